@@ -1,0 +1,59 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "HotlineGateway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hotline", targets: ["hotline"]),
+        .library(name: "HotlineCore", targets: ["HotlineCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // The core does no I/O: domain types, URL canonicalization, the rule language,
+        // the decision engine, the ingest pipeline and the ports (protocols) adapters implement.
+        .target(name: "HotlineCore"),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // YAML (through libyaml) to a node tree with positions; loaders for rule files,
+        // rule tests and the gateway config.
+        .target(
+            name: "HotlineConfig",
+            dependencies: [
+                "HotlineCore", "CYAML",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // SQLite through GRDB, behind HotlineCore's ReportStore protocol.
+        .target(
+            name: "HotlineStore",
+            dependencies: ["HotlineCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // In-memory fakes of the core's ports, for tests.
+        .target(name: "HotlineTesting", dependencies: ["HotlineCore"]),
+        .executableTarget(
+            name: "hotline",
+            dependencies: [
+                "HotlineCore", "HotlineConfig", "HotlineStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "HotlineBench",
+            dependencies: ["HotlineCore", "HotlineConfig", "HotlineStore"],
+            path: "Benchmarks/HotlineBench"
+        ),
+        .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore", "HotlineTesting"]),
+        .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineTesting"]),
+        .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineTesting"]),
+        .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,62 @@
+/// Splits a byte stream into lines for ingest, in batches of the lines that are available,
+/// so that interactive input is answered line by line and files go in large batches.
+///
+/// The reading itself is done by the caller (a file descriptor in the CLI, a request body in
+/// the server): this type only splits, which keeps the core free of I/O.
+public struct JSONLinesReader: Sendable {
+    /// Longest accepted line; longer lines are reported, not buffered.
+    public static let defaultMaximumLineLength = 1_048_576
+
+    /// Longest accepted line for this reader.
+    public let maximumLineLength: Int
+    private var pending: [UInt8] = []
+    private var lineNumber = 0
+    private var discarding = false
+
+    /// Creates a reader.
+    public init(maximumLineLength: Int = JSONLinesReader.defaultMaximumLineLength) {
+        self.maximumLineLength = maximumLineLength
+    }
+
+    /// Adds bytes; returns the complete lines they finish. Blank lines are counted but not returned.
+    public mutating func feed<Bytes: Collection<UInt8>>(_ chunk: Bytes) -> [IngestLine] {
+        var lines: [IngestLine] = []
+        for byte in chunk {
+            if byte == UInt8(ascii: "\n") {
+                lineNumber += 1
+                emit(into: &lines)
+                continue
+            }
+            if discarding { continue }
+            pending.append(byte)
+            if pending.count > maximumLineLength {
+                pending.removeAll(keepingCapacity: true)
+                discarding = true
+            }
+        }
+        return lines
+    }
+
+    /// Ends the input; returns the last line if it had no line break.
+    public mutating func finish() -> [IngestLine] {
+        guard !pending.isEmpty || discarding else { return [] }
+        lineNumber += 1
+        var lines: [IngestLine] = []
+        emit(into: &lines)
+        return lines
+    }
+
+    private mutating func emit(into lines: inout [IngestLine]) {
+        defer {
+            pending.removeAll(keepingCapacity: true)
+            discarding = false
+        }
+        if discarding {
+            lines.append(IngestLine(number: lineNumber, bytes: [], isTooLong: true))
+            return
+        }
+        if pending.last == UInt8(ascii: "\r") { pending.removeLast() }
+        if pending.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+        lines.append(IngestLine(number: lineNumber, bytes: ArraySlice(pending)))
+    }
+}

@@ -1,0 +1,79 @@
+/// A report already stored under a client id, with its latest decision.
+public struct ExistingReport: Hashable, Sendable {
+    /// The report's id.
+    public var reportID: String
+    /// Its case.
+    public var caseID: String
+    /// Its latest decision.
+    public var decision: DecisionSummary?
+
+    /// Creates one.
+    public init(reportID: String, caseID: String, decision: DecisionSummary?) {
+        self.reportID = reportID
+        self.caseID = caseID
+        self.decision = decision
+    }
+}
+
+/// Counts for summaries and tests.
+public struct StoreCounts: Hashable, Sendable {
+    /// Reports stored.
+    public var reports: Int
+    /// Cases, open and closed.
+    public var cases: Int
+    /// Open cases.
+    public var openCases: Int
+    /// Decisions recorded.
+    public var decisions: Int
+    /// Audit log entries.
+    public var auditEntries: Int
+
+    /// Creates counts.
+    public init(reports: Int, cases: Int, openCases: Int, decisions: Int, auditEntries: Int) {
+        self.reports = reports
+        self.cases = cases
+        self.openCases = openCases
+        self.decisions = decisions
+        self.auditEntries = auditEntries
+    }
+}
+
+/// The work one write transaction can do. Everything done through it commits together or
+/// not at all.
+public protocol ReportStoreTransaction {
+    /// The report stored earlier with this client id from this source, if any.
+    func existingReport(clientID: String, sourceName: String) throws -> ExistingReport?
+    /// The open case for a canonical URL, if any.
+    func openCase(url: String) throws -> CaseRecord?
+    /// Stores a new case.
+    func insertCase(_ record: CaseRecord) throws
+    /// Updates a case's status, count and close time.
+    func updateCase(_ record: CaseRecord) throws
+    /// Stores a report in a case.
+    func insertReport(_ report: Report, caseID: String) throws
+    /// Stores a decision with its actions, trace and facts.
+    func insertDecision(_ decision: Decision) throws
+    /// Appends to the audit log.
+    func appendAudit(_ entry: AuditEntry) throws
+}
+
+/// Durable storage of reports, cases, decisions and the audit log.
+///
+/// The SQLite store implements it now, a PostgreSQL store later; tests use the in-memory fake.
+public protocol ReportStore: Sendable {
+    /// A transaction's type.
+    associatedtype Transaction: ReportStoreTransaction
+
+    /// Runs `body` in one write transaction: committed (durably) when it returns, rolled back
+    /// when it throws.
+    func write<T>(_ body: (Transaction) throws -> T) throws -> T
+
+    /// Row counts.
+    func counts() throws -> StoreCounts
+
+    /// The stored report, if any.
+    func report(id: String) throws -> Report?
+
+    /// The decisions recorded for a report, oldest first.
+    func decisions(reportID: String) throws -> [DecisionSummary]
+}

@@ -1,0 +1,110 @@
+/// One field rules can read.
+public struct FieldDefinition: Hashable, Sendable {
+    /// The dotted name, e.g. `hosting.country`.
+    public var name: String
+    /// Its type.
+    public var type: FactType
+    /// What it means, for `docs/` and `rules check`.
+    public var summary: String
+    /// For string fields with a closed set of values: those values; a comparison with any
+    /// other literal is an error at load time.
+    public var allowedValues: [String]?
+    /// The position of the field in ``Facts``.
+    public var index: Int
+}
+
+/// The documented fields the rule language reads: `report.*`, `case.*`, `hash.*`,
+/// `hosting.*`, `registrar.*` and `notice.*`.
+///
+/// Adding a fact means adding one entry here and one enricher that fills it; rules see it at
+/// once and `rules check` knows it. Fields that later stages fill (hashes, hosting) are here
+/// already and simply absent until then.
+public struct FieldSchema: Sendable {
+    /// The fields, in index order.
+    public let fields: [FieldDefinition]
+    private let byName: [String: Int]
+
+    /// Builds a schema from `(name, type, summary, allowed values)` entries.
+    public init(_ entries: [(String, FactType, String, [String]?)]) {
+        var fields: [FieldDefinition] = []
+        for (index, entry) in entries.enumerated() {
+            fields.append(FieldDefinition(name: entry.0, type: entry.1, summary: entry.2, allowedValues: entry.3, index: index))
+        }
+        self.fields = fields
+        self.byName = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.index) })
+    }
+
+    /// The field named `name`.
+    public subscript(name: String) -> FieldDefinition? {
+        byName[name].map { fields[$0] }
+    }
+
+    /// The field most like `name`, to suggest for a typo.
+    public func suggestion(for name: String) -> String? {
+        let best = fields.map { ($0.name, editDistance($0.name, name)) }.min { $0.1 < $1.1 }
+        guard let best, best.1 <= max(2, name.count / 4) else { return nil }
+        return best.0
+    }
+
+    /// The schema of this version of the gateway.
+    public static let standard = FieldSchema([
+        ("report.url", .string, "The canonical URL.", nil),
+        ("report.original_url", .string, "The URL as reported.", nil),
+        ("report.scheme", .string, "`http` or `https`.", ["http", "https"]),
+        ("report.host", .string, "The URL's host, lowercased, IDN as A-labels.", nil),
+        ("report.tld", .string, "The last label of the host; absent for IP hosts.", nil),
+        ("report.path", .string, "The URL's path.", nil),
+        ("report.source.type", .string, "Who sent the report.", ReportSource.Kind.allCases.map(\.rawValue)),
+        ("report.source.name", .string, "The sender's name, when given.", nil),
+        ("report.source.channel", .string, "How it arrived.", ["file", "api", "mail"]),
+        ("report.media_type", .string, "The reported media type.", nil),
+        ("report.classification", .string, "The sender's classification hint.", Classification.allCases.map(\.rawValue)),
+        ("report.has_hashes", .bool, "Whether the sender supplied any hash.", nil),
+        ("report.has_reporter", .bool, "Whether a reporter contact was given.", nil),
+        ("report.age", .duration, "Time from receipt to the decision.", nil),
+        ("case.duplicate", .bool, "An open case for the same canonical URL already existed.", nil),
+        ("case.report_count", .number, "Reports in the case, this one included.", nil),
+        ("case.age", .duration, "Time since the case was opened.", nil),
+        ("hash.match", .string, "Result of the known-hash check.", ["known", "none", "allowlisted"]),
+        ("hash.classification", .string, "Classification of the matched list entry.", Classification.allCases.map(\.rawValue) + ["nationally_illegal", "unclassified"]),
+        ("hash.list", .string, "Name of the list that matched.", nil),
+        ("hash.algorithm", .string, "Hash that matched.", ["md5", "sha1", "sha256", "pdq"]),
+        ("hash.distance", .number, "PDQ Hamming distance of the match (0 for exact hashes).", nil),
+        ("hash.quality", .number, "PDQ quality of the fetched image (0-100).", nil),
+        ("hosting.ip", .ip, "An address the host resolved to.", nil),
+        ("hosting.country", .string, "ISO 3166 country of the hosting network, uppercase.", nil),
+        ("hosting.asn", .number, "Autonomous system announcing the address.", nil),
+        ("hosting.as_name", .string, "Name of that AS.", nil),
+        ("hosting.organisation", .string, "The hoster, from the directory or RDAP.", nil),
+        ("hosting.abuse_email", .string, "The hoster's abuse address.", nil),
+        ("hosting.contact_source", .string, "Where the abuse address came from.", ["directory", "rdap", "rdap_fallback", "manual"]),
+        ("hosting.contact_confidence", .number, "Confidence in the abuse address, 0-100.", nil),
+        ("hosting.code_of_conduct", .bool, "The hoster signed the Dutch NTD code of conduct.", nil),
+        ("hosting.cdn", .bool, "The address belongs to a CDN or reverse proxy.", nil),
+        ("hosting.partner_hotline", .string, "The INHOPE hotline for the hosting country.", nil),
+        ("registrar.name", .string, "The domain's registrar.", nil),
+        ("registrar.abuse_email", .string, "The registrar's abuse address.", nil),
+        ("registrar.iana_id", .number, "The registrar's IANA id.", nil),
+        ("notice.status", .string, "State of the latest notice for the case.", ["pending", "sent", "acknowledged", "removed", "rejected", "failed"]),
+        ("notice.age", .duration, "Time since the latest notice was sent.", nil),
+        ("notice.overdue", .bool, "The latest notice's deadline has passed without removal.", nil),
+        ("notice.reminders", .number, "Reminders sent for the case.", nil),
+    ])
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = Array(repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,219 @@
+import Foundation
+
+/// Turns a reported URL into its canonical form.
+///
+/// - scheme and host lowercased; only `http` and `https` are accepted;
+/// - IDN host labels NFC-normalized, lowercased and written as A-labels (`xn--…`, RFC 3492);
+///   a trailing dot on the host is removed;
+/// - the default port (80, 443) removed;
+/// - the fragment removed (it never reaches the server);
+/// - dot segments resolved (RFC 3986 section 5.2.4), an empty path becomes `/`;
+/// - percent-encoding normalized: escapes of unreserved characters decoded, other escapes
+///   written with uppercase hex, characters that may not appear raw (space, non-ASCII, …)
+///   percent-encoded as UTF-8; an empty query (`?` alone) removed;
+/// - user information, query parameter order and path case are kept: they can change
+///   what the server returns.
+public enum URLCanonicalizer {
+    /// URLs longer than this are refused; browsers and servers stop long before.
+    public static let maximumLength = 8192
+
+    /// Canonicalizes `text`, or says why it cannot be.
+    public static func canonicalize(_ text: String) throws(URLError) -> CanonicalURL {
+        let original = text
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { throw URLError("is empty") }
+        if trimmed.utf8.count > maximumLength { throw URLError("is longer than \(maximumLength) bytes") }
+        if trimmed.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw URLError("contains a control character")
+        }
+        guard let schemeEnd = trimmed.firstIndex(of: ":") else { throw URLError("has no scheme (expected http:// or https://)") }
+        let scheme = trimmed[..<schemeEnd].lowercased()
+        guard scheme == "http" || scheme == "https" else {
+            if scheme.isEmpty || !scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) {
+                throw URLError("has no scheme (expected http:// or https://)")
+            }
+            throw URLError("has scheme \"\(scheme)\"; only http and https are accepted")
+        }
+        var rest = trimmed[trimmed.index(after: schemeEnd)...]
+        // Browsers accept backslashes and any number of slashes after http:; so do reporters.
+        let slashes = rest.prefix(while: { $0 == "/" || $0 == "\\" })
+        guard slashes.count >= 1 else { throw URLError("has no \"//\" and host after the scheme") }
+        rest = rest.dropFirst(slashes.count)
+
+        // Drop the fragment first: a '#' ends the URL wherever it is.
+        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "\\" }) ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        var pathAndQuery = String(rest[authorityEnd...])
+
+        var userinfo: Substring?
+        var hostPort = authority
+        if let at = authority.lastIndex(of: "@") {
+            userinfo = authority[..<at]
+            hostPort = authority[authority.index(after: at)...]
+        }
+        var hostText: Substring = hostPort
+        var portText: Substring?
+        if hostPort.hasPrefix("[") {
+            guard let close = hostPort.firstIndex(of: "]") else { throw URLError("has an IPv6 host without ']'") }
+            hostText = hostPort[...close]
+            let after = hostPort[hostPort.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { throw URLError("has unexpected text after the IPv6 host") }
+                portText = after.dropFirst()
+            }
+        } else if let colon = hostPort.lastIndex(of: ":") {
+            hostText = hostPort[..<colon]
+            portText = hostPort[hostPort.index(after: colon)...]
+        }
+        let host = try canonicalHost(hostText)
+        var port: Int?
+        if let portText, !portText.isEmpty {
+            guard portText.allSatisfy(\.isASCII), portText.allSatisfy(\.isNumber), portText.count <= 5, let value = Int(portText), value <= 65535 else {
+                throw URLError("has an invalid port \"\(portText)\"")
+            }
+            let isDefault = (scheme == "http" && value == 80) || (scheme == "https" && value == 443)
+            port = isDefault ? nil : value
+        }
+
+        pathAndQuery = pathAndQuery.replacingOccurrences(of: "\\", with: "/")
+        var rawPath = Substring(pathAndQuery)
+        var rawQuery: Substring?
+        if let question = pathAndQuery.firstIndex(of: "?") {
+            rawPath = pathAndQuery[..<question]
+            rawQuery = pathAndQuery[pathAndQuery.index(after: question)...]
+        }
+        let path = removeDotSegments(normalizePercentEncoding(rawPath, allowed: pathCharacters))
+        var query: String? = rawQuery.map { normalizePercentEncoding($0, allowed: queryCharacters) }
+        if query?.isEmpty == true { query = nil }
+
+        var canonical = scheme + "://"
+        if let userinfo { canonical += normalizePercentEncoding(userinfo, allowed: userinfoCharacters) + "@" }
+        canonical += host
+        if let port { canonical += ":\(port)" }
+        canonical += path.isEmpty ? "/" : path
+        if let query { canonical += "?" + query }
+        return CanonicalURL(
+            canonical: canonical, original: original, scheme: scheme, host: host, port: port,
+            path: path.isEmpty ? "/" : path, query: query)
+    }
+
+    static func canonicalHost(_ text: Substring) throws(URLError) -> String {
+        if text.isEmpty { throw URLError("has no host") }
+        if text.hasPrefix("[") {
+            let inner = text.dropFirst().dropLast()
+            guard let address = IPAddress(String(inner)), !address.isV4 else {
+                throw URLError("has an invalid IPv6 host \"\(text)\"")
+            }
+            return "[\(address)]"
+        }
+        var host = String(text)
+        if host.contains("%") {
+            throw URLError("has a percent-encoded host \"\(host)\"")
+        }
+        if host.hasSuffix(".") { host.removeLast() }
+        host = host.precomposedStringWithCanonicalMapping.lowercased()
+        // IDNA full-stop equivalents separate labels too.
+        host = String(host.map { "\u{3002}\u{FF0E}\u{FF61}".contains($0) ? "." : $0 })
+        if host.utf8.count > 253 && host.allSatisfy(\.isASCII) { throw URLError("has a host longer than 253 characters") }
+        var labels: [String] = []
+        for label in host.split(separator: ".", omittingEmptySubsequences: false) {
+            if label.isEmpty { throw URLError("has an empty label in host \"\(text)\"") }
+            if label.allSatisfy(\.isASCII) {
+                guard label.unicodeScalars.allSatisfy({ hostLabelCharacters.contains($0) }) else {
+                    throw URLError("has an invalid character in host \"\(text)\"")
+                }
+                labels.append(String(label))
+            } else {
+                guard label.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "-" || $0.properties.generalCategory == .nonspacingMark || $0.properties.generalCategory == .spacingMark }) else {
+                    throw URLError("has an invalid character in host \"\(text)\"")
+                }
+                guard let encoded = Punycode.encode(String(label)) else { throw URLError("has an IDN label that cannot be encoded") }
+                labels.append("xn--" + encoded)
+            }
+            if labels.last!.count > 63 { throw URLError("has a host label longer than 63 characters") }
+        }
+        let result = labels.joined(separator: ".")
+        if result.count > 253 { throw URLError("has a host longer than 253 characters") }
+        return result
+    }
+
+    private static let unreserved: Set<UInt8> = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8))
+    private static let subDelims = Array("!$&'()*+,;=".utf8)
+    private static let pathCharacters: Set<UInt8> = unreserved.union(subDelims).union(Array(":@/".utf8))
+    private static let queryCharacters: Set<UInt8> = pathCharacters.union(Array("?".utf8))
+    private static let userinfoCharacters: Set<UInt8> = unreserved.union(subDelims).union(Array(":".utf8))
+    private static let hostLabelCharacters: Set<Unicode.Scalar> = Set("abcdefghijklmnopqrstuvwxyz0123456789-_".unicodeScalars)
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    /// Decodes escapes of unreserved characters, uppercases the hex of the others, and escapes
+    /// bytes that may not appear raw. A '%' not followed by two hex digits is itself escaped.
+    static func normalizePercentEncoding(_ text: Substring, allowed: Set<UInt8>) -> String {
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        func escape(_ byte: UInt8) {
+            output.append(UInt8(ascii: "%"))
+            output.append(hexDigits[Int(byte >> 4)])
+            output.append(hexDigits[Int(byte & 0xF)])
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%") {
+                if index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
+                    let decoded = high << 4 | low
+                    if unreserved.contains(decoded) { output.append(decoded) } else { escape(decoded) }
+                    index += 3
+                    continue
+                }
+                escape(byte)
+            } else if allowed.contains(byte) {
+                output.append(byte)
+            } else {
+                escape(byte)
+            }
+            index += 1
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// RFC 3986 section 5.2.4.
+    static func removeDotSegments(_ path: String) -> String {
+        if !path.contains(".") { return path }
+        var input = Substring(path)
+        var outputString = ""
+        while !input.isEmpty {
+            if input.hasPrefix("../") { input = input.dropFirst(3) }
+            else if input.hasPrefix("./") { input = input.dropFirst(2) }
+            else if input.hasPrefix("/./") { input = input.dropFirst(2) }
+            else if input == "/." { input = "/" }
+            else if input.hasPrefix("/../") {
+                input = input.dropFirst(3)
+                if let slash = outputString.lastIndex(of: "/") { outputString = String(outputString[..<slash]) } else { outputString = "" }
+            } else if input == "/.." {
+                input = "/"
+                if let slash = outputString.lastIndex(of: "/") { outputString = String(outputString[..<slash]) } else { outputString = "" }
+            } else if input == "." || input == ".." {
+                input = ""
+            } else {
+                let start = input.startIndex
+                let searchFrom = input.hasPrefix("/") ? input.index(after: start) : start
+                let end = input[searchFrom...].firstIndex(of: "/") ?? input.endIndex
+                outputString += input[start..<end]
+                input = input[end...]
+            }
+        }
+        return outputString
+    }
+}

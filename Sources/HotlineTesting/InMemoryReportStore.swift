@@ -1,0 +1,103 @@
+import Foundation
+import HotlineCore
+
+/// A ``ReportStore`` in memory, for tests of everything above the store. A write works on a
+/// copy that replaces the state only when the body returns, as a rollback would.
+public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
+    struct State {
+        var reports: [String: (report: Report, caseID: String)] = [:]
+        var clientIDs: [String: String] = [:]
+        var cases: [String: CaseRecord] = [:]
+        var decisions: [Decision] = []
+        var audit: [AuditEntry] = []
+    }
+
+    private let lock = NSLock()
+    private var state = State()
+    /// When set, the next write throws this error before committing (to test failures).
+    public var failNextWrite: (any Error)?
+
+    /// An empty store.
+    public init() {}
+
+    /// A transaction over a copy of the state.
+    public final class Transaction: ReportStoreTransaction {
+        var state: State
+        init(state: State) { self.state = state }
+
+        public func existingReport(clientID: String, sourceName: String) throws -> ExistingReport? {
+            guard let reportID = state.clientIDs[sourceName + "\u{0}" + clientID], let entry = state.reports[reportID] else { return nil }
+            let decision = state.decisions.last(where: { $0.reportID == reportID }).map { DecisionSummary($0.verdict) }
+            return ExistingReport(reportID: reportID, caseID: entry.caseID, decision: decision)
+        }
+
+        public func openCase(url: String) throws -> CaseRecord? {
+            state.cases.values.first { $0.url == url && $0.status == .open }
+        }
+
+        public func insertCase(_ record: CaseRecord) throws { state.cases[record.id] = record }
+        public func updateCase(_ record: CaseRecord) throws { state.cases[record.id] = record }
+
+        public func insertReport(_ report: Report, caseID: String) throws {
+            state.reports[report.id] = (report, caseID)
+            if let clientID = report.clientID { state.clientIDs[(report.source.name ?? "") + "\u{0}" + clientID] = report.id }
+        }
+
+        public func insertDecision(_ decision: Decision) throws { state.decisions.append(decision) }
+        public func appendAudit(_ entry: AuditEntry) throws { state.audit.append(entry) }
+    }
+
+    public func write<T>(_ body: (Transaction) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        let transaction = Transaction(state: state)
+        let result = try body(transaction)
+        if let failure = failNextWrite {
+            failNextWrite = nil
+            throw failure
+        }
+        state = transaction.state
+        return result
+    }
+
+    public func counts() throws -> StoreCounts {
+        lock.lock()
+        defer { lock.unlock() }
+        return StoreCounts(
+            reports: state.reports.count, cases: state.cases.count, openCases: state.cases.values.filter { $0.status == .open }.count,
+            decisions: state.decisions.count, auditEntries: state.audit.count)
+    }
+
+    public func report(id: String) throws -> Report? {
+        lock.lock()
+        defer { lock.unlock() }
+        return state.reports[id]?.report
+    }
+
+    public func decisions(reportID: String) throws -> [DecisionSummary] {
+        lock.lock()
+        defer { lock.unlock() }
+        return state.decisions.filter { $0.reportID == reportID }.map { DecisionSummary($0.verdict) }
+    }
+
+    /// Every recorded decision, for assertions on facts and traces.
+    public var allDecisions: [Decision] {
+        lock.lock()
+        defer { lock.unlock() }
+        return state.decisions
+    }
+
+    /// Every case.
+    public var allCases: [CaseRecord] {
+        lock.lock()
+        defer { lock.unlock() }
+        return Array(state.cases.values)
+    }
+
+    /// The audit log.
+    public var auditLog: [AuditEntry] {
+        lock.lock()
+        defer { lock.unlock() }
+        return state.audit
+    }
+}
