@@ -1,0 +1,92 @@
+import Foundation
+import HotlineCore
+
+/// `Config/hotline.yaml`: what this gateway instance is and where its parts are.
+///
+/// ```yaml
+/// version: 1
+/// hotline: { name: Example Hotline, country: NL }
+/// rules: ../Rules
+/// storage: sqlite
+/// ingest: { batch_size: 1000 }
+/// ```
+public struct GatewayConfig: Sendable {
+    /// The hotline's name, used in notices.
+    public var hotlineName: String
+    /// The hotline's country (ISO 3166, uppercase).
+    public var country: String
+    /// Rule paths, resolved relative to the config file.
+    public var rulePaths: [String]
+    /// The storage backend; `sqlite` is the embedded default.
+    public var storage: String
+    /// Most reports stored in one transaction.
+    public var batchSize: Int
+
+    /// The defaults, used when there is no config file.
+    public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000)
+
+    /// Loads the config at `path`, collecting every problem.
+    public static func load(_ path: String) -> (GatewayConfig?, [Diagnostic]) {
+        let text: String
+        do {
+            text = try RuleLoader.readText(path)
+        } catch {
+            return (nil, [error])
+        }
+        return parse(text, file: path)
+    }
+
+    /// Parses config text.
+    public static func parse(_ text: String, file: String) -> (GatewayConfig?, [Diagnostic]) {
+        var reader = YAMLReader()
+        let root: YAMLNode?
+        do {
+            let parsed = try YAMLParser.parse(text, file: file)
+            root = parsed.node
+            reader.diagnostics.append(contentsOf: parsed.diagnostics)
+        } catch {
+            return (nil, [error])
+        }
+        var config = GatewayConfig.defaults
+        guard let root else { return (config, []) }
+        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest"], required: ["version"], what: "the gateway config") else {
+            return (nil, reader.diagnostics)
+        }
+        if let version = top["version"], version.scalar != "1" {
+            reader.error(.unsupportedVersion, "unsupported version \(YAMLReader.show(version)); this gateway reads version 1", at: version.location)
+        }
+        if let hotline = top["hotline"], let fields = reader.mapping(hotline, allowed: ["name", "country"], what: "hotline") {
+            if let name = fields["name"].flatMap({ reader.string($0, key: "name") }) { config.hotlineName = name }
+            if let node = fields["country"], let country = reader.string(node, key: "country") {
+                if country.count == 2, country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+                    config.country = country
+                } else {
+                    reader.error(.invalidValue, "\"country\" must be a two-letter uppercase ISO 3166 code, got \(YAMLReader.show(node))", at: node.location)
+                }
+            }
+        }
+        let directory = (file as NSString).deletingLastPathComponent
+        func resolve(_ path: String) -> String {
+            path.hasPrefix("/") || directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
+        }
+        if let rules = top["rules"] {
+            if let items = rules.scalar.map({ _ in [rules] }) ?? reader.sequence(rules, key: "rules") {
+                config.rulePaths = items.compactMap { reader.string($0, key: "rules") }.map(resolve)
+            }
+        } else {
+            config.rulePaths = [resolve("../Rules")]
+        }
+        if let storage = top["storage"], let text = reader.string(storage, key: "storage") {
+            if text == "sqlite" {
+                config.storage = text
+            } else {
+                reader.error(.invalidValue, "\"storage\" must be sqlite (the embedded default), got \(YAMLReader.show(storage))", at: storage.location)
+            }
+        }
+        if let ingest = top["ingest"], let fields = reader.mapping(ingest, allowed: ["batch_size"], what: "ingest") {
+            if let node = fields["batch_size"], let size = reader.integer(node, key: "batch_size", range: 1...100_000) { config.batchSize = size }
+        }
+        if reader.diagnostics.containsErrors { return (nil, reader.diagnostics) }
+        return (config, reader.diagnostics)
+    }
+}

@@ -1,0 +1,174 @@
+import CYAML
+import HotlineCore
+
+/// Limits that keep a hostile or mistaken YAML file from taking the gateway down.
+public struct YAMLLimits: Sendable {
+    /// Largest file accepted, in bytes.
+    public var maximumBytes: Int
+    /// Deepest nesting of lists and mappings.
+    public var maximumDepth: Int
+    /// Most nodes after aliases are expanded: the defence against "billion laughs".
+    public var maximumNodes: Int
+
+    /// Creates limits.
+    public init(maximumBytes: Int = 1_048_576, maximumDepth: Int = 64, maximumNodes: Int = 200_000) {
+        self.maximumBytes = maximumBytes
+        self.maximumDepth = maximumDepth
+        self.maximumNodes = maximumNodes
+    }
+
+    /// The defaults.
+    public static let standard = YAMLLimits()
+}
+
+/// Parses YAML with the system libyaml into ``YAMLNode``s.
+///
+/// Event-based, so line and column of every node are kept and limits are enforced while
+/// building rather than after. Aliases are expanded by copy, and each expansion counts the
+/// anchored subtree's size against ``YAMLLimits/maximumNodes``.
+public enum YAMLParser {
+    /// Parses the single document in `text`. Returns `nil` for an empty document; throws the
+    /// first syntax or limit problem. Duplicate keys are returned as diagnostics beside the node.
+    public static func parse(_ text: String, file: String, limits: YAMLLimits = .standard) throws(Diagnostic) -> (node: YAMLNode?, diagnostics: [Diagnostic]) {
+        var bytes = Array(text.utf8)
+        if bytes.count > limits.maximumBytes {
+            throw .error(.yamlLimit, "file is \(bytes.count) bytes, more than the \(limits.maximumBytes) accepted", at: SourceLocation(file: file, line: 1, column: 1))
+        }
+        var builder = Builder(file: file, limits: limits)
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            throw .error(.yamlSyntax, "libyaml could not be initialised", at: SourceLocation(file: file, line: 1, column: 1))
+        }
+        defer { yaml_parser_delete(&parser) }
+        let count = bytes.count
+        return try bytes.withUnsafeMutableBufferPointer { buffer throws(Diagnostic) in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, count)
+            var event = yaml_event_t()
+            while true {
+                guard yaml_parser_parse(&parser, &event) == 1 else {
+                    let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+                    let context = parser.context.map { " " + String(cString: $0) } ?? ""
+                    let mark = parser.problem_mark
+                    throw .error(.yamlSyntax, "\(problem)\(context)", at: SourceLocation(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1))
+                }
+                defer { yaml_event_delete(&event) }
+                if event.type == YAML_STREAM_END_EVENT { break }
+                try builder.handle(&event)
+            }
+            return (builder.root, builder.diagnostics)
+        }
+    }
+
+    private struct Frame {
+        var isMapping: Bool
+        var anchor: String?
+        var location: SourceLocation
+        var items: [YAMLNode] = []
+        var nodeCount = 1
+    }
+
+    private struct Builder {
+        let file: String
+        let limits: YAMLLimits
+        var stack: [Frame] = []
+        var anchors: [String: (node: YAMLNode, count: Int)] = [:]
+        var root: YAMLNode?
+        var documents = 0
+        var totalNodes = 0
+        var diagnostics: [Diagnostic] = []
+
+        init(file: String, limits: YAMLLimits) {
+            self.file = file
+            self.limits = limits
+        }
+
+        func location(_ mark: yaml_mark_t) -> SourceLocation {
+            SourceLocation(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+        }
+
+        static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+            pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+        }
+
+        mutating func count(_ nodes: Int, at location: SourceLocation) throws(Diagnostic) {
+            totalNodes += nodes
+            if totalNodes > limits.maximumNodes {
+                throw .error(.yamlLimit, "document has more than \(limits.maximumNodes) nodes after expanding aliases", at: location)
+            }
+        }
+
+        mutating func handle(_ event: inout yaml_event_t) throws(Diagnostic) {
+            let at = location(event.start_mark)
+            switch event.type {
+            case YAML_DOCUMENT_START_EVENT:
+                documents += 1
+                if documents > 1 { throw .error(.yamlSyntax, "more than one YAML document in the file", at: at) }
+            case YAML_SCALAR_EVENT:
+                let scalar = event.data.scalar
+                let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
+                let style: YAMLNode.ScalarStyle
+                switch scalar.style {
+                case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
+                case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
+                case YAML_LITERAL_SCALAR_STYLE: style = .literal
+                case YAML_FOLDED_SCALAR_STYLE: style = .folded
+                default: style = .plain
+                }
+                try count(1, at: at)
+                try add(YAMLNode(.scalar(text, style), at: at), nodes: 1, anchor: Builder.string(scalar.anchor))
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                let isMapping = event.type == YAML_MAPPING_START_EVENT
+                if stack.count >= limits.maximumDepth {
+                    throw .error(.yamlLimit, "nesting deeper than \(limits.maximumDepth) levels", at: at)
+                }
+                try count(1, at: at)
+                let anchor = isMapping ? Builder.string(event.data.mapping_start.anchor) : Builder.string(event.data.sequence_start.anchor)
+                stack.append(Frame(isMapping: isMapping, anchor: anchor, location: at))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                let frame = stack.removeLast()
+                let node: YAMLNode
+                if frame.isMapping {
+                    var pairs: [(key: YAMLNode, value: YAMLNode)] = []
+                    var seen: [String: SourceLocation] = [:]
+                    var index = 0
+                    while index + 1 < frame.items.count {
+                        let key = frame.items[index], value = frame.items[index + 1]
+                        if let name = key.scalar {
+                            if let first = seen[name] {
+                                diagnostics.append(.error(.duplicateKey, "duplicate key \"\(name)\" (first at line \(first.line))", at: key.location))
+                            } else {
+                                seen[name] = key.location
+                            }
+                        }
+                        pairs.append((key, value))
+                        index += 2
+                    }
+                    node = YAMLNode(.mapping(pairs), at: frame.location)
+                } else {
+                    node = YAMLNode(.sequence(frame.items), at: frame.location)
+                }
+                try add(node, nodes: frame.nodeCount, anchor: frame.anchor)
+            case YAML_ALIAS_EVENT:
+                guard let name = Builder.string(event.data.alias.anchor), let anchored = anchors[name] else {
+                    throw .error(.yamlSyntax, "alias to an undefined anchor", at: at)
+                }
+                try count(anchored.count, at: at)
+                var copy = anchored.node
+                copy.location = at
+                try add(copy, nodes: anchored.count, anchor: nil)
+            default:
+                break
+            }
+        }
+
+        mutating func add(_ node: YAMLNode, nodes: Int, anchor: String?) throws(Diagnostic) {
+            if let anchor { anchors[anchor] = (node, nodes) }
+            if stack.isEmpty {
+                root = node
+            } else {
+                stack[stack.count - 1].items.append(node)
+                stack[stack.count - 1].nodeCount += nodes
+            }
+        }
+    }
+}

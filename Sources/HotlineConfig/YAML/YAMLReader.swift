@@ -1,0 +1,120 @@
+import HotlineCore
+
+/// Reads YAML nodes strictly, collecting every problem: unknown keys, missing keys and values
+/// of the wrong shape, each quoting the key and the value.
+public struct YAMLReader {
+    /// Every problem found so far.
+    public var diagnostics: [Diagnostic] = []
+
+    /// Creates a reader.
+    public init() {}
+
+    /// Records an error.
+    public mutating func error(_ code: DiagnosticCode, _ message: String, at location: SourceLocation) {
+        diagnostics.append(.error(code, message, at: location))
+    }
+
+    /// The pairs of a mapping whose keys are all in `allowed`, reporting the others; `nil`
+    /// (with an error) when the node is not a mapping.
+    public mutating func mapping(_ node: YAMLNode, allowed: [String], required: [String] = [], what: String) -> [String: YAMLNode]? {
+        guard case .mapping(let pairs) = node.kind else {
+            error(.invalidValue, "\(what) must be a mapping, got \(node.kindName)", at: node.location)
+            return nil
+        }
+        var result: [String: YAMLNode] = [:]
+        for pair in pairs {
+            guard let key = pair.key.scalar else {
+                error(.invalidValue, "keys of \(what) must be scalars", at: pair.key.location)
+                continue
+            }
+            guard allowed.contains(key) else {
+                var message = "unknown key \"\(key)\" in \(what); expected one of \(allowed.joined(separator: ", "))"
+                if let suggestion = YAMLReader.suggest(key, from: allowed) { message = "unknown key \"\(key)\" in \(what); did you mean \"\(suggestion)\"?" }
+                error(.unknownKey, message, at: pair.key.location)
+                continue
+            }
+            if result[key] == nil { result[key] = pair.value }
+        }
+        for key in required where result[key] == nil {
+            error(.missingKey, "\(what) is missing required key \"\(key)\"", at: node.location)
+        }
+        return result
+    }
+
+    /// The closest of `candidates` to `word`, if close enough to be a typo.
+    public static func suggest(_ word: String, from candidates: [String]) -> String? {
+        let scored = candidates.map { candidate -> (String, Int) in (candidate, levenshtein(candidate, word)) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(1, word.count / 3) else { return nil }
+        return best.0
+    }
+
+    private static func levenshtein(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    /// A non-empty string scalar.
+    public mutating func string(_ node: YAMLNode, key: String) -> String? {
+        guard let text = node.scalar, !node.isNull else {
+            error(.invalidValue, "\"\(key)\" must be a string, got \(node.kindName)", at: node.location)
+            return nil
+        }
+        if text.isEmpty {
+            error(.invalidValue, "\"\(key)\" must not be empty", at: node.location)
+            return nil
+        }
+        return text
+    }
+
+    /// A plain `true` or `false`; YAML 1.1's `yes`/`no`/`on`/`off` are refused because they
+    /// surprise people (a country code `NO` is not `false`).
+    public mutating func bool(_ node: YAMLNode, key: String) -> Bool? {
+        if case .scalar(let text, .plain) = node.kind {
+            if text == "true" { return true }
+            if text == "false" { return false }
+        }
+        error(.invalidValue, "\"\(key)\" must be true or false, got \(YAMLReader.show(node))", at: node.location)
+        return nil
+    }
+
+    /// A whole number within `range`.
+    public mutating func integer(_ node: YAMLNode, key: String, range: ClosedRange<Int>) -> Int? {
+        if case .scalar(let text, .plain) = node.kind, let value = Int(text), range.contains(value) { return value }
+        error(.invalidValue, "\"\(key)\" must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(YAMLReader.show(node))", at: node.location)
+        return nil
+    }
+
+    /// A duration like `24h`.
+    public mutating func duration(_ node: YAMLNode, key: String) -> TimeSpan? {
+        if let text = node.scalar, let span = TimeSpan(text) { return span }
+        error(.invalidValue, "\"\(key)\" must be a duration like 30m, 24h or 7d, got \(YAMLReader.show(node))", at: node.location)
+        return nil
+    }
+
+    /// The elements of a sequence; a single non-sequence node is treated as a one-element list
+    /// when `allowSingle` is set.
+    public mutating func sequence(_ node: YAMLNode, key: String, allowSingle: Bool = false) -> [YAMLNode]? {
+        if case .sequence(let items) = node.kind { return items }
+        if allowSingle, case .mapping = node.kind { return [node] }
+        error(.invalidValue, "\"\(key)\" must be a list, got \(node.kindName)", at: node.location)
+        return nil
+    }
+
+    /// The node as it would be quoted in a message.
+    public static func show(_ node: YAMLNode) -> String {
+        switch node.kind {
+        case .scalar(let text, _): node.isNull ? "null" : JSONValue.string(text).serialized
+        case .sequence: "a list"
+        case .mapping: "a mapping"
+        }
+    }
+}

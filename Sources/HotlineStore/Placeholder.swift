@@ -1,0 +1,1 @@
+// Store arrives next.
