@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore", "HotlineTesting"]),
         .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineTesting"]),
         .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineTesting"]),
-        .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore"]),
+        .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "hotline"]),
     ],
     swiftLanguageModes: [.v6]
 )

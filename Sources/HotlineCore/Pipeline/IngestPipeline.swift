@@ -33,6 +33,12 @@ public struct IngestResult: Hashable, Sendable {
     /// What happened.
     public var outcome: Outcome
 
+    /// Creates a result.
+    public init(line: Int, outcome: Outcome) {
+        self.line = line
+        self.outcome = outcome
+    }
+
     /// The line printed for this result:
     /// `{"line","report_id","case_id","outcome","rule","actions","rules_version"}` or
     /// `{"line","outcome":"rejected","error","code","field"}`.

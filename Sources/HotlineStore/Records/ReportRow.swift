@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import HotlineCore
+
+/// A row of `reports`; the reporter's contact lives in ``ReporterContactRow``.
+struct ReportRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "reports"
+
+    var id: String
+    var case_id: String
+    var client_id: String?
+    var source_key: String
+    var url: String
+    var original_url: String
+    var host: String
+    var received_at: Date
+    var source_type: String
+    var source_name: String?
+    var media_type: String?
+    var classification: String?
+    var md5: String?
+    var sha1: String?
+    var sha256: String?
+    var pdq: String?
+    var comment: String?
+
+    init(_ report: Report, caseID: String) {
+        id = report.id
+        case_id = caseID
+        client_id = report.clientID
+        source_key = report.source.name ?? ""
+        url = report.url.canonical
+        original_url = report.url.original
+        host = report.url.host
+        received_at = report.receivedAt
+        source_type = report.source.kind.rawValue
+        source_name = report.source.name
+        media_type = report.mediaType
+        classification = report.classification?.rawValue
+        md5 = report.hashes.md5
+        sha1 = report.hashes.sha1
+        sha256 = report.hashes.sha256
+        pdq = report.hashes.pdq
+        comment = report.comment
+    }
+
+    func report(reporter: String?) -> Report? {
+        // The canonical form is a function of the original, so it is recomputed rather than
+        // stored twice in pieces.
+        guard let canonical = try? URLCanonicalizer.canonicalize(original_url) else { return nil }
+        return Report(
+            id: id, clientID: client_id, url: canonical, receivedAt: received_at,
+            source: ReportSource(kind: ReportSource.Kind(rawValue: source_type) ?? .public, name: source_name),
+            reporter: reporter, mediaType: media_type, hashes: ReportHashes(md5: md5, sha1: sha1, sha256: sha256, pdq: pdq),
+            classification: classification.flatMap(Classification.init(rawValue:)), comment: comment)
+    }
+}
+
+/// A row of `reporter_contacts`: personal data, kept apart.
+struct ReporterContactRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "reporter_contacts"
+
+    var report_id: String
+    var contact: String
+    var stored_at: Date
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `hotline` command.
+@main
+struct Hotline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hotline",
+        abstract: "Hotline Gateway: report intake, rules, decisions and notices for CSAM hotlines.",
+        subcommands: [IngestCommand.self, RulesCommand.self]
+    )
+}

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import HotlineConfig
+import HotlineCore
+import HotlineStore
+
+/// `hotline ingest [FILE|-]`: store and decide reports from JSON Lines.
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Store and decide reports from a JSON Lines file or standard input.",
+        discussion: """
+            Prints one JSON object per input line once the report is durable:
+            {"line","report_id","case_id","outcome","rule","actions","rules_version"}, or
+            {"line","outcome":"rejected","error",...} for a line that was refused.
+            A summary goes to standard error. Exits 0 when every line was decided or rejected with a reason.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Rule files or directories (default: from the config).")
+    var rules: [String] = []
+
+    @Argument(help: "JSON Lines file, or - for standard input.")
+    var input: String = "-"
+
+    func run() throws {
+        let config = try global.loadConfig()
+        let ruleSet = try Output.loadRules(rules.isEmpty ? config.rulePaths : rules)
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(directory: global.dataDir)
+        } catch {
+            Output.err("hotline: cannot open the store in \(global.dataDir): \(error)\n")
+            throw ExitCode(2)
+        }
+        let descriptor: Int32
+        if input == "-" {
+            descriptor = STDIN_FILENO
+        } else {
+            descriptor = open(input, O_RDONLY)
+            guard descriptor >= 0 else {
+                Output.err("hotline: cannot open \(input): \(String(cString: strerror(errno)))\n")
+                throw ExitCode(2)
+            }
+        }
+        defer { if descriptor != STDIN_FILENO { close(descriptor) } }
+
+        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), channel: "file", actor: "cli:\(NSUserName())")
+        var summary = IngestSummary()
+        let started = Date()
+        var reader = JSONLinesReader()
+        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        var pending: [IngestLine] = []
+
+        func flush(_ lines: [IngestLine]) throws {
+            var start = 0
+            while start < lines.count {
+                let batch = Array(lines[start..<min(lines.count, start + config.batchSize)])
+                start += batch.count
+                let results: [IngestResult]
+                do {
+                    results = try pipeline.ingest(batch)
+                } catch {
+                    // Nothing of this batch was stored: say so per line, then stop, because
+                    // the following batches would fail the same way.
+                    for line in batch {
+                        Output.out(IngestResult(line: line.number, outcome: .rejected(ReportError(code: "storage", message: "not stored: \(error)"))).json.serialized + "\n")
+                    }
+                    Output.err("hotline: storage failed at lines \(batch.first!.number)-\(batch.last!.number): \(error); lines after \(batch.first!.number - 1) were not stored\n")
+                    throw ExitCode(1)
+                }
+                var text = ""
+                for result in results {
+                    summary.add(result)
+                    result.json.write(to: &text)
+                    text += "\n"
+                }
+                Output.out(text)
+            }
+        }
+
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                Output.err("hotline: read error: \(String(cString: strerror(errno)))\n")
+                throw ExitCode(2)
+            }
+            if count == 0 { break }
+            pending.append(contentsOf: reader.feed(buffer[0..<count]))
+            // Process what is complete: files fill whole batches, interactive input is
+            // answered line by line.
+            try flush(pending)
+            pending.removeAll(keepingCapacity: true)
+        }
+        try flush(reader.finish())
+        summary.printReport(rulesDigest: ruleSet.digest, seconds: Date().timeIntervalSince(started))
+    }
+}
+
+/// Counts for the summary on standard error.
+struct IngestSummary {
+    var lines = 0
+    var newReports = 0
+    var existing = 0
+    var rejected = 0
+    var outcomes: [String: Int] = [:]
+
+    mutating func add(_ result: IngestResult) {
+        lines += 1
+        switch result.outcome {
+        case .decided(_, _, let decision, let isExisting):
+            if isExisting { existing += 1 } else { newReports += 1 }
+            outcomes[decision.outcome, default: 0] += 1
+        case .rejected:
+            rejected += 1
+        }
+    }
+
+    func printReport(rulesDigest: String, seconds: Double) {
+        let outcomeText = outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let rate = seconds > 0 ? Int(Double(lines) / seconds) : lines
+        Output.err("ingest: \(lines) lines: \(newReports) new reports, \(existing) already known by client id, \(rejected) rejected")
+        Output.err(outcomeText.isEmpty ? "\n" : "; outcomes: \(outcomeText)\n")
+        Output.err("ingest: rules \(rulesDigest); \(String(format: "%.2f", seconds)) s, \(rate) lines/s\n")
+    }
+}

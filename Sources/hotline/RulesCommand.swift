@@ -1,0 +1,214 @@
+import ArgumentParser
+import Foundation
+import HotlineConfig
+import HotlineCore
+
+/// `hotline rules …`.
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "Check, test and explain rule files.",
+        subcommands: [RulesCheckCommand.self, RulesTestCommand.self, RulesExplainCommand.self]
+    )
+}
+
+/// `hotline rules check [PATH…]`.
+struct RulesCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check rule files; prints every problem as PATH:LINE:COLUMN: error|warning: MESSAGE [CODE].")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Rule files or directories (default: Rules/).")
+    var paths: [String] = []
+
+    func run() throws {
+        let result = RuleLoader.load(paths: paths.isEmpty ? ["Rules"] : paths)
+        Output.printDiagnostics(result.diagnostics)
+        let errors = result.diagnostics.filter { $0.severity == .error }.count
+        let warnings = result.diagnostics.count - errors
+        guard let ruleSet = result.ruleSet else {
+            Output.err("\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n")
+            throw ExitCode(1)
+        }
+        Output.out("rules OK: \(result.files.count) file\(result.files.count == 1 ? "" : "s"), \(ruleSet.rules.count) rules, \(warnings) warning\(warnings == 1 ? "" : "s"); \(ruleSet.digest)\n")
+    }
+}
+
+/// `hotline rules test [PATH…]`.
+struct RulesTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run rule tests (YAML files with rule_files and tests); exits 1 on any failure.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Test files or directories (default: Rules/tests/).")
+    var paths: [String] = []
+
+    func run() throws {
+        let testFiles: [String]
+        do {
+            testFiles = try RuleLoader.ruleFiles(paths.isEmpty ? ["Rules/tests"] : paths)
+        } catch {
+            Output.printDiagnostics([error])
+            throw ExitCode(1)
+        }
+        var passed = 0
+        var failed = 0
+        var broken = false
+        for file in testFiles {
+            let (testFile, diagnostics) = RuleTestFile.load(file)
+            Output.printDiagnostics(diagnostics)
+            guard let testFile else { broken = true; continue }
+            let load = RuleLoader.load(paths: testFile.ruleFiles)
+            Output.printDiagnostics(load.diagnostics.filter { $0.severity == .error })
+            guard let ruleSet = load.ruleSet else {
+                Output.err("\(file): rule files did not load; \(testFile.tests.count) tests not run\n")
+                broken = true
+                continue
+            }
+            let engine = DecisionEngine(ruleSet: ruleSet)
+            for test in testFile.tests {
+                let failures = RuleTestRunner.run(test, engine: engine)
+                if failures.isEmpty {
+                    passed += 1
+                    Output.out("PASS \(test.name)\n")
+                } else {
+                    failed += 1
+                    Output.out("FAIL \(test.name)\n")
+                    for failure in failures { Output.out(failure.description + "\n") }
+                }
+            }
+        }
+        Output.out("rules: \(passed) passed, \(failed) failed\n")
+        if failed > 0 || broken { throw ExitCode(1) }
+    }
+}
+
+/// `hotline rules explain`.
+struct RulesExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Show which rules match a report and why.",
+        discussion: """
+            Reads one report (a JSON object) from FILE or standard input, adds the facts given with
+            --fact NAME=VALUE or --facts FILE (YAML or JSON mapping), and prints every rule with
+            each condition's result and the value it saw.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Rule files or directories (default: from the config).")
+    var rules: [String] = []
+
+    @Option(name: .long, help: "A fact to assume, as NAME=VALUE (repeatable).")
+    var fact: [String] = []
+
+    @Option(name: .long, help: "A YAML or JSON file mapping fact names to values.")
+    var facts: String?
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    @Argument(help: "The report: a JSON file, or - for standard input.")
+    var report: String = "-"
+
+    func run() throws {
+        let config = try global.loadConfig()
+        let ruleSet = try Output.loadRules(rules.isEmpty ? config.rulePaths : rules)
+        let data: Data
+        if report == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: report) else {
+                Output.err("hotline: cannot read \(report)\n")
+                throw ExitCode(2)
+            }
+            data = contents
+        }
+        let submission: ReportSubmission
+        do {
+            submission = try ReportSubmission.parse(json: Array(data))
+        } catch {
+            Output.err("hotline: report: \(error.message)\n")
+            throw ExitCode(2)
+        }
+        var assumed: [(name: String, value: FactValue?)] = []
+        var problems: [String] = []
+        var pairs: [(String, String, String)] = []
+        if let facts {
+            let text: String
+            do {
+                text = try RuleLoader.readText(facts)
+            } catch {
+                Output.printDiagnostics([error])
+                throw ExitCode(2)
+            }
+            do {
+                if let node = try YAMLParser.parse(text, file: facts).node, case .mapping(let entries) = node.kind {
+                    for entry in entries {
+                        pairs.append((entry.key.scalar ?? "", entry.value.scalar ?? "", "\(facts):\(entry.key.location.line)"))
+                    }
+                } else {
+                    problems.append("\(facts): must be a mapping of fact names to values")
+                }
+            } catch {
+                Output.printDiagnostics([error])
+                throw ExitCode(2)
+            }
+        }
+        for item in fact {
+            guard let equals = item.firstIndex(of: "=") else {
+                problems.append("--fact \(item): expected NAME=VALUE")
+                continue
+            }
+            pairs.append((String(item[..<equals]), String(item[item.index(after: equals)...]), "--fact \(item)"))
+        }
+        for (name, value, origin) in pairs {
+            guard let field = ruleSet.schema[name] else {
+                var message = "\(origin): unknown field \"\(name)\""
+                if let suggestion = ruleSet.schema.suggestion(for: name) { message += "; did you mean \"\(suggestion)\"?" }
+                problems.append(message)
+                continue
+            }
+            guard let parsed = FactValue(text: value, as: field.type) else {
+                problems.append("\(origin): \(name) is a \(field.type.rawValue), got \(JSONValue.string(value).serialized)")
+                continue
+            }
+            assumed.append((name, parsed))
+        }
+        if !problems.isEmpty {
+            for problem in problems { Output.err(problem + "\n") }
+            throw ExitCode(2)
+        }
+        let test = RuleTestCase(name: "explain", location: SourceLocation(file: report, line: 1, column: 1), report: submission, facts: assumed)
+        let engine = DecisionEngine(ruleSet: ruleSet)
+        let factValues = RuleTestRunner.facts(for: test, schema: ruleSet.schema)
+        let explanation = engine.explain(factValues)
+        if json {
+            let rulesJSON = explanation.rules.map { result -> JSONValue in
+                .object(["rule": .string(result.rule), "matched": .bool(result.matched), "reached": .bool(result.reached), "steps": .array(result.steps.map(\.json))])
+            }
+            let object: JSONObject = [
+                "rule": .string(explanation.verdict.rule), "outcome": .string(explanation.verdict.outcome.rawValue),
+                "actions": explanation.verdict.actions.json, "rules_version": .string(ruleSet.digest),
+                "facts": .object(factValues.json), "rules": .array(rulesJSON),
+            ]
+            Output.out(JSONValue.object(object).serialized + "\n")
+            return
+        }
+        var text = ""
+        for result in explanation.rules {
+            let state = result.matched ? (result.reached ? "MATCH" : "match (not reached)") : "no match"
+            text += "\(result.rule): \(state)\n"
+            for step in result.steps { text += "    \(step.text)\n" }
+        }
+        let verdict = explanation.verdict
+        text += "decision: \(verdict.outcome.rawValue) by \(verdict.rule)\n"
+        text += "actions: \(verdict.actions.json.serialized)\n"
+        text += "rules: \(ruleSet.digest)\n"
+        Output.out(text)
+    }
+}
