@@ -40,14 +40,16 @@ public struct TimeSpan: Hashable, Sendable, Comparable, CustomStringConvertible 
         seconds = total
     }
 
-    /// The shortest text that parses back to the same span (`24h`, `1h30m`, `0s`).
+    /// Text that parses back to the same span, in the units operators use for deadlines:
+    /// whole days from a week up (`7d`, `14d`), whole hours below that (`24h`, `72h`), and
+    /// hours, minutes and seconds otherwise (`1h30m`, `1m30s`).
     public var description: String {
         if seconds == 0 { return "0s" }
-        var remaining = seconds
+        if seconds % 86_400 == 0 && seconds >= 604_800 { return "\(seconds / 86_400)d" }
+        if seconds % 3600 == 0 { return "\(seconds / 3600)h" }
         var text = ""
-        for (unit, size) in TimeSpan.units where remaining >= size {
-            // Weeks only when they divide evenly, so 10d stays 10d rather than 1w3d.
-            if unit == "w" && remaining % size != 0 { continue }
+        var remaining = seconds
+        for (unit, size) in [("h", 3600), ("m", 60), ("s", 1)] where remaining >= size {
             text += "\(remaining / size)\(unit)"
             remaining %= size
         }

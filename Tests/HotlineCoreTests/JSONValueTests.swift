@@ -1,0 +1,59 @@
+import Testing
+@testable import HotlineCore
+
+@Suite struct JSONValueTests {
+    @Test func parsesAndKeepsMemberOrder() throws {
+        let value = try JSONValue.parse(#"{"b": 1, "a": [true, null, "x\u00e9\n"], "c": -2.5e1}"#)
+        #expect(value.serialized == #"{"b":1,"a":[true,null,"xé\n"],"c":-25}"#)
+    }
+
+    @Test func tellsBooleansFromNumbers() throws {
+        let value = try JSONValue.parse("[true, 1]")
+        #expect(value == .array([.bool(true), .number(1)]))
+    }
+
+    @Test func decodesSurrogatePairs() throws {
+        #expect(try JSONValue.parse(#""\ud83d\ude00""#) == .string("😀"))
+    }
+
+    @Test(arguments: [
+        (#"{"a": 1,}"#, 9, "unexpected '}', expected a member name in quotes"),
+        (#"{"a" 1}"#, 6, "unexpected '1', expected ':'"),
+        (#"{"a": tru}"#, 7, "invalid literal, expected 'true'"),
+        (#"{"a": 1} x"#, 10, "unexpected 'x' after the JSON value"),
+        (#"{"a": 1, "a": 2}"#, 10, "duplicate member \"a\""),
+        (#"[01]"#, 2, "invalid number: leading zero"),
+        (#""abc"#, 1, "unterminated string"),
+        ("", 1, "empty input, expected a JSON value"),
+        (#""\ud800""#, 8, "unpaired surrogate in \\u escape"),
+    ])
+    func reportsErrorsWithColumn(input: String, column: Int, message: String) {
+        #expect(throws: JSONSyntaxError(column: column, message: message)) { try JSONValue.parse(input) }
+    }
+
+    @Test func refusesDeepNesting() {
+        let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+        #expect(throws: JSONSyntaxError(column: 65, message: "nesting deeper than 64 levels")) { try JSONValue.parse(deep) }
+        let ok = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        #expect((try? JSONValue.parse(ok)) != nil)
+    }
+
+    @Test func escapesControlCharactersWhenWriting() {
+        #expect(JSONValue.string("a\u{1}b\"\\").serialized == #""a\u0001b\"\\""#)
+    }
+}
+
+@Suite struct RFC3339Tests {
+    @Test func parsesOffsetsAndFractions() throws {
+        let utc = try #require(RFC3339.parse("2026-11-30T12:00:00Z"))
+        #expect(utc.timeIntervalSince1970 == 1_796_040_000)
+        #expect(RFC3339.parse("2026-11-30T13:30:00+01:30") == utc)
+        #expect(RFC3339.parse("2026-11-30T12:00:00.250Z")?.timeIntervalSince1970 == 1_796_040_000.25)
+        #expect(RFC3339.format(utc) == "2026-11-30T12:00:00Z")
+    }
+
+    @Test(arguments: ["2026-11-30", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-30T12:00:00", "2026-11-30T24:00:00Z", "2026-11-30T12:00:00Zjunk"])
+    func refusesInvalidTimestamps(text: String) {
+        #expect(RFC3339.parse(text) == nil)
+    }
+}
