@@ -54,7 +54,7 @@ public enum RuleFileParser {
             for pair in pairs {
                 guard let name = name(pair.key, what: "macro", reader: &reader) else { continue }
                 guard let text = reader.string(pair.value, key: name) else { continue }
-                content.macros.append((name, pair.key.location, ExpressionSource(text: text, location: pair.value.contentLocation)))
+                content.macros.append((name, pair.key.location, ExpressionSource(text: text, location: pair.value.contentLocation, characterLocations: pair.value.characterLocations)))
             }
         } else if let macros = top["macros"], !macros.isNull {
             reader.error(.invalidValue, "\"macros\" must be a mapping of names to conditions, got \(macros.kindName)", at: macros.location)
@@ -98,14 +98,15 @@ public enum RuleFileParser {
         var condition: ExpressionSource?
         if let when = fields["when"] {
             if let text = when.scalar, !when.isNull {
-                condition = ExpressionSource(text: text, location: when.contentLocation)
+                condition = ExpressionSource(text: text, location: when.contentLocation, characterLocations: when.characterLocations)
             } else {
                 reader.error(.invalidValue, "\"when\" must be a condition such as case.duplicate or hosting.country == \"NL\", got \(when.kindName)", at: when.location)
             }
         }
         let actions = fields["then"].map { ActionParser.actions($0, key: "then", reader: &reader) } ?? []
         let continues = fields["continue"].map { reader.bool($0, key: "continue") ?? false } ?? false
-        guard let name, let condition, !actions.isEmpty else { return nil }
+        // A rule with a bad part is still handed on, so that its name and condition are checked too.
+        guard let name else { return nil }
         return RuleDraft(name: name, nameLocation: fields["name"]!.location, condition: condition, actions: actions, continues: continues, location: node.location)
     }
 }

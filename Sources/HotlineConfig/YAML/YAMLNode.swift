@@ -31,11 +31,25 @@ public struct YAMLNode: Sendable {
     public var kind: Kind
     /// Where the node starts.
     public var location: SourceLocation
+    /// For scalars whose text does not map one to one onto one source line (escapes, line
+    /// breaks, block scalars): where each character of the text was written.
+    public var characterLocations: [SourceLocation]?
 
     /// Creates a node.
-    public init(_ kind: Kind, at location: SourceLocation) {
+    public init(_ kind: Kind, at location: SourceLocation, characterLocations: [SourceLocation]? = nil) {
         self.kind = kind
         self.location = location
+        self.characterLocations = characterLocations
+    }
+
+    /// Where the character at `offset` of a scalar's text was written, so a diagnostic about
+    /// an expression inside a scalar points at the right line and column.
+    public func location(ofCharacterAt offset: Int) -> SourceLocation {
+        if let map = characterLocations, !map.isEmpty {
+            if offset < map.count { return map[offset] }
+            return map[map.count - 1].advanced(by: offset - map.count + 1)
+        }
+        return contentLocation.advanced(by: offset)
     }
 
     /// The scalar's text, for scalars.
@@ -76,14 +90,14 @@ public struct YAMLNode: Sendable {
         }
     }
 
-    /// Where the text of a scalar starts: after the opening quote, or on the line after a
-    /// block indicator.
+    /// Where the text of a scalar starts: after the opening quote, or where the first line
+    /// of a block scalar's content is.
     public var contentLocation: SourceLocation {
+        if let first = characterLocations?.first { return first }
         guard case .scalar(_, let style) = kind else { return location }
         switch style {
-        case .plain: return location
         case .singleQuoted, .doubleQuoted: return location.advanced(by: 1)
-        case .literal, .folded: return SourceLocation(file: location.file, line: location.line + 1, column: location.column + 2)
+        default: return location
         }
     }
 }

@@ -34,7 +34,7 @@ public enum YAMLParser {
         if bytes.count > limits.maximumBytes {
             throw .error(.yamlLimit, "file is \(bytes.count) bytes, more than the \(limits.maximumBytes) accepted", at: SourceLocation(file: file, line: 1, column: 1))
         }
-        var builder = Builder(file: file, limits: limits)
+        var builder = Builder(file: file, limits: limits, source: bytes)
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             throw .error(.yamlSyntax, "libyaml could not be initialised", at: SourceLocation(file: file, line: 1, column: 1))
@@ -77,9 +77,92 @@ public enum YAMLParser {
         var totalNodes = 0
         var diagnostics: [Diagnostic] = []
 
-        init(file: String, limits: YAMLLimits) {
+        let source: [UInt8]
+
+        init(file: String, limits: YAMLLimits, source: [UInt8]) {
             self.file = file
             self.limits = limits
+            self.source = source
+        }
+
+        /// Maps each character of a scalar's text to where it was written, for scalars where
+        /// that is not "start plus offset": escapes, quotes doubled, line breaks, block scalars.
+        /// Line breaks inside flow scalars fold into one character and the next line's
+        /// indentation is skipped, as YAML does.
+        func characterMap(start: yaml_mark_t, end: yaml_mark_t, style: YAMLNode.ScalarStyle) -> [SourceLocation]? {
+            let startIndex = Int(start.index), endIndex = min(Int(end.index), source.count)
+            guard startIndex < endIndex, endIndex - startIndex <= 8192 else { return nil }
+            let raw = Array(String(decoding: source[startIndex..<endIndex], as: UTF8.self).unicodeScalars)
+            let multiLine = start.line != end.line
+            switch style {
+            case .plain where !multiLine: return nil
+            case .singleQuoted where !multiLine && !raw.dropFirst().dropLast().contains("'"): return nil
+            case .doubleQuoted where !multiLine && !raw.contains("\\"): return nil
+            default: break
+            }
+            var map: [SourceLocation] = []
+            var line = Int(start.line) + 1
+            var column = Int(start.column) + 1
+            var index = 0
+            func here() -> SourceLocation { SourceLocation(file: file, line: line, column: column) }
+            func step() {
+                if raw[index] == "\n" { line += 1; column = 1 } else { column += 1 }
+                index += 1
+            }
+            func skipIndentation() { while index < raw.count, raw[index] == " " || raw[index] == "\t" { step() } }
+            switch style {
+            case .literal, .folded:
+                while index < raw.count, raw[index] != "\n" { step() }
+                if index < raw.count { step() }
+                var indent = 0
+                while index + indent < raw.count, raw[index + indent] == " " { indent += 1 }
+                while index < raw.count {
+                    var skipped = 0
+                    while skipped < indent, index < raw.count, raw[index] == " " { step(); skipped += 1 }
+                    while index < raw.count, raw[index] != "\n" { map.append(here()); step() }
+                    if index < raw.count { map.append(here()); step() }
+                }
+            case .singleQuoted, .doubleQuoted:
+                let quote: Unicode.Scalar = style == .singleQuoted ? "'" : "\""
+                step()
+                while index < raw.count, raw[index] != quote || (style == .singleQuoted && index + 1 < raw.count && raw[index + 1] == "'") {
+                    let location = here()
+                    if raw[index] == "\n" {
+                        map.append(location)
+                        step()
+                        skipIndentation()
+                        continue
+                    }
+                    if style == .singleQuoted && raw[index] == "'" {
+                        map.append(location); step(); step()
+                        continue
+                    }
+                    if style == .doubleQuoted && raw[index] == "\\", index + 1 < raw.count {
+                        let escape = raw[index + 1]
+                        step(); step()
+                        let extra = escape == "x" ? 2 : escape == "u" ? 4 : escape == "U" ? 8 : 0
+                        for _ in 0..<extra where index < raw.count { step() }
+                        if escape == "\n" { skipIndentation(); continue }
+                        map.append(location)
+                        continue
+                    }
+                    map.append(location)
+                    step()
+                }
+            case .plain:
+                while index < raw.count {
+                    let location = here()
+                    if raw[index] == "\n" {
+                        map.append(location)
+                        step()
+                        skipIndentation()
+                        continue
+                    }
+                    map.append(location)
+                    step()
+                }
+            }
+            return map
         }
 
         func location(_ mark: yaml_mark_t) -> SourceLocation {
@@ -115,7 +198,8 @@ public enum YAMLParser {
                 default: style = .plain
                 }
                 try count(1, at: at)
-                try add(YAMLNode(.scalar(text, style), at: at), nodes: 1, anchor: Builder.string(scalar.anchor))
+                let map = characterMap(start: event.start_mark, end: event.end_mark, style: style)
+                try add(YAMLNode(.scalar(text, style), at: at, characterLocations: map), nodes: 1, anchor: Builder.string(scalar.anchor))
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 let isMapping = event.type == YAML_MAPPING_START_EVENT
                 if stack.count >= limits.maximumDepth {

@@ -44,7 +44,8 @@ public struct YAMLReader {
     /// The closest of `candidates` to `word`, if close enough to be a typo.
     public static func suggest(_ word: String, from candidates: [String]) -> String? {
         let scored = candidates.map { candidate -> (String, Int) in (candidate, levenshtein(candidate, word)) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(1, word.count / 3) else { return nil }
+        let allowed = word.count <= 3 ? 1 : max(2, word.count / 3)
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= allowed else { return nil }
         return best.0
     }
 

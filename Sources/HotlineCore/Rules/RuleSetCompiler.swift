@@ -1,29 +1,27 @@
-/// A condition's text and where its first character is in the file.
+/// A condition's text and where each of its characters was written.
 public struct ExpressionSource: Sendable {
     /// The text.
     public var text: String
     /// Where its first character is.
     public var location: SourceLocation
+    /// Where each character is, when that is not "first character plus offset" (escapes and
+    /// line breaks in the YAML that held the text).
+    public var characterLocations: [SourceLocation]?
 
     /// Creates a source.
-    public init(text: String, location: SourceLocation) {
+    public init(text: String, location: SourceLocation, characterLocations: [SourceLocation]? = nil) {
         self.text = text
         self.location = location
+        self.characterLocations = characterLocations
     }
 
-    /// The location of the character at `offset`, following line breaks in multi-line text.
+    /// The location of the character at `offset`.
     public func location(atOffset offset: Int) -> SourceLocation {
-        var line = location.line
-        var column = location.column
-        for (index, character) in text.enumerated() where index < offset {
-            if character == "\n" {
-                line += 1
-                column = 1
-            } else {
-                column += 1
-            }
+        if let map = characterLocations, !map.isEmpty {
+            if offset < map.count { return map[offset] }
+            return map[map.count - 1].advanced(by: offset - map.count + 1)
         }
-        return SourceLocation(file: location.file, line: line, column: column)
+        return location.advanced(by: offset)
     }
 }
 
@@ -33,7 +31,7 @@ public struct RuleDraft: Sendable {
     public var name: String
     /// Where the name was written.
     public var nameLocation: SourceLocation
-    /// The condition; `nil` means "always".
+    /// The condition; `nil` when it was missing or unusable (already reported).
     public var condition: ExpressionSource?
     /// The actions.
     public var actions: [Action]
@@ -172,12 +170,13 @@ public enum RuleSetCompiler {
             } else {
                 ruleNames[draft.name] = draft.nameLocation
             }
-            var condition = Condition.constant(true)
-            if let source = draft.condition {
-                guard let compiled = compileExpression(source) else { rulesCompiled = false; continue }
-                condition = compiled
+            // A draft without a condition or actions was already reported by the file parser;
+            // its name and condition are still checked so that every problem shows at once.
+            guard let source = draft.condition, let condition = compileExpression(source), !draft.actions.isEmpty else {
+                rulesCompiled = false
+                continue
             }
-            rules.append(Rule(name: draft.name, condition: condition, conditionText: draft.condition?.text ?? "true", actions: draft.actions, continues: draft.continues, location: draft.location))
+            rules.append(Rule(name: draft.name, condition: condition, conditionText: source.text, actions: draft.actions, continues: draft.continues, location: draft.location))
         }
 
         // Unreachable rules: after a rule that always matches and stops, or one that can never match.

@@ -1,0 +1,70 @@
+import HotlineCore
+import Testing
+@testable import HotlineConfig
+
+@Suite struct YAMLParserTests {
+    @Test func keepsLineAndColumnOfEveryNode() throws {
+        let node = try #require(try YAMLParser.parse("a:\n  - x\n  - {b: 'y'}\n", file: "f.yaml").node)
+        guard case .mapping(let pairs) = node.kind, case .sequence(let items) = pairs[0].value.kind, case .mapping(let inner) = items[1].kind else {
+            Issue.record("unexpected shape")
+            return
+        }
+        #expect(pairs[0].key.location.description == "f.yaml:1:1")
+        #expect(items[0].location.description == "f.yaml:2:5")
+        #expect(inner[0].value.location.description == "f.yaml:3:9")
+        #expect(inner[0].value.contentLocation.description == "f.yaml:3:10")
+    }
+
+    @Test func reportsSyntaxErrorsWithPosition() {
+        #expect(throws: Diagnostic.error(.yamlSyntax, "did not find expected key while parsing a block mapping", at: SourceLocation(file: "f.yaml", line: 2, column: 1))) {
+            try YAMLParser.parse("a: 1\n- b\n", file: "f.yaml")
+        }
+    }
+
+    @Test func refusesBillionLaughs() {
+        var text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        for (name, previous) in [("b", "a"), ("c", "b"), ("d", "c"), ("e", "d"), ("f", "e")] {
+            text += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        #expect(throws: Diagnostic.error(.yamlLimit, "document has more than 200000 nodes after expanding aliases", at: SourceLocation(file: "l.yaml", line: 6, column: 8))) {
+            try YAMLParser.parse(text, file: "l.yaml")
+        }
+    }
+
+    @Test func expandsSmallAliases() throws {
+        let node = try #require(try YAMLParser.parse("a: &x [1, 2]\nb: *x\n", file: "f.yaml").node)
+        guard case .mapping(let pairs) = node.kind, case .sequence(let items) = pairs[1].value.kind else {
+            Issue.record("alias not expanded")
+            return
+        }
+        #expect(items.compactMap(\.scalar) == ["1", "2"])
+    }
+
+    @Test func refusesDeepNestingAndLargeFiles() {
+        let deep = String(repeating: "[", count: 70) + String(repeating: "]", count: 70)
+        #expect(throws: Diagnostic.error(.yamlLimit, "nesting deeper than 64 levels", at: SourceLocation(file: "d.yaml", line: 1, column: 65))) {
+            try YAMLParser.parse(deep, file: "d.yaml")
+        }
+        #expect(throws: Diagnostic.error(.yamlLimit, "file is 101 bytes, more than the 100 accepted", at: SourceLocation(file: "b.yaml", line: 1, column: 1))) {
+            try YAMLParser.parse(String(repeating: "#", count: 101), file: "b.yaml", limits: YAMLLimits(maximumBytes: 100))
+        }
+    }
+
+    @Test func reportsDuplicateKeysAndExtraDocuments() throws {
+        let parsed = try YAMLParser.parse("a: 1\nb: 2\na: 3\n", file: "k.yaml")
+        #expect(parsed.diagnostics.map(\.description) == ["k.yaml:3:1: error: duplicate key \"a\" (first at line 1) [duplicate-key]"])
+        #expect(throws: Diagnostic.error(.yamlSyntax, "more than one YAML document in the file", at: SourceLocation(file: "m.yaml", line: 2, column: 1))) {
+            try YAMLParser.parse("a: 1\n---\nb: 2\n", file: "m.yaml")
+        }
+    }
+
+    @Test func mapsEscapedAndMultiLineScalarsToTheirSourceColumns() throws {
+        let text = "a: \"x \\\"y\\\" z\"\nb: |\n  one\n  two\nc: 'it''s'\n"
+        let node = try #require(try YAMLParser.parse(text, file: "s.yaml").node)
+        guard case .mapping(let pairs) = node.kind else { return }
+        #expect(pairs[0].value.scalar == "x \"y\" z")
+        #expect(pairs[0].value.location(ofCharacterAt: 6).description == "s.yaml:1:13")
+        #expect(pairs[1].value.location(ofCharacterAt: 4).description == "s.yaml:4:3")
+        #expect(pairs[2].value.location(ofCharacterAt: 3).description == "s.yaml:5:9")
+    }
+}
