@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+/// Runs the built `hotline` executable the way an operator would.
+struct CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var executable: URL {
+        // The test runner lives beside the products it was built with.
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("hotline").path) {
+            directory = directory.deletingLastPathComponent()
+        }
+        return directory.appendingPathComponent("hotline")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil, in directory: URL = root) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-cli-" + UUID().uuidString)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func ingestPrintsOneObjectPerLineAndASummary() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: data) }
+        let result = try CLI.run(["ingest", "--data-dir", data.path, "examples/reports.jsonl"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let objects = result.lines.map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == 10)
+        #expect(objects.compactMap { $0?["line"] as? Int } == Array(1...10))
+        #expect(objects.compactMap { $0?["outcome"] as? String } == ["escalate", "close", "escalate", "escalate", "escalate", "rejected", "rejected", "rejected", "rejected", "escalate"])
+        #expect(objects[1]?["rule"] as? String == "duplicate-of-open-case")
+        #expect(objects[0]?["report_id"] as? String == objects[4]?["report_id"] as? String)
+        #expect((objects[0]?["rules_version"] as? String)?.hasPrefix("sha256:") == true)
+        #expect(result.lines[8] == #"{"line":9,"outcome":"rejected","error":"invalid JSON at column 42: unexpected end of input inside an object","code":"invalid-json"}"#)
+        #expect(result.stderr.contains("ingest: 10 lines: 5 new reports, 1 already known by client id, 4 rejected; outcomes: close 1, escalate 5\n"))
+        #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("hotline.sqlite").path))
+
+        // Again: every line with a client id is the same report; lines without one are new reports.
+        let again = try CLI.run(["ingest", "--data-dir", data.path, "examples/reports.jsonl"])
+        #expect(again.stderr.contains("ingest: 10 lines: 1 new reports, 5 already known by client id, 4 rejected; outcomes: close 2, escalate 4"))
+    }
+
+    @Test func ingestReadsStandardInput() throws {
+        let data = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: data) }
+        let result = try CLI.run(["ingest", "--data-dir", data.path], stdin: "{\"url\": \"https://example.com/s\"}\n\n{\"url\": 1}\n")
+        #expect(result.status == 0)
+        #expect(result.lines.count == 2)
+        #expect(result.lines[1] == #"{"line":3,"outcome":"rejected","error":"field \"url\" must be a string, got number","code":"wrong-type","field":"url"}"#)
+    }
+
+    @Test func ingestRefusesToStartWithBrokenRules() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "version: 1\nrules: []\n".write(to: directory.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
+        let result = try CLI.run(["ingest", "--data-dir", directory.appendingPathComponent("d").path, "--rules", directory.appendingPathComponent("r.yaml").path], stdin: "{\"url\": \"https://example.com/\"}\n")
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("error: no \"default\" in the rule set"))
+    }
+
+    @Test func rulesCheckPassesOnShippedRulesAndFailsWithEveryDiagnostic() throws {
+        let ok = try CLI.run(["rules", "check"])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.hasPrefix("rules OK: 1 file, 6 rules, 0 warnings; sha256:"))
+
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("bad.yaml")
+        try "version: 1\nlists:\n  unused: [NL]\nrules:\n  - name: a\n    when: hash.match == \"knwon\" or nope\n    then: [{ clsoe: x }]\ndefault: [{ close: z }]\n".write(to: file, atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["rules", "check", file.path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr == """
+            \(file.path):3:3: warning: list "unused" is never used [unused-list]
+            \(file.path):6:25: error: "knwon" is not a value of hash.match; expected one of known, none, allowlisted [unknown-value]
+            \(file.path):6:36: error: undefined macro "nope" [undefined-macro]
+            \(file.path):7:14: error: unknown action "clsoe"; did you mean "close"? [unknown-action]
+            3 errors, 1 warning
+
+            """)
+    }
+
+    @Test func rulesTestReportsExpectedVersusGot() throws {
+        let passing = try CLI.run(["rules", "test"])
+        #expect(passing.status == 0)
+        #expect(passing.lines.last?.hasSuffix(" passed, 0 failed") == true)
+
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "version: 1\nrules:\n  - name: dup\n    when: case.duplicate\n    then: [{close: duplicate}]\ndefault: [{escalate: {reason: r}}]\n".write(to: directory.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
+        try "rule_files: [r.yaml]\ntests:\n  - name: wrong\n    report: {url: \"https://example.com/\"}\n    expect: {rule: dup}\n  - name: right\n    report: {url: \"https://example.com/\"}\n    expect: {outcome: escalate}\n".write(to: directory.appendingPathComponent("t.yaml"), atomically: true, encoding: .utf8)
+        let failing = try CLI.run(["rules", "test", directory.appendingPathComponent("t.yaml").path])
+        #expect(failing.status == 1)
+        #expect(failing.stdout == """
+            FAIL wrong
+            \(directory.appendingPathComponent("t.yaml").path):3:5: test "wrong": rule
+              expected: dup
+              got:      default (no rule matched)
+            PASS right
+            rules: 1 passed, 1 failed
+
+            """)
+    }
+
+    @Test func rulesExplainShowsEveryRuleAndWhy() throws {
+        let result = try CLI.run(
+            ["rules", "explain", "--fact", "hash.match=known", "--fact", "hash.classification=A1", "--fact", "hosting.country=NL",
+             "--fact", "hosting.abuse_email=abuse@hoster.example", "--fact", "hosting.contact_source=directory", "-"],
+            stdin: #"{"url": "https://example.com/x.jpg"}"#)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("known-material-at-local-hoster: MATCH\n"))
+        #expect(result.stdout.contains("    hosting.country in local_countries: true (hosting.country = \"NL\") [macro hosted_locally]\n"))
+        #expect(result.stdout.contains("duplicate-of-open-case: no match\n    case.duplicate: false (case.duplicate = false)\n"))
+        #expect(result.stdout.contains("decision: notify by known-material-at-local-hoster\n"))
+
+        let typo = try CLI.run(["rules", "explain", "--fact", "hosting.contry=NL", "-"], stdin: #"{"url": "https://example.com/"}"#)
+        #expect(typo.status == 2)
+        #expect(typo.stderr == "--fact hosting.contry=NL: unknown field \"hosting.contry\"; did you mean \"hosting.country\"?\n")
+    }
+}

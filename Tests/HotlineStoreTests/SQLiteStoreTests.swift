@@ -1,0 +1,130 @@
+import Foundation
+import HotlineCore
+import HotlineTesting
+import Testing
+@testable import HotlineStore
+
+@Suite struct SQLiteStoreTests {
+    let directory: String
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "hotline-store-" + UUID().uuidString
+    }
+
+    func engine() throws -> DecisionEngine {
+        var content = RuleFileContent(file: "s.yaml")
+        let at = SourceLocation(file: "s.yaml", line: 1, column: 1)
+        content.rules = [RuleDraft(name: "dup", nameLocation: at, condition: ExpressionSource(text: "case.duplicate", location: at), actions: [.close(reason: "duplicate")], continues: false, location: at)]
+        content.defaultActions = [.escalate(queue: "analysts", reason: "none", priority: .normal)]
+        content.defaultLocation = at
+        return DecisionEngine(ruleSet: try #require(RuleSetCompiler.compile([content], digest: "sha256:s").0))
+    }
+
+    func lines(_ texts: [String]) -> [IngestLine] {
+        texts.enumerated().map { IngestLine(number: $0.offset + 1, bytes: ArraySlice(Array($0.element.utf8))) }
+    }
+
+    @Test func reportsAndDecisionsSurviveReopeningAndClientIDsStayIdempotent() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try IngestPipeline(store: SQLiteStore(directory: directory), engine: engine())
+        let results = try first.ingest(lines([
+            #"{"id": "c-1", "url": "https://example.com/a", "reporter": "person@example.org", "hashes": {"sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}"#,
+            #"{"url": "https://EXAMPLE.com/a#again"}"#,
+        ]))
+        guard case .decided(let reportID, let caseID, _, false) = results[0].outcome,
+              case .decided(_, let duplicateCase, let duplicateDecision, false) = results[1].outcome else {
+            Issue.record("not decided: \(results)")
+            return
+        }
+        #expect(duplicateCase == caseID)
+        #expect(duplicateDecision.rule == "dup")
+
+        let reopened = try SQLiteStore(directory: directory)
+        #expect(try reopened.counts() == StoreCounts(reports: 2, cases: 1, openCases: 1, decisions: 2, auditEntries: 1))
+        let report = try #require(try reopened.report(id: reportID))
+        #expect(report.url.canonical == "https://example.com/a")
+        #expect(report.reporter == "person@example.org")
+        #expect(report.hashes.sha256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(try reopened.decisions(reportID: reportID).map(\.rule) == ["default"])
+
+        let again = try IngestPipeline(store: reopened, engine: engine()).ingest(lines([#"{"id": "c-1", "url": "https://example.com/a"}"#]))
+        guard case .decided(let sameID, _, let decision, true) = again[0].outcome else {
+            Issue.record("client id not recognised: \(again)")
+            return
+        }
+        #expect(sameID == reportID)
+        #expect(decision.actions.serialized == #"[{"escalate":{"queue":"analysts","reason":"none"}}]"#)
+        #expect(try reopened.counts().reports == 2)
+    }
+
+    @Test func storesFactsAndTraceForLaterExplanation() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        let results = try IngestPipeline(store: store, engine: engine()).ingest(lines([#"{"url": "https://example.com/b"}"#, #"{"url": "https://example.com/b"}"#]))
+        guard case .decided(let reportID, _, _, _) = results[1].outcome else { return }
+        let record = try #require(try store.decisionRecords(reportID: reportID).first)
+        #expect(record.rulesDigest == "sha256:s")
+        #expect(record.facts.objectValue?["case.duplicate"] == .bool(true))
+        #expect(record.trace.serialized == #"[{"rule":"dup","steps":[{"condition":"case.duplicate","result":true,"field":"case.duplicate","value":true}]}]"#)
+    }
+
+    @Test func decisionsAndTheAuditLogAreAppendOnly() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        _ = try IngestPipeline(store: store, engine: engine()).ingest(lines([#"{"url": "https://example.com/c"}"#]))
+        for sql in ["UPDATE decisions SET rule = 'x'", "DELETE FROM decisions", "UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"] {
+            #expect(throws: (any Error).self, "\(sql)") { try store.execute(sql: sql) }
+        }
+        #expect(try store.counts().decisions == 1)
+        #expect(try store.counts().auditEntries == 1)
+    }
+
+    @Test func aThrowingBatchLeavesNothingBehind() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        struct Stop: Error {}
+        let store = try SQLiteStore(directory: directory)
+        #expect(throws: Stop.self) {
+            try store.write { transaction in
+                try transaction.insertCase(CaseRecord(id: "k", url: "https://example.com/", openedAt: Date(), firstReportID: "r"))
+                throw Stop()
+            }
+        }
+        #expect(try store.counts().cases == 0)
+    }
+
+    @Test func onlyOneOpenCasePerURL() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        #expect(throws: (any Error).self) {
+            try store.write { transaction in
+                try transaction.insertCase(CaseRecord(id: "k1", url: "https://example.com/", openedAt: Date(), firstReportID: "r1"))
+                try transaction.insertCase(CaseRecord(id: "k2", url: "https://example.com/", openedAt: Date(), firstReportID: "r2"))
+            }
+        }
+        try store.write { transaction in
+            try transaction.insertCase(CaseRecord(id: "k1", url: "https://example.com/", status: .closed, openedAt: Date(), firstReportID: "r1"))
+            try transaction.insertCase(CaseRecord(id: "k2", url: "https://example.com/", openedAt: Date(), firstReportID: "r2"))
+        }
+        #expect(try store.counts() == StoreCounts(reports: 0, cases: 2, openCases: 1, decisions: 0, auditEntries: 0))
+    }
+
+    @Test func behavesLikeTheInMemoryFakeOnTheSameInput() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let input = lines([
+            #"{"id": "1", "url": "https://example.com/x"}"#, #"{"url": "https://example.com/x"}"#, "{", #"{"id": "1", "url": "https://example.com/x"}"#,
+            #"{"url": "https://example.com/y", "source": {"type": "crawler", "name": "c"}}"#,
+        ])
+        func shape(_ results: [IngestResult]) -> [String] {
+            results.map { result in
+                switch result.outcome {
+                case .decided(_, _, let decision, let existing): "\(result.line) \(decision.outcome) \(decision.rule) \(existing)"
+                case .rejected(let error): "\(result.line) rejected \(error.code)"
+                }
+            }
+        }
+        let sqlite = try IngestPipeline(store: SQLiteStore(directory: directory), engine: engine(), time: ManualTimeSource(), ids: SequentialIDGenerator()).ingest(input)
+        let memory = try IngestPipeline(store: InMemoryReportStore(), engine: engine(), time: ManualTimeSource(), ids: SequentialIDGenerator()).ingest(input)
+        #expect(shape(sqlite) == shape(memory))
+        #expect(shape(sqlite) == ["1 escalate default false", "2 close dup false", "3 rejected invalid-json", "4 escalate default true", "5 escalate default false"])
+    }
+}
