@@ -122,7 +122,7 @@ struct IngestSummary {
     func printReport(rulesDigest: String, seconds: Double) {
         let outcomeText = outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         let rate = seconds > 0 ? Int(Double(lines) / seconds) : lines
-        Output.err("ingest: \(lines) lines: \(newReports) new reports, \(existing) already known by client id, \(rejected) rejected")
+        Output.err("ingest: \(lines) lines: \(newReports) new report\(newReports == 1 ? "" : "s"), \(existing) already known by client id, \(rejected) rejected")
         Output.err(outcomeText.isEmpty ? "\n" : "; outcomes: \(outcomeText)\n")
         Output.err("ingest: rules \(rulesDigest); \(String(format: "%.2f", seconds)) s, \(rate) lines/s\n")
     }

@@ -8,7 +8,7 @@ struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "Check, test and explain rule files.",
-        subcommands: [RulesCheckCommand.self, RulesTestCommand.self, RulesExplainCommand.self]
+        subcommands: [RulesCheckCommand.self, RulesTestCommand.self, RulesExplainCommand.self, RulesFieldsCommand.self]
     )
 }
 
@@ -209,6 +209,23 @@ struct RulesExplainCommand: ParsableCommand {
         text += "decision: \(verdict.outcome.rawValue) by \(verdict.rule)\n"
         text += "actions: \(verdict.actions.json.serialized)\n"
         text += "rules: \(ruleSet.digest)\n"
+        Output.out(text)
+    }
+}
+
+/// `hotline rules fields`: the facts rules can read.
+struct RulesFieldsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fields",
+        abstract: "List the fields rules can read: name, type, allowed values, meaning.")
+
+    func run() throws {
+        func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count) }
+        var text = ""
+        for field in FieldSchema.standard.fields {
+            let values = field.allowedValues?.joined(separator: " | ") ?? "-"
+            text += pad(field.name, 28) + pad(field.type.rawValue, 10) + pad(values, 30) + field.summary + "\n"
+        }
         Output.out(text)
     }
 }

@@ -65,7 +65,7 @@ struct CLI {
 
         // Again: every line with a client id is the same report; lines without one are new reports.
         let again = try CLI.run(["ingest", "--data-dir", data.path, "examples/reports.jsonl"])
-        #expect(again.stderr.contains("ingest: 10 lines: 1 new reports, 5 already known by client id, 4 rejected; outcomes: close 2, escalate 4"))
+        #expect(again.stderr.contains("ingest: 10 lines: 1 new report, 5 already known by client id, 4 rejected; outcomes: close 2, escalate 4"))
     }
 
     @Test func ingestReadsStandardInput() throws {
@@ -128,6 +128,13 @@ struct CLI {
             rules: 1 passed, 1 failed
 
             """)
+    }
+
+    @Test func rulesFieldsListsTheSchema() throws {
+        let result = try CLI.run(["rules", "fields"])
+        #expect(result.status == 0)
+        #expect(result.lines.contains("hash.match                  string    known | none | allowlisted    Result of the known-hash check."))
+        #expect(result.lines.contains("hosting.ip                  ip        -                             An address the host resolved to."))
     }
 
     @Test func rulesExplainShowsEveryRuleAndWhy() throws {

@@ -20,21 +20,34 @@ public struct JSONLinesReader: Sendable {
 
     /// Adds bytes; returns the complete lines they finish. Blank lines are counted but not returned.
     public mutating func feed<Bytes: Collection<UInt8>>(_ chunk: Bytes) -> [IngestLine] {
+        if let lines = chunk.withContiguousStorageIfAvailable({ feed(buffer: $0) }) { return lines }
+        return Array(chunk).withUnsafeBufferPointer { feed(buffer: $0) }
+    }
+
+    private mutating func feed(buffer: UnsafeBufferPointer<UInt8>) -> [IngestLine] {
         var lines: [IngestLine] = []
-        for byte in chunk {
-            if byte == UInt8(ascii: "\n") {
-                lineNumber += 1
-                emit(into: &lines)
-                continue
+        var start = 0
+        while start < buffer.count {
+            guard let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) else {
+                appendPending(UnsafeBufferPointer(rebasing: buffer[start...]))
+                break
             }
-            if discarding { continue }
-            pending.append(byte)
-            if pending.count > maximumLineLength {
-                pending.removeAll(keepingCapacity: true)
-                discarding = true
-            }
+            appendPending(UnsafeBufferPointer(rebasing: buffer[start..<newline]))
+            lineNumber += 1
+            emit(into: &lines)
+            start = newline + 1
         }
         return lines
+    }
+
+    private mutating func appendPending(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if discarding { return }
+        if pending.count + bytes.count > maximumLineLength {
+            pending.removeAll(keepingCapacity: true)
+            discarding = true
+            return
+        }
+        pending.append(contentsOf: bytes)
     }
 
     /// Ends the input; returns the last line if it had no line break.

@@ -8,27 +8,58 @@ public protocol IDGenerator: Sendable {
 
 /// UUID version 7 (RFC 9562): time-ordered, so ids made close together sort together and
 /// index well, and unique across gateway instances without coordination.
-public struct UUIDv7Generator: IDGenerator {
+///
+/// The 74 random bits come from a xorshift generator seeded once from the system's random
+/// source: asking the kernel for every id cost a system call per report.
+public final class UUIDv7Generator: IDGenerator, @unchecked Sendable {
     private let time: any TimeSource
+    private let lock = NSLock()
+    private var state: (UInt64, UInt64)
 
     /// Creates a generator reading `time`.
-    public init(time: any TimeSource = SystemTimeSource()) { self.time = time }
+    public init(time: any TimeSource = SystemTimeSource()) {
+        self.time = time
+        var system = SystemRandomNumberGenerator()
+        state = (system.next() | 1, system.next() | 1)
+    }
+
+    private func random() -> UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        // xorshift128+
+        var s1 = state.0
+        let s0 = state.1
+        state.0 = s0
+        s1 ^= s1 << 23
+        state.1 = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26)
+        return state.1 &+ s0
+    }
 
     /// A new UUIDv7 in lowercase text.
     public func next() -> String {
         let millis = UInt64(max(0, time.now().timeIntervalSince1970 * 1000))
-        var random = SystemRandomNumberGenerator()
-        let randA = UInt16.random(in: 0...0x0FFF, using: &random)
-        let randB = UInt64.random(in: 0...UInt64.max, using: &random) & 0x3FFF_FFFF_FFFF_FFFF
-        let high = (millis << 16) | 0x7000 | UInt64(randA)
-        let low = 0x8000_0000_0000_0000 | randB
-        let hex = hex16(high) + hex16(low)
-        let chars = Array(hex)
-        return String(chars[0..<8]) + "-" + String(chars[8..<12]) + "-" + String(chars[12..<16]) + "-" + String(chars[16..<20]) + "-" + String(chars[20..<32])
+        let randomBits = random()
+        let high = (millis << 16) | 0x7000 | (randomBits & 0x0FFF)
+        let low = 0x8000_0000_0000_0000 | (random() & 0x3FFF_FFFF_FFFF_FFFF)
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var position = 0
+            for (index, value) in [high, low].enumerated() {
+                for nibble in 0..<16 {
+                    let digit = Int((value >> UInt64(60 - nibble * 4)) & 0xF)
+                    let hexIndex = index * 16 + nibble
+                    if hexIndex == 8 || hexIndex == 12 || hexIndex == 16 || hexIndex == 20 {
+                        buffer[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    buffer[position] = HexDigits.table[digit]
+                    position += 1
+                }
+            }
+            return position
+        }
     }
+}
 
-    private func hex16(_ value: UInt64) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
-    }
+private enum HexDigits {
+    static let table: [UInt8] = Array("0123456789abcdef".utf8)
 }

@@ -53,8 +53,10 @@ public enum RFC3339 {
         return Date(timeIntervalSince1970: seconds)
     }
 
-    /// Writes `date` in UTC with millisecond precision when it has a fraction: `2026-11-30T12:00:00Z`.
-    public static func format(_ date: Date) -> String {
+    /// Writes `date` in UTC: `2026-11-30T12:00:00Z`, with milliseconds when it has a fraction
+    /// or when `fixedMilliseconds` asks for them always (`2026-11-30T12:00:00.000Z`), which
+    /// makes stored timestamps sort as text.
+    public static func format(_ date: Date, fixedMilliseconds: Bool = false) -> String {
         let interval = date.timeIntervalSince1970
         var seconds = Int(interval.rounded(.down))
         var millis = Int(((interval - Double(seconds)) * 1000).rounded())
@@ -67,7 +69,7 @@ public enum RFC3339 {
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
         var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))"
-        if millis != 0 { text += "." + pad(millis, 3) }
+        if millis != 0 || fixedMilliseconds { text += "." + pad(millis, 3) }
         return text + "Z"
     }
 

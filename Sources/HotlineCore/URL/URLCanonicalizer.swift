@@ -20,7 +20,7 @@ public enum URLCanonicalizer {
     /// Canonicalizes `text`, or says why it cannot be.
     public static func canonicalize(_ text: String) throws(URLError) -> CanonicalURL {
         let original = text
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.first?.isWhitespace == true || text.last?.isWhitespace == true ? text.trimmingCharacters(in: .whitespaces) : text
         if trimmed.isEmpty { throw URLError("is empty") }
         if trimmed.utf8.count > maximumLength { throw URLError("is longer than \(maximumLength) bytes") }
         if trimmed.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
@@ -76,7 +76,7 @@ public enum URLCanonicalizer {
             port = isDefault ? nil : value
         }
 
-        pathAndQuery = pathAndQuery.replacingOccurrences(of: "\\", with: "/")
+        if pathAndQuery.contains("\\") { pathAndQuery = pathAndQuery.replacingOccurrences(of: "\\", with: "/") }
         var rawPath = Substring(pathAndQuery)
         var rawQuery: Substring?
         if let question = pathAndQuery.firstIndex(of: "?") {
@@ -112,15 +112,20 @@ public enum URLCanonicalizer {
             throw URLError("has a percent-encoded host \"\(host)\"")
         }
         if host.hasSuffix(".") { host.removeLast() }
-        host = host.precomposedStringWithCanonicalMapping.lowercased()
+        if host.utf8.allSatisfy({ $0 < 0x80 }) {
+            // The common case: ASCII needs neither Unicode normalization nor case mapping.
+            host = String(decoding: host.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        } else {
+            host = host.precomposedStringWithCanonicalMapping.lowercased()
+        }
         // IDNA full-stop equivalents separate labels too.
         host = String(host.map { "\u{3002}\u{FF0E}\u{FF61}".contains($0) ? "." : $0 })
         if host.utf8.count > 253 && host.allSatisfy(\.isASCII) { throw URLError("has a host longer than 253 characters") }
         var labels: [String] = []
         for label in host.split(separator: ".", omittingEmptySubsequences: false) {
             if label.isEmpty { throw URLError("has an empty label in host \"\(text)\"") }
-            if label.allSatisfy(\.isASCII) {
-                guard label.unicodeScalars.allSatisfy({ hostLabelCharacters.contains($0) }) else {
+            if label.utf8.allSatisfy({ $0 < 0x80 }) {
+                guard label.utf8.allSatisfy({ hostLabelCharacters[Int($0)] }) else {
                     throw URLError("has an invalid character in host \"\(text)\"")
                 }
                 labels.append(String(label))
@@ -138,12 +143,19 @@ public enum URLCanonicalizer {
         return result
     }
 
-    private static let unreserved: Set<UInt8> = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8))
-    private static let subDelims = Array("!$&'()*+,;=".utf8)
-    private static let pathCharacters: Set<UInt8> = unreserved.union(subDelims).union(Array(":@/".utf8))
-    private static let queryCharacters: Set<UInt8> = pathCharacters.union(Array("?".utf8))
-    private static let userinfoCharacters: Set<UInt8> = unreserved.union(subDelims).union(Array(":".utf8))
-    private static let hostLabelCharacters: Set<Unicode.Scalar> = Set("abcdefghijklmnopqrstuvwxyz0123456789-_".unicodeScalars)
+    /// Character classes as 256-entry tables: looked up once per byte of every URL.
+    private static func table(_ characters: String...) -> [Bool] {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in characters.joined().utf8 { table[Int(byte)] = true }
+        return table
+    }
+
+    private static let unreservedText = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+    private static let unreserved = table(unreservedText)
+    private static let pathCharacters = table(unreservedText, "!$&'()*+,;=", ":@/")
+    private static let queryCharacters = table(unreservedText, "!$&'()*+,;=", ":@/?")
+    private static let userinfoCharacters = table(unreservedText, "!$&'()*+,;=", ":")
+    private static let hostLabelCharacters = table("abcdefghijklmnopqrstuvwxyz0123456789-_")
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
@@ -158,7 +170,7 @@ public enum URLCanonicalizer {
 
     /// Decodes escapes of unreserved characters, uppercases the hex of the others, and escapes
     /// bytes that may not appear raw. A '%' not followed by two hex digits is itself escaped.
-    static func normalizePercentEncoding(_ text: Substring, allowed: Set<UInt8>) -> String {
+    static func normalizePercentEncoding(_ text: Substring, allowed: [Bool]) -> String {
         let bytes = Array(text.utf8)
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
@@ -173,12 +185,12 @@ public enum URLCanonicalizer {
             if byte == UInt8(ascii: "%") {
                 if index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
                     let decoded = high << 4 | low
-                    if unreserved.contains(decoded) { output.append(decoded) } else { escape(decoded) }
+                    if unreserved[Int(decoded)] { output.append(decoded) } else { escape(decoded) }
                     index += 3
                     continue
                 }
                 escape(byte)
-            } else if allowed.contains(byte) {
+            } else if allowed[Int(byte)] {
                 output.append(byte)
             } else {
                 escape(byte)

@@ -3,14 +3,14 @@ import GRDB
 import HotlineCore
 
 /// A row of `cases`.
-struct CaseRow: Codable, FetchableRecord, PersistableRecord {
+struct CaseRow: Codable, FetchableRecord, TableRecord {
     static let databaseTableName = "cases"
 
     var id: String
     var url: String
     var status: String
-    var opened_at: Date
-    var closed_at: Date?
+    var opened_at: String
+    var closed_at: String?
     var report_count: Int
     var first_report_id: String
 
@@ -18,13 +18,23 @@ struct CaseRow: Codable, FetchableRecord, PersistableRecord {
         id = record.id
         url = record.url
         status = record.status.rawValue
-        opened_at = record.openedAt
-        closed_at = record.closedAt
+        opened_at = StoredDate.text(record.openedAt)
+        closed_at = record.closedAt.map(StoredDate.text)
         report_count = record.reportCount
         first_report_id = record.firstReportID
     }
 
     var record: CaseRecord {
-        CaseRecord(id: id, url: url, status: CaseStatus(rawValue: status) ?? .open, openedAt: opened_at, closedAt: closed_at, reportCount: report_count, firstReportID: first_report_id)
+        CaseRecord(id: id, url: url, status: CaseStatus(rawValue: status) ?? .open, openedAt: StoredDate.date(opened_at), closedAt: closed_at.map(StoredDate.date), reportCount: report_count, firstReportID: first_report_id)
+    }
+
+    func insert(_ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO cases (id, url, status, opened_at, closed_at, report_count, first_report_id) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [id, url, status, opened_at, closed_at, report_count, first_report_id])
+    }
+
+    func update(_ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE cases SET status = ?, closed_at = ?, report_count = ? WHERE id = ?")
+            .execute(arguments: [status, closed_at, report_count, id])
     }
 }

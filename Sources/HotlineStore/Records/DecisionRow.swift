@@ -3,7 +3,7 @@ import GRDB
 import HotlineCore
 
 /// A row of `decisions`: the verdict with its trace, the facts and the rules digest, as JSON.
-struct DecisionRow: Codable, FetchableRecord, PersistableRecord {
+struct DecisionRow: Codable, FetchableRecord, TableRecord {
     static let databaseTableName = "decisions"
 
     var id: String
@@ -17,7 +17,7 @@ struct DecisionRow: Codable, FetchableRecord, PersistableRecord {
     var trace: String
     var facts: String
     var rules_digest: String
-    var decided_at: Date
+    var decided_at: String
 
     init(_ decision: Decision) {
         id = decision.id
@@ -31,7 +31,14 @@ struct DecisionRow: Codable, FetchableRecord, PersistableRecord {
         trace = JSONValue.array(decision.verdict.trace.map(\.json)).serialized
         facts = JSONValue.object(decision.facts.json).serialized
         rules_digest = decision.verdict.rulesDigest
-        decided_at = decision.decidedAt
+        decided_at = StoredDate.text(decision.decidedAt)
+    }
+
+    func insert(_ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO decisions (id, report_id, case_id, trigger, rule, outcome, actions, matched_rules, trace, facts, rules_digest, decided_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [id, report_id, case_id, trigger, rule, outcome, actions, matched_rules, trace, facts, rules_digest, decided_at])
     }
 
     var summary: DecisionSummary {
@@ -40,21 +47,26 @@ struct DecisionRow: Codable, FetchableRecord, PersistableRecord {
 }
 
 /// A row of `audit_log`.
-struct AuditRow: Codable, FetchableRecord, PersistableRecord {
+struct AuditRow: Codable, FetchableRecord, TableRecord {
     static let databaseTableName = "audit_log"
 
     var seq: Int64?
-    var at: Date
+    var at: String
     var actor: String
     var event: String
     var subject: String?
     var detail: String
 
     init(_ entry: AuditEntry) {
-        at = entry.at
+        at = StoredDate.text(entry.at)
         actor = entry.actor
         event = entry.event
         subject = entry.subject
         detail = JSONValue.object(entry.detail).serialized
+    }
+
+    func insert(_ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO audit_log (at, actor, event, subject, detail) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [at, actor, event, subject, detail])
     }
 }

@@ -3,7 +3,7 @@ import GRDB
 import HotlineCore
 
 /// A row of `reports`; the reporter's contact lives in ``ReporterContactRow``.
-struct ReportRow: Codable, FetchableRecord, PersistableRecord {
+struct ReportRow: Codable, FetchableRecord, TableRecord {
     static let databaseTableName = "reports"
 
     var id: String
@@ -13,7 +13,7 @@ struct ReportRow: Codable, FetchableRecord, PersistableRecord {
     var url: String
     var original_url: String
     var host: String
-    var received_at: Date
+    var received_at: String
     var source_type: String
     var source_name: String?
     var media_type: String?
@@ -32,7 +32,7 @@ struct ReportRow: Codable, FetchableRecord, PersistableRecord {
         url = report.url.canonical
         original_url = report.url.original
         host = report.url.host
-        received_at = report.receivedAt
+        received_at = StoredDate.text(report.receivedAt)
         source_type = report.source.kind.rawValue
         source_name = report.source.name
         media_type = report.mediaType
@@ -49,18 +49,34 @@ struct ReportRow: Codable, FetchableRecord, PersistableRecord {
         // stored twice in pieces.
         guard let canonical = try? URLCanonicalizer.canonicalize(original_url) else { return nil }
         return Report(
-            id: id, clientID: client_id, url: canonical, receivedAt: received_at,
+            id: id, clientID: client_id, url: canonical, receivedAt: StoredDate.date(received_at),
             source: ReportSource(kind: ReportSource.Kind(rawValue: source_type) ?? .public, name: source_name),
             reporter: reporter, mediaType: media_type, hashes: ReportHashes(md5: md5, sha1: sha1, sha256: sha256, pdq: pdq),
             classification: classification.flatMap(Classification.init(rawValue:)), comment: comment)
     }
+
+    func insert(_ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO reports (id, case_id, client_id, source_key, url, original_url, host, received_at, source_type, source_name,
+                                 media_type, classification, md5, sha1, sha256, pdq, comment)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                id, case_id, client_id, source_key, url, original_url, host, received_at, source_type, source_name,
+                media_type, classification, md5, sha1, sha256, pdq, comment,
+            ])
+    }
 }
 
 /// A row of `reporter_contacts`: personal data, kept apart.
-struct ReporterContactRow: Codable, FetchableRecord, PersistableRecord {
+struct ReporterContactRow: Codable, FetchableRecord, TableRecord {
     static let databaseTableName = "reporter_contacts"
 
     var report_id: String
     var contact: String
-    var stored_at: Date
+    var stored_at: String
+
+    func insert(_ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO reporter_contacts (report_id, contact, stored_at) VALUES (?, ?, ?)")
+            .execute(arguments: [report_id, contact, stored_at])
+    }
 }

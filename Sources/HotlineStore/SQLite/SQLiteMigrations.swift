@@ -2,6 +2,8 @@ import GRDB
 
 /// The SQLite schema, as append-only migrations: a released migration is never edited; a
 /// change is a new migration.
+///
+/// Timestamps are TEXT in UTC RFC 3339 with milliseconds (see `StoredDate`).
 enum SQLiteMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -11,8 +13,8 @@ enum SQLiteMigrations {
                     id TEXT PRIMARY KEY NOT NULL,
                     url TEXT NOT NULL,
                     status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
-                    opened_at DATETIME NOT NULL,
-                    closed_at DATETIME,
+                    opened_at TEXT NOT NULL,
+                    closed_at TEXT,
                     report_count INTEGER NOT NULL,
                     first_report_id TEXT NOT NULL
                 );
@@ -28,7 +30,7 @@ enum SQLiteMigrations {
                     url TEXT NOT NULL,
                     original_url TEXT NOT NULL,
                     host TEXT NOT NULL,
-                    received_at DATETIME NOT NULL,
+                    received_at TEXT NOT NULL,
                     source_type TEXT NOT NULL,
                     source_name TEXT,
                     media_type TEXT,
@@ -45,7 +47,7 @@ enum SQLiteMigrations {
                 CREATE TABLE reporter_contacts (
                     report_id TEXT PRIMARY KEY NOT NULL REFERENCES reports(id),
                     contact TEXT NOT NULL,
-                    stored_at DATETIME NOT NULL
+                    stored_at TEXT NOT NULL
                 );
 
                 CREATE TABLE decisions (
@@ -60,13 +62,13 @@ enum SQLiteMigrations {
                     trace TEXT NOT NULL,
                     facts TEXT NOT NULL,
                     rules_digest TEXT NOT NULL,
-                    decided_at DATETIME NOT NULL
+                    decided_at TEXT NOT NULL
                 );
                 CREATE INDEX decisions_report ON decisions(report_id);
 
                 CREATE TABLE audit_log (
                     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                    at DATETIME NOT NULL,
+                    at TEXT NOT NULL,
                     actor TEXT NOT NULL,
                     event TEXT NOT NULL,
                     subject TEXT,

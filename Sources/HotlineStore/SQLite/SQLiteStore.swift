@@ -55,7 +55,7 @@ public final class SQLiteStore: ReportStore, Sendable {
         public func insertReport(_ report: Report, caseID: String) throws {
             try ReportRow(report, caseID: caseID).insert(db)
             if let reporter = report.reporter {
-                try ReporterContactRow(report_id: report.id, contact: reporter, stored_at: report.receivedAt).insert(db)
+                try ReporterContactRow(report_id: report.id, contact: reporter, stored_at: StoredDate.text(report.receivedAt)).insert(db)
             }
         }
 

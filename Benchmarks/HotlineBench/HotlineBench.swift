@@ -1,0 +1,182 @@
+import Foundation
+import HotlineConfig
+import HotlineCore
+import HotlineStore
+
+/// `make bench`: rule evaluations per second for the shipped rules, and ingest throughput into
+/// SQLite for generated reports, end to end without network.
+@main
+struct HotlineBench {
+    static func main() throws {
+        // HotlineBench [all|rules|ingest] [REPORTS]
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let which = arguments.first ?? "all"
+        let reports = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
+        let ruleSet = try loadRules()
+        print("Hotline Gateway benchmarks (\(ProcessInfo.processInfo.activeProcessorCount) cores; one thread each)")
+        print("rules: \(ruleSet.rules.count) rules from Rules/, \(ruleSet.digest)")
+        if which == "all" || which == "rules" { benchmarkRules(ruleSet) }
+        if which == "all" || which == "ingest" { try benchmarkIngest(ruleSet, count: reports) }
+        print("peak memory (max RSS): \(maxResidentMiB()) MiB")
+    }
+
+    static func loadRules() throws -> RuleSet {
+        let result = RuleLoader.load(paths: ["Rules"])
+        guard let ruleSet = result.ruleSet else {
+            throw DiagnosticsError(result.diagnostics)
+        }
+        return ruleSet
+    }
+
+    /// Facts of the kinds the shipped rules see, so every rule and the default are exercised.
+    static func sampleFacts(_ schema: FieldSchema) -> [Facts] {
+        var generator = SplitMix64(seed: 42)
+        let countries = ["NL", "NL", "NL", "DE", "US", "ZZ"]
+        let classifications = ["baseline", "A1", "A2", "B1", "B2", "nationally_illegal"]
+        let sources = ["public", "crawler", "partner", "member"]
+        return (0..<1024).map { index in
+            var facts = Facts(schema: schema)
+            facts["report.url"] = .string("https://example.com/\(index).jpg")
+            facts["report.host"] = .string("example.com")
+            facts["report.source.type"] = .string(sources[Int(generator.next() % 4)])
+            facts["case.duplicate"] = .bool(generator.next() % 10 == 0)
+            facts["case.report_count"] = .number(1)
+            if generator.next() % 4 != 0 {
+                facts["hash.match"] = .string(generator.next() % 8 == 0 ? "none" : "known")
+                facts["hash.classification"] = .string(classifications[Int(generator.next() % 6)])
+            }
+            if generator.next() % 5 != 0 {
+                facts["hosting.country"] = .string(countries[Int(generator.next() % 6)])
+                facts["hosting.cdn"] = .bool(generator.next() % 10 == 0)
+                if generator.next() % 3 != 0 {
+                    facts["hosting.abuse_email"] = .string("abuse@hoster.example")
+                    facts["hosting.contact_source"] = .string(generator.next() % 2 == 0 ? "directory" : "rdap")
+                    facts["hosting.contact_confidence"] = .number(Double(generator.next() % 100))
+                }
+                if generator.next() % 2 == 0 { facts["hosting.partner_hotline"] = .string("partner") }
+            }
+            return facts
+        }
+    }
+
+    static func benchmarkRules(_ ruleSet: RuleSet) {
+        let engine = DecisionEngine(ruleSet: ruleSet)
+        let samples = sampleFacts(ruleSet.schema)
+        var byRule: [String: Int] = [:]
+        for facts in samples { byRule[engine.decide(facts).rule, default: 0] += 1 }
+        // Warm up, then measure the best of three rounds.
+        var checksum = 0
+        for facts in samples { checksum &+= engine.decide(facts).actions.count }
+        let rounds = 3
+        let iterations = 2_000_000
+        var best = Double.infinity
+        for _ in 0..<rounds {
+            let start = DispatchTime.now()
+            for index in 0..<iterations {
+                checksum &+= engine.decide(samples[index & 1023]).actions.count
+            }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
+        }
+        let rate = Double(iterations) / best
+        let ruleEvaluations = Double(iterations * ruleSet.rules.count) / best
+        print("")
+        print("rule evaluation (engine.decide over the whole shipped rule set, traces of matched rules included)")
+        print("  decisions/s:            \(format(rate))   (goal: >= 1,000,000)")
+        print("  ns per decision:        \(String(format: "%.0f", best / Double(iterations) * 1e9))")
+        print("  rule conditions/s:      \(format(ruleEvaluations)) (upper bound: every rule's condition counted per decision)")
+        print("  outcome mix of samples: \(byRule.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))  [checksum \(checksum % 7)]")
+    }
+
+    /// JSON Lines like a busy day's intake: public, crawler and partner reports, one in ten
+    /// for a URL already reported, most with a client id, some with hashes.
+    static func generateReports(_ count: Int) -> [UInt8] {
+        var generator = SplitMix64(seed: 7)
+        var text = ""
+        text.reserveCapacity(count * 200)
+        let sources = [#"{"type": "public", "name": "webform"}"#, #"{"type": "crawler", "name": "crawler-a"}"#, #"{"type": "partner", "name": "partner-hotline-a"}"#]
+        for index in 0..<count {
+            let path = generator.next() % 10 == 0 && index > 0 ? Int(generator.next() % UInt64(index)) : index
+            let host = "host\(path % 5000).example"
+            var line = #"{"id": "bench-\#(index)", "url": "https://\#(host)/gallery/\#(path)/img.jpg", "received_at": "2026-11-30T10:00:00Z", "source": \#(sources[index % 3])"#
+            if index % 4 == 0 {
+                line += #", "media_type": "image/jpeg", "hashes": {"md5": "\#(hex(generator.next()))\#(hex(generator.next()))"}"#
+            }
+            if index % 7 == 0 { line += #", "reporter": "person\#(index)@example.org", "comment": "seen on a forum""# }
+            text += line + "}\n"
+        }
+        return Array(text.utf8)
+    }
+
+    static func benchmarkIngest(_ ruleSet: RuleSet, count: Int) throws {
+        let directory = NSTemporaryDirectory() + "hotline-bench-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let input = generateReports(count)
+        let store = try SQLiteStore(directory: directory)
+        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet))
+        var reader = JSONLinesReader()
+        var outputBytes = 0
+        var outcomes: [String: Int] = [:]
+        let batchSize = GatewayConfig.defaults.batchSize
+        var transactions = 0
+        let start = DispatchTime.now()
+        var offset = 0
+        // The same path as `hotline ingest`: 256 KiB reads, batches, one transaction each,
+        // every result serialized as the output line.
+        while offset < input.count {
+            let end = min(input.count, offset + 256 * 1024)
+            var lines = reader.feed(input[offset..<end])
+            offset = end
+            if offset == input.count { lines += reader.finish() }
+            var index = 0
+            while index < lines.count {
+                let batch = Array(lines[index..<min(lines.count, index + batchSize)])
+                index += batch.count
+                transactions += 1
+                for result in try pipeline.ingest(batch) {
+                    outputBytes += result.json.serialized.utf8.count + 1
+                    if case .decided(_, _, let decision, _) = result.outcome { outcomes[decision.outcome, default: 0] += 1 } else { outcomes["rejected", default: 0] += 1 }
+                }
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        let counts = try store.counts()
+        let size = (try? FileManager.default.attributesOfItem(atPath: directory + "/hotline.sqlite")[.size] as? Int) ?? 0
+        print("")
+        print("ingest into SQLite (\(count) generated reports, JSON Lines in memory -> parse -> canonicalize -> case -> decide -> commit -> output line)")
+        print("  reports/s:              \(format(Double(count) / seconds))   (goal: >= 10,000)")
+        print("  total:                  \(String(format: "%.2f", seconds)) s in \(transactions) transactions of up to \(batchSize)")
+        print("  stored:                 \(counts.reports) reports, \(counts.cases) cases, \(counts.decisions) decisions; database \(size / 1_048_576) MiB (+ WAL)")
+        print("  outcomes:               \(outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")); output \(outputBytes / 1024) KiB")
+    }
+
+    static func hex(_ value: UInt64) -> String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
+    }
+
+    static func format(_ value: Double) -> String {
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.maximumFractionDigits = 0
+        return formatter.string(from: NSNumber(value: value)) ?? "\(Int(value))"
+    }
+
+    static func maxResidentMiB() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss / 1024
+    }
+}
+
+/// A small deterministic generator so benchmark inputs are the same every run.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
