@@ -52,9 +52,15 @@ public struct Explanation: Sendable {
 public struct DecisionEngine: Sendable {
     /// The rules in force.
     public let ruleSet: RuleSet
+    // The conditions apart from the rules, so the hot loop borrows one array element
+    // instead of copying a whole rule.
+    private let conditions: [Condition]
 
     /// Creates an engine for `ruleSet`.
-    public init(ruleSet: RuleSet) { self.ruleSet = ruleSet }
+    public init(ruleSet: RuleSet) {
+        self.ruleSet = ruleSet
+        self.conditions = ruleSet.rules.map(\.condition)
+    }
 
     /// Decides. Conditions are first evaluated without tracing; only matched rules are
     /// evaluated again to record why, which keeps deciding cheap.
@@ -63,7 +69,8 @@ public struct DecisionEngine: Sendable {
         var matched: [String] = []
         var trace: [RuleTrace] = []
         var decidingRule: String?
-        for rule in ruleSet.rules where rule.condition.evaluate(facts) {
+        for index in conditions.indices where conditions[index].evaluate(facts) {
+            let rule = ruleSet.rules[index]
             var steps: [TraceStep] = []
             _ = rule.condition.evaluate(facts, trace: &steps)
             trace.append(RuleTrace(rule: rule.name, steps: steps))

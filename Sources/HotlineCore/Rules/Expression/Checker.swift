@@ -247,8 +247,9 @@ struct Checker {
 
     private func predicate(_ field: FieldDefinition, _ values: [FactValue], negated: Bool, text: String) -> Condition {
         if field.type == .string {
-            let strings = Set(values.compactMap { value -> String? in if case .string(let s) = value { return s } else { return nil } })
-            return .predicate(Predicate(field: field.index, fieldName: field.name, test: .inStrings(strings, negated: negated), text: text))
+            let strings = Array(Set(values.compactMap { value -> String? in if case .string(let s) = value { return s } else { return nil } })).sorted()
+            let test: Predicate.Test = strings.count <= 8 ? .inFewStrings(strings, negated: negated) : .inStrings(Set(strings), negated: negated)
+            return .predicate(Predicate(field: field.index, fieldName: field.name, test: test, text: text))
         }
         return .predicate(Predicate(field: field.index, fieldName: field.name, test: .inValues(Set(values), negated: negated), text: text))
     }

@@ -18,7 +18,10 @@ public indirect enum Condition: Sendable {
 }
 
 /// One test of one fact.
-public struct Predicate: Sendable {
+///
+/// A class rather than a struct: binding a struct payload out of the condition tree copied its
+/// strings (a retain and release each) on every evaluation.
+public final class Predicate: Sendable {
     /// What is tested.
     public enum Test: Sendable {
         /// A boolean field is true.
@@ -31,6 +34,8 @@ public struct Predicate: Sendable {
         case order(ComparisonOperator, Double)
         /// Membership in a set of strings.
         case inStrings(Set<String>, negated: Bool)
+        /// Membership in a few strings: comparing is cheaper than hashing for short lists.
+        case inFewStrings([String], negated: Bool)
         /// Membership in a set of values.
         case inValues(Set<FactValue>, negated: Bool)
         /// The address is in one of the networks.
@@ -40,13 +45,21 @@ public struct Predicate: Sendable {
     }
 
     /// The fact's index.
-    public var field: Int
+    public let field: Int
     /// The fact's name.
-    public var fieldName: String
+    public let fieldName: String
     /// What is tested.
-    public var test: Test
+    public let test: Test
     /// The predicate's text as written, for traces.
-    public var text: String
+    public let text: String
+
+    /// Creates a predicate.
+    public init(field: Int, fieldName: String, test: Test, text: String) {
+        self.field = field
+        self.fieldName = fieldName
+        self.test = test
+        self.text = text
+    }
 
     /// Evaluates the predicate. A test of an absent fact is false, except `not exists`:
     /// a rule that needs a fact does not fire without it.
@@ -81,6 +94,9 @@ public struct Predicate: Sendable {
         case .inStrings(let set, let negated):
             guard case .string(let text) = value else { return false }
             return set.contains(text) != negated
+        case .inFewStrings(let strings, let negated):
+            guard case .string(let text) = value else { return false }
+            return strings.contains(text) != negated
         case .inValues(let set, let negated):
             return set.contains(value) != negated
         case .inNetworks(let networks, let negated):
@@ -113,16 +129,17 @@ public final class RegexPattern: @unchecked Sendable {
 }
 
 extension Condition {
-    /// Evaluates without recording anything: the fast path for deciding.
+    /// Evaluates without recording anything: the fast path for deciding. Parts are visited by
+    /// index so that they are borrowed, not copied (a copy costs a retain and a release).
     public func evaluate(_ facts: Facts) -> Bool {
         switch self {
         case .constant(let value): return value
         case .predicate(let predicate): return predicate.evaluate(facts)
         case .all(let parts):
-            for part in parts where !part.evaluate(facts) { return false }
+            for index in parts.indices where !parts[index].evaluate(facts) { return false }
             return true
         case .any(let parts):
-            for part in parts where part.evaluate(facts) { return true }
+            for index in parts.indices where parts[index].evaluate(facts) { return true }
             return false
         case .not(let inner): return !inner.evaluate(facts)
         case .macro(_, let inner): return inner.evaluate(facts)
