@@ -63,8 +63,8 @@ import Testing
         let node = try #require(try YAMLParser.parse(text, file: "s.yaml").node)
         guard case .mapping(let pairs) = node.kind else { return }
         #expect(pairs[0].value.scalar == "x \"y\" z")
-        #expect(pairs[0].value.location(ofCharacterAt: 6).description == "s.yaml:1:13")
-        #expect(pairs[1].value.location(ofCharacterAt: 4).description == "s.yaml:4:3")
-        #expect(pairs[2].value.location(ofCharacterAt: 3).description == "s.yaml:5:9")
+        #expect(pairs[0].value.expressionSource?.location(atOffset: 6).description == "s.yaml:1:13")
+        #expect(pairs[1].value.expressionSource?.location(atOffset: 4).description == "s.yaml:4:3")
+        #expect(pairs[2].value.expressionSource?.location(atOffset: 3).description == "s.yaml:5:9")
     }
 }

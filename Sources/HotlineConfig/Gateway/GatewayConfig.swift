@@ -38,12 +38,10 @@ public struct GatewayConfig: Sendable {
 
     /// Parses config text.
     public static func parse(_ text: String, file: String) -> (GatewayConfig?, [Diagnostic]) {
-        var reader = YAMLReader()
+        var reader: YAMLReader
         let root: YAMLNode?
         do {
-            let parsed = try YAMLParser.parse(text, file: file)
-            root = parsed.node
-            reader.diagnostics.append(contentsOf: parsed.diagnostics)
+            (root, reader) = try YAMLReader.start(text, file: file)
         } catch {
             return (nil, [error])
         }

@@ -12,12 +12,10 @@ public enum RuleFileParser {
 
     /// Parses `text` (the content of `file`); content is `nil` only when the YAML itself is unusable.
     public static func parse(_ text: String, file: String, limits: YAMLLimits = .standard) -> (RuleFileContent?, [Diagnostic]) {
+        var reader: YAMLReader
         let root: YAMLNode?
-        var reader = YAMLReader()
         do {
-            let parsed = try YAMLParser.parse(text, file: file, limits: limits)
-            root = parsed.node
-            reader.diagnostics.append(contentsOf: parsed.diagnostics)
+            (root, reader) = try YAMLReader.start(text, file: file, limits: limits)
         } catch {
             return (nil, [error])
         }
@@ -53,8 +51,8 @@ public enum RuleFileParser {
         if let macros = top["macros"], case .mapping(let pairs) = macros.kind {
             for pair in pairs {
                 guard let name = name(pair.key, what: "macro", reader: &reader) else { continue }
-                guard let text = reader.string(pair.value, key: name) else { continue }
-                content.macros.append((name, pair.key.location, ExpressionSource(text: text, location: pair.value.contentLocation, characterLocations: pair.value.characterLocations)))
+                guard reader.string(pair.value, key: name) != nil, let source = pair.value.expressionSource else { continue }
+                content.macros.append((name, pair.key.location, source))
             }
         } else if let macros = top["macros"], !macros.isNull {
             reader.error(.invalidValue, "\"macros\" must be a mapping of names to conditions, got \(macros.kindName)", at: macros.location)
@@ -97,8 +95,8 @@ public enum RuleFileParser {
         if let description = fields["description"] { _ = reader.string(description, key: "description") }
         var condition: ExpressionSource?
         if let when = fields["when"] {
-            if let text = when.scalar, !when.isNull {
-                condition = ExpressionSource(text: text, location: when.contentLocation, characterLocations: when.characterLocations)
+            if let source = when.expressionSource {
+                condition = source
             } else {
                 reader.error(.invalidValue, "\"when\" must be a condition such as case.duplicate or hosting.country == \"NL\", got \(when.kindName)", at: when.location)
             }

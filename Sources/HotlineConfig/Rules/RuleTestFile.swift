@@ -36,12 +36,10 @@ public struct RuleTestFile: Sendable {
 
     /// Parses test file text.
     public static func parse(_ text: String, file: String, schema: FieldSchema = .standard) -> (RuleTestFile?, [Diagnostic]) {
-        var reader = YAMLReader()
+        var reader: YAMLReader
         let root: YAMLNode?
         do {
-            let parsed = try YAMLParser.parse(text, file: file)
-            root = parsed.node
-            reader.diagnostics.append(contentsOf: parsed.diagnostics)
+            (root, reader) = try YAMLReader.start(text, file: file)
         } catch {
             return (nil, [error])
         }

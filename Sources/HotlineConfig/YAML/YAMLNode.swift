@@ -42,16 +42,6 @@ public struct YAMLNode: Sendable {
         self.characterLocations = characterLocations
     }
 
-    /// Where the character at `offset` of a scalar's text was written, so a diagnostic about
-    /// an expression inside a scalar points at the right line and column.
-    public func location(ofCharacterAt offset: Int) -> SourceLocation {
-        if let map = characterLocations, !map.isEmpty {
-            if offset < map.count { return map[offset] }
-            return map[map.count - 1].advanced(by: offset - map.count + 1)
-        }
-        return contentLocation.advanced(by: offset)
-    }
-
     /// The scalar's text, for scalars.
     public var scalar: String? {
         if case .scalar(let text, _) = kind { return text }
@@ -99,5 +89,14 @@ public struct YAMLNode: Sendable {
         case .singleQuoted, .doubleQuoted: return location.advanced(by: 1)
         default: return location
         }
+    }
+}
+
+extension YAMLNode {
+    /// A scalar's text as a rule condition, with where each character was written, so that
+    /// diagnostics point at the right line and column inside quotes and block scalars.
+    public var expressionSource: ExpressionSource? {
+        guard let text = scalar, !isNull else { return nil }
+        return ExpressionSource(text: text, location: contentLocation, characterLocations: characterLocations)
     }
 }

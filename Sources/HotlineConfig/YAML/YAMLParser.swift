@@ -122,10 +122,14 @@ public enum YAMLParser {
                     while index < raw.count, raw[index] != "\n" { map.append(here()); step() }
                     if index < raw.count { map.append(here()); step() }
                 }
-            case .singleQuoted, .doubleQuoted:
-                let quote: Unicode.Scalar = style == .singleQuoted ? "'" : "\""
-                step()
-                while index < raw.count, raw[index] != quote || (style == .singleQuoted && index + 1 < raw.count && raw[index + 1] == "'") {
+            case .plain, .singleQuoted, .doubleQuoted:
+                let quote: Unicode.Scalar? = style == .singleQuoted ? "'" : style == .doubleQuoted ? "\"" : nil
+                if quote != nil { step() }
+                func atEnd() -> Bool {
+                    guard let quote, raw[index] == quote else { return false }
+                    return !(style == .singleQuoted && index + 1 < raw.count && raw[index + 1] == "'")
+                }
+                while index < raw.count, !atEnd() {
                     let location = here()
                     if raw[index] == "\n" {
                         map.append(location)
@@ -144,18 +148,6 @@ public enum YAMLParser {
                         for _ in 0..<extra where index < raw.count { step() }
                         if escape == "\n" { skipIndentation(); continue }
                         map.append(location)
-                        continue
-                    }
-                    map.append(location)
-                    step()
-                }
-            case .plain:
-                while index < raw.count {
-                    let location = here()
-                    if raw[index] == "\n" {
-                        map.append(location)
-                        step()
-                        skipIndentation()
                         continue
                     }
                     map.append(location)

@@ -9,6 +9,15 @@ public struct YAMLReader {
     /// Creates a reader.
     public init() {}
 
+    /// Parses `text` and returns its root with a reader that already holds the parser's own
+    /// diagnostics (duplicate keys); throws the syntax or limit problem that stopped parsing.
+    public static func start(_ text: String, file: String, limits: YAMLLimits = .standard) throws(Diagnostic) -> (root: YAMLNode?, reader: YAMLReader) {
+        let parsed = try YAMLParser.parse(text, file: file, limits: limits)
+        var reader = YAMLReader()
+        reader.diagnostics = parsed.diagnostics
+        return (parsed.node, reader)
+    }
+
     /// Records an error.
     public mutating func error(_ code: DiagnosticCode, _ message: String, at location: SourceLocation) {
         diagnostics.append(.error(code, message, at: location))
