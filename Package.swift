@@ -31,6 +31,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // TurboJPEG's API and libpng's simplified API report errors by return value, not
+        // longjmp, so Swift can call them directly without a C shim.
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // Digests, image decoding, PDQ and its dihedral variants, exact and PDQ indexes,
+        // hash-list importers. Everything in memory: nothing decoded is written anywhere.
+        .target(
+            name: "HotlineHashing",
+            dependencies: [
+                "HotlineCore", "CTurboJPEG", "CPNG",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // SQLite through GRDB, behind HotlineCore's ReportStore protocol.
         .target(
             name: "HotlineStore",
@@ -41,18 +54,19 @@ let package = Package(
         .executableTarget(
             name: "hotline",
             dependencies: [
-                "HotlineCore", "HotlineConfig", "HotlineStore",
+                "HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "HotlineBench",
-            dependencies: ["HotlineCore", "HotlineConfig", "HotlineStore"],
+            dependencies: ["HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing"],
             path: "Benchmarks/HotlineBench"
         ),
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore", "HotlineTesting"]),
         .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineTesting"]),
         .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineTesting"]),
+        .testTarget(name: "HotlineHashingTests", dependencies: ["HotlineHashing", "HotlineTesting"]),
         .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "hotline"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,4 @@
+#include <png.h>
+// Macros Swift cannot import, as constants.
+static const unsigned int hotline_png_image_version = PNG_IMAGE_VERSION;
+static const unsigned int hotline_png_format_rgba = PNG_FORMAT_RGBA;

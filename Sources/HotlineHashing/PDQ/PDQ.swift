@@ -1,0 +1,271 @@
+import Foundation
+import HotlineCore
+
+/// A PDQ hash with its quality (0-100; under 50 the hash is unreliable).
+public struct PDQResult: Hashable, Sendable {
+    /// The hash.
+    public var hash: PDQHash
+    /// The quality metric.
+    public var quality: Int
+}
+
+/// The eight hashes of an image's rotations and flips, from one DCT.
+public struct PDQDihedralHashes: Hashable, Sendable {
+    /// As is.
+    public var original: PDQHash
+    /// Rotated 90°, 180°, 270°.
+    public var rotate90: PDQHash, rotate180: PDQHash, rotate270: PDQHash
+    /// Mirrored about the horizontal and vertical axes.
+    public var flipX: PDQHash, flipY: PDQHash
+    /// Mirrored about the main and the other diagonal.
+    public var flipPlus1: PDQHash, flipMinus1: PDQHash
+    /// The quality metric (the same for all eight).
+    public var quality: Int
+
+    /// All eight, original first.
+    public var all: [PDQHash] { [original, rotate90, rotate180, rotate270, flipX, flipY, flipPlus1, flipMinus1] }
+}
+
+/// Meta's PDQ perceptual hash (facebook/ThreatExchange `pdq/`), written from the published
+/// algorithm: luminance; two passes of a Jarosz box filter (rows, then columns) with window
+/// ceil(dimension / 128); decimation to 64×64 at pixel centres; the image-domain quality
+/// metric; a 16×16 DCT without the DC row and column; bits above the Torben median.
+/// Float arithmetic follows the reference's order so results match it closely.
+public enum PDQ {
+    /// Images smaller than this on either side get the zero hash and quality 0, as in the reference.
+    public static let minimumDimension = 5
+
+    /// Hash of a decoded RGB image.
+    public static func hash(_ image: DecodedImage) -> PDQResult {
+        var luma = luminance(image)
+        guard let (dct, quality) = dct16(&luma, rows: image.height, cols: image.width) else { return PDQResult(hash: .zero, quality: 0) }
+        return PDQResult(hash: bits(dct), quality: quality)
+    }
+
+    /// The eight dihedral hashes of a decoded RGB image, from one DCT.
+    public static func dihedralHashes(_ image: DecodedImage) -> PDQDihedralHashes {
+        var luma = luminance(image)
+        // Unlike `hash`, the reference's dihedral function blurs 64×64 input too; so does this.
+        guard let (dct, quality) = dct16(&luma, rows: image.height, cols: image.width, blurExact64: true) else {
+            return PDQDihedralHashes(original: .zero, rotate90: .zero, rotate180: .zero, rotate270: .zero, flipX: .zero, flipY: .zero, flipPlus1: .zero, flipMinus1: .zero, quality: 0)
+        }
+        // (transpose, sign) per variant; sign(i, j) multiplies coefficient (i, j) before the
+        // optional transpose. Derived from how each transform acts on the DCT basis.
+        func variant(transpose: Bool, _ sign: (Int, Int) -> Float) -> PDQHash {
+            var out = [Float](repeating: 0, count: 256)
+            for i in 0..<16 {
+                for j in 0..<16 {
+                    let value = sign(i, j) * dct[i * 16 + j]
+                    if transpose { out[j * 16 + i] = value } else { out[i * 16 + j] = value }
+                }
+            }
+            return bits(out)
+        }
+        return PDQDihedralHashes(
+            original: bits(dct),
+            rotate90: variant(transpose: true) { _, j in j & 1 == 1 ? 1 : -1 },
+            rotate180: variant(transpose: false) { i, j in (i + j) & 1 == 1 ? -1 : 1 },
+            rotate270: variant(transpose: true) { i, _ in i & 1 == 1 ? 1 : -1 },
+            flipX: variant(transpose: false) { i, _ in i & 1 == 1 ? 1 : -1 },
+            flipY: variant(transpose: false) { _, j in j & 1 == 1 ? 1 : -1 },
+            flipPlus1: variant(transpose: true) { _, _ in 1 },
+            flipMinus1: variant(transpose: true) { i, j in (i + j) & 1 == 1 ? -1 : 1 },
+            quality: quality)
+    }
+
+    /// Luminance as the reference tooling computes it: in double, then stored as float.
+    static func luminance(_ image: DecodedImage) -> [Float] {
+        let count = image.width * image.height
+        var luma = [Float](repeating: 0, count: count)
+        image.rgb.withUnsafeBufferPointer { rgb in
+            luma.withUnsafeMutableBufferPointer { out in
+                for index in 0..<count {
+                    let r = Double(rgb[index * 3]), g = Double(rgb[index * 3 + 1]), b = Double(rgb[index * 3 + 2])
+                    out[index] = Float(r * 0.299 + g * 0.587 + b * 0.114)
+                }
+            }
+        }
+        return luma
+    }
+
+    /// Blur, decimate, quality and DCT: the 16×16 coefficients with the quality, or `nil`
+    /// for images too small. `luma` is used as working memory.
+    /// 64×64 input is taken as already downsampled unless `blurExact64` is set.
+    static func dct16(_ luma: inout [Float], rows: Int, cols: Int, blurExact64: Bool = false) -> (dct: [Float], quality: Int)? {
+        guard rows >= minimumDimension, cols >= minimumDimension else { return nil }
+        var small = [Float](repeating: 0, count: 64 * 64)
+        if rows == 64 && cols == 64 && !blurExact64 {
+            small = luma
+        } else {
+            var scratch = [Float](repeating: 0, count: rows * cols)
+            let windowAlongRows = jaroszWindowSize(cols, 64)
+            let windowAlongCols = jaroszWindowSize(rows, 64)
+            luma.withUnsafeMutableBufferPointer { a in
+                scratch.withUnsafeMutableBufferPointer { b in
+                    for _ in 0..<2 {
+                        boxAlongRows(a.baseAddress!, b.baseAddress!, rows: rows, cols: cols, window: windowAlongRows)
+                        boxAlongCols(b.baseAddress!, a.baseAddress!, rows: rows, cols: cols, window: windowAlongCols)
+                    }
+                }
+            }
+            for i in 0..<64 {
+                let inI = Int((Double(i) + 0.5) * Double(rows) / 64)
+                for j in 0..<64 {
+                    let inJ = Int((Double(j) + 0.5) * Double(cols) / 64)
+                    small[i * 64 + j] = luma[inI * cols + inJ]
+                }
+            }
+        }
+        return (dct64To16(small), imageDomainQuality(small))
+    }
+
+    static func jaroszWindowSize(_ oldDimension: Int, _ newDimension: Int) -> Int {
+        (oldDimension + 2 * newDimension - 1) / (2 * newDimension)
+    }
+
+    /// One 1-D box filter pass with the reference's four phases (growing window, full
+    /// window, shrinking window), so edges are averaged over the pixels that exist.
+    static func boxAlongRows(_ input: UnsafeMutablePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int, cols: Int, window: Int) {
+        let half = (window + 2) / 2
+        let phase1 = max(0, half - 1), phase2 = max(0, window - half + 1), phase3 = max(0, cols - window), phase4 = max(0, half - 1)
+        for row in 0..<rows {
+            let invec = input + row * cols, outvec = output + row * cols
+            var li = 0, ri = 0, oi = 0, current = 0
+            var sum: Float = 0
+            for _ in 0..<phase1 { sum += invec[ri]; current += 1; ri += 1 }
+            for _ in 0..<phase2 { sum += invec[ri]; current += 1; outvec[oi] = sum / Float(current); ri += 1; oi += 1 }
+            for _ in 0..<phase3 { sum += invec[ri]; sum -= invec[li]; outvec[oi] = sum / Float(current); li += 1; ri += 1; oi += 1 }
+            for _ in 0..<phase4 { sum -= invec[li]; current -= 1; outvec[oi] = sum / Float(current); li += 1; oi += 1 }
+        }
+    }
+
+    /// The same filter down the columns, swept a row at a time with one running sum per
+    /// column: the arithmetic per column is the reference's, the memory access is sequential.
+    static func boxAlongCols(_ input: UnsafeMutablePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int, cols: Int, window: Int) {
+        let half = (window + 2) / 2
+        let phase1 = max(0, half - 1), phase2 = max(0, window - half + 1), phase3 = max(0, rows - window), phase4 = max(0, half - 1)
+        let sums = UnsafeMutablePointer<Float>.allocate(capacity: cols)
+        defer { sums.deallocate() }
+        sums.initialize(repeating: 0, count: cols)
+        var li = 0, ri = 0, oi = 0, current = 0
+        for _ in 0..<phase1 {
+            let r = input + ri * cols
+            for j in 0..<cols { sums[j] += r[j] }
+            current += 1; ri += 1
+        }
+        for _ in 0..<phase2 {
+            let r = input + ri * cols, o = output + oi * cols
+            current += 1
+            let n = Float(current)
+            for j in 0..<cols { sums[j] += r[j]; o[j] = sums[j] / n }
+            ri += 1; oi += 1
+        }
+        for _ in 0..<phase3 {
+            let r = input + ri * cols, l = input + li * cols, o = output + oi * cols
+            let n = Float(current)
+            for j in 0..<cols { sums[j] += r[j]; sums[j] -= l[j]; o[j] = sums[j] / n }
+            li += 1; ri += 1; oi += 1
+        }
+        for _ in 0..<phase4 {
+            let l = input + li * cols, o = output + oi * cols
+            current -= 1
+            let n = Float(current)
+            for j in 0..<cols { sums[j] -= l[j]; o[j] = sums[j] / n }
+            li += 1; oi += 1
+        }
+    }
+
+    /// Sum of quantized gradients between neighbours of the 64×64 image, scaled to 0-100.
+    static func imageDomainQuality(_ buffer: [Float]) -> Int {
+        var gradientSum = 0
+        for i in 0..<63 {
+            for j in 0..<64 {
+                let d = Int((buffer[i * 64 + j] - buffer[(i + 1) * 64 + j]) * 100 / 255)
+                gradientSum += abs(d)
+            }
+        }
+        for i in 0..<64 {
+            for j in 0..<63 {
+                let d = Int((buffer[i * 64 + j] - buffer[i * 64 + j + 1]) * 100 / 255)
+                gradientSum += abs(d)
+            }
+        }
+        return min(100, gradientSum / 90)
+    }
+
+    /// Rows 1-16 of the 64-point DCT-II basis, scaled; float values as the reference computes them.
+    static let dctMatrix: [Float] = {
+        let scale = Float(sqrt(2.0 / 64.0))
+        var matrix = [Float](repeating: 0, count: 16 * 64)
+        for i in 0..<16 {
+            for j in 0..<64 {
+                matrix[i * 64 + j] = Float(Double(scale) * cos((Double.pi / 2.0 / 64.0) * Double(i + 1) * Double(2 * j + 1)))
+            }
+        }
+        return matrix
+    }()
+
+    /// B = D A Dᵀ, accumulating in the reference's order.
+    static func dct64To16(_ a: [Float]) -> [Float] {
+        let d = dctMatrix
+        var t = [Float](repeating: 0, count: 16 * 64)
+        for i in 0..<16 {
+            for j in 0..<64 {
+                var sum: Float = 0
+                for k in 0..<64 { sum += d[i * 64 + k] * a[k * 64 + j] }
+                t[i * 64 + j] = sum
+            }
+        }
+        var b = [Float](repeating: 0, count: 256)
+        for i in 0..<16 {
+            for j in 0..<16 {
+                var sum: Float = 0
+                for k in 0..<64 { sum += t[i * 64 + k] * d[j * 64 + k] }
+                b[i * 16 + j] = sum
+            }
+        }
+        return b
+    }
+
+    /// Bit (i, j) is set when coefficient (i, j) is above the median.
+    static func bits(_ dct: [Float]) -> PDQHash {
+        let median = torbenMedian(dct)
+        var hash = PDQHash.zero
+        for index in 0..<256 where dct[index] > median { hash.setBit(index) }
+        return hash
+    }
+
+    /// Torben Mogensen's median selection, as the reference uses it (it matters for ties).
+    static func torbenMedian(_ m: [Float]) -> Float {
+        let n = m.count
+        var minimum = m[0], maximum = m[0]
+        for value in m.dropFirst() {
+            if value < minimum { minimum = value }
+            if value > maximum { maximum = value }
+        }
+        var less = 0, greater = 0, equal = 0
+        var guess: Float = 0, maxLessThanGuess: Float = 0, minGreaterThanGuess: Float = 0
+        while true {
+            guess = (minimum + maximum) / 2
+            less = 0; greater = 0; equal = 0
+            maxLessThanGuess = minimum
+            minGreaterThanGuess = maximum
+            for value in m {
+                if value < guess {
+                    less += 1
+                    if value > maxLessThanGuess { maxLessThanGuess = value }
+                } else if value > guess {
+                    greater += 1
+                    if value < minGreaterThanGuess { minGreaterThanGuess = value }
+                } else {
+                    equal += 1
+                }
+            }
+            if less <= (n + 1) / 2 && greater <= (n + 1) / 2 { break }
+            if less > greater { maximum = maxLessThanGuess } else { minimum = minGreaterThanGuess }
+        }
+        if less >= (n + 1) / 2 { return maxLessThanGuess }
+        if less + equal >= (n + 1) / 2 { return guess }
+        return minGreaterThanGuess
+    }
+}
