@@ -1,9 +1,9 @@
 # Hotline Gateway. `make run` and `make test` are the two quick-start commands.
 SWIFT ?= swift
 DATA_DIR ?= data
-APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libjpeg-dev libpng-dev pkg-config
+APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libjpeg-dev libturbojpeg0-dev libpng-dev pkg-config
 
-.PHONY: deps build run test test-swift test-rules bench clean
+.PHONY: deps test-deps build run test test-swift test-rules bench clean
 
 # Installs the system libraries the build needs, only those missing.
 deps:
@@ -23,7 +23,11 @@ run: build
 	$(SWIFT) run hotline rules check
 	$(SWIFT) run hotline ingest --data-dir $(DATA_DIR) examples/reports.jsonl
 
-test: deps test-swift test-rules
+# The PDQ reference (Meta's C++ through the pdqhash package) that the hashing tests compare with.
+test-deps:
+	@python3 -c "import pdqhash, PIL, numpy" 2>/dev/null || python3 -m pip install -q pdqhash pillow numpy
+
+test: deps test-deps test-swift test-rules
 
 test-swift:
 	$(SWIFT) build --build-tests
