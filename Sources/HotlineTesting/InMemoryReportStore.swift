@@ -10,6 +10,8 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
         var cases: [String: CaseRecord] = [:]
         var decisions: [Decision] = []
         var audit: [AuditEntry] = []
+        var caseURLs: [String: Set<String>] = [:]
+        var caseHashes: [String: Set<String>] = [:]
     }
 
     private let lock = NSLock()
@@ -32,7 +34,20 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
         }
 
         public func openCase(url: String) throws -> CaseRecord? {
-            state.cases.values.first { $0.url == url && $0.status == .open }
+            state.cases.values.first { $0.status == .open && state.caseURLs[$0.id, default: []].contains(url) }
+        }
+
+        public func openCase(contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord? {
+            let wanted = Set(contentHashes.map { $0.0.rawValue + ":" + $0.1 })
+            return state.cases.values.first { $0.status == .open && !state.caseHashes[$0.id, default: []].isDisjoint(with: wanted) }
+        }
+
+        public func addCaseURL(caseID: String, url: String) throws {
+            state.caseURLs[caseID, default: []].insert(url)
+        }
+
+        public func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws {
+            state.caseHashes[caseID, default: []].formUnion(hashes.map { $0.0.rawValue + ":" + $0.1 })
         }
 
         public func insertCase(_ record: CaseRecord) throws { state.cases[record.id] = record }
@@ -92,6 +107,13 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return Array(state.cases.values)
+    }
+
+    /// The URLs of a case.
+    public func urls(ofCase id: String) -> Set<String> {
+        lock.lock()
+        defer { lock.unlock() }
+        return state.caseURLs[id, default: []]
     }
 
     /// The audit log.

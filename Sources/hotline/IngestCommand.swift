@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HotlineConfig
 import HotlineCore
+import HotlineHashing
 import HotlineStore
 
 /// `hotline ingest [FILE|-]`: store and decide reports from JSON Lines.
@@ -47,7 +48,14 @@ struct IngestCommand: ParsableCommand {
         }
         defer { if descriptor != STDIN_FILENO { close(descriptor) } }
 
-        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), channel: "file", actor: "cli:\(NSUserName())")
+        let index: HashIndex
+        do {
+            index = try HashIndex.load(from: store, pdqThreshold: config.pdqThreshold)
+        } catch {
+            Output.err("hotline: cannot load the hash lists: \(error)\n")
+            throw ExitCode(2)
+        }
+        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), hashMatcher: index, channel: "file", actor: "cli:\(NSUserName())")
         var summary = IngestSummary()
         let started = Date()
         var reader = JSONLinesReader()

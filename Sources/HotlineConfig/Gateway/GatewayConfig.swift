@@ -9,6 +9,7 @@ import HotlineCore
 /// rules: ../Rules
 /// storage: sqlite
 /// ingest: { batch_size: 1000 }
+/// hashes: { pdq_threshold: 31 }
 /// ```
 public struct GatewayConfig: Sendable {
     /// The hotline's name, used in notices.
@@ -21,9 +22,11 @@ public struct GatewayConfig: Sendable {
     public var storage: String
     /// Most reports stored in one transaction.
     public var batchSize: Int
+    /// PDQ hashes within this Hamming distance match (Meta's recommendation: 31).
+    public var pdqThreshold: Int
 
     /// The defaults, used when there is no config file.
-    public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000)
+    public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000, pdqThreshold: 31)
 
     /// Loads the config at `path`, collecting every problem.
     public static func load(_ path: String) -> (GatewayConfig?, [Diagnostic]) {
@@ -47,7 +50,7 @@ public struct GatewayConfig: Sendable {
         }
         var config = GatewayConfig.defaults
         guard let root else { return (config, []) }
-        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest"], required: ["version"], what: "the gateway config") else {
+        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes"], required: ["version"], what: "the gateway config") else {
             return (nil, reader.diagnostics)
         }
         if let version = top["version"], version.scalar != "1" {
@@ -83,6 +86,9 @@ public struct GatewayConfig: Sendable {
         }
         if let ingest = top["ingest"], let fields = reader.mapping(ingest, allowed: ["batch_size"], what: "ingest") {
             if let node = fields["batch_size"], let size = reader.integer(node, key: "batch_size", range: 1...100_000) { config.batchSize = size }
+        }
+        if let hashes = top["hashes"], let fields = reader.mapping(hashes, allowed: ["pdq_threshold"], what: "hashes") {
+            if let node = fields["pdq_threshold"], let threshold = reader.integer(node, key: "pdq_threshold", range: 0...128) { config.pdqThreshold = threshold }
         }
         if reader.diagnostics.containsErrors { return (nil, reader.diagnostics) }
         return (config, reader.diagnostics)

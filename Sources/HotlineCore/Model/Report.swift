@@ -63,6 +63,11 @@ public struct ReportHashes: Hashable, Sendable {
 
     /// Whether no hash is present.
     public var isEmpty: Bool { md5 == nil && sha1 == nil && sha256 == nil && pdq == nil }
+
+    /// The hashes present, with their algorithms.
+    public var all: [(HashAlgorithm, String)] {
+        [(HashAlgorithm.md5, md5), (.sha1, sha1), (.sha256, sha256), (.pdq, pdq)].compactMap { pair in pair.1.map { (pair.0, $0) } }
+    }
 }
 
 /// A report of one URL, as accepted by intake.

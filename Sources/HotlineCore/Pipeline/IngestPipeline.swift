@@ -81,11 +81,14 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     public let channel: String
     /// Who runs the ingest, for the audit log.
     public let actor: String
+    /// Checks report hashes against the known-hash lists; `nil` leaves `hash.*` absent.
+    public let hashMatcher: (any HashMatching)?
 
     /// Creates a pipeline.
-    public init(store: Store, engine: DecisionEngine, time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), channel: String = "file", actor: String = "system") {
+    public init(store: Store, engine: DecisionEngine, hashMatcher: (any HashMatching)? = nil, time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), channel: String = "file", actor: String = "system") {
         self.store = store
         self.engine = engine
+        self.hashMatcher = hashMatcher
         self.time = time
         self.ids = ids
         self.channel = channel
@@ -149,21 +152,33 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         }
         let now = time.now()
         let report = submission.report(id: ids.next(), now: now)
+        let contentHashes = report.hashes.all
         var caseRecord: CaseRecord
-        let isDuplicate: Bool
-        if var open = try transaction.openCase(url: report.url.canonical) {
-            open.reportCount += 1
-            try transaction.updateCase(open)
+        var joinedBy: String?
+        // The same URL, or the same content under another URL, joins the open case.
+        if let open = try transaction.openCase(url: report.url.canonical) {
             caseRecord = open
-            isDuplicate = true
+            joinedBy = "url"
+        } else if !contentHashes.isEmpty, let open = try transaction.openCase(contentHashes: contentHashes) {
+            caseRecord = open
+            joinedBy = "hash"
+            try transaction.addCaseURL(caseID: open.id, url: report.url.canonical)
         } else {
             caseRecord = CaseRecord(id: ids.next(), url: report.url.canonical, openedAt: now, firstReportID: report.id)
             try transaction.insertCase(caseRecord)
-            isDuplicate = false
+            try transaction.addCaseURL(caseID: caseRecord.id, url: report.url.canonical)
         }
+        if joinedBy != nil {
+            caseRecord.reportCount += 1
+            try transaction.updateCase(caseRecord)
+        }
+        if !contentHashes.isEmpty { try transaction.addCaseHashes(caseID: caseRecord.id, hashes: contentHashes) }
+        let isDuplicate = joinedBy != nil
         try transaction.insertReport(report, caseID: caseRecord.id)
         let caseInfo = CaseInfo(caseID: caseRecord.id, isDuplicate: isDuplicate, reportCount: caseRecord.reportCount, openedAt: caseRecord.openedAt)
-        let facts = Facts.intake(report: report, caseInfo: caseInfo, channel: channel, now: now, schema: engine.ruleSet.schema)
+        var facts = Facts.intake(report: report, caseInfo: caseInfo, channel: channel, now: now, schema: engine.ruleSet.schema)
+        if let joinedBy { facts["case.joined_by"] = .string(joinedBy) }
+        hashMatcher?.match(report.hashes)?.apply(to: &facts)
         let verdict = engine.decide(facts)
         try transaction.insertDecision(Decision(id: ids.next(), reportID: report.id, caseID: caseRecord.id, verdict: verdict, facts: facts, decidedAt: now))
         // Closing the report that opened the case closes the case; closing a duplicate only

@@ -43,8 +43,14 @@ public struct StoreCounts: Hashable, Sendable {
 public protocol ReportStoreTransaction {
     /// The report stored earlier with this client id from this source, if any.
     func existingReport(clientID: String, sourceName: String) throws -> ExistingReport?
-    /// The open case for a canonical URL, if any.
+    /// The open case that has this canonical URL among its URLs, if any.
     func openCase(url: String) throws -> CaseRecord?
+    /// An open case whose reports carried one of these content hashes, if any.
+    func openCase(contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord?
+    /// Records that a case includes a URL (idempotent).
+    func addCaseURL(caseID: String, url: String) throws
+    /// Records content hashes seen in a case (idempotent).
+    func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws
     /// Stores a new case.
     func insertCase(_ record: CaseRecord) throws
     /// Updates a case's status, count and close time.

@@ -86,6 +86,59 @@ enum SQLiteMigrations {
                     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v2-hash-lists") { db in
+            try db.execute(sql: """
+                CREATE TABLE hash_lists (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE,
+                    source TEXT NOT NULL,
+                    default_classification TEXT NOT NULL,
+                    enabled INTEGER NOT NULL DEFAULT 1,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                -- One row per hash per list; a retraction (false positive) is kept, not deleted,
+                -- so a re-import cannot bring the hash back silently.
+                CREATE TABLE hash_entries (
+                    list_id INTEGER NOT NULL REFERENCES hash_lists(id),
+                    algorithm TEXT NOT NULL CHECK (algorithm IN ('md5', 'sha1', 'sha256', 'pdq')),
+                    hash TEXT NOT NULL,
+                    classification TEXT,
+                    added_at TEXT NOT NULL,
+                    retracted_at TEXT,
+                    retraction_reason TEXT,
+                    PRIMARY KEY (list_id, algorithm, hash)
+                ) WITHOUT ROWID;
+                CREATE INDEX hash_entries_value ON hash_entries(algorithm, hash);
+                CREATE TABLE hash_allowlist (
+                    algorithm TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    added_at TEXT NOT NULL,
+                    PRIMARY KEY (algorithm, hash)
+                ) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration("v3-case-urls-and-content-hashes") { db in
+            try db.execute(sql: """
+                -- A case keeps every URL its reports named, and the content hashes they carried,
+                -- so the same content under another URL joins the open case.
+                CREATE TABLE case_urls (
+                    case_id TEXT NOT NULL REFERENCES cases(id),
+                    url TEXT NOT NULL,
+                    PRIMARY KEY (case_id, url)
+                ) WITHOUT ROWID;
+                CREATE INDEX case_urls_url ON case_urls(url);
+                INSERT INTO case_urls (case_id, url) SELECT id, url FROM cases;
+                CREATE TABLE case_hashes (
+                    case_id TEXT NOT NULL REFERENCES cases(id),
+                    algorithm TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    PRIMARY KEY (case_id, algorithm, hash)
+                ) WITHOUT ROWID;
+                CREATE INDEX case_hashes_value ON case_hashes(algorithm, hash);
+                """)
+        }
         return migrator
     }
 }

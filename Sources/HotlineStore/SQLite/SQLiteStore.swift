@@ -5,7 +5,7 @@ import HotlineCore
 /// The embedded store: SQLite through GRDB, in WAL mode with full sync, so a committed
 /// batch survives a crash or power loss.
 public final class SQLiteStore: ReportStore, Sendable {
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating and migrating as needed) the database at `path`.
     public init(path: String) throws {
@@ -41,7 +41,32 @@ public final class SQLiteStore: ReportStore, Sendable {
         }
 
         public func openCase(url: String) throws -> CaseRecord? {
-            try CaseRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM cases WHERE url = ? AND status = 'open'"), arguments: [url])?.record
+            try CaseRow.fetchOne(db.cachedStatement(sql: """
+                SELECT cases.* FROM case_urls JOIN cases ON cases.id = case_urls.case_id
+                WHERE case_urls.url = ? AND cases.status = 'open' LIMIT 1
+                """), arguments: [url])?.record
+        }
+
+        public func openCase(contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord? {
+            for (algorithm, value) in contentHashes {
+                if let found = try CaseRow.fetchOne(db.cachedStatement(sql: """
+                    SELECT cases.* FROM case_hashes JOIN cases ON cases.id = case_hashes.case_id
+                    WHERE case_hashes.algorithm = ? AND case_hashes.hash = ? AND cases.status = 'open' LIMIT 1
+                    """), arguments: [algorithm.rawValue, value]) {
+                    return found.record
+                }
+            }
+            return nil
+        }
+
+        public func addCaseURL(caseID: String, url: String) throws {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO case_urls (case_id, url) VALUES (?, ?)").execute(arguments: [caseID, url])
+        }
+
+        public func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws {
+            for (algorithm, value) in hashes {
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO case_hashes (case_id, algorithm, hash) VALUES (?, ?, ?)").execute(arguments: [caseID, algorithm.rawValue, value])
+            }
         }
 
         public func insertCase(_ record: CaseRecord) throws {
