@@ -90,7 +90,7 @@ struct CLI {
     @Test func rulesCheckPassesOnShippedRulesAndFailsWithEveryDiagnostic() throws {
         let ok = try CLI.run(["rules", "check"])
         #expect(ok.status == 0)
-        #expect(ok.stdout.hasPrefix("rules OK: 1 file, 6 rules, 0 warnings; sha256:"))
+        #expect(ok.stdout.hasPrefix("rules OK: 1 file, 7 rules, 0 warnings; sha256:"))
 
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -100,7 +100,7 @@ struct CLI {
         #expect(bad.status == 1)
         #expect(bad.stderr == """
             \(file.path):3:3: warning: list "unused" is never used [unused-list]
-            \(file.path):6:25: error: "knwon" is not a value of hash.match; expected one of known, none, allowlisted [unknown-value]
+            \(file.path):6:25: error: "knwon" is not a value of hash.match; expected one of known, similar, none, allowlisted [unknown-value]
             \(file.path):6:36: error: undefined macro "nope" [undefined-macro]
             \(file.path):7:14: error: unknown action "clsoe"; did you mean "close"? [unknown-action]
             3 errors, 1 warning
@@ -133,7 +133,7 @@ struct CLI {
     @Test func rulesFieldsListsTheSchema() throws {
         let result = try CLI.run(["rules", "fields"])
         #expect(result.status == 0)
-        #expect(result.lines.contains("hash.match                  string    known | none | allowlisted    Result of the known-hash check."))
+        #expect(result.lines.contains("hash.algorithm              string    md5 | sha1 | sha256 | pdq     Hash that matched."))
         #expect(result.lines.contains("hosting.ip                  ip        -                             An address the host resolved to."))
     }
 
@@ -151,5 +151,50 @@ struct CLI {
         let typo = try CLI.run(["rules", "explain", "--fact", "hosting.contry=NL", "-"], stdin: #"{"url": "https://example.com/"}"#)
         #expect(typo.status == 2)
         #expect(typo.stderr == "--fact hosting.contry=NL: unknown field \"hosting.contry\"; did you mean \"hosting.country\"?\n")
+    }
+}
+
+@Suite(.serialized) struct HashCLITests {
+    @Test func hashPrintsDigestsAndPDQPerFileAndGoesOnAfterErrors() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data("abc".utf8).write(to: directory.appendingPathComponent("abc.txt"))
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]).write(to: directory.appendingPathComponent("broken.png"))
+        let result = try CLI.run(["hash", "abc.txt", "missing.jpg", "broken.png"], in: directory)
+        #expect(result.status == 1)
+        #expect(result.lines == [
+            #"{"file":"abc.txt","md5":"900150983cd24fb0d6963f7d28e17f72","sha1":"a9993e364706816aba3e25717850c26c9cd0d89d","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}"#,
+            #"{"file":"missing.jpg","error":"no such file","code":"io"}"#,
+            result.lines[2],
+        ])
+        #expect(result.lines[2].contains(#""media_type":"image/png","pdq_error":"PNG: "#))
+        #expect(result.lines[2].hasSuffix(#","pdq_error_code":"corrupt"}"#))
+    }
+
+    @Test func importMatchRetractAndAllow() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        try "md5,classification\n0123456789ABCDEF0123456789ABCDEF,A1\nzz,A1\n".write(to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
+        let imported = try CLI.run(["hashes", "import", "--data-dir", data, "--format", "csv", "--list", "partner-a", "--classification", "baseline", "list.csv"], in: directory)
+        #expect(imported.status == 0)
+        #expect(imported.stdout == "partner-a: 1 added, 0 updated, 0 unchanged, 1 rows rejected\n")
+        #expect(imported.stderr == "list.csv: row 3: md5 must be 32 hex digits, got \"zz\"\n")
+
+        let match = try CLI.run(["hashes", "match", "--data-dir", data, "--md5", "0123456789abcdef0123456789abcdef"], in: directory)
+        #expect(match.status == 0)
+        #expect(match.stdout == #"{"list":"partner-a","classification":"A1","algorithm":"md5","hash":"0123456789abcdef0123456789abcdef"}"# + "\n")
+
+        let stats = try CLI.run(["hashes", "stats", "--data-dir", data], in: directory)
+        #expect(stats.stdout == "partner-a\tenabled\tdefault baseline\tsource list.csv\tmd5 1, sha1 0, sha256 0, pdq 0, retracted 0\nallow-list: 0\n")
+
+        let retract = try CLI.run(["hashes", "retract", "--data-dir", data, "--md5", "0123456789abcdef0123456789abcdef", "--reason", "false positive"], in: directory)
+        #expect(retract.stdout == "retracted 1 entry\n")
+        let none = try CLI.run(["hashes", "match", "--data-dir", data, "--md5", "0123456789abcdef0123456789abcdef"], in: directory)
+        #expect(none.status == 1 && none.stdout.isEmpty)
+
+        let bad = try CLI.run(["hashes", "match", "--data-dir", data, "--md5", "xyz"], in: directory)
+        #expect(bad.status == 2)
+        #expect(bad.stderr == "hotline: --md5 must be 32 hex digits, got \"xyz\"\n")
     }
 }

@@ -148,7 +148,7 @@ import Testing
         let set = try #require(result.ruleSet)
         #expect(set.rules.map(\.name) == [
             "tag-crawler-reports", "duplicate-of-open-case", "known-material-behind-cdn", "known-material-at-local-hoster",
-            "known-material-abroad-with-partner", "known-material-abroad-without-partner",
+            "known-material-abroad-with-partner", "known-material-abroad-without-partner", "similar-to-known-material",
         ])
     }
 

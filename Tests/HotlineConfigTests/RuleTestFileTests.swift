@@ -68,7 +68,7 @@ import Testing
         #expect(diagnostics.map(\.description) == [
             "t.yaml:4:13: error: report: field \"url\" has scheme \"ftp\"; only http and https are accepted: \"ftp://example.com/\" [invalid-value]",
             "t.yaml:5:14: error: unknown field \"hosting.contry\" in facts; did you mean \"hosting.country\"? [unknown-field]",
-            "t.yaml:5:46: error: \"maybe\" is not a value of hash.match; expected one of known, none, allowlisted [unknown-value]",
+            "t.yaml:5:46: error: \"maybe\" is not a value of hash.match; expected one of known, similar, none, allowlisted [unknown-value]",
             "t.yaml:5:66: error: fact \"hosting.asn\" is a number, got \"many\" [type-mismatch]",
             "t.yaml:6:29: error: unknown key \"rules\" in expect; did you mean \"rule\"? [unknown-key]",
             "t.yaml:6:24: error: \"outcome\" must be notify, forward, escalate or close, got \"tag\" [invalid-value]",

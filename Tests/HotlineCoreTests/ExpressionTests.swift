@@ -69,7 +69,7 @@ import Testing
     @Test(arguments: [
         (#"hash.mtch == "known""#, "t.yaml:3:11: error: unknown field \"hash.mtch\"; did you mean \"hash.match\"? [unknown-field]"),
         (#"case.duplicate and hash.match == 3"#, "t.yaml:3:44: error: cannot compare hash.match (string) with 3 (number) [type-mismatch]"),
-        (#"hash.match == "knwon""#, "t.yaml:3:25: error: \"knwon\" is not a value of hash.match; expected one of known, none, allowlisted [unknown-value]"),
+        (#"hash.match == "knwon""#, "t.yaml:3:25: error: \"knwon\" is not a value of hash.match; expected one of known, similar, none, allowlisted [unknown-value]"),
         (#"hosting.country"#, "t.yaml:3:11: error: hosting.country is a string, not a condition; compare it or test \"hosting.country exists\" [type-mismatch]"),
         (#"hosting.country < "NL""#, "t.yaml:3:11: error: operator \"<\" needs a number or duration, hosting.country is a string [type-mismatch]"),
         (#"hosting.country in countries"#, "t.yaml:3:30: error: undefined list \"countries\" [undefined-list]"),

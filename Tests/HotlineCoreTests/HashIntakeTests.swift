@@ -1,0 +1,65 @@
+import Foundation
+import HotlineTesting
+import Testing
+@testable import HotlineCore
+
+/// A matcher that knows one MD5.
+struct OneKnownMD5: HashMatching {
+    func match(_ hashes: ReportHashes) -> HashMatchResult? {
+        if hashes.isEmpty { return nil }
+        if hashes.md5 == "0123456789abcdef0123456789abcdef" { return HashMatchResult(kind: .known, list: "police", classification: .baseline, algorithm: .md5, distance: 0) }
+        return HashMatchResult(kind: .none)
+    }
+}
+
+@Suite struct HashIntakeTests {
+    let store = InMemoryReportStore()
+
+    func pipeline() throws -> IngestPipeline<InMemoryReportStore> {
+        var content = RuleFileContent(file: "h.yaml")
+        let at = SourceLocation(file: "h.yaml", line: 1, column: 1)
+        content.rules = [
+            RuleDraft(name: "dup", nameLocation: at, condition: ExpressionSource(text: "case.duplicate", location: at), actions: [.close(reason: "duplicate")], continues: false, location: at),
+            RuleDraft(name: "known", nameLocation: at, condition: ExpressionSource(text: #"hash.match == "known" and hash.classification == "baseline""#, location: at), actions: [.close(reason: "known")], continues: false, location: at),
+        ]
+        content.defaultActions = [.escalate(queue: "analysts", reason: "none", priority: .normal)]
+        content.defaultLocation = at
+        let set = try #require(RuleSetCompiler.compile([content], digest: "sha256:h").0)
+        return IngestPipeline(store: store, engine: DecisionEngine(ruleSet: set), hashMatcher: OneKnownMD5(), time: ManualTimeSource(), ids: SequentialIDGenerator())
+    }
+
+    func line(_ number: Int, _ text: String) -> IngestLine { IngestLine(number: number, bytes: ArraySlice(Array(text.utf8))) }
+
+    @Test func hashFactsReachTheRules() throws {
+        let results = try pipeline().ingest([
+            line(1, #"{"url": "https://example.com/a", "hashes": {"md5": "0123456789ABCDEF0123456789ABCDEF"}}"#),
+            line(2, #"{"url": "https://example.com/b", "hashes": {"md5": "99999999999999999999999999999999"}}"#),
+            line(3, #"{"url": "https://example.com/c"}"#),
+        ])
+        guard case .decided(_, _, let known, _) = results[0].outcome, case .decided(_, _, let unknown, _) = results[1].outcome else { Issue.record("\(results)"); return }
+        #expect(known.rule == "known")
+        #expect(unknown.rule == "default")
+        let facts = store.allDecisions.map { $0.facts }
+        #expect(facts[0]["hash.list"] == .string("police"))
+        #expect(facts[0]["hash.distance"] == .number(0))
+        #expect(facts[1]["hash.match"] == .string("none"))
+        #expect(facts[2]["hash.match"] == nil)
+    }
+
+    @Test func theSameContentUnderAnotherURLJoinsTheOpenCase() throws {
+        let results = try pipeline().ingest([
+            line(1, #"{"url": "https://example.com/a", "hashes": {"sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}"#),
+            line(2, #"{"url": "https://mirror.example.net/z", "hashes": {"sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}"#),
+            line(3, #"{"url": "https://mirror.example.net/z"}"#),
+        ])
+        let cases = results.compactMap { result -> String? in
+            if case .decided(_, let caseID, _, _) = result.outcome { return caseID } else { return nil }
+        }
+        #expect(Set(cases).count == 1)
+        #expect(store.urls(ofCase: cases[0]) == ["https://example.com/a", "https://mirror.example.net/z"])
+        let facts = store.allDecisions.map { $0.facts }
+        #expect(facts[1]["case.joined_by"] == .string("hash"))
+        #expect(facts[2]["case.joined_by"] == .string("url"))
+        #expect(facts[2]["case.report_count"] == .number(3))
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import HotlineCore
+import Testing
+@testable import HotlineStore
+
+@Suite struct HashListStoreTests {
+    let directory = NSTemporaryDirectory() + "hotline-hashes-" + UUID().uuidString
+
+    func active(_ store: SQLiteStore) throws -> [String] {
+        var found: [String] = []
+        try store.forEachActiveEntry { found.append("\($0.list) \($0.algorithm.rawValue) \($0.value) \($0.classification.rawValue)") }
+        return found.sorted()
+    }
+
+    @Test func reimportIsIdempotentAndUpdatesClassifications() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        try store.saveList(HashList(name: "police", source: "police.csv", defaultClassification: .A1))
+        let entries = [
+            HashListEntry(algorithm: .md5, value: "0123456789abcdef0123456789abcdef"),
+            HashListEntry(algorithm: .sha1, value: "a9993e364706816aba3e25717850c26c9cd0d89d", classification: .baseline),
+        ]
+        #expect(try store.importEntries(entries, into: "police") == HashImportCounts(added: 2))
+        #expect(try store.importEntries(entries, into: "police") == HashImportCounts(unchanged: 2))
+        var changed = entries
+        changed[1].classification = .B2
+        #expect(try store.importEntries(changed, into: "police") == HashImportCounts(updated: 1, unchanged: 1))
+        #expect(try active(store) == [
+            "police md5 0123456789abcdef0123456789abcdef A1",
+            "police sha1 a9993e364706816aba3e25717850c26c9cd0d89d B2",
+        ])
+        #expect(throws: (any Error).self) { try store.importEntries(entries, into: "nope") }
+    }
+
+    @Test func retractionsStickThroughReimportsAndDisabledListsAreNotActive() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        try store.saveList(HashList(name: "a", source: "s", defaultClassification: .baseline))
+        try store.saveList(HashList(name: "b", source: "s", defaultClassification: .A2))
+        let entry = HashListEntry(algorithm: .md5, value: "0123456789abcdef0123456789abcdef")
+        _ = try store.importEntries([entry], into: "a")
+        _ = try store.importEntries([entry], into: "b")
+        #expect(try store.retract(.md5, entry.value, list: "a", reason: "false positive: logo", at: Date()) == 1)
+        #expect(try store.retract(.md5, entry.value, list: "a", reason: "again", at: Date()) == 0)
+        _ = try store.importEntries([entry], into: "a")
+        #expect(try active(store) == ["b md5 0123456789abcdef0123456789abcdef A2"])
+        #expect(try store.setEnabled(false, list: "b"))
+        #expect(try !store.setEnabled(false, list: "missing"))
+        #expect(try active(store).isEmpty)
+        let (lists, allowed) = try store.hashListStatistics()
+        #expect(lists.map { "\($0.list.name) \($0.list.enabled) \($0.entries[.md5] ?? 0) \($0.retracted)" } == ["a true 0 1", "b false 1 0"])
+        #expect(allowed == 0)
+    }
+
+    @Test func allowListIsStoredOncePerHash() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        try store.allow(.pdq, String(repeating: "ab", count: 32), reason: "logo", at: Date())
+        try store.allow(.pdq, String(repeating: "ab", count: 32), reason: "logo, confirmed", at: Date())
+        #expect(try store.allowedHashes().map { "\($0.algorithm.rawValue) \($0.value)" } == ["pdq " + String(repeating: "ab", count: 32)])
+    }
+}
