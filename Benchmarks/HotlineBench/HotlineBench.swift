@@ -8,7 +8,7 @@ import HotlineStore
 @main
 struct HotlineBench {
     static func main() throws {
-        // HotlineBench [all|rules|ingest] [REPORTS]
+        // HotlineBench [all|rules|ingest|hashing|pdq-hashing|pdq-lookup|exact] [REPORTS]
         let arguments = Array(CommandLine.arguments.dropFirst())
         let which = arguments.first ?? "all"
         let reports = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
@@ -17,6 +17,8 @@ struct HotlineBench {
         print("rules: \(ruleSet.rules.count) rules from Rules/, \(ruleSet.digest)")
         if which == "all" || which == "rules" { benchmarkRules(ruleSet) }
         if which == "all" || which == "ingest" { try benchmarkIngest(ruleSet, count: reports) }
+        if which == "all" || which == "hashing" { try HashingBench.run() }
+        if ["pdq-hashing", "pdq-lookup", "exact"].contains(which) { try HashingBench.run(only: which) }
         print("peak memory (max RSS): \(maxResidentMiB()) MiB")
     }
 

@@ -1,23 +1,27 @@
 /// An open-addressing table from fixed-width digests to entry numbers.
 ///
 /// Digests are uniformly distributed, so their own first eight bytes (mixed once) choose
-/// the slot: no hashing of the key, and a lookup is one or two cache misses. Keys live in
-/// one flat byte array, so ten million MD5s take 16 bytes each plus a 4-byte slot.
-struct DigestTable: Sendable {
+/// the slot: no hashing of the key. Each slot holds the entry number (0 = empty, else
+/// entry + 1) followed by the digest, in one flat byte array, so a lookup touches one cache
+/// line: ten million MD5s take 20 bytes a slot.
+/// Built once by one writer, then only read, so it may be shared between threads.
+struct DigestTable: @unchecked Sendable {
     let width: Int
+    private let stride: Int
     private(set) var count = 0
-    private var keys: [UInt8]
-    private var slots: [UInt32]
+    private var storage: LargeBuffer
     private var mask: Int
 
     init(width: Int, capacity: Int = 16) {
         self.width = width
+        stride = 4 + width
         var size = 16
         while size < capacity * 4 / 3 + 1 { size <<= 1 }
-        keys = [UInt8](repeating: 0, count: size * width)
-        slots = [UInt32](repeating: 0, count: size)
+        storage = LargeBuffer(byteCount: size * stride)
         mask = size - 1
     }
+
+    private var slotCount: Int { mask + 1 }
 
     @inline(__always)
     private func start(_ key: UnsafeRawBufferPointer) -> Int {
@@ -26,45 +30,50 @@ struct DigestTable: Sendable {
     }
 
     /// The entry stored for `key`, if any.
+    @inline(__always)
     func lookup(_ key: UnsafeRawBufferPointer) -> UInt32? {
         var slot = start(key)
-        return keys.withUnsafeBytes { stored in
-            while true {
-                let value = slots[slot]
-                if value == 0 { return nil }
-                if memcmp(stored.baseAddress! + slot * width, key.baseAddress!, width) == 0 { return value - 1 }
-                slot = (slot + 1) & mask
-            }
+        let table = storage.base
+        while true {
+            let base = table + slot * stride
+            let value = base.loadUnaligned(as: UInt32.self)
+            if value == 0 { return nil }
+            if memcmp(base + 4, key.baseAddress!, width) == 0 { return value - 1 }
+            slot = (slot + 1) & mask
         }
     }
 
     /// Stores `entry` for `key`; returns the entry already stored for it instead, if any.
     mutating func insert(_ key: UnsafeRawBufferPointer, entry: UInt32) -> UInt32? {
-        if (count + 1) * 4 > slots.count * 3 { grow() }
+        if (count + 1) * 4 > slotCount * 3 { grow() }
         var slot = start(key)
-        while slots[slot] != 0 {
-            let existing = keys.withUnsafeBytes { memcmp($0.baseAddress! + slot * width, key.baseAddress!, width) }
-            if existing == 0 { return slots[slot] - 1 }
+        let table = storage.base
+        while true {
+            let base = table + slot * stride
+            let value = base.loadUnaligned(as: UInt32.self)
+            if value == 0 {
+                base.storeBytes(of: entry + 1, as: UInt32.self)
+                (base + 4).copyMemory(from: key.baseAddress!, byteCount: width)
+                count += 1
+                return nil
+            }
+            if memcmp(base + 4, key.baseAddress!, width) == 0 { return value - 1 }
             slot = (slot + 1) & mask
         }
-        keys.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: slot * width).copyMemory(from: key.baseAddress!, byteCount: width) }
-        slots[slot] = entry + 1
-        count += 1
-        return nil
     }
 
     private mutating func grow() {
-        var bigger = DigestTable(width: width, capacity: slots.count * 2)
-        keys.withUnsafeBytes { stored in
-            for slot in 0..<slots.count where slots[slot] != 0 {
-                _ = bigger.insert(UnsafeRawBufferPointer(rebasing: stored[(slot * width)..<(slot * width + width)]), entry: slots[slot] - 1)
-            }
+        var bigger = DigestTable(width: width, capacity: slotCount * 2)
+        for slot in 0..<slotCount {
+            let base = storage.base + slot * stride
+            let value = base.loadUnaligned(as: UInt32.self)
+            if value != 0 { _ = bigger.insert(UnsafeRawBufferPointer(start: base + 4, count: width), entry: value - 1) }
         }
         self = bigger
     }
 
     /// Bytes of memory held.
-    var memoryBytes: Int { keys.count + slots.count * 4 }
+    var memoryBytes: Int { storage.byteCount }
 }
 
 #if canImport(Glibc)

@@ -23,39 +23,91 @@ public struct HashIndex: HashMatching, Sendable {
     public var pdqThreshold: Int
 
     let lists: [String]
-    let exact: [HashAlgorithm: DigestTable]
+    /// Exact tables by `slot(of:)`: an array, since a dictionary lookup hashed the key on
+    /// every query.
+    let exact: [DigestTable]
     /// Per exact entry: list index << 8 | classification index, and the next entry with the same digest.
     let exactMeta: [UInt32]
     let exactNext: [UInt32]
     let pdq: PDQIndex
     let pdqMeta: [UInt32]
-    let allowed: Set<String>
+    /// The allow-list: digests as tables like the lists themselves, PDQ values as text.
+    let allowedExact: [DigestTable]
+    let allowedPDQ: Set<PDQHash>
 
     static let classifications = HashClassification.allCases
+    static let exactAlgorithms: [HashAlgorithm] = [.md5, .sha1, .sha256]
+
+    @inline(__always)
+    static func slot(of algorithm: HashAlgorithm) -> Int {
+        switch algorithm {
+        case .md5: 0
+        case .sha1: 1
+        case .sha256: 2
+        case .pdq: -1
+        }
+    }
 
     /// Entry counts per algorithm.
     public var counts: [HashAlgorithm: Int] {
         var counts: [HashAlgorithm: Int] = [:]
-        for (algorithm, table) in exact { counts[algorithm] = table.count }
+        for (algorithm, table) in zip(HashIndex.exactAlgorithms, exact) { counts[algorithm] = table.count }
         counts[.pdq] = pdq.count
         return counts
     }
 
     /// Approximate memory held by the tables, in bytes.
     public var memoryBytes: Int {
-        exact.values.reduce(0) { $0 + $1.memoryBytes } + exactMeta.count * 8 + pdq.memoryBytes + pdqMeta.count * 4
+        exact.reduce(0) { $0 + $1.memoryBytes } + exactMeta.count * 8 + pdq.memoryBytes + pdqMeta.count * 4
     }
 
     private func meta(_ packed: UInt32) -> (list: String, classification: HashClassification) {
         (lists[Int(packed >> 8)], HashIndex.classifications[Int(packed & 0xFF)])
     }
 
+    /// Calls `body` with the digest's bytes, parsed from hex of either case without
+    /// allocating; `nil` when the text is not a digest of this algorithm.
+    @inline(__always)
+    static func withDigest<T>(_ algorithm: HashAlgorithm, _ text: String, _ body: (UnsafeRawBufferPointer) -> T?) -> T? {
+        let width = algorithm.hexLength / 2
+        var text = text
+        return text.withUTF8 { hex -> T? in
+            guard hex.count == width * 2 else { return nil }
+            return withUnsafeTemporaryAllocation(byteCount: width, alignment: 8) { buffer -> T? in
+                // Table lookups with one validity check at the end: no branch per digit.
+                var invalid: UInt8 = 0
+                HexTable.values.withUnsafeBufferPointer { table in
+                    for index in 0..<width {
+                        let high = table[Int(hex[index * 2])], low = table[Int(hex[index * 2 + 1])]
+                        invalid |= (high | low) & 0xF0
+                        buffer[index] = high << 4 | (low & 0x0F)
+                    }
+                }
+                return invalid == 0 ? body(UnsafeRawBufferPointer(buffer)) : nil
+            }
+        }
+    }
+
+    /// The first entry listing this exact digest, or `nil` (also when it is allow-listed):
+    /// the lookup the pipeline makes, with no allocation.
+    public func firstMatch(_ algorithm: HashAlgorithm, _ value: String) -> (list: String, classification: HashClassification)? {
+        let slot = HashIndex.slot(of: algorithm)
+        guard slot >= 0 else { return nil }
+        let entry: UInt32? = HashIndex.withDigest(algorithm, value) { bytes in
+            if allowedExact[slot].count > 0, allowedExact[slot].lookup(bytes) != nil { return nil }
+            return exact[slot].lookup(bytes)
+        }
+        return entry.map { meta(exactMeta[Int($0)]) }
+    }
+
     /// Every entry listing this exact digest (none when it is allow-listed).
     public func matches(_ algorithm: HashAlgorithm, _ value: String) -> [HashMatch] {
-        guard algorithm != .pdq, let normalized = algorithm.normalize(value), !allowed.contains(algorithm.rawValue + ":" + normalized),
-              let table = exact[algorithm], let bytes = hexBytes(normalized, count: algorithm.hexLength / 2) else { return [] }
+        let slot = HashIndex.slot(of: algorithm)
+        guard slot >= 0, let normalized = algorithm.normalize(value) else { return [] }
+        var entry: UInt32? = HashIndex.withDigest(algorithm, normalized) { bytes in
+            allowedExact[slot].lookup(bytes) != nil ? nil : exact[slot].lookup(bytes)
+        }
         var results: [HashMatch] = []
-        var entry = bytes.withUnsafeBytes { table.lookup($0) }
         while let current = entry {
             let (list, classification) = meta(exactMeta[Int(current)])
             results.append(HashMatch(list: list, classification: classification, algorithm: algorithm, value: normalized, distance: 0, variant: 0))
@@ -67,7 +119,7 @@ public struct HashIndex: HashMatching, Sendable {
 
     /// Every PDQ entry within `threshold` of `hash` (or of any of `variants`), nearest first.
     public func pdqMatches(_ hash: PDQHash, threshold: Int? = nil, variants: [PDQHash] = []) -> [HashMatch] {
-        if allowed.contains("pdq:" + hash.description) { return [] }
+        if allowedPDQ.contains(hash) { return [] }
         var best: [Int: HashMatch] = [:]
         for (variant, query) in ([hash] + variants).enumerated() {
             for found in pdq.search(query, threshold: threshold ?? pdqThreshold) {
@@ -85,7 +137,8 @@ public struct HashIndex: HashMatching, Sendable {
 
     /// Whether this value is on the allow-list.
     public func isAllowed(_ algorithm: HashAlgorithm, _ value: String) -> Bool {
-        algorithm.normalize(value).map { allowed.contains(algorithm.rawValue + ":" + $0) } ?? false
+        if algorithm == .pdq { return PDQHash(hex: value).map { allowedPDQ.contains($0) } ?? false }
+        return HashIndex.withDigest(algorithm, value) { allowedExact[HashIndex.slot(of: algorithm)].lookup($0) } != nil
     }
 
     /// The most severe match for a report's hashes: exact digests make `known`, PDQ within
@@ -117,17 +170,19 @@ public struct HashIndex: HashMatching, Sendable {
 public struct HashIndexBuilder {
     private var lists: [String] = []
     private var listIndex: [String: UInt32] = [:]
-    private var exact: [HashAlgorithm: DigestTable] = [:]
+    private var exact: [DigestTable] = []
     private var exactMeta: [UInt32] = []
     private var exactNext: [UInt32] = []
     private var pdqHashes: [PDQHash] = []
     private var pdqMeta: [UInt32] = []
-    private var allowed = Set<String>()
+    private var allowedExact: [DigestTable] = []
+    private var allowedPDQ = Set<PDQHash>()
 
-    /// An empty builder; `expectedExact` sizes the exact tables up front.
-    public init(expectedExact: Int = 0) {
-        for algorithm in [HashAlgorithm.md5, .sha1, .sha256] {
-            exact[algorithm] = DigestTable(width: algorithm.hexLength / 2, capacity: expectedExact)
+    /// An empty builder; `expected` sizes the exact tables up front (they grow as needed).
+    public init(expected: [HashAlgorithm: Int] = [:]) {
+        for algorithm in HashIndex.exactAlgorithms {
+            exact.append(DigestTable(width: algorithm.hexLength / 2, capacity: expected[algorithm] ?? 0))
+            allowedExact.append(DigestTable(width: algorithm.hexLength / 2))
         }
     }
 
@@ -165,7 +220,7 @@ public struct HashIndexBuilder {
         let entry = UInt32(exactMeta.count)
         exactMeta.append(packed)
         exactNext.append(UInt32.max)
-        let existing = bytes.withUnsafeBytes { exact[algorithm]!.insert($0, entry: entry) }
+        let existing = bytes.withUnsafeBytes { exact[HashIndex.slot(of: algorithm)].insert($0, entry: entry) }
         if var current = existing {
             // Same digest in another list: chain the entries.
             while exactNext[Int(current)] != UInt32.max { current = exactNext[Int(current)] }
@@ -187,13 +242,23 @@ public struct HashIndexBuilder {
 
     /// Puts a value on the allow-list.
     public mutating func allow(_ algorithm: HashAlgorithm, _ value: String) {
-        if let normalized = algorithm.normalize(value) { allowed.insert(algorithm.rawValue + ":" + normalized) }
+        if algorithm == .pdq {
+            if let hash = PDQHash(hex: value) { allowedPDQ.insert(hash) }
+            return
+        }
+        guard let bytes = hexBytes(value, count: algorithm.hexLength / 2) else { return }
+        _ = bytes.withUnsafeBytes { allowedExact[HashIndex.slot(of: algorithm)].insert($0, entry: 0) }
     }
 
     /// The index.
     public func build(pdqThreshold: Int = 31) -> HashIndex {
         HashIndex(
             pdqThreshold: pdqThreshold, lists: lists, exact: exact, exactMeta: exactMeta,
-            exactNext: exactNext, pdq: PDQIndex(pdqHashes), pdqMeta: pdqMeta, allowed: allowed)
+            exactNext: exactNext, pdq: PDQIndex(pdqHashes), pdqMeta: pdqMeta, allowedExact: allowedExact, allowedPDQ: allowedPDQ)
     }
+}
+
+/// Hex digit values, 0xFF for bytes that are not hex digits.
+enum HexTable {
+    static let values: [UInt8] = (0..<256).map { byte in hexNibble(UInt8(byte)) ?? 0xFF }
 }

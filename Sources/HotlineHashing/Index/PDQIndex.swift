@@ -101,18 +101,38 @@ public struct PDQIndex: Sendable {
                     for chunk in 0..<16 {
                         let base = chunk * 65_537
                         let positionBase = chunk * count
-                        PDQIndex.forEachValue(within: radius, of: queryChunks[chunk]) { value in
-                            for slot in Int(o[base + value])..<Int(o[base + value + 1]) {
+                        let center = queryChunks[chunk]
+                        // The values within `radius` bits of this chunk: itself, one bit off, two bits off.
+                        var probe = 0
+                        let probes = radius == 0 ? 1 : radius == 1 ? 17 : 137
+                        var a = 0, b = 1
+                        while probe < probes {
+                            let value: Int
+                            if probe == 0 {
+                                value = center
+                            } else if probe <= 16 {
+                                value = center ^ (1 << (probe - 1))
+                            } else {
+                                value = center ^ (1 << a) ^ (1 << b)
+                                b += 1
+                                if b == 16 { a += 1; b = a + 1 }
+                            }
+                            probe += 1
+                            let end = Int(o[base + value + 1])
+                            var slot = Int(o[base + value])
+                            while slot < end {
                                 let index = Int(p[positionBase + slot])
-                                // Reported already through an earlier chunk that is also within the radius?
-                                var seen = false
-                                for earlier in 0..<chunk where (PDQIndex.chunk(w, index, earlier) ^ queryChunks[earlier]).nonzeroBitCount <= radius {
-                                    seen = true
-                                    break
-                                }
-                                if seen { continue }
+                                slot += 1
                                 let d = PDQIndex.distance(w, index, query)
-                                if d <= threshold { results.append((index, d)) }
+                                if d > threshold { continue }
+                                // Found already through an earlier chunk within the radius?
+                                var seen = false
+                                var earlier = 0
+                                while earlier < chunk {
+                                    if (PDQIndex.chunk(w, index, earlier) ^ queryChunks[earlier]).nonzeroBitCount <= radius { seen = true; break }
+                                    earlier += 1
+                                }
+                                if !seen { results.append((index, d)) }
                             }
                         }
                     }
@@ -121,18 +141,6 @@ public struct PDQIndex: Sendable {
         }
         results.sort { ($0.distance, $0.position) < ($1.distance, $1.position) }
         return results
-    }
-
-    /// Calls `body` with every 16-bit value within `radius` bits of `value`.
-    @inline(__always)
-    static func forEachValue(within radius: Int, of value: Int, _ body: (Int) -> Void) {
-        body(value)
-        guard radius >= 1 else { return }
-        for a in 0..<16 {
-            body(value ^ (1 << a))
-            guard radius >= 2 else { continue }
-            for b in (a + 1)..<16 { body(value ^ (1 << a) ^ (1 << b)) }
-        }
     }
 
     /// Bytes of memory held.
