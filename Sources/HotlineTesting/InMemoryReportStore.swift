@@ -50,7 +50,10 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
             state.caseHashes[caseID, default: []].formUnion(hashes.map { $0.0.rawValue + ":" + $0.1 })
         }
 
-        public func insertCase(_ record: CaseRecord) throws { state.cases[record.id] = record }
+        public func insertCase(_ record: CaseRecord) throws {
+            state.cases[record.id] = record
+            state.caseURLs[record.id, default: []].insert(record.url)
+        }
         public func updateCase(_ record: CaseRecord) throws { state.cases[record.id] = record }
 
         public func insertReport(_ report: Report, caseID: String) throws {

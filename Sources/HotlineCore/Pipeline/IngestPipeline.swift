@@ -166,7 +166,6 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         } else {
             caseRecord = CaseRecord(id: ids.next(), url: report.url.canonical, openedAt: now, firstReportID: report.id)
             try transaction.insertCase(caseRecord)
-            try transaction.addCaseURL(caseID: caseRecord.id, url: report.url.canonical)
         }
         if joinedBy != nil {
             caseRecord.reportCount += 1

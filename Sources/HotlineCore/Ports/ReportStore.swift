@@ -43,11 +43,11 @@ public struct StoreCounts: Hashable, Sendable {
 public protocol ReportStoreTransaction {
     /// The report stored earlier with this client id from this source, if any.
     func existingReport(clientID: String, sourceName: String) throws -> ExistingReport?
-    /// The open case that has this canonical URL among its URLs, if any.
+    /// The open case whose first URL is this canonical URL, or that added it later, if any.
     func openCase(url: String) throws -> CaseRecord?
     /// An open case whose reports carried one of these content hashes, if any.
     func openCase(contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord?
-    /// Records that a case includes a URL (idempotent).
+    /// Records that a case also includes a URL besides its first (idempotent).
     func addCaseURL(caseID: String, url: String) throws
     /// Records content hashes seen in a case (idempotent).
     func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws

@@ -55,6 +55,21 @@ public struct Facts: Hashable, Sendable {
         return object
     }
 
+    /// The present facts as compact JSON text, the same as `JSONValue.object(json).serialized`
+    /// but written directly.
+    public var serializedJSON: String {
+        var output = "{"
+        var first = true
+        for field in schema.fields {
+            guard let value = values[field.index] else { continue }
+            if !first { output += "," }
+            first = false
+            output += field.jsonKey
+            value.json.write(to: &output)
+        }
+        return output + "}"
+    }
+
     public static func == (lhs: Facts, rhs: Facts) -> Bool { lhs.values == rhs.values }
     public func hash(into hasher: inout Hasher) { hasher.combine(values) }
 }

@@ -11,6 +11,8 @@ public struct FieldDefinition: Hashable, Sendable {
     public var allowedValues: [String]?
     /// The position of the field in ``Facts``.
     public var index: Int
+    /// `"name":`, ready to write: every decision writes its facts as JSON.
+    public var jsonKey: String
 }
 
 /// The documented fields the rule language reads: `report.*`, `case.*`, `hash.*`,
@@ -28,7 +30,7 @@ public struct FieldSchema: Sendable {
     public init(_ entries: [(String, FactType, String, [String]?)]) {
         var fields: [FieldDefinition] = []
         for (index, entry) in entries.enumerated() {
-            fields.append(FieldDefinition(name: entry.0, type: entry.1, summary: entry.2, allowedValues: entry.3, index: index))
+            fields.append(FieldDefinition(name: entry.0, type: entry.1, summary: entry.2, allowedValues: entry.3, index: index, jsonKey: JSONValue.string(entry.0).serialized + ":"))
         }
         self.fields = fields
         self.byName = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.index) })

@@ -29,7 +29,7 @@ struct DecisionRow: Codable, FetchableRecord, TableRecord {
         actions = decision.verdict.actions.json.serialized
         matched_rules = JSONValue.array(decision.verdict.matchedRules.map(JSONValue.string)).serialized
         trace = JSONValue.array(decision.verdict.trace.map(\.json)).serialized
-        facts = JSONValue.object(decision.facts.json).serialized
+        facts = decision.facts.serializedJSON
         rules_digest = decision.verdict.rulesDigest
         decided_at = StoredDate.text(decision.decidedAt)
     }

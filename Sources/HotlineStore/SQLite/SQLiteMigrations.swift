@@ -139,6 +139,15 @@ enum SQLiteMigrations {
                 CREATE INDEX case_hashes_value ON case_hashes(algorithm, hash);
                 """)
         }
+        migrator.registerMigration("v4-case-urls-hold-added-urls-only") { db in
+            // A case's first URL is cases.url; case_urls keeps the URLs added later. The
+            // rows v3 copied from cases.url are redundant, and so is the plain url index
+            // (the partial unique index answers open-case lookups).
+            try db.execute(sql: """
+                DELETE FROM case_urls WHERE EXISTS (SELECT 1 FROM cases WHERE cases.id = case_urls.case_id AND cases.url = case_urls.url);
+                DROP INDEX cases_url;
+                """)
+        }
         return migrator
     }
 }
