@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore", "HotlineTesting"]),
         .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineTesting"]),
         .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineTesting"]),
-        .testTarget(name: "HotlineHashingTests", dependencies: ["HotlineHashing", "HotlineTesting"]),
+        .testTarget(name: "HotlineHashingTests", dependencies: ["HotlineHashing", "HotlineTesting"], exclude: ["Reference"]),
         .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "hotline"]),
     ],
     swiftLanguageModes: [.v6]
