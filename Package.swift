@@ -44,28 +44,32 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Hosting resolution without I/O: IP tables, RDAP response reading, the contact
+        // directory model, and the resolution chain behind protocols.
+        .target(name: "HotlineHosting", dependencies: ["HotlineCore"]),
         // SQLite through GRDB, behind HotlineCore's ReportStore protocol.
         .target(
             name: "HotlineStore",
-            dependencies: ["HotlineCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["HotlineCore", "HotlineHosting", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // In-memory fakes of the core's ports, for tests.
         .target(name: "HotlineTesting", dependencies: ["HotlineCore"]),
         .executableTarget(
             name: "hotline",
             dependencies: [
-                "HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing",
+                "HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "HotlineBench",
-            dependencies: ["HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing"],
+            dependencies: ["HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting"],
             path: "Benchmarks/HotlineBench"
         ),
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore", "HotlineTesting"]),
         .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineTesting"]),
         .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineTesting"]),
+        .testTarget(name: "HotlineHostingTests", dependencies: ["HotlineHosting", "HotlineTesting"]),
         .testTarget(name: "HotlineHashingTests", dependencies: ["HotlineHashing", "HotlineTesting"], exclude: ["Reference"]),
         .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "hotline"]),
     ],

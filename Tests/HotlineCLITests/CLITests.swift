@@ -198,3 +198,23 @@ struct CLI {
         #expect(bad.stderr == "hotline: --md5 must be 32 hex digits, got \"xyz\"\n")
     }
 }
+
+@Suite(.serialized) struct IPDBCLITests {
+    @Test func importDetectsTheFormatAndLookupUsesTheMostSpecificRange() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        try "198.51.100.0\t198.51.100.255\t64500\tNL\tEXAMPLE-HOSTING\n".write(to: directory.appendingPathComponent("ip2asn.tsv"), atomically: true, encoding: .utf8)
+        try "2|ripencc|20261130|2|x|x|+0000\nripencc|NL|ipv4|198.51.0.0|65536|20100101|allocated\nripencc|DE|ipv4|203.0.113.0|128|20100101|assigned\n".write(to: directory.appendingPathComponent("delegated.txt"), atomically: true, encoding: .utf8)
+        let imported = try CLI.run(["ipdb", "import", "--data-dir", data, "ip2asn.tsv", "delegated.txt"], in: directory)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout == "ip2asn.tsv (iptoasn): 1 ranges, 0 lines rejected\ndelegated.txt (delegated): 2 ranges, 0 lines rejected, skipped: 1 header\n")
+        let lookup = try CLI.run(["ipdb", "lookup", "--data-dir", data, "198.51.100.9", "198.51.7.1", "192.0.2.1"], in: directory)
+        #expect(lookup.status == 1)
+        #expect(lookup.lines == [
+            #"{"ip":"198.51.100.9","network":"198.51.100.0/24","asn":64500,"country":"NL","as_name":"EXAMPLE-HOSTING","source":"ip2asn.tsv"}"#,
+            #"{"ip":"198.51.7.1","network":"198.51.0.0/16","country":"NL","source":"delegated.txt"}"#,
+            #"{"ip":"192.0.2.1","error":"not in any imported table"}"#,
+        ])
+    }
+}

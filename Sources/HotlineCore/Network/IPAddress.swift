@@ -111,6 +111,27 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
     public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
         (lhs.high, lhs.low) < (rhs.high, rhs.low)
     }
+
+    /// The address with all but the first `bits` of its 128-bit form cleared (for IPv4,
+    /// `bits` counts the 96 bits of the mapped prefix too).
+    public func masked(toBits bits: Int) -> IPAddress {
+        var result = self
+        if bits <= 64 {
+            result.high = bits <= 0 ? 0 : high & (UInt64.max << UInt64(64 - bits))
+            result.low = 0
+        } else if bits < 128 {
+            result.low = low & (UInt64.max << UInt64(128 - bits))
+        }
+        return result
+    }
+
+    /// The next address (wrapping at the end of the space).
+    public var successor: IPAddress {
+        var result = self
+        result.low &+= 1
+        if result.low == 0 { result.high &+= 1 }
+        return result
+    }
 }
 
 /// An IP network in CIDR notation (`192.0.2.0/24`, `2001:db8::/32`); a bare address is a /32 or /128.

@@ -148,6 +148,20 @@ enum SQLiteMigrations {
                 DROP INDEX cases_url;
                 """)
         }
+        migrator.registerMigration("v5-ip-ranges") { db in
+            try db.execute(sql: """
+                -- Imported IP-to-network tables, one set of rows per source, replaced on re-import.
+                CREATE TABLE ip_ranges (
+                    source TEXT NOT NULL,
+                    start_address TEXT NOT NULL,
+                    end_address TEXT NOT NULL,
+                    asn INTEGER,
+                    country TEXT,
+                    description TEXT
+                );
+                CREATE INDEX ip_ranges_source ON ip_ranges(source);
+                """)
+        }
         return migrator
     }
 }

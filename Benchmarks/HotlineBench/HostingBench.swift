@@ -1,0 +1,37 @@
+import Foundation
+import HotlineCore
+import HotlineHosting
+
+/// Hosting resolution figures: IP-table lookups.
+enum HostingBench {
+    static func run() {
+        var generator = SplitMix64(seed: 4)
+        // One million disjoint IPv4 ranges of varied sizes, plus 100,000 IPv6 /48s.
+        var ranges: [IPRange] = []
+        var cursor: UInt32 = 16_777_216
+        for index in 0..<1_000_000 {
+            let size = UInt32(1 << (6 + Int(generator.next() % 8)))
+            ranges.append(IPRange(start: IPAddress(v4: cursor), end: IPAddress(v4: cursor + size - 1), info: IPRangeInfo(asn: 64_512 + index % 1000, country: "NL", source: "bench")))
+            cursor += size + UInt32(generator.next() % 512)
+            if cursor > 3_700_000_000 { break }
+        }
+        for index in 0..<100_000 {
+            let high = 0x2001_0DB8_0000_0000 | (UInt64(index) << 16)
+            ranges.append(IPRange(start: IPAddress(high: high, low: 0), end: IPAddress(high: high | 0xFFFF, low: UInt64.max), info: IPRangeInfo(asn: 65_000, source: "bench")))
+        }
+        let buildStart = DispatchTime.now()
+        let table = IPTable(ranges)
+        let buildTime = Double(DispatchTime.now().uptimeNanoseconds - buildStart.uptimeNanoseconds) / 1e9
+        let v4Probes = (0..<1_000_000).map { _ in IPAddress(v4: UInt32(truncatingIfNeeded: generator.next())) }
+        let v6Probes = (0..<1_000_000).map { _ in IPAddress(high: 0x2001_0DB8_0000_0000 | ((generator.next() % 100_000) << 16), low: generator.next()) }
+        print("")
+        print("IP table: \(ranges.count) ranges (\(table.segmentCount) segments, built in \(String(format: "%.2f", buildTime)) s), lookups/s on one core (goal: >= 5,000,000):")
+        for (label, probes) in [("IPv4, uniform over the whole space", v4Probes), ("IPv6, all in one /32 (worst case for the /16 directory)", v6Probes)] {
+            var found = 0
+            let start = DispatchTime.now()
+            for _ in 0..<5 { for probe in probes where table.lookup(probe) != nil { found += 1 } }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            print("  \(label): \(Int(Double(5 * probes.count) / seconds)); \(found / 5) of \(probes.count) found")
+        }
+    }
+}
