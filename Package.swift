@@ -27,7 +27,7 @@ let package = Package(
         .target(
             name: "HotlineConfig",
             dependencies: [
-                "HotlineCore", "CYAML",
+                "HotlineCore", "HotlineHosting", "CYAML",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -54,7 +54,7 @@ struct HotlineBench {
                 if generator.next() % 3 != 0 {
                     facts["hosting.abuse_email"] = .string("abuse@hoster.example")
                     facts["hosting.contact_source"] = .string(generator.next() % 2 == 0 ? "directory" : "rdap")
-                    facts["hosting.contact_confidence"] = .number(Double(generator.next() % 100))
+                    facts["hosting.confidence"] = .number(Double(generator.next() % 100))
                 }
                 if generator.next() % 2 == 0 { facts["hosting.partner_hotline"] = .string("partner") }
             }

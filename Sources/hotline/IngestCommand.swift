@@ -3,6 +3,7 @@ import Foundation
 import HotlineConfig
 import HotlineCore
 import HotlineHashing
+import HotlineHosting
 import HotlineStore
 
 /// `hotline ingest [FILE|-]`: store and decide reports from JSON Lines.
@@ -22,6 +23,9 @@ struct IngestCommand: ParsableCommand {
 
     @Option(name: .long, help: "Rule files or directories (default: from the config).")
     var rules: [String] = []
+
+    @Flag(help: "Resolve hosting from the directory, imported tables and cache only (the only mode this build has: DNS and RDAP lookups come later).")
+    var offline = false
 
     @Argument(help: "JSON Lines file, or - for standard input.")
     var input: String = "-"
@@ -55,7 +59,8 @@ struct IngestCommand: ParsableCommand {
             Output.err("hotline: cannot load the hash lists: \(error)\n")
             throw ExitCode(2)
         }
-        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), hashMatcher: index, channel: "file", actor: "cli:\(NSUserName())")
+        let resolver = try HostingSetup.resolver(config: config, store: store)
+        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), hashMatcher: index, enrichers: [resolver], channel: "file", actor: "cli:\(NSUserName())")
         var summary = IngestSummary()
         let started = Date()
         var reader = JSONLinesReader()

@@ -218,3 +218,33 @@ struct CLI {
         ])
     }
 }
+
+@Suite(.serialized) struct HostingCLITests {
+    @Test func knownMaterialAtADirectoryHosterIsNotifiedAutomatically() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        try "md5,classification\n0123456789abcdef0123456789abcdef,A1\n".write(to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
+        _ = try CLI.run(["hashes", "import", "--data-dir", data, "--format", "csv", "--list", "police", "list.csv"], in: directory)
+        try "198.51.100.0\t198.51.100.255\t64500\tNL\tEXAMPLE-HOSTING\n".write(to: directory.appendingPathComponent("ip2asn.tsv"), atomically: true, encoding: .utf8)
+        _ = try CLI.run(["ipdb", "import", "--data-dir", data, "ip2asn.tsv"], in: directory)
+        let reports = """
+            {"url": "http://198.51.100.7/a.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}
+            {"url": "https://files.example-hosting.test/b.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}
+            {"url": "https://unknown.example/c.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}
+            """
+        let result = try CLI.run(["ingest", "--data-dir", data, "--config", CLI.root.appendingPathComponent("Config/hotline.yaml").path, "-"], stdin: reports + "\n", in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        let rules = result.lines.compactMap { line -> String? in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            return "\(object["outcome"] ?? "") \(object["rule"] ?? "")"
+        }
+        // By prefix from the IP table and directory; then the same content elsewhere joins the case;
+        // nothing is known about the third host, so it goes to an analyst even though the content is known.
+        #expect(rules == ["notify known-material-at-local-hoster", "close duplicate-of-open-case", "close duplicate-of-open-case"])
+
+        let resolved = try CLI.run(["resolve", "--data-dir", data, "--config", CLI.root.appendingPathComponent("Config/hotline.yaml").path, "http://198.51.100.7/a.jpg"], in: directory)
+        #expect(resolved.stdout.contains("  network  [ipdb:ip2asn.tsv] 198.51.100.0/24 AS64500 EXAMPLE-HOSTING NL\n"))
+        #expect(resolved.stdout.contains("  contact  [directory] example-hosting-nl (Example Hosting B.V.) by prefix 198.51.100.0/24: abuse@example-hosting.test\n"))
+    }
+}

@@ -48,10 +48,10 @@ import Testing
     }
 
     @Test func precedenceIsNotThenAndThenOr() throws {
-        let set = try rules("case.duplicate or hosting.cdn and not hosting.code_of_conduct")
+        let set = try rules("case.duplicate or hosting.cdn and not hosting.ntd_member")
         #expect(matches(set, ["case.duplicate": .bool(true), "hosting.cdn": .bool(false)]))
-        #expect(matches(set, ["case.duplicate": .bool(false), "hosting.cdn": .bool(true), "hosting.code_of_conduct": .bool(false)]))
-        #expect(!matches(set, ["case.duplicate": .bool(false), "hosting.cdn": .bool(true), "hosting.code_of_conduct": .bool(true)]))
+        #expect(matches(set, ["case.duplicate": .bool(false), "hosting.cdn": .bool(true), "hosting.ntd_member": .bool(false)]))
+        #expect(!matches(set, ["case.duplicate": .bool(false), "hosting.cdn": .bool(true), "hosting.ntd_member": .bool(true)]))
     }
 
     @Test func macrosMayUseMacrosDefinedLater() throws {

@@ -24,9 +24,11 @@ public struct GatewayConfig: Sendable {
     public var batchSize: Int
     /// PDQ hashes within this Hamming distance match (Meta's recommendation: 31).
     public var pdqThreshold: Int
+    /// The contact directory, resolved relative to the config file.
+    public var contactsPath: String
 
     /// The defaults, used when there is no config file.
-    public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000, pdqThreshold: 31)
+    public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml")
 
     /// Loads the config at `path`, collecting every problem.
     public static func load(_ path: String) -> (GatewayConfig?, [Diagnostic]) {
@@ -50,7 +52,7 @@ public struct GatewayConfig: Sendable {
         }
         var config = GatewayConfig.defaults
         guard let root else { return (config, []) }
-        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes"], required: ["version"], what: "the gateway config") else {
+        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts"], required: ["version"], what: "the gateway config") else {
             return (nil, reader.diagnostics)
         }
         if let version = top["version"], version.scalar != "1" {
@@ -87,6 +89,8 @@ public struct GatewayConfig: Sendable {
         if let ingest = top["ingest"], let fields = reader.mapping(ingest, allowed: ["batch_size"], what: "ingest") {
             if let node = fields["batch_size"], let size = reader.integer(node, key: "batch_size", range: 1...100_000) { config.batchSize = size }
         }
+        config.contactsPath = resolve("contacts.yaml")
+        if let node = top["contacts"], let path = reader.string(node, key: "contacts") { config.contactsPath = resolve(path) }
         if let hashes = top["hashes"], let fields = reader.mapping(hashes, allowed: ["pdq_threshold"], what: "hashes") {
             if let node = fields["pdq_threshold"], let threshold = reader.integer(node, key: "pdq_threshold", range: 0...128) { config.pdqThreshold = threshold }
         }

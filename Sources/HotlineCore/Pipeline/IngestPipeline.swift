@@ -83,12 +83,15 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     public let actor: String
     /// Checks report hashes against the known-hash lists; `nil` leaves `hash.*` absent.
     public let hashMatcher: (any HashMatching)?
+    /// Add further facts (hosting, registrar), in order.
+    public let enrichers: [any ReportEnricher]
 
     /// Creates a pipeline.
-    public init(store: Store, engine: DecisionEngine, hashMatcher: (any HashMatching)? = nil, time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), channel: String = "file", actor: String = "system") {
+    public init(store: Store, engine: DecisionEngine, hashMatcher: (any HashMatching)? = nil, enrichers: [any ReportEnricher] = [], time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), channel: String = "file", actor: String = "system") {
         self.store = store
         self.engine = engine
         self.hashMatcher = hashMatcher
+        self.enrichers = enrichers
         self.time = time
         self.ids = ids
         self.channel = channel
@@ -178,6 +181,7 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         var facts = Facts.intake(report: report, caseInfo: caseInfo, channel: channel, now: now, schema: engine.ruleSet.schema)
         if let joinedBy { facts["case.joined_by"] = .string(joinedBy) }
         hashMatcher?.match(report.hashes)?.apply(to: &facts)
+        for enricher in enrichers { enricher.enrich(report, facts: &facts) }
         let verdict = engine.decide(facts)
         try transaction.insertDecision(Decision(id: ids.next(), reportID: report.id, caseID: caseRecord.id, verdict: verdict, facts: facts, decidedAt: now))
         // Closing the report that opened the case closes the case; closing a duplicate only

@@ -98,7 +98,8 @@ public enum URLCanonicalizer {
             path: path.isEmpty ? "/" : path, query: query)
     }
 
-    static func canonicalHost(_ text: Substring) throws(URLError) -> String {
+    /// A host in canonical form (lowercase, A-labels, no trailing dot), or why it is not a host.
+    public static func canonicalHost(_ text: Substring) throws(URLError) -> String {
         if text.isEmpty { throw URLError("has no host") }
         if text.hasPrefix("[") {
             let inner = text.dropFirst().dropLast()

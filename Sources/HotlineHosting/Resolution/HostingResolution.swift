@@ -1,0 +1,91 @@
+import Foundation
+import HotlineCore
+
+/// One step of a resolution, with where the answer came from and when.
+public struct ResolutionStep: Hashable, Sendable {
+    /// `address`, `network`, `contact`, `partner`.
+    public var step: String
+    /// The source: `literal`, `dns`, `ipdb:NAME`, `directory`, `rdap:SERVER`, or `none`.
+    public var source: String
+    /// What it said.
+    public var detail: String
+    /// When it was looked up.
+    public var at: Date
+
+    /// Creates a step.
+    public init(step: String, source: String, detail: String, at: Date) {
+        self.step = step
+        self.source = source
+        self.detail = detail
+        self.at = at
+    }
+}
+
+/// Where a URL's content is hosted and who is responsible for it.
+public struct HostingResolution: Hashable, Sendable {
+    /// The host.
+    public var host: String
+    /// Whether the host resolved to at least one address.
+    public var resolved = false
+    /// Its addresses.
+    public var addresses: [IPAddress] = []
+    /// The network of the first address, in CIDR notation.
+    public var network: String?
+    /// The AS announcing it.
+    public var asn: Int?
+    /// The AS's name.
+    public var asName: String?
+    /// Country of the network.
+    public var country: String?
+    /// The hoster's name.
+    public var org: String?
+    /// The abuse address.
+    public var abuseEmail: String?
+    /// `directory`, `rdap` or `rdap_fallback`.
+    public var contactSource: String?
+    /// 0-100.
+    public var confidence: Int?
+    /// The directory entry that matched.
+    public var directoryContact: String?
+    /// A CDN or reverse proxy.
+    public var cdn: Bool?
+    /// Signed the national code of conduct.
+    public var ntdMember: Bool?
+    /// The partner hotline for the hosting country.
+    public var partnerHotline: String?
+    /// How each part was found.
+    public var steps: [ResolutionStep] = []
+
+    /// Creates an empty resolution of `host`.
+    public init(host: String) { self.host = host }
+
+    /// Writes `hosting.*` facts.
+    public func apply(to facts: inout Facts) {
+        facts["hosting.resolved"] = .bool(resolved)
+        if let ip = addresses.first { facts["hosting.ip"] = .ip(ip) }
+        if let network { facts["hosting.network"] = .string(network) }
+        if let asn { facts["hosting.asn"] = .number(Double(asn)) }
+        if let asName { facts["hosting.as_name"] = .string(asName) }
+        if let country { facts["hosting.country"] = .string(country) }
+        if let org { facts["hosting.org"] = .string(org) }
+        if let abuseEmail { facts["hosting.abuse_email"] = .string(abuseEmail) }
+        if let contactSource { facts["hosting.contact_source"] = .string(contactSource) }
+        if let confidence { facts["hosting.confidence"] = .number(Double(confidence)) }
+        if let cdn { facts["hosting.cdn"] = .bool(cdn) }
+        if let ntdMember { facts["hosting.ntd_member"] = .bool(ntdMember) }
+        if let partnerHotline { facts["hosting.partner_hotline"] = .string(partnerHotline) }
+    }
+
+    /// The chain as JSON for `hotline resolve --json`.
+    public var json: JSONValue {
+        var object: JSONObject = ["host": .string(host), "resolved": .bool(resolved), "addresses": .array(addresses.map { .string($0.description) })]
+        var facts = Facts()
+        apply(to: &facts)
+        object.append("facts", .object(facts.json))
+        if let directoryContact { object.append("directory_contact", .string(directoryContact)) }
+        object.append("steps", .array(steps.map { step in
+            .object(["step": .string(step.step), "source": .string(step.source), "detail": .string(step.detail), "at": .string(RFC3339.format(step.at))])
+        }))
+        return .object(object)
+    }
+}
