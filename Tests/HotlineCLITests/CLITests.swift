@@ -134,7 +134,7 @@ struct CLI {
         let result = try CLI.run(["rules", "fields"])
         #expect(result.status == 0)
         #expect(result.lines.contains("hash.algorithm              string    md5 | sha1 | sha256 | pdq     Hash that matched."))
-        #expect(result.lines.contains("hosting.ip                  ip        -                             An address the host resolved to."))
+        #expect(result.lines.contains("hosting.ip                  ip        -                             The address the host resolved to (the first, when several)."))
     }
 
     @Test func rulesExplainShowsEveryRuleAndWhy() throws {
