@@ -1,6 +1,7 @@
 import Foundation
 import HotlineConfig
 import HotlineCore
+import HotlineHosting
 import HotlineStore
 
 /// `make bench`: rule evaluations per second for the shipped rules, and ingest throughput into
@@ -115,7 +116,9 @@ struct HotlineBench {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let input = generateReports(count)
         let store = try SQLiteStore(directory: directory)
-        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet))
+        // Hosting from the shipped directory and an empty IP table: offline, as `hotline ingest` runs now.
+        let resolver = HostingResolver(directory: ContactDirectory(), ipTable: IPTable([]), homeCountry: "NL")
+        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), enrichers: [resolver])
         var reader = JSONLinesReader()
         var outputBytes = 0
         var outcomes: [String: Int] = [:]
