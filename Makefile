@@ -23,9 +23,11 @@ run: build
 	$(SWIFT) run hotline rules check
 	$(SWIFT) run hotline ingest --data-dir $(DATA_DIR) examples/reports.jsonl
 
-# The PDQ reference (Meta's C++ through the pdqhash package) that the hashing tests compare with.
+# What the tests compare with or talk to: the PDQ reference (Meta's C++ through the pdqhash
+# package) and a DNS server (dnsmasq, started on loopback by the tests themselves).
 test-deps:
 	@python3 -c "import pdqhash, PIL, numpy" 2>/dev/null || python3 -m pip install -q pdqhash pillow numpy
+	@command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq dnsmasq-base; }
 
 test: deps test-deps test-swift test-rules
 

@@ -47,17 +47,19 @@ let package = Package(
         // Hosting resolution without I/O: IP tables, RDAP response reading, the contact
         // directory model, and the resolution chain behind protocols.
         .target(name: "HotlineHosting", dependencies: ["HotlineCore"]),
+        // Network adapters: the DNS client now; the libcurl wrapper and RDAP client next.
+        .target(name: "HotlineNet", dependencies: ["HotlineCore", "HotlineHosting"]),
         // SQLite through GRDB, behind HotlineCore's ReportStore protocol.
         .target(
             name: "HotlineStore",
             dependencies: ["HotlineCore", "HotlineHosting", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // In-memory fakes of the core's ports, for tests.
-        .target(name: "HotlineTesting", dependencies: ["HotlineCore"]),
+        .target(name: "HotlineTesting", dependencies: ["HotlineCore", "HotlineNet"]),
         .executableTarget(
             name: "hotline",
             dependencies: [
-                "HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting",
+                "HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,8 +72,9 @@ let package = Package(
         .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineTesting"]),
         .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineTesting"]),
         .testTarget(name: "HotlineHostingTests", dependencies: ["HotlineHosting", "HotlineTesting"]),
+        .testTarget(name: "HotlineNetTests", dependencies: ["HotlineNet", "HotlineTesting"]),
         .testTarget(name: "HotlineHashingTests", dependencies: ["HotlineHashing", "HotlineTesting"], exclude: ["Reference"]),
-        .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "hotline"]),
+        .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "HotlineTesting", "hotline"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -24,8 +24,11 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: "Rule files or directories (default: from the config).")
     var rules: [String] = []
 
-    @Flag(help: "Resolve hosting from the directory, imported tables and cache only (the only mode this build has: DNS and RDAP lookups come later).")
+    @Flag(help: "Resolve hosting from the directory, imported tables and cache only: no DNS.")
     var offline = false
+
+    @Option(help: "DNS: off, system, or nameservers ADDRESS[:PORT] (repeatable); overrides the config.")
+    var dns: [String] = []
 
     @Argument(help: "JSON Lines file, or - for standard input.")
     var input: String = "-"
@@ -59,7 +62,7 @@ struct IngestCommand: ParsableCommand {
             Output.err("hotline: cannot load the hash lists: \(error)\n")
             throw ExitCode(2)
         }
-        let resolver = try HostingSetup.resolver(config: config, store: store)
+        let resolver = try HostingSetup.resolver(config: config, store: store, dns: dns.isEmpty ? nil : dns, offline: offline)
         let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), hashMatcher: index, enrichers: [resolver], channel: "file", actor: "cli:\(NSUserName())")
         var summary = IngestSummary()
         let started = Date()

@@ -3,12 +3,28 @@ import Foundation
 import HotlineConfig
 import HotlineCore
 import HotlineHosting
+import HotlineNet
 import HotlineStore
 
 /// Loading the hosting resolver for commands that need it.
 enum HostingSetup {
-    /// The directory from the config, the IP tables from the store.
-    static func resolver(config: GatewayConfig, store: SQLiteStore) throws -> HostingResolver {
+    /// The DNS client the settings ask for (`nil`: offline).
+    static func dnsClient(_ settings: [String]) throws -> DNSClient? {
+        if settings.isEmpty || settings == ["off"] { return nil }
+        if settings == ["system"] { return DNSClient() }
+        var servers: [DNSClient.Server] = []
+        for text in settings {
+            guard let (address, port) = GatewayConfig.nameserver(text) else {
+                Output.err("hotline: --dns must be off, system or nameservers like 127.0.0.1:5353, got \(JSONValue.string(text).serialized)\n")
+                throw ExitCode(2)
+            }
+            servers.append(DNSClient.Server(address: address, port: port))
+        }
+        return DNSClient(servers: servers)
+    }
+
+    /// The directory from the config, the IP tables from the store, DNS as configured.
+    static func resolver(config: GatewayConfig, store: SQLiteStore, dns: [String]? = nil, offline: Bool = false) throws -> HostingResolver {
         var directory = ContactDirectory()
         if FileManager.default.fileExists(atPath: config.contactsPath) {
             let (loaded, diagnostics) = ContactDirectoryLoader.load(config.contactsPath)
@@ -20,7 +36,8 @@ enum HostingSetup {
             directory = loaded
         }
         let table = IPTable(try store.allIPRanges())
-        return HostingResolver(directory: directory, ipTable: table, addressResolver: nil, homeCountry: config.country)
+        let client = offline ? nil : try dnsClient(dns ?? config.dns)
+        return HostingResolver(directory: directory, ipTable: table, addressResolver: client, homeCountry: config.country)
     }
 }
 
@@ -29,17 +46,18 @@ struct ResolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve",
         abstract: "Show where URLs are hosted and who is responsible, step by step.",
-        discussion: "Uses the contact directory (Config/contacts.yaml), the imported IP tables and IP-literal hosts. DNS and RDAP lookups are not part of this build yet, so resolution is offline: hosts that are names are matched by the directory's domains only.")
+        discussion: "Uses the contact directory (Config/contacts.yaml), the imported IP tables, IP-literal hosts and, when configured (`dns:` in the config or --dns), DNS. RDAP lookups are not part of this build yet.")
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Print JSON, one object per URL.") var json = false
-    @Flag(help: "Use only the directory, imported tables and cache (the only mode this build has).") var offline = false
+    @Flag(help: "Use only the directory, imported tables and cache: no DNS.") var offline = false
+    @Option(help: "DNS: off, system, or nameservers ADDRESS[:PORT] (repeatable); overrides the config.") var dns: [String] = []
     @Argument(help: "URLs.") var urls: [String]
 
     func run() throws {
         let config = try global.loadConfig()
         let store = try HashesCommand.openStore(global)
-        let resolver = try HostingSetup.resolver(config: config, store: store)
+        let resolver = try HostingSetup.resolver(config: config, store: store, dns: dns.isEmpty ? nil : dns, offline: offline)
         var failed = false
         for text in urls {
             let url: CanonicalURL

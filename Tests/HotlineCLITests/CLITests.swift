@@ -1,4 +1,5 @@
 import Foundation
+import HotlineTesting
 import Testing
 
 /// Runs the built `hotline` executable the way an operator would.
@@ -246,5 +247,32 @@ struct CLI {
         let resolved = try CLI.run(["resolve", "--data-dir", data, "--config", CLI.root.appendingPathComponent("Config/hotline.yaml").path, "http://198.51.100.7/a.jpg"], in: directory)
         #expect(resolved.stdout.contains("  network  [ipdb:ip2asn.tsv] 198.51.100.0/24 AS64500 EXAMPLE-HOSTING NL\n"))
         #expect(resolved.stdout.contains("  contact  [directory] example-hosting-nl (Example Hosting B.V.) by prefix 198.51.100.0/24: abuse@example-hosting.test\n"))
+    }
+}
+
+@Suite(.serialized) struct DNSCLITests {
+    @Test(.enabled(if: TestDNSServer.available || TestDNSServer.required, "dnsmasq is not installed (make test installs it)"))
+    func resolvesThroughDNSAndNotifiesTheDirectoryHoster() throws {
+        try #require(TestDNSServer.available, "CI must have dnsmasq")
+        let dns = try TestDNSServer()
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        let config = CLI.root.appendingPathComponent("Config/hotline.yaml").path
+        let resolved = try CLI.run(["resolve", "--data-dir", data, "--config", config, "--dns", "127.0.0.1:\(dns.port)", "https://www.example.test/a.jpg"], in: directory)
+        #expect(resolved.status == 0, "\(resolved.stderr)")
+        #expect(resolved.stdout.contains("  address  [dns:127.0.0.1:\(dns.port)] 198.51.100.7, 2001:db8::7 via CNAME www.example.test → host.example.test\n"))
+        #expect(resolved.stdout.contains("  contact  [directory] example-hosting-nl (Example Hosting B.V.) by prefix 198.51.100.0/24: abuse@example-hosting.test\n"))
+
+        try "md5,classification\n0123456789abcdef0123456789abcdef,baseline\n".write(to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
+        _ = try CLI.run(["hashes", "import", "--data-dir", data, "--format", "csv", "--list", "police", "list.csv"], in: directory)
+        let ingest = try CLI.run(["ingest", "--data-dir", data, "--config", config, "--dns", "127.0.0.1:\(dns.port)", "-"],
+                                 stdin: #"{"url": "https://www.example.test/a.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}"# + "\n" + #"{"url": "https://gone.example.test/b.jpg", "hashes": {"md5": "99999999999999999999999999999999"}}"# + "\n", in: directory)
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.lines.count == 2)
+        #expect(ingest.lines[0].contains(#""outcome":"notify","rule":"known-material-at-local-hoster""#))
+        #expect(ingest.lines[1].contains(#""outcome":"escalate","rule":"default""#))
+        let offline = try CLI.run(["resolve", "--data-dir", data, "--config", config, "--offline", "https://www.example.test/a.jpg"], in: directory)
+        #expect(offline.stdout.contains("  address  [none] not looked up: no DNS resolver (offline)\n"))
     }
 }

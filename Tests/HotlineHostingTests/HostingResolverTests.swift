@@ -55,9 +55,9 @@ import Testing
     @Test func usesTheAddressResolverAndCachesAnswers() {
         final class CountingDNS: AddressResolving, @unchecked Sendable {
             var calls = 0
-            func addresses(for host: String) -> (addresses: [IPAddress], source: String)? {
+            func addresses(for host: String) -> AddressAnswer? {
                 calls += 1
-                return host == "www.example.com" ? ([IPAddress("198.51.100.200")!], "dns:127.0.0.1") : ([], "dns:127.0.0.1")
+                return host == "www.example.com" ? AddressAnswer(addresses: [IPAddress("198.51.100.200")!], source: "dns:127.0.0.1", detail: "198.51.100.200") : AddressAnswer(addresses: [], source: "dns:127.0.0.1", detail: "no addresses (NXDOMAIN)")
             }
         }
         let dns = CountingDNS()
@@ -70,6 +70,6 @@ import Testing
         _ = resolver.resolve(host: "www.example.com")
         #expect(dns.calls == 2)
         let nx = resolver.resolve(host: "nx.example.com")
-        #expect(!nx.resolved && nx.steps[0].detail == "no addresses")
+        #expect(!nx.resolved && nx.steps[0].detail == "no addresses (NXDOMAIN)")
     }
 }

@@ -26,9 +26,26 @@ public struct GatewayConfig: Sendable {
     public var pdqThreshold: Int
     /// The contact directory, resolved relative to the config file.
     public var contactsPath: String
+    /// DNS for hosting resolution: `off`, `system` (resolv.conf) or nameservers `ADDRESS[:PORT]`.
+    public var dns: [String]
 
     /// The defaults, used when there is no config file.
-    public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml")
+    public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml", dns: ["off"])
+
+    /// Parses `ADDRESS`, `ADDRESS:PORT` or `[IPV6]:PORT`.
+    public static func nameserver(_ text: String) -> (address: IPAddress, port: UInt16)? {
+        if let address = IPAddress(text) { return (address, 53) }
+        var host = text, portText = ""
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            portText = String(text[text.index(after: close)...].dropFirst())
+        } else if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon])
+            portText = String(text[text.index(after: colon)...])
+        }
+        guard let address = IPAddress(host), let port = UInt16(portText), port > 0 else { return nil }
+        return (address, port)
+    }
 
     /// Loads the config at `path`, collecting every problem.
     public static func load(_ path: String) -> (GatewayConfig?, [Diagnostic]) {
@@ -52,7 +69,7 @@ public struct GatewayConfig: Sendable {
         }
         var config = GatewayConfig.defaults
         guard let root else { return (config, []) }
-        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts"], required: ["version"], what: "the gateway config") else {
+        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns"], required: ["version"], what: "the gateway config") else {
             return (nil, reader.diagnostics)
         }
         if let version = top["version"], version.scalar != "1" {
@@ -91,6 +108,17 @@ public struct GatewayConfig: Sendable {
         }
         config.contactsPath = resolve("contacts.yaml")
         if let node = top["contacts"], let path = reader.string(node, key: "contacts") { config.contactsPath = resolve(path) }
+        if let node = top["dns"] {
+            let items = node.scalar != nil ? [node] : (reader.sequence(node, key: "dns") ?? [])
+            var values: [String] = []
+            for item in items {
+                guard let text = reader.string(item, key: "dns") else { continue }
+                if text == "off" || text == "system" || GatewayConfig.nameserver(text) != nil { values.append(text) } else {
+                    reader.error(.invalidValue, "\"dns\" must be off, system or nameserver addresses like 192.0.2.53 or 127.0.0.1:5353, got \(YAMLReader.show(item))", at: item.location)
+                }
+            }
+            if !values.isEmpty { config.dns = values }
+        }
         if let hashes = top["hashes"], let fields = reader.mapping(hashes, allowed: ["pdq_threshold"], what: "hashes") {
             if let node = fields["pdq_threshold"], let threshold = reader.integer(node, key: "pdq_threshold", range: 0...128) { config.pdqThreshold = threshold }
         }

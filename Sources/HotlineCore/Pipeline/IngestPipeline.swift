@@ -119,6 +119,8 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         if accepted.isEmpty {
             return parsed.map { IngestResult(line: $0.line, outcome: .rejected($0.error!)) }
         }
+        let submissions = accepted.map { $0.submission! }
+        for enricher in enrichers { enricher.prepare(submissions) }
         let decided: [Int: IngestResult.Outcome] = try store.write { transaction in
             var outcomes: [Int: IngestResult.Outcome] = [:]
             var newReports = 0

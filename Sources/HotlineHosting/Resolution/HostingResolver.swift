@@ -1,10 +1,27 @@
 import Foundation
 import HotlineCore
 
+/// A host's addresses as DNS gave them.
+public struct AddressAnswer: Hashable, Sendable {
+    /// The addresses (empty: the name does not exist or has none).
+    public var addresses: [IPAddress]
+    /// Who answered, e.g. `dns:127.0.0.1`.
+    public var source: String
+    /// What happened, for the resolution's record (CNAME chain, NXDOMAIN, timeout).
+    public var detail: String
+
+    /// Creates an answer.
+    public init(addresses: [IPAddress], source: String, detail: String) {
+        self.addresses = addresses
+        self.source = source
+        self.detail = detail
+    }
+}
+
 /// Looks up a host's addresses (DNS); `nil` means "not available here" (offline).
 public protocol AddressResolving: Sendable {
-    /// The host's addresses with the source that gave them, or `nil` when not looked up.
-    func addresses(for host: String) -> (addresses: [IPAddress], source: String)?
+    /// The host's addresses, or `nil` when not looked up.
+    func addresses(for host: String) -> AddressAnswer?
 }
 
 /// URL host → address → network, ASN, country → abuse contact, from the contact directory
@@ -32,6 +49,33 @@ public final class HostingResolver: ReportEnricher, @unchecked Sendable {
         self.homeCountry = homeCountry
         self.cacheLifetime = cacheLifetime
         self.time = time
+    }
+
+    /// Most hosts resolved at the same time while preparing a batch.
+    public static let concurrency = 16
+
+    /// Resolves the batch's distinct hosts, several at a time, into the cache.
+    public func prepare(_ submissions: [ReportSubmission]) {
+        guard addressResolver != nil else { return }
+        let hosts = Array(Set(submissions.map(\.url.host)))
+        let now = time.now()
+        lock.lock()
+        let missing = hosts.filter { host in cache[host].map { $0.expires <= now } ?? true }
+        lock.unlock()
+        guard !missing.isEmpty else { return }
+        let group = DispatchGroup()
+        let slots = DispatchSemaphore(value: HostingResolver.concurrency)
+        let queue = DispatchQueue(label: "hosting-prepare", attributes: .concurrent)
+        for host in missing {
+            slots.wait()
+            group.enter()
+            queue.async {
+                _ = self.resolve(host: host)
+                slots.signal()
+                group.leave()
+            }
+        }
+        group.wait()
     }
 
     /// Sets `hosting.*` facts for the report's host.
@@ -66,7 +110,7 @@ public final class HostingResolver: ReportEnricher, @unchecked Sendable {
             step("address", "literal", "the URL names the address \(literal)")
         } else if let answer = addressResolver?.addresses(for: host) {
             result.addresses = answer.addresses
-            step("address", answer.source, answer.addresses.isEmpty ? "no addresses" : answer.addresses.map(\.description).joined(separator: ", "))
+            step("address", answer.source, answer.detail)
         } else {
             step("address", "none", "not looked up: no DNS resolver (offline)")
         }
