@@ -65,7 +65,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "HotlineBench",
-            dependencies: ["HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting"],
+            dependencies: ["HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineTesting"],
             path: "Benchmarks/HotlineBench"
         ),
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore", "HotlineTesting"]),

@@ -1,12 +1,38 @@
 import Foundation
 import HotlineCore
 import HotlineHosting
+import HotlineNet
+import HotlineTesting
 
 /// Hosting resolution figures: IP-table lookups, cached resolution per report.
 enum HostingBench {
     static func run() {
         ipTableLookups()
         cachedResolution()
+        coldResolution()
+    }
+
+    /// Cold resolutions (cache misses: A and AAAA queries) against dnsmasq on loopback.
+    static func coldResolution() {
+        guard TestDNSServer.available, let dns = try? TestDNSServer() else {
+            print("cold resolution: not run (dnsmasq not installed; `make test-deps` installs it)")
+            return
+        }
+        print("cold resolutions against dnsmasq on 127.0.0.1 (A + AAAA per host, NXDOMAIN answers, no cache hits):")
+        for (label, concurrency) in [("one at a time", 1), ("batch prepare, 16 at a time", 16)] {
+            let client = DNSClient(servers: [dns.server], timeout: 1)
+            let resolver = HostingResolver(directory: ContactDirectory(), ipTable: IPTable([]), addressResolver: client, homeCountry: "NL")
+            let count = 3000
+            let submissions = (0..<count).map { index in ReportSubmission(url: try! URLCanonicalizer.canonicalize("https://h\(index)-\(concurrency).example.test/x")) }
+            let start = DispatchTime.now()
+            if concurrency == 1 {
+                for submission in submissions { _ = resolver.resolve(host: submission.url.host) }
+            } else {
+                resolver.prepare(submissions)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            print("  \(label): \(Int(Double(count) / seconds)) hosts/s (\(client.queriesSent) queries)")
+        }
     }
 
     static func cachedResolution() {
