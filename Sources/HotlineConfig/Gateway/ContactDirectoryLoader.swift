@@ -59,9 +59,7 @@ public enum ContactDirectoryLoader {
         guard let top = reader.mapping(root, allowed: ["version", "contacts", "hotlines"], required: ["version"], what: "the contact directory") else {
             return (nil, reader.diagnostics)
         }
-        if let version = top["version"], version.scalar != "1" {
-            reader.error(.unsupportedVersion, "unsupported version \(YAMLReader.show(version)); this gateway reads version 1", at: version.location)
-        }
+        reader.checkVersion(top["version"], supported: 1)
         var directory = ContactDirectory()
         var ids: [String: SourceLocation] = [:]
         func claim(_ id: String, at location: SourceLocation) {
@@ -128,12 +126,7 @@ public enum ContactDirectoryLoader {
                 if asns.isEmpty && prefixes.isEmpty && domains.isEmpty && fields["asns"] == nil && fields["prefixes"] == nil && fields["domains"] == nil {
                     reader.error(.missingKey, "contact \"\(id)\" needs at least one of asns, prefixes, domains to be matched", at: item.location)
                 }
-                var country: String?
-                if let node = fields["country"], let text = reader.string(node, key: "country") {
-                    if text.count == 2, text.allSatisfy({ $0.isASCII && $0.isUppercase }) { country = text } else {
-                        reader.error(.invalidValue, "\"country\" must be a two-letter uppercase ISO 3166 code, got \(YAMLReader.show(node))", at: node.location)
-                    }
-                }
+                let country = fields["country"].flatMap { reader.country($0, key: "country") }
                 let abuse = fields["abuse"].map { emails($0, key: "abuse") } ?? []
                 var channel = NoticeChannel.email
                 if let node = fields["channel"] {
@@ -169,12 +162,7 @@ public enum ContactDirectoryLoader {
                 }
                 var countries: [String] = []
                 if let node = fields["countries"], let list = reader.sequence(node, key: "countries") {
-                    for entry in list {
-                        guard let text = reader.string(entry, key: "countries") else { continue }
-                        if text.count == 2, text.allSatisfy({ $0.isASCII && $0.isUppercase }) { countries.append(text) } else {
-                            reader.error(.invalidValue, "\"countries\" must be two-letter uppercase ISO 3166 codes, got \(YAMLReader.show(entry))", at: entry.location)
-                        }
-                    }
+                    countries = list.compactMap { reader.country($0, key: "countries") }
                 }
                 let email = fields["email"].map { emails($0, key: "email") }?.first ?? ""
                 directory.hotlines.append(PartnerHotline(id: id, name: fields["name"].flatMap { reader.string($0, key: "name") } ?? "", countries: countries, email: email, language: language(fields["language"]), location: item.location))

@@ -72,18 +72,10 @@ public struct GatewayConfig: Sendable {
         guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns"], required: ["version"], what: "the gateway config") else {
             return (nil, reader.diagnostics)
         }
-        if let version = top["version"], version.scalar != "1" {
-            reader.error(.unsupportedVersion, "unsupported version \(YAMLReader.show(version)); this gateway reads version 1", at: version.location)
-        }
+        reader.checkVersion(top["version"], supported: 1)
         if let hotline = top["hotline"], let fields = reader.mapping(hotline, allowed: ["name", "country"], what: "hotline") {
             if let name = fields["name"].flatMap({ reader.string($0, key: "name") }) { config.hotlineName = name }
-            if let node = fields["country"], let country = reader.string(node, key: "country") {
-                if country.count == 2, country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
-                    config.country = country
-                } else {
-                    reader.error(.invalidValue, "\"country\" must be a two-letter uppercase ISO 3166 code, got \(YAMLReader.show(node))", at: node.location)
-                }
-            }
+            if let country = fields["country"].flatMap({ reader.country($0, key: "country") }) { config.country = country }
         }
         let directory = (file as NSString).deletingLastPathComponent
         func resolve(_ path: String) -> String {

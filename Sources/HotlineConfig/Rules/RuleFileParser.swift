@@ -26,11 +26,7 @@ public enum RuleFileParser {
             return (nil, reader.diagnostics)
         }
         var content = RuleFileContent(file: file)
-        if let version = top["version"] {
-            if version.scalar != String(supportedVersion) {
-                reader.error(.unsupportedVersion, "unsupported version \(YAMLReader.show(version)); this gateway reads version \(supportedVersion)", at: version.location)
-            }
-        }
+        reader.checkVersion(top["version"], supported: supportedVersion)
         if let lists = top["lists"], case .mapping(let pairs) = lists.kind {
             for pair in pairs {
                 guard let name = name(pair.key, what: "list", reader: &reader) else { continue }

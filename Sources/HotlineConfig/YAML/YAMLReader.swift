@@ -72,6 +72,23 @@ public struct YAMLReader {
         return previous[b.count]
     }
 
+    /// Reports a `version` other than `supported`.
+    public mutating func checkVersion(_ node: YAMLNode?, supported: Int) {
+        guard let node, node.scalar != String(supported) else { return }
+        error(.unsupportedVersion, "unsupported version \(YAMLReader.show(node)); this gateway reads version \(supported)", at: node.location)
+    }
+
+    /// A two-letter uppercase ISO 3166 country code.
+    public mutating func country(_ node: YAMLNode, key: String) -> String? {
+        guard let text = string(node, key: key) else { return nil }
+        guard text.count == 2, text.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+            let expected = key == "countries" ? "two-letter uppercase ISO 3166 codes" : "a two-letter uppercase ISO 3166 code"
+            error(.invalidValue, "\"\(key)\" must be \(expected), got \(YAMLReader.show(node))", at: node.location)
+            return nil
+        }
+        return text
+    }
+
     /// A non-empty string scalar.
     public mutating func string(_ node: YAMLNode, key: String) -> String? {
         guard let text = node.scalar, !node.isNull else {
