@@ -47,8 +47,10 @@ let package = Package(
         // Hosting resolution without I/O: IP tables, RDAP response reading, the contact
         // directory model, and the resolution chain behind protocols.
         .target(name: "HotlineHosting", dependencies: ["HotlineCore"]),
-        // Network adapters: the DNS client now; the libcurl wrapper and RDAP client next.
-        .target(name: "HotlineNet", dependencies: ["HotlineCore", "HotlineHosting"]),
+        // libcurl, wrapped once for the whole project (HTTP now; SMTP with dispatch).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Network adapters: the DNS client, the HTTP client on libcurl, the RDAP client.
+        .target(name: "HotlineNet", dependencies: ["HotlineCore", "HotlineHosting", "CCurl"]),
         // SQLite through GRDB, behind HotlineCore's ReportStore protocol.
         .target(
             name: "HotlineStore",
@@ -72,7 +74,7 @@ let package = Package(
         .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineTesting"]),
         .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineTesting"]),
         .testTarget(name: "HotlineHostingTests", dependencies: ["HotlineHosting", "HotlineTesting"]),
-        .testTarget(name: "HotlineNetTests", dependencies: ["HotlineNet", "HotlineTesting"]),
+        .testTarget(name: "HotlineNetTests", dependencies: ["HotlineNet", "HotlineTesting"], exclude: ["Servers"]),
         .testTarget(name: "HotlineHashingTests", dependencies: ["HotlineHashing", "HotlineTesting"], exclude: ["Reference"]),
         .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "HotlineTesting", "hotline"]),
     ],

@@ -31,7 +31,7 @@ public final class TestDNSServer {
         ]
         // Enough addresses that the answer exceeds the 1232-byte UDP limit and comes over TCP.
         for index in 1...100 { arguments.append("--host-record=many.example.test,198.51.100.\(index)") }
-        pid = try TestDNSServer.spawn("/usr/sbin/dnsmasq", arguments)
+        pid = try LoopbackProcess.spawn("/usr/sbin/dnsmasq", arguments)
         // Wait until it answers.
         let probe = DNSClient(servers: [DNSClient.Server(address: IPAddress("127.0.0.1")!, port: port)], timeout: 0.2, attempts: 1)
         for _ in 0..<50 {
@@ -43,35 +43,6 @@ public final class TestDNSServer {
 
     /// The server, for a client.
     public var server: DNSClient.Server { DNSClient.Server(address: IPAddress("127.0.0.1")!, port: port) }
-
-    /// Started with posix_spawn rather than Foundation's Process: the server lives through
-    /// other tests, so it must not inherit their pipes (their reads would never end), must
-    /// not inherit a blocked signal mask, and is reaped here rather than by Foundation's
-    /// shared child monitor.
-    static func spawn(_ path: String, _ arguments: [String]) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        // Close every other descriptor the test process has open right now.
-        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap(Int32.init) ?? []
-        for descriptor in open where descriptor > 2 { posix_spawn_file_actions_addclose(&actions, descriptor) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var child: pid_t = 0
-        let status = posix_spawn(&child, path, &actions, &attributes, argv, environ)
-        guard status == 0 else { throw DNSError(message: "cannot start \(path): \(String(cString: strerror(status)))") }
-        return child
-    }
 
     deinit {
         kill(pid, SIGKILL)

@@ -24,8 +24,11 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: "Rule files or directories (default: from the config).")
     var rules: [String] = []
 
-    @Flag(help: "Resolve hosting from the directory, imported tables and cache only: no DNS.")
+    @Flag(help: "Resolve hosting from the directory, imported tables and cache only: no DNS, no RDAP.")
     var offline = false
+
+    @Option(help: "RDAP: off, bootstrap, or one server's base URL; overrides the config.")
+    var rdap: String?
 
     @Option(help: "DNS: off, system, or nameservers ADDRESS[:PORT] (repeatable); overrides the config.")
     var dns: [String] = []
@@ -62,7 +65,7 @@ struct IngestCommand: ParsableCommand {
             Output.err("hotline: cannot load the hash lists: \(error)\n")
             throw ExitCode(2)
         }
-        let resolver = try HostingSetup.resolver(config: config, store: store, dns: dns.isEmpty ? nil : dns, offline: offline)
+        let resolver = try HostingSetup.resolver(config: config, store: store, dns: dns.isEmpty ? nil : dns, rdap: rdap, offline: offline)
         let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), hashMatcher: index, enrichers: [resolver], channel: "file", actor: "cli:\(NSUserName())")
         var summary = IngestSummary()
         let started = Date()

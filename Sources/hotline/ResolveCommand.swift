@@ -23,8 +23,28 @@ enum HostingSetup {
         return DNSClient(servers: servers)
     }
 
-    /// The directory from the config, the IP tables from the store, DNS as configured.
-    static func resolver(config: GatewayConfig, store: SQLiteStore, dns: [String]? = nil, offline: Bool = false) throws -> HostingResolver {
+    /// The RDAP client the setting asks for (`nil`: off).
+    static func rdapClient(_ setting: String, config: GatewayConfig) throws -> RDAPClient? {
+        switch setting {
+        case "off": return nil
+        case "bootstrap":
+            do {
+                return RDAPClient(bootstrap: try RDAPClient.loadBootstrap(directory: config.rdapBootstrapPath))
+            } catch {
+                Output.err("hotline: RDAP bootstrap in \(config.rdapBootstrapPath): \(error.message)\n")
+                throw ExitCode(2)
+            }
+        default:
+            guard setting.hasPrefix("http://") || setting.hasPrefix("https://") else {
+                Output.err("hotline: --rdap must be off, bootstrap or a base URL, got \(JSONValue.string(setting).serialized)\n")
+                throw ExitCode(2)
+            }
+            return RDAPClient(bootstrap: RDAPBootstrap(singleServer: setting))
+        }
+    }
+
+    /// The directory from the config, the IP tables from the store, DNS and RDAP as configured.
+    static func resolver(config: GatewayConfig, store: SQLiteStore, dns: [String]? = nil, rdap: String? = nil, offline: Bool = false) throws -> HostingResolver {
         var directory = ContactDirectory()
         if FileManager.default.fileExists(atPath: config.contactsPath) {
             let (loaded, diagnostics) = ContactDirectoryLoader.load(config.contactsPath)
@@ -37,7 +57,8 @@ enum HostingSetup {
         }
         let table = IPTable(try store.allIPRanges())
         let client = offline ? nil : try dnsClient(dns ?? config.dns)
-        return HostingResolver(directory: directory, ipTable: table, addressResolver: client, homeCountry: config.country)
+        let registry = offline ? nil : try rdapClient(rdap ?? config.rdap, config: config)
+        return HostingResolver(directory: directory, ipTable: table, addressResolver: client, contactLookup: registry, homeCountry: config.country)
     }
 }
 
@@ -46,18 +67,19 @@ struct ResolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve",
         abstract: "Show where URLs are hosted and who is responsible, step by step.",
-        discussion: "Uses the contact directory (Config/contacts.yaml), the imported IP tables, IP-literal hosts and, when configured (`dns:` in the config or --dns), DNS. RDAP lookups are not part of this build yet.")
+        discussion: "Uses the contact directory (Config/contacts.yaml), the imported IP tables, IP-literal hosts and, when configured (`dns:` and `rdap:` in the config, or --dns and --rdap), DNS and RDAP.")
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Print JSON, one object per URL.") var json = false
-    @Flag(help: "Use only the directory, imported tables and cache: no DNS.") var offline = false
+    @Flag(help: "Use only the directory, imported tables and cache: no DNS, no RDAP.") var offline = false
     @Option(help: "DNS: off, system, or nameservers ADDRESS[:PORT] (repeatable); overrides the config.") var dns: [String] = []
+    @Option(help: "RDAP: off, bootstrap, or one server's base URL; overrides the config.") var rdap: String?
     @Argument(help: "URLs.") var urls: [String]
 
     func run() throws {
         let config = try global.loadConfig()
         let store = try HashesCommand.openStore(global)
-        let resolver = try HostingSetup.resolver(config: config, store: store, dns: dns.isEmpty ? nil : dns, offline: offline)
+        let resolver = try HostingSetup.resolver(config: config, store: store, dns: dns.isEmpty ? nil : dns, rdap: rdap, offline: offline)
         var failed = false
         for text in urls {
             let url: CanonicalURL

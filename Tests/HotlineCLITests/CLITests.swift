@@ -276,3 +276,20 @@ struct CLI {
         #expect(offline.stdout.contains("  address  [none] not looked up: no DNS resolver (offline)\n"))
     }
 }
+
+@Suite(.serialized) struct RDAPCLITests {
+    @Test(.enabled(if: TestRDAPServer.available))
+    func resolveAsksRDAPWhenTheDirectoryHasNoEntry() throws {
+        let server = try TestRDAPServer()
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = CLI.root.appendingPathComponent("Config/hotline.yaml").path
+        let result = try CLI.run(["resolve", "--data-dir", directory.appendingPathComponent("data").path, "--config", config, "--rdap", server.base(), "http://62.239.237.1/x.jpg", "http://210.107.73.73/y.jpg"], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("  contact  [rdap:127.0.0.1] zzdnsr@bt.com (confidence 90: abuse role of entity BTCR3-RIPE)\n"))
+        #expect(result.stdout.contains("  contact  [rdap:127.0.0.1] abuse@bora.net (confidence 75: the network's own abuse address in entity DB50-AP)\n"))
+        let bad = try CLI.run(["resolve", "--config", config, "--rdap", "gopher://x", "http://62.239.237.1/"], in: directory)
+        #expect(bad.status == 2)
+        #expect(bad.stderr == "hotline: --rdap must be off, bootstrap or a base URL, got \"gopher://x\"\n")
+    }
+}

@@ -28,9 +28,13 @@ public struct GatewayConfig: Sendable {
     public var contactsPath: String
     /// DNS for hosting resolution: `off`, `system` (resolv.conf) or nameservers `ADDRESS[:PORT]`.
     public var dns: [String]
+    /// RDAP for abuse contacts: `off`, `bootstrap` (IANA files in `rdapBootstrapPath`) or one server's base URL.
+    public var rdap: String
+    /// The directory holding the IANA bootstrap files.
+    public var rdapBootstrapPath: String
 
     /// The defaults, used when there is no config file.
-    public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml", dns: ["off"])
+    public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml", dns: ["off"], rdap: "off", rdapBootstrapPath: "Config/rdap")
 
     /// Parses `ADDRESS`, `ADDRESS:PORT` or `[IPV6]:PORT`.
     public static func nameserver(_ text: String) -> (address: IPAddress, port: UInt16)? {
@@ -69,7 +73,7 @@ public struct GatewayConfig: Sendable {
         }
         var config = GatewayConfig.defaults
         guard let root else { return (config, []) }
-        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns"], required: ["version"], what: "the gateway config") else {
+        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns", "rdap"], required: ["version"], what: "the gateway config") else {
             return (nil, reader.diagnostics)
         }
         reader.checkVersion(top["version"], supported: 1)
@@ -110,6 +114,12 @@ public struct GatewayConfig: Sendable {
                 }
             }
             if !values.isEmpty { config.dns = values }
+        }
+        config.rdapBootstrapPath = resolve("rdap")
+        if let node = top["rdap"], let text = reader.string(node, key: "rdap") {
+            if text == "off" || text == "bootstrap" || (try? URLCanonicalizer.canonicalize(text)) != nil { config.rdap = text } else {
+                reader.error(.invalidValue, "\"rdap\" must be off, bootstrap or a server's base URL, got \(YAMLReader.show(node))", at: node.location)
+            }
         }
         if let hashes = top["hashes"], let fields = reader.mapping(hashes, allowed: ["pdq_threshold"], what: "hashes") {
             if let node = fields["pdq_threshold"], let threshold = reader.integer(node, key: "pdq_threshold", range: 0...128) { config.pdqThreshold = threshold }

@@ -68,6 +68,8 @@ public struct RDAPDomain: Hashable, Sendable {
 public struct RDAPError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What is wrong.
     public var message: String
+    /// Creates an error.
+    public init(message: String) { self.message = message }
     /// The message.
     public var description: String { message }
 }

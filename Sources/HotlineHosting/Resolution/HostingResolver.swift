@@ -33,6 +33,8 @@ public final class HostingResolver: ReportEnricher, @unchecked Sendable {
     public let ipTable: IPTable
     /// DNS, when available.
     public let addressResolver: (any AddressResolving)?
+    /// RDAP, when available: asked when the directory has no entry.
+    public let contactLookup: (any NetworkContactLookup)?
     /// The hotline's own country: no partner hotline is named for it.
     public let homeCountry: String
     /// How long a resolution is reused.
@@ -42,10 +44,11 @@ public final class HostingResolver: ReportEnricher, @unchecked Sendable {
     private var cache: [String: (resolution: HostingResolution, expires: Date)] = [:]
 
     /// Creates a resolver.
-    public init(directory: ContactDirectory, ipTable: IPTable, addressResolver: (any AddressResolving)? = nil, homeCountry: String, cacheLifetime: TimeInterval = 3600, time: any TimeSource = SystemTimeSource()) {
+    public init(directory: ContactDirectory, ipTable: IPTable, addressResolver: (any AddressResolving)? = nil, contactLookup: (any NetworkContactLookup)? = nil, homeCountry: String, cacheLifetime: TimeInterval = 3600, time: any TimeSource = SystemTimeSource()) {
         self.directory = directory
         self.ipTable = ipTable
         self.addressResolver = addressResolver
+        self.contactLookup = contactLookup
         self.homeCountry = homeCountry
         self.cacheLifetime = cacheLifetime
         self.time = time
@@ -56,7 +59,7 @@ public final class HostingResolver: ReportEnricher, @unchecked Sendable {
 
     /// Resolves the batch's distinct hosts, several at a time, into the cache.
     public func prepare(_ submissions: [ReportSubmission]) {
-        guard addressResolver != nil else { return }
+        guard addressResolver != nil || contactLookup != nil else { return }
         let hosts = Array(Set(submissions.map(\.url.host)))
         let now = time.now()
         lock.lock()
@@ -137,8 +140,24 @@ public final class HostingResolver: ReportEnricher, @unchecked Sendable {
             result.ntdMember = contact.ntdMember
             if result.country == nil { result.country = contact.country }
             step("contact", "directory", "\(contact.id) (\(contact.name)) by \(reason): \(contact.abuse.first ?? "no abuse address")")
+        } else if let ip = result.addresses.first, let contactLookup {
+            switch contactLookup.network(for: ip) {
+            case .success(let (network, server)):
+                if let contact = network.abuseContact {
+                    result.abuseEmail = contact.email
+                    result.confidence = contact.confidence
+                    result.contactSource = contact.confidence >= 90 ? "rdap" : "rdap_fallback"
+                    step("contact", "rdap:\(server)", "\(contact.email) (confidence \(contact.confidence): \(contact.basis))")
+                } else {
+                    step("contact", "rdap:\(server)", "no e-mail in the registry data" + (network.notes.isEmpty ? "" : ": " + network.notes.joined(separator: "; ")))
+                }
+                result.org = network.organisation ?? network.name
+                if result.country == nil { result.country = network.country }
+            case .failure(let error):
+                step("contact", "rdap", "lookup failed: \(error.message)")
+            }
         } else {
-            step("contact", "none", "no directory entry; RDAP not queried (offline)")
+            step("contact", "none", contactLookup == nil ? "no directory entry; RDAP not queried (offline)" : "no directory entry and no address to ask RDAP about")
         }
         if let country = result.country, country != homeCountry, let partner = directory.hotline(country: country) {
             result.partnerHotline = partner.id

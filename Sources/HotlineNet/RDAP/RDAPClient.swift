@@ -1,0 +1,113 @@
+import Foundation
+import HotlineCore
+import HotlineHosting
+
+/// Asks RDAP servers about networks and domains, over libcurl: bootstrap picks the server,
+/// answers are cached, each server is paced, transient failures are retried, and a failing
+/// server costs at most its timeout and is then avoided for a while.
+public final class RDAPClient: NetworkContactLookup, @unchecked Sendable {
+    /// Which server to ask.
+    public let bootstrap: RDAPBootstrap
+    /// The HTTP client (timeouts, size limit).
+    public let http: HTTPClient
+    /// How long an answer is reused.
+    public let cacheLifetime: TimeInterval
+    /// Least time between two requests to one server.
+    public let minimumInterval: TimeInterval
+    /// Tries per request.
+    public let attempts: Int
+    private let time: any TimeSource
+    private let lock = NSLock()
+    private var cache: [String: (result: Result<RDAPNetwork, RDAPError>, server: String, expires: Date)] = [:]
+    private var nextSlot: [String: Date] = [:]
+    private var requests = 0
+
+    /// Creates a client.
+    public init(bootstrap: RDAPBootstrap, http: HTTPClient = HTTPClient(timeout: 10), cacheLifetime: TimeInterval = 86_400, minimumInterval: TimeInterval = 0.1, attempts: Int = 2, time: any TimeSource = SystemTimeSource()) {
+        self.bootstrap = bootstrap
+        self.http = http
+        self.cacheLifetime = cacheLifetime
+        self.minimumInterval = minimumInterval
+        self.attempts = attempts
+        self.time = time
+    }
+
+    /// Requests sent so far.
+    public var requestsSent: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return requests
+    }
+
+    /// Loads IANA's bootstrap files from a directory (`ipv4.json`, `ipv6.json`, `dns.json`).
+    public static func loadBootstrap(directory: String) throws(RDAPError) -> RDAPBootstrap {
+        func read(_ name: String) -> [UInt8]? {
+            FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent(name)).map { [UInt8]($0) }
+        }
+        return try RDAPBootstrap.parse(ipv4: read("ipv4.json"), ipv6: read("ipv6.json"), dns: read("dns.json"))
+    }
+
+    public func network(for address: IPAddress) -> Result<(network: RDAPNetwork, server: String), RDAPError> {
+        guard let base = bootstrap.server(for: address) else { return .failure(RDAPError(message: "no RDAP server for \(address) in the bootstrap")) }
+        let key = "ip:\(address)"
+        let now = time.now()
+        lock.lock()
+        if let cached = cache[key], cached.expires > now {
+            lock.unlock()
+            return cached.result.map { ($0, cached.server) }
+        }
+        lock.unlock()
+        let server = URL(string: base)?.host ?? base
+        let result: Result<RDAPNetwork, RDAPError> = fetch(base + "ip/\(address)").flatMap { bytes in
+            Result { () throws(RDAPError) in try RDAPParser.network(bytes) }
+        }
+        lock.lock()
+        // Failures are remembered briefly, so a struggling server is not asked for every report.
+        cache[key] = (result, server, now.addingTimeInterval({ if case .success = result { return cacheLifetime } else { return 60 } }()))
+        lock.unlock()
+        return result.map { ($0, server) }
+    }
+
+    /// The registrar of a domain.
+    public func domain(_ name: String) -> Result<RDAPDomain, RDAPError> {
+        guard let base = bootstrap.server(forDomain: name) else { return .failure(RDAPError(message: "no RDAP server for \(name) in the bootstrap")) }
+        return fetch(base + "domain/\(name)").flatMap { bytes in Result { () throws(RDAPError) in try RDAPParser.domain(bytes) } }
+    }
+
+    /// Waits for the server's next slot, then GETs, retrying timeouts, 429 and 5xx.
+    func fetch(_ url: String) -> Result<[UInt8], RDAPError> {
+        let server = URL(string: url)?.host ?? url
+        var lastError = RDAPError(message: "not asked")
+        for attempt in 0..<max(1, attempts) {
+            pace(server)
+            lock.lock()
+            requests += 1
+            lock.unlock()
+            do {
+                let response = try http.get(url, accept: "application/rdap+json")
+                switch response.status {
+                case 200..<300: return .success(response.body)
+                case 404: return .failure(RDAPError(message: "\(server) has no record (404)"))
+                case 429, 500..<600: lastError = RDAPError(message: "\(server) answered \(response.status)")
+                default: return .failure(RDAPError(message: "\(server) answered \(response.status)"))
+                }
+            } catch {
+                lastError = RDAPError(message: "\(server): \(error.message)")
+                if !error.isTransient { return .failure(lastError) }
+            }
+            if attempt + 1 < attempts { Thread.sleep(forTimeInterval: 0.2 * Double(1 << attempt)) }
+        }
+        return .failure(lastError)
+    }
+
+    /// Registries limit clients; requests to one server are spaced by `minimumInterval`.
+    func pace(_ server: String) {
+        lock.lock()
+        let now = Date()
+        let slot = max(now, nextSlot[server] ?? now)
+        nextSlot[server] = slot.addingTimeInterval(minimumInterval)
+        lock.unlock()
+        let wait = slot.timeIntervalSince(now)
+        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+    }
+}

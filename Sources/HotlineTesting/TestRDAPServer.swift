@@ -1,0 +1,44 @@
+import Foundation
+import HotlineCore
+import HotlineNet
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The loopback RDAP server (`Tests/HotlineNetTests/Servers/rdap_server.py`) serving the RIR
+/// fixtures, for the life of a test. Base URLs: `/rdap/`, `/flaky/`, `/slow/`, `/big/`.
+public final class TestRDAPServer {
+    private var pid: pid_t = 0
+    /// The loopback port.
+    public let port: UInt16
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Whether python3 is there to run it.
+    public static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3") }
+
+    /// Starts the server and waits until it answers.
+    public init() throws {
+        port = UInt16.random(in: 20_000...50_000)
+        let python = FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3") ? "/usr/local/bin/python3" : "/usr/bin/python3"
+        pid = try LoopbackProcess.spawn(python, [
+            TestRDAPServer.root.appendingPathComponent("Tests/HotlineNetTests/Servers/rdap_server.py").path, String(port),
+            TestRDAPServer.root.appendingPathComponent("Tests/HotlineHostingTests/Fixtures/rdap").path,
+        ])
+        let client = HTTPClient(timeout: 0.5)
+        for _ in 0..<50 {
+            if (try? client.get("http://127.0.0.1:\(port)/health", accept: "application/json"))?.status == 200 { return }
+            usleep(100_000)
+        }
+        throw LoopbackProcessError(message: "the RDAP test server did not start on port \(port)")
+    }
+
+    /// A base URL for one of the server's modes (`rdap`, `flaky`, `slow`, `big`).
+    public func base(_ mode: String = "rdap") -> String { "http://127.0.0.1:\(port)/\(mode)/" }
+
+    deinit {
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+}

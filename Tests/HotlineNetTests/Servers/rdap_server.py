@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""A loopback RDAP server for tests: serves the RIR fixtures.
+
+  /rdap/ip/ADDR        fixtures/rdap/ip/ADDR.json (":" written "_"), else 404 with an RDAP error
+  /rdap/domain/NAME    fixtures/rdap/domain/NAME.json
+  /flaky/ip/ADDR       503 the first time, then as /rdap/
+  /slow/ip/ADDR        answers after 3 seconds
+  /big/ip/ADDR         a 2 MiB body
+Usage: rdap_server.py PORT FIXTURES_DIR
+"""
+import json
+import os
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PORT = int(sys.argv[1])
+FIXTURES = sys.argv[2]
+seen = set()
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/rdap+json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        parts = self.path.strip("/").split("/")
+        if parts == ["health"]:
+            return self.send(200, {"ok": True})
+        if len(parts) != 3 or parts[1] not in ("ip", "domain"):
+            return self.send(400, {"errorCode": 400, "title": "Bad Request"})
+        mode, kind, key = parts
+        if mode == "flaky" and self.path not in seen:
+            seen.add(self.path)
+            return self.send(503, {"errorCode": 503, "title": "Try again"})
+        if mode == "slow":
+            time.sleep(3)
+        if mode == "big":
+            return self.send(200, b"{" + b" " * (2 * 1024 * 1024) + b"}")
+        path = os.path.join(FIXTURES, kind, key.replace(":", "_") + ".json")
+        if not os.path.exists(path):
+            return self.send(404, {"errorCode": 404, "title": "Not Found"})
+        with open(path, "rb") as f:
+            self.send(200, f.read())
+
+
+ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
