@@ -33,6 +33,28 @@ enum HostingBench {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
             print("  \(label): \(Int(Double(count) / seconds)) hosts/s (\(client.queriesSent) queries)")
         }
+        guard TestRDAPServer.available, let rdap = try? TestRDAPServer() else {
+            print("cold RDAP lookups: not run (python3 not found)")
+            return
+        }
+        print("cold RDAP lookups against the loopback test server (Python, threaded; each a full HTTP request and parse):")
+        for (label, concurrency) in [("one at a time", 1), ("batch prepare, 16 at a time", 16)] {
+            let client = RDAPClient(bootstrap: RDAPBootstrap(singleServer: rdap.base()), minimumInterval: 0, attempts: 1)
+            let resolver = HostingResolver(directory: ContactDirectory(), ipTable: IPTable([]), contactLookup: client, homeCountry: "NL")
+            let count = 1000
+            // Documentation addresses as query keys: the only traffic is to the loopback server.
+            let prefix = concurrency == 1 ? "198.51.100" : "203.0.113"
+            let submissions = (0..<count).map { index in ReportSubmission(url: try! URLCanonicalizer.canonicalize("http://\(prefix).\(index % 250)/x\(index)")) }
+            let hosts = submissions.map(\.url.host)
+            let start = DispatchTime.now()
+            if concurrency == 1 {
+                for host in Set(hosts) { _ = resolver.resolve(host: host) }
+            } else {
+                resolver.prepare(submissions)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            print("  \(label): \(Int(Double(client.requestsSent) / seconds)) lookups/s (\(client.requestsSent) requests)")
+        }
     }
 
     static func cachedResolution() {
