@@ -1,7 +1,7 @@
 # Hotline Gateway. `make run` and `make test` are the two quick-start commands.
 SWIFT ?= swift
 DATA_DIR ?= data
-APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libjpeg-dev libturbojpeg0-dev libpng-dev pkg-config
+APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libjpeg-dev libturbojpeg0-dev libpng-dev pkg-config publicsuffix
 
 .PHONY: deps test-deps build run test test-swift test-rules bench clean
 

@@ -58,7 +58,8 @@ enum HostingSetup {
         let table = IPTable(try store.allIPRanges())
         let client = offline ? nil : try dnsClient(dns ?? config.dns)
         let registry = offline ? nil : try rdapClient(rdap ?? config.rdap, config: config)
-        return HostingResolver(directory: directory, ipTable: table, addressResolver: client, contactLookup: registry, homeCountry: config.country)
+        let suffixes = (try? String(contentsOfFile: config.publicSuffixListPath, encoding: .utf8)).map(PublicSuffixList.init(text:))
+        return HostingResolver(directory: directory, ipTable: table, addressResolver: client, contactLookup: registry, registrarLookup: registry, publicSuffixes: suffixes, homeCountry: config.country)
     }
 }
 

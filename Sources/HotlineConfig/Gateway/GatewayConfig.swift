@@ -32,9 +32,11 @@ public struct GatewayConfig: Sendable {
     public var rdap: String
     /// The directory holding the IANA bootstrap files.
     public var rdapBootstrapPath: String
+    /// The Public Suffix List (Debian's `publicsuffix` package by default).
+    public var publicSuffixListPath: String
 
     /// The defaults, used when there is no config file.
-    public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml", dns: ["off"], rdap: "off", rdapBootstrapPath: "Config/rdap")
+    public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml", dns: ["off"], rdap: "off", rdapBootstrapPath: "Config/rdap", publicSuffixListPath: "/usr/share/publicsuffix/public_suffix_list.dat")
 
     /// Parses `ADDRESS`, `ADDRESS:PORT` or `[IPV6]:PORT`.
     public static func nameserver(_ text: String) -> (address: IPAddress, port: UInt16)? {
@@ -73,7 +75,7 @@ public struct GatewayConfig: Sendable {
         }
         var config = GatewayConfig.defaults
         guard let root else { return (config, []) }
-        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns", "rdap"], required: ["version"], what: "the gateway config") else {
+        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns", "rdap", "public_suffix_list"], required: ["version"], what: "the gateway config") else {
             return (nil, reader.diagnostics)
         }
         reader.checkVersion(top["version"], supported: 1)
@@ -121,6 +123,7 @@ public struct GatewayConfig: Sendable {
                 reader.error(.invalidValue, "\"rdap\" must be off, bootstrap or a server's base URL, got \(YAMLReader.show(node))", at: node.location)
             }
         }
+        if let node = top["public_suffix_list"], let path = reader.string(node, key: "public_suffix_list") { config.publicSuffixListPath = resolve(path) }
         if let hashes = top["hashes"], let fields = reader.mapping(hashes, allowed: ["pdq_threshold"], what: "hashes") {
             if let node = fields["pdq_threshold"], let threshold = reader.integer(node, key: "pdq_threshold", range: 0...128) { config.pdqThreshold = threshold }
         }

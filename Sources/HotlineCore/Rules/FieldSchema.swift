@@ -55,6 +55,7 @@ public struct FieldSchema: Sendable {
         ("report.scheme", .string, "`http` or `https`.", ["http", "https"]),
         ("report.host", .string, "The URL's host, lowercased, IDN as A-labels.", nil),
         ("report.tld", .string, "The last label of the host; absent for IP hosts.", nil),
+        ("report.domain", .string, "The registrable domain (by the Public Suffix List), e.g. example.co.uk; absent for IP hosts.", nil),
         ("report.path", .string, "The URL's path.", nil),
         ("report.source.type", .string, "Who sent the report.", ReportSource.Kind.allCases.map(\.rawValue)),
         ("report.source.name", .string, "The sender's name, when given.", nil),

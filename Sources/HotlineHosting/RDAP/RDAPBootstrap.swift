@@ -60,3 +60,9 @@ public protocol NetworkContactLookup: Sendable {
     /// What the registry says about the network of `address`, with the server asked; or why not.
     func network(for address: IPAddress) -> Result<(network: RDAPNetwork, server: String), RDAPError>
 }
+
+/// Looks up a domain's registrar; the RDAP client implements it.
+public protocol DomainRegistrarLookup: Sendable {
+    /// What the registry says about `domain`'s registrar, or why not.
+    func registrar(of domain: String) -> Result<RDAPDomain, RDAPError>
+}

@@ -53,6 +53,14 @@ public struct HostingResolution: Hashable, Sendable {
     public var ntdMember: Bool?
     /// The partner hotline for the hosting country.
     public var partnerHotline: String?
+    /// The registrable domain.
+    public var domain: String?
+    /// The domain's registrar.
+    public var registrar: String?
+    /// The registrar's abuse address.
+    public var registrarAbuseEmail: String?
+    /// The registrar's IANA id.
+    public var registrarIANAID: Int?
     /// How each part was found.
     public var steps: [ResolutionStep] = []
 
@@ -74,6 +82,10 @@ public struct HostingResolution: Hashable, Sendable {
         if let cdn { facts["hosting.cdn"] = .bool(cdn) }
         if let ntdMember { facts["hosting.ntd_member"] = .bool(ntdMember) }
         if let partnerHotline { facts["hosting.partner_hotline"] = .string(partnerHotline) }
+        if let domain { facts["report.domain"] = .string(domain) }
+        if let registrar { facts["registrar.name"] = .string(registrar) }
+        if let registrarAbuseEmail { facts["registrar.abuse_email"] = .string(registrarAbuseEmail) }
+        if let registrarIANAID { facts["registrar.iana_id"] = .number(Double(registrarIANAID)) }
     }
 
     /// The chain as JSON for `hotline resolve --json`.

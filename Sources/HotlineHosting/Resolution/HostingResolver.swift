@@ -35,6 +35,10 @@ public final class HostingResolver: ReportEnricher, @unchecked Sendable {
     public let addressResolver: (any AddressResolving)?
     /// RDAP, when available: asked when the directory has no entry.
     public let contactLookup: (any NetworkContactLookup)?
+    /// RDAP for registrars, when available.
+    public let registrarLookup: (any DomainRegistrarLookup)?
+    /// Which part of a host is the registered domain.
+    public let publicSuffixes: PublicSuffixList?
     /// The hotline's own country: no partner hotline is named for it.
     public let homeCountry: String
     /// How long a resolution is reused.
@@ -44,7 +48,9 @@ public final class HostingResolver: ReportEnricher, @unchecked Sendable {
     private var cache: [String: (resolution: HostingResolution, expires: Date)] = [:]
 
     /// Creates a resolver.
-    public init(directory: ContactDirectory, ipTable: IPTable, addressResolver: (any AddressResolving)? = nil, contactLookup: (any NetworkContactLookup)? = nil, homeCountry: String, cacheLifetime: TimeInterval = 3600, time: any TimeSource = SystemTimeSource()) {
+    public init(directory: ContactDirectory, ipTable: IPTable, addressResolver: (any AddressResolving)? = nil, contactLookup: (any NetworkContactLookup)? = nil, registrarLookup: (any DomainRegistrarLookup)? = nil, publicSuffixes: PublicSuffixList? = nil, homeCountry: String, cacheLifetime: TimeInterval = 3600, time: any TimeSource = SystemTimeSource()) {
+        self.registrarLookup = registrarLookup
+        self.publicSuffixes = publicSuffixes
         self.directory = directory
         self.ipTable = ipTable
         self.addressResolver = addressResolver
@@ -59,7 +65,7 @@ public final class HostingResolver: ReportEnricher, @unchecked Sendable {
 
     /// Resolves the batch's distinct hosts, several at a time, into the cache.
     public func prepare(_ submissions: [ReportSubmission]) {
-        guard addressResolver != nil || contactLookup != nil else { return }
+        guard addressResolver != nil || contactLookup != nil || registrarLookup != nil else { return }
         let hosts = Array(Set(submissions.map(\.url.host)))
         let now = time.now()
         lock.lock()
@@ -158,6 +164,20 @@ public final class HostingResolver: ReportEnricher, @unchecked Sendable {
             }
         } else {
             step("contact", "none", contactLookup == nil ? "no directory entry; RDAP not queried (offline)" : "no directory entry and no address to ask RDAP about")
+        }
+        if let domain = publicSuffixes?.registrableDomain(host) {
+            result.domain = domain
+            if let registrarLookup {
+                switch registrarLookup.registrar(of: domain) {
+                case .success(let answer):
+                    result.registrar = answer.registrar
+                    result.registrarIANAID = answer.registrarIANAID
+                    result.registrarAbuseEmail = answer.registrarContacts.first?.email
+                    step("registrar", "rdap", "\(domain): \(answer.registrar ?? "unknown registrar")" + (answer.registrarContacts.first.map { ", abuse \($0.email)" } ?? ", no abuse address"))
+                case .failure(let error):
+                    step("registrar", "rdap", "\(domain): lookup failed: \(error.message)")
+                }
+            }
         }
         if let country = result.country, country != homeCountry, let partner = directory.hotline(country: country) {
             result.partnerHotline = partner.id

@@ -5,7 +5,7 @@ import HotlineHosting
 /// Asks RDAP servers about networks and domains, over libcurl: bootstrap picks the server,
 /// answers are cached, each server is paced, transient failures are retried, and a failing
 /// server costs at most its timeout and is then avoided for a while.
-public final class RDAPClient: NetworkContactLookup, @unchecked Sendable {
+public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unchecked Sendable {
     /// Which server to ask.
     public let bootstrap: RDAPBootstrap
     /// The HTTP client (timeouts, size limit).
@@ -19,6 +19,7 @@ public final class RDAPClient: NetworkContactLookup, @unchecked Sendable {
     private let time: any TimeSource
     private let lock = NSLock()
     private var cache: [String: (result: Result<RDAPNetwork, RDAPError>, server: String, expires: Date)] = [:]
+    private var domainCache: [String: (result: Result<RDAPDomain, RDAPError>, expires: Date)] = [:]
     private var nextSlot: [String: Date] = [:]
     private var requests = 0
 
@@ -68,10 +69,26 @@ public final class RDAPClient: NetworkContactLookup, @unchecked Sendable {
         return result.map { ($0, server) }
     }
 
-    /// The registrar of a domain.
+    /// The registrar of a domain, uncached.
     public func domain(_ name: String) -> Result<RDAPDomain, RDAPError> {
         guard let base = bootstrap.server(forDomain: name) else { return .failure(RDAPError(message: "no RDAP server for \(name) in the bootstrap")) }
         return fetch(base + "domain/\(name)").flatMap { bytes in Result { () throws(RDAPError) in try RDAPParser.domain(bytes) } }
+    }
+
+    /// The registrar of a domain, cached like networks.
+    public func registrar(of domain: String) -> Result<RDAPDomain, RDAPError> {
+        let now = time.now()
+        lock.lock()
+        if let cached = domainCache[domain], cached.expires > now {
+            lock.unlock()
+            return cached.result
+        }
+        lock.unlock()
+        let result = self.domain(domain)
+        lock.lock()
+        domainCache[domain] = (result, now.addingTimeInterval({ if case .success = result { return cacheLifetime } else { return 60 } }()))
+        lock.unlock()
+        return result
     }
 
     /// Waits for the server's next slot, then GETs, retrying timeouts, 429 and 5xx.
