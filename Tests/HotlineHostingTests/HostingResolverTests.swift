@@ -73,3 +73,26 @@ import Testing
         #expect(!nx.resolved && nx.steps[0].detail == "no addresses (NXDOMAIN)")
     }
 }
+
+@Suite struct RDAPParentFallbackTests {
+    struct Registry: NetworkContactLookup {
+        func network(for address: IPAddress) -> Result<(network: RDAPNetwork, server: String), RDAPError> {
+            .success((RDAPNetwork(handle: "NET-CHILD", name: "child", country: "NL", parentHandle: "198.51.0.0 - 198.51.255.255", contacts: [], notes: ["no entity with role abuse"]), "rdap.example.test"))
+        }
+        func parentNetwork(of handle: String) -> Result<(network: RDAPNetwork, server: String), RDAPError> {
+            .success((RDAPNetwork(handle: "NET-PARENT", contacts: [RDAPContact(email: "abuse@parent.test", confidence: 90, basis: "abuse role of entity P1")], notes: []), "rdap.example.test"))
+        }
+    }
+
+    @Test func aRecordWithoutEmailAsksItsParentWithLowerConfidence() {
+        let resolver = HostingResolver(directory: ContactDirectory(), ipTable: IPTable([]), contactLookup: Registry(), homeCountry: "NL")
+        let result = resolver.resolve(host: "198.51.100.9")
+        #expect(result.abuseEmail == "abuse@parent.test")
+        #expect(result.confidence == 70)
+        #expect(result.contactSource == "rdap_fallback")
+        #expect(result.steps.suffix(2).map(\.detail) == [
+            "no e-mail in NET-CHILD; asked the parent 198.51.0.0 - 198.51.255.255",
+            "abuse@parent.test (confidence 70: parent network 198.51.0.0 - 198.51.255.255: abuse role of entity P1)",
+        ])
+    }
+}

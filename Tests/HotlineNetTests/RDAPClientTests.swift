@@ -49,6 +49,10 @@ import Testing
         let big = RDAPClient(bootstrap: RDAPBootstrap(singleServer: server.base("big")), http: HTTPClient(timeout: 2), minimumInterval: 0)
         #expect(throws: RDAPError(message: "127.0.0.1: response larger than 1048576 bytes")) { try big.network(for: IPAddress("74.125.225.229")!).get() }
 
+        #expect(throws: RDAPError(message: "127.0.0.1 has no record (404)")) { try client.parentNetwork(of: "210.0.0.0 - 210.255.255.255").get() }
+        #expect(throws: RDAPError(message: "127.0.0.1 has no record (404)")) { try client.parentNetwork(of: "2001:0200::/23").get() }
+        #expect(throws: RDAPError(message: "parent handle NET-EXAMPLE is not a network")) { try client.parentNetwork(of: "NET-EXAMPLE").get() }
+
         let domain = try client.domain("hhgames.com").get()
         #expect(domain.registrarContacts.first?.email == "abuse@fabulous.com")
     }

@@ -59,6 +59,8 @@ public struct RDAPBootstrap: Sendable {
 public protocol NetworkContactLookup: Sendable {
     /// What the registry says about the network of `address`, with the server asked; or why not.
     func network(for address: IPAddress) -> Result<(network: RDAPNetwork, server: String), RDAPError>
+    /// The enclosing network named by a record's `parentHandle`.
+    func parentNetwork(of handle: String) -> Result<(network: RDAPNetwork, server: String), RDAPError>
 }
 
 /// Looks up a domain's registrar; the RDAP client implements it.

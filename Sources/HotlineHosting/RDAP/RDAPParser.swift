@@ -74,8 +74,8 @@ public enum RDAPParser {
         emailPattern.matches(in: line, range: NSRange(line.startIndex..., in: line)).compactMap { Range($0.range, in: line).map { String(line[$0]) } }
     }
 
-    /// Addresses as registries write them: `062.239.237.0`, `62.239.237.0/32`.
-    static func address(_ text: String?) -> IPAddress? {
+    /// Reads addresses as registries write them: `062.239.237.0`, `62.239.237.0/32`.
+    public static func address(_ text: String?) -> IPAddress? {
         guard var text else { return nil }
         if let slash = text.firstIndex(of: "/") { text = String(text[..<slash]) }
         if let address = IPAddress(text) { return address }

@@ -148,7 +148,18 @@ public final class HostingResolver: ReportEnricher, @unchecked Sendable {
             step("contact", "directory", "\(contact.id) (\(contact.name)) by \(reason): \(contact.abuse.first ?? "no abuse address")")
         } else if let ip = result.addresses.first, let contactLookup {
             switch contactLookup.network(for: ip) {
-            case .success(let (network, server)):
+            case .success(var (network, server)):
+                // A record with no e-mail at all: ask its parent network, one level up.
+                if network.contacts.isEmpty, let parent = network.parentHandle, case .success(let (parentNetwork, parentServer)) = contactLookup.parentNetwork(of: parent), !parentNetwork.contacts.isEmpty {
+                    step("contact", "rdap:\(server)", "no e-mail in \(network.handle ?? "the network's record"); asked the parent \(parent)")
+                    network.contacts = parentNetwork.contacts.map { contact in
+                        var lowered = contact
+                        lowered.confidence = min(contact.confidence, 70)
+                        lowered.basis = "parent network \(parent): \(contact.basis)"
+                        return lowered
+                    }
+                    server = parentServer
+                }
                 if let contact = network.abuseContact {
                     result.abuseEmail = contact.email
                     result.confidence = contact.confidence

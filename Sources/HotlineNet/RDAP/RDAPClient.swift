@@ -49,8 +49,27 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
     }
 
     public func network(for address: IPAddress) -> Result<(network: RDAPNetwork, server: String), RDAPError> {
+        network(query: address.description, at: address)
+    }
+
+    /// The enclosing network named by a `parentHandle` (`2001:0200::/23` or
+    /// `210.0.0.0 - 210.255.255.255`), asked when a network's own record has no e-mail.
+    public func parentNetwork(of handle: String) -> Result<(network: RDAPNetwork, server: String), RDAPError> {
+        let parts = handle.components(separatedBy: " - ")
+        if parts.count == 2, let start = RDAPParser.address(parts[0].trimmingCharacters(in: .whitespaces)), let end = RDAPParser.address(parts[1].trimmingCharacters(in: .whitespaces)) {
+            let range = IPRange(start: start, end: end, info: IPRangeInfo(source: "rdap"))
+            return network(query: range.coveringNetwork, at: start)
+        }
+        let pieces = handle.split(separator: "/")
+        guard pieces.count == 2, let address = IPAddress(String(pieces[0])), let length = Int(pieces[1]) else {
+            return .failure(RDAPError(message: "parent handle \(handle) is not a network"))
+        }
+        return network(query: "\(address)/\(length)", at: address)
+    }
+
+    func network(query: String, at address: IPAddress) -> Result<(network: RDAPNetwork, server: String), RDAPError> {
         guard let base = bootstrap.server(for: address) else { return .failure(RDAPError(message: "no RDAP server for \(address) in the bootstrap")) }
-        let key = "ip:\(address)"
+        let key = "ip:\(query)"
         let now = time.now()
         lock.lock()
         if let cached = cache[key], cached.expires > now {
@@ -59,7 +78,7 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
         }
         lock.unlock()
         let server = URL(string: base)?.host ?? base
-        let result: Result<RDAPNetwork, RDAPError> = fetch(base + "ip/\(address)").flatMap { bytes in
+        let result: Result<RDAPNetwork, RDAPError> = fetch(base + "ip/\(query)").flatMap { bytes in
             Result { () throws(RDAPError) in try RDAPParser.network(bytes) }
         }
         lock.lock()

@@ -35,9 +35,9 @@ class Handler(BaseHTTPRequestHandler):
         parts = self.path.strip("/").split("/")
         if parts == ["health"]:
             return self.send(200, {"ok": True})
-        if len(parts) != 3 or parts[1] not in ("ip", "domain"):
+        if len(parts) < 3 or parts[1] not in ("ip", "domain"):
             return self.send(400, {"errorCode": 400, "title": "Bad Request"})
-        mode, kind, key = parts
+        mode, kind, key = parts[0], parts[1], "/".join(parts[2:])
         if mode == "flaky" and self.path not in seen:
             seen.add(self.path)
             return self.send(503, {"errorCode": 503, "title": "Try again"})
@@ -45,7 +45,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(3)
         if mode == "big":
             return self.send(200, b"{" + b" " * (2 * 1024 * 1024) + b"}")
-        path = os.path.join(FIXTURES, kind, key.replace(":", "_") + ".json")
+        # Networks queried by CIDR (parent networks) are served from "ADDR_LEN" files if present.
+        path = os.path.join(FIXTURES, kind, key.replace(":", "_").replace("/", "_") + ".json")
         if not os.path.exists(path):
             return self.send(404, {"errorCode": 404, "title": "Not Found"})
         with open(path, "rb") as f:
