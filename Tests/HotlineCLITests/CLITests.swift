@@ -293,3 +293,22 @@ struct CLI {
         #expect(bad.stderr == "hotline: --rdap must be off, bootstrap or a base URL, got \"gopher://x\"\n")
     }
 }
+
+@Suite(.serialized) struct RDAPRefreshCLITests {
+    @Test(.enabled(if: TestRDAPServer.available))
+    func refreshChecksBeforeReplacing() throws {
+        let server = try TestRDAPServer()
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let target = directory.appendingPathComponent("rdap").path
+        let base = "http://127.0.0.1:\(server.port)/"
+        let good = try CLI.run(["rdap", "refresh", "--from", base + "bootstrap/", "--to", target], in: directory)
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.hasPrefix("RDAP bootstrap: ") && good.stdout.hasSuffix(" entries written to \(target)\n"))
+        #expect(FileManager.default.fileExists(atPath: target + "/dns.json"))
+        let missing = try CLI.run(["rdap", "refresh", "--from", base + "nothing/", "--to", directory.appendingPathComponent("other").path], in: directory)
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "hotline: \(base)nothing/ipv4.json answered 400; nothing replaced\n")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("other").path))
+    }
+}

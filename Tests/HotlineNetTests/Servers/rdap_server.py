@@ -6,6 +6,7 @@
   /flaky/ip/ADDR       503 the first time, then as /rdap/
   /slow/ip/ADDR        answers after 3 seconds
   /big/ip/ADDR         a 2 MiB body
+  /bootstrap/NAME      fixtures/rdap/bootstrap/NAME (IANA bootstrap files)
 Usage: rdap_server.py PORT FIXTURES_DIR
 """
 import json
@@ -35,6 +36,12 @@ class Handler(BaseHTTPRequestHandler):
         parts = self.path.strip("/").split("/")
         if parts == ["health"]:
             return self.send(200, {"ok": True})
+        if len(parts) == 2 and parts[0] == "bootstrap":
+            path = os.path.join(FIXTURES, "bootstrap", os.path.basename(parts[1]))
+            if not os.path.exists(path):
+                return self.send(404, {"errorCode": 404, "title": "Not Found"})
+            with open(path, "rb") as f:
+                return self.send(200, f.read())
         if len(parts) < 3 or parts[1] not in ("ip", "domain"):
             return self.send(400, {"errorCode": 400, "title": "Bad Request"})
         mode, kind, key = parts[0], parts[1], "/".join(parts[2:])
