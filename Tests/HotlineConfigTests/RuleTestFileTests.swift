@@ -32,6 +32,10 @@ import Testing
                   rule: local
                   actions:
                     - notify: { to: hosting, template: ntd-first, deadline: 24h }
+              - name: lists of addresses are facts too
+                report: { url: "https://example.com/a" }
+                facts: { hosting.country: NL, hosting.ips: [192.0.2.1, "2001:db8::1"] }
+                expect: { rule: local }
               - name: fails
                 report: { url: "https://example.com/a" }
                 facts: { case.duplicate: true }
@@ -47,10 +51,12 @@ import Testing
         #expect(loaded.ruleFiles == ["tests/r.yaml"])
         let engine = try engine()
         #expect(RuleTestRunner.run(loaded.tests[0], engine: engine).isEmpty)
-        #expect(RuleTestRunner.run(loaded.tests[1], engine: engine).map(\.description) == [
-            "tests/t.yaml:10:5: test \"fails\": rule\n  expected: local\n  got:      dup",
-            "tests/t.yaml:10:5: test \"fails\": outcome\n  expected: notify\n  got:      close",
-            "tests/t.yaml:10:5: test \"fails\": actions\n  expected: [{\"notify\":{\"to\":\"hosting\",\"template\":\"ntd-first\",\"deadline\":\"24h\"}}]\n  got:      [{\"close\":{\"reason\":\"duplicate\"}}]",
+        #expect(loaded.tests[1].facts.last?.value == .ips([IPAddress("192.0.2.1")!, IPAddress("2001:db8::1")!]))
+        #expect(RuleTestRunner.run(loaded.tests[1], engine: engine).isEmpty)
+        #expect(RuleTestRunner.run(loaded.tests[2], engine: engine).map(\.description) == [
+            "tests/t.yaml:14:5: test \"fails\": rule\n  expected: local\n  got:      dup",
+            "tests/t.yaml:14:5: test \"fails\": outcome\n  expected: notify\n  got:      close",
+            "tests/t.yaml:14:5: test \"fails\": actions\n  expected: [{\"notify\":{\"to\":\"hosting\",\"template\":\"ntd-first\",\"deadline\":\"24h\"}}]\n  got:      [{\"close\":{\"reason\":\"duplicate\"}}]",
         ])
     }
 

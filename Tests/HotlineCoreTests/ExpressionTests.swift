@@ -41,6 +41,15 @@ import Testing
         #expect(matches(try rules(#"hosting.ip == "192.0.2.1""#), ["hosting.ip": .ip(IPAddress("192.0.2.1")!)]))
     }
 
+    @Test func addressListsMatchWhenAnyAddressIsInTheNetworks() throws {
+        let set = try rules(#"hosting.ips in cdn and hosting.ips not in ["192.0.2.0/24"]"#, lists: ["cdn": ["203.0.113.0/24", "2001:db8::/32"]])
+        #expect(matches(set, ["hosting.ips": .ips([IPAddress("198.51.100.1")!, IPAddress("2001:db8::5")!])]))
+        #expect(!matches(set, ["hosting.ips": .ips([IPAddress("198.51.100.1")!])]))
+        #expect(!matches(set, ["hosting.ips": .ips([IPAddress("203.0.113.9")!, IPAddress("192.0.2.4")!])]))
+        #expect(!matches(set, [:]))
+        #expect(FactValue(text: "192.0.2.1, 2001:db8::1", as: .ipList) == .ips([IPAddress("192.0.2.1")!, IPAddress("2001:db8::1")!]))
+    }
+
     @Test func regexSearchesTheString() throws {
         let set = try rules(#"report.host matches "(^|\\.)example\\.(com|net)$""#)
         #expect(matches(set, ["report.host": .string("cdn.example.net")]))
@@ -83,6 +92,7 @@ import Testing
         (#"notice.age > 24x"#, "t.yaml:3:24: error: invalid number or duration \"24x\" (durations are like 90s, 30m, 24h, 7d, 2w) [syntax]"),
         (#"case.duplicate && hosting.cdn"#, "t.yaml:3:26: error: \"&\" is not an operator; use \"and\" [syntax]"),
         ("", "t.yaml:3:11: error: empty condition [syntax]"),
+        (#"hosting.ips == "192.0.2.1""#, "t.yaml:3:11: error: hosting.ips is a list of addresses; test it with \"in\" (any address in the networks) or \"exists\" [type-mismatch]"),
     ])
     func reportsOneProblemWithColumn(condition: String, expected: String) {
         #expect(diagnostics(condition) == [expected])

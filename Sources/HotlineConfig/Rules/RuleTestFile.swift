@@ -87,6 +87,15 @@ public struct RuleTestFile: Sendable {
                     continue
                 }
                 if pair.value.isNull { facts.append((fieldName, nil)); continue }
+                if field.type == .ipList, case .sequence(let items) = pair.value.kind {
+                    let addresses = items.compactMap { $0.scalar.flatMap(IPAddress.init) }
+                    guard addresses.count == items.count else {
+                        reader.error(.typeMismatch, "fact \"\(fieldName)\" is a list of IP addresses, got \(YAMLReader.show(pair.value))", at: pair.value.location)
+                        continue
+                    }
+                    facts.append((fieldName, .ips(addresses)))
+                    continue
+                }
                 guard let text = pair.value.scalar, let value = FactValue(text: text, as: field.type) else {
                     reader.error(.typeMismatch, "fact \"\(fieldName)\" is a \(field.type.rawValue), got \(YAMLReader.show(pair.value))", at: pair.value.location)
                     continue

@@ -10,6 +10,8 @@ public enum FactType: String, Hashable, Sendable {
     case duration
     /// An IP address; `in` also accepts CIDR networks.
     case ip
+    /// Several IP addresses; `in` holds when any of them is in the networks.
+    case ipList = "ip list"
 }
 
 /// One fact's value.
@@ -24,6 +26,8 @@ public enum FactValue: Hashable, Sendable, CustomStringConvertible {
     case duration(TimeSpan)
     /// An IP address.
     case ip(IPAddress)
+    /// Several IP addresses.
+    case ips([IPAddress])
 
     /// The value's type.
     public var type: FactType {
@@ -33,6 +37,7 @@ public enum FactValue: Hashable, Sendable, CustomStringConvertible {
         case .bool: .bool
         case .duration: .duration
         case .ip: .ip
+        case .ips: .ipList
         }
     }
 
@@ -44,6 +49,7 @@ public enum FactValue: Hashable, Sendable, CustomStringConvertible {
         case .bool(let value): value ? "true" : "false"
         case .duration(let value): value.description
         case .ip(let value): value.description
+        case .ips(let values): "[" + values.map(\.description).joined(separator: ", ") + "]"
         }
     }
 
@@ -55,6 +61,7 @@ public enum FactValue: Hashable, Sendable, CustomStringConvertible {
         case .bool(let value): .bool(value)
         case .duration(let value): .string(value.description)
         case .ip(let value): .string(value.description)
+        case .ips(let values): .array(values.map { .string($0.description) })
         }
     }
 
@@ -70,6 +77,13 @@ public enum FactValue: Hashable, Sendable, CustomStringConvertible {
         case (.ip, .string(let text)):
             guard let address = IPAddress(text) else { return nil }
             self = .ip(address)
+        case (.ipList, .array(let items)):
+            var addresses: [IPAddress] = []
+            for item in items {
+                guard let text = item.stringValue, let address = IPAddress(text) else { return nil }
+                addresses.append(address)
+            }
+            self = .ips(addresses)
         default: return nil
         }
     }

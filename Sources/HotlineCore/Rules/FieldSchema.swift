@@ -77,6 +77,7 @@ public struct FieldSchema: Sendable {
         ("hash.quality", .number, "PDQ quality of the fetched image (0-100).", nil),
         ("hosting.resolved", .bool, "Whether the host could be resolved to an address; false means unresolvable (rules can escalate it).", nil),
         ("hosting.ip", .ip, "The address the host resolved to (the first, when several).", nil),
+        ("hosting.ips", .ipList, "Every address the host resolved to; \"in\" holds when any of them is in the networks.", nil),
         ("hosting.network", .string, "The most specific network containing it, in CIDR notation.", nil),
         ("hosting.country", .string, "ISO 3166 country of the hosting network, uppercase.", nil),
         ("hosting.asn", .number, "Autonomous system announcing the address.", nil),

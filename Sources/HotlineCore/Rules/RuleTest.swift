@@ -117,6 +117,14 @@ extension FactValue {
         case .ip:
             guard let address = IPAddress(text) else { return nil }
             self = .ip(address)
+        case .ipList:
+            // Comma-separated, as `--fact hosting.ips=192.0.2.1,2001:db8::1` writes it.
+            var addresses: [IPAddress] = []
+            for part in text.split(separator: ",") {
+                guard let address = IPAddress(part.trimmingCharacters(in: .whitespaces)) else { return nil }
+                addresses.append(address)
+            }
+            self = .ips(addresses)
         }
     }
 }

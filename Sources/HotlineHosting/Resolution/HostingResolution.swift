@@ -71,6 +71,7 @@ public struct HostingResolution: Hashable, Sendable {
     public func apply(to facts: inout Facts) {
         facts["hosting.resolved"] = .bool(resolved)
         if let ip = addresses.first { facts["hosting.ip"] = .ip(ip) }
+        if !addresses.isEmpty { facts["hosting.ips"] = .ips(addresses) }
         if let network { facts["hosting.network"] = .string(network) }
         if let asn { facts["hosting.asn"] = .number(Double(asn)) }
         if let asName { facts["hosting.as_name"] = .string(asName) }

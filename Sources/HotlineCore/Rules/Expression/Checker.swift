@@ -185,6 +185,9 @@ struct Checker {
     }
 
     private mutating func comparison(_ field: FieldDefinition, _ op: ComparisonOperator, _ right: Syntax, _ range: Range<Int>) -> Condition {
+        if field.type == .ipList {
+            return fail(range, .typeMismatch, "\(field.name) is a list of addresses; test it with \"in\" (any address in the networks) or \"exists\"")
+        }
         if op.isOrdering {
             guard field.type == .number || field.type == .duration else {
                 return fail(range, .typeMismatch, "operator \"\(op.rawValue)\" needs a number or duration, \(field.name) is a \(field.type.rawValue)")
@@ -209,7 +212,7 @@ struct Checker {
         }
         switch right {
         case .list(let elements, _):
-            if field.type == .ip {
+            if field.type == .ip || field.type == .ipList {
                 var networks: [IPNetwork] = []
                 for element in elements {
                     guard case .string(let item, let itemRange) = element else {
@@ -257,7 +260,7 @@ struct Checker {
     /// Named lists are written as YAML scalars; each item is read as the type of the field
     /// it is used with, and a bad item is reported where it was written.
     private mutating func namedList(_ list: ListDefinition, field: FieldDefinition, negated: Bool, text: String) -> Condition {
-        if field.type == .ip {
+        if field.type == .ip || field.type == .ipList {
             var networks: [IPNetwork] = []
             for item in list.items {
                 if let network = IPNetwork(item.text) { networks.append(network) } else {
@@ -277,7 +280,7 @@ struct Checker {
                 }
             case .number: value = Double(item.text).map(FactValue.number)
             case .duration: value = TimeSpan(item.text).map(FactValue.duration)
-            case .bool, .ip: value = nil
+            case .bool, .ip, .ipList: value = nil
             }
             if let value { values.append(value) } else if field.type != .string {
                 listDiagnostics.append(.error(.typeMismatch, "item \(JSONValue.string(item.text).serialized) of list \"\(list.name)\" is not a \(field.type.rawValue) (the list is used with \(field.name))", at: item.location))

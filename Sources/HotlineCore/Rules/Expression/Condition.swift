@@ -100,8 +100,11 @@ public final class Predicate: Sendable {
         case .inValues(let set, let negated):
             return set.contains(value) != negated
         case .inNetworks(let networks, let negated):
-            guard case .ip(let address) = value else { return false }
-            return networks.contains(where: { $0.contains(address) }) != negated
+            switch value {
+            case .ip(let address): return networks.contains(where: { $0.contains(address) }) != negated
+            case .ips(let addresses): return addresses.contains(where: { address in networks.contains(where: { $0.contains(address) }) }) != negated
+            default: return false
+            }
         case .matches(let pattern):
             guard case .string(let text) = value else { return false }
             return pattern.matches(text)
