@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HotlineConfig
 import HotlineCore
+import HotlineStore
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
@@ -19,6 +20,28 @@ struct GlobalOptions: ParsableArguments {
         Output.printDiagnostics(diagnostics)
         guard let loaded else { throw ExitCode(2) }
         return loaded
+    }
+}
+
+extension GlobalOptions {
+    /// The store in `--data-dir`; exits 2 with a message when it cannot be opened.
+    func openStore() throws -> SQLiteStore {
+        do {
+            return try SQLiteStore(directory: dataDir)
+        } catch {
+            Output.err("hotline: cannot open the store in \(dataDir): \(error)\n")
+            throw ExitCode(2)
+        }
+    }
+
+    /// The person running the CLI, as the audit log names them.
+    static var actor: String { "cli:\(NSUserName())" }
+}
+
+extension SQLiteStore {
+    /// Records what an operator did from the CLI in the audit log.
+    func audit(_ event: String, _ detail: JSONObject) throws {
+        try write { try $0.appendAudit(AuditEntry(at: Date(), actor: GlobalOptions.actor, event: event, detail: detail)) }
     }
 }
 

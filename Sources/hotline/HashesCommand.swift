@@ -10,19 +10,6 @@ struct HashesCommand: ParsableCommand {
         commandName: "hashes",
         abstract: "Import, inspect and match known-hash lists.",
         subcommands: [HashesImportCommand.self, HashesStatsCommand.self, HashesMatchCommand.self, HashesEnableCommand.self, HashesDisableCommand.self, HashesRetractCommand.self, HashesAllowCommand.self])
-
-    static func openStore(_ global: GlobalOptions) throws -> SQLiteStore {
-        do {
-            return try SQLiteStore(directory: global.dataDir)
-        } catch {
-            Output.err("hotline: cannot open the store in \(global.dataDir): \(error)\n")
-            throw ExitCode(2)
-        }
-    }
-
-    static func audit(_ store: SQLiteStore, _ event: String, _ detail: JSONObject) throws {
-        try store.write { try $0.appendAudit(AuditEntry(at: Date(), actor: "cli:\(NSUserName())", event: event, detail: detail)) }
-    }
 }
 
 /// Options naming one hash.
@@ -66,7 +53,7 @@ struct HashesImportCommand: ParsableCommand {
             Output.err("hotline: --format must be one of \(HashListFormat.allCases.map(\.rawValue).joined(separator: ", ")), got \(JSONValue.string(format).serialized)\n")
             throw ExitCode(2)
         }
-        let store = try HashesCommand.openStore(global)
+        let store = try global.openStore()
         let existing = try store.list(named: list)
         var defaultClassification = existing?.defaultClassification ?? .unclassified
         if let classification {
@@ -103,7 +90,7 @@ struct HashesImportCommand: ParsableCommand {
             start += batch.count
         }
         let skipped = parsed.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        try HashesCommand.audit(store, "hashes.import", [
+        try store.audit("hashes.import", [
             "list": .string(list), "file": .string((file as NSString).lastPathComponent), "format": .string(format.rawValue),
             "added": .number(Double(counts.added)), "updated": .number(Double(counts.updated)), "unchanged": .number(Double(counts.unchanged)),
             "rejected_rows": .number(Double(parsed.errors.count)),
@@ -118,7 +105,7 @@ struct HashesStatsCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let store = try HashesCommand.openStore(global)
+        let store = try global.openStore()
         let (lists, allowed) = try store.hashListStatistics()
         var text = ""
         for stats in lists {
@@ -144,7 +131,7 @@ struct HashesMatchCommand: ParsableCommand {
 
     func run() throws {
         let config = try global.loadConfig()
-        let store = try HashesCommand.openStore(global)
+        let store = try global.openStore()
         let index = try HashIndex.load(from: store, pdqThreshold: threshold ?? config.pdqThreshold)
         var matches: [HashMatch] = []
         var note: String?
@@ -207,12 +194,12 @@ struct HashesDisableCommand: ParsableCommand {
 }
 
 private func toggle(_ global: GlobalOptions, _ list: String, enabled: Bool) throws {
-    let store = try HashesCommand.openStore(global)
+    let store = try global.openStore()
     guard try store.setEnabled(enabled, list: list) else {
         Output.err("hotline: no hash list named \(JSONValue.string(list).serialized)\n")
         throw ExitCode(1)
     }
-    try HashesCommand.audit(store, enabled ? "hashes.enable" : "hashes.disable", ["list": .string(list)])
+    try store.audit(enabled ? "hashes.enable" : "hashes.disable", ["list": .string(list)])
     Output.out("\(list): \(enabled ? "enabled" : "disabled")\n")
 }
 
@@ -226,9 +213,9 @@ struct HashesRetractCommand: ParsableCommand {
 
     func run() throws {
         let (algorithm, value) = try hash.single()
-        let store = try HashesCommand.openStore(global)
+        let store = try global.openStore()
         let count = try store.retract(algorithm, value, list: list, reason: reason, at: Date())
-        try HashesCommand.audit(store, "hashes.retract", ["algorithm": .string(algorithm.rawValue), "hash": .string(value), "list": list.map(JSONValue.string) ?? .null, "reason": .string(reason), "entries": .number(Double(count))])
+        try store.audit("hashes.retract", ["algorithm": .string(algorithm.rawValue), "hash": .string(value), "list": list.map(JSONValue.string) ?? .null, "reason": .string(reason), "entries": .number(Double(count))])
         Output.out("retracted \(count) entr\(count == 1 ? "y" : "ies")\n")
         if count == 0 { throw ExitCode(1) }
     }
@@ -243,9 +230,9 @@ struct HashesAllowCommand: ParsableCommand {
 
     func run() throws {
         let (algorithm, value) = try hash.single()
-        let store = try HashesCommand.openStore(global)
+        let store = try global.openStore()
         try store.allow(algorithm, value, reason: reason, at: Date())
-        try HashesCommand.audit(store, "hashes.allow", ["algorithm": .string(algorithm.rawValue), "hash": .string(value), "reason": .string(reason)])
+        try store.audit("hashes.allow", ["algorithm": .string(algorithm.rawValue), "hash": .string(value), "reason": .string(reason)])
         Output.out("allowed \(algorithm.rawValue) \(value)\n")
     }
 }

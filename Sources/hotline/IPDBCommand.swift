@@ -32,7 +32,7 @@ struct IPDBImportCommand: ParsableCommand {
             }
             forced = parsed
         }
-        let store = try HashesCommand.openStore(global)
+        let store = try global.openStore()
         var failed = false
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -51,7 +51,7 @@ struct IPDBImportCommand: ParsableCommand {
             for error in result.errors.prefix(50) { Output.err("\(file): \(error)\n") }
             if result.errors.count > 50 { Output.err("\(file): \(result.errors.count - 50) more errors\n") }
             try store.replaceIPRanges(source: name, with: result.ranges)
-            try HashesCommand.audit(store, "ipdb.import", ["source": .string(name), "format": .string(format.rawValue), "ranges": .number(Double(result.ranges.count)), "rejected_lines": .number(Double(result.errors.count))])
+            try store.audit("ipdb.import", ["source": .string(name), "format": .string(format.rawValue), "ranges": .number(Double(result.ranges.count)), "rejected_lines": .number(Double(result.errors.count))])
             let skipped = result.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             Output.out("\(name) (\(format.rawValue)): \(result.ranges.count) ranges, \(result.errors.count) lines rejected" + (skipped.isEmpty ? "" : ", skipped: \(skipped)") + "\n")
         }
@@ -67,7 +67,7 @@ struct IPDBLookupCommand: ParsableCommand {
     @Argument(help: "IPv4 or IPv6 addresses.") var addresses: [String]
 
     func run() throws {
-        let store = try HashesCommand.openStore(global)
+        let store = try global.openStore()
         let table = IPTable(try store.allIPRanges())
         var missing = false
         for text in addresses {

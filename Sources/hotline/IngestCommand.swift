@@ -39,13 +39,7 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         let config = try global.loadConfig()
         let ruleSet = try Output.loadRules(rules.isEmpty ? config.rulePaths : rules)
-        let store: SQLiteStore
-        do {
-            store = try SQLiteStore(directory: global.dataDir)
-        } catch {
-            Output.err("hotline: cannot open the store in \(global.dataDir): \(error)\n")
-            throw ExitCode(2)
-        }
+        let store = try global.openStore()
         let descriptor: Int32
         if input == "-" {
             descriptor = STDIN_FILENO
@@ -66,7 +60,7 @@ struct IngestCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let resolver = try HostingSetup.resolver(config: config, store: store, dns: dns.isEmpty ? nil : dns, rdap: rdap, offline: offline)
-        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), hashMatcher: index, enrichers: [resolver], channel: "file", actor: "cli:\(NSUserName())")
+        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), hashMatcher: index, enrichers: [resolver], channel: "file", actor: GlobalOptions.actor)
         var summary = IngestSummary()
         let started = Date()
         var reader = JSONLinesReader()

@@ -79,7 +79,7 @@ struct ResolveCommand: ParsableCommand {
 
     func run() throws {
         let config = try global.loadConfig()
-        let store = try HashesCommand.openStore(global)
+        let store = try global.openStore()
         let resolver = try HostingSetup.resolver(config: config, store: store, dns: dns.isEmpty ? nil : dns, rdap: rdap, offline: offline)
         var failed = false
         for text in urls {

@@ -52,24 +52,10 @@ public struct YAMLReader {
 
     /// The closest of `candidates` to `word`, if close enough to be a typo.
     public static func suggest(_ word: String, from candidates: [String]) -> String? {
-        let scored = candidates.map { candidate -> (String, Int) in (candidate, levenshtein(candidate, word)) }
+        let scored = candidates.map { candidate -> (String, Int) in (candidate, editDistance(candidate, word)) }
         let allowed = word.count <= 3 ? 1 : max(2, word.count / 3)
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= allowed else { return nil }
         return best.0
-    }
-
-    private static func levenshtein(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 
     /// Reports a `version` other than `supported`.

@@ -20,13 +20,7 @@ public struct PDQHash: Hashable, Sendable, Comparable, CustomStringConvertible {
         for chunk in 0..<4 {
             var value: UInt64 = 0
             for byte in bytes[(chunk * 16)..<(chunk * 16 + 16)] {
-                let digit: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-                default: return nil
-                }
+                guard let digit = HexDigit.value(byte) else { return nil }
                 value = value << 4 | UInt64(digit)
             }
             words.append(value)

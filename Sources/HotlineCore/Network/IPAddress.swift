@@ -153,26 +153,15 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
         }
         self.address = address
         self.prefixLength = length
-        guard IPNetwork.masked(address, bits: IPNetwork.bitsIn128(length, v4: address.isV4)) == address else { return nil }
+        guard address.masked(toBits: IPNetwork.bitsIn128(length, v4: address.isV4)) == address else { return nil }
     }
 
     private static func bitsIn128(_ length: Int, v4: Bool) -> Int { v4 ? length + 96 : length }
 
-    private static func masked(_ address: IPAddress, bits: Int) -> IPAddress {
-        var result = address
-        if bits <= 64 {
-            result.high = bits == 0 ? 0 : address.high & (UInt64.max << UInt64(64 - bits))
-            result.low = 0
-        } else {
-            result.low = bits == 128 ? address.low : address.low & (UInt64.max << UInt64(128 - bits))
-        }
-        return result
-    }
-
     /// Whether `other` lies in this network; addresses of the other family never do.
     public func contains(_ other: IPAddress) -> Bool {
         guard other.isV4 == address.isV4 else { return false }
-        return IPNetwork.masked(other, bits: IPNetwork.bitsIn128(prefixLength, v4: address.isV4)) == address
+        return other.masked(toBits: IPNetwork.bitsIn128(prefixLength, v4: address.isV4)) == address
     }
 
     /// `ADDRESS/LENGTH`.

@@ -158,15 +158,6 @@ public enum URLCanonicalizer {
     private static let userinfoCharacters = table(unreservedText, "!$&'()*+,;=", ":")
     private static let hostLabelCharacters = table("abcdefghijklmnopqrstuvwxyz0123456789-_")
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     /// Decodes escapes of unreserved characters, uppercases the hex of the others, and escapes
@@ -184,7 +175,7 @@ public enum URLCanonicalizer {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "%") {
-                if index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
+                if index + 2 < bytes.count, let high = HexDigit.value(bytes[index + 1]), let low = HexDigit.value(bytes[index + 2]) {
                     let decoded = high << 4 | low
                     if unreserved[Int(decoded)] { output.append(decoded) } else { escape(decoded) }
                     index += 3

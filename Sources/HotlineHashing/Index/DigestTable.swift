@@ -1,3 +1,4 @@
+import HotlineCore
 /// An open-addressing table from fixed-width digests to entry numbers.
 ///
 /// Digests are uniformly distributed, so their own first eight bytes (mixed once) choose
@@ -88,18 +89,8 @@ func hexBytes(_ text: String, count: Int) -> [UInt8]? {
     guard utf8.count == count * 2 else { return nil }
     var bytes = [UInt8](repeating: 0, count: count)
     for index in 0..<count {
-        guard let high = hexNibble(utf8[index * 2]), let low = hexNibble(utf8[index * 2 + 1]) else { return nil }
+        guard let high = HexDigit.value(utf8[index * 2]), let low = HexDigit.value(utf8[index * 2 + 1]) else { return nil }
         bytes[index] = high << 4 | low
     }
     return bytes
-}
-
-@inline(__always)
-func hexNibble(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-    default: nil
-    }
 }

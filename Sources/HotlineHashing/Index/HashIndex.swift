@@ -260,5 +260,5 @@ public struct HashIndexBuilder {
 
 /// Hex digit values, 0xFF for bytes that are not hex digits.
 enum HexTable {
-    static let values: [UInt8] = (0..<256).map { byte in hexNibble(UInt8(byte)) ?? 0xFF }
+    static let values: [UInt8] = (0..<256).map { byte in HexDigit.value(UInt8(byte)) ?? 0xFF }
 }

@@ -26,7 +26,7 @@ public protocol AddressResolving: Sendable {
 
 /// URL host → address → network, ASN, country → abuse contact, from the contact directory
 /// and the imported IP tables, with every step recorded. Answers are cached per host.
-public final class HostingResolver: ReportEnricher, @unchecked Sendable {
+public final class HostingResolver: ReportEnricher, Sendable {
     /// The operators' directory, which overrides registry data.
     public let directory: ContactDirectory
     /// Imported IP-to-network tables.
@@ -44,8 +44,7 @@ public final class HostingResolver: ReportEnricher, @unchecked Sendable {
     /// How long a resolution is reused.
     public let cacheLifetime: TimeInterval
     private let time: any TimeSource
-    private let lock = NSLock()
-    private var cache: [String: (resolution: HostingResolution, expires: Date)] = [:]
+    private let cache = ExpiringCache<String, HostingResolution>()
 
     /// Creates a resolver.
     public init(directory: ContactDirectory, ipTable: IPTable, addressResolver: (any AddressResolving)? = nil, contactLookup: (any NetworkContactLookup)? = nil, registrarLookup: (any DomainRegistrarLookup)? = nil, publicSuffixes: PublicSuffixList? = nil, homeCountry: String, cacheLifetime: TimeInterval = 3600, time: any TimeSource = SystemTimeSource()) {
@@ -68,9 +67,7 @@ public final class HostingResolver: ReportEnricher, @unchecked Sendable {
         guard addressResolver != nil || contactLookup != nil || registrarLookup != nil else { return }
         let hosts = Array(Set(submissions.map(\.url.host)))
         let now = time.now()
-        lock.lock()
-        let missing = hosts.filter { host in cache[host].map { $0.expires <= now } ?? true }
-        lock.unlock()
+        let missing = hosts.filter { cache.value(for: $0, at: now) == nil }
         guard !missing.isEmpty else { return }
         let group = DispatchGroup()
         let slots = DispatchSemaphore(value: HostingResolver.concurrency)
@@ -95,17 +92,7 @@ public final class HostingResolver: ReportEnricher, @unchecked Sendable {
     /// The resolution of `host` (canonical form), from the cache while it is fresh.
     public func resolve(host: String) -> HostingResolution {
         let now = time.now()
-        lock.lock()
-        if let cached = cache[host], cached.expires > now {
-            lock.unlock()
-            return cached.resolution
-        }
-        lock.unlock()
-        let resolution = resolveUncached(host: host, at: now)
-        lock.lock()
-        cache[host] = (resolution, now.addingTimeInterval(cacheLifetime))
-        lock.unlock()
-        return resolution
+        return cache.value(for: host, at: now) { (resolveUncached(host: host, at: now), cacheLifetime) }
     }
 
     func resolveUncached(host: String, at now: Date) -> HostingResolution {

@@ -1,3 +1,5 @@
+import HotlineCore
+
 /// The Public Suffix List: which part of a host name is registrable (`example.co.uk` in
 /// `www.example.co.uk`), which is the part a registrar is responsible for.
 public struct PublicSuffixList: Sendable {
@@ -11,7 +13,8 @@ public struct PublicSuffixList: Sendable {
             let line = raw.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? ""
             if line.isEmpty || line.hasPrefix("//") { continue }
             // Rules are written in Unicode; hosts here are canonical A-labels.
-            let rule = (try? URLCanonicalizerHost.canonical(line.hasPrefix("!") ? String(line.dropFirst()) : line.hasPrefix("*.") ? String(line.dropFirst(2)) : line)) ?? line.lowercased()
+            let body = line.hasPrefix("!") ? line.dropFirst() : line.hasPrefix("*.") ? line.dropFirst(2) : Substring(line)
+            let rule = (try? URLCanonicalizer.canonicalHost(body)) ?? body.lowercased()
             if line.hasPrefix("!") { exceptions.insert(rule) } else if line.hasPrefix("*.") { wildcards.insert(rule) } else { rules.insert(rule) }
         }
     }

@@ -33,7 +33,7 @@ public final class DNSClient: AddressResolving, @unchecked Sendable {
     public let maximumCacheTime: TimeInterval = 3600
     private let time: any TimeSource
     private let lock = NSLock()
-    private var cache: [String: (answer: AddressAnswer, expires: Date)] = [:]
+    private let cache = ExpiringCache<String, AddressAnswer>()
     private var sent = 0
 
     /// Creates a client for `servers` (default: the system's `/etc/resolv.conf`).
@@ -65,18 +65,10 @@ public final class DNSClient: AddressResolving, @unchecked Sendable {
 
     /// The host's A and AAAA addresses, from the cache while fresh.
     public func addresses(for host: String) -> AddressAnswer? {
-        let now = time.now()
-        lock.lock()
-        if let cached = cache[host], cached.expires > now {
-            lock.unlock()
-            return cached.answer
+        cache.value(for: host, at: time.now()) {
+            let (answer, ttl) = resolve(host)
+            return (answer, min(maximumCacheTime, ttl))
         }
-        lock.unlock()
-        let (answer, ttl) = resolve(host)
-        lock.lock()
-        cache[host] = (answer, now.addingTimeInterval(min(maximumCacheTime, ttl)))
-        lock.unlock()
-        return answer
     }
 
     func resolve(_ host: String) -> (AddressAnswer, TimeInterval) {

@@ -18,8 +18,8 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
     public let attempts: Int
     private let time: any TimeSource
     private let lock = NSLock()
-    private var cache: [String: (result: Result<RDAPNetwork, RDAPError>, server: String, expires: Date)] = [:]
-    private var domainCache: [String: (result: Result<RDAPDomain, RDAPError>, expires: Date)] = [:]
+    private let networks = ExpiringCache<String, Result<(network: RDAPNetwork, server: String), RDAPError>>()
+    private let domains = ExpiringCache<String, Result<RDAPDomain, RDAPError>>()
     private var nextSlot: [String: Date] = [:]
     private var requests = 0
 
@@ -69,23 +69,11 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
 
     func network(query: String, at address: IPAddress) -> Result<(network: RDAPNetwork, server: String), RDAPError> {
         guard let base = bootstrap.server(for: address) else { return .failure(RDAPError(message: "no RDAP server for \(address) in the bootstrap")) }
-        let key = "ip:\(query)"
-        let now = time.now()
-        lock.lock()
-        if let cached = cache[key], cached.expires > now {
-            lock.unlock()
-            return cached.result.map { ($0, cached.server) }
-        }
-        lock.unlock()
         let server = URL(string: base)?.host ?? base
-        let result: Result<RDAPNetwork, RDAPError> = fetch(base + "ip/\(query)").flatMap { bytes in
-            Result { () throws(RDAPError) in try RDAPParser.network(bytes) }
+        return networks.value(for: query, at: time.now()) {
+            let result = fetch(base + "ip/\(query)").flatMap { bytes in Result { () throws(RDAPError) in try RDAPParser.network(bytes) } }
+            return (result.map { ($0, server) }, lifetime(of: result))
         }
-        lock.lock()
-        // Failures are remembered briefly, so a struggling server is not asked for every report.
-        cache[key] = (result, server, now.addingTimeInterval({ if case .success = result { return cacheLifetime } else { return 60 } }()))
-        lock.unlock()
-        return result.map { ($0, server) }
     }
 
     /// The registrar of a domain, uncached.
@@ -96,18 +84,17 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
 
     /// The registrar of a domain, cached like networks.
     public func registrar(of domain: String) -> Result<RDAPDomain, RDAPError> {
-        let now = time.now()
-        lock.lock()
-        if let cached = domainCache[domain], cached.expires > now {
-            lock.unlock()
-            return cached.result
+        domains.value(for: domain, at: time.now()) {
+            let result = self.domain(domain)
+            return (result, lifetime(of: result))
         }
-        lock.unlock()
-        let result = self.domain(domain)
-        lock.lock()
-        domainCache[domain] = (result, now.addingTimeInterval({ if case .success = result { return cacheLifetime } else { return 60 } }()))
-        lock.unlock()
-        return result
+    }
+
+    /// Answers are kept for `cacheLifetime`; failures only a minute, so a struggling server
+    /// is not asked for every report but is asked again soon.
+    private func lifetime<T>(of result: Result<T, RDAPError>) -> TimeInterval {
+        if case .success = result { return cacheLifetime }
+        return 60
     }
 
     /// Waits for the server's next slot, then GETs, retrying timeouts, 429 and 5xx.
