@@ -27,7 +27,7 @@ let package = Package(
         .target(
             name: "HotlineConfig",
             dependencies: [
-                "HotlineCore", "HotlineHosting", "CYAML",
+                "HotlineCore", "HotlineHosting", "HotlineNet", "CYAML",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -47,10 +47,14 @@ let package = Package(
         // Hosting resolution without I/O: IP tables, RDAP response reading, the contact
         // directory model, and the resolution chain behind protocols.
         .target(name: "HotlineHosting", dependencies: ["HotlineCore"]),
-        // libcurl, wrapped once for the whole project (HTTP now; SMTP with dispatch).
+        // libcurl, wrapped once for the whole project: HTTP(S), SMTP, the safe fetcher.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // Network adapters: the DNS client, the HTTP client on libcurl, the RDAP client.
-        .target(name: "HotlineNet", dependencies: ["HotlineCore", "HotlineHosting", "CCurl"]),
+        // Network adapters: the DNS client, HTTP and SMTP on libcurl, the RDAP client, the safe
+        // fetcher, and the notice transports.
+        .target(
+            name: "HotlineNet",
+            dependencies: ["HotlineCore", "HotlineHosting", "CCurl", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // SQLite through GRDB, behind HotlineCore's ReportStore protocol.
         .target(
             name: "HotlineStore",

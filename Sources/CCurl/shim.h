@@ -18,3 +18,19 @@ static inline CURLcode hotline_curl_setopt_write(CURL *curl, hotline_curl_write_
 static inline CURLcode hotline_curl_response_code(CURL *curl, long *code) {
     return curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, code);
 }
+typedef size_t (*hotline_curl_read_callback)(char *buffer, size_t size, size_t count, void *context);
+static inline CURLcode hotline_curl_setopt_read(CURL *curl, hotline_curl_read_callback callback) {
+    return curl_easy_setopt(curl, CURLOPT_READFUNCTION, callback);
+}
+static inline CURLcode hotline_curl_setopt_header(CURL *curl, hotline_curl_write_callback callback) {
+    return curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, callback);
+}
+static inline CURLcode hotline_curl_setopt_offset(CURL *curl, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(curl, option, value);
+}
+static inline CURLcode hotline_curl_info_string(CURL *curl, CURLINFO info, char **value) {
+    return curl_easy_getinfo(curl, info, value);
+}
+static inline CURLcode hotline_curl_info_long(CURL *curl, CURLINFO info, long *value) {
+    return curl_easy_getinfo(curl, info, value);
+}

@@ -12,10 +12,15 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
         var audit: [AuditEntry] = []
         var caseURLs: [String: Set<String>] = [:]
         var caseHashes: [String: Set<String>] = [:]
+        var items: [DispatchItem] = []
+        var notices: [String: Notice] = [:]
+        var noticeOrder: [String] = []
+        var messages: [OutboxMessage] = []
+        var events: [NoticeEvent] = []
     }
 
-    private let lock = NSLock()
-    private var state = State()
+    let lock = NSLock()
+    var state = State()
     /// When set, the next write throws this error before committing (to test failures).
     public var failNextWrite: (any Error)?
 
@@ -63,6 +68,7 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
 
         public func insertDecision(_ decision: Decision) throws { state.decisions.append(decision) }
         public func appendAudit(_ entry: AuditEntry) throws { state.audit.append(entry) }
+        public func enqueueDispatch(_ items: [DispatchItem]) throws { state.items += items }
     }
 
     public func write<T>(_ body: (Transaction) throws -> T) throws -> T {

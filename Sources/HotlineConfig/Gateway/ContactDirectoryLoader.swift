@@ -90,7 +90,7 @@ public enum ContactDirectoryLoader {
         }
         if let node = top["contacts"], !node.isNull, let items = reader.sequence(node, key: "contacts") {
             for item in items {
-                guard let fields = reader.mapping(item, allowed: ["id", "name", "asns", "prefixes", "domains", "country", "abuse", "channel", "webhook", "language", "ntd_member", "cdn", "escalation"], required: ["id", "name", "abuse"], what: "a contact") else { continue }
+                guard let fields = reader.mapping(item, allowed: ["id", "name", "asns", "prefixes", "domains", "country", "abuse", "channel", "webhook", "webhook_secret_env", "language", "ntd_member", "cdn", "escalation"], required: ["id", "name", "abuse"], what: "a contact") else { continue }
                 var id = ""
                 if let node = fields["id"], let text = reader.string(node, key: "id") {
                     if isIdentifier(text) { id = text; claim(text, at: node.location) } else {
@@ -143,12 +143,21 @@ public enum ContactDirectoryLoader {
                 if channel == .webhook && webhook == nil && fields["webhook"] == nil {
                     reader.error(.missingKey, "contact \"\(id)\" has channel webhook but no \"webhook\" URL", at: item.location)
                 }
+                var secretEnvironment: String?
+                if let node = fields["webhook_secret_env"], let text = reader.string(node, key: "webhook_secret_env") {
+                    if !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }) { secretEnvironment = text } else {
+                        reader.error(.invalidValue, "\"webhook_secret_env\" names an environment variable (A-Z, 0-9, _), got \(YAMLReader.show(node)); the secret itself never goes in this file", at: node.location)
+                    }
+                }
+                if channel == .webhook && secretEnvironment == nil && fields["webhook_secret_env"] == nil {
+                    reader.error(.missingKey, "contact \"\(id)\" has channel webhook but no \"webhook_secret_env\" naming the variable that holds its signing secret", at: item.location)
+                }
                 let ntd = fields["ntd_member"].flatMap { reader.bool($0, key: "ntd_member") } ?? false
                 let cdn = fields["cdn"].flatMap { reader.bool($0, key: "cdn") } ?? false
                 let escalation = fields["escalation"].map { emails($0, key: "escalation") } ?? []
                 directory.contacts.append(DirectoryContact(
                     id: id, name: name, asns: asns, prefixes: prefixes, domains: domains, country: country, abuse: abuse, channel: channel,
-                    webhook: webhook, language: language(fields["language"]), ntdMember: ntd, cdn: cdn, escalation: escalation, location: item.location))
+                    webhook: webhook, webhookSecretEnvironment: secretEnvironment, language: language(fields["language"]), ntdMember: ntd, cdn: cdn, escalation: escalation, location: item.location))
             }
         }
         if let node = top["hotlines"], !node.isNull, let items = reader.sequence(node, key: "hotlines") {

@@ -34,6 +34,8 @@ public struct GatewayConfig: Sendable {
     public var rdapBootstrapPath: String
     /// The Public Suffix List (Debian's `publicsuffix` package by default).
     public var publicSuffixListPath: String
+    /// Sending and following up notices.
+    public var dispatch = DispatchConfig()
 
     /// The defaults, used when there is no config file.
     public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml", dns: ["off"], rdap: "off", rdapBootstrapPath: "Config/rdap", publicSuffixListPath: "/usr/share/publicsuffix/public_suffix_list.dat")
@@ -75,17 +77,26 @@ public struct GatewayConfig: Sendable {
         }
         var config = GatewayConfig.defaults
         guard let root else { return (config, []) }
-        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns", "rdap", "public_suffix_list"], required: ["version"], what: "the gateway config") else {
+        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns", "rdap", "public_suffix_list", "templates", "smtp", "dispatch", "fetch"], required: ["version"], what: "the gateway config") else {
             return (nil, reader.diagnostics)
         }
         reader.checkVersion(top["version"], supported: 1)
-        if let hotline = top["hotline"], let fields = reader.mapping(hotline, allowed: ["name", "country"], what: "hotline") {
-            if let name = fields["name"].flatMap({ reader.string($0, key: "name") }) { config.hotlineName = name }
-            if let country = fields["country"].flatMap({ reader.country($0, key: "country") }) { config.country = country }
-        }
         let directory = (file as NSString).deletingLastPathComponent
         func resolve(_ path: String) -> String {
             path.hasPrefix("/") || directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
+        }
+        config.dispatch = DispatchConfig.parse(top, resolve: resolve, reader: &reader)
+        if let hotline = top["hotline"], let fields = reader.mapping(hotline, allowed: ["name", "country", "email", "domain", "website"], what: "hotline") {
+            if let name = fields["name"].flatMap({ reader.string($0, key: "name") }) { config.hotlineName = name }
+            if let country = fields["country"].flatMap({ reader.country($0, key: "country") }) { config.country = country }
+            config.dispatch.identity.name = config.hotlineName
+            if let node = fields["email"], let email = reader.string(node, key: "email") {
+                if email.contains("@"), !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) { config.dispatch.identity.email = email } else {
+                    reader.error(.invalidValue, "\"email\" must be an e-mail address, got \(YAMLReader.show(node))", at: node.location)
+                }
+            }
+            if let domain = fields["domain"].flatMap({ reader.string($0, key: "domain") }) { config.dispatch.identity.domain = domain }
+            if let website = fields["website"].flatMap({ reader.string($0, key: "website") }) { config.dispatch.identity.website = website }
         }
         if let rules = top["rules"] {
             if let items = rules.scalar.map({ _ in [rules] }) ?? reader.sequence(rules, key: "rules") {

@@ -42,7 +42,7 @@ public enum ActionParser {
             if let node = fields["to"], let text = reader.string(node, key: "to") {
                 recipient = NoticeRecipient(text)
                 if recipient == nil {
-                    reader.error(.invalidValue, "\"to\" of notify must be hosting, registrar or contact:NAME, got \(YAMLReader.show(node))", at: node.location)
+                    reader.error(.invalidValue, "\"to\" of notify must be hosting, registrar, upstream or contact:NAME, got \(YAMLReader.show(node))", at: node.location)
                 }
             }
             let template = fields["template"].flatMap { reader.string($0, key: "template") }

@@ -79,7 +79,7 @@ public enum RuleFileParser {
     }
 
     private static func rule(_ node: YAMLNode, reader: inout YAMLReader) -> RuleDraft? {
-        guard let fields = reader.mapping(node, allowed: ["name", "description", "when", "then", "continue"], required: ["name", "when", "then"], what: "a rule") else { return nil }
+        guard let fields = reader.mapping(node, allowed: ["name", "description", "on", "when", "then", "continue"], required: ["name", "when", "then"], what: "a rule") else { return nil }
         var name: String?
         if let nameNode = fields["name"], let text = reader.string(nameNode, key: "name") {
             if text.contains(where: { $0.isNewline || $0 == "\t" }) || text.count > 100 {
@@ -99,8 +99,16 @@ public enum RuleFileParser {
         }
         let actions = fields["then"].map { ActionParser.actions($0, key: "then", reader: &reader) } ?? []
         let continues = fields["continue"].map { reader.bool($0, key: "continue") ?? false } ?? false
+        var event = RuleEvent.report
+        if let on = fields["on"], let text = reader.string(on, key: "on") {
+            if let parsed = RuleEvent(rawValue: text) {
+                event = parsed
+            } else {
+                reader.error(.invalidValue, "\"on\" must be one of \(RuleEvent.allCases.map { "\"\($0)\"" }.joined(separator: ", ")), got \(YAMLReader.show(on))", at: on.location)
+            }
+        }
         // A rule with a bad part is still handed on, so that its name and condition are checked too.
         guard let name else { return nil }
-        return RuleDraft(name: name, nameLocation: fields["name"]!.location, condition: condition, actions: actions, continues: continues, location: node.location)
+        return RuleDraft(name: name, nameLocation: fields["name"]!.location, condition: condition, actions: actions, continues: continues, location: node.location, event: event)
     }
 }

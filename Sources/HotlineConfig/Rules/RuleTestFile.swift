@@ -66,7 +66,7 @@ public struct RuleTestFile: Sendable {
     }
 
     private static func parseTest(_ node: YAMLNode, schema: FieldSchema, reader: inout YAMLReader) -> RuleTestCase? {
-        guard let fields = reader.mapping(node, allowed: ["name", "report", "facts", "expect"], required: ["name", "report", "expect"], what: "a test") else { return nil }
+        guard let fields = reader.mapping(node, allowed: ["name", "on", "report", "facts", "expect"], required: ["name", "report", "expect"], what: "a test") else { return nil }
         let name = fields["name"].flatMap { reader.string($0, key: "name") }
         var report: ReportSubmission?
         if let reportNode = fields["report"] {
@@ -123,7 +123,15 @@ public struct RuleTestFile: Sendable {
             }
             if let node = expect["actions"] { actions = ActionParser.actions(node, key: "actions", reader: &reader) }
         }
+        var event = RuleEvent.report
+        if let on = fields["on"], let text = reader.string(on, key: "on") {
+            if let parsed = RuleEvent(rawValue: text) {
+                event = parsed
+            } else {
+                reader.error(.invalidValue, "\"on\" must be one of \(RuleEvent.allCases.map { "\"\($0)\"" }.joined(separator: ", ")), got \(YAMLReader.show(on))", at: on.location)
+            }
+        }
         guard let name, let report else { return nil }
-        return RuleTestCase(name: name, location: node.location, report: report, facts: facts, expectedRule: rule, expectedOutcome: outcome, expectedActions: actions)
+        return RuleTestCase(name: name, location: node.location, report: report, facts: facts, expectedRule: rule, expectedOutcome: outcome, expectedActions: actions, event: event)
     }
 }

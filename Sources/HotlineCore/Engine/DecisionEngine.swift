@@ -55,21 +55,28 @@ public struct DecisionEngine: Sendable {
     // The conditions apart from the rules, so the hot loop borrows one array element
     // instead of copying a whole rule.
     private let conditions: [Condition]
+    // The indexes of each event's rules, so reports never walk lifecycle rules.
+    private let rulesByEvent: [RuleEvent: [Int]]
 
     /// Creates an engine for `ruleSet`.
     public init(ruleSet: RuleSet) {
         self.ruleSet = ruleSet
         self.conditions = ruleSet.rules.map(\.condition)
+        self.rulesByEvent = Dictionary(grouping: ruleSet.rules.indices, by: { ruleSet.rules[$0].event })
     }
+
+    /// Whether any rule handles `event`.
+    public func handles(_ event: RuleEvent) -> Bool { rulesByEvent[event] != nil }
 
     /// Decides. Conditions are first evaluated without tracing; only matched rules are
     /// evaluated again to record why, which keeps deciding cheap.
-    public func decide(_ facts: Facts) -> Verdict {
+    /// Lifecycle events without a matching rule get ``RuleEvent/fallbackActions``.
+    public func decide(_ facts: Facts, on event: RuleEvent = .report) -> Verdict {
         var actions: [Action] = []
         var matched: [String] = []
         var trace: [RuleTrace] = []
         var decidingRule: String?
-        for index in conditions.indices where conditions[index].evaluate(facts) {
+        for index in rulesByEvent[event] ?? [] where conditions[index].evaluate(facts) {
             let rule = ruleSet.rules[index]
             var steps: [TraceStep] = []
             _ = rule.condition.evaluate(facts, trace: &steps)
@@ -80,7 +87,7 @@ public struct DecisionEngine: Sendable {
             if !rule.continues { break }
         }
         if decidingRule == nil {
-            actions.append(contentsOf: ruleSet.defaultActions)
+            actions.append(contentsOf: event == .report ? ruleSet.defaultActions : event.fallbackActions)
             decidingRule = "default"
         }
         let outcome = actions.first(where: { $0.kind.isDisposition })?.kind ?? .escalate
@@ -88,11 +95,11 @@ public struct DecisionEngine: Sendable {
     }
 
     /// Evaluates every rule exhaustively, for people asking why.
-    public func explain(_ facts: Facts) -> Explanation {
-        let verdict = decide(facts)
+    public func explain(_ facts: Facts, on event: RuleEvent = .report) -> Explanation {
+        let verdict = decide(facts, on: event)
         var results: [Explanation.RuleResult] = []
         var stopped = false
-        for rule in ruleSet.rules {
+        for rule in ruleSet.rules where rule.event == event {
             var steps: [TraceStep] = []
             let matched = rule.condition.evaluate(facts, trace: &steps, exhaustive: true)
             results.append(Explanation.RuleResult(rule: rule.name, matched: matched, reached: !stopped, steps: steps))

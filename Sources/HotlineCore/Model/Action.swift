@@ -21,6 +21,8 @@ public enum NoticeRecipient: Hashable, Sendable, CustomStringConvertible {
     case hosting
     /// The registrar's abuse desk (`registrar.abuse_email`).
     case registrar
+    /// Whoever the hoster answers to: the directory entry's `escalation` addresses.
+    case upstream
     /// A named entry of the contact directory.
     case contact(String)
 
@@ -29,6 +31,7 @@ public enum NoticeRecipient: Hashable, Sendable, CustomStringConvertible {
         switch text {
         case "hosting": self = .hosting
         case "registrar": self = .registrar
+        case "upstream": self = .upstream
         default:
             guard text.hasPrefix("contact:"), text.count > 8 else { return nil }
             self = .contact(String(text.dropFirst(8)))
@@ -40,6 +43,7 @@ public enum NoticeRecipient: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .hosting: "hosting"
         case .registrar: "registrar"
+        case .upstream: "upstream"
         case .contact(let name): "contact:\(name)"
         }
     }

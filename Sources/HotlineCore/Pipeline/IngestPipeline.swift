@@ -85,13 +85,17 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     public let hashMatcher: (any HashMatching)?
     /// Add further facts (hosting, registrar), in order.
     public let enrichers: [any ReportEnricher]
+    /// Turns notify and forward actions into dispatch items in the decision's transaction;
+    /// `nil` records decisions only (rule tests, replay, benchmarks of deciding).
+    public let planner: DispatchPlanner?
 
     /// Creates a pipeline.
-    public init(store: Store, engine: DecisionEngine, hashMatcher: (any HashMatching)? = nil, enrichers: [any ReportEnricher] = [], time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), channel: String = "file", actor: String = "system") {
+    public init(store: Store, engine: DecisionEngine, hashMatcher: (any HashMatching)? = nil, enrichers: [any ReportEnricher] = [], planner: DispatchPlanner? = nil, time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), channel: String = "file", actor: String = "system") {
         self.store = store
         self.engine = engine
         self.hashMatcher = hashMatcher
         self.enrichers = enrichers
+        self.planner = planner
         self.time = time
         self.ids = ids
         self.channel = channel
@@ -185,7 +189,12 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         hashMatcher?.match(report.hashes)?.apply(to: &facts)
         for enricher in enrichers { enricher.enrich(report, facts: &facts) }
         let verdict = engine.decide(facts)
-        try transaction.insertDecision(Decision(id: ids.next(), reportID: report.id, caseID: caseRecord.id, verdict: verdict, facts: facts, decidedAt: now))
+        let decisionID = ids.next()
+        try transaction.insertDecision(Decision(id: decisionID, reportID: report.id, caseID: caseRecord.id, verdict: verdict, facts: facts, decidedAt: now))
+        if let planner, verdict.actions.contains(where: { $0.kind == .notify || $0.kind == .forward }) {
+            let subject = DispatchPlanner.Subject(reportID: report.id, caseID: caseRecord.id, decisionID: decisionID, url: report.url.canonical, host: report.url.host, facts: facts, hashes: report.hashes.hashValues)
+            try transaction.enqueueDispatch(planner.items(for: verdict.actions, subject: subject, now: now))
+        }
         // Closing the report that opened the case closes the case; closing a duplicate only
         // closes that report, the case it joined stays open.
         if verdict.outcome == .close && !isDuplicate {

@@ -61,6 +61,8 @@ public protocol ReportStoreTransaction {
     func insertDecision(_ decision: Decision) throws
     /// Appends to the audit log.
     func appendAudit(_ entry: AuditEntry) throws
+    /// Stores the notices and forwards a decision asked for, to be batched and sent.
+    func enqueueDispatch(_ items: [DispatchItem]) throws
 }
 
 /// Durable storage of reports, cases, decisions and the audit log.

@@ -111,3 +111,13 @@ extension Facts {
         return facts
     }
 }
+
+extension Facts {
+    /// Facts read back from their stored JSON. Fields the schema no longer has, or values it
+    /// no longer accepts, are left out: a stored record outlives schema changes.
+    public init(storedJSON text: String, schema: FieldSchema) {
+        self.init(schema: schema)
+        guard case .object(let object)? = try? JSONValue.parse(text) else { return }
+        for member in object.members { try? set(member.key, json: member.value) }
+    }
+}

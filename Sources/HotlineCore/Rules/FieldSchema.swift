@@ -84,6 +84,7 @@ public struct FieldSchema: Sendable {
         ("hosting.as_name", .string, "Name of that AS.", nil),
         ("hosting.org", .string, "The hoster's name, from the directory or RDAP.", nil),
         ("hosting.abuse_email", .string, "The hoster's abuse address.", nil),
+        ("hosting.contact_id", .string, "The contact directory entry that matched, if any.", nil),
         ("hosting.contact_source", .string, "Where the abuse address came from.", ["directory", "rdap", "rdap_fallback", "manual"]),
         ("hosting.confidence", .number, "Confidence in the abuse address, 0-100 (directory 100; RDAP: see docs/hosting.md).", nil),
         ("hosting.ntd_member", .bool, "The hoster signed the national notice-and-takedown code of conduct.", nil),
@@ -92,10 +93,16 @@ public struct FieldSchema: Sendable {
         ("registrar.name", .string, "The domain's registrar.", nil),
         ("registrar.abuse_email", .string, "The registrar's abuse address.", nil),
         ("registrar.iana_id", .number, "The registrar's IANA id.", nil),
-        ("notice.status", .string, "State of the latest notice for the case.", ["pending", "sent", "acknowledged", "removed", "rejected", "failed"]),
-        ("notice.age", .duration, "Time since the latest notice was sent.", nil),
-        ("notice.overdue", .bool, "The latest notice's deadline has passed without removal.", nil),
-        ("notice.reminders", .number, "Reminders sent for the case.", nil),
+        ("notice.status", .string, "The notice's state (lifecycle rules).", NoticeStatus.allCases.map(\.rawValue)),
+        ("notice.kind", .string, "A notice to remove (notify) or a forward.", ["notify", "forward"]),
+        ("notice.recipient", .string, "The rule target the notice went to: hosting, registrar, upstream, partner, police or contact:ID.", nil),
+        ("notice.age", .duration, "Time since the notice was delivered (or written, when it never was).", nil),
+        ("notice.overdue", .bool, "The notice's deadline has passed while URLs are still online.", nil),
+        ("notice.reminders", .number, "Reminders sent for the notice.", nil),
+        ("notice.urls", .number, "URLs in the notice.", nil),
+        ("notice.urls_online", .number, "URLs of the notice not yet confirmed gone.", nil),
+        ("delivery.error", .string, "Why the last delivery failed (delivery.failed).", nil),
+        ("delivery.attempts", .number, "Delivery attempts made (delivery.failed).", nil),
     ])
 }
 

@@ -12,6 +12,8 @@ public struct Rule: Sendable {
     public var continues: Bool
     /// Where the rule starts.
     public var location: SourceLocation
+    /// What sets the rule off.
+    public var event: RuleEvent = .report
 }
 
 /// A loaded, checked rule set: what the decision engine runs.

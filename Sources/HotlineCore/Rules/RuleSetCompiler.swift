@@ -39,9 +39,12 @@ public struct RuleDraft: Sendable {
     public var continues: Bool
     /// Where the rule starts.
     public var location: SourceLocation
+    /// What sets the rule off (`on:`).
+    public var event: RuleEvent
 
     /// Creates a draft.
-    public init(name: String, nameLocation: SourceLocation, condition: ExpressionSource?, actions: [Action], continues: Bool, location: SourceLocation) {
+    public init(name: String, nameLocation: SourceLocation, condition: ExpressionSource?, actions: [Action], continues: Bool, location: SourceLocation, event: RuleEvent = .report) {
+        self.event = event
         self.name = name
         self.nameLocation = nameLocation
         self.condition = condition
@@ -176,14 +179,15 @@ public enum RuleSetCompiler {
                 rulesCompiled = false
                 continue
             }
-            rules.append(Rule(name: draft.name, condition: condition, conditionText: source.text, actions: draft.actions, continues: draft.continues, location: draft.location))
+            rules.append(Rule(name: draft.name, condition: condition, conditionText: source.text, actions: draft.actions, continues: draft.continues, location: draft.location, event: draft.event))
         }
 
         // Unreachable rules: after a rule that always matches and stops, or one that can never match.
-        if rulesCompiled {
+        // Per event: a report rule never shadows a lifecycle rule.
+        for event in RuleEvent.allCases where rulesCompiled {
             var seenConditions: [String: String] = [:]
             var stopper: String?
-            for rule in rules {
+            for rule in rules where rule.event == event {
                 if let stopper {
                     diagnostics.append(.warning(.unreachableRule, "rule \"\(rule.name)\" can never match: rule \"\(stopper)\" before it always matches", at: rule.location))
                     continue

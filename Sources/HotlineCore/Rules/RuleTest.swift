@@ -17,9 +17,12 @@ public struct RuleTestCase: Sendable {
     public var expectedOutcome: ActionKind?
     /// The full list of actions expected, if given.
     public var expectedActions: [Action]?
+    /// The event the rules are run for (`on:`); reports by default.
+    public var event: RuleEvent
 
     /// Creates a test case.
-    public init(name: String, location: SourceLocation, report: ReportSubmission, facts: [(name: String, value: FactValue?)] = [], expectedRule: String? = nil, expectedOutcome: ActionKind? = nil, expectedActions: [Action]? = nil) {
+    public init(name: String, location: SourceLocation, report: ReportSubmission, facts: [(name: String, value: FactValue?)] = [], expectedRule: String? = nil, expectedOutcome: ActionKind? = nil, expectedActions: [Action]? = nil, event: RuleEvent = .report) {
+        self.event = event
         self.name = name
         self.location = location
         self.report = report
@@ -77,7 +80,7 @@ public enum RuleTestRunner {
 
     static func verdictAndFacts(for test: RuleTestCase, engine: DecisionEngine) -> (verdict: Verdict, facts: Facts) {
         let facts = facts(for: test, schema: engine.ruleSet.schema)
-        return (engine.decide(facts), facts)
+        return (engine.decide(facts, on: test.event), facts)
     }
 
     /// Runs one test; returns its failures (empty when it passed).

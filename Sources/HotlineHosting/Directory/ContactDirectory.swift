@@ -30,6 +30,8 @@ public struct DirectoryContact: Hashable, Sendable {
     public var channel: NoticeChannel
     /// Endpoint for the webhook channel.
     public var webhook: String?
+    /// The environment variable holding the webhook's HMAC secret.
+    public var webhookSecretEnvironment: String?
     /// Language of notices (`nl`, `en`, …).
     public var language: String
     /// Signed the national NTD code of conduct.
@@ -42,7 +44,7 @@ public struct DirectoryContact: Hashable, Sendable {
     public var location: SourceLocation
 
     /// Creates an entry.
-    public init(id: String, name: String, asns: [Int] = [], prefixes: [IPNetwork] = [], domains: [String] = [], country: String? = nil, abuse: [String], channel: NoticeChannel = .email, webhook: String? = nil, language: String = "en", ntdMember: Bool = false, cdn: Bool = false, escalation: [String] = [], location: SourceLocation) {
+    public init(id: String, name: String, asns: [Int] = [], prefixes: [IPNetwork] = [], domains: [String] = [], country: String? = nil, abuse: [String], channel: NoticeChannel = .email, webhook: String? = nil, webhookSecretEnvironment: String? = nil, language: String = "en", ntdMember: Bool = false, cdn: Bool = false, escalation: [String] = [], location: SourceLocation) {
         self.id = id
         self.name = name
         self.asns = asns
@@ -52,6 +54,7 @@ public struct DirectoryContact: Hashable, Sendable {
         self.abuse = abuse
         self.channel = channel
         self.webhook = webhook
+        self.webhookSecretEnvironment = webhookSecretEnvironment
         self.language = language
         self.ntdMember = ntdMember
         self.cdn = cdn

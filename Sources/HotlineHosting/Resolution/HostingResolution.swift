@@ -78,6 +78,7 @@ public struct HostingResolution: Hashable, Sendable {
         if let country { facts["hosting.country"] = .string(country) }
         if let org { facts["hosting.org"] = .string(org) }
         if let abuseEmail { facts["hosting.abuse_email"] = .string(abuseEmail) }
+        if let directoryContact { facts["hosting.contact_id"] = .string(directoryContact) }
         if let contactSource { facts["hosting.contact_source"] = .string(contactSource) }
         if let confidence { facts["hosting.confidence"] = .number(Double(confidence)) }
         if let cdn { facts["hosting.cdn"] = .bool(cdn) }

@@ -10,6 +10,9 @@ public struct AddressAnswer: Hashable, Sendable {
     /// What happened, for the resolution's record (CNAME chain, NXDOMAIN, timeout).
     public var detail: String
 
+    /// Whether nobody answered (timeout, SERVFAIL), as opposed to "no such name".
+    public var isFailure: Bool { addresses.isEmpty && detail.hasPrefix("no answer") }
+
     /// Creates an answer.
     public init(addresses: [IPAddress], source: String, detail: String) {
         self.addresses = addresses

@@ -7,6 +7,10 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     /// The body.
     public var body: [UInt8]
+    /// The `Location` header, for redirects.
+    public var location: String? = nil
+    /// The `Content-Type` header.
+    public var contentType: String? = nil
 }
 
 /// Why an HTTP request failed before a response.
@@ -24,7 +28,7 @@ public struct HTTPError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// GET requests through libcurl, with time and size limits; certificate checks stay on.
+/// HTTP requests through libcurl, with time and size limits; certificate checks stay on.
 public struct HTTPClient: Sendable {
     /// Whole-request timeout.
     public var timeout: TimeInterval
@@ -32,63 +36,87 @@ public struct HTTPClient: Sendable {
     public var maximumBytes: Int
     /// Sent as User-Agent.
     public var userAgent: String
+    /// A CA bundle to trust instead of the system's (a test CA, or a private PKI).
+    public var caFile: String?
 
     /// Creates a client.
-    public init(timeout: TimeInterval = 10, maximumBytes: Int = 1_048_576, userAgent: String = "HotlineGateway/1") {
+    public init(timeout: TimeInterval = 10, maximumBytes: Int = 1_048_576, userAgent: String = "HotlineGateway/1", caFile: String? = nil) {
         self.timeout = timeout
         self.maximumBytes = maximumBytes
         self.userAgent = userAgent
-        HTTPClient.initializeOnce
-    }
-
-    private static let initializeOnce: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
-
-    final class Sink {
-        var bytes: [UInt8] = []
-        let limit: Int
-        var exceeded = false
-        init(limit: Int) { self.limit = limit }
+        self.caFile = caFile
     }
 
     /// GETs `url` with `accept`; redirects are followed (at most 3, http and https only).
     public func get(_ url: String, accept: String) throws(HTTPError) -> HTTPResponse {
-        guard let curl = curl_easy_init() else { throw HTTPError(message: "libcurl could not start a request", isTransient: true) }
-        defer { curl_easy_cleanup(curl) }
-        let sink = Sink(limit: maximumBytes)
-        let context = Unmanaged.passRetained(sink)
-        defer { context.release() }
-        var headers: UnsafeMutablePointer<curl_slist>?
-        headers = curl_slist_append(headers, "Accept: \(accept)")
-        defer { curl_slist_free_all(headers) }
-        _ = hotline_curl_setopt_string(curl, CURLOPT_URL, url)
-        _ = hotline_curl_setopt_string(curl, CURLOPT_USERAGENT, userAgent)
-        _ = hotline_curl_setopt_pointer(curl, CURLOPT_HTTPHEADER, headers)
-        _ = hotline_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
-        _ = hotline_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
-        _ = hotline_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(min(timeout, 5) * 1000))
-        _ = hotline_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 1)
-        _ = hotline_curl_setopt_long(curl, CURLOPT_MAXREDIRS, 3)
-        _ = hotline_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = hotline_curl_setopt_string(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        _ = hotline_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, context.toOpaque())
-        _ = hotline_curl_setopt_write(curl) { data, size, count, context in
-            let sink = Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue()
-            let length = size * count
-            if sink.bytes.count + length > sink.limit {
-                sink.exceeded = true
-                return 0
-            }
-            data.map { sink.bytes.append(contentsOf: UnsafeRawBufferPointer(start: $0, count: length)) }
-            return length
+        try request(HTTPRequest(method: "GET", url: url, headers: ["Accept: \(accept)"], followRedirects: true))
+    }
+
+    /// POSTs `body` to `url` with `headers` (each `Name: value`); redirects are not followed,
+    /// since a redirected POST would send the body somewhere nobody configured.
+    public func post(_ url: String, headers: [String], body: [UInt8]) throws(HTTPError) -> HTTPResponse {
+        try request(HTTPRequest(method: "POST", url: url, headers: headers, body: body))
+    }
+
+    /// Performs one request.
+    public func request(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+        let handle = try CurlHandle()
+        handle.bodyLimit = maximumBytes
+        handle.set(CURLOPT_URL, request.url)
+        handle.set(CURLOPT_USERAGENT, userAgent)
+        handle.set(CURLOPT_HTTPHEADER, list: request.headers)
+        handle.set(CURLOPT_NOSIGNAL, 1)
+        handle.set(CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
+        handle.set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(timeout, 5) * 1000))
+        handle.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        handle.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        if let caFile { handle.set(CURLOPT_CAINFO, caFile) }
+        if request.followRedirects {
+            handle.set(CURLOPT_FOLLOWLOCATION, 1)
+            handle.set(CURLOPT_MAXREDIRS, 3)
         }
-        let code = curl_easy_perform(curl)
-        if sink.exceeded { throw HTTPError(message: "response larger than \(maximumBytes) bytes", isTransient: false) }
+        if !request.pinnedAddresses.isEmpty { handle.set(CURLOPT_RESOLVE, list: request.pinnedAddresses) }
+        switch request.method {
+        case "GET": break
+        case "HEAD": handle.set(CURLOPT_NOBODY, 1)
+        default:
+            handle.setReadSource(request.body)
+            handle.set(CURLOPT_POST, 1)
+            handle.set(offset: CURLOPT_POSTFIELDSIZE_LARGE, request.body.count)
+            if request.method != "POST" { handle.set(CURLOPT_CUSTOMREQUEST, request.method) }
+        }
+        let code = handle.perform()
+        if handle.bodyExceeded { throw HTTPError(message: "response larger than \(maximumBytes) bytes", isTransient: false) }
         guard code == CURLE_OK else {
-            let transient = [CURLE_OPERATION_TIMEDOUT, CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING].contains(code)
-            throw HTTPError(message: String(cString: curl_easy_strerror(code)), isTransient: transient)
+            throw HTTPError(message: CurlHandle.message(code), isTransient: CurlHandle.isTransient(code))
         }
-        var status = 0
-        _ = hotline_curl_response_code(curl, &status)
-        return HTTPResponse(status: status, body: sink.bytes)
+        return HTTPResponse(status: handle.responseCode, body: handle.body, location: handle.header("location"), contentType: handle.header("content-type"))
+    }
+}
+
+/// One HTTP request.
+public struct HTTPRequest: Sendable {
+    /// `GET`, `HEAD`, `POST`, …
+    public var method: String
+    /// The URL.
+    public var url: String
+    /// Header lines, `Name: value`.
+    public var headers: [String]
+    /// The body, for POST.
+    public var body: [UInt8]
+    /// Whether libcurl follows redirects itself.
+    public var followRedirects: Bool
+    /// `host:port:address` entries that pin where the host connects, so the address that was
+    /// checked is the address used (no second DNS answer in between).
+    public var pinnedAddresses: [String]
+
+    /// Creates a request.
+    public init(method: String, url: String, headers: [String] = [], body: [UInt8] = [], followRedirects: Bool = false, pinnedAddresses: [String] = []) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.followRedirects = followRedirects
+        self.pinnedAddresses = pinnedAddresses
     }
 }

@@ -162,6 +162,104 @@ enum SQLiteMigrations {
                 CREATE INDEX ip_ranges_source ON ip_ranges(source);
                 """)
         }
+        migrator.registerMigration("v6-dispatch-notices-outbox") { db in
+            try db.execute(sql: """
+                -- Actions decided and not yet in a notice; written in the decision's transaction.
+                CREATE TABLE dispatch_items (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    report_id TEXT NOT NULL,
+                    case_id TEXT NOT NULL,
+                    decision_id TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('notify', 'forward')),
+                    target TEXT NOT NULL,
+                    batch_key TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('waiting', 'held', 'batched', 'moved')),
+                    url TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    due_at TEXT NOT NULL,
+                    notice_id TEXT,
+                    body TEXT NOT NULL
+                );
+                CREATE INDEX dispatch_items_open ON dispatch_items(status, due_at) WHERE status IN ('waiting', 'held');
+                CREATE INDEX dispatch_items_case ON dispatch_items(case_id);
+
+                CREATE TABLE notices (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    reference TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    sent_at TEXT,
+                    deadline TEXT,
+                    removed_at TEXT,
+                    reminders INTEGER NOT NULL,
+                    next_due_at TEXT,
+                    hoster_org TEXT,
+                    hoster_asn INTEGER,
+                    hoster_country TEXT,
+                    body TEXT NOT NULL
+                );
+                CREATE INDEX notices_due ON notices(next_due_at) WHERE next_due_at IS NOT NULL;
+                CREATE INDEX notices_status ON notices(status, created_at);
+
+                CREATE TABLE notice_items (
+                    notice_id TEXT NOT NULL REFERENCES notices(id),
+                    position INTEGER NOT NULL,
+                    item_id TEXT NOT NULL,
+                    report_id TEXT NOT NULL,
+                    case_id TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('online', 'removed')),
+                    removed_at TEXT,
+                    body TEXT NOT NULL,
+                    PRIMARY KEY (notice_id, position)
+                ) WITHOUT ROWID;
+                CREATE INDEX notice_items_case ON notice_items(case_id);
+
+                -- Rendered messages: a retry sends the same bytes, Message-ID and idempotency key.
+                CREATE TABLE outbox (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    notice_id TEXT NOT NULL REFERENCES notices(id),
+                    purpose TEXT NOT NULL,
+                    channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
+                    destinations TEXT NOT NULL,
+                    sender TEXT NOT NULL,
+                    message_id TEXT UNIQUE,
+                    secret_env TEXT,
+                    payload BLOB NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at TEXT NOT NULL,
+                    last_error TEXT,
+                    delivered_at TEXT,
+                    receipt TEXT,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
+                CREATE INDEX outbox_notice ON outbox(notice_id);
+
+                -- What happened to each notice and what the rules decided about it: append-only.
+                CREATE TABLE notice_events (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    notice_id TEXT NOT NULL REFERENCES notices(id),
+                    event TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    rule TEXT,
+                    actions TEXT,
+                    facts TEXT,
+                    rules_digest TEXT,
+                    detail TEXT NOT NULL
+                );
+                CREATE INDEX notice_events_notice ON notice_events(notice_id);
+                CREATE TRIGGER notice_events_append_only_update BEFORE UPDATE ON notice_events
+                    BEGIN SELECT RAISE(ABORT, 'notice events are append-only'); END;
+                CREATE TRIGGER notice_events_append_only_delete BEFORE DELETE ON notice_events
+                    BEGIN SELECT RAISE(ABORT, 'notice events are append-only'); END;
+                """)
+        }
         return migrator
     }
 }

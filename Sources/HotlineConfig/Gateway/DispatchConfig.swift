@@ -1,0 +1,111 @@
+import Foundation
+import HotlineCore
+import HotlineNet
+
+/// The `hotline` identity, `smtp`, `dispatch` and `fetch` sections of `Config/hotline.yaml`:
+/// how notices are sent and followed up.
+///
+/// ```yaml
+/// smtp: { host: 127.0.0.1, port: 2525, security: none }   # starttls | tls; username, password_env, ca_file
+/// dispatch:
+///   batch_window: 1h
+///   retry: { initial: 1m, maximum: 6h, attempts: 8 }
+///   followup: { checks: [1h, 6h, 24h], then_every: 24h, confirm_after: 30m, confirmations: 2, give_up_after: 90d }
+/// fetch: { allow: [], timeout: 15s, max_bytes: 33554432 }
+/// ```
+public struct DispatchConfig: Sendable {
+    /// Who notices come from.
+    public var identity = HotlineIdentity(name: "Hotline", email: "notices@hotline.example", domain: "hotline.example")
+    /// The templates directory (one folder per language).
+    public var templatesPath = "Config/templates"
+    /// The SMTP relay; the password comes from the environment or a file.
+    public var smtp = SMTPSettings(host: "127.0.0.1", port: 25, security: .starttls)
+    /// Where the SMTP password is read from: an environment variable name.
+    public var smtpPasswordEnvironment: String?
+    /// Or a file.
+    public var smtpPasswordFile: String?
+    /// Batch window of first notices without one in the rule.
+    public var batchWindow = TimeSpan.hours(1)
+    /// Worker policies.
+    public var settings = DispatchSettings()
+    /// Networks the fetcher may reach despite being special-purpose (tests: 127.0.0.0/8).
+    public var fetchAllow: [IPNetwork] = []
+    /// Fetch timeout.
+    public var fetchTimeout = TimeSpan(seconds: 15)
+    /// Largest body fetched.
+    public var fetchMaximumBytes = 32 << 20
+    /// Whether URLs are re-checked at all.
+    public var recheck = true
+
+    /// Creates the defaults.
+    public init() {}
+
+    /// The SMTP settings with the password filled in from its environment variable or file.
+    public func smtpSettings(environment: [String: String] = ProcessInfo.processInfo.environment) -> SMTPSettings {
+        var settings = smtp
+        if let name = smtpPasswordEnvironment { settings.password = environment[name] }
+        if let file = smtpPasswordFile, let text = try? String(contentsOfFile: file, encoding: .utf8) {
+            settings.password = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return settings
+    }
+
+    /// Reads the sections from `top`, collecting problems into `reader`.
+    static func parse(_ top: [String: YAMLNode], resolve: (String) -> String, reader: inout YAMLReader) -> DispatchConfig {
+        var config = DispatchConfig()
+        config.templatesPath = resolve("templates")
+        if let node = top["templates"], let path = reader.string(node, key: "templates") { config.templatesPath = resolve(path) }
+        if let node = top["smtp"], let fields = reader.mapping(node, allowed: ["host", "port", "security", "username", "password_env", "password_file", "ca_file", "timeout"], required: ["host", "port"], what: "smtp") {
+            if let host = fields["host"].flatMap({ reader.string($0, key: "host") }) { config.smtp.host = host }
+            if let port = fields["port"].flatMap({ reader.integer($0, key: "port", range: 1...65535) }) { config.smtp.port = port }
+            if let node = fields["security"], let text = reader.string(node, key: "security") {
+                if let security = SMTPSecurity(rawValue: text) { config.smtp.security = security } else {
+                    reader.error(.invalidValue, "\"security\" must be none, starttls or tls, got \(YAMLReader.show(node))", at: node.location)
+                }
+            }
+            config.smtp.username = fields["username"].flatMap { reader.string($0, key: "username") }
+            config.smtpPasswordEnvironment = fields["password_env"].flatMap { reader.string($0, key: "password_env") }
+            config.smtpPasswordFile = fields["password_file"].flatMap { reader.string($0, key: "password_file") }.map(resolve)
+            config.smtp.caFile = fields["ca_file"].flatMap { reader.string($0, key: "ca_file") }.map(resolve)
+            if let span = fields["timeout"].flatMap({ reader.duration($0, key: "timeout") }) { config.smtp.timeout = TimeInterval(span.seconds) }
+        }
+        if let node = top["dispatch"], let fields = reader.mapping(node, allowed: ["batch_window", "retry", "followup", "recheck"], what: "dispatch") {
+            if let span = fields["batch_window"].flatMap({ reader.duration($0, key: "batch_window") }) { config.batchWindow = span }
+            if let node = fields["recheck"], let on = reader.bool(node, key: "recheck") { config.recheck = on }
+            if let node = fields["retry"], let retry = reader.mapping(node, allowed: ["initial", "maximum", "attempts"], what: "retry") {
+                if let span = retry["initial"].flatMap({ reader.duration($0, key: "initial") }) { config.settings.retry.initialDelay = span }
+                if let span = retry["maximum"].flatMap({ reader.duration($0, key: "maximum") }) { config.settings.retry.maximumDelay = span }
+                if let count = retry["attempts"].flatMap({ reader.integer($0, key: "attempts", range: 1...100) }) { config.settings.retry.attempts = count }
+            }
+            if let node = fields["followup"], let followUp = reader.mapping(node, allowed: ["checks", "then_every", "confirm_after", "confirmations", "give_up_after"], what: "followup") {
+                if let node = followUp["checks"], let items = reader.sequence(node, key: "checks") {
+                    let spans = items.compactMap { reader.duration($0, key: "checks") }
+                    if spans != spans.sorted() || spans.isEmpty {
+                        reader.error(.invalidValue, "\"checks\" must be one or more growing durations after delivery, like [1h, 6h, 24h]", at: node.location)
+                    } else {
+                        config.settings.followUp.checks = spans
+                    }
+                }
+                if let node = followUp["then_every"], let span = reader.duration(node, key: "then_every") {
+                    if span.seconds < 60 { reader.error(.invalidValue, "\"then_every\" must be at least 1m, got \(YAMLReader.show(node))", at: node.location) } else { config.settings.followUp.interval = span }
+                }
+                if let span = followUp["confirm_after"].flatMap({ reader.duration($0, key: "confirm_after") }) { config.settings.followUp.confirmAfter = span }
+                if let count = followUp["confirmations"].flatMap({ reader.integer($0, key: "confirmations", range: 1...10) }) { config.settings.followUp.confirmations = count }
+                if let span = followUp["give_up_after"].flatMap({ reader.duration($0, key: "give_up_after") }) { config.settings.followUp.giveUpAfter = span }
+            }
+        }
+        if let node = top["fetch"], let fields = reader.mapping(node, allowed: ["allow", "timeout", "max_bytes"], what: "fetch") {
+            if let node = fields["allow"], let items = reader.sequence(node, key: "allow") {
+                for item in items {
+                    guard let text = reader.string(item, key: "allow") else { continue }
+                    if let network = IPNetwork(text) { config.fetchAllow.append(network) } else {
+                        reader.error(.invalidAddress, "\(YAMLReader.show(item)) is not an address or CIDR network", at: item.location)
+                    }
+                }
+            }
+            if let span = fields["timeout"].flatMap({ reader.duration($0, key: "timeout") }) { config.fetchTimeout = span }
+            if let bytes = fields["max_bytes"].flatMap({ reader.integer($0, key: "max_bytes", range: 1024...(1 << 30)) }) { config.fetchMaximumBytes = bytes }
+        }
+        return config
+    }
+}

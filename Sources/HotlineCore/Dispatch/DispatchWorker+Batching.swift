@@ -1,0 +1,80 @@
+import Foundation
+
+extension DispatchWorker {
+    /// Groups waiting items by recipient; a group whose oldest item's window has passed
+    /// becomes one notice. Just before that, hosting is looked up again: a URL whose abuse
+    /// desk changed leaves the batch and is decided again with the new facts.
+    func batchDueItems(_ pass: inout DispatchPass) throws {
+        let now = time.now()
+        let waiting = try store.waitingItems(limit: settings.batchLimit * 20)
+        var groups: [String: [DispatchItem]] = [:]
+        var order: [String] = []
+        for item in waiting {
+            if groups[item.batchKey] == nil { order.append(item.batchKey) }
+            groups[item.batchKey, default: []].append(item)
+        }
+        for key in order {
+            guard let group = groups[key], let due = group.map(\.dueAt).min(), due <= now else { continue }
+            var kept: [DispatchItem] = []
+            for item in group {
+                if try moved(item, now: now) { pass.itemsMoved += 1 } else { kept.append(item) }
+            }
+            if kept.isEmpty { continue }
+            try createNotice(from: kept, now: now)
+            pass.noticesCreated += 1
+        }
+    }
+
+    private func moved(_ item: DispatchItem, now: Date) throws -> Bool {
+        guard item.kind == "notify", item.target == "hosting" || item.target == "upstream", let hostingLookup,
+              let facts = try store.decisionFacts(decisionID: item.decisionID, schema: engine.ruleSet.schema),
+              let refreshed = hostingLookup.refreshHosting(host: item.host, facts: facts) else { return false }
+        let current = HostingSnapshot(refreshed)
+        guard let newDesk = current.abuseEmail, newDesk != item.hosting.abuseEmail else { return false }
+        let verdict = engine.decide(refreshed)
+        let decision = Decision(id: ids.next(), reportID: item.reportID, caseID: item.caseID, trigger: "hosting.changed", verdict: verdict, facts: refreshed, decidedAt: now)
+        let subject = DispatchPlanner.Subject(reportID: item.reportID, caseID: item.caseID, decisionID: decision.id, url: item.url, host: item.host, facts: refreshed, hashes: item.hashes)
+        let newItems = planner.items(for: verdict.actions, subject: subject, now: now)
+        try store.redecide(itemID: item.id, decision: decision, newItems: newItems)
+        return true
+    }
+
+    private func createNotice(from items: [DispatchItem], now: Date) throws {
+        let first = items[0]
+        let id = ids.next()
+        let noticeItems = items.map {
+            NoticeItem(itemID: $0.id, reportID: $0.reportID, caseID: $0.caseID, decisionID: $0.decisionID, url: $0.url, host: $0.host, hosting: $0.hosting, classification: $0.classification, detectionMethod: $0.detectionMethod, hashes: $0.hashes, xarfReportID: UUIDv4.random())
+        }
+        let recipient = first.recipient ?? Recipient(target: first.target, name: "(no address for \(first.target))", addresses: [])
+        var notice = Notice(
+            id: id, reference: Notice.reference(for: id), kind: first.kind, recipient: recipient, template: first.template,
+            status: .pending, createdAt: now, deadlineSpan: items.compactMap(\.deadline).min(), parentNoticeID: first.parentNoticeID,
+            reason: first.reason, items: noticeItems)
+        var failure: String?
+        var messages: [OutboxMessage] = []
+        if first.recipient == nil {
+            failure = "nobody to send to: no address for \(first.target)"
+        } else {
+            do {
+                messages.append(try renderer.message(for: notice, purpose: first.kind == "forward" ? "forward" : "notice", template: first.template, reminder: 0, messageID: ids.next(), firstMessageID: nil, at: now))
+            } catch {
+                failure = error.message
+            }
+        }
+        let created = NoticeEvent(id: ids.next(), noticeID: id, event: "created", at: now, detail: "\(items.count) URL(s) for \(recipient.name) by \(recipient.channel.rawValue)")
+        guard let failure else {
+            try store.insertNotice(notice, messages: messages, consumedItems: items.map(\.id), event: created)
+            return
+        }
+        notice.status = .failed
+        notice.lastError = failure
+        try store.insertNotice(notice, messages: [], consumedItems: items.map(\.id), event: created)
+        try raise(.deliveryFailed, for: notice, detail: failure, updatedMessage: nil, now: now)
+    }
+}
+
+/// Random UUIDs (version 4), the form X-ARF's `report_id` asks for.
+public enum UUIDv4 {
+    /// A new one, lowercase.
+    public static func random() -> String { UUID().uuidString.lowercased() }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+extension DispatchWorker {
+    /// Re-checks due URLs, confirms removals, and raises `notice.removed` and
+    /// `notice.overdue` for the rules.
+    func followUpDueNotices(_ pass: inout DispatchPass) throws {
+        for var notice in try store.dueNotices(at: time.now(), limit: settings.batchLimit) {
+            let now = time.now()
+            var changes: [String] = []
+            if let checker, let sentAt = notice.sentAt {
+                let givingUp = now >= sentAt.addingTimeInterval(TimeInterval(settings.followUp.giveUpAfter.seconds))
+                for index in notice.items.indices {
+                    guard notice.items[index].state == .online, let due = notice.items[index].nextCheckAt, due <= now else { continue }
+                    let result = checker.check(notice.items[index].url)
+                    pass.checks += 1
+                    if let change = record(result, on: &notice.items[index], sentAt: sentAt, now: now) { changes.append(change) }
+                    if givingUp && notice.items[index].state == .online { notice.items[index].nextCheckAt = nil }
+                }
+            }
+            let checked = changes.isEmpty ? nil : NoticeEvent(id: ids.next(), noticeID: notice.id, event: "checked", at: now, detail: changes.joined(separator: "; "))
+            if notice.items.allSatisfy({ $0.state == .removed }) {
+                notice.status = .removed
+                notice.removedAt = notice.items.compactMap(\.removedAt).max() ?? now
+                notice.nextDueAt = nil
+                if let checked { try saveEvent(checked, notice: notice, now: now) }
+                try raise(.noticeRemoved, for: notice, detail: "every URL gone on \(settings.followUp.confirmations) checks in a row", updatedMessage: nil, now: now)
+                pass.removed += 1
+            } else if let deadline = notice.deadline, deadline <= now, notice.overdueRaisedFor != deadline {
+                notice.overdueRaisedFor = deadline
+                if let checked { try saveEvent(checked, notice: notice, now: now) }
+                try raise(.noticeOverdue, for: notice, detail: "\(notice.onlineItems.count) of \(notice.items.count) URL(s) still online at the deadline \(RFC3339.format(deadline))", updatedMessage: nil, now: now)
+                pass.overdue += 1
+            } else {
+                notice.nextDueAt = nextDue(notice)
+                try store.saveNotice(notice, updatedMessage: nil, newMessages: [], newItems: [], event: checked, closingCases: [], at: now)
+            }
+        }
+    }
+
+    private func saveEvent(_ event: NoticeEvent, notice: Notice, now: Date) throws {
+        try store.saveNotice(notice, updatedMessage: nil, newMessages: [], newItems: [], event: event, closingCases: [], at: now)
+    }
+
+    /// Applies one check to an item; returns a note when its state changed.
+    func record(_ result: URLCheck, on item: inout NoticeItem, sentAt: Date, now: Date) -> String? {
+        item.checks += 1
+        item.lastCheckAt = now
+        let policy = settings.followUp
+        let scheduled = policy.nextCheck(after: now, sentAt: sentAt)
+        var gone: String?
+        switch result {
+        case .gone(let why):
+            gone = why
+        case .online(let digests, let detail):
+            // Different content under the same URL counts as removal of the reported file.
+            if let digests, !item.hashes.isEmpty, Set(item.hashes.values.map { $0.lowercased() }).isDisjoint(with: digests) {
+                gone = "content changed (\(detail))"
+            } else {
+                item.lastCheck = "online: \(detail)"
+                let wasGone = item.consecutiveGone > 0
+                item.consecutiveGone = 0
+                item.removedAt = nil
+                item.nextCheckAt = scheduled
+                return wasGone ? "\(item.url) back online" : nil
+            }
+        case .inconclusive(let why):
+            // A flaky server neither confirms nor refutes removal; try again as planned.
+            item.lastCheck = "inconclusive: \(why)"
+            item.nextCheckAt = item.consecutiveGone > 0 ? now.addingTimeInterval(TimeInterval(policy.confirmAfter.seconds)) : scheduled
+            return nil
+        }
+        item.lastCheck = "gone: \(gone!)"
+        item.consecutiveGone += 1
+        if item.consecutiveGone == 1 { item.removedAt = now }
+        if item.consecutiveGone >= policy.confirmations {
+            item.state = .removed
+            item.nextCheckAt = nil
+            return "\(item.url) removed (\(gone!))"
+        }
+        item.nextCheckAt = now.addingTimeInterval(TimeInterval(policy.confirmAfter.seconds))
+        return "\(item.url) gone once (\(gone!)); confirming"
+    }
+
+    /// Decides a lifecycle event with the rules and stores the notice's new state with
+    /// everything the actions asked for, in one transaction.
+    func raise(_ event: RuleEvent, for notice: Notice, detail: String, updatedMessage: OutboxMessage?, now: Date) throws {
+        var notice = notice
+        let schema = engine.ruleSet.schema
+        var facts = try notice.items.first.flatMap { try store.decisionFacts(decisionID: $0.decisionID, schema: schema) } ?? Facts(schema: schema)
+        facts["notice.status"] = .string(notice.status.rawValue)
+        facts["notice.kind"] = .string(notice.kind)
+        facts["notice.recipient"] = .string(notice.recipient.target)
+        facts["notice.age"] = .duration(TimeSpan(seconds: Int(now.timeIntervalSince(notice.sentAt ?? notice.createdAt))))
+        facts["notice.overdue"] = .bool(notice.deadline.map { $0 <= now } ?? false && notice.status.isActive)
+        facts["notice.reminders"] = .number(Double(notice.reminders))
+        facts["notice.urls"] = .number(Double(notice.items.count))
+        facts["notice.urls_online"] = .number(Double(notice.onlineItems.count))
+        if event == .deliveryFailed {
+            facts["delivery.error"] = .string(notice.lastError ?? detail)
+            facts["delivery.attempts"] = .number(Double(notice.deliveryAttempts))
+        }
+        let verdict = engine.decide(facts, on: event)
+        var newMessages: [OutboxMessage] = []
+        var newItems: [DispatchItem] = []
+        var closing: [String] = []
+        var notes: [String] = [detail]
+        var followUpPlanner = planner
+        followUpPlanner.notifyWindow = TimeSpan(seconds: 0)
+        for action in verdict.actions {
+            switch action {
+            case .notify(let to, let template, let deadline, _) where to.description == notice.recipient.target && notice.kind == "notify" && notice.status.isActive:
+                // The same desk again: a reminder on this notice, threaded to the first message.
+                notice.reminders += 1
+                notice.deadline = now.addingTimeInterval(TimeInterval(deadline.seconds))
+                let first = try store.messages(noticeID: notice.id).first?.messageID
+                do {
+                    newMessages.append(try renderer.message(for: notice, purpose: "reminder", template: template, reminder: notice.reminders, messageID: ids.next(), firstMessageID: first, at: now))
+                } catch {
+                    notes.append("reminder not written: \(error.message)")
+                }
+            case .notify, .forward:
+                for item in notice.onlineItems.isEmpty ? notice.items : notice.onlineItems {
+                    let itemFacts = try store.decisionFacts(decisionID: item.decisionID, schema: schema) ?? facts
+                    let subject = DispatchPlanner.Subject(reportID: item.reportID, caseID: item.caseID, decisionID: item.decisionID, url: item.url, host: item.host, facts: itemFacts, hashes: item.hashes, parentNoticeID: notice.id)
+                    newItems += followUpPlanner.items(for: [action], subject: subject, now: now)
+                }
+            case .escalate(let queue, let reason, _):
+                notice.escalatedTo = queue
+                notes.append("escalated to \(queue): \(reason)")
+            case .close(let reason):
+                if notice.status != .removed { notice.status = .closed }
+                closing = Array(Set(notice.items.map(\.caseID))).sorted()
+                notes.append("closed: \(reason)")
+            case .tag:
+                break
+            }
+        }
+        notice.nextDueAt = nextDue(notice)
+        let record = NoticeEvent(id: ids.next(), noticeID: notice.id, event: event.rawValue, at: now, rule: verdict.rule, actions: verdict.actions.json, facts: facts, rulesDigest: verdict.rulesDigest, detail: notes.joined(separator: "; "))
+        try store.saveNotice(notice, updatedMessage: updatedMessage, newMessages: newMessages, newItems: newItems, event: record, closingCases: closing, at: now)
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// What one pass of the worker did.
+public struct DispatchPass: Hashable, Sendable {
+    /// Notices written from waiting items.
+    public var noticesCreated = 0
+    /// Items that left their batch because the URL moved to another hoster.
+    public var itemsMoved = 0
+    /// Messages delivered.
+    public var delivered = 0
+    /// Attempts that failed and will be retried.
+    public var retried = 0
+    /// Messages given up on.
+    public var failed = 0
+    /// URL re-checks done.
+    public var checks = 0
+    /// Notices whose URLs were all confirmed gone.
+    public var removed = 0
+    /// `notice.overdue` events raised.
+    public var overdue = 0
+
+    /// Creates an empty pass.
+    public init() {}
+
+    /// Whether the pass did anything.
+    public var didWork: Bool { self != DispatchPass() }
+
+    /// `{"notices_created",…}`.
+    public var json: JSONValue {
+        .object([
+            "notices_created": .number(Double(noticesCreated)), "items_moved": .number(Double(itemsMoved)),
+            "delivered": .number(Double(delivered)), "retried": .number(Double(retried)), "failed": .number(Double(failed)),
+            "checks": .number(Double(checks)), "removed": .number(Double(removed)), "overdue": .number(Double(overdue)),
+        ])
+    }
+}
+
+/// Moves decided actions out of the door and follows them up: batches waiting items into
+/// notices, delivers the outbox with retries, re-checks URLs, and raises lifecycle events
+/// that the rules decide.
+///
+/// Every step reads what is due from the store and writes each result in one transaction
+/// before the next, so a crash at any point resumes where it stopped. Time comes from the
+/// ``TimeSource``: tests run a week of follow-up in milliseconds.
+public struct DispatchWorker: Sendable {
+    /// Storage.
+    public let store: any NoticeStore
+    /// The rules, for lifecycle events and re-decisions.
+    public let engine: DecisionEngine
+    /// Makes items from actions.
+    public let planner: DispatchPlanner
+    /// Writes messages.
+    public let renderer: NoticeRenderer
+    /// Delivers them.
+    public let transport: any NoticeTransport
+    /// Re-checks URLs; `nil` turns re-checks off.
+    public let checker: (any URLChecking)?
+    /// Looks hosting up again before sending; `nil` skips that.
+    public let hostingLookup: (any HostingLookup)?
+    /// Policies.
+    public let settings: DispatchSettings
+    /// The clock.
+    public let time: any TimeSource
+    /// Id maker.
+    public let ids: any IDGenerator
+    /// Called after each delivery, before its result is stored (fault injection in tests).
+    public let afterDelivery: (@Sendable (OutboxMessage) -> Void)?
+
+    /// Creates a worker.
+    public init(store: any NoticeStore, engine: DecisionEngine, planner: DispatchPlanner, renderer: NoticeRenderer, transport: any NoticeTransport, checker: (any URLChecking)?, hostingLookup: (any HostingLookup)? = nil, settings: DispatchSettings = DispatchSettings(), time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), afterDelivery: (@Sendable (OutboxMessage) -> Void)? = nil) {
+        self.store = store
+        self.engine = engine
+        self.planner = planner
+        self.renderer = renderer
+        self.transport = transport
+        self.checker = checker
+        self.hostingLookup = hostingLookup
+        self.settings = settings
+        self.time = time
+        self.ids = ids
+        self.afterDelivery = afterDelivery
+    }
+
+    /// One pass: batch, deliver, follow up.
+    public func runOnce() throws -> DispatchPass {
+        var pass = DispatchPass()
+        try batchDueItems(&pass)
+        try deliverDueMessages(&pass)
+        try followUpDueNotices(&pass)
+        return pass
+    }
+
+    /// Passes until one does nothing (what is due now is done), at most `limit` passes.
+    public func runUntilIdle(limit: Int = 1000) throws -> DispatchPass {
+        var total = DispatchPass()
+        for _ in 0..<limit {
+            let pass = try runOnce()
+            total.noticesCreated += pass.noticesCreated
+            total.itemsMoved += pass.itemsMoved
+            total.delivered += pass.delivered
+            total.retried += pass.retried
+            total.failed += pass.failed
+            total.checks += pass.checks
+            total.removed += pass.removed
+            total.overdue += pass.overdue
+            if !pass.didWork { break }
+        }
+        return total
+    }
+
+    /// When a notice next needs the worker: its earliest due check, or its deadline when
+    /// `notice.overdue` has not been raised for it yet.
+    func nextDue(_ notice: Notice) -> Date? {
+        guard notice.status.isActive, notice.isFollowedUp else { return nil }
+        var candidates: [Date] = []
+        if checker != nil { candidates += notice.items.compactMap { $0.state == .online ? $0.nextCheckAt : nil } }
+        if let deadline = notice.deadline, notice.overdueRaisedFor != deadline { candidates.append(deadline) }
+        return candidates.min()
+    }
+}

@@ -1,0 +1,118 @@
+import CCurl
+import Foundation
+
+/// How the SMTP connection is protected.
+public enum SMTPSecurity: String, Hashable, Sendable, CaseIterable {
+    /// Plain SMTP (only for a relay on loopback).
+    case none
+    /// STARTTLS, required: the message is not sent if the server does not offer it.
+    case starttls
+    /// TLS from the first byte (`smtps://`, usually port 465).
+    case tls
+}
+
+/// Where and how to send mail.
+public struct SMTPSettings: Hashable, Sendable {
+    /// Server host.
+    public var host: String
+    /// Server port.
+    public var port: Int
+    /// Transport security.
+    public var security: SMTPSecurity
+    /// Login, if the server needs one.
+    public var username: String?
+    /// Password; read from the environment or a file, never from the config itself.
+    public var password: String?
+    /// A CA bundle to trust instead of the system's.
+    public var caFile: String?
+    /// Per-message timeout.
+    public var timeout: TimeInterval
+
+    /// Creates settings.
+    public init(host: String, port: Int, security: SMTPSecurity = .starttls, username: String? = nil, password: String? = nil, caFile: String? = nil, timeout: TimeInterval = 30) {
+        self.host = host
+        self.port = port
+        self.security = security
+        self.username = username
+        self.password = password
+        self.caFile = caFile
+        self.timeout = timeout
+    }
+}
+
+/// Why a message was not accepted.
+public struct SMTPError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong, with the server's reply code when there was one.
+    public var message: String
+    /// The server's last reply code (0 when it never answered).
+    public var replyCode: Int
+    /// 5xx replies are permanent; connection problems and 4xx are worth another try.
+    public var isPermanent: Bool { replyCode >= 500 }
+    /// The message.
+    public var description: String { message }
+}
+
+/// Sends messages over SMTP through libcurl, keeping the connection open between messages
+/// (libcurl's connection cache on one handle), so a batch of notices costs one TLS
+/// handshake and one login, not one per message. Certificate checks are always on.
+///
+/// One client per worker thread; calls are serialized by a lock.
+public final class SMTPClient: @unchecked Sendable {
+    /// The settings.
+    public let settings: SMTPSettings
+    private let lock = NSLock()
+    private var handle: CurlHandle?
+
+    /// Creates a client; nothing connects until the first message.
+    public init(settings: SMTPSettings) {
+        self.settings = settings
+    }
+
+    /// Sends `message` (a complete RFC 5322 message, CRLF line ends) from `sender` to
+    /// `recipients`; returns the server's reply code.
+    @discardableResult
+    public func send(from sender: String, to recipients: [String], message: [UInt8]) throws(SMTPError) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        let handle: CurlHandle
+        if let existing = self.handle {
+            handle = existing
+            handle.reset()
+        } else {
+            do { handle = try CurlHandle() } catch { throw SMTPError(message: error.message, replyCode: 0) }
+            self.handle = handle
+        }
+        let scheme = settings.security == .tls ? "smtps" : "smtp"
+        // The path is the EHLO name; the gateway's own name rather than libcurl's default.
+        handle.set(CURLOPT_URL, "\(scheme)://\(settings.host):\(settings.port)/hotline-gateway")
+        handle.set(CURLOPT_MAIL_FROM, "<\(sender)>")
+        handle.set(CURLOPT_MAIL_RCPT, list: recipients.map { "<\($0)>" })
+        handle.set(CURLOPT_NOSIGNAL, 1)
+        handle.set(CURLOPT_TIMEOUT_MS, Int(settings.timeout * 1000))
+        handle.set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(settings.timeout, 10) * 1000))
+        handle.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
+        if settings.security == .starttls { handle.set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
+        if let caFile = settings.caFile { handle.set(CURLOPT_CAINFO, caFile) }
+        if let username = settings.username { handle.set(CURLOPT_USERNAME, username) }
+        if let password = settings.password { handle.set(CURLOPT_PASSWORD, password) }
+        handle.setReadSource(message)
+        handle.set(CURLOPT_UPLOAD, 1)
+        handle.set(offset: CURLOPT_INFILESIZE_LARGE, message.count)
+        let code = handle.perform()
+        let reply = handle.responseCode
+        guard code == CURLE_OK else {
+            // A broken connection must not be reused for the next message.
+            self.handle = nil
+            let detail = reply > 0 ? " (server replied \(reply))" : ""
+            throw SMTPError(message: "SMTP \(settings.host):\(settings.port): \(CurlHandle.message(code))\(detail)", replyCode: reply)
+        }
+        return reply
+    }
+
+    /// Closes the connection.
+    public func close() {
+        lock.lock()
+        handle = nil
+        lock.unlock()
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import HotlineCore
+
+/// The dispatch side of the in-memory store, so tests of the worker run without SQLite.
+extension InMemoryReportStore: NoticeStore {
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    public func waitingItems(limit: Int) throws -> [DispatchItem] {
+        locked { Array(state.items.filter { $0.status == .waiting }.sorted { $0.dueAt < $1.dueAt }.prefix(limit)) }
+    }
+
+    public func decisionFacts(decisionID: String, schema: FieldSchema) throws -> Facts? {
+        locked { state.decisions.last { $0.id == decisionID }?.facts }
+    }
+
+    public func insertNotice(_ notice: Notice, messages: [OutboxMessage], consumedItems: [String], event: NoticeEvent?) throws {
+        try locked {
+            var next = state
+            for id in consumedItems {
+                guard let index = next.items.firstIndex(where: { $0.id == id && $0.status == .waiting }) else {
+                    throw DeliveryError("dispatch item \(id) was no longer waiting", permanent: true)
+                }
+                next.items[index].status = .batched
+            }
+            next.notices[notice.id] = notice
+            next.noticeOrder.append(notice.id)
+            next.messages += messages
+            if let event { next.events.append(event) }
+            state = next
+        }
+    }
+
+    public func redecide(itemID: String, decision: Decision, newItems: [DispatchItem]) throws {
+        locked {
+            if let index = state.items.firstIndex(where: { $0.id == itemID }) { state.items[index].status = .moved }
+            state.decisions.append(decision)
+            state.items += newItems
+        }
+    }
+
+    public func dueMessages(at date: Date, limit: Int) throws -> [OutboxMessage] {
+        locked { Array(state.messages.filter { $0.status == .pending && $0.nextAttemptAt <= date }.sorted { $0.nextAttemptAt < $1.nextAttemptAt }.prefix(limit)) }
+    }
+
+    public func dueNotices(at date: Date, limit: Int) throws -> [Notice] {
+        locked {
+            Array(state.noticeOrder.compactMap { state.notices[$0] }.filter { $0.nextDueAt.map { $0 <= date } ?? false }.sorted { $0.nextDueAt! < $1.nextDueAt! }.prefix(limit))
+        }
+    }
+
+    public func saveNotice(_ notice: Notice, updatedMessage: OutboxMessage?, newMessages: [OutboxMessage], newItems: [DispatchItem], event: NoticeEvent?, closingCases: [String], at date: Date) throws {
+        locked {
+            state.notices[notice.id] = notice
+            if let updatedMessage, let index = state.messages.firstIndex(where: { $0.id == updatedMessage.id }) { state.messages[index] = updatedMessage }
+            state.messages += newMessages
+            state.items += newItems
+            if let event { state.events.append(event) }
+            for caseID in closingCases where state.cases[caseID]?.status == .open {
+                state.cases[caseID]?.status = .closed
+                state.cases[caseID]?.closedAt = date
+            }
+        }
+    }
+
+    public func notice(_ idOrReference: String) throws -> Notice? {
+        locked { state.notices[idOrReference] ?? state.notices.values.first { $0.reference == idOrReference.uppercased() } }
+    }
+
+    public func notices(status: NoticeStatus?, limit: Int) throws -> [Notice] {
+        locked { Array(state.noticeOrder.reversed().compactMap { state.notices[$0] }.filter { status == nil || $0.status == status }.prefix(limit)) }
+    }
+
+    public func messages(status: OutboxStatus?, limit: Int) throws -> [OutboxMessage] {
+        locked { Array(state.messages.reversed().filter { status == nil || $0.status == status }.prefix(limit)) }
+    }
+
+    public func messages(noticeID: String) throws -> [OutboxMessage] {
+        locked { state.messages.filter { $0.noticeID == noticeID } }
+    }
+
+    public func events(noticeID: String) throws -> [NoticeEvent] {
+        locked { state.events.filter { $0.noticeID == noticeID } }
+    }
+
+    public func releaseHeldItems(caseID: String, at date: Date, actor: String) throws -> Int {
+        locked {
+            var released = 0
+            for index in state.items.indices where state.items[index].caseID == caseID && state.items[index].status == .held {
+                state.items[index].status = .waiting
+                state.items[index].dueAt = date
+                released += 1
+            }
+            return released
+        }
+    }
+
+    public func dispatchCounts() throws -> DispatchCounts {
+        locked {
+            DispatchCounts(
+                items: Dictionary(grouping: state.items, by: { $0.status.rawValue }).mapValues(\.count),
+                notices: Dictionary(grouping: state.notices.values, by: { $0.status.rawValue }).mapValues(\.count),
+                messages: Dictionary(grouping: state.messages, by: { $0.status.rawValue }).mapValues(\.count))
+        }
+    }
+
+    /// Every dispatch item, for assertions.
+    public var allDispatchItems: [DispatchItem] { locked { state.items } }
+}
