@@ -33,6 +33,9 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "DNS: off, system, or nameservers ADDRESS[:PORT] (repeatable); overrides the config.")
     var dns: [String] = []
 
+    @Option(help: ArgumentHelp("Decide as if it were this time (RFC 3339); for previews and tests.", visibility: .hidden))
+    var at: String?
+
     @Argument(help: "JSON Lines file, or - for standard input.")
     var input: String = "-"
 
@@ -60,7 +63,8 @@ struct IngestCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let resolver = try HostingSetup.resolver(config: config, store: store, dns: dns.isEmpty ? nil : dns, rdap: rdap, offline: offline)
-        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), hashMatcher: index, enrichers: [resolver], channel: "file", actor: GlobalOptions.actor)
+        let time: any TimeSource = try at.map { try ShiftedTimeSource(start: WorkCommand.parseTime($0)) } ?? SystemTimeSource()
+        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), hashMatcher: index, enrichers: [resolver], planner: DispatchSetup.planner(config: config, directory: resolver.directory), time: time, channel: "file", actor: GlobalOptions.actor)
         var summary = IngestSummary()
         let started = Date()
         var reader = JSONLinesReader()

@@ -24,7 +24,14 @@ struct RulesCheckCommand: ParsableCommand {
     var paths: [String] = []
 
     func run() throws {
-        let result = RuleLoader.load(paths: paths.isEmpty ? ["Rules"] : paths)
+        var result = RuleLoader.load(paths: paths.isEmpty ? ["Rules"] : paths)
+        // The templates the rules name must exist, so a typo fails here and not at sending time.
+        if let ruleSet = result.ruleSet, let config = try? global.loadConfig(), FileManager.default.fileExists(atPath: config.dispatch.templatesPath) {
+            let (templates, templateDiagnostics) = TemplateLoader.load(config.dispatch.templatesPath)
+            result.diagnostics += templateDiagnostics
+            if let templates { result.diagnostics += TemplateLoader.check(ruleSet, against: templates) }
+            if result.diagnostics.containsErrors { result.ruleSet = nil }
+        }
         Output.printDiagnostics(result.diagnostics)
         let errors = result.diagnostics.filter { $0.severity == .error }.count
         let warnings = result.diagnostics.count - errors
@@ -112,6 +119,9 @@ struct RulesExplainCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
+    @Option(help: "The event to explain: report (default), notice.overdue, notice.removed or delivery.failed.")
+    var on: String = "report"
+
     @Argument(help: "The report: a JSON file, or - for standard input.")
     var report: String = "-"
 
@@ -183,10 +193,14 @@ struct RulesExplainCommand: ParsableCommand {
             for problem in problems { Output.err(problem + "\n") }
             throw ExitCode(2)
         }
+        guard let event = RuleEvent(rawValue: on) else {
+            Output.err("--on must be one of \(RuleEvent.allCases.map(\.rawValue).joined(separator: ", ")), got \(JSONValue.string(on).serialized)\n")
+            throw ExitCode(2)
+        }
         let test = RuleTestCase(name: "explain", location: SourceLocation(file: report, line: 1, column: 1), report: submission, facts: assumed)
         let engine = DecisionEngine(ruleSet: ruleSet)
         let factValues = RuleTestRunner.facts(for: test, schema: ruleSet.schema)
-        let explanation = engine.explain(factValues)
+        let explanation = engine.explain(factValues, on: event)
         if json {
             let rulesJSON = explanation.rules.map { result -> JSONValue in
                 .object(["rule": .string(result.rule), "matched": .bool(result.matched), "reached": .bool(result.reached), "steps": .array(result.steps.map(\.json))])

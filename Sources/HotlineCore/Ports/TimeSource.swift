@@ -15,3 +15,16 @@ public struct SystemTimeSource: TimeSource {
     /// `Date()`.
     public func now() -> Date { Date() }
 }
+
+/// The system's clock shifted to start at a given time: `hotline work --at` runs the
+/// follow-up as it would run then, which is how an operator (or a test) previews it.
+public struct ShiftedTimeSource: TimeSource {
+    /// How far the clock is moved.
+    public let offset: TimeInterval
+
+    /// A clock that reads `start` now and runs on from there.
+    public init(start: Date) { offset = start.timeIntervalSinceNow }
+
+    /// `Date() + offset`.
+    public func now() -> Date { Date().addingTimeInterval(offset) }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import HotlineConfig
+import HotlineCore
+import HotlineStore
+
+/// `hotline work`: batch, deliver and follow up what is due.
+struct WorkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "work",
+        abstract: "Send due notices and follow them up: batch, deliver (with retries), re-check URLs, raise lifecycle events.",
+        discussion: """
+            Runs passes until nothing more is due, prints what it did as JSON and exits; with
+            --watch it keeps running, a pass every --interval, until SIGTERM or SIGINT, finishing
+            the pass in progress. Every step is stored before the next, so an interrupted run
+            resumes where it stopped.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Rule files or directories (default: from the config).")
+    var rules: [String] = []
+
+    @Option(help: "Run as if it were this time (RFC 3339), e.g. to preview tomorrow's follow-up.")
+    var at: String?
+
+    @Flag(help: "Keep running until SIGTERM or SIGINT.")
+    var watch = false
+
+    @Option(help: "Seconds between passes with --watch.")
+    var interval: Double = 10
+
+    @Flag(help: "No DNS or RDAP: hosting is not looked up again before sending.")
+    var offline = false
+
+    static func parseTime(_ text: String) throws -> Date {
+        guard let date = RFC3339.parse(text) else {
+            Output.err("hotline: --at must be an RFC 3339 time such as 2026-12-01T09:00:00Z, got \(JSONValue.string(text).serialized)\n")
+            throw ExitCode(2)
+        }
+        return date
+    }
+
+    func run() throws {
+        let config = try global.loadConfig()
+        let ruleSet = try Output.loadRules(rules.isEmpty ? config.rulePaths : rules)
+        let store = try global.openStore()
+        let resolver = try HostingSetup.resolver(config: config, store: store, offline: offline)
+        let time: any TimeSource = try at.map { try ShiftedTimeSource(start: Self.parseTime($0)) } ?? SystemTimeSource()
+        // Fault injection for the crash tests: exit at once after the Nth accepted delivery,
+        // before it is recorded, the worst moment for a crash.
+        var afterDelivery: (@Sendable (OutboxMessage) -> Void)?
+        if let text = ProcessInfo.processInfo.environment["HOTLINE_FAULT_EXIT_AFTER_DELIVERIES"], let limit = Int(text) {
+            let counter = DeliveryCounter()
+            afterDelivery = { _ in if counter.increment() >= limit { _exit(137) } }
+        }
+        let worker = try DispatchSetup.worker(config: config, ruleSet: ruleSet, store: store, resolver: resolver, time: time, afterDelivery: afterDelivery)
+        guard watch else {
+            let pass = try worker.runUntilIdle()
+            Output.out(pass.json.serialized + "\n")
+            return
+        }
+        let stop = StopSignal()
+        while !stop.requested {
+            let pass = try worker.runUntilIdle()
+            if pass.didWork { Output.out(pass.json.serialized + "\n") }
+            stop.wait(seconds: interval)
+        }
+    }
+}
+
+/// Counts deliveries across the worker's calls.
+final class DeliveryCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        count += 1
+        return count
+    }
+}
+
+/// SIGTERM and SIGINT end `--watch` after the pass in progress.
+final class StopSignal: @unchecked Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var stopped = false
+
+    init() {
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.lock()
+                self.stopped = true
+                self.lock.unlock()
+                self.semaphore.signal()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var requested: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
+
+    func wait(seconds: Double) { _ = semaphore.wait(timeout: .now() + seconds) }
+}
