@@ -25,7 +25,10 @@ extension DispatchWorker {
                 if let checked { try saveEvent(checked, notice: notice, now: now) }
                 try raise(.noticeRemoved, for: notice, detail: "every URL gone on \(settings.followUp.confirmations) checks in a row", updatedMessage: nil, now: now)
                 pass.removed += 1
-            } else if let deadline = notice.deadline, deadline <= now, notice.overdueRaisedFor != deadline {
+            } else if let deadline = notice.deadline, deadline <= now, notice.overdueRaisedFor != deadline,
+                      !notice.items.contains(where: { $0.state == .online && $0.consecutiveGone > 0 }) {
+                // A URL found gone once is confirmed first (minutes later): a hoster that removed
+                // it just before the deadline is not sent a reminder.
                 notice.overdueRaisedFor = deadline
                 if let checked { try saveEvent(checked, notice: notice, now: now) }
                 try raise(.noticeOverdue, for: notice, detail: "\(notice.onlineItems.count) of \(notice.items.count) URL(s) still online at the deadline \(RFC3339.format(deadline))", updatedMessage: nil, now: now)

@@ -114,7 +114,10 @@ public struct DispatchWorker: Sendable {
         guard notice.status.isActive, notice.isFollowedUp else { return nil }
         var candidates: [Date] = []
         if checker != nil { candidates += notice.items.compactMap { $0.state == .online ? $0.nextCheckAt : nil } }
-        if let deadline = notice.deadline, notice.overdueRaisedFor != deadline { candidates.append(deadline) }
+        if let deadline = notice.deadline, notice.overdueRaisedFor != deadline,
+           !notice.items.contains(where: { $0.state == .online && $0.consecutiveGone > 0 }) || checker == nil {
+            candidates.append(deadline)
+        }
         return candidates.min()
     }
 }
