@@ -63,6 +63,10 @@ public struct SafeFetcher: Sendable {
     public func fetch(_ url: String) -> FetchOutcome {
         var current = url
         for _ in 0...maximumRedirects {
+            if let colon = current.firstIndex(of: ":") {
+                let scheme = current[..<colon].lowercased()
+                guard scheme == "http" || scheme == "https" else { return .failed("scheme \(scheme) is not fetched") }
+            }
             let parsed: CanonicalURL
             do {
                 parsed = try URLCanonicalizer.canonicalize(current)
