@@ -1,0 +1,99 @@
+import Foundation
+import HotlineCore
+import HotlineTesting
+import Testing
+@testable import HotlineStore
+
+@Suite struct SQLiteNoticeStoreTests {
+    let directory = NSTemporaryDirectory() + "hotline-notices-" + UUID().uuidString
+    let time = ManualTimeSource(Date(timeIntervalSince1970: 1_798_000_000))
+
+    struct Hosting: ReportEnricher {
+        func enrich(_ report: Report, facts: inout Facts) {
+            facts["hosting.abuse_email"] = .string("abuse@hoster-\(report.url.host.prefix(1)).test")
+            facts["hosting.org"] = .string("Hoster \(report.url.host.prefix(1).uppercased())")
+            facts["hosting.asn"] = .number(64500)
+            facts["hosting.country"] = .string("NL")
+        }
+    }
+
+    func engine() throws -> DecisionEngine {
+        var content = RuleFileContent(file: "n.yaml")
+        let at = SourceLocation(file: "n.yaml", line: 1, column: 1)
+        content.rules = [
+            RuleDraft(name: "notify", nameLocation: at, condition: ExpressionSource(text: "hosting.abuse_email exists", location: at), actions: [.notify(to: .hosting, template: "ntd-first", deadline: .hours(24), batchWindow: nil)], continues: false, location: at),
+            RuleDraft(name: "removed", nameLocation: at, condition: ExpressionSource(text: "notice.urls_online == 0", location: at), actions: [.close(reason: "removed")], continues: false, location: at, event: .noticeRemoved),
+        ]
+        content.defaultActions = [.escalate(queue: "analysts", reason: "none", priority: .normal)]
+        content.defaultLocation = at
+        return DecisionEngine(ruleSet: try #require(RuleSetCompiler.compile([content], digest: "sha256:n").0))
+    }
+
+    func worker(_ store: SQLiteStore, transport: RecordingTransport, checker: ScriptedURLChecker) throws -> DispatchWorker {
+        let template = try #require(NoticeTemplate.parse("Subject: [{{reference}}] notice\n\n{{#urls}}\n{{url}}\n{{/urls}}", name: "ntd-first", language: "en", file: "t").0)
+        return DispatchWorker(
+            store: store, engine: try engine(), planner: DispatchPlanner(directory: FixedRecipients()),
+            renderer: NoticeRenderer(identity: HotlineIdentity(name: "H", email: "n@h.test", domain: "h.test"), templates: NoticeTemplates([template])),
+            transport: transport, checker: checker, time: time)
+    }
+
+    @Test func aNoticeLivesThroughDeliveryChecksAndRemovalInSQLiteAndSurvivesReopening() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        let pipeline = IngestPipeline(store: store, engine: try engine(), enrichers: [Hosting()], planner: DispatchPlanner(directory: FixedRecipients()), time: time)
+        let results = try pipeline.ingest([
+            #"{"url": "https://a.example/1.jpg", "classification": "A1", "hashes": {"sha1": "da39a3ee5e6b4b0d3255bfef95601890afd80709"}}"#,
+            #"{"url": "https://a.example/2.jpg", "classification": "B2"}"#,
+            #"{"url": "https://b.example/3.jpg", "classification": "A2"}"#,
+        ].enumerated().map { IngestLine(number: $0.offset + 1, bytes: ArraySlice(Array($0.element.utf8))) })
+        #expect(results.count == 3)
+        #expect(try store.dispatchCounts().items == ["waiting": 3])
+        let transport = RecordingTransport()
+        let checker = ScriptedURLChecker()
+        checker.script("https://b.example/3.jpg", [.gone("HTTP 410")])
+        let worker = try worker(store, transport: transport, checker: checker)
+        time.advance(by: 3600)
+        let first = try worker.runUntilIdle()
+        #expect(first.noticesCreated == 2)
+        #expect(first.delivered == 2)
+        time.advance(by: 3600)
+        _ = try worker.runUntilIdle()
+        time.advance(by: 1800)
+        let third = try worker.runUntilIdle()
+        #expect(third.removed == 1)
+
+        let reopened = try SQLiteStore(directory: directory)
+        #expect(try reopened.dispatchCounts() == DispatchCounts(items: ["batched": 3], notices: ["removed": 1, "sent": 1], messages: ["delivered": 2]))
+        let removed = try #require(try reopened.notices(status: .removed, limit: 5).first)
+        #expect(removed.items.map(\.url) == ["https://b.example/3.jpg"])
+        #expect(removed.items[0].removedAt == removed.sentAt!.addingTimeInterval(3600))
+        #expect(try reopened.notice(removed.reference)?.id == removed.id)
+        #expect(try reopened.events(noticeID: removed.id).map(\.event) == ["created", "delivered", "checked", "checked", "notice.removed"])
+        let sent = try #require(try reopened.notices(status: .sent, limit: 5).first)
+        #expect(sent.items.map(\.hashes) == [["sha1": "da39a3ee5e6b4b0d3255bfef95601890afd80709"], [:]])
+        #expect(sent.items.map(\.hosting.org) == ["Hoster A", "Hoster A"])
+        #expect(sent.items[0].nextCheckAt == sent.sentAt!.addingTimeInterval(6 * 3600))
+        let messages = try reopened.messages(noticeID: sent.id)
+        #expect(messages.count == 1)
+        #expect(messages[0].payload == transport.deliveredMessages.first { $0.noticeID == sent.id }?.payload)
+        #expect(messages[0].attempts == 1)
+        // The case of the removed URL is closed by the rule; the other cases stay open.
+        #expect(try reopened.counts().openCases == 2)
+        // Notice events are a record: they cannot be changed or deleted.
+        #expect(throws: (any Error).self) { try reopened.execute(sql: "UPDATE notice_events SET detail = 'x'") }
+        #expect(throws: (any Error).self) { try reopened.execute(sql: "DELETE FROM notice_events") }
+    }
+
+    @Test func heldItemsWaitUntilReleasedAndTheReleaseIsAudited() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        let item = DispatchItem(id: "i1", reportID: "r1", caseID: "c1", decisionID: "d1", kind: "notify", target: "hosting", recipient: Recipient(target: "hosting", name: "H", addresses: ["a@h.test"]), template: "ntd-first", deadline: .hours(24), batchWindow: .hours(1), url: "https://a.example/x", host: "a.example", hosting: HostingSnapshot(), classification: "A1", detectionMethod: "hash_match", hashes: [:], status: .held, createdAt: time.now(), dueAt: time.now())
+        try store.write { try $0.enqueueDispatch([item]) }
+        #expect(try store.waitingItems(limit: 10).isEmpty)
+        #expect(try store.heldItems(limit: 10).map(\.id) == ["i1"])
+        #expect(try store.releaseHeldItems(caseID: "c1", at: time.now(), actor: "cli:test") == 1)
+        #expect(try store.waitingItems(limit: 10).map(\.id) == ["i1"])
+        #expect(try store.releaseHeldItems(caseID: "c1", at: time.now(), actor: "cli:test") == 0)
+        #expect(try store.counts().auditEntries == 1)
+    }
+}
