@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "HotlineHostingTests", dependencies: ["HotlineHosting", "HotlineTesting"]),
         .testTarget(name: "HotlineNetTests", dependencies: ["HotlineNet", "HotlineTesting"], exclude: ["Servers"]),
         .testTarget(name: "HotlineHashingTests", dependencies: ["HotlineHashing", "HotlineTesting"], exclude: ["Reference"]),
-        .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "HotlineTesting", "hotline"]),
+        .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "HotlineNet", "HotlineTesting", "hotline"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,263 @@
+import Foundation
+import HotlineCore
+import HotlineNet
+import HotlineTesting
+import Testing
+
+/// A gateway set up in a temporary directory: the shipped rules and templates, a contact
+/// directory and config pointing at loopback servers, and a known-hash list.
+struct Gateway {
+    let directory: URL
+    var data: String { directory.appendingPathComponent("data").path }
+    var config: String { directory.appendingPathComponent("hotline.yaml").path }
+    static let start = Date(timeIntervalSince1970: 1_798_000_000)
+
+    init(smtpPort: UInt16, contacts: String, knownMD5s: [String]) throws {
+        directory = try CLI.temporaryDirectory()
+        let root = CLI.root.path
+        try """
+            version: 1
+            hotline: { name: Test Hotline, country: NL, email: notices@hotline.test, domain: hotline.test, website: https://hotline.test }
+            rules: \(root)/Rules
+            contacts: contacts.yaml
+            templates: \(root)/Config/templates
+            dns: off
+            rdap: off
+            smtp: { host: 127.0.0.1, port: \(smtpPort), security: none, timeout: 5s }
+            dispatch:
+              batch_window: 1h
+              retry: { initial: 1m, maximum: 1h, attempts: 5 }
+            fetch: { allow: [127.0.0.0/8], timeout: 3s }
+            """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
+        try contacts.write(to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
+        try (["md5,classification"] + knownMD5s.map { "\($0),A1" }).joined(separator: "\n").write(to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
+        let imported = try run(["hashes", "import", "--format", "csv", "--list", "police", "list.csv"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+    }
+
+    /// Runs a command with this gateway's config and data directory.
+    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CLI.Result {
+        var full = arguments
+        let insertAt = arguments.firstIndex { $0.hasPrefix("-") || !["notices", "hashes", "import", "list", "show", "held", "release", "work", "ingest", "outbox"].contains($0) } ?? arguments.count
+        full.insert(contentsOf: ["--data-dir", data, "--config", config], at: insertAt)
+        return try CLI.run(full, stdin: stdin, in: directory, environment: environment)
+    }
+
+    /// `--at` for `hours` after the start.
+    static func at(_ hours: Double) -> String { RFC3339.format(start.addingTimeInterval(hours * 3600)) }
+
+    func objects(_ result: CLI.Result) -> [[String: Any]] {
+        result.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+/// The MIME parts of a message, decoded: (content type, body).
+func mimeParts(_ message: String) -> [(type: String, body: String)] {
+    guard let boundaryRange = message.range(of: "boundary=\"") else { return [] }
+    let boundary = String(message[boundaryRange.upperBound...].prefix { $0 != "\"" })
+    return message.components(separatedBy: "--" + boundary).dropFirst().compactMap { part in
+        guard let split = part.range(of: "\r\n\r\n") else { return nil }
+        let headers = String(part[..<split.lowerBound])
+        var body = String(part[split.upperBound...])
+        let type = headers.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("content-type:") }?.dropFirst(13).trimmingCharacters(in: .whitespaces) ?? ""
+        if headers.contains("Content-Transfer-Encoding: base64") {
+            body = String(decoding: Data(base64Encoded: body.replacingOccurrences(of: "\r\n", with: "")) ?? Data(), as: UTF8.self)
+        } else if headers.contains("quoted-printable") {
+            body = decodeQuotedPrintable(body)
+        }
+        return (type, body)
+    }
+}
+
+func decodeQuotedPrintable(_ text: String) -> String {
+    var bytes: [UInt8] = []
+    let source = Array(text.replacingOccurrences(of: "=\r\n", with: "").utf8)
+    var index = 0
+    while index < source.count {
+        if source[index] == UInt8(ascii: "="), index + 2 < source.count, let value = UInt8(String(decoding: source[index + 1...index + 2], as: UTF8.self), radix: 16) {
+            bytes.append(value)
+            index += 3
+        } else {
+            bytes.append(source[index])
+            index += 1
+        }
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+@Suite(.serialized, .enabled(if: TestSMTPServer.available)) struct DispatchCLITests {
+    static let secret = "webhook-secret-\(UUID().uuidString)"
+
+    /// The MD5 of what the loopback hoster serves at /content/NAME.
+    func md5(of hoster: TestHosterServer, _ name: String) throws -> String {
+        let response = try HTTPClient(timeout: 3).get(hoster.url("/content/\(name)"), accept: "*/*")
+        return ContentDigestSet(response.body).md5
+    }
+
+    func loopbackContact(channel: String, hoster: TestHosterServer?) -> String {
+        let webhook = channel == "webhook" ? "\n    webhook: \(hoster!.url("/webhook"))\n    webhook_secret_env: HOTLINE_TEST_WEBHOOK_SECRET" : ""
+        return """
+            version: 1
+            contacts:
+              - id: loopback-hosting
+                name: Loopback Hosting B.V.
+                prefixes: ["127.0.0.0/8"]
+                country: NL
+                abuse: [abuse@loopback-hosting.test]
+                channel: \(channel)\(webhook)
+                language: nl
+                ntd_member: true
+            """
+    }
+
+    @Test func aKnownReportBecomesOneBatchedDutchNoticeWithValidXARFAndAReminderAtTheDeadline() throws {
+        let smtp = try TestSMTPServer()
+        let hoster = try TestHosterServer(secret: Self.secret)
+        let gateway = try Gateway(smtpPort: smtp.port, contacts: loopbackContact(channel: "email", hoster: nil), knownMD5s: [try md5(of: hoster, "a"), try md5(of: hoster, "b")])
+        defer { gateway.remove() }
+        let reports = [
+            #"{"url": "\#(hoster.url("/content/a"))", "source": {"type": "crawler"}, "hashes": {"md5": "\#(try md5(of: hoster, "a"))"}}"#,
+            #"{"url": "\#(hoster.url("/content/b"))", "source": {"type": "crawler"}, "hashes": {"md5": "\#(try md5(of: hoster, "b"))"}}"#,
+        ].joined(separator: "\n") + "\n"
+        let ingest = try gateway.run(["ingest", "--at", Gateway.at(0), "-"], stdin: reports)
+        #expect(gateway.objects(ingest).map { $0["rule"] as? String } == ["known-material-at-local-hoster", "known-material-at-local-hoster"], "\(ingest.stdout)\(ingest.stderr)")
+
+        let early = try gateway.run(["work", "--at", Gateway.at(0.5)])
+        #expect(early.status == 0, "\(early.stderr)")
+        #expect(smtp.messages().isEmpty)
+        let work = try gateway.run(["work", "--at", Gateway.at(1.01)])
+        #expect(work.status == 0, "\(work.stderr)")
+        #expect(gateway.objects(work).first?["delivered"] as? Int == 1)
+
+        let messages = smtp.messages()
+        try #require(messages.count == 1)
+        let notices = gateway.objects(try gateway.run(["notices", "list"]))
+        let reference = try #require(notices.first?["reference"] as? String)
+        #expect(notices.first?["status"] as? String == "sent")
+        #expect(notices.first?["urls"] as? Int == 2)
+        let message = messages[0]
+        #expect(message.hasPrefix("X-Envelope-From: notices@hotline.test\r\nX-Envelope-To: abuse@loopback-hosting.test\r\n"))
+        #expect(message.contains("\r\nX-Hotline-Reference: \(reference)\r\n"))
+        #expect(message.contains("\r\nFrom: \"Test Hotline\" <notices@hotline.test>\r\n"))
+        #expect(message.contains("\r\nMessage-ID: <"))
+        let parts = mimeParts(message)
+        #expect(parts.map(\.type) == ["text/plain; charset=utf-8", "application/json; name=\"xarf-\(reference)-1.json\"", "application/json; name=\"xarf-\(reference)-2.json\""])
+        #expect(parts[0].body.contains("Geachte abuse-afdeling van Loopback Hosting B.V.,"))
+        #expect(parts[0].body.contains("1. \(hoster.url("/content/a"))\r\n   classificatie: A1, vastgesteld via: hash_match"))
+        #expect(parts[0].body.contains("2. \(hoster.url("/content/b"))"))
+
+        // The attachments validate against the official X-ARF v4 schema.
+        var files: [String] = []
+        for (index, part) in parts.dropFirst().enumerated() {
+            let file = gateway.directory.appendingPathComponent("xarf-\(index).json").path
+            try part.body.write(toFile: file, atomically: true, encoding: .utf8)
+            files.append(file)
+        }
+        let validation = try runPython([CLI.root.appendingPathComponent("Tests/HotlineNetTests/Servers/xarf_validate.py").path, CLI.root.appendingPathComponent("Tests/HotlineNetTests/Fixtures/xarf-schema").path] + files)
+        #expect(validation.status == 0, "\(validation.output)")
+        let xarf = try #require(try JSONSerialization.jsonObject(with: Data(parts[1].body.utf8)) as? [String: Any])
+        #expect(xarf["type"] as? String == "csam")
+        #expect(xarf["detection_method"] as? String == "hash_match")
+        #expect((xarf["hash_values"] as? [String: String])?["md5"] == (try md5(of: hoster, "a")))
+        #expect(xarf["source_identifier"] as? String == "127.0.0.1")
+
+        // Still online at the deadline: a reminder in the same thread.
+        _ = try gateway.run(["work", "--at", Gateway.at(2.1)])
+        _ = try gateway.run(["work", "--at", Gateway.at(7.1)])
+        let overdue = try gateway.run(["work", "--at", Gateway.at(25.1)])
+        #expect(gateway.objects(overdue).first?["overdue"] as? Int == 1, "\(overdue.stdout)\(overdue.stderr)")
+        let all = smtp.messages()
+        try #require(all.count == 2)
+        let firstID = try #require(message.components(separatedBy: "\r\n").first { $0.hasPrefix("Message-ID: ") }?.dropFirst(12))
+        #expect(all[1].contains("\r\nIn-Reply-To: \(firstID)\r\n"))
+        #expect(all[1].contains("Subject: =?UTF-8?B?") || all[1].contains("Subject: [\(reference)] Herinnering 1"))
+        #expect(mimeParts(all[1])[0].body.contains("nog steeds online"))
+        let shown = gateway.objects(try gateway.run(["notices", "show", reference])).first
+        #expect(shown?["reminders"] as? Int == 1)
+        #expect((shown?["events"] as? [[String: Any]])?.compactMap { $0["event"] as? String } == ["created", "delivered", "notice.overdue", "delivered"])
+    }
+
+    @Test func aWebhookHosterThatFailsTwiceAndRemovesAfterTheReminderIsFollowedUntilClosed() throws {
+        let smtp = try TestSMTPServer()
+        let hoster = try TestHosterServer(secret: Self.secret, removeAfter: 2, failWebhook: 2)
+        let gateway = try Gateway(smtpPort: smtp.port, contacts: loopbackContact(channel: "webhook", hoster: hoster), knownMD5s: [try md5(of: hoster, "w")])
+        defer { gateway.remove() }
+        let environment = ["HOTLINE_TEST_WEBHOOK_SECRET": Self.secret]
+        let url = hoster.url("/content/w")
+        _ = try gateway.run(["ingest", "--at", Gateway.at(0), "-"], stdin: #"{"url": "\#(url)", "hashes": {"md5": "\#(try md5(of: hoster, "w"))"}}"# + "\n")
+        var totals: [String: Int] = [:]
+        for hours in [1.01, 1.05, 1.1, 1.2, 2.3, 7.3, 25.3, 25.4, 49.3, 49.9, 50.5] {
+            let pass = try gateway.run(["work", "--at", Gateway.at(hours)], environment: environment)
+            #expect(pass.status == 0, "\(pass.stderr)")
+            for (key, value) in gateway.objects(pass).first ?? [:] { totals[key, default: 0] += value as? Int ?? 0 }
+        }
+        #expect(totals["retried"] == 2)
+        #expect(totals["overdue"] == 1)
+        #expect(totals["removed"] == 1)
+        let state = try hoster.state()
+        #expect(state["notices"] == .number(2))
+        #expect(state["bad_signatures"] == .number(0))
+        #expect(state["removed"] == .array([.string(url)]))
+        let notice = try #require(gateway.objects(try gateway.run(["notices", "list"])).first)
+        #expect(notice["status"] as? String == "removed")
+        #expect(notice["channel"] as? String == "webhook")
+        let shown = try #require(gateway.objects(try gateway.run(["notices", "show", notice["id"] as! String])).first)
+        let events = (shown["events"] as? [[String: Any]])?.compactMap { $0["event"] as? String }
+        #expect(events == ["created", "delivery.retry", "delivery.retry", "delivered", "notice.overdue", "delivered", "checked", "checked", "notice.removed"])
+        let removedEvent = (shown["events"] as? [[String: Any]])?.last
+        #expect(removedEvent?["rule"] as? String == "removed-close-case")
+        #expect(smtp.messages().isEmpty)
+    }
+
+    @Test func killedMidDeliveryTheGatewayLosesNothingAndRepeatsNothingUnrecognisably() throws {
+        let smtp = try TestSMTPServer()
+        let hoster = try TestHosterServer(secret: Self.secret)
+        let hosts = (1...6).map { "h\($0).example.test" }
+        let contacts = "version: 1\ncontacts:\n" + hosts.enumerated().map { index, host in
+            "  - { id: hoster-\(index + 1), name: Hoster \(index + 1), domains: [\(host)], country: NL, abuse: [abuse@\(host)] }"
+        }.joined(separator: "\n") + "\n"
+        // Different content on each host: the same content would join one case.
+        let md5s = try (1...6).map { try md5(of: hoster, "k\($0)") }
+        let gateway = try Gateway(smtpPort: smtp.port, contacts: contacts, knownMD5s: md5s)
+        defer { gateway.remove() }
+        let reports = zip(hosts, md5s).map { #"{"url": "https://\#($0.0)/k.jpg", "hashes": {"md5": "\#($0.1)"}}"# }.joined(separator: "\n") + "\n"
+        let ingest = try gateway.run(["ingest", "--at", Gateway.at(0), "-"], stdin: reports)
+        #expect(gateway.objects(ingest).allSatisfy { $0["outcome"] as? String == "notify" }, "\(ingest.stdout)")
+
+        // Dies right after the server accepted the third message, before recording it.
+        let crashed = try gateway.run(["work", "--offline", "--at", Gateway.at(1.1)], environment: ["HOTLINE_FAULT_EXIT_AFTER_DELIVERIES": "3"])
+        #expect(crashed.status == 137)
+        #expect(smtp.messages().count == 3)
+        let resumed = try gateway.run(["work", "--offline", "--at", Gateway.at(1.2)])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+
+        let received = smtp.messages()
+        let ids = received.map { message in message.components(separatedBy: "\r\n").first { $0.hasPrefix("Message-ID: ") } ?? "" }
+        // Every notice arrived; the one in flight at the crash arrived again with the same
+        // Message-ID (so the receiver can drop it); nothing else twice.
+        #expect(Set(ids).count == 6)
+        #expect(received.count == 7)
+        try #require(ids.count == 7)
+        #expect(ids.filter { $0 == ids[2] }.count == 2)
+        let notices = gateway.objects(try gateway.run(["notices", "list"]))
+        #expect(notices.count == 6)
+        #expect(notices.allSatisfy { $0["status"] as? String == "sent" })
+        #expect(Set(received.compactMap { $0.components(separatedBy: "\r\n").first { $0.hasPrefix("X-Envelope-To: ") } }).count == 6)
+        #expect(try gateway.run(["outbox"]).stdout.isEmpty)
+    }
+
+    func runPython(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+}
