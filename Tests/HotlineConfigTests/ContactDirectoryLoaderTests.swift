@@ -10,9 +10,10 @@ import Testing
         let (directory, diagnostics) = ContactDirectoryLoader.load(path)
         #expect(diagnostics.isEmpty)
         let loaded = try #require(directory)
-        #expect(loaded.contacts.map(\.id) == ["example-hosting-nl", "example-cdn"])
+        #expect(loaded.contacts.map(\.id) == ["example-hosting-nl", "example-hosting-api", "police", "example-cdn"])
         #expect(loaded.contacts[0].prefixes.map(\.description) == ["198.51.100.0/24", "2001:db8:100::/48"])
-        #expect(loaded.contacts[1].channel == .xarf && loaded.contacts[1].cdn)
+        #expect(loaded.contacts[3].channel == .xarf && loaded.contacts[3].cdn)
+        #expect(loaded.contacts[1].channel == .webhook && loaded.contacts[1].webhookSecretEnvironment == "HOTLINE_WEBHOOK_SECRET_EXAMPLE_CLOUD")
         #expect(loaded.hotline(country: "AT")?.id == "example-partner-de")
     }
 
@@ -48,9 +49,10 @@ import Testing
             "contacts.yaml:8:14: error: \"channel\" must be email, webhook or xarf, got \"fax\" [invalid-value]",
             "contacts.yaml:9:15: error: \"language\" must be a two-letter lowercase code such as nl or en, got \"Dutch\" [invalid-value]",
             "contacts.yaml:10:17: error: \"ntd_member\" must be true or false, got \"yes\" [invalid-value]",
-            "contacts.yaml:11:5: error: unknown key \"colour\" in a contact; expected one of id, name, asns, prefixes, domains, country, abuse, channel, webhook, language, ntd_member, cdn, escalation [unknown-key]",
+            "contacts.yaml:11:5: error: unknown key \"colour\" in a contact; expected one of id, name, asns, prefixes, domains, country, abuse, channel, webhook, webhook_secret_env, language, ntd_member, cdn, escalation [unknown-key]",
             "contacts.yaml:12:5: error: contact \"hoster-a\" needs at least one of asns, prefixes, domains to be matched [missing-key]",
             "contacts.yaml:12:5: error: contact \"hoster-a\" has channel webhook but no \"webhook\" URL [missing-key]",
+            "contacts.yaml:12:5: error: contact \"hoster-a\" has channel webhook but no \"webhook_secret_env\" naming the variable that holds its signing secret [missing-key]",
             "contacts.yaml:12:9: error: id \"hoster-a\" is already used at contacts.yaml:3:9 [duplicate-name]",
             "contacts.yaml:19:17: error: \"countries\" must be two-letter uppercase ISO 3166 codes, got \"de\" [invalid-value]",
         ])

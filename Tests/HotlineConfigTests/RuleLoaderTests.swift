@@ -40,7 +40,7 @@ import Testing
             "broken.yaml:12:51: error: unknown field \"hash.classifcation\"; did you mean \"hash.classification\"? [unknown-field]",
             "broken.yaml:14:9: error: unknown action \"notfy\"; did you mean \"notify\"? [unknown-action]",
             "broken.yaml:15:11: error: rule \"two\" is already defined at broken.yaml:11:11 [duplicate-rule]",
-            "broken.yaml:18:23: error: \"to\" of notify must be hosting, registrar or contact:NAME, got \"hoster\" [invalid-value]",
+            "broken.yaml:18:23: error: \"to\" of notify must be hosting, registrar, upstream or contact:NAME, got \"hoster\" [invalid-value]",
             "broken.yaml:18:62: error: \"deadline\" must be a duration like 30m, 24h or 7d, got \"soon\" [invalid-value]",
             "broken.yaml:19:15: error: \"continue\" must be true or false, got \"yes\" [invalid-value]",
         ])
@@ -149,7 +149,11 @@ import Testing
         #expect(set.rules.map(\.name) == [
             "tag-crawler-reports", "duplicate-of-open-case", "known-material-behind-cdn", "known-material-at-local-hoster",
             "known-material-abroad-with-partner", "known-material-abroad-without-partner", "similar-to-known-material",
+            "removed-close-case", "overdue-first-reminder", "overdue-second-reminder", "overdue-involve-registrar",
+            "overdue-to-analysts", "delivery-failed-to-analysts",
         ])
+        #expect(set.rules.filter { $0.event == .report }.count == 7)
+        #expect(Set(set.rules.map(\.event)) == Set(RuleEvent.allCases))
     }
 
     @Test func shippedRuleTestsPass() throws {

@@ -44,7 +44,7 @@ import Testing
         ])
         var facts = Facts()
         local.apply(to: &facts)
-        #expect(facts.serializedJSON == #"{"hosting.resolved":true,"hosting.ip":"198.51.100.20","hosting.ips":["198.51.100.20"],"hosting.network":"198.51.100.0/24","hosting.country":"NL","hosting.asn":64500,"hosting.as_name":"HOSTER-NET","hosting.org":"Hoster B.V.","hosting.abuse_email":"abuse@hoster.test","hosting.contact_source":"directory","hosting.confidence":100,"hosting.ntd_member":true,"hosting.cdn":false}"#)
+        #expect(facts.serializedJSON == #"{"hosting.resolved":true,"hosting.ip":"198.51.100.20","hosting.ips":["198.51.100.20"],"hosting.network":"198.51.100.0/24","hosting.country":"NL","hosting.asn":64500,"hosting.as_name":"HOSTER-NET","hosting.org":"Hoster B.V.","hosting.abuse_email":"abuse@hoster.test","hosting.contact_id":"hoster","hosting.contact_source":"directory","hosting.confidence":100,"hosting.ntd_member":true,"hosting.cdn":false}"#)
         let abroad = resolver.resolve(host: "203.0.113.9")
         #expect(abroad.partnerHotline == "partner-de" && abroad.directoryContact == "by-asn")
         let unresolved = resolver.resolve(host: "unknown.example")
