@@ -4,7 +4,7 @@ extension DispatchWorker {
     /// Groups waiting items by recipient; a group whose oldest item's window has passed
     /// becomes one notice. Just before that, hosting is looked up again: a URL whose abuse
     /// desk changed leaves the batch and is decided again with the new facts.
-    func batchDueItems(_ pass: inout DispatchPass) throws {
+    public func batchDueItems(_ pass: inout DispatchPass) throws {
         let now = time.now()
         let waiting = try store.waitingItems(limit: settings.batchLimit * 20)
         var groups: [String: [DispatchItem]] = [:]

@@ -3,7 +3,7 @@ import Foundation
 extension DispatchWorker {
     /// Delivers due messages. A failure is retried with backoff; a permanent refusal or the
     /// last attempt fails the message and raises `delivery.failed` for the rules.
-    func deliverDueMessages(_ pass: inout DispatchPass) throws {
+    public func deliverDueMessages(_ pass: inout DispatchPass) throws {
         for var message in try store.dueMessages(at: time.now(), limit: settings.batchLimit) {
             guard var notice = try store.notice(message.noticeID) else { continue }
             let now = time.now()

@@ -3,7 +3,7 @@ import Foundation
 extension DispatchWorker {
     /// Re-checks due URLs, confirms removals, and raises `notice.removed` and
     /// `notice.overdue` for the rules.
-    func followUpDueNotices(_ pass: inout DispatchPass) throws {
+    public func followUpDueNotices(_ pass: inout DispatchPass) throws {
         for var notice in try store.dueNotices(at: time.now(), limit: settings.batchLimit) {
             let now = time.now()
             var changes: [String] = []
