@@ -119,7 +119,7 @@ struct HotlineBench {
         let store = try SQLiteStore(directory: directory)
         // Hosting from the shipped directory and an empty IP table: offline, as `hotline ingest` runs now.
         let resolver = HostingResolver(directory: ContactDirectory(), ipTable: IPTable([]), homeCountry: "NL")
-        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), enrichers: [resolver])
+        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), enrichers: [resolver], planner: DispatchPlanner(directory: DirectoryRecipients(directory: resolver.directory)))
         var reader = JSONLinesReader()
         var outputBytes = 0
         var outcomes: [String: Int] = [:]

@@ -56,17 +56,18 @@ public struct DecisionEngine: Sendable {
     // instead of copying a whole rule.
     private let conditions: [Condition]
     // The indexes of each event's rules, so reports never walk lifecycle rules.
-    private let rulesByEvent: [RuleEvent: [Int]]
+    // Indexed by `RuleEvent.ordinal`: an array index, not a hash lookup, on the hot path.
+    private let rulesByEvent: [[Int]]
 
     /// Creates an engine for `ruleSet`.
     public init(ruleSet: RuleSet) {
         self.ruleSet = ruleSet
         self.conditions = ruleSet.rules.map(\.condition)
-        self.rulesByEvent = Dictionary(grouping: ruleSet.rules.indices, by: { ruleSet.rules[$0].event })
+        self.rulesByEvent = RuleEvent.allCases.map { event in ruleSet.rules.indices.filter { ruleSet.rules[$0].event == event } }
     }
 
     /// Whether any rule handles `event`.
-    public func handles(_ event: RuleEvent) -> Bool { rulesByEvent[event] != nil }
+    public func handles(_ event: RuleEvent) -> Bool { !rulesByEvent[event.ordinal].isEmpty }
 
     /// Decides. Conditions are first evaluated without tracing; only matched rules are
     /// evaluated again to record why, which keeps deciding cheap.
@@ -76,7 +77,7 @@ public struct DecisionEngine: Sendable {
         var matched: [String] = []
         var trace: [RuleTrace] = []
         var decidingRule: String?
-        for index in rulesByEvent[event] ?? [] where conditions[index].evaluate(facts) {
+        for index in rulesByEvent[event.ordinal] where conditions[index].evaluate(facts) {
             let rule = ruleSet.rules[index]
             var steps: [TraceStep] = []
             _ = rule.condition.evaluate(facts, trace: &steps)

@@ -12,6 +12,16 @@ public enum RuleEvent: String, Hashable, Sendable, CaseIterable, CustomStringCon
     /// A notice could not be delivered after the last attempt.
     case deliveryFailed = "delivery.failed"
 
+    /// The position in `allCases`.
+    public var ordinal: Int {
+        switch self {
+        case .report: 0
+        case .noticeOverdue: 1
+        case .noticeRemoved: 2
+        case .deliveryFailed: 3
+        }
+    }
+
     /// The name as written after `on:`.
     public var description: String { rawValue }
 
