@@ -1,0 +1,81 @@
+import Foundation
+import HotlineCore
+import Testing
+@testable import HotlineConfig
+
+@Suite struct DispatchConfigTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func readsTheDispatchSectionsAndTheSecretsFromOutside() throws {
+        let text = """
+            version: 1
+            hotline: { name: H, country: NL, email: notices@h.test, domain: h.test }
+            templates: notice-texts
+            smtp: { host: relay.h.test, port: 587, security: starttls, username: gw, password_env: SMTP_PASSWORD, ca_file: ca.pem, timeout: 20s }
+            dispatch:
+              batch_window: 30m
+              retry: { initial: 2m, maximum: 3h, attempts: 5 }
+              followup: { checks: [2h, 12h], then_every: 12h, confirm_after: 10m, confirmations: 3, give_up_after: 30d }
+            fetch: { allow: [127.0.0.0/8, "::1"], timeout: 5s, max_bytes: 4096 }
+            """
+        let (config, diagnostics) = GatewayConfig.parse(text, file: "/etc/hotline/hotline.yaml")
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let dispatch = try #require(config?.dispatch)
+        #expect(dispatch.identity == HotlineIdentity(name: "H", email: "notices@h.test", domain: "h.test"))
+        #expect(dispatch.templatesPath == "/etc/hotline/notice-texts")
+        #expect(dispatch.smtp.host == "relay.h.test" && dispatch.smtp.port == 587 && dispatch.smtp.security == .starttls && dispatch.smtp.caFile == "/etc/hotline/ca.pem")
+        #expect(dispatch.smtpSettings(environment: ["SMTP_PASSWORD": "pw"]).password == "pw")
+        #expect(dispatch.smtpSettings(environment: [:]).password == nil)
+        #expect(dispatch.batchWindow == TimeSpan(seconds: 1800))
+        #expect(dispatch.settings.retry == RetryPolicy(initialDelay: TimeSpan(seconds: 120), maximumDelay: .hours(3), attempts: 5))
+        #expect(dispatch.settings.followUp == FollowUpPolicy(checks: [.hours(2), .hours(12)], interval: .hours(12), confirmAfter: TimeSpan(seconds: 600), confirmations: 3, giveUpAfter: .hours(720)))
+        #expect(dispatch.fetchAllow.map(\.description) == ["127.0.0.0/8", "::1/128"])
+        #expect(dispatch.fetchMaximumBytes == 4096)
+    }
+
+    @Test func everyProblemIsReportedWithItsPlace() {
+        let text = """
+            version: 1
+            smtp: { host: relay, port: 99999, security: ssl, password: hunter2 }
+            dispatch:
+              followup: { checks: [24h, 1h], then_every: 10s }
+            fetch: { allow: [10.0.0.1/8] }
+            """
+        let (config, diagnostics) = GatewayConfig.parse(text, file: "c.yaml")
+        #expect(config == nil)
+        #expect(diagnostics.map(\.description) == [
+            "c.yaml:2:50: error: unknown key \"password\" in smtp; expected one of host, port, security, username, password_env, password_file, ca_file, timeout [unknown-key]",
+            "c.yaml:2:28: error: \"port\" must be a whole number from 1 to 65535, got \"99999\" [invalid-value]",
+            "c.yaml:2:45: error: \"security\" must be none, starttls or tls, got \"ssl\" [invalid-value]",
+            "c.yaml:4:23: error: \"checks\" must be one or more growing durations after delivery, like [1h, 6h, 24h] [invalid-value]",
+            "c.yaml:4:46: error: \"then_every\" must be at least 1m, got \"10s\" [invalid-value]",
+            "c.yaml:5:18: error: \"10.0.0.1/8\" is not an address or CIDR network [invalid-address]",
+        ])
+    }
+
+    @Test func theShippedTemplatesLoadAndEveryOneHasAnEnglishVersion() throws {
+        let (templates, diagnostics) = TemplateLoader.load(Self.root.appendingPathComponent("Config/templates").path)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let loaded = try #require(templates)
+        #expect(loaded.names == ["ntd-first", "ntd-cdn", "ntd-reminder", "registrar-notice", "upstream-notice", "inhope-forward", "police-info"])
+        #expect(loaded.template("ntd-first", language: "nl")?.language == "nl")
+        #expect(loaded.template("registrar-notice", language: "nl")?.language == "en")
+        #expect(loaded.template("ntd-first", language: "de")?.language == "en")
+    }
+
+    @Test func aTemplateWithoutAnEnglishVersionIsAnError() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-templates-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("en"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("nl"), withIntermediateDirectories: true)
+        try "Subject: x\n\nbody".write(to: directory.appendingPathComponent("en/a.txt"), atomically: true, encoding: .utf8)
+        try "Subject: x\n\n{{deadline}}".write(to: directory.appendingPathComponent("nl/b.txt"), atomically: true, encoding: .utf8)
+        try "Subject: x\n\n{{deadlin}}".write(to: directory.appendingPathComponent("nl/c.txt"), atomically: true, encoding: .utf8)
+        let (templates, diagnostics) = TemplateLoader.load(directory.path)
+        #expect(templates == nil)
+        #expect(diagnostics.map(\.description) == [
+            "\(directory.path)/nl/b.txt:1:1: error: template \"b\" has no en version to fall back on [missing-key]",
+            "\(directory.path)/nl/c.txt:3:1: error: unknown placeholder \"deadlin\"; did you mean \"deadline\"? [unknown-field]",
+        ])
+    }
+}
