@@ -79,3 +79,14 @@ import Testing
         ])
     }
 }
+
+@Suite struct RuleEventParsingTests {
+    @Test func onNamesTheEventAndAnUnknownEventIsAnError() {
+        let text = "version: 1\nrules:\n  - name: late\n    on: notice.late\n    when: notice.reminders == 0\n    then: [{ close: x }]\n  - name: gone\n    on: notice.removed\n    when: notice.urls_online == 0\n    then: [{ close: removed }]\n"
+        let (content, diagnostics) = RuleFileParser.parse(text, file: "l.yaml")
+        #expect(diagnostics.map(\.description) == [
+            "l.yaml:4:9: error: \"on\" must be one of \"report\", \"notice.overdue\", \"notice.removed\", \"delivery.failed\", got \"notice.late\" [invalid-value]",
+        ])
+        #expect(content?.rules.map(\.event) == [.report, .noticeRemoved])
+    }
+}

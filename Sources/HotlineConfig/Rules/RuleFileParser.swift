@@ -99,14 +99,7 @@ public enum RuleFileParser {
         }
         let actions = fields["then"].map { ActionParser.actions($0, key: "then", reader: &reader) } ?? []
         let continues = fields["continue"].map { reader.bool($0, key: "continue") ?? false } ?? false
-        var event = RuleEvent.report
-        if let on = fields["on"], let text = reader.string(on, key: "on") {
-            if let parsed = RuleEvent(rawValue: text) {
-                event = parsed
-            } else {
-                reader.error(.invalidValue, "\"on\" must be one of \(RuleEvent.allCases.map { "\"\($0)\"" }.joined(separator: ", ")), got \(YAMLReader.show(on))", at: on.location)
-            }
-        }
+        let event = fields["on"].flatMap { reader.event($0) } ?? .report
         // A rule with a bad part is still handed on, so that its name and condition are checked too.
         guard let name else { return nil }
         return RuleDraft(name: name, nameLocation: fields["name"]!.location, condition: condition, actions: actions, continues: continues, location: node.location, event: event)

@@ -123,14 +123,7 @@ public struct RuleTestFile: Sendable {
             }
             if let node = expect["actions"] { actions = ActionParser.actions(node, key: "actions", reader: &reader) }
         }
-        var event = RuleEvent.report
-        if let on = fields["on"], let text = reader.string(on, key: "on") {
-            if let parsed = RuleEvent(rawValue: text) {
-                event = parsed
-            } else {
-                reader.error(.invalidValue, "\"on\" must be one of \(RuleEvent.allCases.map { "\"\($0)\"" }.joined(separator: ", ")), got \(YAMLReader.show(on))", at: on.location)
-            }
-        }
+        let event = fields["on"].flatMap { reader.event($0) } ?? .report
         guard let name, let report else { return nil }
         return RuleTestCase(name: name, location: node.location, report: report, facts: facts, expectedRule: rule, expectedOutcome: outcome, expectedActions: actions, event: event)
     }
