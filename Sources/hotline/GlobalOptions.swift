@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HotlineConfig
 import HotlineCore
+import HotlineServer
 import HotlineStore
 
 /// Options every command takes.
@@ -64,6 +65,17 @@ enum Output {
                 }
                 offset += written
             }
+        }
+    }
+
+    /// Runs setup code; a ``SetupError`` is printed with its diagnostics and exits 2.
+    static func setup<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SetupError {
+            printDiagnostics(error.diagnostics)
+            err("hotline: \(error.message)\n")
+            throw ExitCode(2)
         }
     }
 

@@ -2,10 +2,10 @@ import ArgumentParser
 
 /// The `hotline` command.
 @main
-struct Hotline: ParsableCommand {
+struct Hotline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotline",
         abstract: "Hotline Gateway: report intake, rules, decisions and notices for CSAM hotlines.",
-        subcommands: [IngestCommand.self, WorkCommand.self, NoticesCommand.self, OutboxCommand.self, RulesCommand.self, HashCommand.self, HashesCommand.self, IPDBCommand.self, ResolveCommand.self, RDAPCommand.self]
+        subcommands: [ServeCommand.self, TokensCommand.self, IngestCommand.self, WorkCommand.self, NoticesCommand.self, OutboxCommand.self, RulesCommand.self, HashCommand.self, HashesCommand.self, IPDBCommand.self, ResolveCommand.self, RDAPCommand.self]
     )
 }

@@ -4,62 +4,19 @@ import HotlineConfig
 import HotlineCore
 import HotlineHosting
 import HotlineNet
+import HotlineServer
 import HotlineStore
 
 /// Loading the hosting resolver for commands that need it.
 enum HostingSetup {
-    /// The DNS client the settings ask for (`nil`: offline).
-    static func dnsClient(_ settings: [String]) throws -> DNSClient? {
-        if settings.isEmpty || settings == ["off"] { return nil }
-        if settings == ["system"] { return DNSClient() }
-        var servers: [DNSClient.Server] = []
-        for text in settings {
-            guard let (address, port) = GatewayConfig.nameserver(text) else {
-                Output.err("hotline: --dns must be off, system or nameservers like 127.0.0.1:5353, got \(JSONValue.string(text).serialized)\n")
-                throw ExitCode(2)
-            }
-            servers.append(DNSClient.Server(address: address, port: port))
-        }
-        return DNSClient(servers: servers)
-    }
-
-    /// The RDAP client the setting asks for (`nil`: off).
-    static func rdapClient(_ setting: String, config: GatewayConfig) throws -> RDAPClient? {
-        switch setting {
-        case "off": return nil
-        case "bootstrap":
-            do {
-                return RDAPClient(bootstrap: try RDAPClient.loadBootstrap(directory: config.rdapBootstrapPath))
-            } catch {
-                Output.err("hotline: RDAP bootstrap in \(config.rdapBootstrapPath): \(error.message)\n")
-                throw ExitCode(2)
-            }
-        default:
-            guard setting.hasPrefix("http://") || setting.hasPrefix("https://") else {
-                Output.err("hotline: --rdap must be off, bootstrap or a base URL, got \(JSONValue.string(setting).serialized)\n")
-                throw ExitCode(2)
-            }
-            return RDAPClient(bootstrap: RDAPBootstrap(singleServer: setting))
-        }
-    }
-
-    /// The directory from the config, the IP tables from the store, DNS and RDAP as configured.
+    /// The directory from the config, the IP tables from the store, DNS and RDAP as configured;
+    /// problems printed, exit 2 when unusable.
     static func resolver(config: GatewayConfig, store: SQLiteStore, dns: [String]? = nil, rdap: String? = nil, offline: Bool = false) throws -> HostingResolver {
-        var directory = ContactDirectory()
-        if FileManager.default.fileExists(atPath: config.contactsPath) {
-            let (loaded, diagnostics) = ContactDirectoryLoader.load(config.contactsPath)
-            Output.printDiagnostics(diagnostics)
-            guard let loaded else {
-                Output.err("hotline: the contact directory did not load\n")
-                throw ExitCode(2)
-            }
-            directory = loaded
+        try Output.setup {
+            let (directory, warnings) = try GatewayAssembly.directory(config: config)
+            Output.printDiagnostics(warnings)
+            return try GatewayAssembly.resolver(config: config, directory: directory, store: store, dns: dns, rdap: rdap, offline: offline)
         }
-        let table = IPTable(try store.allIPRanges())
-        let client = offline ? nil : try dnsClient(dns ?? config.dns)
-        let registry = offline ? nil : try rdapClient(rdap ?? config.rdap, config: config)
-        let suffixes = (try? String(contentsOfFile: config.publicSuffixListPath, encoding: .utf8)).map(PublicSuffixList.init(text:))
-        return HostingResolver(directory: directory, ipTable: table, addressResolver: client, contactLookup: registry, registrarLookup: registry, publicSuffixes: suffixes, homeCountry: config.country)
     }
 }
 

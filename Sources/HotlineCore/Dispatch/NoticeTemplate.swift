@@ -161,7 +161,8 @@ public struct NoticeTemplate: Hashable, Sendable {
         return output
     }
 
-    static func singleLine(_ value: String) -> String {
+    /// `value` with line breaks, tabs and other control characters turned into spaces.
+    public static func singleLine(_ value: String) -> String {
         String(value.map { $0.isNewline || $0 == "\t" || ($0.asciiValue.map { $0 < 0x20 || $0 == 0x7f } ?? false) ? " " : $0 })
     }
 }

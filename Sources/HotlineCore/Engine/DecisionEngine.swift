@@ -25,6 +25,16 @@ public struct Verdict: Hashable, Sendable {
     public var trace: [RuleTrace]
     /// The digest of the rules that decided.
     public var rulesDigest: String
+
+    /// Creates a verdict; people's decisions (an analyst deciding a case) are recorded as one too.
+    public init(rule: String, outcome: ActionKind, actions: [Action], matchedRules: [String] = [], trace: [RuleTrace] = [], rulesDigest: String) {
+        self.rule = rule
+        self.outcome = outcome
+        self.actions = actions
+        self.matchedRules = matchedRules
+        self.trace = trace
+        self.rulesDigest = rulesDigest
+    }
 }
 
 /// For `rules explain`: every rule with every predicate's result.

@@ -260,6 +260,26 @@ enum SQLiteMigrations {
                     BEGIN SELECT RAISE(ABORT, 'notice events are append-only'); END;
                 """)
         }
+        migrator.registerMigration("v7-api-tokens-queue") { db in
+            try db.execute(sql: """
+                -- API bearer tokens: only a SHA-256 of the secret is kept.
+                CREATE TABLE api_tokens (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL CHECK (role IN ('reporter', 'provider', 'analyst', 'admin')),
+                    org TEXT,
+                    label TEXT,
+                    created_at TEXT NOT NULL,
+                    revoked_at TEXT
+                );
+                -- The analysts' queue reads a case's latest decision; providers read their notices.
+                CREATE INDEX decisions_case ON decisions(case_id);
+                ALTER TABLE notices ADD COLUMN contact_id TEXT;
+                ALTER TABLE notices ADD COLUMN escalated_to TEXT;
+                CREATE INDEX notices_contact ON notices(contact_id, created_at);
+                CREATE INDEX notices_escalated ON notices(escalated_to) WHERE escalated_to IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import HotlineCore
+import HotlineStore
+import Logging
+import ServiceLifecycle
+
+/// The gateway as a service: the HTTP API, intake with group commit, the dispatch worker and
+/// the rules reloader, run in one ServiceGroup that shuts down gracefully on SIGTERM/SIGINT
+/// (the server stops accepting and finishes its requests, the worker finishes its pass).
+public struct GatewayServer: Sendable {
+    /// Shared state.
+    public let runtime: GatewayRuntime
+    /// Metrics.
+    public let metrics = GatewayMetrics()
+    /// The intake queue.
+    public let intake: IntakeQueue
+    /// Reporter request limits (per token, per second; burst).
+    public var reportLimit: (rate: Double, burst: Double)
+    /// Hash check limits for providers.
+    public var hashcheckLimit: (rate: Double, burst: Double)
+
+    /// Creates the server.
+    public init(runtime: GatewayRuntime, reportLimit: (rate: Double, burst: Double) = (2000, 4000), hashcheckLimit: (rate: Double, burst: Double) = (10, 20)) {
+        self.runtime = runtime
+        self.reportLimit = reportLimit
+        self.hashcheckLimit = hashcheckLimit
+        let metrics = self.metrics
+        intake = IntakeQueue(runtime: runtime, batchSize: runtime.config.batchSize) { outcomes, channel in metrics.record(outcomes, channel: channel) }
+    }
+
+    /// The router with every route and middleware.
+    public func router() -> Router<GatewayContext> {
+        let router = Router(context: GatewayContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: TokenAuthenticator(store: runtime.store))
+        let reportLimiter = RateLimiter(limits: [.reporter: reportLimit, .admin: reportLimit, .analyst: reportLimit])
+        let hashLimiter = RateLimiter(limits: [.provider: hashcheckLimit, .admin: hashcheckLimit])
+        ReportRoutes(runtime: runtime, intake: intake, limiter: reportLimiter).add(to: router)
+        AnalystRoutes(runtime: runtime).add(to: router)
+        ProviderRoutes(runtime: runtime, hashLimiter: hashLimiter).add(to: router)
+        OperatorRoutes(runtime: runtime, metrics: metrics, openAPI: Self.openAPIDocument).add(to: router)
+        return router
+    }
+
+    /// `openapi.json`, shipped as a resource of this target.
+    public static var openAPIDocument: [UInt8]? {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"), let data = try? Data(contentsOf: url) else { return nil }
+        return [UInt8](data)
+    }
+
+    /// The application with the background services.
+    public func application(host: String, port: Int, workInterval: Duration, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "HotlineGateway"),
+            services: [
+                RulesReloadService(runtime: runtime, logger: logger),
+                DispatchService(runtime: runtime, metrics: metrics, interval: workInterval, logger: logger),
+            ],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+}

@@ -1,0 +1,33 @@
+import Hummingbird
+import HotlineCore
+
+/// The request context: Hummingbird's core plus who is calling.
+public struct GatewayContext: RequestContext {
+    /// Hummingbird's per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The caller, once the bearer token checked out.
+    public var token: APIToken?
+
+    /// Creates a context for a request.
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    /// Bodies are read by the routes themselves, each with its own limit.
+    public var maxUploadSize: Int { 8 << 20 }
+
+    /// The caller, or a 401 problem.
+    public func caller() throws -> APIToken {
+        guard let token else { throw Problem.unauthorized("a bearer token is required") }
+        return token
+    }
+
+    /// The caller when it has one of `roles`, else a 403 problem.
+    public func require(_ roles: APIRole...) throws -> APIToken {
+        let token = try caller()
+        guard roles.contains(token.role) || token.role == .admin else {
+            throw Problem(status: .forbidden, title: "Forbidden", detail: "this needs a token with role \(roles.map(\.rawValue).joined(separator: " or ")); this token has role \(token.role.rawValue)")
+        }
+        return token
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HotlineCore
+
+/// An error answered as RFC 9457 problem details (`application/problem+json`):
+/// `{"type","title","status","detail"}`, plus `field` for the input at fault and `errors`
+/// for lists of diagnostics.
+public struct Problem: Error, HTTPResponseError, Sendable {
+    /// The HTTP status.
+    public var status: HTTPResponse.Status
+    /// A short, fixed summary of the kind of problem.
+    public var title: String
+    /// What went wrong this time.
+    public var detail: String
+    /// The request field at fault, as a JSON path (`reports[3].url`).
+    public var field: String?
+    /// More entries (rule diagnostics, per-item errors).
+    public var errors: [JSONValue]
+    /// Extra headers (Retry-After, WWW-Authenticate).
+    public var headers: HTTPFields
+
+    /// Creates a problem.
+    public init(status: HTTPResponse.Status, title: String, detail: String, field: String? = nil, errors: [JSONValue] = [], headers: HTTPFields = [:]) {
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.field = field
+        self.errors = errors
+        self.headers = headers
+    }
+
+    /// 400 for input that is not acceptable.
+    public static func badRequest(_ detail: String, field: String? = nil) -> Problem {
+        Problem(status: .badRequest, title: "Bad Request", detail: detail, field: field)
+    }
+
+    /// 401 with a `WWW-Authenticate` challenge.
+    public static func unauthorized(_ detail: String) -> Problem {
+        var headers = HTTPFields()
+        headers[.wwwAuthenticate] = "Bearer realm=\"hotline-gateway\""
+        return Problem(status: .unauthorized, title: "Unauthorized", detail: detail, headers: headers)
+    }
+
+    /// 404.
+    public static func notFound(_ detail: String) -> Problem {
+        Problem(status: .notFound, title: "Not Found", detail: detail)
+    }
+
+    /// The body.
+    public var json: JSONValue {
+        var object: JSONObject = [
+            "type": .string("about:blank"),
+            "title": .string(title),
+            "status": .number(Double(status.code)),
+            "detail": .string(detail),
+        ]
+        if let field { object.append("field", .string(field)) }
+        if !errors.isEmpty { object.append("errors", .array(errors)) }
+        return .object(object)
+    }
+
+    /// The response.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var fields = headers
+        fields[.contentType] = "application/problem+json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: json.serialized)))
+    }
+}
+
+extension Response {
+    /// A JSON response written with the gateway's own JSON writer (stable key order).
+    public static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: value.serialized)))
+    }
+}
+
+extension Request {
+    /// The body, at most `limit` bytes (413 problem beyond), parsed as JSON (400 problem with
+    /// the position when it is not).
+    public func jsonBody(limit: Int) async throws -> JSONValue {
+        let bytes = try await rawBody(limit: limit)
+        do {
+            return try JSONValue.parse(bytes)
+        } catch {
+            throw Problem.badRequest("invalid JSON at column \(error.column): \(error.message)")
+        }
+    }
+
+    /// The body bytes, at most `limit` (413 problem beyond).
+    public func rawBody(limit: Int) async throws -> [UInt8] {
+        do {
+            let buffer = try await body.collect(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch {
+            throw Problem(status: .contentTooLarge, title: "Content Too Large", detail: "the body is larger than the \(limit) bytes accepted here")
+        }
+    }
+}
+
+/// Strict reading of request objects: unknown keys and wrong types are 400 with the field named.
+struct StrictObject {
+    let object: JSONObject
+    let path: String
+
+    init(_ value: JSONValue, path: String = "", allowed: Set<String>) throws {
+        guard case .object(let object) = value else {
+            throw Problem.badRequest("\(path.isEmpty ? "the body" : "\"\(path)\"") must be a JSON object, got \(value.typeName)", field: path.isEmpty ? nil : path)
+        }
+        for member in object.members where !allowed.contains(member.key) {
+            let name = path.isEmpty ? member.key : "\(path).\(member.key)"
+            throw Problem.badRequest("unknown field \"\(name)\"; expected one of \(allowed.sorted().joined(separator: ", "))", field: name)
+        }
+        self.object = object
+        self.path = path
+    }
+
+    func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func string(_ key: String, required: Bool = false) throws -> String? {
+        guard let value = object[key], value != .null else {
+            if required { throw Problem.badRequest("field \"\(name(key))\" is required", field: name(key)) }
+            return nil
+        }
+        guard case .string(let text) = value else { throw Problem.badRequest("field \"\(name(key))\" must be a string, got \(value.typeName)", field: name(key)) }
+        return text
+    }
+}

@@ -1,0 +1,91 @@
+import Crypto
+import Foundation
+import Hummingbird
+import HotlineCore
+import HotlineStore
+
+/// Makes and checks bearer tokens: `hg_` and 32 random bytes in base64url. Only the SHA-256
+/// of a token is stored, so a copy of the database gives no usable token.
+public enum TokenSecrets {
+    /// A new secret.
+    public static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return "hg_" + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// The stored form of a secret.
+    public static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Looks the bearer token up (cached for a few seconds, so a revocation takes effect within
+/// that time) and puts it on the context; anonymous requests pass on and the routes that
+/// need a token refuse them.
+struct TokenAuthenticator: RouterMiddleware {
+    typealias Context = GatewayContext
+    let store: SQLiteStore
+    let cache: ExpiringCache<String, CachedToken>
+    let cacheLifetime: TimeInterval
+
+    struct CachedToken: Sendable { let token: APIToken? }
+
+    init(store: SQLiteStore, cacheLifetime: TimeInterval = 5) {
+        self.store = store
+        self.cache = ExpiringCache()
+        self.cacheLifetime = cacheLifetime
+    }
+
+    func handle(_ request: Request, context: GatewayContext, next: (Request, GatewayContext) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        guard header.hasPrefix("Bearer "), header.count > 7 else { throw Problem.unauthorized("the Authorization header must be \"Bearer TOKEN\"") }
+        let hash = TokenSecrets.hash(String(header.dropFirst(7)))
+        var found = cache.value(for: hash, at: Date())?.token
+        if found == nil {
+            // Only known tokens are cached: guessed ones must not grow the cache.
+            found = try store.token(secretHash: hash)
+            if let found { cache.store(CachedToken(token: found), for: hash, until: Date().addingTimeInterval(cacheLifetime)) }
+        }
+        guard let token = found, token.revokedAt == nil else { throw Problem.unauthorized("unknown or revoked token") }
+        var context = context
+        context.token = token
+        return try await next(request, context)
+    }
+}
+
+/// Per-token rate limits (token buckets), answering 429 with `Retry-After`.
+final class RateLimiter: @unchecked Sendable {
+    struct Bucket {
+        var tokens: Double
+        var updated: Date
+    }
+
+    private let lock = NSLock()
+    private var buckets: [String: Bucket] = [:]
+    /// Requests per second and burst, by role, for one kind of route.
+    let limits: [APIRole: (rate: Double, burst: Double)]
+
+    init(limits: [APIRole: (rate: Double, burst: Double)]) {
+        self.limits = limits
+    }
+
+    /// Takes one request from `token`'s bucket, or throws a 429 problem.
+    func take(_ token: APIToken, now: Date = Date()) throws {
+        guard let limit = limits[token.role] else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        var bucket = buckets[token.id] ?? Bucket(tokens: limit.burst, updated: now)
+        bucket.tokens = min(limit.burst, bucket.tokens + now.timeIntervalSince(bucket.updated) * limit.rate)
+        bucket.updated = now
+        guard bucket.tokens >= 1 else {
+            buckets[token.id] = bucket
+            let wait = Int(((1 - bucket.tokens) / limit.rate).rounded(.up))
+            var headers = HTTPFields()
+            headers[.retryAfter] = String(max(1, wait))
+            throw Problem(status: .tooManyRequests, title: "Too Many Requests", detail: "rate limit of \(Int(limit.rate)) requests per second for this token exceeded", headers: headers)
+        }
+        bucket.tokens -= 1
+        buckets[token.id] = bucket
+    }
+}

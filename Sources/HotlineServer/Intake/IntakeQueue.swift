@@ -1,0 +1,98 @@
+import Foundation
+import HotlineCore
+import HotlineStore
+
+/// Reports from concurrent requests, stored and decided together: while one transaction
+/// commits (one fsync), the next requests gather, and go in the next one. Every request is
+/// answered only after its report is durable.
+///
+/// SQLite work runs on one dedicated thread, so it never blocks Swift's cooperative pool
+/// (two threads on this machine) while waiting for the disk.
+public final class IntakeQueue: @unchecked Sendable {
+    struct Pending {
+        var lines: [[UInt8]]
+        var channel: String
+        var actor: String
+        var continuation: CheckedContinuation<[IngestResult.Outcome], any Error>
+    }
+
+    private let runtime: GatewayRuntime
+    private let lock = NSLock()
+    private var pending: [Pending] = []
+    private var running = false
+    private let queue = DispatchQueue(label: "hotline.intake")
+    /// Most reports per transaction.
+    public let batchSize: Int
+    /// Called with each stored batch's outcomes (metrics).
+    let onBatch: @Sendable ([IngestResult.Outcome], String) -> Void
+
+    /// Creates the queue.
+    public init(runtime: GatewayRuntime, batchSize: Int = 1000, onBatch: @escaping @Sendable ([IngestResult.Outcome], String) -> Void = { _, _ in }) {
+        self.runtime = runtime
+        self.batchSize = batchSize
+        self.onBatch = onBatch
+    }
+
+    /// Stores and decides `lines` (one report's JSON each); returns their outcomes in order,
+    /// after the transaction holding them committed.
+    public func submit(_ lines: [[UInt8]], channel: String, actor: String) async throws -> [IngestResult.Outcome] {
+        try await withCheckedThrowingContinuation { continuation in
+            lock.lock()
+            pending.append(Pending(lines: lines, channel: channel, actor: actor, continuation: continuation))
+            let start = !running
+            running = true
+            lock.unlock()
+            if start { queue.async { self.drain() } }
+        }
+    }
+
+    private func drain() {
+        while true {
+            lock.lock()
+            if pending.isEmpty {
+                running = false
+                lock.unlock()
+                return
+            }
+            // Requests of one channel and actor share a transaction, up to the batch size.
+            var batch: [Pending] = []
+            var count = 0
+            let key = (pending[0].channel, pending[0].actor)
+            var rest: [Pending] = []
+            for item in pending {
+                if (item.channel, item.actor) == key && (count + item.lines.count <= batchSize || batch.isEmpty) {
+                    batch.append(item)
+                    count += item.lines.count
+                } else {
+                    rest.append(item)
+                }
+            }
+            pending = rest
+            lock.unlock()
+            store(batch, channel: key.0, actor: key.1)
+        }
+    }
+
+    private func store(_ batch: [Pending], channel: String, actor: String) {
+        let parts = runtime.parts
+        let pipeline = IngestPipeline(
+            store: runtime.store, engine: parts.engine, hashMatcher: parts.hashIndex, enrichers: [parts.resolver],
+            planner: parts.planner, time: runtime.time, channel: channel, actor: actor)
+        var lines: [IngestLine] = []
+        for item in batch {
+            for bytes in item.lines { lines.append(IngestLine(number: lines.count + 1, bytes: ArraySlice(bytes))) }
+        }
+        do {
+            let results = try pipeline.ingest(lines)
+            let outcomes = results.map(\.outcome)
+            onBatch(outcomes, channel)
+            var offset = 0
+            for item in batch {
+                item.continuation.resume(returning: Array(outcomes[offset..<offset + item.lines.count]))
+                offset += item.lines.count
+            }
+        } catch {
+            for item in batch { item.continuation.resume(throwing: error) }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Hummingbird
+import HotlineCore
+import HotlineStore
+
+/// Hosting providers: their own notices, acknowledgements, and hash checks.
+struct ProviderRoutes {
+    let runtime: GatewayRuntime
+    let hashLimiter: RateLimiter
+
+    func add(to router: Router<GatewayContext>) {
+        router.get("/v1/provider/notices") { request, context in try notices(request, context: context) }
+        router.post("/v1/notices/{id}/ack") { request, context in try await acknowledge(request, context: context) }
+        router.post("/v1/hashcheck") { request, context in try await hashcheck(request, context: context) }
+    }
+
+    static func organisation(_ token: APIToken) throws -> String {
+        guard let org = token.org else {
+            throw Problem(status: .forbidden, title: "Forbidden", detail: "this provider token names no organisation (hotline tokens create --role provider --org CONTACT-ID)")
+        }
+        return org
+    }
+
+    /// The notices sent to the caller's organisation, newest first: URLs, states, deadlines.
+    func notices(_ request: Request, context: GatewayContext) throws -> Response {
+        let token = try context.require(.provider)
+        let org: String
+        if token.role == .admin {
+            org = request.uri.queryParameters.get("org").map { String($0) } ?? ""
+        } else {
+            org = try Self.organisation(token)
+        }
+        let limit = min(1000, request.uri.queryParameters.get("limit", as: Int.self) ?? 100)
+        let items = try runtime.store.notices(contactID: org, limit: limit).map(Self.providerView)
+        return .json(.object(["notices": .array(items)]))
+    }
+
+    static func providerView(_ notice: Notice) -> JSONValue {
+        var object: JSONObject = [
+            "id": .string(notice.id), "reference": .string(notice.reference), "status": .string(notice.status.rawValue),
+            "created_at": .string(RFC3339.format(notice.createdAt)),
+        ]
+        if let sent = notice.sentAt { object.append("sent_at", .string(RFC3339.format(sent))) }
+        if let deadline = notice.deadline { object.append("deadline", .string(RFC3339.format(deadline))) }
+        object.append("reminders", .number(Double(notice.reminders)))
+        object.append("urls", .array(notice.items.map { item in
+            var url: JSONObject = ["url": .string(item.url), "state": .string(item.state.rawValue)]
+            if let classification = item.classification { url.append("classification", .string(classification)) }
+            if !item.hashes.isEmpty { url.append("hash_values", .object(JSONObject(item.hashes.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))) }
+            if item.state == .removed, let removed = item.removedAt { url.append("removed_at", .string(RFC3339.format(removed))) }
+            return .object(url)
+        }))
+        return .object(object)
+    }
+
+    /// `removed` (checked at once, then confirmed as usual), `rejected` with a reason, or
+    /// `not_ours`: both go to analysts. Another organisation's notice is "not found".
+    func acknowledge(_ request: Request, context: GatewayContext) async throws -> Response {
+        let token = try context.require(.provider)
+        let id = context.parameters.get("id") ?? ""
+        let body = try StrictObject(try await request.jsonBody(limit: 16 * 1024), allowed: ["status", "reason"])
+        let status = try body.string("status", required: true) ?? ""
+        let reason = try body.string("reason")
+        guard ["removed", "rejected", "not_ours"].contains(status) else {
+            throw Problem.badRequest("\"status\" must be removed, rejected or not_ours, got \(JSONValue.string(status).serialized)", field: "status")
+        }
+        if status == "rejected" && (reason ?? "").isEmpty { throw Problem.badRequest("a rejection needs a \"reason\"", field: "reason") }
+        let store = runtime.store
+        let org = token.role == .admin ? nil : try Self.organisation(token)
+        guard var notice = try store.notice(id), org == nil || notice.recipient.contactID == org else {
+            throw Problem.notFound("no notice \(JSONValue.string(id).serialized) for this organisation")
+        }
+        guard notice.status.isActive || notice.status == .pending else {
+            throw Problem(status: .conflict, title: "Conflict", detail: "notice \(notice.reference) is \(notice.status.rawValue)")
+        }
+        let now = runtime.time.now()
+        var detail = "\(status) by \(token.actor)"
+        if let reason { detail += ": \(NoticeTemplate.singleLine(reason).prefix(500))" }
+        switch status {
+        case "removed":
+            notice.status = .acknowledged
+            for index in notice.items.indices where notice.items[index].state == .online { notice.items[index].nextCheckAt = now }
+            notice.nextDueAt = now
+        default:
+            notice.status = .rejected
+            notice.escalatedTo = "analysts"
+            notice.nextDueAt = nil
+        }
+        let event = NoticeEvent(id: UUIDv7Generator().next(), noticeID: notice.id, event: "ack.\(status)", at: now, detail: detail)
+        try store.saveNotice(notice, updatedMessage: nil, newMessages: [], newItems: [], event: event, closingCases: [], at: now)
+        return .json(.object(["id": .string(notice.id), "reference": .string(notice.reference), "status": .string(notice.status.rawValue)]))
+    }
+
+    /// Is this hash on the list? Match yes/no and the classification; nothing else about the
+    /// list. Rate-limited and audited (algorithm and result, not the value).
+    func hashcheck(_ request: Request, context: GatewayContext) async throws -> Response {
+        let token = try context.require(.provider)
+        try hashLimiter.take(token)
+        let body = try StrictObject(try await request.jsonBody(limit: 4096), allowed: ["md5", "sha1", "sha256", "pdq"])
+        let expected = ["md5": 32, "sha1": 40, "sha256": 64, "pdq": 64]
+        var given: [(String, String)] = []
+        for key in ["md5", "sha1", "sha256", "pdq"] {
+            guard let value = try body.string(key) else { continue }
+            let lower = value.lowercased()
+            guard lower.count == expected[key]!, lower.allSatisfy(\.isHexDigit) else {
+                throw Problem.badRequest("\"\(key)\" must be \(expected[key]!) hex digits", field: key)
+            }
+            given.append((key, lower))
+        }
+        guard given.count == 1 else { throw Problem.badRequest("give exactly one of md5, sha1, sha256, pdq") }
+        let (algorithm, value) = given[0]
+        let hashes = ReportHashes(md5: algorithm == "md5" ? value : nil, sha1: algorithm == "sha1" ? value : nil, sha256: algorithm == "sha256" ? value : nil, pdq: algorithm == "pdq" ? value : nil)
+        let result = runtime.parts.hashIndex.match(hashes)
+        let matched = result?.kind == .known || result?.kind == .similar
+        var answer: JSONObject = ["match": .bool(matched)]
+        if matched, let classification = result?.classification { answer.append("classification", .string(classification.rawValue)) }
+        try runtime.store.write { try $0.appendAudit(AuditEntry(at: runtime.time.now(), actor: token.actor, event: "hashcheck", detail: ["algorithm": .string(algorithm), "match": .bool(matched)])) }
+        return .json(.object(answer))
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import HotlineCore
+import Logging
+import ServiceLifecycle
+
+/// The dispatch worker as a service: a pass every `interval`, on its own thread (SMTP and
+/// SQLite block). On graceful shutdown the pass in progress finishes; what it did not reach
+/// stays in the store for the next start.
+public struct DispatchService: Service {
+    let runtime: GatewayRuntime
+    let metrics: GatewayMetrics
+    let interval: Duration
+    let logger: Logger
+
+    /// Creates the service.
+    public init(runtime: GatewayRuntime, metrics: GatewayMetrics, interval: Duration, logger: Logger) {
+        self.runtime = runtime
+        self.metrics = metrics
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let queue = DispatchQueue(label: "hotline.dispatch")
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let parts = runtime.parts
+            let worker = GatewayAssembly.worker(config: runtime.config, engine: parts.engine, templates: parts.templates, store: runtime.store, resolver: parts.resolver, time: runtime.time)
+            let runtime = self.runtime
+            let result: Result<DispatchPass, any Error> = await withCheckedContinuation { continuation in
+                queue.async { continuation.resume(returning: Result { try worker.runUntilIdle() }) }
+            }
+            switch result {
+            case .success(let pass):
+                if pass.didWork { logger.info("dispatch pass", metadata: ["pass": "\(pass.json.serialized)"]) }
+                metrics.record(pass, counts: try? runtime.store.dispatchCounts(), queueDepth: try? runtime.store.escalationQueue(limit: 100_000).count)
+            case .failure(let error):
+                logger.error("dispatch pass failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}
+
+/// Reloads rules, contacts and templates when their files change or on SIGHUP. A file with
+/// errors is refused (logged with its diagnostics) and the running rules stay.
+public struct RulesReloadService: Service {
+    let runtime: GatewayRuntime
+    let interval: Duration
+    let logger: Logger
+
+    /// Creates the service.
+    public init(runtime: GatewayRuntime, interval: Duration = .seconds(2), logger: Logger) {
+        self.runtime = runtime
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let hangup = HangupSignal()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            guard !Task.isShuttingDownGracefully else { break }
+            let signalled = hangup.consume()
+            guard signalled || runtime.filesChanged else { continue }
+            let (digest, diagnostics) = runtime.reload(actor: signalled ? "system:sighup" : "system:file-change")
+            if let digest {
+                logger.notice("rules reloaded", metadata: ["rules_version": "\(digest)"])
+            } else {
+                logger.error("rules reload refused; the running rules stay", metadata: ["diagnostics": "\(diagnostics.map(\.description).joined(separator: "\n"))"])
+            }
+        }
+    }
+}
+
+/// Notes SIGHUP for the reload service.
+final class HangupSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var received = false
+    private let source: DispatchSourceSignal
+
+    init() {
+        signal(SIGHUP, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.lock.lock()
+            self.received = true
+            self.lock.unlock()
+        }
+        source.resume()
+    }
+
+    func consume() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        let value = received
+        received = false
+        return value
+    }
+}
