@@ -21,10 +21,11 @@ public struct GatewayServer: Sendable {
     public var hashcheckLimit: (rate: Double, burst: Double)
 
     /// Creates the server.
-    public init(runtime: GatewayRuntime, reportLimit: (rate: Double, burst: Double) = (2000, 4000), hashcheckLimit: (rate: Double, burst: Double) = (10, 20)) {
+    public init(runtime: GatewayRuntime) {
         self.runtime = runtime
-        self.reportLimit = reportLimit
-        self.hashcheckLimit = hashcheckLimit
+        let config = runtime.config
+        reportLimit = (Double(config.apiReportRate), Double(config.apiReportRate * 2))
+        hashcheckLimit = (Double(config.apiHashcheckRate), Double(config.apiHashcheckRate * 2))
         let metrics = self.metrics
         intake = IntakeQueue(runtime: runtime, batchSize: runtime.config.batchSize) { outcomes, channel in metrics.record(outcomes, channel: channel) }
     }

@@ -36,6 +36,10 @@ public struct GatewayConfig: Sendable {
     public var publicSuffixListPath: String
     /// Sending and following up notices.
     public var dispatch = DispatchConfig()
+    /// Requests per second per reporter token on `POST /v1/reports` (burst: twice that).
+    public var apiReportRate = 10_000
+    /// Hash checks per second per provider token (burst: twice that).
+    public var apiHashcheckRate = 10
 
     /// The defaults, used when there is no config file.
     public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml", dns: ["off"], rdap: "off", rdapBootstrapPath: "Config/rdap", publicSuffixListPath: "/usr/share/publicsuffix/public_suffix_list.dat")
@@ -77,7 +81,7 @@ public struct GatewayConfig: Sendable {
         }
         var config = GatewayConfig.defaults
         guard let root else { return (config, []) }
-        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns", "rdap", "public_suffix_list", "templates", "smtp", "dispatch", "fetch"], required: ["version"], what: "the gateway config") else {
+        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns", "rdap", "public_suffix_list", "templates", "smtp", "dispatch", "fetch", "api"], required: ["version"], what: "the gateway config") else {
             return (nil, reader.diagnostics)
         }
         reader.checkVersion(top["version"], supported: 1)
@@ -137,6 +141,10 @@ public struct GatewayConfig: Sendable {
         if let node = top["public_suffix_list"], let path = reader.string(node, key: "public_suffix_list") { config.publicSuffixListPath = resolve(path) }
         if let hashes = top["hashes"], let fields = reader.mapping(hashes, allowed: ["pdq_threshold"], what: "hashes") {
             if let node = fields["pdq_threshold"], let threshold = reader.integer(node, key: "pdq_threshold", range: 0...128) { config.pdqThreshold = threshold }
+        }
+        if let api = top["api"], let fields = reader.mapping(api, allowed: ["report_rate", "hashcheck_rate"], what: "api") {
+            if let rate = fields["report_rate"].flatMap({ reader.integer($0, key: "report_rate", range: 1...1_000_000) }) { config.apiReportRate = rate }
+            if let rate = fields["hashcheck_rate"].flatMap({ reader.integer($0, key: "hashcheck_rate", range: 1...100_000) }) { config.apiHashcheckRate = rate }
         }
         if reader.diagnostics.containsErrors { return (nil, reader.diagnostics) }
         return (config, reader.diagnostics)

@@ -1,0 +1,324 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import HotlineConfig
+import HotlineCore
+import HotlineServer
+import HotlineStore
+import HotlineTesting
+import NIOCore
+import Testing
+
+/// A gateway over a temporary store and config (the shipped rules and templates, a small
+/// contact directory), with one token per role.
+struct ServerFixture {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let directory: URL
+    let store: SQLiteStore
+    let runtime: GatewayRuntime
+    let server: GatewayServer
+    var tokens: [String: String] = [:]
+
+    init(rules: String? = nil, reportRate: Int = 10_000) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let rulesPath: String
+        if let rules {
+            rulesPath = directory.appendingPathComponent("rules").path
+            try FileManager.default.createDirectory(atPath: rulesPath, withIntermediateDirectories: true)
+            try rules.write(toFile: rulesPath + "/rules.yaml", atomically: true, encoding: .utf8)
+        } else {
+            rulesPath = Self.root.appendingPathComponent("Rules").path
+        }
+        try """
+            version: 1
+            contacts:
+              - { id: hoster-a, name: Hoster A, prefixes: ["198.51.100.0/24"], country: NL, abuse: [abuse@hoster-a.test] }
+              - { id: hoster-b, name: Hoster B, prefixes: ["203.0.113.0/24"], country: NL, abuse: [abuse@hoster-b.test] }
+            """.write(to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            hotline: { name: Test Hotline, country: NL, email: notices@hotline.test, domain: hotline.test }
+            rules: \(rulesPath)
+            contacts: contacts.yaml
+            templates: \(Self.root.appendingPathComponent("Config/templates").path)
+            api: { report_rate: \(reportRate), hashcheck_rate: 2 }
+            """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
+        let (config, diagnostics) = GatewayConfig.load(directory.appendingPathComponent("hotline.yaml").path)
+        store = try SQLiteStore(directory: directory.appendingPathComponent("data").path)
+        try store.saveList(HashList(name: "police", source: "test", defaultClassification: .A1))
+        _ = try store.importEntries([HashListEntry(algorithm: .md5, value: "0123456789abcdef0123456789abcdef", classification: .A1)], into: "police")
+        runtime = try GatewayRuntime(config: try #require(config, "\(diagnostics)"), store: store, offline: true)
+        server = GatewayServer(runtime: runtime)
+        for (role, org) in [("reporter", nil), ("provider", "hoster-a"), ("analyst", nil), ("admin", nil), ("other-provider", "hoster-b")] as [(String, String?)] {
+            let secret = TokenSecrets.make()
+            try store.insertToken(APIToken(id: "t-\(role)", role: APIRole(rawValue: role.replacingOccurrences(of: "other-", with: ""))!, org: org, label: nil, createdAt: Date()), secretHash: TokenSecrets.hash(secret))
+            tokens[role] = secret
+        }
+    }
+
+    func headers(_ role: String?) -> HTTPFields {
+        var fields: HTTPFields = [.contentType: "application/json"]
+        if let role { fields[.authorization] = "Bearer \(tokens[role]!)" }
+        return fields
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+extension TestResponse {
+    var json: JSONValue { (try? JSONValue.parse(Array(body.readableBytesView))) ?? .null }
+    var text: String { String(buffer: body) }
+}
+
+func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+@Suite struct ServerTests {
+    @Test func everyRouteRefusesAnonymousAndWrongRoleCallersWithProblemDetails() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers(nil), body: body(#"{"url":"https://example.com/a"}"#)) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.contentType] == "application/problem+json")
+                #expect(response.headers[.wwwAuthenticate] == "Bearer realm=\"hotline-gateway\"")
+                #expect(response.text == #"{"type":"about:blank","title":"Unauthorized","status":401,"detail":"a bearer token is required"}"#)
+            }
+            var forged = fixture.headers(nil)
+            forged[.authorization] = "Bearer hg_not-a-real-token"
+            try await client.execute(uri: "/v1/queue", method: .get, headers: forged) { response in
+                #expect(response.text == #"{"type":"about:blank","title":"Unauthorized","status":401,"detail":"unknown or revoked token"}"#)
+            }
+            let forbidden: [(String, HTTPRequest.Method, String)] = [
+                ("/v1/queue", .get, "provider"), ("/v1/queue", .get, "reporter"), ("/v1/cases/x/decision", .post, "reporter"),
+                ("/v1/admin/rules/reload", .post, "analyst"), ("/v1/stats/summary", .get, "provider"), ("/v1/reports", .post, "provider"),
+                ("/v1/hashcheck", .post, "reporter"), ("/v1/provider/notices", .get, "analyst"),
+            ]
+            for (uri, method, role) in forbidden {
+                try await client.execute(uri: uri, method: method, headers: fixture.headers(role), body: body("{}")) { response in
+                    #expect(response.status == .forbidden, "\(role) \(method) \(uri)")
+                }
+            }
+            try await client.execute(uri: "/v1/queue", method: .get, headers: fixture.headers("analyst")) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/v1/queue", method: .get, headers: fixture.headers("reporter")) { response in
+                #expect(response.text == #"{"type":"about:blank","title":"Forbidden","status":403,"detail":"this needs a token with role analyst; this token has role reporter"}"#)
+            }
+        }
+    }
+
+    @Test func aRevokedTokenIsRefused() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        #expect(try fixture.store.revokeToken(id: "t-analyst", at: Date(), actor: "test"))
+        #expect(try fixture.store.revokeToken(id: "t-analyst", at: Date(), actor: "test") == false)
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/v1/queue", method: .get, headers: fixture.headers("analyst"))
+            #expect(response.status == .unauthorized)
+        }
+    }
+
+    @Test func reportsAreStoredDecidedAndIdempotentOnClientID() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            let report = #"{"id":"r-1","url":"https://Example.COM/a.jpg","source":{"type":"crawler","name":"c1"},"reporter":"person@example.org"}"#
+            let first = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(report))
+            #expect(first.status == .created)
+            guard case .object(let decided) = first.json, case .string(let reportID)? = decided["report_id"] else { Issue.record(Comment(rawValue: first.text)); return }
+            #expect(decided["outcome"] == .string("escalate"))
+            let again = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(report))
+            #expect(again.status == .ok)
+            #expect(again.json.object?["report_id"] == .string(reportID))
+            #expect(again.json.object?["existing"] == .bool(true))
+            let shown = try await client.execute(uri: "/v1/reports/\(reportID)", method: .get, headers: fixture.headers("analyst"))
+            #expect(shown.status == .ok)
+            #expect(shown.json.object?["url"] == .string("https://example.com/a.jpg"))
+            #expect(shown.json.object?["status"] == .string("escalate"))
+            #expect(!shown.text.contains("person@example.org"))
+            guard case .array(let decisions)? = shown.json.object?["decisions"], case .object(let decision)? = decisions.first else { Issue.record("no decisions"); return }
+            #expect(decision["rule"] == .string("default"))
+            #expect(decision["trace"] != nil && decision["facts"] != nil)
+            let missing = try await client.execute(uri: "/v1/reports/nope", method: .get, headers: fixture.headers("analyst"))
+            #expect(missing.status == .notFound)
+        }
+        #expect(try fixture.store.counts().reports == 1)
+    }
+
+    @Test func badInputIsRefusedWithTheFieldNamed() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            let cases: [(String, String)] = [
+                (#"{"url":"https://example.com/a","colour":"red"}"#, #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"unknown field \"colour\"","field":"colour","errors":[{"code":"unknown-field"}]}"#),
+                (#"{"url":42}"#, #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"field \"url\" must be a string, got number","field":"url","errors":[{"code":"wrong-type"}]}"#),
+                (#"{"url":"https://example.com/a""#, #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"invalid JSON at column 31: unexpected end of input inside an object, expected ',' or '}'"}"#),
+                (#"{"reports":[],"x":1}"#, #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"unknown field \"x\" beside \"reports\"","field":"x"}"#),
+            ]
+            for (input, expected) in cases {
+                let response = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(input))
+                #expect(response.status == .badRequest)
+                #expect(response.text == expected)
+            }
+            let tooMany = "{\"reports\":[" + Array(repeating: #"{"url":"https://example.com/x"}"#, count: 1001).joined(separator: ",") + "]}"
+            let large = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(tooMany))
+            #expect(large.status == .contentTooLarge)
+        }
+        #expect(try fixture.store.counts().reports == 0)
+    }
+
+    @Test func aBatchStoresTheGoodReportsAndNamesEachBadOne() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            let batch = #"{"reports":[{"url":"https://example.com/1"},{"url":"ftp://example.com/2"},{"xarf_version":"4.0.0","report_id":"550e8400-e29b-41d4-a716-446655440000","timestamp":"2026-11-30T10:00:00Z","reporter":{"org":"Partner Hotline","contact":"r@partner.test","domain":"partner.test"},"sender":{"org":"Partner Hotline","contact":"r@partner.test","domain":"partner.test"},"source_identifier":"198.51.100.7","category":"content","type":"csam","url":"http://198.51.100.7/x.jpg","classification":"A1","detection_method":"hash_match","hash_values":{"md5":"0123456789abcdef0123456789abcdef"}},{"xarf_version":"4.0.0","category":"content","type":"phishing","url":"https://example.com/p"}]}"#
+            let response = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(batch))
+            #expect(response.status == .ok)
+            guard case .object(let result) = response.json, case .array(let items)? = result["results"] else { Issue.record(Comment(rawValue: response.text)); return }
+            #expect(result["accepted"] == .number(2))
+            #expect(result["rejected"] == .number(2))
+            #expect(items[1].object?["field"] == .string("reports[1].url"))
+            #expect(items[3].object?["error"] == .string("only X-ARF reports with category \"content\" and type \"csam\" are accepted"))
+            // The X-ARF report of known material at a Dutch hoster in the directory: notified.
+            #expect(items[2].object?["rule"] == .string("known-material-at-local-hoster"), "\(items[2])")
+        }
+        #expect(try fixture.store.counts().reports == 2)
+        #expect(try fixture.store.dispatchCounts().items == ["waiting": 1])
+    }
+
+    @Test func analystsSeeTheQueueAndDecideWithTheirNameInTheAuditLog() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            let created = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"http://198.51.100.9/q.jpg"}"#))
+            guard case .string(let caseID)? = created.json.object?["case_id"] else { Issue.record(Comment(rawValue: created.text)); return }
+            let queue = try await client.execute(uri: "/v1/queue", method: .get, headers: fixture.headers("analyst"))
+            guard case .array(let items)? = queue.json.object?["items"], case .object(let first)? = items.first else { Issue.record(Comment(rawValue: queue.text)); return }
+            #expect(first["id"] == .string(caseID))
+            #expect(first["reason"] == .string("no rule allows automatic handling"))
+            let bad = try await client.execute(uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"), body: body(#"{"action":"delete","reason":"x"}"#))
+            #expect(bad.text == #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"\"action\" must be notify, forward or close, got \"delete\"","field":"action"}"#)
+            let decided = try await client.execute(uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"), body: body(#"{"action":"notify","to":"hosting","reason":"confirmed by analyst"}"#))
+            #expect(decided.status == .created, "\(decided.text)")
+            let after = try await client.execute(uri: "/v1/queue", method: .get, headers: fixture.headers("analyst"))
+            #expect(after.json.object?["items"] == .array([]))
+            let closed = try await client.execute(uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"), body: body(#"{"action":"close","reason":"removed already"}"#))
+            #expect(closed.status == .created)
+            let again = try await client.execute(uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"), body: body(#"{"action":"close","reason":"twice"}"#))
+            #expect(again.status == .conflict)
+        }
+        #expect(try fixture.store.dispatchCounts().items == ["waiting": 1])
+        #expect(try fixture.store.counts().openCases == 0)
+        #expect(try fixture.store.summary()["decisions"] == .object(["close": .number(1), "escalate": .number(1), "notify": .number(1)]))
+    }
+
+    @Test func providersSeeOnlyTheirOwnNoticesAndAcknowledgeThem() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let now = Date()
+        for (index, org) in ["hoster-a", "hoster-b"].enumerated() {
+            let item = NoticeItem(itemID: "i\(index)", reportID: "r\(index)", caseID: "c\(index)", decisionID: "d\(index)", url: "http://198.51.100.\(index)/x.jpg", host: "198.51.100.\(index)", hosting: HostingSnapshot(), classification: "A1", detectionMethod: "hash_match", hashes: ["md5": "0123456789abcdef0123456789abcdef"], xarfReportID: UUIDv4.random())
+            let notice = Notice(id: "n-\(org)", reference: "HG-TEST\(index)", kind: "notify", recipient: Recipient(target: "hosting", name: org, addresses: ["abuse@\(org).test"], contactID: org), template: "ntd-first", status: .sent, createdAt: now, sentAt: now, deadlineSpan: .hours(24), deadline: now.addingTimeInterval(86400), items: [item])
+            try fixture.store.insertNotice(notice, messages: [], consumedItems: [], event: nil)
+        }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            let mine = try await client.execute(uri: "/v1/provider/notices", method: .get, headers: fixture.headers("provider"))
+            guard case .array(let notices)? = mine.json.object?["notices"] else { Issue.record(Comment(rawValue: mine.text)); return }
+            #expect(notices.map { $0.object?["reference"] } == [.string("HG-TEST0")])
+            #expect(!mine.text.contains("facts"))
+            let theirs = try await client.execute(uri: "/v1/notices/n-hoster-b/ack", method: .post, headers: fixture.headers("provider"), body: body(#"{"status":"removed"}"#))
+            #expect(theirs.status == .notFound)
+            let rejectWithoutReason = try await client.execute(uri: "/v1/notices/n-hoster-a/ack", method: .post, headers: fixture.headers("provider"), body: body(#"{"status":"rejected"}"#))
+            #expect(rejectWithoutReason.status == .badRequest)
+            let ack = try await client.execute(uri: "/v1/notices/HG-TEST0/ack", method: .post, headers: fixture.headers("provider"), body: body(#"{"status":"removed"}"#))
+            #expect(ack.text == #"{"id":"n-hoster-a","reference":"HG-TEST0","status":"acknowledged"}"#)
+            let notOurs = try await client.execute(uri: "/v1/notices/n-hoster-b/ack", method: .post, headers: fixture.headers("other-provider"), body: body(#"{"status":"not_ours","reason":"customer moved"}"#))
+            #expect(notOurs.json.object?["status"] == .string("rejected"))
+        }
+        #expect(try fixture.store.notice("n-hoster-a")?.items[0].nextCheckAt != nil)
+        #expect(try fixture.store.events(noticeID: "n-hoster-b").map(\.detail) == ["not_ours by token:t-other-provider(provider/hoster-b): customer moved"])
+        #expect(try fixture.store.escalationQueue(limit: 10).map(\.id) == ["n-hoster-b"])
+    }
+
+    @Test func hashChecksAnswerYesOrNoAreRateLimitedAndAudited() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            let known = try await client.execute(uri: "/v1/hashcheck", method: .post, headers: fixture.headers("provider"), body: body(#"{"md5":"0123456789ABCDEF0123456789ABCDEF"}"#))
+            #expect(known.text == #"{"match":true,"classification":"A1"}"#)
+            let unknown = try await client.execute(uri: "/v1/hashcheck", method: .post, headers: fixture.headers("provider"), body: body(#"{"sha1":"da39a3ee5e6b4b0d3255bfef95601890afd80709"}"#))
+            #expect(unknown.text == #"{"match":false}"#)
+            let malformed = try await client.execute(uri: "/v1/hashcheck", method: .post, headers: fixture.headers("provider"), body: body(#"{"md5":"xyz"}"#))
+            #expect(malformed.status == .badRequest)
+            // Burst of 4 (rate 2/s) used up: the next answers 429 with Retry-After.
+            var limited: TestResponse?
+            for _ in 0..<4 {
+                let response = try await client.execute(uri: "/v1/hashcheck", method: .post, headers: fixture.headers("provider"), body: body(#"{"md5":"0123456789abcdef0123456789abcdef"}"#))
+                if response.status == .tooManyRequests { limited = response; break }
+            }
+            #expect(limited?.headers[.retryAfter] == "1")
+        }
+        #expect(try fixture.store.counts().auditEntries >= 3)
+    }
+
+    @Test func aBrokenRuleFileIsRefusedOnReloadAndTheRunningRulesStay() async throws {
+        let rules = "version: 1\nrules:\n  - name: all\n    when: report.host exists\n    then: [{ close: test }]\ndefault: [{ escalate: { reason: none } }]\n"
+        let fixture = try ServerFixture(rules: rules)
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        let before = fixture.runtime.parts.engine.ruleSet.digest
+        try "version: 1\nrules:\n  - name: all\n    when: report.hots exists\n    then: [{ close: test }]\ndefault: [{ escalate: { reason: none } }]\n".write(to: fixture.directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
+        try await app.test(.router) { client in
+            let refused = try await client.execute(uri: "/v1/admin/rules/reload", method: .post, headers: fixture.headers("admin"))
+            #expect(refused.status == .unprocessableContent)
+            guard case .array(let errors)? = refused.json.object?["errors"] else { Issue.record(Comment(rawValue: refused.text)); return }
+            #expect(errors == [.string("\(fixture.directory.path)/rules/rules.yaml:4:11: error: unknown field \"report.hots\"; did you mean \"report.host\"? [unknown-field]")])
+            #expect(fixture.runtime.parts.engine.ruleSet.digest == before)
+            let decided = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"https://example.com/z"}"#))
+            #expect(decided.json.object?["rule"] == .string("all"))
+            try "version: 1\nrules:\n  - name: none\n    when: report.host == \"nothing.test\"\n    then: [{ close: test }]\ndefault: [{ escalate: { reason: none } }]\n".write(to: fixture.directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
+            let accepted = try await client.execute(uri: "/v1/admin/rules/reload", method: .post, headers: fixture.headers("admin"))
+            #expect(accepted.status == .ok)
+            #expect(accepted.json.object?["rules_version"] != .string(before))
+            let after = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"https://example.com/y"}"#))
+            #expect(after.json.object?["rule"] == .string("default"))
+        }
+    }
+
+    @Test func healthMetricsStatsAndTheAPIDescription() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            _ = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"https://example.com/m"}"#))
+            #expect(try await client.execute(uri: "/healthz", method: .get).text == #"{"status":"ok"}"#)
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+            let metrics = try await client.execute(uri: "/metrics", method: .get).text
+            #expect(metrics.contains("hotline_reports_total{channel=\"api\",result=\"decided\"} 1"))
+            #expect(metrics.contains("hotline_decisions_total{rule=\"default\",outcome=\"escalate\"} 1"))
+            #expect(metrics.contains("hotline_http_request_duration_seconds_count"))
+            let stats = try await client.execute(uri: "/v1/stats/summary", method: .get, headers: fixture.headers("admin"))
+            #expect(stats.json.object?["reports"] == .number(1))
+            #expect(stats.json.object?["queue_depth"] == .number(1))
+            let openAPI = try await client.execute(uri: "/openapi.json", method: .get)
+            #expect(openAPI.json.object?["openapi"] == .string("3.1.0"))
+        }
+    }
+}
+
+extension JSONValue {
+    var object: JSONObject? {
+        if case .object(let object) = self { return object }
+        return nil
+    }
+}
