@@ -17,20 +17,23 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# Until the server lands, the gateway's main job: ingest the example reports into SQLite
-# under $(DATA_DIR)/ with the shipped Rules/ and Config/, printing a decision per line, then
-# one pass of the worker (notices go out once their batch window has passed; see README).
+# The gateway on 127.0.0.1:8080 with SQLite under $(DATA_DIR)/ and the shipped Rules/ and
+# Config/: makes a reporter token, prints how to submit a report with curl, and serves until
+# Ctrl-C (which finishes requests in flight and the worker's pass).
 run: build
 	$(SWIFT) run hotline rules check
-	$(SWIFT) run hotline ingest --data-dir $(DATA_DIR) examples/reports.jsonl
-	$(SWIFT) run hotline work --data-dir $(DATA_DIR)
+	@token=$$($(SWIFT) run -q hotline tokens create --role reporter --label make-run --data-dir $(DATA_DIR) | tail -1); \
+	echo; echo "Submit a report:"; \
+	echo "  curl -s -X POST http://127.0.0.1:8080/v1/reports -H 'Authorization: Bearer $$token' -H 'Content-Type: application/json' -d '{\"url\": \"https://example.com/gallery/1.jpg\", \"source\": {\"type\": \"public\"}}'"; \
+	echo "API description: http://127.0.0.1:8080/openapi.json   metrics: http://127.0.0.1:8080/metrics"; echo
+	$(SWIFT) run hotline serve --data-dir $(DATA_DIR) --host 127.0.0.1 --port 8080
 
 # What the tests compare with or talk to, all started on loopback by the tests themselves:
 # the PDQ reference (Meta's C++ through the pdqhash package), a DNS server (dnsmasq), an SMTP
-# server (aiosmtpd), the X-ARF v4 schema validator (jsonschema), openssl for a test
-# certificate.
+# server (aiosmtpd), the X-ARF v4 schema validator (jsonschema), the OpenAPI validator,
+# openssl for a test certificate.
 test-deps:
-	@python3 -c "import pdqhash, PIL, numpy, aiosmtpd, jsonschema" 2>/dev/null || python3 -m pip install -q pdqhash pillow numpy aiosmtpd jsonschema
+	@python3 -c "import pdqhash, PIL, numpy, aiosmtpd, jsonschema, openapi_spec_validator" 2>/dev/null || python3 -m pip install -q pdqhash pillow numpy aiosmtpd jsonschema openapi-spec-validator
 	@missing=""; { command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ]; } || missing="$$missing dnsmasq-base"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
@@ -45,9 +48,18 @@ test-rules:
 	$(SWIFT) run hotline rules check
 	$(SWIFT) run hotline rules test
 
-# Release build; prints rule evaluations per second and SQLite ingest throughput.
-bench: deps
+# Release build; prints rule evaluations per second, SQLite ingest throughput, hashing,
+# hosting and dispatch figures, then a load run with wrk against POST /v1/reports.
+bench: deps test-deps
 	$(SWIFT) run -c release HotlineBench
+	$(MAKE) bench-http
+
+# wrk (Debian) against `hotline serve` on loopback: 64 connections for 10 s, one new report
+# per request; afterwards the reports in the store are counted against what wrk saw answered.
+bench-http:
+	@command -v wrk >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+	$(SWIFT) build -c release --product hotline
+	bash Benchmarks/load/run.sh .build/release/hotline
 
 clean:
 	rm -rf .build $(DATA_DIR)

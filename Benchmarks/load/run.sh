@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Load run: `hotline serve` (release) on a loopback port with a fresh SQLite store, wrk with
+# 2 threads and 64 connections for 10 s posting one new report per request, then the store
+# is counted: every request wrk saw answered must be there.
+set -euo pipefail
+binary=${1:-.build/release/hotline}
+data=$(mktemp -d /tmp/hotline-load.XXXXXX)
+port=$((20000 + RANDOM % 20000))
+token=$("$binary" tokens create --role reporter --label load --data-dir "$data" | tail -1)
+"$binary" serve --data-dir "$data" --port "$port" --work-interval 60 >"$data/serve.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$data"' EXIT
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+result=$(wrk -t2 -c64 -d10s --latency -s "$(dirname "$0")/post_reports.lua" "http://127.0.0.1:$port" -- "$token" | tail -1)
+kill -TERM $server
+wait $server || true
+stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from reports').fetchone()[0])" "$data/hotline.sqlite")
+echo "http load: $result; stored after shutdown: $stored reports"
