@@ -322,3 +322,17 @@ extension JSONValue {
         return nil
     }
 }
+
+@Suite struct ProblemTests {
+    @Test func unknownRoutesAndMethodsAreProblemDetailsToo() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/v1/nothing", method: .get, headers: fixture.headers("admin"))
+            #expect(response.status == .notFound)
+            #expect(response.headers[.contentType] == "application/problem+json")
+            #expect(response.json.object?["status"] == .number(404))
+        }
+    }
+}

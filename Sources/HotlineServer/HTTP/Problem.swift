@@ -126,3 +126,22 @@ struct StrictObject {
         return text
     }
 }
+
+/// Every error leaves as problem details: Hummingbird's own (an unknown route, a body too
+/// large) keep their status; anything unexpected is a 500 that names no internals.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = GatewayContext
+
+    func handle(_ request: Request, context: GatewayContext, next: (Request, GatewayContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            throw problem
+        } catch let error as HTTPError {
+            throw Problem(status: error.status, title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase.lowercased())
+        } catch {
+            context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            throw Problem(status: .internalServerError, title: "Internal Server Error", detail: "the request could not be completed; it was logged")
+        }
+    }
+}
