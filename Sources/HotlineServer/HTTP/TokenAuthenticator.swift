@@ -66,12 +66,16 @@ final class RateLimiter: @unchecked Sendable {
     /// Requests per second and burst, by role, for one kind of route.
     let limits: [APIRole: (rate: Double, burst: Double)]
 
-    init(limits: [APIRole: (rate: Double, burst: Double)]) {
+    let time: any TimeSource
+
+    init(limits: [APIRole: (rate: Double, burst: Double)], time: any TimeSource) {
         self.limits = limits
+        self.time = time
     }
 
     /// Takes one request from `token`'s bucket, or throws a 429 problem.
-    func take(_ token: APIToken, now: Date = Date()) throws {
+    func take(_ token: APIToken) throws {
+        let now = time.now()
         guard let limit = limits[token.role] else { return }
         lock.lock()
         defer { lock.unlock() }
