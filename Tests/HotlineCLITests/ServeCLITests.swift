@@ -76,8 +76,9 @@ import Testing
                 }
             }
         }
-        // Stop while the load is still running: requests in flight finish, later ones are refused.
-        usleep(300_000)
+        // Stop while the load is still running (once some reports were answered, however slow
+        // the machine): requests in flight finish, later ones are refused.
+        for _ in 0..<200 where accepted.value < 20 { usleep(50_000) }
         let status = running.stop()
         group.wait()
         #expect(status == 0)
