@@ -42,6 +42,7 @@ public struct GatewayServer: Sendable {
         AnalystRoutes(runtime: runtime).add(to: router)
         ProviderRoutes(runtime: runtime, hashLimiter: hashLimiter).add(to: router)
         OperatorRoutes(runtime: runtime, metrics: metrics, openAPI: Self.openAPIDocument).add(to: router)
+        MonitorRoutes(runtime: runtime).add(to: router)
         return router
     }
 

@@ -8,7 +8,7 @@ struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "Check, test and explain rule files.",
-        subcommands: [RulesCheckCommand.self, RulesTestCommand.self, RulesExplainCommand.self, RulesFieldsCommand.self]
+        subcommands: [RulesCheckCommand.self, RulesTestCommand.self, RulesExplainCommand.self, RulesFieldsCommand.self, RulesReplayCommand.self]
     )
 }
 
@@ -243,3 +243,52 @@ struct RulesFieldsCommand: ParsableCommand {
         Output.out(text)
     }
 }
+
+/// `hotline rules replay --since 30d --rules DIR`.
+struct RulesReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Re-decide stored reports with their recorded facts under other rules and show what would change. Sends and stores nothing.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Rule files or directories to try (default: the config's).")
+    var rules: [String] = []
+
+    @Option(help: "Reports decided this far back (30d, 12h).")
+    var since = "30d"
+
+    @Option(help: "How many changed reports to list.")
+    var limit = 50
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let config = try global.loadConfig()
+        let ruleSet = try Output.loadRules(rules.isEmpty ? config.rulePaths : rules)
+        guard let span = TimeSpan(since) else {
+            Output.err("hotline: --since must be a duration like 30d, got \(JSONValue.string(since).serialized)\n")
+            throw ExitCode(2)
+        }
+        let store = try global.openStore()
+        let started = Date()
+        let result = try store.replay(ruleSet: ruleSet, since: Date().addingTimeInterval(-TimeInterval(span.seconds)), keep: limit)
+        let seconds = Date().timeIntervalSince(started)
+        if json {
+            Output.out(result.json.serialized + "\n")
+        } else {
+            Output.out("replayed \(result.total) reports decided in the last \(since) under \(ruleSet.digest): \(result.changed) would change\n")
+            Output.out("outcomes now:   " + result.outcomesBefore.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n")
+            Output.out("outcomes after: " + result.outcomesAfter.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n")
+            for (move, count) in result.outcomeMoves.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) { Output.out("  \(count)\toutcome \(move)\n") }
+            for (move, count) in result.ruleMoves.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) { Output.out("  \(count)\trule \(move)\n") }
+            if !result.changes.isEmpty { Output.out("reports that move (first \(result.changes.count)):\n") }
+            for change in result.changes {
+                Output.out("  \(change.reportID) \(change.url): \(change.before.rule)/\(change.before.outcome) → \(change.after.rule)/\(change.after.outcome)\(change.actionsOnly ? " (actions only)" : "")\n")
+            }
+        }
+        Output.err("replay: \(result.total) reports in \(String(format: "%.2f", seconds)) s (\(seconds > 0 ? Int(Double(result.total) / seconds) : result.total)/s); nothing sent, nothing stored\n")
+    }
+}
+

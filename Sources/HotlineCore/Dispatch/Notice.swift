@@ -126,6 +126,8 @@ public struct Notice: Hashable, Sendable, Codable {
     public var deliveryAttempts: Int
     /// A person's queue the follow-up escalated it to, if any.
     public var escalatedTo: String?
+    /// When the recipient acknowledged it (API or mail), if it did.
+    public var acknowledgedAt: Date? = nil
     /// When the worker next has something to do for it (a check or the deadline).
     public var nextDueAt: Date?
     /// The notice whose follow-up led to this one, if any.

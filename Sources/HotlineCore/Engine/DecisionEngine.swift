@@ -82,7 +82,8 @@ public struct DecisionEngine: Sendable {
     /// Decides. Conditions are first evaluated without tracing; only matched rules are
     /// evaluated again to record why, which keeps deciding cheap.
     /// Lifecycle events without a matching rule get ``RuleEvent/fallbackActions``.
-    public func decide(_ facts: Facts, on event: RuleEvent = .report) -> Verdict {
+    /// `traced: false` leaves the trace empty, for replays that only compare outcomes.
+    public func decide(_ facts: Facts, on event: RuleEvent = .report, traced: Bool = true) -> Verdict {
         var actions: [Action] = []
         var matched: [String] = []
         var trace: [RuleTrace] = []
@@ -90,8 +91,10 @@ public struct DecisionEngine: Sendable {
         for index in rulesByEvent[event.ordinal] where conditions[index].evaluate(facts) {
             let rule = ruleSet.rules[index]
             var steps: [TraceStep] = []
-            _ = rule.condition.evaluate(facts, trace: &steps)
-            trace.append(RuleTrace(rule: rule.name, steps: steps))
+            if traced {
+                _ = rule.condition.evaluate(facts, trace: &steps)
+                trace.append(RuleTrace(rule: rule.name, steps: steps))
+            }
             matched.append(rule.name)
             actions.append(contentsOf: rule.actions)
             if decidingRule == nil, rule.actions.contains(where: { $0.kind.isDisposition }) { decidingRule = rule.name }

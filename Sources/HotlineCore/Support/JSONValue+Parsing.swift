@@ -14,15 +14,15 @@ extension JSONValue {
     /// Parses one JSON document from UTF-8 bytes; trailing content other than whitespace is an error.
     /// Duplicate object keys are an error, because which one wins is not defined by JSON.
     public static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes) throws(JSONSyntaxError) -> JSONValue {
-        let array = Array(bytes)
-        var parser = JSONParser(bytes: array)
-        let value = try parser.parseDocument()
-        return value
+        // An array is used as it is; anything else is copied once.
+        var parser = JSONParser(bytes: bytes as? [UInt8] ?? Array(bytes))
+        return try parser.parseDocument()
     }
 
     /// Parses one JSON document from a string.
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
-        try parse(Array(text.utf8))
+        var parser = JSONParser(bytes: Array(text.utf8))
+        return try parser.parseDocument()
     }
 }
 
@@ -157,16 +157,28 @@ private struct JSONParser {
         index += 1
         // Fast path: no escapes.
         var scan = index
+        var ascii = true
         while scan < bytes.count {
             let byte = bytes[scan]
             if byte == UInt8(ascii: "\"") {
-                let slice = bytes[index..<scan]
-                guard let text = String(validating: slice, as: UTF8.self) else {
-                    throw error("string is not valid UTF-8", at: start)
+                let text: String?
+                if ascii {
+                    // ASCII needs no validation: copy the bytes straight into the string.
+                    let (from, count) = (index, scan - index)
+                    text = bytes.withUnsafeBufferPointer { source in
+                        String(unsafeUninitializedCapacity: count) { target in
+                            _ = target.initialize(from: source[from..<from + count])
+                            return count
+                        }
+                    }
+                } else {
+                    text = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[index..<scan]), as: UTF8.self) }
                 }
+                guard let text else { throw error("string is not valid UTF-8", at: start) }
                 index = scan + 1
                 return text
             }
+            if byte >= 0x80 { ascii = false }
             if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
             scan += 1
         }

@@ -37,10 +37,21 @@ struct TokenAuthenticator: RouterMiddleware {
         self.cacheLifetime = cacheLifetime
     }
 
+    /// The dashboard's session cookie. Accepted only on `GET /dashboard`, which changes nothing,
+    /// so a cross-site request cannot make it act.
+    static let cookie = "hg_session"
+
     func handle(_ request: Request, context: GatewayContext, next: (Request, GatewayContext) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else { return try await next(request, context) }
-        guard header.hasPrefix("Bearer "), header.count > 7 else { throw Problem.unauthorized("the Authorization header must be \"Bearer TOKEN\"") }
-        let hash = TokenSecrets.hash(String(header.dropFirst(7)))
+        let secret: String
+        if let header = request.headers[.authorization] {
+            guard header.hasPrefix("Bearer "), header.count > 7 else { throw Problem.unauthorized("the Authorization header must be \"Bearer TOKEN\"") }
+            secret = String(header.dropFirst(7))
+        } else if request.method == .get, request.uri.path == "/dashboard", let cookie = request.cookies[Self.cookie]?.value, !cookie.isEmpty {
+            secret = cookie
+        } else {
+            return try await next(request, context)
+        }
+        let hash = TokenSecrets.hash(secret)
         var found = cache.value(for: hash, at: Date())?.token
         if found == nil {
             // Only known tokens are cached: guessed ones must not grow the cache.

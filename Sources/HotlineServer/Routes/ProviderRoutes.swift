@@ -74,6 +74,7 @@ struct ProviderRoutes {
             throw Problem(status: .conflict, title: "Conflict", detail: "notice \(notice.reference) is \(notice.status.rawValue)")
         }
         let now = runtime.time.now()
+        if notice.acknowledgedAt == nil { notice.acknowledgedAt = now }
         var detail = "\(status) by \(token.actor)"
         if let reason { detail += ": \(NoticeTemplate.singleLine(reason).prefix(500))" }
         switch status {

@@ -63,14 +63,14 @@ struct NoticeRow {
             notice.id, notice.reference, notice.kind, notice.recipient.target, notice.recipient.name, notice.recipient.channel.rawValue,
             notice.status.rawValue, StoredDate.text(notice.createdAt), notice.sentAt.map(StoredDate.text), notice.deadline.map(StoredDate.text),
             notice.removedAt.map(StoredDate.text), notice.reminders, notice.nextDueAt.map(StoredDate.text),
-            first?.org, first?.asn, first?.country, try StoredJSON.text(header), notice.recipient.contactID, notice.escalatedTo,
+            first?.org, first?.asn, first?.country, try StoredJSON.text(header), notice.recipient.contactID, notice.escalatedTo, notice.acknowledgedAt.map(StoredDate.text),
         ]
         try db.cachedStatement(sql: """
-            INSERT INTO notices (id, reference, kind, target, recipient, channel, status, created_at, sent_at, deadline, removed_at, reminders, next_due_at, hoster_org, hoster_asn, hoster_country, body, contact_id, escalated_to)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO notices (id, reference, kind, target, recipient, channel, status, created_at, sent_at, deadline, removed_at, reminders, next_due_at, hoster_org, hoster_asn, hoster_country, body, contact_id, escalated_to, acknowledged_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, sent_at = excluded.sent_at, deadline = excluded.deadline,
                 removed_at = excluded.removed_at, reminders = excluded.reminders, next_due_at = excluded.next_due_at, body = excluded.body,
-                escalated_to = excluded.escalated_to
+                escalated_to = excluded.escalated_to, acknowledged_at = excluded.acknowledged_at
             """).execute(arguments: arguments)
         for (position, item) in notice.items.enumerated() {
             try db.cachedStatement(sql: """

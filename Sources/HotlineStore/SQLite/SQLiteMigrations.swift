@@ -280,6 +280,13 @@ enum SQLiteMigrations {
                 CREATE INDEX notices_escalated ON notices(escalated_to) WHERE escalated_to IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v8-monitor") { db in
+            try db.execute(sql: """
+                -- Removal statistics read notices by delivery time and hoster.
+                ALTER TABLE notices ADD COLUMN acknowledged_at TEXT;
+                CREATE INDEX notices_sent ON notices(sent_at) WHERE sent_at IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,311 @@
+import Foundation
+
+/// One URL of one notice to a hoster, as the statistics need it.
+public struct NoticeURLRow: Hashable, Sendable {
+    /// The notice (rows of one notice are adjacent and share it).
+    public var noticeKey: Int64
+    /// Its reference.
+    public var reference: String
+    /// The hoster's organisation (or `unknown`).
+    public var org: String
+    /// The AS.
+    public var asn: Int?
+    /// The hosting country.
+    public var country: String?
+    /// When the notice was delivered.
+    public var sentAt: Date
+    /// The current deadline.
+    public var deadline: Date?
+    /// Reminders sent.
+    public var reminders: Int
+    /// Whether the hoster acknowledged the notice.
+    public var acknowledged: Bool
+    /// The notice's status.
+    public var status: NoticeStatus
+    /// Escalated by the follow-up.
+    public var escalated: Bool
+    /// When it was found gone (first of the confirming checks), if it was.
+    public var removedAt: Date?
+
+    /// Creates a row.
+    public init(noticeKey: Int64, reference: String, org: String, asn: Int?, country: String?, sentAt: Date, deadline: Date?, reminders: Int, acknowledged: Bool, status: NoticeStatus, escalated: Bool, removedAt: Date?) {
+        self.noticeKey = noticeKey
+        self.reference = reference
+        self.org = org
+        self.asn = asn
+        self.country = country
+        self.sentAt = sentAt
+        self.deadline = deadline
+        self.reminders = reminders
+        self.acknowledged = acknowledged
+        self.status = status
+        self.escalated = escalated
+        self.removedAt = removedAt
+    }
+}
+
+/// Removal figures for one group (a hoster, a country, a week, or everything).
+public struct RemovalFigures: Hashable, Sendable {
+    /// The group's key: organisation, `AS64500`, country, or week (`2026-W48`).
+    public var key: String
+    /// The AS, for hosters.
+    public var asn: Int?
+    /// The country, for hosters.
+    public var country: String?
+    /// Notices sent.
+    public var notices: Int
+    /// URLs in them.
+    public var urls: Int
+    /// Notices acknowledged.
+    public var acknowledged: Int
+    /// URLs removed.
+    public var removed: Int
+    /// Median time from notice to removal, of the removed URLs (seconds).
+    public var medianSeconds: Double?
+    /// 90th percentile of the same.
+    public var p90Seconds: Double?
+    /// Share of URLs removed within 24 hours (the Dutch norm), of all URLs sent.
+    public var within24h: Double
+    /// Share removed within 72 hours.
+    public var within72h: Double
+    /// URLs still online now.
+    public var onlineNow: Int
+    /// URLs online past their notice's deadline now.
+    public var overdueNow: Int
+    /// Reminders sent.
+    public var reminders: Int
+    /// Notices ignored past the last reminder (escalated by the follow-up, still online).
+    public var ignored: Int
+
+    /// `{"key",…}` with durations in hours.
+    public var json: JSONValue {
+        var object: JSONObject = ["key": .string(key)]
+        if let asn { object.append("asn", .number(Double(asn))) }
+        if let country { object.append("country", .string(country)) }
+        object.append("notices", .number(Double(notices)))
+        object.append("urls", .number(Double(urls)))
+        object.append("acknowledged", .number(Double(acknowledged)))
+        object.append("removed", .number(Double(removed)))
+        object.append("median_hours", medianSeconds.map { .number(Self.round($0 / 3600)) } ?? .null)
+        object.append("p90_hours", p90Seconds.map { .number(Self.round($0 / 3600)) } ?? .null)
+        object.append("within_24h", .number(Self.round(within24h, places: 3)))
+        object.append("within_72h", .number(Self.round(within72h, places: 3)))
+        object.append("online_now", .number(Double(onlineNow)))
+        object.append("overdue_now", .number(Double(overdueNow)))
+        object.append("reminders", .number(Double(reminders)))
+        object.append("ignored", .number(Double(ignored)))
+        return .object(object)
+    }
+
+    static func round(_ value: Double, places: Int = 1) -> Double {
+        let factor = pow(10, Double(places))
+        return (value * factor).rounded() / factor
+    }
+}
+
+/// A hoster on the comply-or-explain list, with why and the evidence per notice.
+public struct ComplianceFinding: Hashable, Sendable {
+    /// The hoster's figures.
+    public var figures: RemovalFigures
+    /// Why it is listed.
+    public var reasons: [String]
+    /// The notices behind it (still online, or removed after more than 24 hours), worst
+    /// first: reference, sent, deadline, reminders, URLs online, removal times.
+    public var evidence: [JSONValue]
+    /// Further such notices beyond the evidence listed.
+    public var moreNotices: Int
+}
+
+/// Thresholds of the comply-or-explain list.
+public struct ComplianceThresholds: Hashable, Sendable {
+    /// Listed below this share removed within 24 hours.
+    public var within24h: Double
+    /// Only hosters with at least this many notices are judged on the share.
+    public var minimumNotices: Int
+
+    /// Creates thresholds (defaults: 90 % within 24 hours, at least 3 notices).
+    public init(within24h: Double = 0.9, minimumNotices: Int = 3) {
+        self.within24h = within24h
+        self.minimumNotices = minimumNotices
+    }
+}
+
+/// Removal statistics from notice rows: per hoster, per country, per week, overall, and the
+/// comply-or-explain list. Pure: the same figures for the CLI, the API and the dashboard.
+public struct RemovalStatistics: Sendable {
+    /// Per hoster (organisation and AS), most notices first.
+    public var hosters: [RemovalFigures]
+    /// Per country.
+    public var countries: [RemovalFigures]
+    /// Per ISO week of sending, oldest first.
+    public var weeks: [RemovalFigures]
+    /// Everything.
+    public var total: RemovalFigures
+    /// Hosters below the thresholds or ignoring notices.
+    public var complyOrExplain: [ComplianceFinding]
+    /// Removal times of every removed URL (seconds), for the distribution chart.
+    public var removalSeconds: [Double]
+
+    /// The most notices listed as evidence per hoster (the worst first: still online, then slowest).
+    public static let evidenceLimit = 200
+
+    /// Figures being summed for one group, in one pass over the rows.
+    struct Accumulator {
+        var key: String
+        var asn: Int?
+        var country: String?
+        var notices = 0, acknowledged = 0, ignored = 0, reminders = 0
+        var urls = 0, within24 = 0, within72 = 0, online = 0, overdue = 0
+        var lastNotice: Int64 = -1, lastIgnored: Int64 = -1
+        var durations: [Double] = []
+
+        mutating func add(_ row: NoticeURLRow, now: Date) {
+            if row.noticeKey != lastNotice {
+                lastNotice = row.noticeKey
+                notices += 1
+                reminders += row.reminders
+                if row.acknowledged { acknowledged += 1 }
+            }
+            urls += 1
+            if let removed = row.removedAt {
+                let seconds = max(0, removed.timeIntervalSince(row.sentAt))
+                durations.append(seconds)
+                if seconds <= 86_400 { within24 += 1 }
+                if seconds <= 259_200 { within72 += 1 }
+            } else if row.status.isActive || row.status == .rejected {
+                online += 1
+                if let deadline = row.deadline, deadline < now { overdue += 1 }
+                if row.escalated && row.noticeKey != lastIgnored {
+                    lastIgnored = row.noticeKey
+                    ignored += 1
+                }
+            }
+        }
+
+        mutating func figures() -> RemovalFigures {
+            durations.sort()
+            func percentile(_ p: Double) -> Double? {
+                guard !durations.isEmpty else { return nil }
+                // Nearest rank: the smallest value with at least p of the values at or below it.
+                let rank = max(1, Int((p * Double(durations.count)).rounded(.up)))
+                return durations[min(durations.count, rank) - 1]
+            }
+            return RemovalFigures(
+                key: key, asn: asn, country: country, notices: notices, urls: urls, acknowledged: acknowledged,
+                removed: durations.count, medianSeconds: percentile(0.5), p90Seconds: percentile(0.9),
+                within24h: urls == 0 ? 0 : Double(within24) / Double(urls), within72h: urls == 0 ? 0 : Double(within72) / Double(urls),
+                onlineNow: online, overdueNow: overdue, reminders: reminders, ignored: ignored)
+        }
+    }
+
+    /// Computes the statistics at `now`. Rows of one notice must be adjacent (the store
+    /// returns them ordered by notice).
+    public init(rows: [NoticeURLRow], now: Date, thresholds: ComplianceThresholds = ComplianceThresholds()) {
+        struct HosterKey: Hashable { var org: String; var asn: Int? }
+        var hosterIndex: [HosterKey: Int] = [:], countryIndex: [String: Int] = [:], weekIndex: [Int: Int] = [:]
+        var hosterGroups: [Accumulator] = [], countryGroups: [Accumulator] = [], weekGroups: [Accumulator] = []
+        var weekNames: [Int: String] = [:]
+        var all = Accumulator(key: "all")
+        var rowHoster: [Int32] = []
+        rowHoster.reserveCapacity(rows.count)
+        for row in rows {
+            let hosterKey = HosterKey(org: row.org, asn: row.asn)
+            let hoster: Int
+            if let found = hosterIndex[hosterKey] { hoster = found } else {
+                hoster = hosterGroups.count
+                hosterIndex[hosterKey] = hoster
+                hosterGroups.append(Accumulator(key: row.org, asn: row.asn, country: row.country))
+            }
+            hosterGroups[hoster].add(row, now: now)
+            rowHoster.append(Int32(hoster))
+            let countryKey = row.country ?? "unknown"
+            let country: Int
+            if let found = countryIndex[countryKey] { country = found } else {
+                country = countryGroups.count
+                countryIndex[countryKey] = country
+                countryGroups.append(Accumulator(key: countryKey))
+            }
+            countryGroups[country].add(row, now: now)
+            // Weeks by day number: the calendar is asked once per distinct day, not per row.
+            let day = Int((row.sentAt.timeIntervalSince1970 / 86_400).rounded(.down))
+            let week: Int
+            if let found = weekIndex[day] { week = found } else {
+                let name = Self.week(row.sentAt)
+                if let existing = weekGroups.firstIndex(where: { $0.key == name }) { week = existing } else {
+                    week = weekGroups.count
+                    weekGroups.append(Accumulator(key: name))
+                }
+                weekIndex[day] = week
+                weekNames[week] = name
+            }
+            weekGroups[week].add(row, now: now)
+            all.add(row, now: now)
+        }
+        var hosterFigures: [RemovalFigures] = []
+        for index in hosterGroups.indices { hosterFigures.append(hosterGroups[index].figures()) }
+        hosters = hosterFigures.enumerated().sorted { ($0.element.notices, $0.element.urls, $1.element.key) > ($1.element.notices, $1.element.urls, $0.element.key) }.map(\.element)
+        var countryFigures: [RemovalFigures] = []
+        for index in countryGroups.indices { countryFigures.append(countryGroups[index].figures()) }
+        countries = countryFigures.sorted { ($0.notices, $1.key) > ($1.notices, $0.key) }
+        var weekFigures: [RemovalFigures] = []
+        for index in weekGroups.indices { weekFigures.append(weekGroups[index].figures()) }
+        weeks = weekFigures.sorted { $0.key < $1.key }
+        total = all.figures()
+        removalSeconds = all.durations
+
+        // The comply-or-explain list, with the worst notices of each listed hoster as evidence.
+        var listed: [Int: [String]] = [:]
+        for (index, hoster) in hosterFigures.enumerated() {
+            var reasons: [String] = []
+            if hoster.notices >= thresholds.minimumNotices && hoster.within24h < thresholds.within24h {
+                reasons.append("\(Int((hoster.within24h * 100).rounded()))% removed within 24 hours (threshold \(Int((thresholds.within24h * 100).rounded()))%)")
+            }
+            if hoster.ignored > 0 { reasons.append("\(hoster.ignored) notice(s) ignored past the last reminder") }
+            if !reasons.isEmpty { listed[index] = reasons }
+        }
+        var evidenceRows: [Int: [NoticeURLRow]] = [:]
+        for (position, row) in rows.enumerated() where listed[Int(rowHoster[position])] != nil {
+            evidenceRows[Int(rowHoster[position]), default: []].append(row)
+        }
+        var findings: [ComplianceFinding] = []
+        for (index, reasons) in listed {
+            var notices: [(online: Int, slowest: Double, urls: [NoticeURLRow])] = []
+            var current: [NoticeURLRow] = []
+            func flush() {
+                guard let first = current.first else { return }
+                let online = current.filter { $0.removedAt == nil }.count
+                let slowest = current.map { ($0.removedAt ?? now).timeIntervalSince(first.sentAt) }.max() ?? 0
+                // Notices removed within 24 hours are not evidence against the hoster.
+                if online > 0 || slowest > 86_400 { notices.append((online, slowest, current)) }
+                current = []
+            }
+            for row in evidenceRows[index] ?? [] {
+                if let last = current.last, last.noticeKey != row.noticeKey { flush() }
+                current.append(row)
+            }
+            flush()
+            notices.sort { ($0.online, $0.slowest) > ($1.online, $1.slowest) }
+            let evidence = notices.prefix(Self.evidenceLimit).map { entry -> JSONValue in
+                let notice = entry.urls[0]
+                return .object([
+                    "reference": .string(notice.reference), "sent_at": .string(RFC3339.format(notice.sentAt)),
+                    "deadline": notice.deadline.map { .string(RFC3339.format($0)) } ?? .null,
+                    "reminders": .number(Double(notice.reminders)), "status": .string(notice.status.rawValue),
+                    "urls": .number(Double(entry.urls.count)), "online": .number(Double(entry.online)),
+                    "removal_hours": .array(entry.urls.compactMap { $0.removedAt.map { .number(RemovalFigures.round($0.timeIntervalSince(notice.sentAt) / 3600)) } }),
+                ])
+            }
+            findings.append(ComplianceFinding(figures: hosterFigures[index], reasons: reasons, evidence: Array(evidence), moreNotices: max(0, notices.count - Self.evidenceLimit)))
+        }
+        complyOrExplain = findings.sorted { ($0.figures.within24h, $1.figures.notices) < ($1.figures.within24h, $0.figures.notices) }
+    }
+
+    /// The ISO 8601 week of `date` (UTC), e.g. `2026-W48`.
+    public static func week(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let components = calendar.dateComponents([.yearForWeekOfYear, .weekOfYear], from: date)
+        let week = components.weekOfYear ?? 0
+        return "\(components.yearForWeekOfYear ?? 0)-W\(week < 10 ? "0" : "")\(week)"
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import HotlineCore
+
+/// The operators' dashboard: one server-rendered HTML page with inline SVG charts. No
+/// scripts, no content, no thumbnails; every number also carries `data-stat` so a test can
+/// compare it with the API.
+public struct DashboardPage: Sendable {
+    /// The removal statistics for the period.
+    public var stats: RemovalStatistics
+    /// Reports per day.
+    public var volumes: [(day: String, count: Int)]
+    /// Decisions by outcome (all time).
+    public var decisions: [(outcome: String, count: Int)]
+    /// Escalated items waiting for people.
+    public var queueDepth: Int
+    /// The period.
+    public var since: Date
+    /// Its end.
+    public var until: Date
+    /// The rules in force.
+    public var rulesVersion: String
+
+    /// Creates the page.
+    public init(stats: RemovalStatistics, volumes: [(day: String, count: Int)], decisions: [(outcome: String, count: Int)], queueDepth: Int, since: Date, until: Date, rulesVersion: String) {
+        self.stats = stats
+        self.volumes = volumes
+        self.decisions = decisions
+        self.queueDepth = queueDepth
+        self.since = since
+        self.until = until
+        self.rulesVersion = rulesVersion
+    }
+
+    /// Text safe inside HTML elements and attribute values.
+    public static func escape(_ text: String) -> String {
+        var output = ""
+        output.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": output += "&amp;"
+            case "<": output += "&lt;"
+            case ">": output += "&gt;"
+            case "\"": output += "&quot;"
+            case "'": output += "&#39;"
+            default: output.append(character)
+            }
+        }
+        return output
+    }
+
+    /// The removal-time buckets of the distribution chart.
+    public static let buckets: [(label: String, upTo: Double)] = [
+        ("< 1 h", 3600), ("1–6 h", 21_600), ("6–24 h", 86_400), ("1–3 d", 259_200), ("3–7 d", 604_800), ("> 7 d", .infinity),
+    ]
+
+    /// How many removed URLs fall in each bucket.
+    public var distribution: [Int] {
+        var counts = Array(repeating: 0, count: Self.buckets.count)
+        for seconds in stats.removalSeconds {
+            let index = Self.buckets.firstIndex { seconds < $0.upTo } ?? Self.buckets.count - 1
+            counts[index] += 1
+        }
+        return counts
+    }
+
+    func stat(_ name: String, _ value: String) -> String {
+        "<span class=\"n\" data-stat=\"\(Self.escape(name))\">\(Self.escape(value))</span>"
+    }
+
+    static func percent(_ value: Double) -> String { "\(Int((value * 100).rounded()))%" }
+    static func hours(_ seconds: Double?) -> String { seconds.map { String(format: "%.1f h", $0 / 3600) } ?? "–" }
+
+    /// A bar chart: one bar per value, labels under the bars, the value above.
+    static func barChart(id: String, title: String, labels: [String], values: [Double], format: (Double) -> String) -> String {
+        let width = 640.0, height = 220.0, top = 24.0, bottom = 40.0
+        let maximum = max(values.max() ?? 0, 1)
+        let slot = values.isEmpty ? width : width / Double(values.count)
+        var svg = "<figure><figcaption>\(escape(title))</figcaption><svg id=\"\(id)\" role=\"img\" aria-label=\"\(escape(title))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
+        svg += "<line x1=\"0\" y1=\"\(height - bottom)\" x2=\"\(width)\" y2=\"\(height - bottom)\" stroke=\"#888\"/>"
+        for (index, value) in values.enumerated() {
+            let barHeight = (height - top - bottom) * value / maximum
+            let x = Double(index) * slot + slot * 0.15
+            let y = height - bottom - barHeight
+            svg += "<rect class=\"bar\" data-value=\"\(value)\" x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", y))\" width=\"\(String(format: "%.1f", slot * 0.7))\" height=\"\(String(format: "%.1f", max(barHeight, value > 0 ? 1 : 0)))\" fill=\"#2b6cb0\"><title>\(escape(labels[index])): \(escape(format(value)))</title></rect>"
+            svg += "<text x=\"\(String(format: "%.1f", x + slot * 0.35))\" y=\"\(String(format: "%.1f", y - 4))\" text-anchor=\"middle\" font-size=\"11\">\(escape(format(value)))</text>"
+            if values.count <= 16 || index % max(1, values.count / 10) == 0 {
+                svg += "<text x=\"\(String(format: "%.1f", x + slot * 0.35))\" y=\"\(height - bottom + 16)\" text-anchor=\"middle\" font-size=\"10\">\(escape(labels[index]))</text>"
+            }
+        }
+        return svg + "</svg></figure>"
+    }
+
+    /// The page.
+    public var html: String {
+        let total = stats.total
+        var html = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>Hotline Gateway — monitor</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <style>
+            body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1a202c}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
+            .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #cbd5e0;border-radius:6px;padding:.6rem 1rem;min-width:9rem}
+            .card .n{display:block;font-size:1.6rem;font-weight:600}table{border-collapse:collapse;font-size:.9rem}
+            th,td{border-bottom:1px solid #e2e8f0;padding:.3rem .6rem;text-align:right}th:first-child,td:first-child{text-align:left}
+            tr.flag td{background:#fff5f5}figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.3rem}.muted{color:#718096;font-size:.85rem}
+            </style></head><body>
+            <h1>Hotline Gateway — monitor</h1>
+            <p class="muted">Notices delivered \(Self.escape(RFC3339.format(since))) to \(Self.escape(RFC3339.format(until))); rules \(Self.escape(rulesVersion)). No content is shown here.</p>
+            <div class="cards">
+            <div class="card">Notices\(stat("total.notices", String(total.notices)))</div>
+            <div class="card">URLs\(stat("total.urls", String(total.urls)))</div>
+            <div class="card">Removed within 24 h\(stat("total.within_24h", Self.percent(total.within24h)))</div>
+            <div class="card">Median to removal\(stat("total.median_hours", Self.hours(total.medianSeconds)))</div>
+            <div class="card">Online now\(stat("total.online_now", String(total.onlineNow)))</div>
+            <div class="card">Overdue now\(stat("total.overdue_now", String(total.overdueNow)))</div>
+            <div class="card">Queue for analysts\(stat("queue_depth", String(queueDepth)))</div>
+            </div>
+            <h2>Volumes</h2>
+
+            """
+        html += Self.barChart(id: "chart-volumes", title: "Reports received per day", labels: volumes.map { String($0.day.dropFirst(5)) }, values: volumes.map { Double($0.count) }, format: { String(Int($0)) })
+        html += "<p class=\"muted\">Decisions: " + decisions.map { "\(Self.escape($0.outcome)) \(stat("decisions.\($0.outcome)", String($0.count)))" }.joined(separator: ", ") + "</p>"
+        html += "<h2>Time to removal</h2>"
+        html += Self.barChart(id: "chart-removal", title: "Removed URLs by time from notice to removal", labels: Self.buckets.map(\.label), values: distribution.map(Double.init), format: { String(Int($0)) })
+        html += Self.barChart(id: "chart-weeks", title: "Share removed within 24 hours, by week of notice", labels: stats.weeks.map(\.key), values: stats.weeks.map(\.within24h), format: { Self.percent($0) })
+        html += "<h2>Hosters</h2><table id=\"hosters\"><thead><tr><th>Hoster</th><th>AS</th><th>Country</th><th>Notices</th><th>URLs</th><th>Acked</th><th>Removed</th><th>Median</th><th>p90</th><th>≤ 24 h</th><th>≤ 72 h</th><th>Online</th><th>Overdue</th><th>Reminders</th></tr></thead><tbody>"
+        let flagged = Set(stats.complyOrExplain.map { "\($0.figures.key)|\($0.figures.asn ?? 0)" })
+        for (index, hoster) in stats.hosters.enumerated() {
+            let flag = flagged.contains("\(hoster.key)|\(hoster.asn ?? 0)")
+            html += "<tr\(flag ? " class=\"flag\"" : "")><td>\(Self.escape(hoster.key))</td><td>\(hoster.asn.map { "AS\($0)" } ?? "")</td><td>\(Self.escape(hoster.country ?? ""))</td>"
+            html += "<td>\(stat("hosters.\(index).notices", String(hoster.notices)))</td><td>\(stat("hosters.\(index).urls", String(hoster.urls)))</td><td>\(hoster.acknowledged)</td><td>\(hoster.removed)</td>"
+            html += "<td>\(Self.hours(hoster.medianSeconds))</td><td>\(Self.hours(hoster.p90Seconds))</td><td>\(stat("hosters.\(index).within_24h", Self.percent(hoster.within24h)))</td><td>\(Self.percent(hoster.within72h))</td>"
+            html += "<td>\(hoster.onlineNow)</td><td>\(hoster.overdueNow)</td><td>\(hoster.reminders)</td></tr>"
+        }
+        html += "</tbody></table>"
+        html += "<h2>Comply or explain (\(stat("comply_or_explain", String(stats.complyOrExplain.count))))</h2>"
+        if stats.complyOrExplain.isEmpty {
+            html += "<p>No hoster is below the thresholds.</p>"
+        } else {
+            html += "<ul id=\"comply-or-explain\">"
+            for finding in stats.complyOrExplain {
+                html += "<li><strong>\(Self.escape(finding.figures.key))</strong>: \(Self.escape(finding.reasons.joined(separator: "; "))) — notices: "
+                html += finding.evidence.compactMap { notice -> String? in
+                    guard case .object(let object) = notice, case .string(let reference)? = object["reference"] else { return nil }
+                    return Self.escape(reference)
+                }.joined(separator: ", ")
+                html += "</li>"
+            }
+            html += "</ul>"
+        }
+        return html + "</body></html>\n"
+    }
+}

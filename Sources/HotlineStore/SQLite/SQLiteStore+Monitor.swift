@@ -1,0 +1,189 @@
+import Foundation
+import GRDB
+import HotlineCore
+
+extension SQLiteStore {
+    /// Every URL of the notices to hosters delivered in `[since, until)`, for the removal
+    /// statistics. One pass over an index on `sent_at`; rows are decoded column by column,
+    /// not through the JSON bodies, so a million URLs take about a second.
+    public func noticeURLRows(since: Date, until: Date, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [NoticeURLRow] {
+        let range = [StoredDate.text(since), StoredDate.text(until)]
+        let (low, high) = try pool.read { db -> (Int64, Int64) in
+            let row = try Row.fetchOne(db, sql: "SELECT MIN(rowid), MAX(rowid) FROM notices WHERE sent_at >= ? AND sent_at < ?", arguments: StatementArguments(range))
+            return ((row?[0] as Int64?) ?? 0, (row?[1] as Int64?) ?? -1)
+        }
+        guard high >= low else { return [] }
+        // Split by notice rowid so each thread reads its own range on its own connection;
+        // the parts are concatenated in order, which keeps a notice's URLs together.
+        let threads = max(1, threads)
+        let span = (high - low + Int64(threads)) / Int64(threads)
+        let parts = RowParts(count: threads)
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            let from = low + Int64(thread) * span, to = min(high + 1, from + span)
+            do {
+                parts.put(thread, .success(try pool.read { db in try Self.noticeURLRows(db, range: range, from: from, to: to) }))
+            } catch {
+                parts.put(thread, .failure(error))
+            }
+        }
+        var result: [NoticeURLRow] = []
+        for part in parts.all { result += try part.get() }
+        return result
+    }
+
+    static func noticeURLRows(_ db: Database, range: [String], from: Int64, to: Int64) throws -> [NoticeURLRow] {
+        // Times come out of SQLite as Unix seconds (julianday), which is much cheaper than
+        // parsing their text in Swift a million times.
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT n.rowid, n.reference, n.hoster_org, n.hoster_asn, n.hoster_country,
+                   (julianday(n.sent_at) - 2440587.5) * 86400.0, (julianday(n.deadline) - 2440587.5) * 86400.0, n.reminders,
+                   n.acknowledged_at IS NOT NULL, n.status, n.escalated_to IS NOT NULL, (julianday(i.removed_at) - 2440587.5) * 86400.0
+            FROM notices n JOIN notice_items i ON i.notice_id = n.id
+            WHERE n.rowid >= ? AND n.rowid < ? AND n.sent_at >= ? AND n.sent_at < ? AND n.kind = 'notify' AND n.target = 'hosting'
+            ORDER BY n.rowid
+            """, arguments: [from, to, range[0], range[1]])
+        var result: [NoticeURLRow] = []
+        var organisations: [String: String] = [:]
+        while let row = try rows.next() {
+            let deadline: Double? = row[6]
+            let removed: Double? = row[11]
+            let org: String = row[2] ?? "unknown"
+            // One String per organisation, not per row.
+            let shared = organisations[org] ?? { organisations[org] = org; return org }()
+            result.append(NoticeURLRow(
+                noticeKey: row[0], reference: row[1], org: shared, asn: row[3], country: row[4],
+                sentAt: Date(timeIntervalSince1970: row[5]), deadline: deadline.map { Date(timeIntervalSince1970: $0) }, reminders: row[7],
+                acknowledged: row[8], status: NoticeStatus(rawValue: row[9]) ?? .sent,
+                escalated: row[10], removedAt: removed.map { Date(timeIntervalSince1970: $0) }))
+        }
+        return result
+    }
+}
+
+/// One stored intake decision, as replay reads it.
+public struct StoredDecision: Sendable {
+    /// The report.
+    public var reportID: String
+    /// The rule that decided.
+    public var rule: String
+    /// The outcome.
+    public var outcome: String
+    /// The actions, as stored JSON text.
+    public var actions: String
+    /// The facts, as stored JSON text.
+    public var facts: String
+}
+
+extension SQLiteStore {
+    /// Calls `body` with every decision taken at intake since `since`, oldest first, in
+    /// batches of `batchSize` (so a caller can decide them on several threads).
+    public func forEachIntakeDecision(since: Date, batchSize: Int = 4096, _ body: ([StoredDecision]) throws -> Void) throws {
+        try pool.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT report_id, rule, outcome, actions, facts FROM decisions WHERE trigger = 'intake' AND decided_at >= ? ORDER BY rowid", arguments: [StoredDate.text(since)])
+            var batch: [StoredDecision] = []
+            batch.reserveCapacity(batchSize)
+            while let row = try rows.next() {
+                batch.append(StoredDecision(reportID: row[0], rule: row[1], outcome: row[2], actions: row[3], facts: row[4]))
+                if batch.count == batchSize {
+                    try body(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { try body(batch) }
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// Replays every intake decision since `since` under `ruleSet` on all cores: the rows are
+    /// split by rowid into one range per thread, each read on its own connection and decided
+    /// there, and the results merged.
+    public func replay(ruleSet: RuleSet, since: Date, keep: Int = 50, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> RuleReplay {
+        let threads = max(1, threads)
+        let sinceText = StoredDate.text(since)
+        let (low, high) = try pool.read { db -> (Int64, Int64) in
+            let row = try Row.fetchOne(db, sql: "SELECT MIN(rowid), MAX(rowid) FROM decisions WHERE trigger = 'intake' AND decided_at >= ?", arguments: [sinceText])
+            return ((row?[0] as Int64?) ?? 0, (row?[1] as Int64?) ?? -1)
+        }
+        let parts = ReplayParts(Array(repeating: RuleReplay(ruleSet: ruleSet, keep: keep), count: threads))
+        let failure = ReplayFailure()
+        guard high >= low else { return RuleReplay(ruleSet: ruleSet, keep: keep) }
+        let span = (high - low + Int64(threads)) / Int64(threads)
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            var replay = parts.take(thread)
+            let from = low + Int64(thread) * span, to = min(high + 1, from + span)
+            do {
+                try pool.read { db in
+                    let rows = try Row.fetchCursor(db, sql: "SELECT report_id, rule, outcome, actions, facts FROM decisions WHERE rowid >= ? AND rowid < ? AND trigger = 'intake' AND decided_at >= ?", arguments: [from, to, sinceText])
+                    while let row = try rows.next() {
+                        replay.replay(reportID: row[0], rule: row[1], outcome: row[2], actions: row[3], facts: row[4])
+                    }
+                }
+            } catch {
+                failure.set(error)
+            }
+            parts.put(thread, replay)
+        }
+        if let error = failure.error { throw error }
+        var result = RuleReplay(ruleSet: ruleSet, keep: keep)
+        for part in parts.all { result.merge(part) }
+        return result
+    }
+}
+
+/// The first error of the replay threads.
+final class ReplayFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var error: (any Error)?
+    func set(_ error: any Error) {
+        lock.lock()
+        if self.error == nil { self.error = error }
+        lock.unlock()
+    }
+}
+
+/// The per-thread replays of one batch.
+final class ReplayParts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parts: [RuleReplay]
+
+    init(_ parts: [RuleReplay]) { self.parts = parts }
+
+    func take(_ index: Int) -> RuleReplay {
+        lock.lock()
+        defer { lock.unlock() }
+        return parts[index]
+    }
+
+    func put(_ index: Int, _ replay: RuleReplay) {
+        lock.lock()
+        parts[index] = replay
+        lock.unlock()
+    }
+
+    var all: [RuleReplay] {
+        lock.lock()
+        defer { lock.unlock() }
+        return parts
+    }
+}
+
+/// The per-thread results of a split read.
+final class RowParts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parts: [Result<[NoticeURLRow], any Error>]
+
+    init(count: Int) { parts = Array(repeating: .success([]), count: count) }
+
+    func put(_ index: Int, _ part: Result<[NoticeURLRow], any Error>) {
+        lock.lock()
+        parts[index] = part
+        lock.unlock()
+    }
+
+    var all: [Result<[NoticeURLRow], any Error>] {
+        lock.lock()
+        defer { lock.unlock() }
+        return parts
+    }
+}
