@@ -38,7 +38,7 @@ struct Gateway {
     /// Runs a command with this gateway's config and data directory.
     func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CLI.Result {
         var full = arguments
-        let insertAt = arguments.firstIndex { $0.hasPrefix("-") || !["notices", "hashes", "import", "list", "show", "held", "release", "work", "ingest", "outbox"].contains($0) } ?? arguments.count
+        let insertAt = arguments.firstIndex { $0.hasPrefix("-") || !["notices", "hashes", "import", "list", "show", "held", "release", "work", "ingest", "outbox", "stats", "hosters", "summary"].contains($0) } ?? arguments.count
         full.insert(contentsOf: ["--data-dir", data, "--config", config], at: insertAt)
         return try CLI.run(full, stdin: stdin, in: directory, environment: environment)
     }
@@ -209,6 +209,11 @@ func decodeQuotedPrintable(_ text: String) -> String {
         let removedEvent = (shown["events"] as? [[String: Any]])?.last
         #expect(removedEvent?["rule"] as? String == "removed-close-case")
         #expect(smtp.messages().isEmpty)
+        // The statistics see one notice, removed after the reminder: not within 24 hours.
+        let csv = try gateway.run(["stats", "hosters", "--format", "csv", "--at", Gateway.at(51)])
+        #expect(csv.lines.count == 2, "\(csv.stdout)\(csv.stderr)")
+        #expect(csv.lines.last?.hasPrefix("Loopback Hosting B.V.,,NL,1,1,0,1,") == true, "\(csv.stdout)")
+        #expect(csv.lines.last?.contains(",0.000,1.000,0,0,1,0") == true, "\(csv.stdout)")
     }
 
     @Test func killedMidDeliveryTheGatewayLosesNothingAndRepeatsNothingUnrecognisably() throws {

@@ -337,3 +337,109 @@ extension JSONValue {
         }
     }
 }
+
+/// Notices to two hosters, stored as the worker would have left them.
+func seedNotices(_ store: SQLiteStore, now: Date) throws {
+    func item(_ index: Int, removedAfter hours: Double?, sent: Date) -> NoticeItem {
+        var item = NoticeItem(itemID: "i\(index)", reportID: "r\(index)", caseID: "c\(index)", decisionID: "d\(index)", url: "http://198.51.100.\(index)/x.jpg", host: "198.51.100.\(index)", hosting: HostingSnapshot(ip: "198.51.100.\(index)", asn: 64500, country: "NL", org: index < 5 ? "Quick Hosting" : "Slow Hosting"), classification: "A1", detectionMethod: "hash_match", hashes: [:], xarfReportID: UUIDv4.random())
+        if let hours { item.state = .removed; item.removedAt = sent.addingTimeInterval(hours * 3600) }
+        return item
+    }
+    for index in 0..<8 {
+        let sent = now.addingTimeInterval(-Double(100 - index) * 3600)
+        let removed: Double? = index < 5 ? Double(index + 1) : (index == 5 ? 50 : nil)
+        let notice = Notice(id: "n\(index)", reference: "HG-N\(index)", kind: "notify", recipient: Recipient(target: "hosting", name: index < 5 ? "Quick Hosting" : "Slow Hosting", addresses: ["abuse@x.test"], contactID: index < 5 ? "hoster-a" : "hoster-b"), template: "ntd-first", status: removed == nil ? .sent : .removed, createdAt: sent, sentAt: sent, deadlineSpan: .hours(24), deadline: sent.addingTimeInterval(86_400), items: [item(index, removedAfter: removed, sent: sent)])
+        try store.insertNotice(notice, messages: [], consumedItems: [], event: nil)
+    }
+}
+
+@Suite(.serialized) struct MonitorServerTests {
+    @Test func statisticsOverTheAPIAndTheDashboardBehindItsLogin() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try seedNotices(fixture.store, now: fixture.runtime.time.now())
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            let stats = try await client.execute(uri: "/v1/stats/hosters?since=30d", method: .get, headers: fixture.headers("analyst"))
+            guard case .object(let object) = stats.json, case .object(let total)? = object["total"], case .array(let hosters)? = object["hosters"], case .array(let listed)? = object["comply_or_explain"] else {
+                Issue.record(Comment(rawValue: stats.text)); return
+            }
+            #expect(total["notices"] == .number(8))
+            #expect(total["removed"] == .number(6))
+            #expect(hosters.compactMap { $0.object?["key"] } == [.string("Quick Hosting"), .string("Slow Hosting")])
+            #expect(listed.count == 1)
+            #expect(listed.first?.object?["hoster"]?.object?["key"] == .string("Slow Hosting"))
+            // The dashboard: no token, to the login form; a bad token stays there; a good one gets a cookie.
+            let anonymous = try await client.execute(uri: "/dashboard", method: .get)
+            #expect(anonymous.status == .seeOther)
+            #expect(anonymous.headers[.location] == "/dashboard/login")
+            var form = HTTPFields()
+            form[.contentType] = "application/x-www-form-urlencoded"
+            let refused = try await client.execute(uri: "/dashboard/login", method: .post, headers: form, body: body("token=\(fixture.tokens["reporter"]!)"))
+            #expect(refused.status == .unauthorized)
+            let login = try await client.execute(uri: "/dashboard/login", method: .post, headers: form, body: body("token=\(fixture.tokens["analyst"]!)"))
+            #expect(login.status == .seeOther)
+            let cookie = try #require(login.headers[.setCookie])
+            #expect(cookie.hasSuffix("; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=28800"))
+            var withCookie = HTTPFields()
+            withCookie[.cookie] = String(cookie.prefix { $0 != ";" })
+            let page = try await client.execute(uri: "/dashboard", method: .get, headers: withCookie)
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentSecurityPolicy] == "default-src 'none'; style-src 'unsafe-inline'")
+            #expect(page.text.contains(#"<span class="n" data-stat="total.notices">8</span>"#))
+            #expect(page.text.contains(#"<tr class="flag"><td>Slow Hosting</td>"#))
+            #expect(!page.text.contains("<script"))
+            // The cookie is good for the page only, not for the API.
+            let api = try await client.execute(uri: "/v1/queue", method: .get, headers: withCookie)
+            #expect(api.status == .unauthorized)
+        }
+    }
+
+    static var chromium: String? {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test(.enabled(if: chromium != nil || ProcessInfo.processInfo.environment["CI"] != nil))
+    func theDashboardRendersInARealBrowserWithTheAPIsNumbers() async throws {
+        let chromium = try #require(Self.chromium, "make test-deps installs chromium")
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        try seedNotices(fixture.store, now: fixture.runtime.time.now())
+        let app = Application(router: fixture.server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let api = try await client.execute(uri: "/v1/stats/hosters?since=30d", method: .get, headers: fixture.headers("analyst"))
+            guard let port = client.port else { Issue.record("no port"); return }
+            let screenshot = fixture.directory.appendingPathComponent("dashboard.png").path
+            let script = ServerFixture.root.appendingPathComponent("Tests/HotlineServerTests/Browser/dashboard_check.py").path
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script, chromium, "http://127.0.0.1:\(port)", fixture.tokens["analyst"]!, screenshot]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let output = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            guard case .object(let seen)? = try? JSONValue.parse(Array(output)), case .object(let numbers)? = seen["stats"], case .object(let total)? = api.json.object?["total"] else {
+                Issue.record(Comment(rawValue: String(decoding: output, as: UTF8.self))); return
+            }
+            #expect(seen["title"] == .string("Hotline Gateway — monitor"))
+            #expect(seen["url"] == .string("/dashboard"))
+            #expect(numbers["total.notices"] == .string({ if case .number(let n)? = total["notices"] { String(Int(n)) } else { "?" } }()))
+            #expect(numbers["total.urls"] == .string({ if case .number(let n)? = total["urls"] { String(Int(n)) } else { "?" } }()))
+            #expect(numbers["total.within_24h"] == .string({ if case .number(let n)? = total["within_24h"] { "\(Int((n * 100).rounded()))%" } else { "?" } }()))
+            #expect(numbers["comply_or_explain"] == .string("1"))
+            #expect(seen["hosters"] == .number(2))
+            #expect(seen["flagged"] == .number(1))
+            // Every chart is laid out and its non-empty bars have a size on screen.
+            guard case .number(let drawn)? = seen["drawn"], case .number(let nonzero)? = seen["nonzero"], case .array(let charts)? = seen["charts"] else { Issue.record("no charts"); return }
+            #expect(drawn == nonzero)
+            #expect(nonzero >= 3)
+            #expect(charts.count == 3)
+            #expect(charts.allSatisfy { if case .number(let width)? = $0.object?["width"] { width > 100 } else { false } })
+            #expect(FileManager.default.fileExists(atPath: screenshot))
+            if let keep = ProcessInfo.processInfo.environment["HOTLINE_KEEP_SCREENSHOT"] { try? FileManager.default.copyItem(atPath: screenshot, toPath: keep) }
+        }
+    }
+}

@@ -77,6 +77,7 @@ public struct DashboardPage: Sendable {
         let slot = values.isEmpty ? width : width / Double(values.count)
         var svg = "<figure><figcaption>\(escape(title))</figcaption><svg id=\"\(id)\" role=\"img\" aria-label=\"\(escape(title))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
         svg += "<line x1=\"0\" y1=\"\(height - bottom)\" x2=\"\(width)\" y2=\"\(height - bottom)\" stroke=\"#888\"/>"
+        if values.isEmpty { svg += "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" font-size=\"13\" fill=\"#718096\">nothing in this period</text>" }
         for (index, value) in values.enumerated() {
             let barHeight = (height - top - bottom) * value / maximum
             let x = Double(index) * slot + slot * 0.15

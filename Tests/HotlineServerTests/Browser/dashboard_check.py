@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Loads the dashboard in headless Chromium (Debian's package) through the DevTools
+protocol: sets the session cookie, opens the page, and prints as JSON what a person would
+see: the title, every data-stat number, and how many chart bars are drawn with a size.
+Also saves a screenshot.
+
+Usage: dashboard_check.py CHROMIUM BASE_URL TOKEN SCREENSHOT.png
+"""
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import websocket
+
+chromium, base, token, screenshot = sys.argv[1:5]
+with socket.socket() as probe:
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+profile = tempfile.mkdtemp(prefix="hotline-chromium-")
+browser = subprocess.Popen([
+    chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
+    "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=%d" % port, "--user-data-dir=" + profile,
+    "--window-size=1280,2000", "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    target = None
+    for _ in range(150):
+        try:
+            targets = json.load(urllib.request.urlopen("http://127.0.0.1:%d/json" % port, timeout=1))
+            target = next(t for t in targets if t.get("type") == "page")
+            break
+        except Exception:
+            time.sleep(0.2)
+    if target is None:
+        sys.exit("chromium did not start")
+    ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=30)
+    counter = [0]
+
+    def call(method, **params):
+        counter[0] += 1
+        ws.send(json.dumps({"id": counter[0], "method": method, "params": params}))
+        while True:
+            message = json.loads(ws.recv())
+            if message.get("id") == counter[0]:
+                if "error" in message:
+                    raise RuntimeError("%s: %s" % (method, message["error"]))
+                return message.get("result", {})
+
+    call("Page.enable")
+    call("Network.enable")
+    host = base.split("//", 1)[1].split("/")[0].split(":")[0]
+    call("Network.setCookie", name="hg_session", value=token, domain=host, path="/dashboard", httpOnly=True)
+    call("Page.navigate", url=base + "/dashboard")
+    for _ in range(100):
+        state = call("Runtime.evaluate", expression="document.readyState", returnByValue=True)["result"]["value"]
+        title = call("Runtime.evaluate", expression="document.title", returnByValue=True)["result"]["value"]
+        if state == "complete" and title:
+            break
+        time.sleep(0.1)
+    script = """(() => {
+      const stats = {};
+      document.querySelectorAll('[data-stat]').forEach(e => stats[e.dataset.stat] = e.textContent);
+      const bars = Array.from(document.querySelectorAll('svg rect.bar'));
+      const drawn = bars.filter(r => { const b = r.getBBox(); return b.width > 0 && b.height > 0; }).length;
+      const nonzero = bars.filter(r => parseFloat(r.dataset.value) > 0).length;
+      const charts = Array.from(document.querySelectorAll('svg')).map(s => ({id: s.id, width: s.getBoundingClientRect().width, bars: s.querySelectorAll('rect.bar').length}));
+      return {title: document.title, url: location.pathname, stats, bars: bars.length, drawn, nonzero, charts,
+              hosters: document.querySelectorAll('#hosters tbody tr').length, flagged: document.querySelectorAll('#hosters tr.flag').length};
+    })()"""
+    result = call("Runtime.evaluate", expression=script, returnByValue=True)["result"]["value"]
+    shot = call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+    with open(screenshot, "wb") as f:
+        f.write(base64.b64decode(shot["data"]))
+    print(json.dumps(result))
+finally:
+    browser.kill()
+    browser.wait()
+    shutil.rmtree(profile, ignore_errors=True)
