@@ -53,13 +53,14 @@ public struct GatewayServer: Sendable {
     }
 
     /// The application with the background services.
-    public func application(host: String, port: Int, workInterval: Duration, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func application(host: String, port: Int, workInterval: Duration, mailInterval: Duration = .seconds(60), logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "HotlineGateway"),
             services: [
                 RulesReloadService(runtime: runtime, logger: logger),
                 DispatchService(runtime: runtime, metrics: metrics, interval: workInterval, logger: logger),
+                MailService(runtime: runtime, interval: mailInterval, logger: logger),
             ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)

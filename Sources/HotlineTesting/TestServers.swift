@@ -127,3 +127,83 @@ public final class TestHosterServer {
 
     deinit { TestScripts.stop(pid) }
 }
+
+/// A real IMAP server on loopback: Dovecot from Debian's packages with its own config,
+/// users and maildirs in a temporary directory, for the life of a test.
+public final class TestIMAPServer {
+    private let pid: pid_t
+    /// The port.
+    public let port: UInt16
+    /// The directory holding config and mail.
+    public let directory: String
+
+    /// Whether Dovecot is installed (always true under CI, so a missing install fails).
+    public static var available: Bool {
+        ProcessInfo.processInfo.environment["CI"] != nil || FileManager.default.isExecutableFile(atPath: "/usr/sbin/dovecot")
+    }
+
+    /// Starts Dovecot with these users (name → password).
+    public init(users: [String: String]) throws {
+        let port = TestScripts.port()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-imap-\(UUID().uuidString)").path
+        self.port = port
+        self.directory = directory
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: directory + "/mail", withIntermediateDirectories: true)
+        try manager.createDirectory(atPath: directory + "/run", withIntermediateDirectories: true)
+        // Dovecot's mail processes run as its own user, which must own the maildirs.
+        chown(directory + "/mail", TestIMAPServer.uid("dovecot"), TestIMAPServer.gid("dovecot"))
+        try users.map { "\($0.key):{PLAIN}\($0.value)" }.joined(separator: "\n").write(toFile: directory + "/users", atomically: true, encoding: .utf8)
+        try """
+            protocols = imap
+            listen = 127.0.0.1
+            base_dir = \(directory)/run
+            state_dir = \(directory)/run/state
+            instance_name = hotline-test-\(port)
+            default_internal_user = dovecot
+            default_internal_group = dovecot
+            default_login_user = dovenull
+            first_valid_uid = 1
+            ssl = no
+            disable_plaintext_auth = no
+            auth_mechanisms = plain login
+            mail_location = maildir:\(directory)/mail/%u
+            log_path = \(directory)/dovecot.log
+            passdb {
+              driver = passwd-file
+              args = scheme=PLAIN username_format=%u \(directory)/users
+            }
+            userdb {
+              driver = static
+              args = uid=dovecot gid=dovecot home=\(directory)/mail/%u
+            }
+            service imap-login {
+              inet_listener imap {
+                address = 127.0.0.1
+                port = \(port)
+              }
+              inet_listener imaps {
+                port = 0
+              }
+            }
+            """.write(toFile: directory + "/dovecot.conf", atomically: true, encoding: .utf8)
+        pid = try LoopbackProcess.spawn("/usr/sbin/dovecot", ["-F", "-c", directory + "/dovecot.conf"])
+        do {
+            try TestScripts.waitForPort(port, what: "IMAP test server (Dovecot)")
+        } catch {
+            TestScripts.stop(pid)
+            throw error
+        }
+    }
+
+    static func uid(_ name: String) -> uid_t { getpwnam(name)?.pointee.pw_uid ?? 0 }
+    static func gid(_ name: String) -> gid_t { getpwnam(name)?.pointee.pw_gid ?? 0 }
+
+    deinit {
+        // SIGTERM lets the master stop its login and mail processes.
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

@@ -29,6 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds between dispatch worker passes.")
     var workInterval: Double = 10
 
+    @Option(help: "Seconds between mailbox polls (when mailboxes are configured).")
+    var mailInterval: Double = 60
+
     @Flag(help: "No DNS or RDAP lookups.")
     var offline = false
 
@@ -42,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "hotline")
         logger.logLevel = .info
         let server = GatewayServer(runtime: runtime)
-        let app = server.application(host: host, port: port, workInterval: .milliseconds(Int(workInterval * 1000)), logger: logger) { port in
+        let app = server.application(host: host, port: port, workInterval: .milliseconds(Int(workInterval * 1000)), mailInterval: .milliseconds(Int(mailInterval * 1000)), logger: logger) { port in
             Output.err("hotline: listening on http://\(host):\(port) (rules \(runtime.parts.engine.ruleSet.digest))\n")
         }
         try await app.runService()

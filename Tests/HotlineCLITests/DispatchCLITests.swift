@@ -12,7 +12,7 @@ struct Gateway {
     var config: String { directory.appendingPathComponent("hotline.yaml").path }
     static let start = Date(timeIntervalSince1970: 1_798_000_000)
 
-    init(smtpPort: UInt16, contacts: String, knownMD5s: [String]) throws {
+    init(smtpPort: UInt16, contacts: String, knownMD5s: [String], extra: String = "") throws {
         directory = try CLI.temporaryDirectory()
         let root = CLI.root.path
         try """
@@ -28,6 +28,7 @@ struct Gateway {
               batch_window: 1h
               retry: { initial: 1m, maximum: 1h, attempts: 5 }
             fetch: { allow: [127.0.0.0/8], timeout: 3s }
+            \(extra)
             """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
         try contacts.write(to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
         try (["md5,classification"] + knownMD5s.map { "\($0),A1" }).joined(separator: "\n").write(to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
@@ -38,7 +39,7 @@ struct Gateway {
     /// Runs a command with this gateway's config and data directory.
     func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CLI.Result {
         var full = arguments
-        let insertAt = arguments.firstIndex { $0.hasPrefix("-") || !["notices", "hashes", "import", "list", "show", "held", "release", "work", "ingest", "outbox", "stats", "hosters", "summary"].contains($0) } ?? arguments.count
+        let insertAt = arguments.firstIndex { $0.hasPrefix("-") || !["notices", "hashes", "import", "list", "show", "held", "release", "work", "ingest", "outbox", "stats", "hosters", "summary", "mail", "poll", "log"].contains($0) } ?? arguments.count
         full.insert(contentsOf: ["--data-dir", data, "--config", config], at: insertAt)
         return try CLI.run(full, stdin: stdin, in: directory, environment: environment)
     }

@@ -42,6 +42,8 @@ public struct GatewayConfig: Sendable {
     public var apiHashcheckRate = 10
     /// The comply-or-explain thresholds.
     public var compliance = ComplianceThresholds()
+    /// Mailboxes read for reports and replies.
+    public var mailboxes: [MailboxConfig] = []
 
     /// The defaults, used when there is no config file.
     public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml", dns: ["off"], rdap: "off", rdapBootstrapPath: "Config/rdap", publicSuffixListPath: "/usr/share/publicsuffix/public_suffix_list.dat")
@@ -83,7 +85,7 @@ public struct GatewayConfig: Sendable {
         }
         var config = GatewayConfig.defaults
         guard let root else { return (config, []) }
-        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns", "rdap", "public_suffix_list", "templates", "smtp", "dispatch", "fetch", "api", "monitor"], required: ["version"], what: "the gateway config") else {
+        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns", "rdap", "public_suffix_list", "templates", "smtp", "dispatch", "fetch", "api", "monitor", "mailboxes"], required: ["version"], what: "the gateway config") else {
             return (nil, reader.diagnostics)
         }
         reader.checkVersion(top["version"], supported: 1)
@@ -148,6 +150,7 @@ public struct GatewayConfig: Sendable {
             if let rate = fields["report_rate"].flatMap({ reader.integer($0, key: "report_rate", range: 1...1_000_000) }) { config.apiReportRate = rate }
             if let rate = fields["hashcheck_rate"].flatMap({ reader.integer($0, key: "hashcheck_rate", range: 1...100_000) }) { config.apiHashcheckRate = rate }
         }
+        if let node = top["mailboxes"], !node.isNull { config.mailboxes = MailboxConfig.parse(node, resolve: resolve, reader: &reader) }
         if let monitor = top["monitor"], let fields = reader.mapping(monitor, allowed: ["within_24h_percent", "min_notices"], what: "monitor") {
             if let percent = fields["within_24h_percent"].flatMap({ reader.integer($0, key: "within_24h_percent", range: 0...100) }) { config.compliance.within24h = Double(percent) / 100 }
             if let count = fields["min_notices"].flatMap({ reader.integer($0, key: "min_notices", range: 1...100_000) }) { config.compliance.minimumNotices = count }

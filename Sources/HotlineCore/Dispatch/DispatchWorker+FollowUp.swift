@@ -84,6 +84,17 @@ extension DispatchWorker {
         return "\(item.url) gone once (\(gone!)); confirming"
     }
 
+    /// A notice that was delivered and then bounced (or otherwise reported undeliverable after
+    /// the fact): the notice fails and `delivery.failed` goes to the rules.
+    public func deliveryFailed(noticeID: String, error: String) throws {
+        guard var notice = try store.notice(noticeID) else { return }
+        let now = time.now()
+        notice.lastError = error
+        if notice.status.isActive || notice.status == .pending { notice.status = .failed }
+        notice.nextDueAt = nil
+        try raise(.deliveryFailed, for: notice, detail: error, updatedMessage: nil, now: now)
+    }
+
     /// Decides a lifecycle event with the rules and stores the notice's new state with
     /// everything the actions asked for, in one transaction.
     func raise(_ event: RuleEvent, for notice: Notice, detail: String, updatedMessage: OutboxMessage?, now: Date) throws {

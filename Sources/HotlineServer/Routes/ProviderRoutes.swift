@@ -74,21 +74,9 @@ struct ProviderRoutes {
             throw Problem(status: .conflict, title: "Conflict", detail: "notice \(notice.reference) is \(notice.status.rawValue)")
         }
         let now = runtime.time.now()
-        if notice.acknowledgedAt == nil { notice.acknowledgedAt = now }
         var detail = "\(status) by \(token.actor)"
         if let reason { detail += ": \(NoticeTemplate.singleLine(reason).prefix(500))" }
-        switch status {
-        case "removed":
-            notice.status = .acknowledged
-            for index in notice.items.indices where notice.items[index].state == .online { notice.items[index].nextCheckAt = now }
-            notice.nextDueAt = now
-        default:
-            notice.status = .rejected
-            notice.escalatedTo = "analysts"
-            notice.nextDueAt = nil
-        }
-        let event = NoticeEvent(id: UUIDv7Generator().next(), noticeID: notice.id, event: "ack.\(status)", at: now, detail: detail)
-        try store.saveNotice(notice, updatedMessage: nil, newMessages: [], newItems: [], event: event, closingCases: [], at: now)
+        notice = try NoticeAcknowledgement.apply(NoticeAcknowledgement.Answer(rawValue: status)!, to: notice, detail: detail, store: store, at: now)
         return .json(.object(["id": .string(notice.id), "reference": .string(notice.reference), "status": .string(notice.status.rawValue)]))
     }
 

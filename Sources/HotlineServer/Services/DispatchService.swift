@@ -98,3 +98,36 @@ final class HangupSignal: @unchecked Sendable {
         return value
     }
 }
+
+/// Polls the configured mailboxes every `interval` on its own thread; on graceful shutdown
+/// the poll in progress finishes (every message is flagged only after its effect is stored).
+public struct MailService: Service {
+    let runtime: GatewayRuntime
+    let interval: Duration
+    let logger: Logger
+
+    /// Creates the service.
+    public init(runtime: GatewayRuntime, interval: Duration, logger: Logger) {
+        self.runtime = runtime
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        guard !runtime.config.mailboxes.isEmpty else { return }
+        let queue = DispatchQueue(label: "hotline.mail")
+        let processor = MailProcessor(runtime: runtime)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            for mailbox in runtime.config.mailboxes {
+                let result: Result<MailPoll, any Error> = await withCheckedContinuation { continuation in
+                    queue.async { continuation.resume(returning: Result { try processor.poll(mailbox) }) }
+                }
+                switch result {
+                case .success(let poll): if poll.messages > 0 { logger.info("mail poll", metadata: ["poll": "\(poll.json.serialized)"]) }
+                case .failure(let error): logger.error("mail poll failed", metadata: ["mailbox": "\(mailbox.name)", "error": "\(error)"])
+                }
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}

@@ -287,6 +287,29 @@ enum SQLiteMigrations {
                 CREATE INDEX notices_sent ON notices(sent_at) WHERE sent_at IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v9-mail") { db in
+            try db.execute(sql: """
+                -- Every mail message the gateway used or set aside, so a message is handled once
+                -- even when a crash left it unflagged in the mailbox.
+                CREATE TABLE mail_log (
+                    mailbox TEXT NOT NULL,
+                    message_key TEXT NOT NULL,
+                    uid INTEGER NOT NULL,
+                    sender TEXT,
+                    outcome TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    handled_at TEXT NOT NULL,
+                    PRIMARY KEY (mailbox, message_key)
+                ) WITHOUT ROWID;
+                -- Delivery history per recipient address, from bounces.
+                CREATE TABLE address_health (
+                    address TEXT PRIMARY KEY NOT NULL,
+                    bounces INTEGER NOT NULL,
+                    last_bounce_at TEXT,
+                    last_status TEXT
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

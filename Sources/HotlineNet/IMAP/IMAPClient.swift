@@ -1,0 +1,154 @@
+import CCurl
+import Foundation
+
+/// Where a mailbox is and how to log in.
+public struct IMAPSettings: Hashable, Sendable {
+    /// Server host.
+    public var host: String
+    /// Server port (143, or 993 for implicit TLS).
+    public var port: Int
+    /// Transport security; certificates are always checked.
+    public var security: SMTPSecurity
+    /// Login.
+    public var username: String
+    /// Password (from the environment or a file, never the config).
+    public var password: String?
+    /// A CA bundle to trust instead of the system's.
+    public var caFile: String?
+    /// Per-command timeout.
+    public var timeout: TimeInterval
+
+    /// Creates settings.
+    public init(host: String, port: Int, security: SMTPSecurity = .starttls, username: String, password: String?, caFile: String? = nil, timeout: TimeInterval = 30) {
+        self.host = host
+        self.port = port
+        self.security = security
+        self.username = username
+        self.password = password
+        self.caFile = caFile
+        self.timeout = timeout
+    }
+}
+
+/// Why an IMAP command failed.
+public struct IMAPError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public var message: String
+    /// The message.
+    public var description: String { message }
+}
+
+/// The few IMAP commands the gateway needs, through libcurl on one reused connection:
+/// find messages not yet handled (by a keyword, so the `\\Seen` flag people use is left
+/// alone), fetch one, flag it handled, move it to a folder, append (tests and replies).
+public final class IMAPClient: @unchecked Sendable {
+    /// The settings.
+    public let settings: IMAPSettings
+    /// The keyword that marks a message handled by the gateway.
+    public static let handledKeyword = "$HotlineHandled"
+    private let lock = NSLock()
+    private var handle: CurlHandle?
+
+    /// Creates a client; nothing connects until the first command.
+    public init(settings: IMAPSettings) {
+        self.settings = settings
+    }
+
+    private func url(_ mailbox: String?, uid: Int? = nil) -> String {
+        var text = "\(settings.security == .tls ? "imaps" : "imap")://\(settings.host):\(settings.port)/"
+        if let mailbox { text += mailbox.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/;"))) ?? mailbox }
+        if let uid { text += ";UID=\(uid)" }
+        return text
+    }
+
+    /// Runs one request on the shared handle; returns the body (the message, or the
+    /// untagged responses of a custom command).
+    private func perform(url: String, command: String? = nil, upload: [UInt8]? = nil, limit: Int = 64 << 20) throws(IMAPError) -> [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        let handle: CurlHandle
+        if let existing = self.handle {
+            handle = existing
+            handle.reset()
+        } else {
+            do { handle = try CurlHandle() } catch { throw IMAPError(message: error.message) }
+            self.handle = handle
+        }
+        handle.bodyLimit = limit
+        handle.set(CURLOPT_URL, url)
+        handle.set(CURLOPT_USERNAME, settings.username)
+        if let password = settings.password { handle.set(CURLOPT_PASSWORD, password) }
+        handle.set(CURLOPT_NOSIGNAL, 1)
+        handle.set(CURLOPT_TIMEOUT_MS, Int(settings.timeout * 1000))
+        handle.set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(settings.timeout, 10) * 1000))
+        handle.set(CURLOPT_PROTOCOLS_STR, "imap,imaps")
+        if settings.security == .starttls { handle.set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
+        if let caFile = settings.caFile { handle.set(CURLOPT_CAINFO, caFile) }
+        if let command { handle.set(CURLOPT_CUSTOMREQUEST, command) }
+        if let upload {
+            handle.setReadSource(upload)
+            handle.set(CURLOPT_UPLOAD, 1)
+            handle.set(offset: CURLOPT_INFILESIZE_LARGE, upload.count)
+        }
+        let code = handle.perform()
+        if handle.bodyExceeded { throw IMAPError(message: "IMAP \(settings.host): message larger than \(limit) bytes") }
+        guard code == CURLE_OK else {
+            self.handle = nil
+            throw IMAPError(message: "IMAP \(settings.host):\(settings.port) \(command ?? "FETCH"): \(CurlHandle.message(code))")
+        }
+        return handle.body
+    }
+
+    /// UIDs in `mailbox` not yet flagged handled, oldest first.
+    public func unhandledUIDs(in mailbox: String) throws(IMAPError) -> [Int] {
+        let text = String(decoding: try perform(url: url(mailbox), command: "UID SEARCH NOT KEYWORD \(Self.handledKeyword)"), as: UTF8.self)
+        var uids: [Int] = []
+        for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("* SEARCH") {
+            uids += line.dropFirst(8).split(separator: " ").compactMap { Int($0) }
+        }
+        return uids.sorted()
+    }
+
+    /// The whole message (RFC 5322 bytes).
+    public func fetch(uid: Int, in mailbox: String, limit: Int = 32 << 20) throws(IMAPError) -> [UInt8] {
+        try perform(url: url(mailbox, uid: uid), limit: limit)
+    }
+
+    /// Flags a message handled.
+    public func markHandled(uid: Int, in mailbox: String) throws(IMAPError) {
+        _ = try perform(url: url(mailbox), command: "UID STORE \(uid) +FLAGS (\(Self.handledKeyword))")
+    }
+
+    /// Moves a message to `folder` (created when missing), flagged handled first so that a
+    /// crash between the two never makes it look new.
+    public func move(uid: Int, in mailbox: String, to folder: String) throws(IMAPError) {
+        try markHandled(uid: uid, in: mailbox)
+        try createFolder(folder)
+        _ = try perform(url: url(mailbox), command: "UID MOVE \(uid) \(Self.quoted(folder))")
+    }
+
+    /// Creates a folder; one that exists already is fine.
+    public func createFolder(_ folder: String) throws(IMAPError) {
+        do {
+            _ = try perform(url: url(nil), command: "CREATE \(Self.quoted(folder))")
+        } catch {
+            // CREATE answers NO for a folder that exists; check it is there.
+            _ = try perform(url: url(folder), command: "UID SEARCH ALL")
+        }
+    }
+
+    /// Appends a message to `mailbox`.
+    public func append(_ message: [UInt8], to mailbox: String) throws(IMAPError) {
+        _ = try perform(url: url(mailbox), upload: message)
+    }
+
+    /// How many messages `mailbox` holds.
+    public func count(in mailbox: String) throws(IMAPError) -> Int {
+        let text = String(decoding: try perform(url: url(mailbox), command: "UID SEARCH ALL"), as: UTF8.self)
+        return text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("* SEARCH") }.map { $0.dropFirst(8).split(separator: " ").count }.reduce(0, +)
+    }
+
+    static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

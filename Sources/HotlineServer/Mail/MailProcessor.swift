@@ -1,0 +1,162 @@
+import Crypto
+import Foundation
+import HotlineConfig
+import HotlineCore
+import HotlineNet
+import HotlineStore
+
+/// What one poll of a mailbox did.
+public struct MailPoll: Hashable, Sendable {
+    /// The mailbox.
+    public var mailbox: String
+    /// Messages looked at.
+    public var messages = 0
+    /// Reports stored (new or known by client id).
+    public var reports = 0
+    /// Replies recorded as acknowledgements.
+    public var acknowledgements = 0
+    /// Replies that went to people as unclear.
+    public var unclear = 0
+    /// Bounces recorded.
+    public var bounces = 0
+    /// Messages moved to the people folder.
+    public var setAside = 0
+    /// Messages seen before (flagged now).
+    public var alreadyHandled = 0
+
+    /// `{"mailbox",…}`.
+    public var json: JSONValue {
+        .object([
+            "mailbox": .string(mailbox), "messages": .number(Double(messages)), "reports": .number(Double(reports)),
+            "acknowledgements": .number(Double(acknowledgements)), "unclear": .number(Double(unclear)), "bounces": .number(Double(bounces)),
+            "set_aside": .number(Double(setAside)), "already_handled": .number(Double(alreadyHandled)),
+        ])
+    }
+}
+
+/// Reads a mailbox and turns each message into what it carries: reports, acknowledgements,
+/// bounces, or a message for people. A message is flagged handled (or moved) only after its
+/// effect is stored and logged, so a crash never loses one; the mail log makes a message
+/// handled once even when the flag was not set.
+public struct MailProcessor: Sendable {
+    /// Shared state.
+    public let runtime: GatewayRuntime
+    /// Called after a message's effect is stored and before it is flagged (crash tests).
+    public let afterEffect: (@Sendable () -> Void)?
+
+    /// Creates a processor.
+    public init(runtime: GatewayRuntime, afterEffect: (@Sendable () -> Void)? = nil) {
+        self.runtime = runtime
+        self.afterEffect = afterEffect
+    }
+
+    /// Polls one mailbox until it has no unhandled message.
+    public func poll(_ mailbox: MailboxConfig, client: IMAPClient? = nil) throws -> MailPoll {
+        let client = client ?? IMAPClient(settings: mailbox.resolvedSettings())
+        let classifier = MailClassifier(domain: runtime.config.dispatch.identity.domain, trustedSenders: mailbox.trustedSenders)
+        var poll = MailPoll(mailbox: mailbox.name)
+        for uid in try client.unhandledUIDs(in: mailbox.folder) {
+            poll.messages += 1
+            let bytes = try client.fetch(uid: uid, in: mailbox.folder)
+            let parsed = Result { () throws(MailError) -> MailMessage in try MailMessage.parse(bytes) }
+            let message = try? parsed.get()
+            let key = message?.messageID ?? "sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            if try runtime.store.mailHandled(mailbox: mailbox.name, messageKey: key) {
+                poll.alreadyHandled += 1
+                try client.markHandled(uid: uid, in: mailbox.folder)
+                continue
+            }
+            let sender = message?.from
+            let (outcome, detail) = try handle(parsed, classifier: classifier, mailbox: mailbox, poll: &poll)
+            try runtime.store.logMail(MailLogEntry(mailbox: mailbox.name, messageKey: key, uid: uid, sender: sender, outcome: outcome, detail: detail, handledAt: runtime.time.now()))
+            afterEffect?()
+            if outcome == "set-aside" {
+                poll.setAside += 1
+                try client.move(uid: uid, in: mailbox.folder, to: mailbox.peopleFolder)
+                // A note beside it in the folder, so people reading mail see why.
+                try client.append(Self.note(about: message, key: key, reason: detail, identity: runtime.config.dispatch.identity, at: runtime.time.now()), to: mailbox.peopleFolder)
+            } else {
+                try client.markHandled(uid: uid, in: mailbox.folder)
+            }
+        }
+        return poll
+    }
+
+    private func handle(_ parsed: Result<MailMessage, MailError>, classifier: MailClassifier, mailbox: MailboxConfig, poll: inout MailPoll) throws -> (String, String) {
+        let message: MailMessage
+        switch parsed {
+        case .success(let value): message = value
+        case .failure(let error): return ("set-aside", "not a readable message: \(error.message)")
+        }
+        let now = runtime.time.now()
+        let sender = message.from ?? "unknown sender"
+        switch classifier.classify(message, role: mailbox.role) {
+        case .unusable(let reason):
+            return ("set-aside", reason)
+        case .reports(let reports):
+            let id = message.messageID ?? UUIDv7Generator().next()
+            let lines: [IngestLine] = reports.enumerated().map { index, report in
+                guard case .object(var object) = report else { return IngestLine(number: index + 1, bytes: []) }
+                // The rules see the channel (mail) and the sender; the client id is the
+                // message's Message-ID, so a message read twice is the same reports.
+                object.members.removeAll { $0.key == "id" || $0.key == "source" }
+                object.append("id", .string("\(id)#\(index + 1)"))
+                object.append("source", .object(["type": .string("partner"), "name": .string(sender)]))
+                if object["comment"] == nil { object.append("comment", .string("mail \(id) to \(mailbox.name)")) }
+                return IngestLine(number: index + 1, bytes: ArraySlice(Array(JSONValue.object(object).serialized.utf8)))
+            }
+            let parts = runtime.parts
+            let pipeline = IngestPipeline(store: runtime.store, engine: parts.engine, hashMatcher: parts.hashIndex, enrichers: [parts.resolver], planner: parts.planner, time: runtime.time, channel: "mail", actor: "mail:\(mailbox.name)")
+            let results = try pipeline.ingest(lines)
+            let stored = results.filter { if case .decided = $0.outcome { true } else { false } }.count
+            let errors = results.compactMap { if case .rejected(let error) = $0.outcome { "report \($0.line): \(error.message)" } else { nil } }
+            poll.reports += stored
+            if stored == 0 { return ("set-aside", "no usable report: " + errors.joined(separator: "; ")) }
+            return ("reports", "\(stored) report(s) stored" + (errors.isEmpty ? "" : "; rejected: " + errors.joined(separator: "; ")))
+        case .reply(let messageIDs, let reference, let answer, let text):
+            var noticeID: String?
+            for id in messageIDs where noticeID == nil { noticeID = try runtime.store.noticeID(messageID: id) }
+            var notice = try noticeID.flatMap { try runtime.store.notice($0) }
+            if notice == nil, let reference { notice = try runtime.store.notice(reference) }
+            guard let notice else { return ("set-aside", "a reply to a notice this gateway does not know (\(reference ?? messageIDs.joined(separator: ", ")))") }
+            let excerpt = NoticeTemplate.singleLine(text).prefix(500)
+            guard let answer else {
+                try NoticeAcknowledgement.unclear(notice, detail: "reply from \(sender) (\(message.messageID ?? "no Message-ID")) needs a person: \(excerpt)", store: runtime.store, at: now)
+                poll.unclear += 1
+                return ("unclear", "notice \(notice.reference): to analysts")
+            }
+            try NoticeAcknowledgement.apply(answer, to: notice, detail: "\(answer.rawValue) by mail from \(sender) (\(message.messageID ?? "no Message-ID")): \(excerpt)", store: runtime.store, at: now)
+            poll.acknowledgements += 1
+            return ("ack", "notice \(notice.reference): \(answer.rawValue)")
+        case .bounce(let recipients, let status, let originalMessageID, let diagnostic):
+            for recipient in recipients { try runtime.store.recordBounce(address: recipient, status: status, at: now) }
+            poll.bounces += 1
+            guard let originalMessageID, let noticeID = try runtime.store.noticeID(messageID: originalMessageID) else {
+                return ("bounce", "bounce for \(recipients.joined(separator: ", ")) (\(status)); no notice of ours found")
+            }
+            let parts = runtime.parts
+            let worker = GatewayAssembly.worker(config: runtime.config, engine: parts.engine, templates: parts.templates, store: runtime.store, resolver: parts.resolver, time: runtime.time)
+            try worker.deliveryFailed(noticeID: noticeID, error: "bounced for \(recipients.joined(separator: ", ")): \(status) \(NoticeTemplate.singleLine(diagnostic).prefix(200))")
+            return ("bounce", "notice \(noticeID): delivery failed (\(status))")
+        }
+    }
+
+    /// The note put beside a message set aside.
+    static func note(about message: MailMessage?, key: String, reason: String, identity: HotlineIdentity, at date: Date) -> [UInt8] {
+        let subject = "Hotline Gateway could not use: " + NoticeTemplate.singleLine(message?.subject ?? key).prefix(120)
+        let text = [
+            "From: \"Hotline Gateway\" <\(identity.email)>",
+            "To: \(identity.email)",
+            "Subject: \(MIME.encodedWord(subject))",
+            "Date: \(MIME.date(date))",
+            "Message-ID: <note-\(UUIDv7Generator().next())@\(identity.domain)>",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: quoted-printable",
+            "",
+            MIME.quotedPrintable("The message \(key) from \(message?.from ?? "an unknown sender") was set aside for people.\nReason: \(reason)\n"),
+            "",
+        ]
+        return Array(text.joined(separator: "\r\n").utf8)
+    }
+}
