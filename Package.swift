@@ -91,7 +91,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "HotlineBench",
-            dependencies: ["HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineTesting"],
+            dependencies: ["HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineServer", "HotlineTesting"],
             path: "Benchmarks/HotlineBench"
         ),
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore", "HotlineTesting"]),

@@ -9,7 +9,7 @@ import HotlineStore
 @main
 struct HotlineBench {
     static func main() throws {
-        // HotlineBench [all|rules|ingest|hashing|pdq-hashing|pdq-lookup|exact|hosting|dispatch|monitor] [REPORTS]
+        // HotlineBench [all|rules|ingest|hashing|pdq-hashing|pdq-lookup|exact|hosting|dispatch|monitor|mail] [REPORTS]
         let arguments = Array(CommandLine.arguments.dropFirst())
         let which = arguments.first ?? "all"
         let reports = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
@@ -23,6 +23,7 @@ struct HotlineBench {
         if which == "all" || which == "hosting" { HostingBench.run() }
         if which == "all" || which == "dispatch" { try DispatchBench.run(ruleSet: ruleSet) }
         if which == "all" || which == "monitor" { try MonitorBench.run(ruleSet: ruleSet) }
+        if which == "all" || which == "mail" { try MailBench.run(ruleSet: ruleSet) }
         print("peak memory (max RSS): \(maxResidentMiB()) MiB")
     }
 

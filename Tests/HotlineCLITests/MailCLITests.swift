@@ -117,5 +117,16 @@ import Testing
         let shown = gateway.objects(try gateway.run(["notices", "show", notices["abuse@h1.example.test"]?["id"] as? String ?? ""])).first
         let ackEvents = (shown?["events"] as? [[String: Any]])?.filter { ($0["event"] as? String) == "ack.removed" } ?? []
         #expect(ackEvents.count == 1, "one acknowledgement, not two, after the crash")
+        // The bounce counts against the address: a new report for that hoster sees it.
+        _ = try gateway.run(["ingest", "--at", Gateway.at(2), "-"], stdin: #"{"url": "https://h3.example.test/other.jpg"}"# + "\n")
+        let facts = Process()
+        facts.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        facts.arguments = ["python3", "-c", "import sqlite3,sys,json; f=json.loads(sqlite3.connect(sys.argv[1]).execute('select facts from decisions order by rowid desc limit 1').fetchone()[0]); print(f.get('hosting.abuse_bounces'), f.get('hosting.confidence'))", gateway.data + "/hotline.sqlite"]
+        let pipe = Pipe()
+        facts.standardOutput = pipe
+        try facts.run()
+        let seen = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        facts.waitUntilExit()
+        #expect(seen == "1 75\n")
     }
 }

@@ -85,6 +85,7 @@ public struct FieldSchema: Sendable {
         ("hosting.org", .string, "The hoster's name, from the directory or RDAP.", nil),
         ("hosting.abuse_email", .string, "The hoster's abuse address.", nil),
         ("hosting.contact_id", .string, "The contact directory entry that matched, if any.", nil),
+        ("hosting.abuse_bounces", .number, "Bounces recorded for the abuse address (each lowers hosting.confidence by 25).", nil),
         ("hosting.contact_source", .string, "Where the abuse address came from.", ["directory", "rdap", "rdap_fallback", "manual"]),
         ("hosting.confidence", .number, "Confidence in the abuse address, 0-100 (directory 100; RDAP: see docs/hosting.md).", nil),
         ("hosting.ntd_member", .bool, "The hoster signed the national notice-and-takedown code of conduct.", nil),

@@ -99,14 +99,39 @@ public final class IMAPClient: @unchecked Sendable {
         return handle.body
     }
 
-    /// UIDs in `mailbox` not yet flagged handled, oldest first.
+    /// UIDs in `mailbox` not yet flagged handled, oldest first. Searched in windows of UIDs:
+    /// libcurl cuts a response line at 16 KiB, so one `* SEARCH` line must stay shorter.
     public func unhandledUIDs(in mailbox: String) throws(IMAPError) -> [Int] {
-        let text = String(decoding: try perform(url: url(mailbox), command: "UID SEARCH NOT KEYWORD \(Self.handledKeyword)"), as: UTF8.self)
+        let next = try uidNext(in: mailbox)
+        var uids: [Int] = []
+        var low = 1
+        while low < next {
+            let high = min(next - 1, low + Self.searchWindow - 1)
+            uids += try search(in: mailbox, "UID \(low):\(high) NOT KEYWORD \(Self.handledKeyword)")
+            low = high + 1
+        }
+        return uids.sorted()
+    }
+
+    /// UIDs per search; with UIDs of up to 9 digits a result line stays under 16 KiB.
+    static let searchWindow = 1500
+
+    private func search(in mailbox: String, _ criteria: String) throws(IMAPError) -> [Int] {
+        let text = String(decoding: try perform(url: url(mailbox), command: "UID SEARCH \(criteria)"), as: UTF8.self)
         var uids: [Int] = []
         for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("* SEARCH") {
             uids += line.dropFirst(8).split(separator: " ").compactMap { Int($0) }
         }
-        return uids.sorted()
+        return uids
+    }
+
+    /// The UID the next message will get (all UIDs are below it).
+    public func uidNext(in mailbox: String) throws(IMAPError) -> Int {
+        let text = String(decoding: try perform(url: url(nil), command: "STATUS \(Self.quoted(mailbox)) (UIDNEXT)"), as: UTF8.self)
+        guard let range = text.range(of: "UIDNEXT "), let value = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
+            throw IMAPError(message: "IMAP \(settings.host): no UIDNEXT for \(mailbox)")
+        }
+        return value
     }
 
     /// The whole message (RFC 5322 bytes).
@@ -144,8 +169,11 @@ public final class IMAPClient: @unchecked Sendable {
 
     /// How many messages `mailbox` holds.
     public func count(in mailbox: String) throws(IMAPError) -> Int {
-        let text = String(decoding: try perform(url: url(mailbox), command: "UID SEARCH ALL"), as: UTF8.self)
-        return text.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("* SEARCH") }.map { $0.dropFirst(8).split(separator: " ").count }.reduce(0, +)
+        let text = String(decoding: try perform(url: url(nil), command: "STATUS \(Self.quoted(mailbox)) (MESSAGES)"), as: UTF8.self)
+        guard let range = text.range(of: "MESSAGES "), let value = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
+            throw IMAPError(message: "IMAP \(settings.host): no MESSAGES for \(mailbox)")
+        }
+        return value
     }
 
     static func quoted(_ text: String) -> String {

@@ -106,7 +106,7 @@ public struct MailProcessor: Sendable {
                 return IngestLine(number: index + 1, bytes: ArraySlice(Array(JSONValue.object(object).serialized.utf8)))
             }
             let parts = runtime.parts
-            let pipeline = IngestPipeline(store: runtime.store, engine: parts.engine, hashMatcher: parts.hashIndex, enrichers: [parts.resolver], planner: parts.planner, time: runtime.time, channel: "mail", actor: "mail:\(mailbox.name)")
+            let pipeline = IngestPipeline(store: runtime.store, engine: parts.engine, hashMatcher: parts.hashIndex, enrichers: [parts.resolver, AddressHealthEnricher(store: runtime.store)], planner: parts.planner, time: runtime.time, channel: "mail", actor: "mail:\(mailbox.name)")
             let results = try pipeline.ingest(lines)
             let stored = results.filter { if case .decided = $0.outcome { true } else { false } }.count
             let errors = results.compactMap { if case .rejected(let error) = $0.outcome { "report \($0.line): \(error.message)" } else { nil } }

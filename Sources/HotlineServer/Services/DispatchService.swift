@@ -114,7 +114,11 @@ public struct MailService: Service {
     }
 
     public func run() async throws {
-        guard !runtime.config.mailboxes.isEmpty else { return }
+        guard !runtime.config.mailboxes.isEmpty else {
+            // A service that returns ends the whole group: wait for shutdown instead.
+            try? await gracefulShutdown()
+            return
+        }
         let queue = DispatchQueue(label: "hotline.mail")
         let processor = MailProcessor(runtime: runtime)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
