@@ -1,34 +1,8 @@
 import CCurl
 import Foundation
 
-/// Where a mailbox is and how to log in.
-public struct IMAPSettings: Hashable, Sendable {
-    /// Server host.
-    public var host: String
-    /// Server port (143, or 993 for implicit TLS).
-    public var port: Int
-    /// Transport security; certificates are always checked.
-    public var security: SMTPSecurity
-    /// Login.
-    public var username: String
-    /// Password (from the environment or a file, never the config).
-    public var password: String?
-    /// A CA bundle to trust instead of the system's.
-    public var caFile: String?
-    /// Per-command timeout.
-    public var timeout: TimeInterval
-
-    /// Creates settings.
-    public init(host: String, port: Int, security: SMTPSecurity = .starttls, username: String, password: String?, caFile: String? = nil, timeout: TimeInterval = 30) {
-        self.host = host
-        self.port = port
-        self.security = security
-        self.username = username
-        self.password = password
-        self.caFile = caFile
-        self.timeout = timeout
-    }
-}
+/// Where a mailbox is and how to log in: the same settings as a mail relay's.
+public typealias IMAPSettings = MailServerSettings
 
 /// Why an IMAP command failed.
 public struct IMAPError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -76,7 +50,7 @@ public final class IMAPClient: @unchecked Sendable {
         }
         handle.bodyLimit = limit
         handle.set(CURLOPT_URL, url)
-        handle.set(CURLOPT_USERNAME, settings.username)
+        if let username = settings.username { handle.set(CURLOPT_USERNAME, username) }
         if let password = settings.password { handle.set(CURLOPT_PASSWORD, password) }
         handle.set(CURLOPT_NOSIGNAL, 1)
         handle.set(CURLOPT_TIMEOUT_MS, Int(settings.timeout * 1000))

@@ -12,7 +12,10 @@ public enum SMTPSecurity: String, Hashable, Sendable, CaseIterable {
 }
 
 /// Where and how to send mail.
-public struct SMTPSettings: Hashable, Sendable {
+public typealias SMTPSettings = MailServerSettings
+
+/// A mail server (SMTP relay or IMAP mailbox): address, transport security and login.
+public struct MailServerSettings: Hashable, Sendable {
     /// Server host.
     public var host: String
     /// Server port.
@@ -25,7 +28,7 @@ public struct SMTPSettings: Hashable, Sendable {
     public var password: String?
     /// A CA bundle to trust instead of the system's.
     public var caFile: String?
-    /// Per-message timeout.
+    /// Per-message (per-command) timeout.
     public var timeout: TimeInterval
 
     /// Creates settings.
