@@ -49,7 +49,7 @@ struct MonitorRoutes {
         }
         let page = DashboardPage(
             stats: try statistics(since: since, until: until), volumes: try store.reportsPerDay(since: since, until: until),
-            decisions: decisions, queueDepth: try store.escalationQueue(limit: 100_000).count, since: since, until: until,
+            decisions: decisions, queueDepth: try store.queueDepth(), since: since, until: until,
             rulesVersion: runtime.parts.engine.ruleSet.digest)
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'"], body: .init(byteBuffer: ByteBuffer(string: page.html)))
     }

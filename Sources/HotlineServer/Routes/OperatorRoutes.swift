@@ -38,7 +38,7 @@ struct OperatorRoutes {
     func summary(context: GatewayContext) throws -> Response {
         _ = try context.require(.analyst)
         var object = try runtime.store.summary()
-        object.append("queue_depth", .number(Double(try runtime.store.escalationQueue(limit: 100_000).count)))
+        object.append("queue_depth", .number(Double(try runtime.store.queueDepth())))
         object.append("rules_version", .string(runtime.parts.engine.ruleSet.digest))
         return .json(.object(object))
     }

@@ -32,7 +32,7 @@ public struct DispatchService: Service {
             switch result {
             case .success(let pass):
                 if pass.didWork { logger.info("dispatch pass", metadata: ["pass": "\(pass.json.serialized)"]) }
-                metrics.record(pass, counts: try? runtime.store.dispatchCounts(), queueDepth: try? runtime.store.escalationQueue(limit: 100_000).count)
+                metrics.record(pass, counts: try? runtime.store.dispatchCounts(), queueDepth: try? runtime.store.queueDepth())
             case .failure(let error):
                 logger.error("dispatch pass failed", metadata: ["error": "\(error)"])
             }

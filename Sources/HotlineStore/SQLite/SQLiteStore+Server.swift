@@ -103,6 +103,20 @@ extension SQLiteStore {
         }
     }
 
+    /// How many items the analysts' queue holds: open cases whose latest decision escalated
+    /// them, and notices the follow-up escalated. A count per open case through the
+    /// decisions' case index, without building the queue.
+    public func queueDepth() throws -> Int {
+        try pool.read { db in
+            let cases = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM cases c WHERE c.status = 'open'
+                  AND (SELECT outcome FROM decisions WHERE case_id = c.id ORDER BY rowid DESC LIMIT 1) = 'escalate'
+                """) ?? 0
+            let notices = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notices WHERE escalated_to IS NOT NULL AND status NOT IN ('removed', 'closed')") ?? 0
+            return cases + notices
+        }
+    }
+
     /// Notices to one organisation (a directory contact id), newest first.
     public func notices(contactID: String, limit: Int) throws -> [Notice] {
         try pool.read { db in
