@@ -63,7 +63,7 @@ let package = Package(
         // SQLite through GRDB, behind HotlineCore's ReportStore protocol.
         .target(
             name: "HotlineStore",
-            dependencies: ["HotlineCore", "HotlineHosting", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["HotlineCore", "HotlineHosting", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         // In-memory fakes of the core's ports, for tests.
         .target(name: "HotlineTesting", dependencies: ["HotlineCore", "HotlineNet"]),

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import HotlineCore
@@ -66,7 +67,20 @@ struct AuditRow: Codable, FetchableRecord, TableRecord {
     }
 
     func insert(_ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO audit_log (at, actor, event, subject, detail) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [at, actor, event, subject, detail])
+        // The next link of the hash chain; writes are serialized, so the last row is ours to follow.
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, chain FROM audit_log ORDER BY seq DESC LIMIT 1"))
+        let seq = ((last?[0] as Int64?) ?? 0) + 1
+        let chain = AuditChain.link(previous: (last?[1] as String?) ?? "", seq: seq, at: at, actor: actor, event: event, subject: subject, detail: detail)
+        try db.cachedStatement(sql: "INSERT INTO audit_log (seq, at, actor, event, subject, detail, chain) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [seq, at, actor, event, subject, detail, chain])
+    }
+}
+
+/// The audit log's hash chain.
+public enum AuditChain {
+    /// SHA-256 (hex) of the previous link and an entry's fields, one per line.
+    public static func link(previous: String, seq: Int64, at: String, actor: String, event: String, subject: String?, detail: String) -> String {
+        let text = [previous, String(seq), at, actor, event, subject ?? "", detail].joined(separator: "\n")
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -310,6 +310,24 @@ enum SQLiteMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v10-audit-chain") { db in
+            // Each entry carries the SHA-256 of the previous entry's chain value and its own
+            // fields, so an edited or removed entry breaks the chain (`hotline audit verify`).
+            try db.execute(sql: """
+                ALTER TABLE audit_log ADD COLUMN chain TEXT;
+                DROP TRIGGER audit_log_append_only_update;
+                """)
+            var previous = ""
+            for row in try Row.fetchAll(db, sql: "SELECT seq, at, actor, event, subject, detail FROM audit_log ORDER BY seq") {
+                let seq: Int64 = row[0]
+                previous = AuditChain.link(previous: previous, seq: seq, at: row[1], actor: row[2], event: row[3], subject: row[4], detail: row[5])
+                try db.execute(sql: "UPDATE audit_log SET chain = ? WHERE seq = ?", arguments: [previous, seq])
+            }
+            try db.execute(sql: """
+                CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

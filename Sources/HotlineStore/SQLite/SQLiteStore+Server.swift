@@ -140,3 +140,54 @@ extension SQLiteStore {
         }
     }
 }
+
+/// What `hotline audit verify` found.
+public struct AuditVerification: Hashable, Sendable {
+    /// Entries checked.
+    public var entries: Int
+    /// The last entry's sequence number and chain value (note it to detect truncation later).
+    public var head: (seq: Int64, chain: String)?
+    /// Problems, in order: changed entries, missing sequence numbers.
+    public var problems: [String]
+
+    public static func == (lhs: AuditVerification, rhs: AuditVerification) -> Bool {
+        lhs.entries == rhs.entries && lhs.problems == rhs.problems && lhs.head?.seq == rhs.head?.seq && lhs.head?.chain == rhs.head?.chain
+    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(entries) }
+}
+
+extension SQLiteStore {
+    /// Recomputes the audit log's hash chain: an edited entry no longer matches its link, a
+    /// removed one leaves a gap in the sequence and breaks the next link.
+    public func verifyAuditLog() throws -> AuditVerification {
+        try pool.read { db in
+            var result = AuditVerification(entries: 0, head: nil, problems: [])
+            var previous = ""
+            var expectedSeq: Int64 = 1
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, at, actor, event, subject, detail, chain FROM audit_log ORDER BY seq")
+            while let row = try rows.next() {
+                let seq: Int64 = row[0]
+                if seq != expectedSeq {
+                    result.problems.append(seq == expectedSeq + 1 ? "entry \(expectedSeq) is missing" : "entries \(expectedSeq) to \(seq - 1) are missing")
+                }
+                let stored: String? = row[6]
+                let link = AuditChain.link(previous: previous, seq: seq, at: row[1], actor: row[2], event: row[3], subject: row[4], detail: row[5])
+                if stored != link {
+                    result.problems.append("entry \(seq) does not match the chain (changed, or an entry before it was changed or removed)")
+                }
+                previous = stored ?? link
+                expectedSeq = seq + 1
+                result.entries += 1
+                result.head = (seq, previous)
+            }
+            return result
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// The chain value of one audit entry.
+    public func auditChain(seq: Int64) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT chain FROM audit_log WHERE seq = ?", arguments: [seq]) }
+    }
+}

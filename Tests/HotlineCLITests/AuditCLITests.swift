@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct AuditCLITests {
+    func sql(_ database: String, _ statements: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", database, statements]
+        try process.run()
+        process.waitUntilExit()
+    }
+
+    @Test func theHashChainShowsChangedRemovedAndTruncatedEntries() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        for _ in 0..<3 { _ = try CLI.run(["ingest", "--data-dir", data, "examples/reports.jsonl"]) }
+        let intact = try CLI.run(["audit", "verify", "--data-dir", data])
+        #expect(intact.status == 0)
+        let head = try #require(intact.lines.last?.components(separatedBy: "head ").last)
+        #expect(intact.lines.last == "audit: 3 entries, chain intact; head \(head)")
+        #expect(try CLI.run(["audit", "verify", "--data-dir", data, "--expect-head", head]).status == 0)
+
+        // Someone with the database file drops the guard and edits an entry.
+        let database = data + "/hotline.sqlite"
+        try sql(database, "DROP TRIGGER audit_log_append_only_update; UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2;")
+        let edited = try CLI.run(["audit", "verify", "--data-dir", data])
+        #expect(edited.status == 1)
+        #expect(edited.lines.first == "audit: entry 2 does not match the chain (changed, or an entry before it was changed or removed)")
+        // ... and removes the last one.
+        try sql(database, "DROP TRIGGER audit_log_append_only_delete; DELETE FROM audit_log WHERE seq = 3;")
+        let truncated = try CLI.run(["audit", "verify", "--data-dir", data, "--expect-head", head])
+        #expect(truncated.status == 1)
+        #expect(truncated.lines.contains("audit: the log ends at entry 2, before the expected head 3: entries were removed from the end"))
+    }
+}
