@@ -34,3 +34,17 @@ import Testing
         #expect(truncated.lines.contains("audit: the log ends at entry 2, before the expected head 3: entries were removed from the end"))
     }
 }
+
+@Suite(.serialized) struct PurgeCLITests {
+    @Test func reporterContactsAreErasedAfterTheRetentionPeriodAndTheAuditLogSaysHowMany() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        _ = try CLI.run(["ingest", "--data-dir", data, "--at", "2026-11-01T00:00:00Z", "-"], stdin: #"{"url":"https://example.com/p1","reporter":"person@example.org","received_at":"2026-11-01T00:00:00Z"}"# + "\n")
+        _ = try CLI.run(["ingest", "--data-dir", data, "--at", "2027-01-20T00:00:00Z", "-"], stdin: #"{"url":"https://example.com/p2","reporter":"other@example.org","received_at":"2027-01-20T00:00:00Z"}"# + "\n")
+        let purge = try CLI.run(["purge", "--data-dir", data, "--at", "2027-02-01T00:00:00Z"])
+        #expect(purge.status == 0)
+        #expect(purge.stdout == "purge: erased 1 reporter contact(s) stored before 2026-11-03T00:00:00Z; 1 kept\n")
+        #expect(try CLI.run(["audit", "verify", "--data-dir", data]).status == 0)
+    }
+}

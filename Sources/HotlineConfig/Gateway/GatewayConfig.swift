@@ -44,6 +44,9 @@ public struct GatewayConfig: Sendable {
     public var compliance = ComplianceThresholds()
     /// Mailboxes read for reports and replies.
     public var mailboxes: [MailboxConfig] = []
+    /// How long reporters' contact details are kept (personal data) before `hotline purge`
+    /// erases them.
+    public var reporterContactRetention = TimeSpan.hours(24 * 90)
 
     /// The defaults, used when there is no config file.
     public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml", dns: ["off"], rdap: "off", rdapBootstrapPath: "Config/rdap", publicSuffixListPath: "/usr/share/publicsuffix/public_suffix_list.dat")
@@ -85,7 +88,7 @@ public struct GatewayConfig: Sendable {
         }
         var config = GatewayConfig.defaults
         guard let root else { return (config, []) }
-        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns", "rdap", "public_suffix_list", "templates", "smtp", "dispatch", "fetch", "api", "monitor", "mailboxes"], required: ["version"], what: "the gateway config") else {
+        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns", "rdap", "public_suffix_list", "templates", "smtp", "dispatch", "fetch", "api", "monitor", "mailboxes", "retention"], required: ["version"], what: "the gateway config") else {
             return (nil, reader.diagnostics)
         }
         reader.checkVersion(top["version"], supported: 1)
@@ -149,6 +152,9 @@ public struct GatewayConfig: Sendable {
         if let api = top["api"], let fields = reader.mapping(api, allowed: ["report_rate", "hashcheck_rate"], what: "api") {
             if let rate = fields["report_rate"].flatMap({ reader.integer($0, key: "report_rate", range: 1...1_000_000) }) { config.apiReportRate = rate }
             if let rate = fields["hashcheck_rate"].flatMap({ reader.integer($0, key: "hashcheck_rate", range: 1...100_000) }) { config.apiHashcheckRate = rate }
+        }
+        if let retention = top["retention"], let fields = reader.mapping(retention, allowed: ["reporter_contacts"], what: "retention") {
+            if let span = fields["reporter_contacts"].flatMap({ reader.duration($0, key: "reporter_contacts") }) { config.reporterContactRetention = span }
         }
         if let node = top["mailboxes"], !node.isNull { config.mailboxes = MailboxConfig.parse(node, resolve: resolve, reader: &reader) }
         if let monitor = top["monitor"], let fields = reader.mapping(monitor, allowed: ["within_24h_percent", "min_notices"], what: "monitor") {

@@ -191,3 +191,21 @@ extension SQLiteStore {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT chain FROM audit_log WHERE seq = ?", arguments: [seq]) }
     }
 }
+
+extension SQLiteStore {
+    /// Erases reporters' contact details stored before `cutoff`; returns how many. Recorded
+    /// in the audit log (the count, never the details).
+    public func purgeReporterContacts(before cutoff: Date, actor: String, at date: Date) throws -> Int {
+        try writeTransaction { db in
+            try db.execute(sql: "DELETE FROM reporter_contacts WHERE stored_at < ?", arguments: [StoredDate.text(cutoff)])
+            let erased = db.changesCount
+            try AuditRow(AuditEntry(at: date, actor: actor, event: "purge.reporter_contacts", detail: ["erased": .number(Double(erased)), "before": .string(StoredDate.text(cutoff))])).insert(db)
+            return erased
+        }
+    }
+
+    /// How many reporters' contact details are stored.
+    public func reporterContactCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reporter_contacts") ?? 0 }
+    }
+}
