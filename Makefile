@@ -3,7 +3,7 @@ SWIFT ?= swift
 DATA_DIR ?= data
 APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libjpeg-dev libturbojpeg0-dev libpng-dev pkg-config publicsuffix
 
-.PHONY: deps test-deps build run test test-swift test-rules bench clean
+.PHONY: deps test-deps build run test test-swift test-rules bench bench-http fuzz clean
 
 # Installs the system libraries the build needs, only those missing.
 deps:
@@ -63,6 +63,28 @@ bench-http:
 	@command -v wrk >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 	$(SWIFT) build -c release --product hotline
 	bash Benchmarks/load/run.sh .build/release/hotline
+
+# Coverage-guided fuzzing (libFuzzer, from the Swift toolchain) of every parser that sees
+# outside data, FUZZ_SECONDS each; seeds in Fuzz/corpus/TARGET, new inputs in
+# .build-fuzz/corpus/TARGET, crashes in .build-fuzz/crashes/ (copy them to
+# Fuzz/regressions/TARGET: the tests replay them). Built with AddressSanitizer and
+# libFuzzer's coverage, linked with libFuzzer's driver library: SwiftPM gives the
+# executable its own main, which hands the command line to LLVMFuzzerRunDriver.
+FUZZ_RT = $(shell dirname $$(dirname $$(command -v swiftc)))/lib/swift/clang/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = report-json url rule-yaml config-yaml hashlist-csv hashlist-vics rdap dns image mime
+fuzz: deps
+	$(SWIFT) build -c release --product HotlineFuzz --scratch-path .build-fuzz -Xswiftc -sanitize=address \
+	  -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table -Xswiftc -DFUZZING -Xswiftc -parse-as-library \
+	  -Xlinker $(FUZZ_RT) -Xlinker -lstdc++
+	@mkdir -p .build-fuzz/crashes
+	@for target in $(FUZZ_TARGETS); do \
+	  mkdir -p .build-fuzz/corpus/$$target; \
+	  echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
+	  HOTLINE_FUZZ_TARGET=$$target .build-fuzz/release/HotlineFuzz .build-fuzz/corpus/$$target Fuzz/corpus/$$target \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+	    -artifact_prefix=.build-fuzz/crashes/$$target- 2>&1 | grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss|==[0-9]+==|SUMMARY)" || exit 1; \
+	done
 
 clean:
 	rm -rf .build $(DATA_DIR)

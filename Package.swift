@@ -94,13 +94,19 @@ let package = Package(
             dependencies: ["HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineServer", "HotlineTesting"],
             path: "Benchmarks/HotlineBench"
         ),
+        // Fuzz targets for every parser of outside data (`make fuzz` builds it with libFuzzer).
+        .executableTarget(
+            name: "HotlineFuzz",
+            dependencies: ["HotlineCore", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet"],
+            path: "Fuzz/HotlineFuzz"
+        ),
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore", "HotlineTesting"]),
         .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineTesting"]),
         .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineTesting"]),
         .testTarget(name: "HotlineHostingTests", dependencies: ["HotlineHosting", "HotlineTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "HotlineNetTests", dependencies: ["HotlineNet", "HotlineTesting"], exclude: ["Servers", "Fixtures"]),
         .testTarget(name: "HotlineHashingTests", dependencies: ["HotlineHashing", "HotlineTesting"], exclude: ["Reference"]),
-        .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "HotlineNet", "HotlineTesting", "hotline"]),
+        .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "HotlineNet", "HotlineTesting", "hotline", "HotlineFuzz"]),
         .testTarget(
             name: "HotlineServerTests",
             dependencies: ["HotlineServer", "HotlineTesting", .product(name: "HummingbirdTesting", package: "hummingbird")]
