@@ -35,7 +35,7 @@ public struct GatewayServer: Sendable {
         let router = Router(context: GatewayContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: TokenAuthenticator(store: runtime.store))
+        router.add(middleware: TokenAuthenticator(store: runtime.store, time: runtime.time))
         let reportLimiter = RateLimiter(limits: [.reporter: reportLimit, .admin: reportLimit, .analyst: reportLimit], time: runtime.time)
         let hashLimiter = RateLimiter(limits: [.provider: hashcheckLimit, .admin: hashcheckLimit], time: runtime.time)
         ReportRoutes(runtime: runtime, intake: intake, limiter: reportLimiter).add(to: router)

@@ -443,3 +443,59 @@ func seedNotices(_ store: SQLiteStore, now: Date) throws {
         }
     }
 }
+
+@Suite struct AuthorizationMatrixTests {
+    /// Every API route with the roles that may use it.
+    static let routes: [(HTTPRequest.Method, String, Set<String>)] = [
+        (.post, "/v1/reports", ["reporter", "admin"]),
+        (.get, "/v1/reports/nope", ["reporter", "analyst", "admin"]),
+        (.get, "/v1/queue", ["analyst", "admin"]),
+        (.post, "/v1/cases/nope/decision", ["analyst", "admin"]),
+        (.get, "/v1/provider/notices", ["provider", "admin"]),
+        (.post, "/v1/notices/nope/ack", ["provider", "admin"]),
+        (.post, "/v1/hashcheck", ["provider", "admin"]),
+        (.post, "/v1/admin/rules/reload", ["admin"]),
+        (.get, "/v1/stats/summary", ["analyst", "admin"]),
+        (.get, "/v1/stats/hosters", ["analyst", "admin"]),
+    ]
+
+    @Test func everyRouteAndRole() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            for (method, uri, allowed) in Self.routes {
+                for role in [nil, "reporter", "provider", "analyst", "admin"] as [String?] {
+                    let response = try await client.execute(uri: uri, method: method, headers: fixture.headers(role), body: body("{}"))
+                    let code = response.status.code
+                    if role == nil {
+                        #expect(code == 401, "anonymous \(method) \(uri): \(code)")
+                    } else if allowed.contains(role!) {
+                        #expect(code != 401 && code != 403, "\(role!) \(method) \(uri): \(code)")
+                    } else {
+                        #expect(code == 403, "\(role!) \(method) \(uri): \(code)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func guessingTokensIsSlowedPerAddress() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            var forged = HTTPFields()
+            var statuses: [UInt16] = []
+            for attempt in 0..<12 {
+                forged[.authorization] = "Bearer hg_guess\(attempt)"
+                statuses.append(UInt16(try await client.execute(uri: "/v1/queue", method: .get, headers: forged).status.code))
+            }
+            #expect(statuses == Array(repeating: 401, count: 10) + [429, 429])
+            // Even the right token from that address waits (the clock stands still here).
+            let blocked = try await client.execute(uri: "/v1/queue", method: .get, headers: fixture.headers("analyst"))
+            #expect(blocked.status == .tooManyRequests)
+            #expect(blocked.json.object?["detail"] == .string("too many unknown tokens from this address; try again later"))
+        }
+    }
+}

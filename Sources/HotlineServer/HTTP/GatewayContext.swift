@@ -7,10 +7,13 @@ public struct GatewayContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller, once the bearer token checked out.
     public var token: APIToken?
+    /// The peer's address, for limits on failed logins.
+    public var remoteAddress: String
 
     /// Creates a context for a request.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// Bodies are read by the routes themselves, each with its own limit.

@@ -31,10 +31,14 @@ struct TokenAuthenticator: RouterMiddleware {
 
     struct CachedToken: Sendable { let token: APIToken? }
 
-    init(store: SQLiteStore, cacheLifetime: TimeInterval = 5) {
+    /// Failed token lookups per peer address: guessing tokens is slowed to a trickle.
+    let guessing: RateLimiter
+
+    init(store: SQLiteStore, time: any TimeSource, cacheLifetime: TimeInterval = 5, failuresPerMinute: Double = 10) {
         self.store = store
         self.cache = ExpiringCache()
         self.cacheLifetime = cacheLifetime
+        self.guessing = RateLimiter(limits: [.reporter: (failuresPerMinute / 60, failuresPerMinute)], time: time)
     }
 
     /// The dashboard's session cookie. Accepted only on `GET /dashboard`, which changes nothing,
@@ -51,6 +55,8 @@ struct TokenAuthenticator: RouterMiddleware {
         } else {
             return try await next(request, context)
         }
+        // An address that sent too many unknown tokens is refused before any lookup.
+        try guessing.check(key: context.remoteAddress, role: .reporter)
         let hash = TokenSecrets.hash(secret)
         var found = cache.value(for: hash, at: Date())?.token
         if found == nil {
@@ -58,7 +64,10 @@ struct TokenAuthenticator: RouterMiddleware {
             found = try store.token(secretHash: hash)
             if let found { cache.store(CachedToken(token: found), for: hash, until: Date().addingTimeInterval(cacheLifetime)) }
         }
-        guard let token = found, token.revokedAt == nil else { throw Problem.unauthorized("unknown or revoked token") }
+        guard let token = found, token.revokedAt == nil else {
+            _ = try? guessing.take(key: context.remoteAddress, role: .reporter)
+            throw Problem.unauthorized("unknown or revoked token")
+        }
         var context = context
         context.token = token
         return try await next(request, context)
@@ -86,21 +95,41 @@ final class RateLimiter: @unchecked Sendable {
 
     /// Takes one request from `token`'s bucket, or throws a 429 problem.
     func take(_ token: APIToken) throws {
+        try take(key: token.id, role: token.role)
+    }
+
+    /// Throws the 429 problem when `key`'s bucket is empty, without taking from it.
+    func check(key: String, role: APIRole) throws {
+        guard let limit = limits[role] else { return }
+        lock.lock()
+        let bucket = buckets[key]
+        lock.unlock()
+        guard let bucket else { return }
+        let tokens = min(limit.burst, bucket.tokens + time.now().timeIntervalSince(bucket.updated) * limit.rate)
+        if tokens < 1 {
+            var headers = HTTPFields()
+            headers[.retryAfter] = String(max(1, Int(((1 - tokens) / limit.rate).rounded(.up))))
+            throw Problem(status: .tooManyRequests, title: "Too Many Requests", detail: "too many unknown tokens from this address; try again later", headers: headers)
+        }
+    }
+
+    /// Takes one from `key`'s bucket (a token id, or a peer address), or throws a 429 problem.
+    func take(key: String, role: APIRole) throws {
         let now = time.now()
-        guard let limit = limits[token.role] else { return }
+        guard let limit = limits[role] else { return }
         lock.lock()
         defer { lock.unlock() }
-        var bucket = buckets[token.id] ?? Bucket(tokens: limit.burst, updated: now)
+        var bucket = buckets[key] ?? Bucket(tokens: limit.burst, updated: now)
         bucket.tokens = min(limit.burst, bucket.tokens + now.timeIntervalSince(bucket.updated) * limit.rate)
         bucket.updated = now
         guard bucket.tokens >= 1 else {
-            buckets[token.id] = bucket
+            buckets[key] = bucket
             let wait = Int(((1 - bucket.tokens) / limit.rate).rounded(.up))
             var headers = HTTPFields()
             headers[.retryAfter] = String(max(1, wait))
             throw Problem(status: .tooManyRequests, title: "Too Many Requests", detail: "rate limit of \(Int(limit.rate)) requests per second for this token exceeded", headers: headers)
         }
         bucket.tokens -= 1
-        buckets[token.id] = bucket
+        buckets[key] = bucket
     }
 }
