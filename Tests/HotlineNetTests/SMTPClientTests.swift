@@ -124,6 +124,20 @@ func makeCertificate() throws -> (cert: String, key: String) {
         #expect(state["bad_signatures"] == .number(0))
     }
 
+    @Test func aWebhookThatTimesOutIsRetriedLater() throws {
+        let hoster = try TestHosterServer(secret: Self.secret)
+        let transport = NetNoticeTransport(smtp: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .none)), http: HTTPClient(timeout: 1), environment: ["HOSTER_SECRET": Self.secret])
+        var message = webhookMessage(hoster, id: "key-slow", url: hoster.url("/content/a"))
+        message.destinations = [hoster.url("/webhook-slow")]
+        do {
+            _ = try transport.deliver(message)
+            Issue.record("a timed-out webhook counted as delivered")
+        } catch {
+            #expect(!error.isPermanent)
+            #expect(error.message.hasPrefix("webhook \(hoster.url("/webhook-slow")): Timeout was reached"), "\(error.message)")
+        }
+    }
+
     @Test func aWrongOrMissingSecretIsNotRetried() throws {
         let hoster = try TestHosterServer(secret: Self.secret)
         let wrong = NetNoticeTransport(smtp: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .none)), environment: ["HOSTER_SECRET": "not-the-secret"])

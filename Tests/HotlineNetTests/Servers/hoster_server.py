@@ -10,6 +10,7 @@ and removes a URL after the Nth notice naming it.
                                (X-Hotline-Signature, secret from --secret), answers 500 to
                                the first --fail-webhook requests, records Idempotency-Key;
                                repeated keys are acknowledged and not counted again
+  POST /webhook-slow           answers after 3 seconds (a webhook that times out)
   GET  /state                  JSON: notices received, keys, bad signatures, removed URLs
 Usage: hoster_server.py PORT [--secret S] [--remove-after N] [--fail-webhook N]
 """
@@ -19,6 +20,7 @@ import json
 import os
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT = int(sys.argv[1])
@@ -77,6 +79,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
+        if self.path == "/webhook-slow":
+            time.sleep(3)
+            return self.send(202, {"status": "late"})
         if self.path != "/webhook":
             return self.send(404, {"error": "not found"})
         with lock:
