@@ -130,3 +130,53 @@ final class CurlHandle {
         [CURLE_OPERATION_TIMEDOUT, CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING].contains(code)
     }
 }
+
+/// One easy handle kept across requests (so libcurl reuses the connection), used by one
+/// request at a time; dropped after a failure so a broken connection is not reused.
+final class ReusedCurlHandle: @unchecked Sendable {
+    private let lock = NSLock()
+    private var handle: CurlHandle?
+
+    /// Runs `body` with the handle, reset for a new request; when `body` throws, the handle
+    /// (and its connection) is dropped. `makeError` turns a failure to make a handle into
+    /// the caller's error type.
+    func with<T, E: Error>(_ makeError: (HTTPError) -> E, _ body: (CurlHandle) throws(E) -> T) throws(E) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        let current: CurlHandle
+        if let existing = handle {
+            current = existing
+            current.reset()
+        } else {
+            do { current = try CurlHandle() } catch { throw makeError(error) }
+            handle = current
+        }
+        do {
+            return try body(current)
+        } catch {
+            handle = nil
+            throw error
+        }
+    }
+
+    /// Closes the connection.
+    func close() {
+        lock.lock()
+        handle = nil
+        lock.unlock()
+    }
+}
+
+extension MailServerSettings {
+    /// Timeouts, allowed protocols, transport security (STARTTLS required when asked), CA and login.
+    func configure(_ handle: CurlHandle, protocols: String) {
+        handle.set(CURLOPT_NOSIGNAL, 1)
+        handle.set(CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
+        handle.set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(timeout, 10) * 1000))
+        handle.set(CURLOPT_PROTOCOLS_STR, protocols)
+        if security == .starttls { handle.set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
+        if let caFile { handle.set(CURLOPT_CAINFO, caFile) }
+        if let username { handle.set(CURLOPT_USERNAME, username) }
+        if let password { handle.set(CURLOPT_PASSWORD, password) }
+    }
+}

@@ -20,8 +20,7 @@ public final class IMAPClient: @unchecked Sendable {
     public let settings: IMAPSettings
     /// The keyword that marks a message handled by the gateway.
     public static let handledKeyword = "$HotlineHandled"
-    private let lock = NSLock()
-    private var handle: CurlHandle?
+    private let connection = ReusedCurlHandle()
 
     /// Creates a client; nothing connects until the first command.
     public init(settings: IMAPSettings) {
@@ -38,39 +37,23 @@ public final class IMAPClient: @unchecked Sendable {
     /// Runs one request on the shared handle; returns the body (the message, or the
     /// untagged responses of a custom command).
     private func perform(url: String, command: String? = nil, upload: [UInt8]? = nil, limit: Int = 64 << 20) throws(IMAPError) -> [UInt8] {
-        lock.lock()
-        defer { lock.unlock() }
-        let handle: CurlHandle
-        if let existing = self.handle {
-            handle = existing
-            handle.reset()
-        } else {
-            do { handle = try CurlHandle() } catch { throw IMAPError(message: error.message) }
-            self.handle = handle
+        try connection.with({ IMAPError(message: $0.message) }) { (handle) throws(IMAPError) -> [UInt8] in
+            handle.bodyLimit = limit
+            handle.set(CURLOPT_URL, url)
+            settings.configure(handle, protocols: "imap,imaps")
+            if let command { handle.set(CURLOPT_CUSTOMREQUEST, command) }
+            if let upload {
+                handle.setReadSource(upload)
+                handle.set(CURLOPT_UPLOAD, 1)
+                handle.set(offset: CURLOPT_INFILESIZE_LARGE, upload.count)
+            }
+            let code = handle.perform()
+            if handle.bodyExceeded { throw IMAPError(message: "IMAP \(settings.host): message larger than \(limit) bytes") }
+            guard code == CURLE_OK else {
+                throw IMAPError(message: "IMAP \(settings.host):\(settings.port) \(command ?? "FETCH"): \(CurlHandle.message(code))")
+            }
+            return handle.body
         }
-        handle.bodyLimit = limit
-        handle.set(CURLOPT_URL, url)
-        if let username = settings.username { handle.set(CURLOPT_USERNAME, username) }
-        if let password = settings.password { handle.set(CURLOPT_PASSWORD, password) }
-        handle.set(CURLOPT_NOSIGNAL, 1)
-        handle.set(CURLOPT_TIMEOUT_MS, Int(settings.timeout * 1000))
-        handle.set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(settings.timeout, 10) * 1000))
-        handle.set(CURLOPT_PROTOCOLS_STR, "imap,imaps")
-        if settings.security == .starttls { handle.set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
-        if let caFile = settings.caFile { handle.set(CURLOPT_CAINFO, caFile) }
-        if let command { handle.set(CURLOPT_CUSTOMREQUEST, command) }
-        if let upload {
-            handle.setReadSource(upload)
-            handle.set(CURLOPT_UPLOAD, 1)
-            handle.set(offset: CURLOPT_INFILESIZE_LARGE, upload.count)
-        }
-        let code = handle.perform()
-        if handle.bodyExceeded { throw IMAPError(message: "IMAP \(settings.host): message larger than \(limit) bytes") }
-        guard code == CURLE_OK else {
-            self.handle = nil
-            throw IMAPError(message: "IMAP \(settings.host):\(settings.port) \(command ?? "FETCH"): \(CurlHandle.message(code))")
-        }
-        return handle.body
     }
 
     /// UIDs in `mailbox` not yet flagged handled, oldest first. Searched in windows of UIDs:

@@ -63,8 +63,7 @@ public struct SMTPError: Error, Hashable, Sendable, CustomStringConvertible {
 public final class SMTPClient: @unchecked Sendable {
     /// The settings.
     public let settings: SMTPSettings
-    private let lock = NSLock()
-    private var handle: CurlHandle?
+    private let connection = ReusedCurlHandle()
 
     /// Creates a client; nothing connects until the first message.
     public init(settings: SMTPSettings) {
@@ -75,47 +74,26 @@ public final class SMTPClient: @unchecked Sendable {
     /// `recipients`; returns the server's reply code.
     @discardableResult
     public func send(from sender: String, to recipients: [String], message: [UInt8]) throws(SMTPError) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        let handle: CurlHandle
-        if let existing = self.handle {
-            handle = existing
-            handle.reset()
-        } else {
-            do { handle = try CurlHandle() } catch { throw SMTPError(message: error.message, replyCode: 0) }
-            self.handle = handle
+        try connection.with({ SMTPError(message: $0.message, replyCode: 0) }) { (handle) throws(SMTPError) -> Int in
+            let scheme = settings.security == .tls ? "smtps" : "smtp"
+            // The path is the EHLO name; the gateway's own name rather than libcurl's default.
+            handle.set(CURLOPT_URL, "\(scheme)://\(settings.host):\(settings.port)/hotline-gateway")
+            handle.set(CURLOPT_MAIL_FROM, "<\(sender)>")
+            handle.set(CURLOPT_MAIL_RCPT, list: recipients.map { "<\($0)>" })
+            settings.configure(handle, protocols: "smtp,smtps")
+            handle.setReadSource(message)
+            handle.set(CURLOPT_UPLOAD, 1)
+            handle.set(offset: CURLOPT_INFILESIZE_LARGE, message.count)
+            let code = handle.perform()
+            let reply = handle.responseCode
+            guard code == CURLE_OK else {
+                let detail = reply > 0 ? " (server replied \(reply))" : ""
+                throw SMTPError(message: "SMTP \(settings.host):\(settings.port): \(CurlHandle.message(code))\(detail)", replyCode: reply)
+            }
+            return reply
         }
-        let scheme = settings.security == .tls ? "smtps" : "smtp"
-        // The path is the EHLO name; the gateway's own name rather than libcurl's default.
-        handle.set(CURLOPT_URL, "\(scheme)://\(settings.host):\(settings.port)/hotline-gateway")
-        handle.set(CURLOPT_MAIL_FROM, "<\(sender)>")
-        handle.set(CURLOPT_MAIL_RCPT, list: recipients.map { "<\($0)>" })
-        handle.set(CURLOPT_NOSIGNAL, 1)
-        handle.set(CURLOPT_TIMEOUT_MS, Int(settings.timeout * 1000))
-        handle.set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(settings.timeout, 10) * 1000))
-        handle.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
-        if settings.security == .starttls { handle.set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
-        if let caFile = settings.caFile { handle.set(CURLOPT_CAINFO, caFile) }
-        if let username = settings.username { handle.set(CURLOPT_USERNAME, username) }
-        if let password = settings.password { handle.set(CURLOPT_PASSWORD, password) }
-        handle.setReadSource(message)
-        handle.set(CURLOPT_UPLOAD, 1)
-        handle.set(offset: CURLOPT_INFILESIZE_LARGE, message.count)
-        let code = handle.perform()
-        let reply = handle.responseCode
-        guard code == CURLE_OK else {
-            // A broken connection must not be reused for the next message.
-            self.handle = nil
-            let detail = reply > 0 ? " (server replied \(reply))" : ""
-            throw SMTPError(message: "SMTP \(settings.host):\(settings.port): \(CurlHandle.message(code))\(detail)", replyCode: reply)
-        }
-        return reply
     }
 
     /// Closes the connection.
-    public func close() {
-        lock.lock()
-        handle = nil
-        lock.unlock()
-    }
+    public func close() { connection.close() }
 }
