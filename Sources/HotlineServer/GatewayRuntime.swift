@@ -53,6 +53,20 @@ public final class GatewayRuntime: @unchecked Sendable {
         return current
     }
 
+    /// An ingest pipeline with the parts in force (hash lists, hosting, bounce history, planner).
+    public func pipeline(channel: String, actor: String) -> IngestPipeline<SQLiteStore> {
+        let parts = self.parts
+        return IngestPipeline(
+            store: store, engine: parts.engine, hashMatcher: parts.hashIndex, enrichers: [parts.resolver, AddressHealthEnricher(store: store)],
+            planner: parts.planner, time: time, channel: channel, actor: actor)
+    }
+
+    /// A dispatch worker with the parts in force.
+    public func worker() -> DispatchWorker {
+        let parts = self.parts
+        return GatewayAssembly.worker(config: config, engine: parts.engine, templates: parts.templates, store: store, resolver: parts.resolver, time: time)
+    }
+
     static func build(config: GatewayConfig, store: SQLiteStore, offline: Bool) throws -> (GatewayParts, [Diagnostic]) {
         let result = RuleLoader.load(paths: config.rulePaths)
         guard let ruleSet = result.ruleSet else { throw SetupError("the rules did not load", diagnostics: result.diagnostics) }

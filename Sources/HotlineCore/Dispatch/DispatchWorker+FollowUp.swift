@@ -26,7 +26,7 @@ extension DispatchWorker {
                 try raise(.noticeRemoved, for: notice, detail: "every URL gone on \(settings.followUp.confirmations) checks in a row", updatedMessage: nil, now: now)
                 pass.removed += 1
             } else if let deadline = notice.deadline, deadline <= now, notice.overdueRaisedFor != deadline,
-                      !notice.items.contains(where: { $0.state == .online && $0.consecutiveGone > 0 }) {
+                      !notice.awaitingRemovalConfirmation {
                 // A URL found gone once is confirmed first (minutes later): a hoster that removed
                 // it just before the deadline is not sent a reminder.
                 notice.overdueRaisedFor = deadline

@@ -22,6 +22,18 @@ public struct DispatchPass: Hashable, Sendable {
     /// Creates an empty pass.
     public init() {}
 
+    /// Adds another pass's counts.
+    public mutating func add(_ other: DispatchPass) {
+        noticesCreated += other.noticesCreated
+        itemsMoved += other.itemsMoved
+        delivered += other.delivered
+        retried += other.retried
+        failed += other.failed
+        checks += other.checks
+        removed += other.removed
+        overdue += other.overdue
+    }
+
     /// Whether the pass did anything.
     public var didWork: Bool { self != DispatchPass() }
 
@@ -95,14 +107,7 @@ public struct DispatchWorker: Sendable {
         var total = DispatchPass()
         for _ in 0..<limit {
             let pass = try runOnce()
-            total.noticesCreated += pass.noticesCreated
-            total.itemsMoved += pass.itemsMoved
-            total.delivered += pass.delivered
-            total.retried += pass.retried
-            total.failed += pass.failed
-            total.checks += pass.checks
-            total.removed += pass.removed
-            total.overdue += pass.overdue
+            total.add(pass)
             if !pass.didWork { break }
         }
         return total
@@ -115,7 +120,7 @@ public struct DispatchWorker: Sendable {
         var candidates: [Date] = []
         if checker != nil { candidates += notice.items.compactMap { $0.state == .online ? $0.nextCheckAt : nil } }
         if let deadline = notice.deadline, notice.overdueRaisedFor != deadline,
-           !notice.items.contains(where: { $0.state == .online && $0.consecutiveGone > 0 }) || checker == nil {
+           !notice.awaitingRemovalConfirmation || checker == nil {
             candidates.append(deadline)
         }
         return candidates.min()

@@ -176,6 +176,9 @@ public struct Notice: Hashable, Sendable, Codable {
 
     /// The URLs still online.
     public var onlineItems: [NoticeItem] { items.filter { $0.state == .online } }
+
+    /// Whether a URL was found gone once and waits for the confirming check.
+    public var awaitingRemovalConfirmation: Bool { items.contains { $0.state == .online && $0.consecutiveGone > 0 } }
 }
 
 /// A lifecycle event of a notice and what the rules decided about it, kept for the record.

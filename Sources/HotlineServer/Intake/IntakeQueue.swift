@@ -74,10 +74,7 @@ public final class IntakeQueue: @unchecked Sendable {
     }
 
     private func store(_ batch: [Pending], channel: String, actor: String) {
-        let parts = runtime.parts
-        let pipeline = IngestPipeline(
-            store: runtime.store, engine: parts.engine, hashMatcher: parts.hashIndex, enrichers: [parts.resolver, AddressHealthEnricher(store: runtime.store)],
-            planner: parts.planner, time: runtime.time, channel: channel, actor: actor)
+        let pipeline = runtime.pipeline(channel: channel, actor: actor)
         var lines: [IngestLine] = []
         for item in batch {
             for bytes in item.lines { lines.append(IngestLine(number: lines.count + 1, bytes: ArraySlice(bytes))) }

@@ -105,9 +105,7 @@ public struct MailProcessor: Sendable {
                 if object["comment"] == nil { object.append("comment", .string("mail \(id) to \(mailbox.name)")) }
                 return IngestLine(number: index + 1, bytes: ArraySlice(Array(JSONValue.object(object).serialized.utf8)))
             }
-            let parts = runtime.parts
-            let pipeline = IngestPipeline(store: runtime.store, engine: parts.engine, hashMatcher: parts.hashIndex, enrichers: [parts.resolver, AddressHealthEnricher(store: runtime.store)], planner: parts.planner, time: runtime.time, channel: "mail", actor: "mail:\(mailbox.name)")
-            let results = try pipeline.ingest(lines)
+            let results = try runtime.pipeline(channel: "mail", actor: "mail:\(mailbox.name)").ingest(lines)
             let stored = results.filter { if case .decided = $0.outcome { true } else { false } }.count
             let errors = results.compactMap { if case .rejected(let error) = $0.outcome { "report \($0.line): \(error.message)" } else { nil } }
             poll.reports += stored
@@ -134,9 +132,7 @@ public struct MailProcessor: Sendable {
             guard let originalMessageID, let noticeID = try runtime.store.noticeID(messageID: originalMessageID) else {
                 return ("bounce", "bounce for \(recipients.joined(separator: ", ")) (\(status)); no notice of ours found")
             }
-            let parts = runtime.parts
-            let worker = GatewayAssembly.worker(config: runtime.config, engine: parts.engine, templates: parts.templates, store: runtime.store, resolver: parts.resolver, time: runtime.time)
-            try worker.deliveryFailed(noticeID: noticeID, error: "bounced for \(recipients.joined(separator: ", ")): \(status) \(NoticeTemplate.singleLine(diagnostic).prefix(200))")
+            try runtime.worker().deliveryFailed(noticeID: noticeID, error: "bounced for \(recipients.joined(separator: ", ")): \(status) \(NoticeTemplate.singleLine(diagnostic).prefix(200))")
             return ("bounce", "notice \(noticeID): delivery failed (\(status))")
         }
     }

@@ -23,8 +23,7 @@ public struct DispatchService: Service {
     public func run() async throws {
         let queue = DispatchQueue(label: "hotline.dispatch")
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let parts = runtime.parts
-            let worker = GatewayAssembly.worker(config: runtime.config, engine: parts.engine, templates: parts.templates, store: runtime.store, resolver: parts.resolver, time: runtime.time)
+            let worker = runtime.worker()
             let runtime = self.runtime
             let result: Result<DispatchPass, any Error> = await withCheckedContinuation { continuation in
                 queue.async { continuation.resume(returning: Result { try worker.runUntilIdle() }) }

@@ -8,27 +8,11 @@ extension SQLiteStore {
     /// not through the JSON bodies, so a million URLs take about a second.
     public func noticeURLRows(since: Date, until: Date, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [NoticeURLRow] {
         let range = [StoredDate.text(since), StoredDate.text(until)]
-        let (low, high) = try pool.read { db -> (Int64, Int64) in
-            let row = try Row.fetchOne(db, sql: "SELECT MIN(rowid), MAX(rowid) FROM notices WHERE sent_at >= ? AND sent_at < ?", arguments: StatementArguments(range))
-            return ((row?[0] as Int64?) ?? 0, (row?[1] as Int64?) ?? -1)
-        }
-        guard high >= low else { return [] }
-        // Split by notice rowid so each thread reads its own range on its own connection;
-        // the parts are concatenated in order, which keeps a notice's URLs together.
-        let threads = max(1, threads)
-        let span = (high - low + Int64(threads)) / Int64(threads)
-        let parts = RowParts(count: threads)
-        DispatchQueue.concurrentPerform(iterations: threads) { thread in
-            let from = low + Int64(thread) * span, to = min(high + 1, from + span)
-            do {
-                parts.put(thread, .success(try pool.read { db in try Self.noticeURLRows(db, range: range, from: from, to: to) }))
-            } catch {
-                parts.put(thread, .failure(error))
-            }
-        }
-        var result: [NoticeURLRow] = []
-        for part in parts.all { result += try part.get() }
-        return result
+        let (low, high) = try rowidRange(sql: "SELECT MIN(rowid), MAX(rowid) FROM notices WHERE sent_at >= ? AND sent_at < ?", arguments: StatementArguments(range))
+        // Ranges of notice rowids, concatenated in order, keep a notice's URLs together.
+        return try readInRowidRanges(low: low, high: high, threads: threads) { db, from, to in
+            try Self.noticeURLRows(db, range: range, from: from, to: to)
+        }.flatMap { $0 }
     }
 
     static func noticeURLRows(_ db: Database, range: [String], from: Int64, to: Int64) throws -> [NoticeURLRow] {
@@ -99,91 +83,60 @@ extension SQLiteStore {
     /// split by rowid into one range per thread, each read on its own connection and decided
     /// there, and the results merged.
     public func replay(ruleSet: RuleSet, since: Date, keep: Int = 50, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> RuleReplay {
-        let threads = max(1, threads)
         let sinceText = StoredDate.text(since)
-        let (low, high) = try pool.read { db -> (Int64, Int64) in
-            let row = try Row.fetchOne(db, sql: "SELECT MIN(rowid), MAX(rowid) FROM decisions WHERE trigger = 'intake' AND decided_at >= ?", arguments: [sinceText])
-            return ((row?[0] as Int64?) ?? 0, (row?[1] as Int64?) ?? -1)
-        }
-        let parts = ReplayParts(Array(repeating: RuleReplay(ruleSet: ruleSet, keep: keep), count: threads))
-        let failure = ReplayFailure()
-        guard high >= low else { return RuleReplay(ruleSet: ruleSet, keep: keep) }
-        let span = (high - low + Int64(threads)) / Int64(threads)
-        DispatchQueue.concurrentPerform(iterations: threads) { thread in
-            var replay = parts.take(thread)
-            let from = low + Int64(thread) * span, to = min(high + 1, from + span)
-            do {
-                try pool.read { db in
-                    let rows = try Row.fetchCursor(db, sql: "SELECT report_id, rule, outcome, actions, facts FROM decisions WHERE rowid >= ? AND rowid < ? AND trigger = 'intake' AND decided_at >= ?", arguments: [from, to, sinceText])
-                    while let row = try rows.next() {
-                        replay.replay(reportID: row[0], rule: row[1], outcome: row[2], actions: row[3], facts: row[4])
-                    }
-                }
-            } catch {
-                failure.set(error)
+        let (low, high) = try rowidRange(sql: "SELECT MIN(rowid), MAX(rowid) FROM decisions WHERE trigger = 'intake' AND decided_at >= ?", arguments: [sinceText])
+        let parts = try readInRowidRanges(low: low, high: high, threads: threads) { db, from, to in
+            var replay = RuleReplay(ruleSet: ruleSet, keep: keep)
+            let rows = try Row.fetchCursor(db, sql: "SELECT report_id, rule, outcome, actions, facts FROM decisions WHERE rowid >= ? AND rowid < ? AND trigger = 'intake' AND decided_at >= ?", arguments: [from, to, sinceText])
+            while let row = try rows.next() {
+                replay.replay(reportID: row[0], rule: row[1], outcome: row[2], actions: row[3], facts: row[4])
             }
-            parts.put(thread, replay)
+            return replay
         }
-        if let error = failure.error { throw error }
         var result = RuleReplay(ruleSet: ruleSet, keep: keep)
-        for part in parts.all { result.merge(part) }
+        for part in parts { result.merge(part) }
         return result
     }
-}
 
-/// The first error of the replay threads.
-final class ReplayFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var error: (any Error)?
-    func set(_ error: any Error) {
-        lock.lock()
-        if self.error == nil { self.error = error }
-        lock.unlock()
+    /// The lowest and highest rowid a `SELECT MIN(rowid), MAX(rowid) …` finds; high < low when none.
+    func rowidRange(sql: String, arguments: StatementArguments) throws -> (low: Int64, high: Int64) {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: sql, arguments: arguments)
+            return ((row?[0] as Int64?) ?? 0, (row?[1] as Int64?) ?? -1)
+        }
+    }
+
+    /// Runs `body` on `threads` slices of the rowids `low...high` at once, each on its own read
+    /// connection; the results in slice order, or the first error.
+    func readInRowidRanges<T: Sendable>(low: Int64, high: Int64, threads: Int, _ body: @escaping @Sendable (Database, Int64, Int64) throws -> T) throws -> [T] {
+        guard high >= low else { return [] }
+        let threads = max(1, threads)
+        let span = (high - low + Int64(threads)) / Int64(threads)
+        let results = LockedSlots<Result<T, any Error>>(count: threads)
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            let from = low + Int64(thread) * span, to = min(high + 1, from + span)
+            results.put(thread, Result { try pool.read { db in try body(db, from, to) } })
+        }
+        return try results.all.map { try $0!.get() }
     }
 }
 
-/// The per-thread replays of one batch.
-final class ReplayParts: @unchecked Sendable {
+/// Results written by several threads, each into its own slot.
+final class LockedSlots<T>: @unchecked Sendable {
     private let lock = NSLock()
-    private var parts: [RuleReplay]
+    private var slots: [T?]
 
-    init(_ parts: [RuleReplay]) { self.parts = parts }
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func take(_ index: Int) -> RuleReplay {
+    func put(_ index: Int, _ value: T) {
         lock.lock()
-        defer { lock.unlock() }
-        return parts[index]
-    }
-
-    func put(_ index: Int, _ replay: RuleReplay) {
-        lock.lock()
-        parts[index] = replay
+        slots[index] = value
         lock.unlock()
     }
 
-    var all: [RuleReplay] {
+    var all: [T?] {
         lock.lock()
         defer { lock.unlock() }
-        return parts
-    }
-}
-
-/// The per-thread results of a split read.
-final class RowParts: @unchecked Sendable {
-    private let lock = NSLock()
-    private var parts: [Result<[NoticeURLRow], any Error>]
-
-    init(count: Int) { parts = Array(repeating: .success([]), count: count) }
-
-    func put(_ index: Int, _ part: Result<[NoticeURLRow], any Error>) {
-        lock.lock()
-        parts[index] = part
-        lock.unlock()
-    }
-
-    var all: [Result<[NoticeURLRow], any Error>] {
-        lock.lock()
-        defer { lock.unlock() }
-        return parts
+        return slots
     }
 }
