@@ -69,10 +69,12 @@ let package = Package(
         .target(name: "HotlineTesting", dependencies: ["HotlineCore", "HotlineNet"]),
         // The service: Hummingbird routes, bearer-token access, problem details, metrics, and the
         // long-running parts (HTTP, intake, dispatch worker, rules reload) in one ServiceGroup.
+        // Reading mail: what a message in a gateway mailbox is (reports, replies, bounces). No I/O.
+        .target(name: "HotlineMail", dependencies: ["HotlineCore", "HotlineConfig"]),
         .target(
             name: "HotlineServer",
             dependencies: [
-                "HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet",
+                "HotlineCore", "HotlineConfig", "HotlineMail", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,7 +99,7 @@ let package = Package(
         // Fuzz targets for every parser of outside data (`make fuzz` builds it with libFuzzer).
         .executableTarget(
             name: "HotlineFuzz",
-            dependencies: ["HotlineCore", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet"],
+            dependencies: ["HotlineCore", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineMail"],
             path: "Fuzz/HotlineFuzz"
         ),
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore", "HotlineTesting"]),
@@ -109,7 +111,7 @@ let package = Package(
         .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "HotlineNet", "HotlineTesting", "hotline", "HotlineFuzz"]),
         .testTarget(
             name: "HotlineServerTests",
-            dependencies: ["HotlineServer", "HotlineTesting", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["HotlineServer", "HotlineMail", "HotlineTesting", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -17,13 +17,14 @@ public enum LoopbackProcess {
     /// other tests, so it must not inherit their pipes (their reads would never end), must
     /// not inherit a blocked signal mask, and is reaped here rather than by Foundation's
     /// shared child monitor.
-    public static func spawn(_ path: String, _ arguments: [String]) throws -> pid_t {
+    /// Standard error goes to `stderrPath` when given (appended), else to /dev/null.
+    public static func spawn(_ path: String, _ arguments: [String], stderrPath: String? = nil) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o600)
         // Close every other descriptor the test process has open right now.
         let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap(Int32.init) ?? []
         for descriptor in open where descriptor > 2 { posix_spawn_file_actions_addclose(&actions, descriptor) }

@@ -33,6 +33,12 @@ public final class TestRDAPServer {
         throw LoopbackProcessError(message: "the RDAP test server did not start on port \(port)")
     }
 
+    /// Sets how `/rdap/` answers from now on: `normal`, `500`, `429`, `429-long` or `malformed`.
+    public func control(_ mode: String) throws {
+        let response = try HTTPClient(timeout: 2).get("http://127.0.0.1:\(port)/control/\(mode)", accept: "application/json")
+        guard response.status == 200 else { throw LoopbackProcessError(message: "the RDAP test server refused mode \(mode)") }
+    }
+
     /// A base URL for one of the server's modes (`rdap`, `flaky`, `slow`, `big`).
     public func base(_ mode: String = "rdap") -> String { "http://127.0.0.1:\(port)/\(mode)/" }
 

@@ -35,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "No DNS or RDAP lookups.")
     var offline = false
 
+    @Option(help: "Log lines on standard error: text or json (one object per line).")
+    var logFormat: GatewayLogHandler.Format = .text
+
     func run() async throws {
         let config = try global.loadConfig()
         let store = try global.openStore()
@@ -42,7 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
             let runtime = try GatewayRuntime(config: config, store: store, offline: offline)
             return runtime
         }
-        var logger = Logger(label: "hotline")
+        let format = logFormat
+        var logger = Logger(label: "hotline") { GatewayLogHandler(label: $0, format: format) }
         logger.logLevel = .info
         let server = GatewayServer(runtime: runtime)
         let app = server.application(host: host, port: port, workInterval: .milliseconds(Int(workInterval * 1000)), mailInterval: .milliseconds(Int(mailInterval * 1000)), logger: logger) { port in
@@ -117,3 +121,5 @@ struct TokensCommand: ParsableCommand {
         }
     }
 }
+
+extension GatewayLogHandler.Format: ExpressibleByArgument {}

@@ -254,6 +254,42 @@ func decodeQuotedPrintable(_ text: String) -> String {
         #expect(try gateway.run(["outbox"]).stdout.isEmpty)
     }
 
+    @Test func aSlowSMTPServerTimesOutAndTheNoticeIsDeliveredOnceItAnswersAgain() throws {
+        // Slower than the gateway's 5 s SMTP timeout.
+        let slow = try TestSMTPServer(options: ["--delay", "7"])
+        let fast = try TestSMTPServer()
+        let hoster = try TestHosterServer(secret: Self.secret)
+        let md5 = try md5(of: hoster, "slow")
+        let contacts = "version: 1\ncontacts:\n  - { id: hoster-1, name: Hoster 1, domains: [slow.example.test], country: NL, abuse: [abuse@slow.example.test] }\n"
+        let gateway = try Gateway(smtpPort: slow.port, contacts: contacts, knownMD5s: [md5])
+        defer { gateway.remove() }
+        let ingest = try gateway.run(["ingest", "--at", Gateway.at(0), "-"], stdin: #"{"url": "https://slow.example.test/s.jpg", "hashes": {"md5": "\#(md5)"}}"# + "\n")
+        #expect(gateway.objects(ingest).first?["outcome"] as? String == "notify")
+
+        let timedOut = try gateway.run(["work", "--offline", "--at", Gateway.at(1.1)])
+        #expect(timedOut.status == 0, "\(timedOut.stderr)")
+        #expect(gateway.objects(timedOut).first?["delivered"] as? Int == 0)
+        let waiting = try gateway.run(["outbox"])
+        let pending = try #require(gateway.objects(waiting).first, "\(waiting.stdout)")
+        #expect(pending["status"] as? String == "pending" && pending["attempts"] as? Int == 1)
+        #expect((pending["last_error"] as? String)?.hasPrefix("SMTP 127.0.0.1:\(slow.port): Timeout was reached") == true, "\(waiting.stdout)")
+        #expect(gateway.objects(try gateway.run(["notices", "list"])).first?["status"] as? String != "sent")
+
+        // The operator points the gateway at a working server; the retry (1 minute later) delivers it.
+        let config = try String(contentsOfFile: gateway.config, encoding: .utf8)
+        try config.replacingOccurrences(of: "port: \(slow.port)", with: "port: \(fast.port)").write(toFile: gateway.config, atomically: true, encoding: .utf8)
+        let retried = try gateway.run(["work", "--offline", "--at", Gateway.at(1.2)])
+        #expect(gateway.objects(retried).first?["delivered"] as? Int == 1, "\(retried.stdout)\(retried.stderr)")
+        #expect(fast.messages().count == 1)
+        #expect(try gateway.run(["outbox"]).stdout.isEmpty)
+        #expect(gateway.objects(try gateway.run(["notices", "list"])).first?["status"] as? String == "sent")
+        // The slow server may still have taken the first attempt after the gateway gave up: if so,
+        // under the same Message-ID, so the hoster sees one notice.
+        usleep(2_500_000)
+        let ids = (slow.messages() + fast.messages()).map { message in message.components(separatedBy: "\r\n").first { $0.hasPrefix("Message-ID: ") } ?? "" }
+        #expect(Set(ids).count == 1)
+    }
+
     func runPython(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -18,11 +18,23 @@ import Testing
             waitpid(pid, &status, 0)
             return (status >> 8) & 0xff
         }
+
+        /// Sends SIGKILL and waits; returns whether the signal ended it (rather than an exit of its own).
+        func killHard() -> Bool {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            return status & 0x7f == SIGKILL
+        }
     }
 
-    func start(gateway directory: URL, config: String) throws -> Running {
+    func start(gateway directory: URL, config: String, options: [String] = [], log: String? = nil) throws -> Running {
         let port = Int.random(in: 20_000...50_000)
-        let pid = try LoopbackProcess.spawn(CLI.executable.path, ["serve", "--config", config, "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--work-interval", "1"])
+        let pid = try LoopbackProcess.spawn(CLI.executable.path, ["serve", "--config", config, "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--work-interval", "1"] + options, stderrPath: log)
+        return try waitUntilServing(pid: pid, port: port)
+    }
+
+    func waitUntilServing(pid: pid_t, port: Int) throws -> Running {
         let client = HTTPClient(timeout: 1)
         for _ in 0..<100 {
             if (try? client.get("http://127.0.0.1:\(port)/healthz", accept: "application/json"))?.status == 200 { return Running(pid: pid, port: port) }
@@ -90,7 +102,8 @@ import Testing
     @Test func rulesReloadOnFileChangeRefusesBrokenFilesAndServesTheAPIDescription() throws {
         let (directory, config, reporter, admin) = try setup(rules: Self.rules)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let running = try start(gateway: directory, config: config)
+        let log = directory.appendingPathComponent("serve.log").path
+        let running = try start(gateway: directory, config: config, options: ["--log-format", "json"], log: log)
         defer { _ = running.stop() }
         func rule(_ url: String) throws -> String? {
             guard case .object(let object) = try JSONValue.parse(try post(running, token: reporter, #"{"url":"\#(url)"}"#).body), case .string(let rule)? = object["rule"] else { return nil }
@@ -102,6 +115,12 @@ import Testing
         kill(running.pid, SIGHUP)
         usleep(3_500_000)
         #expect(try rule("https://a.example.test/2") == "first")
+        // The refusal is logged as one JSON record, its diagnostics (several lines of text) inside it.
+        // (Lines of the command itself, like "hotline: listening on …", are not log records.)
+        let records = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("hotline: ") }.map { try JSONValue.parse(String($0)).objectValue }
+        #expect(records.count >= 2 && records.allSatisfy { $0 != nil }, "every line of the log is one JSON record")
+        let refusal = try #require(records.compactMap { $0 }.first { $0["msg"] == .string("rules reload refused; the running rules stay") })
+        #expect(refusal["diagnostics"].map { if case .string(let text) = $0 { text.contains("unknown field \"report.hots\"") } else { false } } == true)
         // A good change is picked up without a signal.
         try Self.rules.replacingOccurrences(of: "name: first", with: "name: second").write(to: directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
         var decided: String?
@@ -131,6 +150,118 @@ import Testing
         #expect(validator.terminationStatus == 0, "\(output)")
     }
 
+    @Test func killedRepeatedlyUnderLoadItLosesNoAcknowledgedReportAndDecidesEachOnce() throws {
+        let (directory, config, reporter, _) = try setup(rules: Self.rules)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let workers = 4, perWorker = 60
+        // Each client sends its reports in order and moves on only when one is acknowledged; a
+        // refused or cut connection is retried with the same id, as a client following the API does.
+        let next = (0..<workers).map { _ in Counter() }
+        let acknowledged = Counter()
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0
+        func load(_ running: Running, until done: @escaping @Sendable () -> Bool) -> DispatchGroup {
+            let group = DispatchGroup()
+            for worker in 0..<workers {
+                DispatchQueue.global().async(group: group) {
+                    while !done() && next[worker].value < perWorker {
+                        let index = next[worker].value
+                        let response = try? post(running, token: reporter, #"{"id":"k\#(worker)-\#(index)","url":"https://kill.example.test/\#(worker)/\#(index).jpg"}"#)
+                        if let response, response.status == 201 || response.status == 200 {
+                            next[worker].add()
+                            acknowledged.add()
+                        } else {
+                            usleep(20_000)
+                        }
+                    }
+                }
+            }
+            return group
+        }
+        for _ in 0..<6 {
+            let running = try start(gateway: directory, config: config)
+            let stopped = Flag()
+            let group = load(running) { stopped.value }
+            usleep(useconds_t(Int.random(in: 200_000...900_000, using: &generator)))
+            if running.killHard() { kills += 1 }
+            stopped.set()
+            group.wait()
+        }
+        let running = try start(gateway: directory, config: config)
+        load(running) { false }.wait()
+        #expect(running.stop() == 0)
+        #expect(kills > 0)
+        #expect(acknowledged.value == workers * perWorker)
+        let database = directory.appendingPathComponent("data/hotline.sqlite").path
+        #expect(try FaultCLITests.sqlite(database, "select count(*) from reports") == "\(workers * perWorker)", "every report stored once")
+        #expect(try FaultCLITests.sqlite(database, "select count(distinct client_id) from reports") == "\(workers * perWorker)")
+        #expect(try FaultCLITests.sqlite(database, "select count(*) from decisions where trigger = 'intake'") == "\(workers * perWorker)", "each decided once")
+        #expect(try FaultCLITests.sqlite(database, "pragma integrity_check") == "ok")
+    }
+
+    /// Whether this machine lets the test mount a small tmpfs in its own mount namespace (root).
+    static var canMountTmpfs: Bool {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return false }
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        probe.arguments = ["-m", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt"]
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0
+    }
+
+    @Test(.enabled(if: canMountTmpfs, "needs root to mount a small tmpfs in a mount namespace"))
+    func aFullDiskRefusesReportsWith507AndTheGatewayRecoversWhenSpaceIsFreed() throws {
+        let (directory, config, reporter, _) = try setup(rules: Self.rules)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The gateway runs on an 8 MiB tmpfs of its own, seen from here through /proc/PID/root.
+        let small = directory.appendingPathComponent("small").path
+        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
+        let port = Int.random(in: 20_000...50_000)
+        let script = "mount -t tmpfs -o size=8m tmpfs '\(small)' && cp -a '\(directory.path)/data/.' '\(small)/' && exec '\(CLI.executable.path)' serve --config '\(config)' --data-dir '\(small)' --port \(port) --work-interval 1"
+        let running = try waitUntilServing(pid: try LoopbackProcess.spawn("/usr/bin/unshare", ["-m", "sh", "-c", script]), port: port)
+        defer { _ = running.stop() }
+        let inside = "/proc/\(running.pid)/root\(small)"
+        var accepted: [String] = []
+        func send(_ id: String) throws -> HTTPResponse {
+            let response = try post(running, token: reporter, #"{"id":"\#(id)","url":"https://full.example.test/\#(id).jpg","comment":"\#(String(repeating: "x", count: 2000))"}"#)
+            if response.status == 201 { accepted.append(id) }
+            return response
+        }
+        for index in 0..<20 { #expect(try send("before-\(index)").status == 201) }
+
+        // Fill the disk to the last block.
+        let filler = open(inside + "/filler", O_WRONLY | O_CREAT, 0o600)
+        #expect(filler >= 0)
+        let chunk = [UInt8](repeating: 0, count: 65_536)
+        while write(filler, chunk, chunk.count) > 0 {}
+        var byte: UInt8 = 0
+        while write(filler, &byte, 1) > 0 {}
+        close(filler)
+
+        var refused: (id: String, response: HTTPResponse)?
+        for index in 0..<500 where refused == nil {
+            let response = try send("during-\(index)")
+            #expect(response.status == 201 || response.status == 507, "\(response.status): \(String(decoding: response.body, as: UTF8.self))")
+            if response.status == 507 { refused = ("during-\(index)", response) }
+        }
+        let (id, response) = try #require(refused, "the disk filled up")
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"type":"about:blank","title":"Insufficient Storage","status":507,"detail":"the gateway's storage is full: nothing from this request was stored; send it again later"}"#)
+        #expect(response.retryAfter == "60")
+        #expect(try HTTPClient(timeout: 2).get(running.url("/healthz"), accept: "application/json").status == 200, "still serving")
+
+        // Space freed: the refused report is accepted when sent again, and so is what follows.
+        try FileManager.default.removeItem(atPath: inside + "/filler")
+        #expect(try send(id).status == 201, "the refused report was not stored, so it is new")
+        for index in 0..<20 { #expect(try send("after-\(index)").status == 201) }
+        // Read inside the gateway's mount namespace: SQLite resolves /proc/PID/root to this one's "/".
+        let database = small + "/hotline.sqlite"
+        let inNamespace = ["nsenter", "-t", String(running.pid), "-m"]
+        #expect(try FaultCLITests.sqlite(database, "select count(*) from reports", via: inNamespace) == "\(accepted.count)", "stored exactly what was acknowledged")
+        #expect(try FaultCLITests.sqlite(database, "select count(*) from decisions where trigger = 'intake'", via: inNamespace) == "\(accepted.count)")
+        #expect(try FaultCLITests.sqlite(database, "pragma integrity_check", via: inNamespace) == "ok")
+    }
+
     func storedReports(_ directory: URL) throws -> Int {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -142,6 +273,14 @@ import Testing
         process.waitUntilExit()
         return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
+}
+
+/// A flag set once, read from several threads.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isSet = false
+    func set() { lock.lock(); isSet = true; lock.unlock() }
+    var value: Bool { lock.lock(); defer { lock.unlock() }; return isSet }
 }
 
 /// A thread-safe counter.

@@ -44,7 +44,7 @@ import Testing
         ])
         var facts = Facts()
         local.apply(to: &facts)
-        #expect(facts.serializedJSON == #"{"hosting.resolved":true,"hosting.ip":"198.51.100.20","hosting.ips":["198.51.100.20"],"hosting.network":"198.51.100.0/24","hosting.country":"NL","hosting.asn":64500,"hosting.as_name":"HOSTER-NET","hosting.org":"Hoster B.V.","hosting.abuse_email":"abuse@hoster.test","hosting.contact_id":"hoster","hosting.contact_source":"directory","hosting.confidence":100,"hosting.ntd_member":true,"hosting.cdn":false}"#)
+        #expect(facts.serializedJSON == #"{"hosting.resolved":true,"hosting.lookup_failed":false,"hosting.ip":"198.51.100.20","hosting.ips":["198.51.100.20"],"hosting.network":"198.51.100.0/24","hosting.country":"NL","hosting.asn":64500,"hosting.as_name":"HOSTER-NET","hosting.org":"Hoster B.V.","hosting.abuse_email":"abuse@hoster.test","hosting.contact_id":"hoster","hosting.contact_source":"directory","hosting.confidence":100,"hosting.ntd_member":true,"hosting.cdn":false}"#)
         let abroad = resolver.resolve(host: "203.0.113.9")
         #expect(abroad.partnerHotline == "partner-de" && abroad.directoryContact == "by-asn")
         let unresolved = resolver.resolve(host: "unknown.example")
@@ -71,6 +71,35 @@ import Testing
         #expect(dns.calls == 2)
         let nx = resolver.resolve(host: "nx.example.com")
         #expect(!nx.resolved && nx.steps[0].detail == "no addresses (NXDOMAIN)")
+        #expect(!nx.incomplete, "NXDOMAIN is an answer, not a failed lookup")
+    }
+
+    @Test func aFailedLookupIsKeptOnlyAMinuteSoTheHostIsAskedAgainAfterTheOutage() {
+        final class OutageDNS: AddressResolving, @unchecked Sendable {
+            var down = true
+            var calls = 0
+            func addresses(for host: String) -> AddressAnswer? {
+                calls += 1
+                return down ? AddressAnswer(addresses: [], source: "dns:127.0.0.1", detail: "no answer: server answered SERVFAIL")
+                    : AddressAnswer(addresses: [IPAddress("198.51.100.200")!], source: "dns:127.0.0.1", detail: "198.51.100.200")
+            }
+        }
+        let dns = OutageDNS()
+        let time = ManualTimeSource()
+        let resolver = HostingResolver(directory: directory, ipTable: table, addressResolver: dns, homeCountry: "NL", cacheLifetime: 3600, time: time)
+        let failed = resolver.resolve(host: "www.example.com")
+        var facts = Facts()
+        failed.apply(to: &facts)
+        #expect(failed.incomplete && facts["hosting.lookup_failed"] == .bool(true) && facts["hosting.resolved"] == .bool(false))
+        dns.down = false
+        time.advance(by: 30)
+        #expect(resolver.resolve(host: "www.example.com").incomplete, "still the cached failure")
+        time.advance(by: HostingResolver.failureLifetime - 29)
+        let recovered = resolver.resolve(host: "www.example.com")
+        #expect(!recovered.incomplete && recovered.directoryContact == "hoster-small" && dns.calls == 2)
+        time.advance(by: 600)
+        _ = resolver.resolve(host: "www.example.com")
+        #expect(dns.calls == 2, "a good answer is kept for the full lifetime")
     }
 }
 

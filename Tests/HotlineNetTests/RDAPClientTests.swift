@@ -37,7 +37,7 @@ import Testing
         _ = client.network(for: IPAddress("62.239.237.1")!)
         #expect(client.requestsSent == 2)
 
-        #expect(throws: RDAPError(message: "127.0.0.1 has no record (404)")) { try client.network(for: IPAddress("192.0.2.1")!).get() }
+        #expect(throws: RDAPError(message: "127.0.0.1 has no record (404)", notFound: true)) { try client.network(for: IPAddress("192.0.2.1")!).get() }
 
         let flaky = RDAPClient(bootstrap: RDAPBootstrap(singleServer: server.base("flaky")), http: HTTPClient(timeout: 2), minimumInterval: 0)
         #expect(try flaky.network(for: IPAddress("74.125.225.229")!).get().network.abuseContact?.email == "arin-contact@google.com")
@@ -49,8 +49,8 @@ import Testing
         let big = RDAPClient(bootstrap: RDAPBootstrap(singleServer: server.base("big")), http: HTTPClient(timeout: 2), minimumInterval: 0)
         #expect(throws: RDAPError(message: "127.0.0.1: response larger than 1048576 bytes")) { try big.network(for: IPAddress("74.125.225.229")!).get() }
 
-        #expect(throws: RDAPError(message: "127.0.0.1 has no record (404)")) { try client.parentNetwork(of: "210.0.0.0 - 210.255.255.255").get() }
-        #expect(throws: RDAPError(message: "127.0.0.1 has no record (404)")) { try client.parentNetwork(of: "2001:0200::/23").get() }
+        #expect(throws: RDAPError(message: "127.0.0.1 has no record (404)", notFound: true)) { try client.parentNetwork(of: "210.0.0.0 - 210.255.255.255").get() }
+        #expect(throws: RDAPError(message: "127.0.0.1 has no record (404)", notFound: true)) { try client.parentNetwork(of: "2001:0200::/23").get() }
         #expect(throws: RDAPError(message: "parent handle NET-EXAMPLE is not a network")) { try client.parentNetwork(of: "NET-EXAMPLE").get() }
 
         let domain = try client.domain("hhgames.com").get()

@@ -1,12 +1,12 @@
 import Foundation
 import HotlineCore
-import HotlineServer
+import HotlineMail
 import Testing
 
 @Suite struct MailClassifierTests {
     func reply(_ body: String, subject: String = "Re: notice") throws -> MailContent {
         let text = "From: abuse@hoster.test\r\nSubject: \(subject)\r\nMessage-ID: <x@hoster.test>\r\nIn-Reply-To: <n1@hotline.test>\r\n\r\n" + body
-        return MailClassifier(domain: "hotline.test", trustedSenders: []).classify(try MailMessage.parse(Array(text.utf8)), role: .replies)
+        return MailClassifier(domain: "hotline.test", trustedSenders: []).classify(try MailMessage.parse(Array(text.utf8)), expectingReplies: true)
     }
 
     func answer(_ content: MailContent) -> String {

@@ -76,6 +76,7 @@ public struct FieldSchema: Sendable {
         ("hash.distance", .number, "PDQ Hamming distance of the match (0 for exact hashes).", nil),
         ("hash.quality", .number, "PDQ quality of the fetched image (0-100).", nil),
         ("hosting.resolved", .bool, "Whether the host could be resolved to an address; false means unresolvable (rules can escalate it).", nil),
+        ("hosting.lookup_failed", .bool, "A DNS or RDAP lookup failed (timeout, SERVFAIL, error, malformed answer) rather than finding nothing; looked up again after a minute.", nil),
         ("hosting.ip", .ip, "The address the host resolved to (the first, when several).", nil),
         ("hosting.ips", .ipList, "Every address the host resolved to; \"in\" holds when any of them is in the networks.", nil),
         ("hosting.network", .string, "The most specific network containing it, in CIDR notation.", nil),

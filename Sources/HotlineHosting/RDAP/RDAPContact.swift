@@ -68,8 +68,13 @@ public struct RDAPDomain: Hashable, Sendable {
 public struct RDAPError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What is wrong.
     public var message: String
+    /// The registry answered that it has no such record: a finding, not a failed lookup.
+    public var notFound: Bool
     /// Creates an error.
-    public init(message: String) { self.message = message }
+    public init(message: String, notFound: Bool = false) {
+        self.message = message
+        self.notFound = notFound
+    }
     /// The message.
     public var description: String { message }
 }

@@ -27,6 +27,10 @@ public struct HostingResolution: Hashable, Sendable {
     public var host: String
     /// Whether the host resolved to at least one address.
     public var resolved = false
+    /// Whether a lookup failed on the way (no DNS answer, SERVFAIL, RDAP error or malformed
+    /// answer) rather than finding nothing: such a resolution is kept only briefly, so reports
+    /// after the outage are resolved afresh.
+    public var incomplete = false
     /// Its addresses.
     public var addresses: [IPAddress] = []
     /// The network of the first address, in CIDR notation.
@@ -70,6 +74,7 @@ public struct HostingResolution: Hashable, Sendable {
     /// Writes `hosting.*` facts.
     public func apply(to facts: inout Facts) {
         facts["hosting.resolved"] = .bool(resolved)
+        facts["hosting.lookup_failed"] = .bool(incomplete)
         if let ip = addresses.first { facts["hosting.ip"] = .ip(ip) }
         if !addresses.isEmpty { facts["hosting.ips"] = .ips(addresses) }
         if let network { facts["hosting.network"] = .string(network) }

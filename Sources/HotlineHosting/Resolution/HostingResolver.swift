@@ -95,8 +95,15 @@ public final class HostingResolver: ReportEnricher, Sendable {
     /// The resolution of `host` (canonical form), from the cache while it is fresh.
     public func resolve(host: String) -> HostingResolution {
         let now = time.now()
-        return cache.value(for: host, at: now) { (resolveUncached(host: host, at: now), cacheLifetime) }
+        return cache.value(for: host, at: now) {
+            let resolution = resolveUncached(host: host, at: now)
+            return (resolution, resolution.incomplete ? min(cacheLifetime, Self.failureLifetime) : cacheLifetime)
+        }
     }
+
+    /// How long a resolution with a failed lookup is kept: as long as the DNS and RDAP clients
+    /// keep their failures, so the next report after that asks again.
+    public static let failureLifetime: TimeInterval = 60
 
     func resolveUncached(host: String, at now: Date) -> HostingResolution {
         var result = HostingResolution(host: host)
@@ -109,6 +116,7 @@ public final class HostingResolver: ReportEnricher, Sendable {
             step("address", "literal", "the URL names the address \(literal)")
         } else if let answer = addressResolver?.addresses(for: host) {
             result.addresses = answer.addresses
+            result.incomplete = answer.isFailure
             step("address", answer.source, answer.detail)
         } else {
             step("address", "none", "not looked up: no DNS resolver (offline)")
@@ -161,6 +169,7 @@ public final class HostingResolver: ReportEnricher, Sendable {
                 result.org = network.organisation ?? network.name
                 if result.country == nil { result.country = network.country }
             case .failure(let error):
+                result.incomplete = result.incomplete || !error.notFound
                 step("contact", "rdap", "lookup failed: \(error.message)")
             }
         } else {
@@ -176,6 +185,7 @@ public final class HostingResolver: ReportEnricher, Sendable {
                     result.registrarAbuseEmail = answer.registrarContacts.first?.email
                     step("registrar", "rdap", "\(domain): \(answer.registrar ?? "unknown registrar")" + (answer.registrarContacts.first.map { ", abuse \($0.email)" } ?? ", no abuse address"))
                 case .failure(let error):
+                    result.incomplete = result.incomplete || !error.notFound
                     step("registrar", "rdap", "\(domain): lookup failed: \(error.message)")
                 }
             }

@@ -11,6 +11,19 @@ public struct HTTPResponse: Sendable {
     public var location: String? = nil
     /// The `Content-Type` header.
     public var contentType: String? = nil
+    /// The `Retry-After` header (seconds or an HTTP date), on 429 and 503.
+    public var retryAfter: String? = nil
+
+    /// `Retry-After` in seconds from `now`, when given as seconds or as an HTTP date.
+    public func retryAfterSeconds(now: Date = Date()) -> TimeInterval? {
+        guard let value = retryAfter?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        if let seconds = Int(value) { return TimeInterval(max(0, seconds)) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.date(from: value).map { max(0, $0.timeIntervalSince(now)) }
+    }
 }
 
 /// Why an HTTP request failed before a response.
@@ -90,7 +103,7 @@ public struct HTTPClient: Sendable {
         guard code == CURLE_OK else {
             throw HTTPError(message: CurlHandle.message(code), isTransient: CurlHandle.isTransient(code))
         }
-        return HTTPResponse(status: handle.responseCode, body: handle.body, location: handle.header("location"), contentType: handle.header("content-type"))
+        return HTTPResponse(status: handle.responseCode, body: handle.body, location: handle.header("location"), contentType: handle.header("content-type"), retryAfter: handle.header("retry-after"))
     }
 }
 

@@ -102,7 +102,9 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
         let server = URL(string: url)?.host ?? url
         var lastError = RDAPError(message: "not asked")
         for attempt in 0..<max(1, attempts) {
-            pace(server)
+            if let wait = pace(server) {
+                return .failure(RDAPError(message: "\(server) asked for a pause; \(Int(wait.rounded(.up))) s left"))
+            }
             lock.lock()
             requests += 1
             lock.unlock()
@@ -110,8 +112,16 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
                 let response = try http.get(url, accept: "application/rdap+json")
                 switch response.status {
                 case 200..<300: return .success(response.body)
-                case 404: return .failure(RDAPError(message: "\(server) has no record (404)"))
-                case 429, 500..<600: lastError = RDAPError(message: "\(server) answered \(response.status)")
+                case 404: return .failure(RDAPError(message: "\(server) has no record (404)", notFound: true))
+                case 429, 500..<600:
+                    lastError = RDAPError(message: "\(server) answered \(response.status)")
+                    // A registry that asks for a pause gets it, for every lookup to it; waits
+                    // longer than `maximumRetryAfter` are not worth holding a report for.
+                    if let wait = response.retryAfterSeconds() {
+                        lastError = RDAPError(message: "\(server) answered \(response.status), retry after \(Int(wait)) s")
+                        holdOff(server, for: wait)
+                        if wait > Self.maximumRetryAfter { return .failure(lastError) }
+                    }
                 default: return .failure(RDAPError(message: "\(server) answered \(response.status)"))
                 }
             } catch {
@@ -123,14 +133,32 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
         return .failure(lastError)
     }
 
+    /// The longest `Retry-After` a lookup waits for; beyond it the lookup fails at once (and
+    /// later lookups to that server wait for the slot).
+    public static let maximumRetryAfter: TimeInterval = 5
+
+    /// Moves the server's next slot `seconds` from now.
+    func holdOff(_ server: String, for seconds: TimeInterval) {
+        lock.lock()
+        nextSlot[server] = max(nextSlot[server] ?? Date(), Date().addingTimeInterval(seconds))
+        lock.unlock()
+    }
+
     /// Registries limit clients; requests to one server are spaced by `minimumInterval`.
-    func pace(_ server: String) {
+    /// Returns the time left instead of waiting when the server asked for a longer pause than
+    /// `maximumRetryAfter`.
+    func pace(_ server: String) -> TimeInterval? {
         lock.lock()
         let now = Date()
         let slot = max(now, nextSlot[server] ?? now)
+        let wait = slot.timeIntervalSince(now)
+        if wait > Self.maximumRetryAfter {
+            lock.unlock()
+            return wait
+        }
         nextSlot[server] = slot.addingTimeInterval(minimumInterval)
         lock.unlock()
-        let wait = slot.timeIntervalSince(now)
         if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+        return nil
     }
 }

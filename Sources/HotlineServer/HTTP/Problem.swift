@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HotlineCore
+import HotlineStore
 
 /// An error answered as RFC 9457 problem details (`application/problem+json`):
 /// `{"type","title","status","detail"}`, plus `field` for the input at fault and `errors`
@@ -139,6 +140,16 @@ struct ProblemMiddleware: RouterMiddleware {
             throw problem
         } catch let error as HTTPError {
             throw Problem(status: error.status, title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase.lowercased())
+        } catch let error where StoreFailure(error) != nil {
+            // The store refused the write as a whole: say so, so clients send it again later instead of giving up.
+            let full = StoreFailure(error) == .full
+            context.logger.critical(full ? "storage full: requests refused until space is freed" : "storage busy", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            var headers = HTTPFields()
+            headers[.retryAfter] = full ? "60" : "1"
+            throw Problem(
+                status: full ? HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage") : .serviceUnavailable, title: full ? "Insufficient Storage" : "Service Unavailable",
+                detail: full ? "the gateway's storage is full: nothing from this request was stored; send it again later" : "the store is busy: nothing from this request was stored; send it again",
+                headers: headers)
         } catch {
             context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             throw Problem(status: .internalServerError, title: "Internal Server Error", detail: "the request could not be completed; it was logged")

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HotlineConfig
 import HotlineCore
+import HotlineMail
 import HotlineNet
 import HotlineStore
 
@@ -90,7 +91,7 @@ public struct MailProcessor: Sendable {
         }
         let now = runtime.time.now()
         let sender = message.from ?? "unknown sender"
-        switch classifier.classify(message, role: mailbox.role) {
+        switch classifier.classify(message, expectingReplies: mailbox.role == .replies) {
         case .unusable(let reason):
             return ("set-aside", reason)
         case .reports(let reports):

@@ -35,12 +35,16 @@ struct ReportRoutes {
             }
             return try await batch(items, token: token)
         }
-        let report = XARFIntake.isXARF(body) ? try XARFIntake.report(body, path: "") : body
         do {
+            let report = XARFIntake.isXARF(body) ? try XARFIntake.report(body, path: "") : body
             _ = try ReportSubmission.parse(report)
-        } catch {
+            return try await single(report, token: token)
+        } catch let error as ReportError {
             throw Problem(status: .badRequest, title: "Bad Request", detail: error.message, field: error.field, errors: [.object(["code": .string(error.code)])])
         }
+    }
+
+    private func single(_ report: JSONValue, token: APIToken) async throws -> Response {
         let outcomes = try await intake.submit([Array(report.serialized.utf8)], channel: "api", actor: token.actor)
         guard case .decided(_, _, _, let existing) = outcomes[0] else {
             if case .rejected(let error) = outcomes[0] { throw Problem.badRequest(error.message, field: error.field) }
@@ -56,8 +60,8 @@ struct ReportRoutes {
             do {
                 let report = XARFIntake.isXARF(item) ? try XARFIntake.report(item, path: "reports[\(index)]") : item
                 lines.append(Array(report.serialized.utf8))
-            } catch let problem as Problem {
-                early[index] = .object(["index": .number(Double(index)), "outcome": .string("rejected"), "error": .string(problem.detail), "field": problem.field.map(JSONValue.string) ?? .null])
+            } catch {
+                early[index] = .object(["index": .number(Double(index)), "outcome": .string("rejected"), "error": .string(error.message), "field": error.field.map(JSONValue.string) ?? .null])
                 lines.append([])
             }
         }

@@ -7,6 +7,8 @@
   /slow/ip/ADDR        answers after 3 seconds
   /big/ip/ADDR         a 2 MiB body
   /bootstrap/NAME      fixtures/rdap/bootstrap/NAME (IANA bootstrap files)
+  /control/MODE        how /rdap/ answers from now on: normal, 500, 429 (Retry-After: 1 on every
+                       other request), 429-long (Retry-After: 120), malformed (a broken JSON body)
 Usage: rdap_server.py PORT FIXTURES_DIR
 """
 import json
@@ -18,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 PORT = int(sys.argv[1])
 FIXTURES = sys.argv[2]
 seen = set()
+state = {"mode": "normal", "limited": 0}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -42,6 +45,25 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(404, {"errorCode": 404, "title": "Not Found"})
             with open(path, "rb") as f:
                 return self.send(200, f.read())
+        if len(parts) == 2 and parts[0] == "control":
+            state["mode"] = parts[1]
+            return self.send(200, {"mode": parts[1]})
+        if parts[:1] == ["rdap"] and state["mode"] != "normal":
+            mode = state["mode"]
+            if mode == "500":
+                return self.send(500, {"errorCode": 500, "title": "Internal Server Error"})
+            if mode == "malformed":
+                return self.send(200, b'{"objectClassName": "ip network", "entities": [{"vcardArray": ["vcard", [[')
+            if mode in ("429", "429-long"):
+                state["limited"] += 1
+                if mode == "429-long" or state["limited"] % 2 == 1:
+                    data = json.dumps({"errorCode": 429, "title": "Too Many Requests"}).encode()
+                    self.send_response(429)
+                    self.send_header("Retry-After", "120" if mode == "429-long" else "1")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
         if len(parts) < 3 or parts[1] not in ("ip", "domain"):
             return self.send(400, {"errorCode": 400, "title": "Bad Request"})
         mode, kind, key = parts[0], parts[1], "/".join(parts[2:])

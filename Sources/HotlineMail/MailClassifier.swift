@@ -7,7 +7,7 @@ public enum MailContent: Sendable {
     /// Reports (as report JSON objects) found in the message.
     case reports([JSONValue])
     /// An answer to a notice: the notice's Message-IDs or reference, and what it says.
-    case reply(messageIDs: [String], reference: String?, answer: NoticeAcknowledgement.Answer?, text: String)
+    case reply(messageIDs: [String], reference: String?, answer: NoticeAnswer?, text: String)
     /// A delivery status notification (RFC 3464) for one of our messages.
     case bounce(recipients: [String], status: String, originalMessageID: String?, diagnostic: String)
     /// Nothing the gateway can use, and why.
@@ -29,12 +29,13 @@ public struct MailClassifier: Sendable {
         self.trustedSenders = trustedSenders
     }
 
-    /// Classifies `message` for a mailbox of `role`.
-    public func classify(_ message: MailMessage, role: MailboxConfig.Role) -> MailContent {
+    /// Classifies `message`; in a replies mailbox (`expectingReplies`) everything that is not a
+    /// bounce must be a reply to a notice.
+    public func classify(_ message: MailMessage, expectingReplies: Bool) -> MailContent {
         if let bounce = Self.bounce(message) { return bounce }
         let ours = message.referencedIDs.filter { $0.hasSuffix("@" + domain) }
         let reference = Self.reference(in: message.subject)
-        if role == .replies || !ours.isEmpty || reference != nil {
+        if expectingReplies || !ours.isEmpty || reference != nil {
             guard !ours.isEmpty || reference != nil else { return .unusable("not a reply to a notice: no In-Reply-To/References to our messages and no [HG-…] reference in the subject") }
             let (answer, text) = Self.answer(message)
             return .reply(messageIDs: ours, reference: reference, answer: answer, text: text)
@@ -92,16 +93,16 @@ public struct MailClassifier: Sendable {
 
     /// The answer in a reply: a machine-readable part first (X-ARF `content_removed`, or JSON
     /// `status`), else the words of the reply above any quoted text.
-    static func answer(_ message: MailMessage) -> (NoticeAcknowledgement.Answer?, String) {
+    static func answer(_ message: MailMessage) -> (NoticeAnswer?, String) {
         for part in message.parts where part.contentType == "application/json" || part.text.hasPrefix("{") {
             guard case .object(let object)? = try? JSONValue.parse(part.body) else { continue }
             if case .bool(let removed)? = object["content_removed"] { return (removed ? .removed : nil, part.text) }
-            if case .string(let status)? = object["status"], let answer = NoticeAcknowledgement.Answer(rawValue: status) { return (answer, part.text) }
+            if case .string(let status)? = object["status"], let answer = NoticeAnswer(rawValue: status) { return (answer, part.text) }
         }
         let text = message.parts.first { $0.contentType == "text/plain" }?.text ?? ""
         let own = ownWords(text)
         let lowered = own.lowercased()
-        let found: [NoticeAcknowledgement.Answer] = [
+        let found: [NoticeAnswer] = [
             notOurs.contains { lowered.contains($0) } ? .notOurs : nil,
             rejected.contains { lowered.contains($0) } ? .rejected : nil,
         ].compactMap { $0 }
@@ -134,10 +135,8 @@ public struct MailClassifier: Sendable {
             guard let value = try? JSONValue.parse(part.body), XARFIntake.isXARF(value) else { continue }
             do {
                 reports.append(try XARFIntake.report(value, path: ""))
-            } catch let problem as Problem {
-                problems.append(problem.detail)
             } catch {
-                problems.append("\(error)")
+                problems.append(error.message)
             }
         }
         // X-ARF 0.2: a YAML part (marked `X-ARF: YES` by its header, or named *.yaml).

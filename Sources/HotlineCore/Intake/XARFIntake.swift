@@ -3,30 +3,30 @@ import HotlineCore
 /// X-ARF v4 reports as partner hotlines send them (`category: content`, `type: csam`), read
 /// into the gateway's own report form: the URL, the X-ARF `report_id` as the client id, the
 /// timestamp, the sender organisation as the source, hash values and classification.
-enum XARFIntake {
+public enum XARFIntake {
     /// Whether `value` is an X-ARF document (it has `xarf_version`).
-    static func isXARF(_ value: JSONValue) -> Bool {
+    public static func isXARF(_ value: JSONValue) -> Bool {
         if case .object(let object) = value, object["xarf_version"] != nil { return true }
         return false
     }
 
-    /// The report JSON for an X-ARF document, or a problem naming the field at fault.
-    static func report(_ value: JSONValue, path: String) throws -> JSONValue {
-        guard case .object(let xarf) = value else { throw Problem.badRequest("an X-ARF report must be an object", field: path) }
+    /// The report JSON for an X-ARF document, or an error naming the field at fault.
+    public static func report(_ value: JSONValue, path: String) throws(ReportError) -> JSONValue {
+        guard case .object(let xarf) = value else { throw ReportError(code: "wrong-type", message: "an X-ARF report must be an object", field: path) }
         func field(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
-        func string(_ name: String, required: Bool = true) throws -> String? {
+        func string(_ name: String, required: Bool = true) throws(ReportError) -> String? {
             guard let value = xarf[name] else {
-                if required { throw Problem.badRequest("X-ARF field \"\(field(name))\" is required", field: field(name)) }
+                if required { throw ReportError(code: "missing-field", message: "X-ARF field \"\(field(name))\" is required", field: field(name)) }
                 return nil
             }
-            guard case .string(let text) = value else { throw Problem.badRequest("X-ARF field \"\(field(name))\" must be a string, got \(value.typeName)", field: field(name)) }
+            guard case .string(let text) = value else { throw ReportError(code: "wrong-type", message: "X-ARF field \"\(field(name))\" must be a string, got \(value.typeName)", field: field(name)) }
             return text
         }
         guard let version = try string("xarf_version"), version.hasPrefix("4.") else {
-            throw Problem.badRequest("only X-ARF version 4 is accepted, got \(xarf["xarf_version"]?.serialized ?? "nothing")", field: field("xarf_version"))
+            throw ReportError(code: "invalid-field", message: "only X-ARF version 4 is accepted, got \(xarf["xarf_version"]?.serialized ?? "nothing")", field: field("xarf_version"))
         }
         guard try string("category") == "content", try string("type") == "csam" else {
-            throw Problem.badRequest("only X-ARF reports with category \"content\" and type \"csam\" are accepted", field: field("type"))
+            throw ReportError(code: "invalid-field", message: "only X-ARF reports with category \"content\" and type \"csam\" are accepted", field: field("type"))
         }
         var report: JSONObject = ["url": .string(try string("url")!)]
         if let id = try string("report_id", required: false) { report.append("id", .string(id)) }

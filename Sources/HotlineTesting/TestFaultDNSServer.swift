@@ -1,0 +1,44 @@
+import Foundation
+import HotlineCore
+import HotlineNet
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback DNS server (`Tests/HotlineNetTests/Servers/dns_server.py`) that answers every A
+/// query with one address, or SERVFAIL, or nothing, as the test switches it.
+public final class TestFaultDNSServer {
+    private var pid: pid_t = 0
+    /// The loopback UDP port.
+    public let port: UInt16
+    private let modeFile: URL
+
+    /// Starts the server answering `address`, and waits until it answers.
+    public init(address: String) throws {
+        port = UInt16.random(in: 20_000...50_000)
+        modeFile = FileManager.default.temporaryDirectory.appendingPathComponent("dns-mode-\(UUID().uuidString)")
+        try "ok".write(to: modeFile, atomically: true, encoding: .utf8)
+        let python = FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3") ? "/usr/local/bin/python3" : "/usr/bin/python3"
+        pid = try LoopbackProcess.spawn(python, [
+            TestRDAPServer.root.appendingPathComponent("Tests/HotlineNetTests/Servers/dns_server.py").path, String(port), address, modeFile.path,
+        ])
+        for _ in 0..<50 {
+            let probe = DNSClient(servers: [DNSClient.Server(address: IPAddress("127.0.0.1")!, port: port)], timeout: 0.2, attempts: 1)
+            if probe.addresses(for: "probe.example.test")?.addresses.isEmpty == false { return }
+            usleep(100_000)
+        }
+        throw LoopbackProcessError(message: "the DNS test server did not start on port \(port)")
+    }
+
+    /// Sets how it answers from now on: `ok`, `servfail` or `timeout`.
+    public func set(_ mode: String) throws {
+        try mode.write(to: modeFile, atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        try? FileManager.default.removeItem(at: modeFile)
+    }
+}
