@@ -1,3 +1,4 @@
+import Foundation
 import HotlineCore
 import Testing
 @testable import HotlineConfig
@@ -66,5 +67,27 @@ import Testing
         #expect(pairs[0].value.expressionSource?.location(atOffset: 6).description == "s.yaml:1:13")
         #expect(pairs[1].value.expressionSource?.location(atOffset: 4).description == "s.yaml:4:3")
         #expect(pairs[2].value.expressionSource?.location(atOffset: 3).description == "s.yaml:5:9")
+    }
+}
+
+/// YAML limits at the edge: the deepest accepted nesting parses; a rule file one byte over the
+/// standard size is refused before it is read, at the file.
+@Suite struct YAMLLimitsTests {
+    @Test func deepestNestingParses() throws {
+        let deepest = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        #expect(try YAMLParser.parse(deepest, file: "d.yaml").node != nil)
+    }
+
+    @Test func ruleFilesOverTheStandardSizeAreRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("yaml-limit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rule = "version: 1\nrules: []\ndefault: [{ escalate: { reason: none } }]\n"
+        let atLimit = rule + "#" + String(repeating: "x", count: YAMLLimits.standard.maximumBytes - rule.utf8.count - 2) + "\n"
+        try atLimit.write(to: directory.appendingPathComponent("at.yaml"), atomically: true, encoding: .utf8)
+        #expect(RuleLoader.load(paths: [directory.appendingPathComponent("at.yaml").path]).diagnostics.filter { $0.severity == .error }.isEmpty)
+        try (atLimit + "\n").write(to: directory.appendingPathComponent("over.yaml"), atomically: true, encoding: .utf8)
+        let over = directory.appendingPathComponent("over.yaml").path
+        #expect(RuleLoader.load(paths: [over]).diagnostics.map(\.description) == ["\(over):1:1: error: file is 1048577 bytes, more than the 1048576 accepted [yaml-limit]"])
     }
 }

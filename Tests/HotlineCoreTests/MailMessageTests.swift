@@ -31,3 +31,21 @@ import Testing
         #expect(throws: MailError("multipart/mixed without a boundary")) { try MailMessage.parse(Array("Content-Type: multipart/mixed\r\n\r\nx".utf8)) }
     }
 }
+
+/// Mail limits at the limit and one past it.
+@Suite struct MailLimitsTests {
+    func multipart(parts: Int) -> [UInt8] {
+        var text = "From: a@partner.test\r\nSubject: many\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+        for index in 0..<parts { text += "--b\r\nContent-Type: text/plain\r\n\r\npart \(index)\r\n" }
+        return Array((text + "--b--\r\n").utf8)
+    }
+
+    @Test func partsAndSize() throws {
+        #expect(try MailMessage.parse(multipart(parts: MailMessage.maximumParts)).parts.count == MailMessage.maximumParts)
+        #expect(throws: MailError("more than 200 parts")) { try MailMessage.parse(multipart(parts: MailMessage.maximumParts + 1)) }
+        let head = Array("From: a@partner.test\r\nSubject: big\r\n\r\n".utf8)
+        let atLimit = head + [UInt8](repeating: 0x61, count: MailMessage.maximumSize - head.count)
+        #expect(try MailMessage.parse(atLimit).parts.first?.body.count == MailMessage.maximumSize - head.count)
+        #expect(throws: MailError("message larger than 33554432 bytes")) { try MailMessage.parse(atLimit + [0x61]) }
+    }
+}

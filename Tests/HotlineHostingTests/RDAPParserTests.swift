@@ -71,3 +71,18 @@ import Testing
         #expect(throws: RDAPError.self) { try RDAPParser.network(Array("<html>".utf8)) }
     }
 }
+
+/// RDAP answers come from registries the gateway does not control: size and nesting are bounded.
+@Suite struct RDAPLimitsTests {
+    @Test func sizeAndNesting() throws {
+        let record = #"{"objectClassName":"ip network","handle":"NET-1","startAddress":"192.0.2.0","endAddress":"192.0.2.255","country":"NL","entities":[]}"#
+        let padded = Array(record.utf8) + [UInt8](repeating: 0x20, count: RDAPParser.maximumBytes - record.utf8.count)
+        #expect(try RDAPParser.network(padded).handle == "NET-1")
+        #expect(throws: RDAPError(message: "response is 1048577 bytes, more than the 1048576 accepted")) { try RDAPParser.network(padded + [0x20]) }
+        func nested(_ depth: Int) -> [UInt8] {
+            Array((#"{"objectClassName":"ip network","handle":"NET-1","remarks":"# + String(repeating: "[", count: depth - 1) + String(repeating: "]", count: depth - 1) + "}").utf8)
+        }
+        #expect(try RDAPParser.network(nested(64)).handle == "NET-1")
+        #expect(throws: RDAPError(message: "response is not JSON (column 123: nesting deeper than 64 levels)")) { try RDAPParser.network(nested(65)) }
+    }
+}
