@@ -22,7 +22,7 @@ extension InMemoryReportStore: NoticeStore {
             var next = state
             for id in consumedItems {
                 guard let index = next.items.firstIndex(where: { $0.id == id && $0.status == .waiting }) else {
-                    throw DeliveryError("dispatch item \(id) was no longer waiting", permanent: true)
+                    throw StoreConflict("dispatch item \(id) was no longer waiting")
                 }
                 next.items[index].status = .batched
             }
@@ -35,25 +35,39 @@ extension InMemoryReportStore: NoticeStore {
     }
 
     public func redecide(itemID: String, decision: Decision, newItems: [DispatchItem]) throws {
-        locked {
-            if let index = state.items.firstIndex(where: { $0.id == itemID }) { state.items[index].status = .moved }
+        try locked {
+            guard let index = state.items.firstIndex(where: { $0.id == itemID && $0.status == .waiting }) else {
+                throw StoreConflict("dispatch item \(itemID) was no longer waiting")
+            }
+            state.items[index].status = .moved
             state.decisions.append(decision)
             state.items += newItems
         }
     }
 
-    public func dueMessages(at date: Date, limit: Int) throws -> [OutboxMessage] {
-        locked { Array(state.messages.filter { $0.status == .pending && $0.nextAttemptAt <= date }.sorted { $0.nextAttemptAt < $1.nextAttemptAt }.prefix(limit)) }
+    private func isFree(_ noticeID: String, at date: Date) -> Bool {
+        state.leases[noticeID].map { $0 <= date } ?? true
     }
 
-    public func dueNotices(at date: Date, limit: Int) throws -> [Notice] {
+    public func claimDueMessages(at date: Date, limit: Int, leaseUntil: Date) throws -> [OutboxMessage] {
         locked {
-            Array(state.noticeOrder.compactMap { state.notices[$0] }.filter { $0.nextDueAt.map { $0 <= date } ?? false }.sorted { $0.nextDueAt! < $1.nextDueAt! }.prefix(limit))
+            let due = Array(state.messages.filter { $0.status == .pending && $0.nextAttemptAt <= date && isFree($0.noticeID, at: date) }.sorted { $0.nextAttemptAt < $1.nextAttemptAt }.prefix(limit))
+            for message in due { state.leases[message.noticeID] = leaseUntil }
+            return due
+        }
+    }
+
+    public func claimDueNotices(at date: Date, limit: Int, leaseUntil: Date) throws -> [Notice] {
+        locked {
+            let due = Array(state.noticeOrder.compactMap { state.notices[$0] }.filter { ($0.nextDueAt.map { $0 <= date } ?? false) && isFree($0.id, at: date) }.sorted { $0.nextDueAt! < $1.nextDueAt! }.prefix(limit))
+            for notice in due { state.leases[notice.id] = leaseUntil }
+            return due
         }
     }
 
     public func saveNotice(_ notice: Notice, updatedMessage: OutboxMessage?, newMessages: [OutboxMessage], newItems: [DispatchItem], event: NoticeEvent?, closingCases: [String], at date: Date) throws {
         locked {
+            state.leases[notice.id] = nil
             state.notices[notice.id] = notice
             if let updatedMessage, let index = state.messages.firstIndex(where: { $0.id == updatedMessage.id }) { state.messages[index] = updatedMessage }
             state.messages += newMessages

@@ -17,6 +17,8 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
         var noticeOrder: [String] = []
         var messages: [OutboxMessage] = []
         var events: [NoticeEvent] = []
+        /// Claims: notice id → the end of its lease (a claimed message leases its notice).
+        var leases: [String: Date] = [:]
     }
 
     let lock = NSLock()

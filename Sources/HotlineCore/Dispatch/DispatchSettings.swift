@@ -83,11 +83,19 @@ public struct DispatchSettings: Hashable, Sendable {
     public var followUp: FollowUpPolicy
     /// Items, messages and notices handled per step of a pass.
     public var batchLimit: Int
+    /// Messages and notices claimed at a time: few enough that all of them can be attempted
+    /// (each up to the transport's timeout) before their lease runs out.
+    public var claimSize: Int
+    /// How long a claim keeps other instances away; after a crash, the claimed work waits
+    /// this long before another instance (or the restarted one) takes it.
+    public var lease: TimeInterval
 
     /// Creates settings.
-    public init(retry: RetryPolicy = RetryPolicy(), followUp: FollowUpPolicy = FollowUpPolicy(), batchLimit: Int = 500) {
+    public init(retry: RetryPolicy = RetryPolicy(), followUp: FollowUpPolicy = FollowUpPolicy(), batchLimit: Int = 500, claimSize: Int = 10, lease: TimeInterval = 120) {
         self.retry = retry
         self.followUp = followUp
         self.batchLimit = batchLimit
+        self.claimSize = claimSize
+        self.lease = lease
     }
 }

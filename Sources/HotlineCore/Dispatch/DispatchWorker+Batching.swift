@@ -15,13 +15,18 @@ extension DispatchWorker {
         }
         for key in order {
             guard let group = groups[key], let due = group.map(\.dueAt).min(), due <= now else { continue }
-            var kept: [DispatchItem] = []
-            for item in group {
-                if try moved(item, now: now) { pass.itemsMoved += 1 } else { kept.append(item) }
+            do {
+                var kept: [DispatchItem] = []
+                for item in group {
+                    if try moved(item, now: now) { pass.itemsMoved += 1 } else { kept.append(item) }
+                }
+                if kept.isEmpty { continue }
+                try createNotice(from: kept, now: now)
+                pass.noticesCreated += 1
+            } catch is StoreConflict {
+                // Another instance batched (or moved) these items first; its notice stands.
+                pass.conflicts += 1
             }
-            if kept.isEmpty { continue }
-            try createNotice(from: kept, now: now)
-            pass.noticesCreated += 1
         }
     }
 

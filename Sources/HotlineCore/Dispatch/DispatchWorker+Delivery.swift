@@ -4,54 +4,65 @@ extension DispatchWorker {
     /// Delivers due messages. A failure is retried with backoff; a permanent refusal or the
     /// last attempt fails the message and raises `delivery.failed` for the rules.
     public func deliverDueMessages(_ pass: inout DispatchPass) throws {
-        for var message in try store.dueMessages(at: time.now(), limit: settings.batchLimit) {
-            guard var notice = try store.notice(message.noticeID) else { continue }
-            let now = time.now()
-            message.attempts += 1
-            notice.deliveryAttempts = message.attempts
-            let outcome: Result<String, DeliveryError>
-            do throws(DeliveryError) {
-                outcome = .success(try transport.deliver(message))
-            } catch {
-                outcome = .failure(error)
+        // Claimed a few at a time, so a lease outlives the attempts made under it even when
+        // every attempt runs into the transport's timeout.
+        var attempted: Set<String> = []
+        while attempted.count < settings.batchLimit {
+            let claimed = try store.claimDueMessages(at: time.now(), limit: min(settings.claimSize, settings.batchLimit - attempted.count), leaseUntil: time.now().addingTimeInterval(settings.lease))
+            let fresh = claimed.filter { attempted.insert($0.id).inserted }
+            if fresh.isEmpty { return }
+            for message in fresh { try deliver(message, &pass) }
+        }
+    }
+
+    private func deliver(_ message: OutboxMessage, _ pass: inout DispatchPass) throws {
+        var message = message
+        guard var notice = try store.notice(message.noticeID) else { return }
+        let now = time.now()
+        message.attempts += 1
+        notice.deliveryAttempts = message.attempts
+        let outcome: Result<String, DeliveryError>
+        do throws(DeliveryError) {
+            outcome = .success(try transport.deliver(message))
+        } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success(let receipt):
+            afterDelivery?(message)
+            message.status = .delivered
+            message.deliveredAt = now
+            message.receipt = receipt
+            message.lastError = nil
+            notice.lastError = nil
+            if notice.status == .pending {
+                notice.status = .sent
+                notice.sentAt = now
+                if notice.isFollowedUp {
+                    if let span = notice.deadlineSpan { notice.deadline = now.addingTimeInterval(TimeInterval(span.seconds)) }
+                    let firstCheck = settings.followUp.scheduledCheck(0, sentAt: now)
+                    for index in notice.items.indices { notice.items[index].nextCheckAt = firstCheck }
+                }
             }
-            switch outcome {
-            case .success(let receipt):
-                afterDelivery?(message)
-                message.status = .delivered
-                message.deliveredAt = now
-                message.receipt = receipt
-                message.lastError = nil
-                notice.lastError = nil
-                if notice.status == .pending {
-                    notice.status = .sent
-                    notice.sentAt = now
-                    if notice.isFollowedUp {
-                        if let span = notice.deadlineSpan { notice.deadline = now.addingTimeInterval(TimeInterval(span.seconds)) }
-                        let firstCheck = settings.followUp.scheduledCheck(0, sentAt: now)
-                        for index in notice.items.indices { notice.items[index].nextCheckAt = firstCheck }
-                    }
-                }
+            notice.nextDueAt = nextDue(notice)
+            let event = NoticeEvent(id: ids.next(), noticeID: notice.id, event: "delivered", at: now, detail: "\(message.purpose) to \(message.destinations.joined(separator: ", ")): \(receipt)")
+            try store.saveNotice(notice, updatedMessage: message, newMessages: [], newItems: [], event: event, closingCases: [], at: now)
+            pass.delivered += 1
+        case .failure(let error):
+            message.lastError = error.message
+            notice.lastError = error.message
+            if error.isPermanent || message.attempts >= settings.retry.attempts {
+                message.status = .failed
+                if notice.status == .pending { notice.status = .failed }
                 notice.nextDueAt = nextDue(notice)
-                let event = NoticeEvent(id: ids.next(), noticeID: notice.id, event: "delivered", at: now, detail: "\(message.purpose) to \(message.destinations.joined(separator: ", ")): \(receipt)")
+                let why = error.isPermanent ? "refused" : "gave up after \(message.attempts) attempts"
+                try raise(.deliveryFailed, for: notice, detail: "\(message.purpose) \(why): \(error.message)", updatedMessage: message, now: now)
+                pass.failed += 1
+            } else {
+                message.nextAttemptAt = now.addingTimeInterval(settings.retry.delay(afterFailures: message.attempts, key: message.id))
+                let event = NoticeEvent(id: ids.next(), noticeID: notice.id, event: "delivery.retry", at: now, detail: "attempt \(message.attempts) failed: \(error.message); next at \(RFC3339.format(message.nextAttemptAt))")
                 try store.saveNotice(notice, updatedMessage: message, newMessages: [], newItems: [], event: event, closingCases: [], at: now)
-                pass.delivered += 1
-            case .failure(let error):
-                message.lastError = error.message
-                notice.lastError = error.message
-                if error.isPermanent || message.attempts >= settings.retry.attempts {
-                    message.status = .failed
-                    if notice.status == .pending { notice.status = .failed }
-                    notice.nextDueAt = nextDue(notice)
-                    let why = error.isPermanent ? "refused" : "gave up after \(message.attempts) attempts"
-                    try raise(.deliveryFailed, for: notice, detail: "\(message.purpose) \(why): \(error.message)", updatedMessage: message, now: now)
-                    pass.failed += 1
-                } else {
-                    message.nextAttemptAt = now.addingTimeInterval(settings.retry.delay(afterFailures: message.attempts, key: message.id))
-                    let event = NoticeEvent(id: ids.next(), noticeID: notice.id, event: "delivery.retry", at: now, detail: "attempt \(message.attempts) failed: \(error.message); next at \(RFC3339.format(message.nextAttemptAt))")
-                    try store.saveNotice(notice, updatedMessage: message, newMessages: [], newItems: [], event: event, closingCases: [], at: now)
-                    pass.retried += 1
-                }
+                pass.retried += 1
             }
         }
     }

@@ -4,39 +4,50 @@ extension DispatchWorker {
     /// Re-checks due URLs, confirms removals, and raises `notice.removed` and
     /// `notice.overdue` for the rules.
     public func followUpDueNotices(_ pass: inout DispatchPass) throws {
-        for var notice in try store.dueNotices(at: time.now(), limit: settings.batchLimit) {
-            let now = time.now()
-            var changes: [String] = []
-            if let checker, let sentAt = notice.sentAt {
-                let givingUp = now >= sentAt.addingTimeInterval(TimeInterval(settings.followUp.giveUpAfter.seconds))
-                for index in notice.items.indices {
-                    guard notice.items[index].state == .online, let due = notice.items[index].nextCheckAt, due <= now else { continue }
-                    let result = checker.check(notice.items[index].url)
-                    pass.checks += 1
-                    if let change = record(result, on: &notice.items[index], sentAt: sentAt, now: now) { changes.append(change) }
-                    if givingUp && notice.items[index].state == .online { notice.items[index].nextCheckAt = nil }
-                }
+        // Claimed a few at a time, like messages: re-checks can take a fetch timeout each.
+        // A notice is handled once per pass, even when it is due again right away.
+        var handled: Set<String> = []
+        while handled.count < settings.batchLimit {
+            let claimed = try store.claimDueNotices(at: time.now(), limit: min(settings.claimSize, settings.batchLimit - handled.count), leaseUntil: time.now().addingTimeInterval(settings.lease))
+            let fresh = claimed.filter { handled.insert($0.id).inserted }
+            if fresh.isEmpty { return }
+            for notice in fresh { try followUp(notice, &pass) }
+        }
+    }
+
+    private func followUp(_ notice: Notice, _ pass: inout DispatchPass) throws {
+        var notice = notice
+        let now = time.now()
+        var changes: [String] = []
+        if let checker, let sentAt = notice.sentAt {
+            let givingUp = now >= sentAt.addingTimeInterval(TimeInterval(settings.followUp.giveUpAfter.seconds))
+            for index in notice.items.indices {
+                guard notice.items[index].state == .online, let due = notice.items[index].nextCheckAt, due <= now else { continue }
+                let result = checker.check(notice.items[index].url)
+                pass.checks += 1
+                if let change = record(result, on: &notice.items[index], sentAt: sentAt, now: now) { changes.append(change) }
+                if givingUp && notice.items[index].state == .online { notice.items[index].nextCheckAt = nil }
             }
-            let checked = changes.isEmpty ? nil : NoticeEvent(id: ids.next(), noticeID: notice.id, event: "checked", at: now, detail: changes.joined(separator: "; "))
-            if notice.items.allSatisfy({ $0.state == .removed }) {
-                notice.status = .removed
-                notice.removedAt = notice.items.compactMap(\.removedAt).max() ?? now
-                notice.nextDueAt = nil
-                if let checked { try saveEvent(checked, notice: notice, now: now) }
-                try raise(.noticeRemoved, for: notice, detail: "every URL gone on \(settings.followUp.confirmations) checks in a row", updatedMessage: nil, now: now)
-                pass.removed += 1
-            } else if let deadline = notice.deadline, deadline <= now, notice.overdueRaisedFor != deadline,
-                      !notice.awaitingRemovalConfirmation {
-                // A URL found gone once is confirmed first (minutes later): a hoster that removed
-                // it just before the deadline is not sent a reminder.
-                notice.overdueRaisedFor = deadline
-                if let checked { try saveEvent(checked, notice: notice, now: now) }
-                try raise(.noticeOverdue, for: notice, detail: "\(notice.onlineItems.count) of \(notice.items.count) URL(s) still online at the deadline \(RFC3339.format(deadline))", updatedMessage: nil, now: now)
-                pass.overdue += 1
-            } else {
-                notice.nextDueAt = nextDue(notice)
-                try store.saveNotice(notice, updatedMessage: nil, newMessages: [], newItems: [], event: checked, closingCases: [], at: now)
-            }
+        }
+        let checked = changes.isEmpty ? nil : NoticeEvent(id: ids.next(), noticeID: notice.id, event: "checked", at: now, detail: changes.joined(separator: "; "))
+        if notice.items.allSatisfy({ $0.state == .removed }) {
+            notice.status = .removed
+            notice.removedAt = notice.items.compactMap(\.removedAt).max() ?? now
+            notice.nextDueAt = nil
+            if let checked { try saveEvent(checked, notice: notice, now: now) }
+            try raise(.noticeRemoved, for: notice, detail: "every URL gone on \(settings.followUp.confirmations) checks in a row", updatedMessage: nil, now: now)
+            pass.removed += 1
+        } else if let deadline = notice.deadline, deadline <= now, notice.overdueRaisedFor != deadline,
+                  !notice.awaitingRemovalConfirmation {
+            // A URL found gone once is confirmed first (minutes later): a hoster that removed
+            // it just before the deadline is not sent a reminder.
+            notice.overdueRaisedFor = deadline
+            if let checked { try saveEvent(checked, notice: notice, now: now) }
+            try raise(.noticeOverdue, for: notice, detail: "\(notice.onlineItems.count) of \(notice.items.count) URL(s) still online at the deadline \(RFC3339.format(deadline))", updatedMessage: nil, now: now)
+            pass.overdue += 1
+        } else {
+            notice.nextDueAt = nextDue(notice)
+            try store.saveNotice(notice, updatedMessage: nil, newMessages: [], newItems: [], event: checked, closingCases: [], at: now)
         }
     }
 

@@ -18,6 +18,8 @@ public struct DispatchPass: Hashable, Sendable {
     public var removed = 0
     /// `notice.overdue` events raised.
     public var overdue = 0
+    /// Groups of items another instance batched or moved first (several instances on one store).
+    public var conflicts = 0
 
     /// Creates an empty pass.
     public init() {}
@@ -32,6 +34,7 @@ public struct DispatchPass: Hashable, Sendable {
         checks += other.checks
         removed += other.removed
         overdue += other.overdue
+        conflicts += other.conflicts
     }
 
     /// Whether the pass did anything.
@@ -43,6 +46,7 @@ public struct DispatchPass: Hashable, Sendable {
             "notices_created": .number(Double(noticesCreated)), "items_moved": .number(Double(itemsMoved)),
             "delivered": .number(Double(delivered)), "retried": .number(Double(retried)), "failed": .number(Double(failed)),
             "checks": .number(Double(checks)), "removed": .number(Double(removed)), "overdue": .number(Double(overdue)),
+            "conflicts": .number(Double(conflicts)),
         ])
     }
 }

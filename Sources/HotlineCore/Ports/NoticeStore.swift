@@ -10,14 +10,17 @@ public protocol NoticeStore: Sendable {
     func waitingItems(limit: Int) throws -> [DispatchItem]
     /// The facts a decision saw, to re-decide or to decide a lifecycle event.
     func decisionFacts(decisionID: String, schema: FieldSchema) throws -> Facts?
-    /// Stores a new notice with its messages and marks `consumedItems` batched.
+    /// Stores a new notice with its messages and marks `consumedItems` batched; throws
+    /// ``StoreConflict`` when one of them is no longer waiting (another worker batched it).
     func insertNotice(_ notice: Notice, messages: [OutboxMessage], consumedItems: [String], event: NoticeEvent?) throws
     /// Marks an item moved, stores the new decision for its report and the items it asked for.
     func redecide(itemID: String, decision: Decision, newItems: [DispatchItem]) throws
-    /// Messages due for an attempt at `date`, oldest first.
-    func dueMessages(at date: Date, limit: Int) throws -> [OutboxMessage]
-    /// Notices being followed up with a check or deadline due at `date`.
-    func dueNotices(at date: Date, limit: Int) throws -> [Notice]
+    /// Messages due for an attempt at `date`, oldest first, claimed until `leaseUntil`: while
+    /// the lease runs, other workers (other gateway instances) skip them and their notices;
+    /// saving the notice releases it, and a worker that died lets it lapse.
+    func claimDueMessages(at date: Date, limit: Int, leaseUntil: Date) throws -> [OutboxMessage]
+    /// Notices being followed up with a check or deadline due at `date`, claimed like messages.
+    func claimDueNotices(at date: Date, limit: Int, leaseUntil: Date) throws -> [Notice]
     /// Writes a notice's new state together with a message update, new messages, new items,
     /// an event, and the cases to close.
     func saveNotice(_ notice: Notice, updatedMessage: OutboxMessage?, newMessages: [OutboxMessage], newItems: [DispatchItem], event: NoticeEvent?, closingCases: [String], at date: Date) throws
@@ -98,4 +101,15 @@ public protocol HostingLookup: Sendable {
     /// The current `hosting.*` facts of `host` merged into `facts`; `nil` when it cannot
     /// be looked up now (the decision's facts then stand).
     func refreshHosting(host: String, facts: Facts) -> Facts?
+}
+
+/// A write refused because another writer (another gateway instance) changed the rows first;
+/// nothing was written, and the next pass sees the new state.
+public struct StoreConflict: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What changed.
+    public var message: String
+    /// Creates a conflict.
+    public init(_ message: String) { self.message = message }
+    /// The message.
+    public var description: String { message }
 }

@@ -70,7 +70,7 @@ struct NoticeRow {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, sent_at = excluded.sent_at, deadline = excluded.deadline,
                 removed_at = excluded.removed_at, reminders = excluded.reminders, next_due_at = excluded.next_due_at, body = excluded.body,
-                escalated_to = excluded.escalated_to, acknowledged_at = excluded.acknowledged_at
+                escalated_to = excluded.escalated_to, acknowledged_at = excluded.acknowledged_at, lease_until = NULL
             """).execute(arguments: arguments)
         for (position, item) in notice.items.enumerated() {
             try db.cachedStatement(sql: """
@@ -100,7 +100,7 @@ struct OutboxRow {
             INSERT INTO outbox (id, notice_id, purpose, channel, destinations, sender, message_id, secret_env, payload, status, attempts, next_attempt_at, last_error, delivered_at, receipt, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at,
-                last_error = excluded.last_error, delivered_at = excluded.delivered_at, receipt = excluded.receipt
+                last_error = excluded.last_error, delivered_at = excluded.delivered_at, receipt = excluded.receipt, lease_until = NULL
             """).execute(arguments: [
                 message.id, message.noticeID, message.purpose, message.channel.rawValue, try StoredJSON.text(message.destinations),
                 message.sender, message.messageID, message.secretEnvironment, Data(message.payload), message.status.rawValue,

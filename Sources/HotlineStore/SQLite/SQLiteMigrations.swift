@@ -328,6 +328,14 @@ enum SQLiteMigrations {
                     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v11-claim-leases") { db in
+            // Workers claim due messages and notices for a while (several processes on one file,
+            // like `hotline serve` beside `hotline work`, or several instances on PostgreSQL).
+            try db.execute(sql: """
+                ALTER TABLE notices ADD COLUMN lease_until TEXT;
+                ALTER TABLE outbox ADD COLUMN lease_until TEXT;
+                """)
+        }
         return migrator
     }
 }

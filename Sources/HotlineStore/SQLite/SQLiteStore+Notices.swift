@@ -28,7 +28,7 @@ extension SQLiteStore: NoticeStore {
             for message in messages { try OutboxRow.save(message, db: db) }
             for id in consumedItems {
                 try db.cachedStatement(sql: "UPDATE dispatch_items SET status = 'batched', notice_id = ? WHERE id = ? AND status = 'waiting'").execute(arguments: [notice.id, id])
-                guard db.changesCount == 1 else { throw DatabaseError(message: "dispatch item \(id) was no longer waiting") }
+                guard db.changesCount == 1 else { throw StoreConflict("dispatch item \(id) was no longer waiting") }
             }
             if let event { try NoticeEventRow.insert(event, db: db) }
         }
@@ -36,21 +36,31 @@ extension SQLiteStore: NoticeStore {
 
     public func redecide(itemID: String, decision: Decision, newItems: [DispatchItem]) throws {
         try writeTransaction { db in
-            try db.execute(sql: "UPDATE dispatch_items SET status = 'moved' WHERE id = ?", arguments: [itemID])
+            try db.execute(sql: "UPDATE dispatch_items SET status = 'moved' WHERE id = ? AND status = 'waiting'", arguments: [itemID])
+            guard db.changesCount == 1 else { throw StoreConflict("dispatch item \(itemID) was no longer waiting") }
             try DecisionRow(decision).insert(db)
             for item in newItems { try DispatchItemRow.insert(item, db: db) }
         }
     }
 
-    public func dueMessages(at date: Date, limit: Int) throws -> [OutboxMessage] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?", arguments: [StoredDate.text(date), limit]).map(OutboxRow.message)
+    public func claimDueMessages(at date: Date, limit: Int, leaseUntil: Date) throws -> [OutboxMessage] {
+        try writeTransaction { db in
+            let now = StoredDate.text(date)
+            let rows = try Row.fetchAll(db, sql: SQLClaims.dueMessages, arguments: [now, now, now, limit])
+            for row in rows {
+                try db.execute(sql: SQLClaims.leaseMessage, arguments: [StoredDate.text(leaseUntil), row["id"] as String])
+                try db.execute(sql: SQLClaims.leaseNotice, arguments: [StoredDate.text(leaseUntil), row["notice_id"] as String])
+            }
+            return try rows.map(OutboxRow.message)
         }
     }
 
-    public func dueNotices(at date: Date, limit: Int) throws -> [Notice] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT body FROM notices WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at LIMIT ?", arguments: [StoredDate.text(date), limit]).map { try NoticeRow.notice($0, db: db) }
+    public func claimDueNotices(at date: Date, limit: Int, leaseUntil: Date) throws -> [Notice] {
+        try writeTransaction { db in
+            let now = StoredDate.text(date)
+            let rows = try Row.fetchAll(db, sql: SQLClaims.dueNotices, arguments: [now, now, limit])
+            for row in rows { try db.execute(sql: SQLClaims.leaseNotice, arguments: [StoredDate.text(leaseUntil), row["id"] as String]) }
+            return try rows.map { try NoticeRow.notice($0, db: db) }
         }
     }
 

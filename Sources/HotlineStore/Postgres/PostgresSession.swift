@@ -1,0 +1,169 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+
+/// A value bound to a statement or read from a row.
+public enum SQLValue: Sendable, Hashable {
+    case null
+    case text(String)
+    case integer(Int64)
+    case real(Double)
+    case blob([UInt8])
+
+    /// `text`, or `null` for nil.
+    public static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }
+    /// `integer`, or `null` for nil.
+    public static func optional(_ number: Int?) -> SQLValue { number.map { .integer(Int64($0)) } ?? .null }
+}
+
+/// One connection, used by one thread at a time. The store's ports are synchronous (the
+/// pipeline and the worker run on their own threads), so each statement waits for its
+/// answer; the waiting happens off the event loop that talks to the server.
+final class PostgresSession: @unchecked Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Rows of `sql`, whose parameters are written `?` in order (as for SQLite).
+    func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [PostgresRandomAccessRow] {
+        try connection.query(Self.query(sql, values), logger: logger).wait().rows.map { $0.makeRandomAccess() }
+    }
+
+    /// Runs `sql`; returns the number of rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
+        try connection.query(Self.query(sql, values), logger: logger).wait().metadata.rows ?? 0
+    }
+
+    /// Runs several statements without parameters (migrations).
+    func script(_ sql: String) throws {
+        _ = try connection.simpleQuery(sql).wait()
+    }
+
+    /// `?` placeholders become `$1`, `$2`…; the SQL in this target has no `?` inside literals.
+    static func query(_ sql: String, _ values: [SQLValue]) throws -> PostgresQuery {
+        var text = ""
+        text.reserveCapacity(sql.utf8.count + values.count * 2)
+        var index = 0
+        for character in sql {
+            if character == "?" {
+                index += 1
+                text += "$\(index)"
+            } else {
+                text.append(character)
+            }
+        }
+        precondition(index == values.count, "\(index) placeholders for \(values.count) values in \(sql)")
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values {
+            switch value {
+            case .null: bindings.appendNull()
+            case .text(let text): bindings.append(text)
+            case .integer(let number): bindings.append(number)
+            case .real(let number): bindings.append(number)
+            case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            }
+        }
+        return PostgresQuery(unsafeSQL: text, binds: bindings)
+    }
+}
+
+extension PostgresRandomAccessRow {
+    func string(_ column: String) throws -> String { try self[column].decode(String.self) }
+    func optionalString(_ column: String) throws -> String? { try self[column].decode(String?.self) }
+    func int(_ column: String) throws -> Int { Int(try self[column].decode(Int64.self)) }
+    func optionalInt(_ column: String) throws -> Int? { try self[column].decode(Int64?.self).map(Int.init) }
+    func bytes(_ column: String) throws -> [UInt8] {
+        var buffer = try self[column].decode(ByteBuffer.self)
+        return buffer.readBytes(length: buffer.readableBytes) ?? []
+    }
+}
+
+/// A few connections shared by the threads of one gateway process.
+final class PostgresConnectionPool: @unchecked Sendable {
+    let settings: PostgresSettings
+    private let group: MultiThreadedEventLoopGroup
+    private let lock = NSCondition()
+    private var idle: [PostgresSession] = []
+    private var open = 0
+    private var nextID = 0
+    private let logger: Logger
+
+    init(settings: PostgresSettings) {
+        self.settings = settings
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var logger = Logger(label: "hotline.postgres")
+        logger.logLevel = .critical
+        self.logger = logger
+    }
+
+    deinit {
+        for session in idle { try? session.connection.close().wait() }
+        try? group.syncShutdownGracefully()
+    }
+
+    /// Runs `body` with a connection of its own; waits while all are in use.
+    func withSession<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        let session = try checkOut()
+        do {
+            let result = try body(session)
+            checkIn(session)
+            return result
+        } catch {
+            // A connection that failed mid-statement may be unusable: closed, not reused.
+            if session.connection.isClosed { discard(session) } else { checkIn(session) }
+            throw error
+        }
+    }
+
+    private func checkOut() throws -> PostgresSession {
+        lock.lock()
+        while idle.isEmpty && open >= settings.connections { lock.wait() }
+        if let session = idle.popLast() {
+            lock.unlock()
+            return session
+        }
+        open += 1
+        nextID += 1
+        let id = nextID
+        lock.unlock()
+        do {
+            return try connect(id: id)
+        } catch {
+            lock.lock()
+            open -= 1
+            lock.signal()
+            lock.unlock()
+            throw error
+        }
+    }
+
+    private func checkIn(_ session: PostgresSession) {
+        lock.lock()
+        idle.append(session)
+        lock.signal()
+        lock.unlock()
+    }
+
+    private func discard(_ session: PostgresSession) {
+        lock.lock()
+        open -= 1
+        lock.signal()
+        lock.unlock()
+    }
+
+    private func connect(id: Int) throws -> PostgresSession {
+        let tls: PostgresConnection.Configuration.TLS = settings.requireTLS ? .require(try .init(configuration: .makeClientConfiguration())) : .disable
+        let configuration = PostgresConnection.Configuration(
+            host: settings.host, port: settings.port, username: settings.username, password: settings.password, database: settings.database, tls: tls)
+        let connection = try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()
+        return PostgresSession(connection: connection, logger: logger)
+    }
+}
