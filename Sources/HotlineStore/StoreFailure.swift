@@ -10,6 +10,14 @@ public enum StoreFailure: Sendable, Equatable {
 
     /// The failure `error` stands for, or nil for any other error.
     public init?(_ error: any Error) {
+        if let postgres = error as? PostgresStoreError {
+            switch postgres.code {
+            case "53100": self = .full  // disk_full
+            case "40001", "40P01", "55P03", "57014": self = .busy  // serialization, deadlock, lock or statement timeout
+            default: return nil
+            }
+            return
+        }
         guard let database = error as? DatabaseError else { return nil }
         switch database.resultCode {
         case .SQLITE_FULL: self = .full

@@ -90,6 +90,7 @@ enum PostgresMigrations {
             """),
         ("v2-dispatch-notices-outbox", """
             CREATE TABLE dispatch_items (
+                seq BIGSERIAL UNIQUE,
                 id TEXT PRIMARY KEY,
                 report_id TEXT NOT NULL,
                 case_id TEXT NOT NULL,
@@ -131,7 +132,9 @@ enum PostgresMigrations {
             );
             CREATE INDEX notices_due ON notices(next_due_at) WHERE next_due_at IS NOT NULL;
             CREATE INDEX notices_status ON notices(status, created_at);
-            CREATE INDEX notices_sent ON notices(sent_at);
+            CREATE INDEX notices_sent ON notices(sent_at) WHERE sent_at IS NOT NULL;
+            CREATE INDEX notices_contact ON notices(contact_id, created_at);
+            CREATE INDEX notices_escalated ON notices(escalated_to) WHERE escalated_to IS NOT NULL;
             CREATE TABLE notice_items (
                 notice_id TEXT NOT NULL REFERENCES notices(id),
                 position INTEGER NOT NULL,
@@ -139,22 +142,23 @@ enum PostgresMigrations {
                 report_id TEXT NOT NULL,
                 case_id TEXT NOT NULL,
                 url TEXT NOT NULL,
-                state TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('online', 'removed')),
                 removed_at TEXT,
                 body TEXT NOT NULL,
                 PRIMARY KEY (notice_id, position)
             );
+            CREATE INDEX notice_items_case ON notice_items(case_id);
             CREATE TABLE outbox (
                 id TEXT PRIMARY KEY,
                 notice_id TEXT NOT NULL REFERENCES notices(id),
                 purpose TEXT NOT NULL,
-                channel TEXT NOT NULL,
+                channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
                 destinations TEXT NOT NULL,
                 sender TEXT NOT NULL,
-                message_id TEXT NOT NULL,
+                message_id TEXT UNIQUE,
                 secret_env TEXT,
                 payload BYTEA NOT NULL,
-                status TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
                 attempts INTEGER NOT NULL,
                 next_attempt_at TEXT NOT NULL,
                 last_error TEXT,
@@ -163,19 +167,19 @@ enum PostgresMigrations {
                 created_at TEXT NOT NULL,
                 lease_until TEXT
             );
-            CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+            CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
             CREATE INDEX outbox_notice ON outbox(notice_id);
             CREATE TABLE notice_events (
                 seq BIGSERIAL UNIQUE,
                 id TEXT PRIMARY KEY,
-                notice_id TEXT NOT NULL,
+                notice_id TEXT NOT NULL REFERENCES notices(id),
                 event TEXT NOT NULL,
                 at TEXT NOT NULL,
                 rule TEXT,
                 actions TEXT,
                 facts TEXT,
                 rules_digest TEXT,
-                detail TEXT
+                detail TEXT NOT NULL
             );
             CREATE INDEX notice_events_notice ON notice_events(notice_id, at);
             CREATE TRIGGER notice_events_append_only BEFORE UPDATE OR DELETE ON notice_events FOR EACH ROW EXECUTE FUNCTION hotline_append_only();
@@ -187,7 +191,7 @@ enum PostgresMigrations {
         try session.execute("SELECT pg_advisory_lock(?)", [.integer(lockKey)])
         defer { _ = try? session.execute("SELECT pg_advisory_unlock(?)", [.integer(lockKey)]) }
         try session.script("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-        let applied = Set(try session.rows("SELECT name FROM schema_migrations").map { try $0.string("name") })
+        let applied = Set(try session.rows("SELECT name FROM schema_migrations").map { try $0.text("name") })
         for (name, sql) in all where !applied.contains(name) {
             try session.script("BEGIN")
             do {

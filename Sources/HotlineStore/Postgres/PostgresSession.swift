@@ -5,20 +5,6 @@ import NIOPosix
 import NIOSSL
 import PostgresNIO
 
-/// A value bound to a statement or read from a row.
-public enum SQLValue: Sendable, Hashable {
-    case null
-    case text(String)
-    case integer(Int64)
-    case real(Double)
-    case blob([UInt8])
-
-    /// `text`, or `null` for nil.
-    public static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }
-    /// `integer`, or `null` for nil.
-    public static func optional(_ number: Int?) -> SQLValue { number.map { .integer(Int64($0)) } ?? .null }
-}
-
 /// One connection, used by one thread at a time. The store's ports are synchronous (the
 /// pipeline and the worker run on their own threads), so each statement waits for its
 /// answer; the waiting happens off the event loop that talks to the server.
@@ -42,9 +28,12 @@ final class PostgresSession: @unchecked Sendable {
         try connection.query(Self.query(sql, values), logger: logger).wait().metadata.rows ?? 0
     }
 
-    /// Runs several statements without parameters (migrations).
+    /// Runs several statements without parameters (migrations), one at a time: the extended
+    /// protocol takes one statement per message. Statements end at a `;` that ends a line.
     func script(_ sql: String) throws {
-        _ = try connection.simpleQuery(sql).wait()
+        for statement in sql.components(separatedBy: ";\n") where !statement.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            try execute(statement.trimmingCharacters(in: CharacterSet(charactersIn: ";").union(.whitespacesAndNewlines)))
+        }
     }
 
     /// `?` placeholders become `$1`, `$2`…; the SQL in this target has no `?` inside literals.
@@ -75,13 +64,15 @@ final class PostgresSession: @unchecked Sendable {
     }
 }
 
-extension PostgresRandomAccessRow {
-    func string(_ column: String) throws -> String { try self[column].decode(String.self) }
-    func optionalString(_ column: String) throws -> String? { try self[column].decode(String?.self) }
-    func int(_ column: String) throws -> Int { Int(try self[column].decode(Int64.self)) }
-    func optionalInt(_ column: String) throws -> Int? { try self[column].decode(Int64?.self).map(Int.init) }
-    func bytes(_ column: String) throws -> [UInt8] {
-        var buffer = try self[column].decode(ByteBuffer.self)
+extension PostgresSession: SQLExecutor {
+    var dialect: SQLDialect { .postgres }
+}
+
+extension PostgresRandomAccessRow: SQLRow {
+    func optionalText(_ column: String) throws -> String? { try self[column].decode(String?.self) }
+    func optionalInteger(_ column: String) throws -> Int64? { try self[column].decode(Int64?.self) }
+    func optionalBlob(_ column: String) throws -> [UInt8]? {
+        guard var buffer = try self[column].decode(ByteBuffer?.self) else { return nil }
         return buffer.readBytes(length: buffer.readableBytes) ?? []
     }
 }

@@ -28,13 +28,22 @@ struct CaseRow: Codable, FetchableRecord, TableRecord {
         CaseRecord(id: id, url: url, status: CaseStatus(rawValue: status) ?? .open, openedAt: StoredDate.date(opened_at), closedAt: closed_at.map(StoredDate.date), reportCount: report_count, firstReportID: first_report_id)
     }
 
-    func insert(_ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO cases (id, url, status, opened_at, closed_at, report_count, first_report_id) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [id, url, status, opened_at, closed_at, report_count, first_report_id])
+    init(row: some SQLRow) throws {
+        id = try row.text("id")
+        url = try row.text("url")
+        status = try row.text("status")
+        opened_at = try row.text("opened_at")
+        closed_at = try row.optionalText("closed_at")
+        report_count = try row.integer("report_count")
+        first_report_id = try row.text("first_report_id")
     }
 
-    func update(_ db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE cases SET status = ?, closed_at = ?, report_count = ? WHERE id = ?")
-            .execute(arguments: [status, closed_at, report_count, id])
+    func insert(_ db: some SQLExecutor) throws {
+        try db.execute("INSERT INTO cases (id, url, status, opened_at, closed_at, report_count, first_report_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [.text(id), .text(url), .text(status), .text(opened_at), .optional(closed_at), .int(report_count), .text(first_report_id)])
+    }
+
+    func update(_ db: some SQLExecutor) throws {
+        try db.execute("UPDATE cases SET status = ?, closed_at = ?, report_count = ? WHERE id = ?", [.text(status), .optional(closed_at), .int(report_count), .text(id)])
     }
 }

@@ -35,11 +35,17 @@ struct DecisionRow: Codable, FetchableRecord, TableRecord {
         decided_at = StoredDate.text(decision.decidedAt)
     }
 
-    func insert(_ db: Database) throws {
-        try db.cachedStatement(sql: """
+    func insert(_ db: some SQLExecutor) throws {
+        try db.execute("""
             INSERT INTO decisions (id, report_id, case_id, trigger, rule, outcome, actions, matched_rules, trace, facts, rules_digest, decided_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [id, report_id, case_id, trigger, rule, outcome, actions, matched_rules, trace, facts, rules_digest, decided_at])
+            """, [.text(id), .text(report_id), .text(case_id), .text(trigger), .text(rule), .text(outcome), .text(actions), .text(matched_rules),
+                  .text(trace), .text(facts), .text(rules_digest), .text(decided_at)])
+    }
+
+    /// The summary from a row with `rule`, `outcome`, `actions` and `rules_digest`.
+    static func summary(_ row: some SQLRow) throws -> DecisionSummary {
+        DecisionSummary(rule: try row.text("rule"), outcome: try row.text("outcome"), actions: (try? JSONValue.parse(try row.text("actions"))) ?? .array([]), rulesDigest: try row.text("rules_digest"))
     }
 
     var summary: DecisionSummary {
@@ -66,13 +72,18 @@ struct AuditRow: Codable, FetchableRecord, TableRecord {
         detail = JSONValue.object(entry.detail).serialized
     }
 
-    func insert(_ db: Database) throws {
-        // The next link of the hash chain; writes are serialized, so the last row is ours to follow.
-        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, chain FROM audit_log ORDER BY seq DESC LIMIT 1"))
-        let seq = ((last?[0] as Int64?) ?? 0) + 1
-        let chain = AuditChain.link(previous: (last?[1] as String?) ?? "", seq: seq, at: at, actor: actor, event: event, subject: subject, detail: detail)
-        try db.cachedStatement(sql: "INSERT INTO audit_log (seq, at, actor, event, subject, detail, chain) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [seq, at, actor, event, subject, detail, chain])
+    /// Key of the PostgreSQL advisory lock that serializes appends across instances.
+    static let chainLock: Int64 = 0x4175_6469_7443_6861
+
+    func insert(_ db: some SQLExecutor) throws {
+        // The next link of the hash chain. SQLite serializes writers; on PostgreSQL the lock
+        // (held to commit) makes the last row ours to follow, whichever instance wrote it.
+        if db.dialect == .postgres { try db.execute("SELECT pg_advisory_xact_lock(?)", [.integer(Self.chainLock)]) }
+        let last = try db.row("SELECT seq, chain FROM audit_log ORDER BY seq DESC LIMIT 1", [])
+        let seq = Int64(try last?.integer("seq") ?? 0) + 1
+        let chain = AuditChain.link(previous: try last?.text("chain") ?? "", seq: seq, at: at, actor: actor, event: event, subject: subject, detail: detail)
+        try db.execute("INSERT INTO audit_log (seq, at, actor, event, subject, detail, chain) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [.integer(seq), .text(at), .text(actor), .text(event), .optional(subject), .text(detail), .text(chain)])
     }
 }
 

@@ -55,14 +55,35 @@ struct ReportRow: Codable, FetchableRecord, TableRecord {
             classification: classification.flatMap(Classification.init(rawValue:)), comment: comment)
     }
 
-    func insert(_ db: Database) throws {
-        try db.cachedStatement(sql: """
+    init(row: some SQLRow) throws {
+        id = try row.text("id")
+        case_id = try row.text("case_id")
+        client_id = try row.optionalText("client_id")
+        source_key = try row.text("source_key")
+        url = try row.text("url")
+        original_url = try row.text("original_url")
+        host = try row.text("host")
+        received_at = try row.text("received_at")
+        source_type = try row.text("source_type")
+        source_name = try row.optionalText("source_name")
+        media_type = try row.optionalText("media_type")
+        classification = try row.optionalText("classification")
+        md5 = try row.optionalText("md5")
+        sha1 = try row.optionalText("sha1")
+        sha256 = try row.optionalText("sha256")
+        pdq = try row.optionalText("pdq")
+        comment = try row.optionalText("comment")
+    }
+
+    func insert(_ db: some SQLExecutor) throws {
+        try db.execute("""
             INSERT INTO reports (id, case_id, client_id, source_key, url, original_url, host, received_at, source_type, source_name,
                                  media_type, classification, md5, sha1, sha256, pdq, comment)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                id, case_id, client_id, source_key, url, original_url, host, received_at, source_type, source_name,
-                media_type, classification, md5, sha1, sha256, pdq, comment,
+            """, [
+                .text(id), .text(case_id), .optional(client_id), .text(source_key), .text(url), .text(original_url), .text(host), .text(received_at),
+                .text(source_type), .optional(source_name), .optional(media_type), .optional(classification), .optional(md5), .optional(sha1),
+                .optional(sha256), .optional(pdq), .optional(comment),
             ])
     }
 }
@@ -75,8 +96,7 @@ struct ReporterContactRow: Codable, FetchableRecord, TableRecord {
     var contact: String
     var stored_at: String
 
-    func insert(_ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO reporter_contacts (report_id, contact, stored_at) VALUES (?, ?, ?)")
-            .execute(arguments: [report_id, contact, stored_at])
+    func insert(_ db: some SQLExecutor) throws {
+        try db.execute("INSERT INTO reporter_contacts (report_id, contact, stored_at) VALUES (?, ?, ?)", [.text(report_id), .text(contact), .text(stored_at)])
     }
 }

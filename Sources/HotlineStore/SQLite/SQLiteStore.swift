@@ -37,69 +37,29 @@ public final class SQLiteStore: ReportStore, Sendable {
         let db: Database
 
         public func existingReport(clientID: String, sourceName: String) throws -> ExistingReport? {
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, case_id FROM reports WHERE source_key = ? AND client_id = ?"), arguments: [sourceName, clientID]) else {
-                return nil
-            }
-            let reportID: String = row["id"]
-            let decision = try DecisionRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM decisions WHERE report_id = ? ORDER BY rowid DESC LIMIT 1"), arguments: [reportID])
-            return ExistingReport(reportID: reportID, caseID: row["case_id"], decision: decision?.summary)
+            try StoreQueries.existingReport(db, clientID: clientID, sourceName: sourceName)
         }
 
-        public func openCase(url: String) throws -> CaseRecord? {
-            // The first URL is the case's own column; case_urls holds the URLs added later
-            // (same content elsewhere), so most new cases write one row, not two.
-            if let found = try CaseRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM cases WHERE url = ? AND status = 'open'"), arguments: [url]) {
-                return found.record
-            }
-            return try CaseRow.fetchOne(db.cachedStatement(sql: """
-                SELECT cases.* FROM case_urls JOIN cases ON cases.id = case_urls.case_id
-                WHERE case_urls.url = ? AND cases.status = 'open' LIMIT 1
-                """), arguments: [url])?.record
-        }
+        public func openCase(url: String) throws -> CaseRecord? { try StoreQueries.openCase(db, url: url) }
 
-        public func openCase(contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord? {
-            for (algorithm, value) in contentHashes {
-                if let found = try CaseRow.fetchOne(db.cachedStatement(sql: """
-                    SELECT cases.* FROM case_hashes JOIN cases ON cases.id = case_hashes.case_id
-                    WHERE case_hashes.algorithm = ? AND case_hashes.hash = ? AND cases.status = 'open' LIMIT 1
-                    """), arguments: [algorithm.rawValue, value]) {
-                    return found.record
-                }
-            }
-            return nil
-        }
+        public func openCase(contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord? { try StoreQueries.openCase(db, contentHashes: contentHashes) }
 
-        public func addCaseURL(caseID: String, url: String) throws {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO case_urls (case_id, url) VALUES (?, ?)").execute(arguments: [caseID, url])
-        }
+        public func addCaseURL(caseID: String, url: String) throws { try StoreQueries.addCaseURL(db, caseID: caseID, url: url) }
 
-        public func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws {
-            for (algorithm, value) in hashes {
-                try db.cachedStatement(sql: "INSERT OR IGNORE INTO case_hashes (case_id, algorithm, hash) VALUES (?, ?, ?)").execute(arguments: [caseID, algorithm.rawValue, value])
-            }
-        }
+        public func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws { try StoreQueries.addCaseHashes(db, caseID: caseID, hashes: hashes) }
 
-        public func insertCase(_ record: CaseRecord) throws {
-            try CaseRow(record).insert(db)
-        }
+        public func insertCase(_ record: CaseRecord) throws { try CaseRow(record).insert(db) }
 
-        public func updateCase(_ record: CaseRecord) throws {
-            try CaseRow(record).update(db)
-        }
+        public func updateCase(_ record: CaseRecord) throws { try CaseRow(record).update(db) }
 
-        public func insertReport(_ report: Report, caseID: String) throws {
-            try ReportRow(report, caseID: caseID).insert(db)
-            if let reporter = report.reporter {
-                try ReporterContactRow(report_id: report.id, contact: reporter, stored_at: StoredDate.text(report.receivedAt)).insert(db)
-            }
-        }
+        public func insertReport(_ report: Report, caseID: String) throws { try StoreQueries.insertReport(db, report, caseID: caseID) }
 
-        public func insertDecision(_ decision: Decision) throws {
-            try DecisionRow(decision).insert(db)
-        }
+        public func insertDecision(_ decision: Decision) throws { try DecisionRow(decision).insert(db) }
 
-        public func appendAudit(_ entry: AuditEntry) throws {
-            try AuditRow(entry).insert(db)
+        public func appendAudit(_ entry: AuditEntry) throws { try AuditRow(entry).insert(db) }
+
+        public func enqueueDispatch(_ items: [DispatchItem]) throws {
+            for item in items { try DispatchItemRow.insert(item, db: db) }
         }
     }
 
@@ -115,38 +75,21 @@ public final class SQLiteStore: ReportStore, Sendable {
     }
 
     public func counts() throws -> StoreCounts {
-        try pool.read { db in
-            StoreCounts(
-                reports: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reports") ?? 0,
-                cases: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases") ?? 0,
-                openCases: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases WHERE status = 'open'") ?? 0,
-                decisions: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM decisions") ?? 0,
-                auditEntries: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log") ?? 0)
-        }
+        try pool.read { db in try StoreQueries.counts(db) }
     }
 
     public func report(id: String) throws -> Report? {
-        try pool.read { db in
-            guard let row = try ReportRow.fetchOne(db, key: id) else { return nil }
-            let contact = try ReporterContactRow.fetchOne(db, key: id)
-            return row.report(reporter: contact?.contact)
-        }
+        try pool.read { db in try StoreQueries.report(db, id: id) }
     }
 
     public func decisions(reportID: String) throws -> [DecisionSummary] {
-        try pool.read { db in
-            try DecisionRow.fetchAll(db, sql: "SELECT * FROM decisions WHERE report_id = ? ORDER BY rowid", arguments: [reportID]).map(\.summary)
-        }
+        try pool.read { db in try StoreQueries.decisions(db, reportID: reportID) }
     }
 
     /// The recorded facts and trace of a report's decisions, as stored JSON text, for
     /// explaining a decision later.
     public func decisionRecords(reportID: String) throws -> [(facts: JSONValue, trace: JSONValue, rulesDigest: String)] {
-        try pool.read { db in
-            try DecisionRow.fetchAll(db, sql: "SELECT * FROM decisions WHERE report_id = ? ORDER BY rowid", arguments: [reportID]).map {
-                ((try? JSONValue.parse($0.facts)) ?? .null, (try? JSONValue.parse($0.trace)) ?? .null, $0.rules_digest)
-            }
-        }
+        try pool.read { db in try StoreQueries.decisionRecords(db, reportID: reportID) }
     }
 
     /// Runs raw SQL against the database; for tests that check the append-only triggers.

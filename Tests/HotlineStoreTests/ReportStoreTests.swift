@@ -4,13 +4,8 @@ import HotlineTesting
 import Testing
 @testable import HotlineStore
 
-@Suite struct SQLiteStoreTests {
-    let directory: String
-
-    init() throws {
-        directory = NSTemporaryDirectory() + "hotline-store-" + UUID().uuidString
-    }
-
+/// The report store on every backend.
+@Suite struct ReportStoreTests {
     func engine() throws -> DecisionEngine {
         var content = RuleFileContent(file: "s.yaml")
         let at = SourceLocation(file: "s.yaml", line: 1, column: 1)
@@ -24,9 +19,12 @@ import Testing
         texts.enumerated().map { IngestLine(number: $0.offset + 1, bytes: ArraySlice(Array($0.element.utf8))) }
     }
 
-    @Test func reportsAndDecisionsSurviveReopeningAndClientIDsStayIdempotent() throws {
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let first = try IngestPipeline(store: SQLiteStore(directory: directory), engine: engine())
+    @Test(arguments: Backend.available) func reportsAndDecisionsSurviveReopeningAndClientIDsStayIdempotent(_ backend: Backend) throws {
+        try backend.run(reportsAndDecisionsSurviveReopening, reportsAndDecisionsSurviveReopening)
+    }
+
+    func reportsAndDecisionsSurviveReopening<S: TestableStore>(_ open: () throws -> S) throws {
+        let first = try IngestPipeline(store: open(), engine: engine())
         let results = try first.ingest(lines([
             #"{"id": "c-1", "url": "https://example.com/a", "reporter": "person@example.org", "hashes": {"sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}"#,
             #"{"url": "https://EXAMPLE.com/a#again"}"#,
@@ -39,7 +37,7 @@ import Testing
         #expect(duplicateCase == caseID)
         #expect(duplicateDecision.rule == "dup")
 
-        let reopened = try SQLiteStore(directory: directory)
+        let reopened = try open()
         #expect(try reopened.counts() == StoreCounts(reports: 2, cases: 1, openCases: 1, decisions: 2, auditEntries: 1))
         let report = try #require(try reopened.report(id: reportID))
         #expect(report.url.canonical == "https://example.com/a")
@@ -57,9 +55,12 @@ import Testing
         #expect(try reopened.counts().reports == 2)
     }
 
-    @Test func storesFactsAndTraceForLaterExplanation() throws {
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(directory: directory)
+    @Test(arguments: Backend.available) func storesFactsAndTraceForLaterExplanation(_ backend: Backend) throws {
+        try backend.run(storesFactsAndTrace, storesFactsAndTrace)
+    }
+
+    func storesFactsAndTrace<S: TestableStore>(_ open: () throws -> S) throws {
+        let store = try open()
         let results = try IngestPipeline(store: store, engine: engine()).ingest(lines([#"{"url": "https://example.com/b"}"#, #"{"url": "https://example.com/b"}"#]))
         guard case .decided(let reportID, _, _, _) = results[1].outcome else { return }
         let record = try #require(try store.decisionRecords(reportID: reportID).first)
@@ -68,9 +69,12 @@ import Testing
         #expect(record.trace.serialized == #"[{"rule":"dup","steps":[{"condition":"case.duplicate","result":true,"field":"case.duplicate","value":true}]}]"#)
     }
 
-    @Test func decisionsAndTheAuditLogAreAppendOnly() throws {
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(directory: directory)
+    @Test(arguments: Backend.available) func decisionsAndTheAuditLogAreAppendOnly(_ backend: Backend) throws {
+        try backend.run(appendOnly, appendOnly)
+    }
+
+    func appendOnly<S: TestableStore>(_ open: () throws -> S) throws {
+        let store = try open()
         _ = try IngestPipeline(store: store, engine: engine()).ingest(lines([#"{"url": "https://example.com/c"}"#]))
         for sql in ["UPDATE decisions SET rule = 'x'", "DELETE FROM decisions", "UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"] {
             #expect(throws: (any Error).self, "\(sql)") { try store.execute(sql: sql) }
@@ -79,10 +83,14 @@ import Testing
         #expect(try store.counts().auditEntries == 1)
     }
 
-    @Test func aThrowingBatchLeavesNothingBehind() throws {
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        struct Stop: Error {}
-        let store = try SQLiteStore(directory: directory)
+    @Test(arguments: Backend.available) func aThrowingBatchLeavesNothingBehind(_ backend: Backend) throws {
+        try backend.run(throwingBatch, throwingBatch)
+    }
+
+    struct Stop: Error {}
+
+    func throwingBatch<S: TestableStore>(_ open: () throws -> S) throws {
+        let store = try open()
         #expect(throws: Stop.self) {
             try store.write { transaction in
                 try transaction.insertCase(CaseRecord(id: "k", url: "https://example.com/", openedAt: Date(), firstReportID: "r"))
@@ -92,9 +100,12 @@ import Testing
         #expect(try store.counts().cases == 0)
     }
 
-    @Test func onlyOneOpenCasePerURL() throws {
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(directory: directory)
+    @Test(arguments: Backend.available) func onlyOneOpenCasePerURL(_ backend: Backend) throws {
+        try backend.run(oneOpenCase, oneOpenCase)
+    }
+
+    func oneOpenCase<S: TestableStore>(_ open: () throws -> S) throws {
+        let store = try open()
         #expect(throws: (any Error).self) {
             try store.write { transaction in
                 try transaction.insertCase(CaseRecord(id: "k1", url: "https://example.com/", openedAt: Date(), firstReportID: "r1"))
@@ -108,8 +119,11 @@ import Testing
         #expect(try store.counts() == StoreCounts(reports: 0, cases: 2, openCases: 1, decisions: 0, auditEntries: 0))
     }
 
-    @Test func behavesLikeTheInMemoryFakeOnTheSameInput() throws {
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+    @Test(arguments: Backend.available) func behavesLikeTheInMemoryFakeOnTheSameInput(_ backend: Backend) throws {
+        try backend.run(likeTheFake, likeTheFake)
+    }
+
+    func likeTheFake<S: TestableStore>(_ open: () throws -> S) throws {
         let input = lines([
             #"{"id": "1", "url": "https://example.com/x"}"#, #"{"url": "https://example.com/x"}"#, "{", #"{"id": "1", "url": "https://example.com/x"}"#,
             #"{"url": "https://example.com/y", "source": {"type": "crawler", "name": "c"}}"#,
@@ -122,9 +136,9 @@ import Testing
                 }
             }
         }
-        let sqlite = try IngestPipeline(store: SQLiteStore(directory: directory), engine: engine(), time: ManualTimeSource(), ids: SequentialIDGenerator()).ingest(input)
+        let stored = try IngestPipeline(store: open(), engine: engine(), time: ManualTimeSource(), ids: SequentialIDGenerator()).ingest(input)
         let memory = try IngestPipeline(store: InMemoryReportStore(), engine: engine(), time: ManualTimeSource(), ids: SequentialIDGenerator()).ingest(input)
-        #expect(shape(sqlite) == shape(memory))
-        #expect(shape(sqlite) == ["1 escalate default false", "2 close dup false", "3 rejected invalid-json", "4 escalate default true", "5 escalate default false"])
+        #expect(shape(stored) == shape(memory))
+        #expect(shape(stored) == ["1 escalate default false", "2 close dup false", "3 rejected invalid-json", "4 escalate default true", "5 escalate default false"])
     }
 }

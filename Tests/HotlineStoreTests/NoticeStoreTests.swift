@@ -4,8 +4,8 @@ import HotlineTesting
 import Testing
 @testable import HotlineStore
 
-@Suite struct SQLiteNoticeStoreTests {
-    let directory = NSTemporaryDirectory() + "hotline-notices-" + UUID().uuidString
+/// The notice store on every backend.
+@Suite struct NoticeStoreTests {
     let time = ManualTimeSource(Date(timeIntervalSince1970: 1_798_000_000))
 
     struct Hosting: ReportEnricher {
@@ -29,7 +29,7 @@ import Testing
         return DecisionEngine(ruleSet: try #require(RuleSetCompiler.compile([content], digest: "sha256:n").0))
     }
 
-    func worker(_ store: SQLiteStore, transport: RecordingTransport, checker: ScriptedURLChecker) throws -> DispatchWorker {
+    func worker(_ store: some NoticeStore, transport: RecordingTransport, checker: ScriptedURLChecker) throws -> DispatchWorker {
         let template = try #require(NoticeTemplate.parse("Subject: [{{reference}}] notice\n\n{{#urls}}\n{{url}}\n{{/urls}}", name: "ntd-first", language: "en", file: "t").0)
         return DispatchWorker(
             store: store, engine: try engine(), planner: DispatchPlanner(directory: FixedRecipients()),
@@ -37,9 +37,12 @@ import Testing
             transport: transport, checker: checker, time: time)
     }
 
-    @Test func aNoticeLivesThroughDeliveryChecksAndRemovalInSQLiteAndSurvivesReopening() throws {
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(directory: directory)
+    @Test(arguments: Backend.available) func aNoticeLivesThroughDeliveryChecksAndRemovalAndSurvivesReopening(_ backend: Backend) throws {
+        try backend.run(noticeLife, noticeLife)
+    }
+
+    func noticeLife<S: TestableStore>(_ open: () throws -> S) throws {
+        let store = try open()
         let pipeline = IngestPipeline(store: store, engine: try engine(), enrichers: [Hosting()], planner: DispatchPlanner(directory: FixedRecipients()), time: time)
         let results = try pipeline.ingest([
             #"{"url": "https://a.example/1.jpg", "classification": "A1", "hashes": {"sha1": "da39a3ee5e6b4b0d3255bfef95601890afd80709"}}"#,
@@ -62,7 +65,7 @@ import Testing
         let third = try worker.runUntilIdle()
         #expect(third.removed == 1)
 
-        let reopened = try SQLiteStore(directory: directory)
+        let reopened = try open()
         #expect(try reopened.dispatchCounts() == DispatchCounts(items: ["batched": 3], notices: ["removed": 1, "sent": 1], messages: ["delivered": 2]))
         let removed = try #require(try reopened.notices(status: .removed, limit: 5).first)
         #expect(removed.items.map(\.url) == ["https://b.example/3.jpg"])
@@ -84,9 +87,12 @@ import Testing
         #expect(throws: (any Error).self) { try reopened.execute(sql: "DELETE FROM notice_events") }
     }
 
-    @Test func heldItemsWaitUntilReleasedAndTheReleaseIsAudited() throws {
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(directory: directory)
+    @Test(arguments: Backend.available) func heldItemsWaitUntilReleasedAndTheReleaseIsAudited(_ backend: Backend) throws {
+        try backend.run(heldItems, heldItems)
+    }
+
+    func heldItems<S: TestableStore>(_ open: () throws -> S) throws {
+        let store = try open()
         let item = DispatchItem(id: "i1", reportID: "r1", caseID: "c1", decisionID: "d1", kind: "notify", target: "hosting", recipient: Recipient(target: "hosting", name: "H", addresses: ["a@h.test"]), template: "ntd-first", deadline: .hours(24), batchWindow: .hours(1), url: "https://a.example/x", host: "a.example", hosting: HostingSnapshot(), classification: "A1", detectionMethod: "hash_match", hashes: [:], status: .held, createdAt: time.now(), dueAt: time.now())
         try store.write { try $0.enqueueDispatch([item]) }
         #expect(try store.waitingItems(limit: 10).isEmpty)

@@ -1,0 +1,75 @@
+import Foundation
+
+/// A value bound to a statement.
+public enum SQLValue: Sendable, Hashable {
+    case null
+    case text(String)
+    case integer(Int64)
+    case real(Double)
+    case blob([UInt8])
+
+    /// `text`, or `null` for nil.
+    public static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }
+    /// `integer`, or `null` for nil.
+    public static func optional(_ number: Int?) -> SQLValue { number.map { .integer(Int64($0)) } ?? .null }
+    /// `integer`.
+    public static func int(_ number: Int) -> SQLValue { .integer(Int64(number)) }
+}
+
+/// A result row, read by column name the same way from SQLite and PostgreSQL.
+protocol SQLRow {
+    func optionalText(_ column: String) throws -> String?
+    func optionalInteger(_ column: String) throws -> Int64?
+    func optionalBlob(_ column: String) throws -> [UInt8]?
+}
+
+extension SQLRow {
+    func text(_ column: String) throws -> String {
+        guard let value = try optionalText(column) else { throw SQLRowError(column: column) }
+        return value
+    }
+
+    func integer(_ column: String) throws -> Int {
+        guard let value = try optionalInteger(column) else { throw SQLRowError(column: column) }
+        return Int(value)
+    }
+
+    func optionalInt(_ column: String) throws -> Int? { try optionalInteger(column).map(Int.init) }
+
+    func blob(_ column: String) throws -> [UInt8] {
+        guard let value = try optionalBlob(column) else { throw SQLRowError(column: column) }
+        return value
+    }
+}
+
+/// A column that was missing or NULL where a value must be.
+struct SQLRowError: Error, CustomStringConvertible {
+    var column: String
+    var description: String { "column \(column) is missing or NULL" }
+}
+
+/// Where the two databases differ in the few places the shared queries care about.
+enum SQLDialect: Sendable {
+    case sqlite
+    case postgres
+
+    /// The column that orders rows of `decisions`, `dispatch_items` and `notice_events` as they were written.
+    var insertionOrder: String { self == .sqlite ? "rowid" : "seq" }
+    /// Appended to a claim's SELECT so concurrent claimers skip each other's rows.
+    var skipLocked: String { self == .sqlite ? "" : " FOR UPDATE SKIP LOCKED" }
+}
+
+/// Runs statements inside one transaction (or one read): the shared queries of both stores
+/// are written against this, with `?` parameters.
+protocol SQLExecutor {
+    associatedtype Row: SQLRow
+    var dialect: SQLDialect { get }
+    func rows(_ sql: String, _ values: [SQLValue]) throws -> [Row]
+    /// Runs `sql`; returns the number of rows changed.
+    @discardableResult
+    func execute(_ sql: String, _ values: [SQLValue]) throws -> Int
+}
+
+extension SQLExecutor {
+    func row(_ sql: String, _ values: [SQLValue]) throws -> Row? { try rows(sql, values).first }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import GRDB
+
+extension Row: SQLRow {
+    func optionalText(_ column: String) throws -> String? { self[column] }
+    func optionalInteger(_ column: String) throws -> Int64? { self[column] }
+    func optionalBlob(_ column: String) throws -> [UInt8]? { (self[column] as Data?).map { [UInt8]($0) } }
+}
+
+extension SQLValue {
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case .text(let text): text.databaseValue
+        case .integer(let number): number.databaseValue
+        case .real(let number): number.databaseValue
+        case .blob(let bytes): Data(bytes).databaseValue
+        }
+    }
+}
+
+extension Database: SQLExecutor {
+    var dialect: SQLDialect { .sqlite }
+
+    func rows(_ sql: String, _ values: [SQLValue]) throws -> [Row] {
+        try Row.fetchAll(cachedStatement(sql: sql), arguments: StatementArguments(values.map(\.databaseValue)))
+    }
+
+    @discardableResult
+    func execute(_ sql: String, _ values: [SQLValue]) throws -> Int {
+        try cachedStatement(sql: sql).execute(arguments: StatementArguments(values.map(\.databaseValue)))
+        return changesCount
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import HotlineCore
+import HotlineTesting
+import Testing
+@testable import HotlineStore
+
+/// What the store tests need of a store beyond the ports.
+protocol TestableStore: ReportStore, NoticeStore {
+    func execute(sql: String) throws
+    func heldItems(limit: Int) throws -> [DispatchItem]
+    func decisionRecords(reportID: String) throws -> [(facts: JSONValue, trace: JSONValue, rulesDigest: String)]
+}
+
+extension SQLiteStore: TestableStore {}
+extension PostgresStore: TestableStore {}
+
+/// The backends every store test runs against: SQLite always; PostgreSQL where it is
+/// installed (and always on CI, which installs it).
+enum Backend: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    static let available: [Backend] = TestPostgres.available || TestPostgres.required ? [.sqlite, .postgres] : [.sqlite]
+
+    var testDescription: String { rawValue }
+
+    /// Runs a test on a fresh store of this backend; its body gets a way to open the store
+    /// (again, as after a restart). Pass the same generic function twice:
+    /// `try backend.run(body, body)`.
+    func run(_ onSQLite: (() throws -> SQLiteStore) throws -> Void, _ onPostgres: (() throws -> PostgresStore) throws -> Void) throws {
+        switch self {
+        case .sqlite:
+            let directory = NSTemporaryDirectory() + "hotline-store-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try onSQLite { try SQLiteStore(directory: directory) }
+        case .postgres:
+            let settings = try Self.postgresDatabase()
+            try onPostgres { try PostgresStore(settings: settings) }
+        }
+    }
+
+    /// A new database on the test server.
+    static func postgresDatabase() throws -> PostgresSettings {
+        let server = try #require(TestPostgres.shared, "PostgreSQL did not start (see the log above)")
+        var settings = try PostgresSettings.parse(try server.createDatabase()).get()
+        settings.password = server.password
+        return settings
+    }
+}
