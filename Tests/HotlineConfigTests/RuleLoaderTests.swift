@@ -149,10 +149,10 @@ import Testing
         #expect(set.rules.map(\.name) == [
             "tag-crawler-reports", "duplicate-of-open-case", "known-material-behind-cdn", "known-material-at-local-hoster",
             "known-material-abroad-with-partner", "known-material-abroad-without-partner", "similar-to-known-material",
-            "removed-close-case", "overdue-first-reminder", "overdue-second-reminder", "overdue-involve-registrar",
+            "hosting-lookup-failed", "removed-close-case", "overdue-first-reminder", "overdue-second-reminder", "overdue-involve-registrar",
             "overdue-to-analysts", "delivery-failed-to-analysts",
         ])
-        #expect(set.rules.filter { $0.event == .report }.count == 7)
+        #expect(set.rules.filter { $0.event == .report }.count == 8)
         #expect(Set(set.rules.map(\.event)) == Set(RuleEvent.allCases))
     }
 

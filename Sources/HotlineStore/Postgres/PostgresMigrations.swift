@@ -184,6 +184,70 @@ enum PostgresMigrations {
             CREATE INDEX notice_events_notice ON notice_events(notice_id, at);
             CREATE TRIGGER notice_events_append_only BEFORE UPDATE OR DELETE ON notice_events FOR EACH ROW EXECUTE FUNCTION hotline_append_only();
             """),
+        ("v3-hash-lists-ip-ranges-tokens-mail", """
+            CREATE TABLE hash_lists (
+                id BIGSERIAL PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                source TEXT NOT NULL,
+                default_classification TEXT NOT NULL,
+                enabled INTEGER NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE TABLE hash_entries (
+                list_id BIGINT NOT NULL REFERENCES hash_lists(id),
+                algorithm TEXT NOT NULL CHECK (algorithm IN ('md5', 'sha1', 'sha256', 'pdq')),
+                hash TEXT NOT NULL,
+                classification TEXT,
+                added_at TEXT NOT NULL,
+                retracted_at TEXT,
+                retraction_reason TEXT,
+                PRIMARY KEY (list_id, algorithm, hash)
+            );
+            CREATE INDEX hash_entries_value ON hash_entries(algorithm, hash);
+            CREATE TABLE hash_allowlist (
+                algorithm TEXT NOT NULL,
+                hash TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                added_at TEXT NOT NULL,
+                PRIMARY KEY (algorithm, hash)
+            );
+            CREATE TABLE ip_ranges (
+                source TEXT NOT NULL,
+                start_address TEXT NOT NULL,
+                end_address TEXT NOT NULL,
+                asn BIGINT,
+                country TEXT,
+                description TEXT
+            );
+            CREATE INDEX ip_ranges_source ON ip_ranges(source);
+            CREATE TABLE api_tokens (
+                id TEXT PRIMARY KEY,
+                token_hash TEXT NOT NULL UNIQUE,
+                role TEXT NOT NULL CHECK (role IN ('reporter', 'provider', 'analyst', 'admin')),
+                org TEXT,
+                label TEXT,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            );
+            CREATE TABLE mail_log (
+                mailbox TEXT NOT NULL,
+                message_key TEXT NOT NULL,
+                uid BIGINT NOT NULL,
+                sender TEXT,
+                outcome TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                handled_at TEXT NOT NULL,
+                PRIMARY KEY (mailbox, message_key)
+            );
+            CREATE TABLE address_health (
+                address TEXT PRIMARY KEY,
+                bounces INTEGER NOT NULL,
+                last_bounce_at TEXT,
+                last_status TEXT
+            );
+            CREATE INDEX reports_received ON reports(received_at);
+            """),
     ]
 
     /// Applies what is missing, under the advisory lock.

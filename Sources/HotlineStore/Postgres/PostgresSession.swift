@@ -8,7 +8,7 @@ import PostgresNIO
 /// One connection, used by one thread at a time. The store's ports are synchronous (the
 /// pipeline and the worker run on their own threads), so each statement waits for its
 /// answer; the waiting happens off the event loop that talks to the server.
-final class PostgresSession: @unchecked Sendable {
+public final class PostgresSession: @unchecked Sendable {
     let connection: PostgresConnection
     let logger: Logger
 
@@ -18,13 +18,13 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     /// Rows of `sql`, whose parameters are written `?` in order (as for SQLite).
-    func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [PostgresRandomAccessRow] {
+    public func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [PostgresRandomAccessRow] {
         try connection.query(Self.query(sql, values), logger: logger).wait().rows.map { $0.makeRandomAccess() }
     }
 
     /// Runs `sql`; returns the number of rows it changed.
     @discardableResult
-    func execute(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
+    public func execute(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
         try connection.query(Self.query(sql, values), logger: logger).wait().metadata.rows ?? 0
     }
 
@@ -65,13 +65,13 @@ final class PostgresSession: @unchecked Sendable {
 }
 
 extension PostgresSession: SQLExecutor {
-    var dialect: SQLDialect { .postgres }
+    public var dialect: SQLDialect { .postgres }
 }
 
 extension PostgresRandomAccessRow: SQLRow {
-    func optionalText(_ column: String) throws -> String? { try self[column].decode(String?.self) }
-    func optionalInteger(_ column: String) throws -> Int64? { try self[column].decode(Int64?.self) }
-    func optionalBlob(_ column: String) throws -> [UInt8]? {
+    public func optionalText(_ column: String) throws -> String? { try self[column].decode(String?.self) }
+    public func optionalInteger(_ column: String) throws -> Int64? { try self[column].decode(Int64?.self) }
+    public func optionalBlob(_ column: String) throws -> [UInt8]? {
         guard var buffer = try self[column].decode(ByteBuffer?.self) else { return nil }
         return buffer.readBytes(length: buffer.readableBytes) ?? []
     }

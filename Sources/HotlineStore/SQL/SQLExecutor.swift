@@ -17,9 +17,12 @@ public enum SQLValue: Sendable, Hashable {
 }
 
 /// A result row, read by column name the same way from SQLite and PostgreSQL.
-protocol SQLRow {
+public protocol SQLRow {
+    /// Text, or nil for NULL.
     func optionalText(_ column: String) throws -> String?
+    /// An integer, or nil for NULL.
     func optionalInteger(_ column: String) throws -> Int64?
+    /// Bytes, or nil for NULL.
     func optionalBlob(_ column: String) throws -> [UInt8]?
 }
 
@@ -49,8 +52,10 @@ struct SQLRowError: Error, CustomStringConvertible {
 }
 
 /// Where the two databases differ in the few places the shared queries care about.
-enum SQLDialect: Sendable {
+public enum SQLDialect: Sendable {
+    /// SQLite through GRDB.
     case sqlite
+    /// PostgreSQL through PostgresNIO.
     case postgres
 
     /// The column that orders rows of `decisions`, `dispatch_items` and `notice_events` as they were written.
@@ -61,9 +66,12 @@ enum SQLDialect: Sendable {
 
 /// Runs statements inside one transaction (or one read): the shared queries of both stores
 /// are written against this, with `?` parameters.
-protocol SQLExecutor {
+public protocol SQLExecutor {
+    /// The rows it returns.
     associatedtype Row: SQLRow
+    /// Which database it is.
     var dialect: SQLDialect { get }
+    /// The rows of `sql`.
     func rows(_ sql: String, _ values: [SQLValue]) throws -> [Row]
     /// Runs `sql`; returns the number of rows changed.
     @discardableResult

@@ -2,9 +2,9 @@ import Foundation
 import GRDB
 
 extension Row: SQLRow {
-    func optionalText(_ column: String) throws -> String? { self[column] }
-    func optionalInteger(_ column: String) throws -> Int64? { self[column] }
-    func optionalBlob(_ column: String) throws -> [UInt8]? { (self[column] as Data?).map { [UInt8]($0) } }
+    public func optionalText(_ column: String) throws -> String? { self[column] }
+    public func optionalInteger(_ column: String) throws -> Int64? { self[column] }
+    public func optionalBlob(_ column: String) throws -> [UInt8]? { (self[column] as Data?).map { [UInt8]($0) } }
 }
 
 extension SQLValue {
@@ -20,14 +20,14 @@ extension SQLValue {
 }
 
 extension Database: SQLExecutor {
-    var dialect: SQLDialect { .sqlite }
+    public var dialect: SQLDialect { .sqlite }
 
-    func rows(_ sql: String, _ values: [SQLValue]) throws -> [Row] {
+    public func rows(_ sql: String, _ values: [SQLValue]) throws -> [Row] {
         try Row.fetchAll(cachedStatement(sql: sql), arguments: StatementArguments(values.map(\.databaseValue)))
     }
 
     @discardableResult
-    func execute(_ sql: String, _ values: [SQLValue]) throws -> Int {
+    public func execute(_ sql: String, _ values: [SQLValue]) throws -> Int {
         try cachedStatement(sql: sql).execute(arguments: StatementArguments(values.map(\.databaseValue)))
         return changesCount
     }

@@ -1,0 +1,266 @@
+import Foundation
+import HotlineCore
+import HotlineHosting
+
+/// A store on SQL: SQLite (embedded, one machine) or PostgreSQL (several instances). Both
+/// give a way to read and a way to write in one transaction; every query is written once,
+/// here and in ``StoreQueries``, against ``SQLExecutor``.
+public protocol SQLStore: ReportStore, NoticeStore, HashListStore, IPRangeStore where Transaction == SQLTransaction<Executor> {
+    /// How statements run.
+    associatedtype Executor: SQLExecutor
+    /// Runs `body` for reading.
+    func reading<T>(_ body: (Executor) throws -> T) throws -> T
+    /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws.
+    func writing<T>(_ body: (Executor) throws -> T) throws -> T
+}
+
+/// The ingest pipeline's transaction on either database.
+public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
+    let db: Executor
+
+    public func existingReport(clientID: String, sourceName: String) throws -> ExistingReport? {
+        try StoreQueries.existingReport(db, clientID: clientID, sourceName: sourceName)
+    }
+
+    public func openCase(url: String) throws -> CaseRecord? { try StoreQueries.openCase(db, url: url) }
+
+    public func openCase(contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord? { try StoreQueries.openCase(db, contentHashes: contentHashes) }
+
+    public func addCaseURL(caseID: String, url: String) throws { try StoreQueries.addCaseURL(db, caseID: caseID, url: url) }
+
+    public func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws { try StoreQueries.addCaseHashes(db, caseID: caseID, hashes: hashes) }
+
+    public func insertCase(_ record: CaseRecord) throws { try CaseRow(record).insert(db) }
+
+    public func updateCase(_ record: CaseRecord) throws { try CaseRow(record).update(db) }
+
+    public func insertReport(_ report: Report, caseID: String) throws { try StoreQueries.insertReport(db, report, caseID: caseID) }
+
+    public func insertDecision(_ decision: Decision) throws { try DecisionRow(decision).insert(db) }
+
+    public func appendAudit(_ entry: AuditEntry) throws { try AuditRow(entry).insert(db) }
+
+    /// Stores the dispatch items a decision asked for, in the decision's transaction.
+    public func enqueueDispatch(_ items: [DispatchItem]) throws {
+        for item in items { try DispatchItemRow.insert(item, db: db) }
+    }
+}
+
+// MARK: Reports
+
+extension SQLStore {
+    public func write<T>(_ body: (SQLTransaction<Executor>) throws -> T) throws -> T {
+        try writing { try body(SQLTransaction(db: $0)) }
+    }
+
+    public func counts() throws -> StoreCounts { try reading { try StoreQueries.counts($0) } }
+
+    public func report(id: String) throws -> Report? { try reading { try StoreQueries.report($0, id: id) } }
+
+    public func decisions(reportID: String) throws -> [DecisionSummary] { try reading { try StoreQueries.decisions($0, reportID: reportID) } }
+
+    /// The recorded facts and trace of a report's decisions, for explaining a decision later.
+    public func decisionRecords(reportID: String) throws -> [(facts: JSONValue, trace: JSONValue, rulesDigest: String)] {
+        try reading { try StoreQueries.decisionRecords($0, reportID: reportID) }
+    }
+
+    /// Runs raw SQL; for tests that check the append-only triggers.
+    public func execute(sql: String) throws {
+        try writing { _ = try $0.execute(sql, []) }
+    }
+}
+
+// MARK: Dispatch
+
+extension SQLStore {
+    public func waitingItems(limit: Int) throws -> [DispatchItem] { try reading { try StoreQueries.waitingItems($0, limit: limit) } }
+
+    /// Held items of every case, for `hotline notices held`.
+    public func heldItems(limit: Int) throws -> [DispatchItem] { try reading { try StoreQueries.heldItems($0, limit: limit) } }
+
+    public func decisionFacts(decisionID: String, schema: FieldSchema) throws -> Facts? {
+        try reading { try StoreQueries.decisionFacts($0, decisionID: decisionID, schema: schema) }
+    }
+
+    public func insertNotice(_ notice: Notice, messages: [OutboxMessage], consumedItems: [String], event: NoticeEvent?) throws {
+        try writing { try StoreQueries.insertNotice($0, notice, messages: messages, consumedItems: consumedItems, event: event) }
+    }
+
+    public func redecide(itemID: String, decision: Decision, newItems: [DispatchItem]) throws {
+        try writing { try StoreQueries.redecide($0, itemID: itemID, decision: decision, newItems: newItems) }
+    }
+
+    public func claimDueMessages(at date: Date, limit: Int, leaseUntil: Date) throws -> [OutboxMessage] {
+        try writing { try StoreQueries.claimDueMessages($0, at: date, limit: limit, leaseUntil: leaseUntil) }
+    }
+
+    public func claimDueNotices(at date: Date, limit: Int, leaseUntil: Date) throws -> [Notice] {
+        try writing { try StoreQueries.claimDueNotices($0, at: date, limit: limit, leaseUntil: leaseUntil) }
+    }
+
+    public func saveNotice(_ notice: Notice, updatedMessage: OutboxMessage?, newMessages: [OutboxMessage], newItems: [DispatchItem], event: NoticeEvent?, closingCases: [String], at date: Date) throws {
+        try writing {
+            try StoreQueries.saveNotice($0, notice, updatedMessage: updatedMessage, newMessages: newMessages, newItems: newItems, event: event, closingCases: closingCases, at: date)
+        }
+    }
+
+    public func notice(_ idOrReference: String) throws -> Notice? { try reading { try StoreQueries.notice($0, idOrReference) } }
+
+    public func notices(status: NoticeStatus?, limit: Int) throws -> [Notice] { try reading { try StoreQueries.notices($0, status: status, limit: limit) } }
+
+    public func messages(status: OutboxStatus?, limit: Int) throws -> [OutboxMessage] { try reading { try StoreQueries.messages($0, status: status, limit: limit) } }
+
+    public func messages(noticeID: String) throws -> [OutboxMessage] { try reading { try StoreQueries.messages($0, noticeID: noticeID) } }
+
+    public func events(noticeID: String) throws -> [NoticeEvent] { try reading { try StoreQueries.events($0, noticeID: noticeID) } }
+
+    public func releaseHeldItems(caseID: String, at date: Date, actor: String) throws -> Int {
+        try writing { try StoreQueries.releaseHeldItems($0, caseID: caseID, at: date, actor: actor) }
+    }
+
+    public func dispatchCounts() throws -> DispatchCounts { try reading { try StoreQueries.dispatchCounts($0) } }
+
+    /// Notices to one organisation (a directory contact id), newest first.
+    public func notices(contactID: String, limit: Int) throws -> [Notice] {
+        try reading { db in
+            try db.rows("SELECT body FROM notices WHERE contact_id = ? ORDER BY created_at DESC, id DESC LIMIT ?", [.text(contactID), .int(limit)]).map { try NoticeRow.notice($0, db: db) }
+        }
+    }
+}
+
+// MARK: Hash lists
+
+extension SQLStore {
+    public func saveList(_ list: HashList) throws {
+        let now = SQLValue.text(StoredDate.text(Date()))
+        try writing {
+            try $0.execute("""
+                INSERT INTO hash_lists (name, source, default_classification, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET source = excluded.source, default_classification = excluded.default_classification, updated_at = excluded.updated_at
+                """, [.text(list.name), .text(list.source), .text(list.defaultClassification.rawValue), .int(list.enabled ? 1 : 0), now, now])
+        }
+    }
+
+    public func list(named name: String) throws -> HashList? {
+        try reading { try $0.row("SELECT * FROM hash_lists WHERE name = ?", [.text(name)]).map(Self.hashList) }
+    }
+
+    static func hashList(_ row: some SQLRow) throws -> HashList {
+        HashList(name: try row.text("name"), source: try row.text("source"), defaultClassification: HashClassification(rawValue: try row.text("default_classification")) ?? .unclassified, enabled: try row.integer("enabled") != 0)
+    }
+
+    public func importEntries(_ entries: [HashListEntry], into list: String) throws -> HashImportCounts {
+        let now = SQLValue.text(StoredDate.text(Date()))
+        return try writing { db in
+            guard let listID = try db.row("SELECT id FROM hash_lists WHERE name = ?", [.text(list)]).map({ try $0.integer("id") }) else {
+                throw StoreConfigurationError("no hash list named \(list)")
+            }
+            var counts = HashImportCounts()
+            for entry in entries {
+                let key: [SQLValue] = [.int(listID), .text(entry.algorithm.rawValue), .text(entry.value)]
+                let classification = SQLValue.optional(entry.classification?.rawValue)
+                if let row = try db.row("SELECT classification FROM hash_entries WHERE list_id = ? AND algorithm = ? AND hash = ?", key) {
+                    if try row.optionalText("classification") == entry.classification?.rawValue {
+                        counts.unchanged += 1
+                    } else {
+                        try db.execute("UPDATE hash_entries SET classification = ? WHERE list_id = ? AND algorithm = ? AND hash = ?", [classification] + key)
+                        counts.updated += 1
+                    }
+                } else {
+                    try db.execute("INSERT INTO hash_entries (list_id, algorithm, hash, classification, added_at) VALUES (?, ?, ?, ?, ?)", key + [classification, now])
+                    counts.added += 1
+                }
+            }
+            return counts
+        }
+    }
+
+    public func setEnabled(_ enabled: Bool, list: String) throws -> Bool {
+        try writing { try $0.execute("UPDATE hash_lists SET enabled = ?, updated_at = ? WHERE name = ?", [.int(enabled ? 1 : 0), .text(StoredDate.text(Date())), .text(list)]) > 0 }
+    }
+
+    public func retract(_ algorithm: HashAlgorithm, _ value: String, list: String?, reason: String, at: Date) throws -> Int {
+        try writing { db in
+            var sql = "UPDATE hash_entries SET retracted_at = ?, retraction_reason = ? WHERE algorithm = ? AND hash = ? AND retracted_at IS NULL"
+            var values: [SQLValue] = [.text(StoredDate.text(at)), .text(reason), .text(algorithm.rawValue), .text(value)]
+            if let list {
+                sql += " AND list_id = (SELECT id FROM hash_lists WHERE name = ?)"
+                values.append(.text(list))
+            }
+            return try db.execute(sql, values)
+        }
+    }
+
+    public func allow(_ algorithm: HashAlgorithm, _ value: String, reason: String, at: Date) throws {
+        try writing {
+            try $0.execute("""
+                INSERT INTO hash_allowlist (algorithm, hash, reason, added_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (algorithm, hash) DO UPDATE SET reason = excluded.reason
+                """, [.text(algorithm.rawValue), .text(value), .text(reason), .text(StoredDate.text(at))])
+        }
+    }
+
+    public func forEachActiveEntry(_ body: (ActiveHashEntry) throws -> Void) throws {
+        let rows = try reading {
+            try $0.rows("""
+                SELECT l.name AS list, e.algorithm AS algorithm, e.hash AS hash, COALESCE(e.classification, l.default_classification) AS classification
+                FROM hash_entries e JOIN hash_lists l ON l.id = e.list_id
+                WHERE l.enabled = 1 AND e.retracted_at IS NULL
+                """, [])
+        }
+        for row in rows {
+            guard let algorithm = HashAlgorithm(rawValue: try row.text("algorithm")), let classification = HashClassification(rawValue: try row.text("classification")) else { continue }
+            try body(ActiveHashEntry(algorithm: algorithm, value: try row.text("hash"), list: try row.text("list"), classification: classification))
+        }
+    }
+
+    public func allowedHashes() throws -> [(algorithm: HashAlgorithm, value: String)] {
+        try reading { try $0.rows("SELECT algorithm, hash FROM hash_allowlist", []) }.compactMap { row in
+            guard let algorithm = HashAlgorithm(rawValue: try row.text("algorithm")) else { return nil }
+            return (algorithm, try row.text("hash"))
+        }
+    }
+
+    /// Entries per list and algorithm, retracted entries, and the allow-list's size.
+    public func hashListStatistics() throws -> (lists: [HashListStatistics], allowed: Int) {
+        try reading { db in
+            var result: [HashListStatistics] = []
+            for row in try db.rows("SELECT * FROM hash_lists ORDER BY name", []) {
+                let id = SQLValue.int(try row.integer("id"))
+                var entries: [HashAlgorithm: Int] = [:]
+                for count in try db.rows("SELECT algorithm, COUNT(*) AS n FROM hash_entries WHERE list_id = ? AND retracted_at IS NULL GROUP BY algorithm", [id]) {
+                    if let algorithm = HashAlgorithm(rawValue: try count.text("algorithm")) { entries[algorithm] = try count.integer("n") }
+                }
+                let retracted = try db.row("SELECT COUNT(*) AS n FROM hash_entries WHERE list_id = ? AND retracted_at IS NOT NULL", [id])?.integer("n") ?? 0
+                result.append(HashListStatistics(list: try Self.hashList(row), entries: entries, retracted: retracted))
+            }
+            return (result, try db.row("SELECT COUNT(*) AS n FROM hash_allowlist", [])?.integer("n") ?? 0)
+        }
+    }
+}
+
+// MARK: IP ranges
+
+extension SQLStore {
+    public func replaceIPRanges(source: String, with ranges: [IPRange]) throws {
+        try writing { db in
+            try db.execute("DELETE FROM ip_ranges WHERE source = ?", [.text(source)])
+            for range in ranges {
+                try db.execute("INSERT INTO ip_ranges (source, start_address, end_address, asn, country, description) VALUES (?, ?, ?, ?, ?, ?)", [
+                    .text(source), .text(range.start.description), .text(range.end.description), .optional(range.info.asn), .optional(range.info.country), .optional(range.info.description),
+                ])
+            }
+        }
+    }
+
+    public func allIPRanges() throws -> [IPRange] {
+        try reading { try $0.rows("SELECT source, start_address, end_address, asn, country, description FROM ip_ranges", []) }.compactMap { row in
+            guard let start = IPAddress(try row.text("start_address")), let end = IPAddress(try row.text("end_address")) else { return nil }
+            return IPRange(start: start, end: end, info: IPRangeInfo(asn: try row.optionalInt("asn"), country: try row.optionalText("country"), description: try row.optionalText("description"), source: try row.text("source")))
+        }
+    }
+
+    public func ipRangeSources() throws -> [(source: String, ranges: Int)] {
+        try reading { try $0.rows("SELECT source, COUNT(*) AS n FROM ip_ranges GROUP BY source ORDER BY source", []) }.map { (try $0.text("source"), try $0.integer("n")) }
+    }
+}
