@@ -6,12 +6,12 @@ import HotlineStore
 /// recorded for `hosting.abuse_email` lowers `hosting.confidence` by 25 and shows as
 /// `hosting.abuse_bounces`, so rules that need a reliable contact stop trusting a dead one.
 public final class AddressHealthEnricher: ReportEnricher, @unchecked Sendable {
-    let store: SQLiteStore
+    let store: any GatewayStore
     private let lock = NSLock()
     private var bounces: [String: Int] = [:]
 
     /// Creates the enricher.
-    public init(store: SQLiteStore) {
+    public init(store: any GatewayStore) {
         self.store = store
     }
 

@@ -66,7 +66,7 @@ public enum GatewayAssembly {
     }
 
     /// The directory, the IP tables from the store, DNS and RDAP as configured.
-    public static func resolver(config: GatewayConfig, directory: ContactDirectory, store: SQLiteStore, dns: [String]? = nil, rdap: String? = nil, offline: Bool = false) throws -> HostingResolver {
+    public static func resolver(config: GatewayConfig, directory: ContactDirectory, store: any GatewayStore, dns: [String]? = nil, rdap: String? = nil, offline: Bool = false) throws -> HostingResolver {
         let table = IPTable(try store.allIPRanges())
         let client = offline ? nil : try dnsClient(dns ?? config.dns)
         let registry = offline ? nil : try rdapClient(rdap ?? config.rdap, config: config)
@@ -89,7 +89,7 @@ public enum GatewayAssembly {
     }
 
     /// The dispatch worker.
-    public static func worker(config: GatewayConfig, engine: DecisionEngine, templates: NoticeTemplates, store: SQLiteStore, resolver: HostingResolver, time: any TimeSource, afterDelivery: (@Sendable (OutboxMessage) -> Void)? = nil) -> DispatchWorker {
+    public static func worker(config: GatewayConfig, engine: DecisionEngine, templates: NoticeTemplates, store: any GatewayStore, resolver: HostingResolver, time: any TimeSource, afterDelivery: (@Sendable (OutboxMessage) -> Void)? = nil) -> DispatchWorker {
         let dispatch = config.dispatch
         let fetcher = SafeFetcher(
             resolver: resolver.addressResolver, policy: AddressPolicy(allowed: dispatch.fetchAllow),

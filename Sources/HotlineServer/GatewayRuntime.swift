@@ -26,7 +26,7 @@ public final class GatewayRuntime: @unchecked Sendable {
     /// The config.
     public let config: GatewayConfig
     /// The store.
-    public let store: SQLiteStore
+    public let store: any GatewayStore
     /// The clock.
     public let time: any TimeSource
     /// Resolve with DNS/RDAP (`false`: directory and tables only).
@@ -36,7 +36,7 @@ public final class GatewayRuntime: @unchecked Sendable {
     private var watched: [String: Date]
 
     /// Builds the parts; throws ``SetupError`` with every diagnostic when a file is unusable.
-    public init(config: GatewayConfig, store: SQLiteStore, time: any TimeSource = SystemTimeSource(), offline: Bool = false) throws {
+    public init(config: GatewayConfig, store: any GatewayStore, time: any TimeSource = SystemTimeSource(), offline: Bool = false) throws {
         self.config = config
         self.store = store
         self.time = time
@@ -54,10 +54,10 @@ public final class GatewayRuntime: @unchecked Sendable {
     }
 
     /// An ingest pipeline with the parts in force (hash lists, hosting, bounce history, planner).
-    public func pipeline(channel: String, actor: String) -> IngestPipeline<SQLiteStore> {
+    public func pipeline(channel: String, actor: String) -> IngestPipeline<AnyReportStore> {
         let parts = self.parts
         return IngestPipeline(
-            store: store, engine: parts.engine, hashMatcher: parts.hashIndex, enrichers: [parts.resolver, AddressHealthEnricher(store: store)],
+            store: store.reportStore, engine: parts.engine, hashMatcher: parts.hashIndex, enrichers: [parts.resolver, AddressHealthEnricher(store: store)],
             planner: parts.planner, time: time, channel: channel, actor: actor)
     }
 
@@ -67,7 +67,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         return GatewayAssembly.worker(config: config, engine: parts.engine, templates: parts.templates, store: store, resolver: parts.resolver, time: time)
     }
 
-    static func build(config: GatewayConfig, store: SQLiteStore, offline: Bool) throws -> (GatewayParts, [Diagnostic]) {
+    static func build(config: GatewayConfig, store: any GatewayStore, offline: Bool) throws -> (GatewayParts, [Diagnostic]) {
         let result = RuleLoader.load(paths: config.rulePaths)
         guard let ruleSet = result.ruleSet else { throw SetupError("the rules did not load", diagnostics: result.diagnostics) }
         var warnings = result.diagnostics
@@ -90,10 +90,10 @@ public final class GatewayRuntime: @unchecked Sendable {
             current = parts
             watched = Self.modificationTimes(config: config)
             lock.unlock()
-            try? store.write { try $0.appendAudit(AuditEntry(at: time.now(), actor: actor, event: "rules.reloaded", detail: ["rules_version": .string(parts.engine.ruleSet.digest)])) }
+            try? store.writeErased { try $0.appendAudit(AuditEntry(at: time.now(), actor: actor, event: "rules.reloaded", detail: ["rules_version": .string(parts.engine.ruleSet.digest)])) }
             return (parts.engine.ruleSet.digest, warnings)
         } catch let error as SetupError {
-            try? store.write { try $0.appendAudit(AuditEntry(at: time.now(), actor: actor, event: "rules.reload_refused", detail: ["errors": .number(Double(error.diagnostics.filter { $0.severity == .error }.count)), "reason": .string(error.message)])) }
+            try? store.writeErased { try $0.appendAudit(AuditEntry(at: time.now(), actor: actor, event: "rules.reload_refused", detail: ["errors": .number(Double(error.diagnostics.filter { $0.severity == .error }.count)), "reason": .string(error.message)])) }
             return (nil, error.diagnostics.isEmpty ? [.error(.io, error.message, at: SourceLocation(file: config.rulePaths.first ?? "rules", line: 1, column: 1))] : error.diagnostics)
         } catch {
             return (nil, [.error(.io, "\(error)", at: SourceLocation(file: config.rulePaths.first ?? "rules", line: 1, column: 1))])

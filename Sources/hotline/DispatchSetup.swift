@@ -14,7 +14,7 @@ enum DispatchSetup {
     }
 
     /// The worker for `hotline work`.
-    static func worker(config: GatewayConfig, ruleSet: RuleSet, store: SQLiteStore, resolver: HostingResolver, time: any TimeSource, afterDelivery: (@Sendable (OutboxMessage) -> Void)?) throws -> DispatchWorker {
+    static func worker(config: GatewayConfig, ruleSet: RuleSet, store: any GatewayStore, resolver: HostingResolver, time: any TimeSource, afterDelivery: (@Sendable (OutboxMessage) -> Void)?) throws -> DispatchWorker {
         try Output.setup {
             let (templates, warnings) = try GatewayAssembly.templates(config: config, ruleSet: ruleSet)
             Output.printDiagnostics(warnings)

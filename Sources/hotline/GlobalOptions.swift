@@ -25,13 +25,28 @@ struct GlobalOptions: ParsableArguments {
 }
 
 extension GlobalOptions {
-    /// The store in `--data-dir`; exits 2 with a message when it cannot be opened.
-    func openStore() throws -> SQLiteStore {
-        do {
-            return try SQLiteStore(directory: dataDir)
-        } catch {
-            Output.err("hotline: cannot open the store in \(dataDir): \(error)\n")
+    /// The store the config names: SQLite in `--data-dir` (the default) or PostgreSQL; exits 2
+    /// with a message when it cannot be opened.
+    func openStore() throws -> any GatewayStore {
+        let config = try loadConfig()
+        switch config.postgresSettings() {
+        case nil:
+            do {
+                return try SQLiteStore(directory: dataDir)
+            } catch {
+                Output.err("hotline: cannot open the store in \(dataDir): \(error)\n")
+                throw ExitCode(2)
+            }
+        case .failure(let error)?:
+            Output.err("hotline: storage: \(error.message)\n")
             throw ExitCode(2)
+        case .success(let settings)?:
+            do {
+                return try PostgresStore(settings: settings)
+            } catch {
+                Output.err("hotline: cannot open the PostgreSQL store at \(settings.host):\(settings.port)/\(settings.database): \(error)\n")
+                throw ExitCode(2)
+            }
         }
     }
 
@@ -39,7 +54,7 @@ extension GlobalOptions {
     static var actor: String { "cli:\(NSUserName())" }
 }
 
-extension SQLiteStore {
+extension GatewayStore {
     /// Records what an operator did from the CLI in the audit log.
     func audit(_ event: String, _ detail: JSONObject) throws {
         try write { try $0.appendAudit(AuditEntry(at: Date(), actor: GlobalOptions.actor, event: event, detail: detail)) }

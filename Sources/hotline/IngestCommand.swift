@@ -65,7 +65,7 @@ struct IngestCommand: ParsableCommand {
         }
         let resolver = try HostingSetup.resolver(config: config, store: store, dns: dns.isEmpty ? nil : dns, rdap: rdap, offline: offline)
         let time: any TimeSource = try at.map { try ShiftedTimeSource(start: WorkCommand.parseTime($0)) } ?? SystemTimeSource()
-        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), hashMatcher: index, enrichers: [resolver, AddressHealthEnricher(store: store)], planner: DispatchSetup.planner(config: config, directory: resolver.directory), time: time, channel: "file", actor: GlobalOptions.actor)
+        let pipeline = IngestPipeline(store: store.reportStore, engine: DecisionEngine(ruleSet: ruleSet), hashMatcher: index, enrichers: [resolver, AddressHealthEnricher(store: store)], planner: DispatchSetup.planner(config: config, directory: resolver.directory), time: time, channel: "file", actor: GlobalOptions.actor)
         var summary = IngestSummary()
         let started = Date()
         var reader = JSONLinesReader()

@@ -11,7 +11,7 @@ import HotlineStore
 enum HostingSetup {
     /// The directory from the config, the IP tables from the store, DNS and RDAP as configured;
     /// problems printed, exit 2 when unusable.
-    static func resolver(config: GatewayConfig, store: SQLiteStore, dns: [String]? = nil, rdap: String? = nil, offline: Bool = false) throws -> HostingResolver {
+    static func resolver(config: GatewayConfig, store: any GatewayStore, dns: [String]? = nil, rdap: String? = nil, offline: Bool = false) throws -> HostingResolver {
         try Output.setup {
             let (directory, warnings) = try GatewayAssembly.directory(config: config)
             Output.printDiagnostics(warnings)

@@ -99,8 +99,25 @@ import Testing
         #expect(diagnostics.map(\.description) == [
             "c.yaml:2:24: error: unknown key \"nmae\" in hotline; did you mean \"name\"? [unknown-key]",
             "c.yaml:2:20: error: \"country\" must be a two-letter uppercase ISO 3166 code, got \"nl\" [invalid-value]",
-            "c.yaml:3:10: error: \"storage\" must be sqlite (the embedded default), got \"mysql\" [invalid-value]",
+            "c.yaml:3:10: error: \"storage\" must be sqlite (the embedded default) or postgres://USER@HOST:PORT/DATABASE, got \"mysql\" [invalid-value]",
             "c.yaml:4:22: error: \"batch_size\" must be a whole number from 1 to 100000, got \"0\" [invalid-value]",
         ])
+    }
+
+    @Test func storageIsSQLiteOrAPostgreSQLURLWithThePasswordKeptOutOfTheConfig() throws {
+        func problems(_ storage: String) -> [String] { GatewayConfig.parse("version: 1\nstorage: \(storage)\n", file: "s.yaml").1.map(\.description) }
+        #expect(problems("postgres://hotline:secret@db.test/hotline") == ["s.yaml:2:10: error: the storage URL must not hold the password; name an environment variable in password_env or a file in password_file [invalid-value]"])
+        #expect(problems("postgres://db.test/hotline") == ["s.yaml:2:10: error: the storage URL needs a user and a host: postgres://USER@HOST:PORT/DATABASE, got postgres://db.test/hotline [invalid-value]"])
+        #expect(problems("postgres://hotline@db.test") == ["s.yaml:2:10: error: the storage URL needs a database name after the host: postgres://USER@HOST:PORT/DATABASE, got postgres://hotline@db.test [invalid-value]"])
+        #expect(problems("postgres://hotline@db.test/h?pool=3") == ["s.yaml:2:10: error: unknown storage URL option pool=3; known: sslmode=disable|require, connections=1…64 [invalid-value]"])
+        #expect(problems("{ url: postgres://hotline@db.test/h, password_env: A, password_file: b }") == ["s.yaml:2:79: error: give the storage password in password_env or password_file, not both [invalid-value]"])
+        #expect(problems("{ url: postgres://hotline@db.test/h, passwd_env: A }") == ["s.yaml:2:47: error: unknown key \"passwd_env\" in storage; did you mean \"password_env\"? [unknown-key]"])
+
+        let (config, diagnostics) = GatewayConfig.parse("version: 1\nstorage: { url: \"postgres://hotline@db.test:6432/h?sslmode=require&connections=8\", password_env: DB_PASSWORD }\n", file: "/etc/h/s.yaml")
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let settings = try #require(try config?.postgresSettings(environment: ["DB_PASSWORD": "from-the-environment"])?.get())
+        #expect(settings == PostgresSettings(host: "db.test", port: 6432, username: "hotline", password: "from-the-environment", database: "h", requireTLS: true, connections: 8))
+        #expect(config?.postgresSettings(environment: [:]).map { if case .failure(let error) = $0 { error.message } else { "" } } == "the environment variable DB_PASSWORD named by storage.password_env is not set")
+        #expect(GatewayConfig.parse("version: 1\n", file: "d.yaml").0?.postgresSettings() == nil, "SQLite by default")
     }
 }

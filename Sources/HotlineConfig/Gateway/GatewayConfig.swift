@@ -7,7 +7,7 @@ import HotlineCore
 /// version: 1
 /// hotline: { name: Example Hotline, country: NL }
 /// rules: ../Rules
-/// storage: sqlite
+/// storage: sqlite            # or postgres://USER@HOST:PORT/DATABASE, or { url: …, password_env: …, password_file: … }
 /// ingest: { batch_size: 1000 }
 /// hashes: { pdq_threshold: 31 }
 /// ```
@@ -18,8 +18,30 @@ public struct GatewayConfig: Sendable {
     public var country: String
     /// Rule paths, resolved relative to the config file.
     public var rulePaths: [String]
-    /// The storage backend; `sqlite` is the embedded default.
+    /// The storage backend: `sqlite` (the embedded default, in the data directory) or a
+    /// PostgreSQL URL, for several instances on one database.
     public var storage: String
+    /// The environment variable holding the PostgreSQL password (default `HOTLINE_STORAGE_PASSWORD`).
+    public var storagePasswordEnvironment: String? = nil
+    /// A file holding the PostgreSQL password.
+    public var storagePasswordFile: String? = nil
+
+    /// The PostgreSQL settings with the password filled in, when `storage` is a URL.
+    public func postgresSettings(environment: [String: String] = ProcessInfo.processInfo.environment) -> Result<PostgresSettings, StoreConfigurationError>? {
+        guard storage != "sqlite" else { return nil }
+        return PostgresSettings.parse(storage).flatMap { settings in
+            var settings = settings
+            if let file = storagePasswordFile {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return .failure(StoreConfigurationError("cannot read the storage password file \(file)")) }
+                settings.password = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            } else if let value = environment[storagePasswordEnvironment ?? "HOTLINE_STORAGE_PASSWORD"] {
+                settings.password = value
+            } else if let name = storagePasswordEnvironment {
+                return .failure(StoreConfigurationError("the environment variable \(name) named by storage.password_env is not set"))
+            }
+            return .success(settings)
+        }
+    }
     /// Most reports stored in one transaction.
     public var batchSize: Int
     /// PDQ hashes within this Hamming distance match (Meta's recommendation: 31).
@@ -116,11 +138,30 @@ public struct GatewayConfig: Sendable {
         } else {
             config.rulePaths = [resolve("../Rules")]
         }
-        if let storage = top["storage"], let text = reader.string(storage, key: "storage") {
-            if text == "sqlite" {
-                config.storage = text
-            } else {
-                reader.error(.invalidValue, "\"storage\" must be sqlite (the embedded default), got \(YAMLReader.show(storage))", at: storage.location)
+        if let storage = top["storage"] {
+            // `storage: sqlite`, `storage: postgres://…`, or a mapping with the password's source.
+            var urlNode: YAMLNode? = storage
+            if storage.scalar == nil, let fields = reader.mapping(storage, allowed: ["url", "password_env", "password_file"], required: ["url"], what: "storage") {
+                urlNode = fields["url"]
+                config.storagePasswordEnvironment = fields["password_env"].flatMap { reader.string($0, key: "password_env") }
+                config.storagePasswordFile = fields["password_file"].flatMap { reader.string($0, key: "password_file") }.map(resolve)
+                if config.storagePasswordEnvironment != nil && config.storagePasswordFile != nil, let node = fields["password_file"] {
+                    reader.error(.invalidValue, "give the storage password in password_env or password_file, not both", at: node.location)
+                }
+            } else if storage.scalar == nil {
+                urlNode = nil
+            }
+            if let node = urlNode, let text = reader.string(node, key: storage.scalar == nil ? "url" : "storage") {
+                if text == "sqlite" {
+                    config.storage = text
+                } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+                    switch PostgresSettings.parse(text) {
+                    case .success: config.storage = text
+                    case .failure(let error): reader.error(.invalidValue, error.message, at: node.location)
+                    }
+                } else {
+                    reader.error(.invalidValue, "\"storage\" must be sqlite (the embedded default) or postgres://USER@HOST:PORT/DATABASE, got \(YAMLReader.show(node))", at: node.location)
+                }
             }
         }
         if let ingest = top["ingest"], let fields = reader.mapping(ingest, allowed: ["batch_size"], what: "ingest") {

@@ -67,7 +67,7 @@ public protocol ReportStoreTransaction {
 
 /// Durable storage of reports, cases, decisions and the audit log.
 ///
-/// The SQLite store implements it now, a PostgreSQL store later; tests use the in-memory fake.
+/// SQLite and PostgreSQL implement it (HotlineStore); tests use the in-memory fake.
 public protocol ReportStore: Sendable {
     /// A transaction's type.
     associatedtype Transaction: ReportStoreTransaction

@@ -25,7 +25,7 @@ public enum TokenSecrets {
 /// need a token refuse them.
 struct TokenAuthenticator: RouterMiddleware {
     typealias Context = GatewayContext
-    let store: SQLiteStore
+    let store: any GatewayStore
     let cache: ExpiringCache<String, CachedToken>
     let cacheLifetime: TimeInterval
 
@@ -34,7 +34,7 @@ struct TokenAuthenticator: RouterMiddleware {
     /// Failed token lookups per peer address: guessing tokens is slowed to a trickle.
     let guessing: RateLimiter
 
-    init(store: SQLiteStore, time: any TimeSource, cacheLifetime: TimeInterval = 5, failuresPerMinute: Double = 10) {
+    init(store: any GatewayStore, time: any TimeSource, cacheLifetime: TimeInterval = 5, failuresPerMinute: Double = 10) {
         self.store = store
         self.cache = ExpiringCache()
         self.cacheLifetime = cacheLifetime

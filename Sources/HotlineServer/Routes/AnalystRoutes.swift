@@ -74,7 +74,7 @@ struct AnalystRoutes {
         if case .notify = action, items.first?.recipient == nil {
             throw Problem(status: .unprocessableContent, title: "Unprocessable Content", detail: "nobody to notify: no address for \(items.first?.target ?? "the target") in this case's facts or the directory", field: "to")
         }
-        try store.write { transaction in
+        try store.writeErased { transaction in
             try transaction.insertDecision(decision)
             try transaction.enqueueDispatch(items)
             if case .close = action {

@@ -103,7 +103,7 @@ struct ProviderRoutes {
         let matched = result?.kind == .known || result?.kind == .similar
         var answer: JSONObject = ["match": .bool(matched)]
         if matched, let classification = result?.classification { answer.append("classification", .string(classification.rawValue)) }
-        try runtime.store.write { try $0.appendAudit(AuditEntry(at: runtime.time.now(), actor: token.actor, event: "hashcheck", detail: ["algorithm": .string(algorithm), "match": .bool(matched)])) }
+        try runtime.store.writeErased { try $0.appendAudit(AuditEntry(at: runtime.time.now(), actor: token.actor, event: "hashcheck", detail: ["algorithm": .string(algorithm), "match": .bool(matched)])) }
         return .json(.object(answer))
     }
 }

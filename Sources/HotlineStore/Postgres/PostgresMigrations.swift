@@ -108,6 +108,7 @@ enum PostgresMigrations {
             CREATE INDEX dispatch_items_open ON dispatch_items(status, due_at) WHERE status IN ('waiting', 'held');
             CREATE INDEX dispatch_items_case ON dispatch_items(case_id);
             CREATE TABLE notices (
+                seq BIGSERIAL UNIQUE,
                 id TEXT PRIMARY KEY,
                 reference TEXT NOT NULL UNIQUE,
                 kind TEXT NOT NULL,

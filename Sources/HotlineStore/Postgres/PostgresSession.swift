@@ -1,4 +1,5 @@
 import Foundation
+import HotlineCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -71,6 +72,7 @@ extension PostgresSession: SQLExecutor {
 extension PostgresRandomAccessRow: SQLRow {
     public func optionalText(_ column: String) throws -> String? { try self[column].decode(String?.self) }
     public func optionalInteger(_ column: String) throws -> Int64? { try self[column].decode(Int64?.self) }
+    public func optionalDouble(_ column: String) throws -> Double? { try self[column].decode(Double?.self) }
     public func optionalBlob(_ column: String) throws -> [UInt8]? {
         guard var buffer = try self[column].decode(ByteBuffer?.self) else { return nil }
         return buffer.readBytes(length: buffer.readableBytes) ?? []

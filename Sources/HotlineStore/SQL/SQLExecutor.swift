@@ -24,6 +24,8 @@ public protocol SQLRow {
     func optionalInteger(_ column: String) throws -> Int64?
     /// Bytes, or nil for NULL.
     func optionalBlob(_ column: String) throws -> [UInt8]?
+    /// A floating-point number, or nil for NULL.
+    func optionalDouble(_ column: String) throws -> Double?
 }
 
 extension SQLRow {
@@ -38,6 +40,11 @@ extension SQLRow {
     }
 
     func optionalInt(_ column: String) throws -> Int? { try optionalInteger(column).map(Int.init) }
+
+    func double(_ column: String) throws -> Double {
+        guard let value = try optionalDouble(column) else { throw SQLRowError(column: column) }
+        return value
+    }
 
     func blob(_ column: String) throws -> [UInt8] {
         guard let value = try optionalBlob(column) else { throw SQLRowError(column: column) }

@@ -5,6 +5,7 @@ extension Row: SQLRow {
     public func optionalText(_ column: String) throws -> String? { self[column] }
     public func optionalInteger(_ column: String) throws -> Int64? { self[column] }
     public func optionalBlob(_ column: String) throws -> [UInt8]? { (self[column] as Data?).map { [UInt8]($0) } }
+    public func optionalDouble(_ column: String) throws -> Double? { self[column] }
 }
 
 extension SQLValue {

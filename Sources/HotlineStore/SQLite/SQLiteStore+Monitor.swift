@@ -6,7 +6,7 @@ extension SQLiteStore {
     /// Every URL of the notices to hosters delivered in `[since, until)`, for the removal
     /// statistics. One pass over an index on `sent_at`; rows are decoded column by column,
     /// not through the JSON bodies, so a million URLs take about a second.
-    public func noticeURLRows(since: Date, until: Date, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [NoticeURLRow] {
+    public func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow] {
         let range = [StoredDate.text(since), StoredDate.text(until)]
         let (low, high) = try rowidRange(sql: "SELECT MIN(rowid), MAX(rowid) FROM notices WHERE sent_at >= ? AND sent_at < ?", arguments: StatementArguments(range))
         // Ranges of notice rowids, concatenated in order, keep a notice's URLs together.
@@ -82,7 +82,7 @@ extension SQLiteStore {
     /// Replays every intake decision since `since` under `ruleSet` on all cores: the rows are
     /// split by rowid into one range per thread, each read on its own connection and decided
     /// there, and the results merged.
-    public func replay(ruleSet: RuleSet, since: Date, keep: Int = 50, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> RuleReplay {
+    public func replay(ruleSet: RuleSet, since: Date, keep: Int, threads: Int) throws -> RuleReplay {
         let sinceText = StoredDate.text(since)
         let (low, high) = try rowidRange(sql: "SELECT MIN(rowid), MAX(rowid) FROM decisions WHERE trigger = 'intake' AND decided_at >= ?", arguments: [sinceText])
         let parts = try readInRowidRanges(low: low, high: high, threads: threads) { db, from, to in

@@ -1,0 +1,75 @@
+import Foundation
+import HotlineCore
+
+/// Everything the gateway keeps, on either database: the ports, the hash lists and IP
+/// ranges, tokens, the queue, the audit log, the mail log, and the monitor's reads. The
+/// server and the CLI hold the store as `any GatewayStore`, chosen by `storage:` in the config.
+public protocol GatewayStore: SQLStore {
+    /// Every URL of the notices to hosters delivered in `[since, until)`, for the removal
+    /// statistics, a notice's URLs together.
+    func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow]
+    /// Every intake decision since `since` decided again under `ruleSet`.
+    func replay(ruleSet: RuleSet, since: Date, keep: Int, threads: Int) throws -> RuleReplay
+}
+
+extension GatewayStore {
+    /// `noticeURLRows` on every core.
+    public func noticeURLRows(since: Date, until: Date) throws -> [NoticeURLRow] {
+        try noticeURLRows(since: since, until: until, threads: ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// `replay` on every core, keeping the first 50 changed reports.
+    public func replay(ruleSet: RuleSet, since: Date, keep: Int = 50) throws -> RuleReplay {
+        try replay(ruleSet: ruleSet, since: since, keep: keep, threads: ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// The report pipeline's view of this store (whichever database it is on).
+    public var reportStore: AnyReportStore { AnyReportStore(self) }
+}
+
+extension SQLiteStore: GatewayStore {}
+
+extension PostgresStore: GatewayStore {
+    public func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow] {
+        // The server does the date arithmetic; one query, in notice order.
+        try reading { db in
+            var organisations: [String: String] = [:]
+            return try db.rows("""
+                SELECT n.seq AS key, n.reference AS reference, n.hoster_org AS org, n.hoster_asn AS asn, n.hoster_country AS country,
+                       EXTRACT(EPOCH FROM n.sent_at::timestamptz)::float8 AS sent, EXTRACT(EPOCH FROM n.deadline::timestamptz)::float8 AS deadline,
+                       n.reminders AS reminders, (n.acknowledged_at IS NOT NULL)::int AS acknowledged, n.status AS status,
+                       (n.escalated_to IS NOT NULL)::int AS escalated, EXTRACT(EPOCH FROM i.removed_at::timestamptz)::float8 AS removed
+                FROM notices n JOIN notice_items i ON i.notice_id = n.id
+                WHERE n.sent_at >= ? AND n.sent_at < ? AND n.kind = 'notify' AND n.target = 'hosting'
+                ORDER BY n.seq, i.position
+                """, [.text(StoredDate.text(since)), .text(StoredDate.text(until))]).map { row in
+                let org = try row.optionalText("org") ?? "unknown"
+                let shared = organisations[org] ?? { organisations[org] = org; return org }()
+                return NoticeURLRow(
+                    noticeKey: Int64(try row.integer("key")), reference: try row.text("reference"), org: shared, asn: try row.optionalInt("asn"), country: try row.optionalText("country"),
+                    sentAt: Date(timeIntervalSince1970: try row.double("sent")), deadline: try row.optionalDouble("deadline").map { Date(timeIntervalSince1970: $0) },
+                    reminders: try row.integer("reminders"), acknowledged: try row.integer("acknowledged") != 0, status: NoticeStatus(rawValue: try row.text("status")) ?? .sent,
+                    escalated: try row.integer("escalated") != 0, removedAt: try row.optionalDouble("removed").map { Date(timeIntervalSince1970: $0) })
+            }
+        }
+    }
+
+    public func replay(ruleSet: RuleSet, since: Date, keep: Int, threads: Int) throws -> RuleReplay {
+        var result = RuleReplay(ruleSet: ruleSet, keep: keep)
+        var after: Int64 = 0
+        // Pages by the insertion sequence, so a long history is never held at once.
+        while true {
+            let rows = try reading {
+                try $0.rows("""
+                    SELECT seq, report_id, rule, outcome, actions, facts FROM decisions
+                    WHERE seq > ? AND trigger = 'intake' AND decided_at >= ? ORDER BY seq LIMIT 20000
+                    """, [.integer(after), .text(StoredDate.text(since))])
+            }
+            guard let last = rows.last else { return result }
+            for row in rows {
+                result.replay(reportID: try row.text("report_id"), rule: try row.text("rule"), outcome: try row.text("outcome"), actions: try row.text("actions"), facts: try row.text("facts"))
+            }
+            after = Int64(try last.integer("seq"))
+        }
+    }
+}
