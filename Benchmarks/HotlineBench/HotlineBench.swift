@@ -9,7 +9,7 @@ import HotlineStore
 @main
 struct HotlineBench {
     static func main() throws {
-        // HotlineBench [all|rules|ingest|hashing|pdq-hashing|pdq-lookup|exact|hosting|dispatch|monitor|mail] [REPORTS]
+        // HotlineBench [all|rules|ingest|storage|hashing|pdq-hashing|pdq-lookup|exact|hosting|dispatch|monitor|mail] [REPORTS]
         let arguments = Array(CommandLine.arguments.dropFirst())
         let which = arguments.first ?? "all"
         let reports = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
@@ -18,6 +18,7 @@ struct HotlineBench {
         print("rules: \(ruleSet.rules.count) rules from Rules/, \(ruleSet.digest)")
         if which == "all" || which == "rules" { benchmarkRules(ruleSet) }
         if which == "all" || which == "ingest" { try benchmarkIngest(ruleSet, count: reports) }
+        if which == "all" || which == "storage" { try StorageBench.run(ruleSet: ruleSet, count: which == "storage" ? reports : 50_000) }
         if which == "all" || which == "hashing" { try HashingBench.run() }
         if ["pdq-hashing", "pdq-lookup", "exact"].contains(which) { try HashingBench.run(only: which) }
         if which == "all" || which == "hosting" { HostingBench.run() }

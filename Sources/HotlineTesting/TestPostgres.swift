@@ -35,14 +35,21 @@ public final class TestPostgres: @unchecked Sendable {
     public static let shared: TestPostgres? = {
         guard binaryDirectory != nil else { return nil }
         do {
-            return try TestPostgres()
+            return try TestPostgres(durable: false)
         } catch {
             FileHandle.standardError.write(Data("TestPostgres: \(error)\n".utf8))
             return nil
         }
     }()
 
-    private init() throws {
+    /// A server of its own (benchmarks); `durable` keeps PostgreSQL's fsync and synchronous
+    /// commit on, as production runs it. Stopped when the process exits.
+    public static func start(durable: Bool) throws -> TestPostgres {
+        guard binaryDirectory != nil else { throw LoopbackProcessError(message: "PostgreSQL is not installed (make test-deps installs it)") }
+        return try TestPostgres(durable: durable)
+    }
+
+    private init(durable: Bool = false) throws {
         binaries = Self.binaryDirectory!
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-pg-\(UUID().uuidString)").path
         port = Int.random(in: 20_000...50_000)
@@ -58,18 +65,24 @@ public final class TestPostgres: @unchecked Sendable {
         // hold any pipe of a test running beside it.
         try runAsOwner(detached: true, binaries + "/pg_ctl", [
             "start", "-w", "-D", directory + "/data", "-l", directory + "/server.log",
-            "-o", "-h 127.0.0.1 -p \(port) -k \(directory) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            "-o", "-h 127.0.0.1 -p \(port) -k \(directory) -c max_connections=200" + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"),
         ])
-        TestPostgres.running = (binaries, directory)
-        atexit {
-            guard let (binaries, directory) = TestPostgres.running else { return }
-            let arguments = [binaries + "/pg_ctl", "stop", "-m", "immediate", "-D", directory + "/data"]
-            _ = try? TestPostgres.run(getuid() == 0 ? "/usr/sbin/runuser" : arguments[0], getuid() == 0 ? ["-u", "postgres", "--"] + arguments : Array(arguments.dropFirst()))
-            try? FileManager.default.removeItem(atPath: directory)
+        TestPostgres.runningLock.lock()
+        if TestPostgres.running.isEmpty {
+            atexit {
+                for (binaries, directory) in TestPostgres.running {
+                    let arguments = [binaries + "/pg_ctl", "stop", "-m", "immediate", "-D", directory + "/data"]
+                    _ = try? TestPostgres.run(getuid() == 0 ? "/usr/sbin/runuser" : arguments[0], getuid() == 0 ? ["-u", "postgres", "--"] + arguments : Array(arguments.dropFirst()))
+                    try? FileManager.default.removeItem(atPath: directory)
+                }
+            }
         }
+        TestPostgres.running.append((binaries, directory))
+        TestPostgres.runningLock.unlock()
     }
 
-    nonisolated(unsafe) static var running: (String, String)?
+    nonisolated(unsafe) static var running: [(String, String)] = []
+    static let runningLock = NSLock()
 
     /// A new empty database; returns its storage URL (`postgres://USER@127.0.0.1:PORT/NAME`).
     public func createDatabase() throws -> String {

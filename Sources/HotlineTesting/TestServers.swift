@@ -25,9 +25,29 @@ enum TestScripts {
     /// A free-looking loopback port.
     static func port() -> UInt16 { UInt16.random(in: 20_000...50_000) }
 
-    /// Waits until something accepts TCP connections on `port`.
-    static func waitForPort(_ port: UInt16, what: String) throws {
-        for _ in 0..<100 {
+    /// Starts a script server on a random port, again on another port when it exits at once
+    /// (a port another test's server took).
+    static func start(_ what: String, _ arguments: (UInt16) -> [String]) throws -> (pid: pid_t, port: UInt16) {
+        var lastError: (any Error)?
+        for _ in 0..<3 {
+            let port = port()
+            let pid = try LoopbackProcess.spawn(python, arguments(port))
+            do {
+                try waitForPort(port, what: what, pid: pid)
+                return (pid, port)
+            } catch {
+                stop(pid)
+                lastError = error
+            }
+        }
+        throw lastError!
+    }
+
+    /// Waits until something accepts TCP connections on `port`; gives up early when `pid`
+    /// exited (the port was taken, or the script failed). Generous: a loaded 2-core machine
+    /// running the whole suite can take seconds to start a Python server.
+    static func waitForPort(_ port: UInt16, what: String, pid: pid_t? = nil) throws {
+        for _ in 0..<300 {
             let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
@@ -38,6 +58,10 @@ enum TestScripts {
             }
             close(socket)
             if connected == 0 { return }
+            // Exited (a zombie until reaped by `stop`), without reaping it here.
+            if let pid, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), stat.contains(") Z ") {
+                throw LoopbackProcessError(message: "the \(what) exited before listening on port \(port)")
+            }
             usleep(100_000)
         }
         throw LoopbackProcessError(message: "the \(what) did not start on port \(port)")
@@ -76,15 +100,9 @@ public final class TestSMTPServer {
     /// Starts the server. `options` are the script's (`--auth U:P`, `--tls CERT KEY`,
     /// `--fail-first N`, `--refuse RCPT`, `--delay S`).
     public init(options: [String] = [], maildir: String? = nil) throws {
-        port = TestScripts.port()
-        self.maildir = maildir ?? FileManager.default.temporaryDirectory.appendingPathComponent("hotline-smtp-\(UUID().uuidString)").path
-        pid = try LoopbackProcess.spawn(TestScripts.python, [TestScripts.path("smtp_server.py"), String(port), self.maildir] + options)
-        do {
-            try TestScripts.waitForPort(port, what: "SMTP test server")
-        } catch {
-            TestScripts.stop(pid)
-            throw error
-        }
+        let maildir = maildir ?? FileManager.default.temporaryDirectory.appendingPathComponent("hotline-smtp-\(UUID().uuidString)").path
+        self.maildir = maildir
+        (pid, port) = try TestScripts.start("SMTP test server") { [TestScripts.path("smtp_server.py"), String($0), maildir] + options }
     }
 
     /// The messages received so far, oldest first, as text.
@@ -105,13 +123,8 @@ public final class TestHosterServer {
 
     /// Starts it.
     public init(secret: String, removeAfter: Int = 2, failWebhook: Int = 0) throws {
-        port = TestScripts.port()
-        pid = try LoopbackProcess.spawn(TestScripts.python, [TestScripts.path("hoster_server.py"), String(port), "--secret", secret, "--remove-after", String(removeAfter), "--fail-webhook", String(failWebhook)])
-        do {
-            try TestScripts.waitForPort(port, what: "hoster test server")
-        } catch {
-            TestScripts.stop(pid)
-            throw error
+        (pid, port) = try TestScripts.start("hoster test server") {
+            [TestScripts.path("hoster_server.py"), String($0), "--secret", secret, "--remove-after", String(removeAfter), "--fail-webhook", String(failWebhook)]
         }
     }
 

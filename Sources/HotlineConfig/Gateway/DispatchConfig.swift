@@ -9,6 +9,7 @@ import HotlineNet
 /// smtp: { host: 127.0.0.1, port: 2525, security: none }   # starttls | tls; username, password_env, ca_file
 /// dispatch:
 ///   batch_window: 1h
+///   lease: 2m          # how long a claim on due work keeps other instances away
 ///   retry: { initial: 1m, maximum: 6h, attempts: 8 }
 ///   followup: { checks: [1h, 6h, 24h], then_every: 24h, confirm_after: 30m, confirmations: 2, give_up_after: 90d }
 /// fetch: { allow: [], timeout: 15s, max_bytes: 33554432 }
@@ -69,8 +70,13 @@ public struct DispatchConfig: Sendable {
             config.smtp.caFile = fields["ca_file"].flatMap { reader.string($0, key: "ca_file") }.map(resolve)
             if let span = fields["timeout"].flatMap({ reader.duration($0, key: "timeout") }) { config.smtp.timeout = TimeInterval(span.seconds) }
         }
-        if let node = top["dispatch"], let fields = reader.mapping(node, allowed: ["batch_window", "retry", "followup", "recheck"], what: "dispatch") {
+        if let node = top["dispatch"], let fields = reader.mapping(node, allowed: ["batch_window", "retry", "followup", "recheck", "lease"], what: "dispatch") {
             if let span = fields["batch_window"].flatMap({ reader.duration($0, key: "batch_window") }) { config.batchWindow = span }
+            // How long a worker's claim on a message or notice keeps other instances away; after a
+            // crash, that work waits this long. It must outlast claimSize attempts at the SMTP timeout.
+            if let node = fields["lease"], let span = reader.duration(node, key: "lease") {
+                if span.seconds < 5 { reader.error(.invalidValue, "\"lease\" must be at least 5s, got \(YAMLReader.show(node))", at: node.location) } else { config.settings.lease = TimeInterval(span.seconds) }
+            }
             if let node = fields["recheck"], let on = reader.bool(node, key: "recheck") { config.recheck = on }
             if let node = fields["retry"], let retry = reader.mapping(node, allowed: ["initial", "maximum", "attempts"], what: "retry") {
                 if let span = retry["initial"].flatMap({ reader.duration($0, key: "initial") }) { config.settings.retry.initialDelay = span }

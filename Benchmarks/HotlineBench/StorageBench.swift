@@ -1,0 +1,66 @@
+import Foundation
+import HotlineConfig
+import HotlineCore
+import HotlineHosting
+import HotlineStore
+import HotlineTesting
+
+/// Ingest throughput on each store, side by side in one run: SQLite (one instance, the
+/// embedded default), and PostgreSQL with one and with two instances writing to the same
+/// database at once. An instance here is a pipeline with its own store object and
+/// connections, on its own thread; PostgreSQL runs on the same two cores with fsync and
+/// synchronous commit on, as in production.
+enum StorageBench {
+    static func run(ruleSet: RuleSet, count: Int) throws {
+        let input = HotlineBench.generateReports(count)
+        var reader = JSONLinesReader()
+        let lines = reader.feed(input[...]) + reader.finish()
+        print("")
+        print("ingest by store (\(count) generated reports in batches of \(GatewayConfig.defaults.batchSize); all durable before the next batch)")
+
+        let directory = NSTemporaryDirectory() + "hotline-bench-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sqlite = try measure(ruleSet: ruleSet, lines: lines, stores: [try SQLiteStore(directory: directory)])
+        print("  SQLite, 1 instance:       \(HotlineBench.format(sqlite)) reports/s")
+
+        let server = try TestPostgres.start(durable: true)
+        for instances in [1, 2] {
+            var settings = try PostgresSettings.parse(try server.createDatabase()).get()
+            settings.password = server.password
+            settings.connections = 2
+            let stores = try (0..<instances).map { _ in try PostgresStore(settings: settings) }
+            let rate = try measure(ruleSet: ruleSet, lines: lines, stores: stores)
+            let counts = try stores[0].counts()
+            print("  PostgreSQL, \(instances) instance\(instances == 1 ? ": " : "s:")    \(HotlineBench.format(rate)) reports/s   (stored \(counts.reports) reports, \(counts.decisions) decisions)")
+        }
+    }
+
+    /// Reports per second with the batches shared out over `stores`, one thread each.
+    static func measure<S: ReportStore>(ruleSet: RuleSet, lines: [IngestLine], stores: [S]) throws -> Double {
+        let batchSize = GatewayConfig.defaults.batchSize
+        let batches = stride(from: 0, to: lines.count, by: batchSize).map { Array(lines[$0..<min(lines.count, $0 + batchSize)]) }
+        let failures = ErrorBox()
+        let start = DispatchTime.now()
+        DispatchQueue.concurrentPerform(iterations: stores.count) { instance in
+            let resolver = HostingResolver(directory: ContactDirectory(), ipTable: IPTable([]), homeCountry: "NL")
+            let pipeline = IngestPipeline(store: stores[instance], engine: DecisionEngine(ruleSet: ruleSet), enrichers: [resolver], planner: DispatchPlanner(directory: DirectoryRecipients(directory: resolver.directory)))
+            for batch in batches.enumerated() where batch.offset % stores.count == instance {
+                do {
+                    _ = try pipeline.ingest(batch.element)
+                } catch {
+                    failures.set(error)
+                    return
+                }
+            }
+        }
+        if let error = failures.error { throw error }
+        return Double(lines.count) / (Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
+    }
+}
+
+/// The first error of several threads.
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var error: (any Error)?
+    func set(_ error: any Error) { lock.lock(); if self.error == nil { self.error = error }; lock.unlock() }
+}
