@@ -4,12 +4,8 @@ import HotlineTesting
 import Testing
 @testable import HotlineStore
 
-/// What the store tests need of a store beyond the ports.
-protocol TestableStore: ReportStore, NoticeStore {
-    func execute(sql: String) throws
-    func heldItems(limit: Int) throws -> [DispatchItem]
-    func decisionRecords(reportID: String) throws -> [(facts: JSONValue, trace: JSONValue, rulesDigest: String)]
-}
+/// The stores under test: everything the gateway keeps, on either database.
+protocol TestableStore: GatewayStore {}
 
 extension SQLiteStore: TestableStore {}
 extension PostgresStore: TestableStore {}

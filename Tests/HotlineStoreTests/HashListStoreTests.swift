@@ -3,18 +3,20 @@ import HotlineCore
 import Testing
 @testable import HotlineStore
 
+/// Hash lists on every backend.
 @Suite struct HashListStoreTests {
-    let directory = NSTemporaryDirectory() + "hotline-hashes-" + UUID().uuidString
-
-    func active(_ store: SQLiteStore) throws -> [String] {
+    func active(_ store: some HashListStore) throws -> [String] {
         var found: [String] = []
         try store.forEachActiveEntry { found.append("\($0.list) \($0.algorithm.rawValue) \($0.value) \($0.classification.rawValue)") }
         return found.sorted()
     }
 
-    @Test func reimportIsIdempotentAndUpdatesClassifications() throws {
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(directory: directory)
+    @Test(arguments: Backend.available) func reimportIsIdempotentAndUpdatesClassifications(_ backend: Backend) throws {
+        try backend.run(reimport, reimport)
+    }
+
+    func reimport<S: TestableStore>(_ open: () throws -> S) throws {
+        let store = try open()
         try store.saveList(HashList(name: "police", source: "police.csv", defaultClassification: .A1))
         let entries = [
             HashListEntry(algorithm: .md5, value: "0123456789abcdef0123456789abcdef"),
@@ -32,9 +34,12 @@ import Testing
         #expect(throws: (any Error).self) { try store.importEntries(entries, into: "nope") }
     }
 
-    @Test func retractionsStickThroughReimportsAndDisabledListsAreNotActive() throws {
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(directory: directory)
+    @Test(arguments: Backend.available) func retractionsStickThroughReimportsAndDisabledListsAreNotActive(_ backend: Backend) throws {
+        try backend.run(retractions, retractions)
+    }
+
+    func retractions<S: TestableStore>(_ open: () throws -> S) throws {
+        let store = try open()
         try store.saveList(HashList(name: "a", source: "s", defaultClassification: .baseline))
         try store.saveList(HashList(name: "b", source: "s", defaultClassification: .A2))
         let entry = HashListEntry(algorithm: .md5, value: "0123456789abcdef0123456789abcdef")
@@ -52,9 +57,12 @@ import Testing
         #expect(allowed == 0)
     }
 
-    @Test func allowListIsStoredOncePerHash() throws {
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try SQLiteStore(directory: directory)
+    @Test(arguments: Backend.available) func allowListIsStoredOncePerHash(_ backend: Backend) throws {
+        try backend.run(allowList, allowList)
+    }
+
+    func allowList<S: TestableStore>(_ open: () throws -> S) throws {
+        let store = try open()
         try store.allow(.pdq, String(repeating: "ab", count: 32), reason: "logo", at: Date())
         try store.allow(.pdq, String(repeating: "ab", count: 32), reason: "logo, confirmed", at: Date())
         #expect(try store.allowedHashes().map { "\($0.algorithm.rawValue) \($0.value)" } == ["pdq " + String(repeating: "ab", count: 32)])

@@ -103,3 +103,76 @@ import Testing
         #expect(try store.counts().auditEntries == 1)
     }
 }
+
+/// Two instances on one store: what one claims, the other skips until the lease lapses; two
+/// instances ingesting the same reports at once store and decide each once.
+@Suite struct ConcurrentStoreTests {
+    let time = Date(timeIntervalSince1970: 1_798_000_000)
+
+    func notice(_ id: String) -> (Notice, OutboxMessage) {
+        let recipient = Recipient(target: "hosting", name: "H", addresses: ["abuse@h.test"])
+        let notice = Notice(id: id, reference: Notice.reference(for: id), kind: "notify", recipient: recipient, template: "ntd-first", status: .pending, createdAt: time, deadlineSpan: nil, items: [])
+        let message = OutboxMessage(id: "m-" + id, noticeID: id, purpose: "notice", channel: .email, destinations: ["abuse@h.test"], sender: "n@h.test",
+                                    messageID: "m-\(id)@h.test", payload: Array("x".utf8), nextAttemptAt: time, createdAt: time)
+        return (notice, message)
+    }
+
+    @Test(arguments: Backend.available) func aClaimKeepsOtherInstancesAwayUntilItsLeaseLapses(_ backend: Backend) throws {
+        try backend.run(claims, claims)
+    }
+
+    func claims<S: TestableStore>(_ open: () throws -> S) throws {
+        let first = try open(), second = try open()
+        for id in ["0193a1b2-c3d4-7000-8000-000000000001", "0193a1b2-c3d4-7000-8000-000000000002"] {
+            let (notice, message) = notice(id)
+            try first.insertNotice(notice, messages: [message], consumedItems: [], event: nil)
+        }
+        let claimed = try first.claimDueMessages(at: time, limit: 1, leaseUntil: time.addingTimeInterval(120))
+        #expect(claimed.count == 1)
+        let other = try second.claimDueMessages(at: time, limit: 10, leaseUntil: time.addingTimeInterval(120))
+        #expect(other.map(\.id) != claimed.map(\.id) && other.count == 1, "the second instance gets only the unclaimed one")
+        #expect(try second.claimDueMessages(at: time.addingTimeInterval(60), limit: 10, leaseUntil: time.addingTimeInterval(180)).isEmpty)
+        #expect(try second.claimDueNotices(at: time.addingTimeInterval(60), limit: 10, leaseUntil: time.addingTimeInterval(180)).isEmpty, "the notices are leased with their messages")
+        // The first instance died without saving: after the lease the second takes its message.
+        let lapsed = try second.claimDueMessages(at: time.addingTimeInterval(121), limit: 10, leaseUntil: time.addingTimeInterval(300))
+        #expect(lapsed.map(\.id).contains(claimed[0].id))
+        // Saving releases at once.
+        var done = try #require(try second.notice(claimed[0].noticeID))
+        done.status = .sent
+        var sent = lapsed.first { $0.id == claimed[0].id }!
+        sent.status = .delivered
+        try second.saveNotice(done, updatedMessage: sent, newMessages: [], newItems: [], event: nil, closingCases: [], at: time.addingTimeInterval(122))
+        #expect(try first.messages(status: .delivered, limit: 10).map(\.id) == [claimed[0].id])
+    }
+
+    @Test(arguments: Backend.available) func twoInstancesIngestingTheSameReportsAtOnceDecideEachOnce(_ backend: Backend) throws {
+        try backend.run(sameReports, sameReports)
+    }
+
+    func sameReports<S: TestableStore>(_ open: () throws -> S) throws {
+        let stores = [try open(), try open()]
+        let engine = try ReportStoreTests().engine()
+        let lines = (0..<300).map { IngestLine(number: $0 + 1, bytes: ArraySlice(Array(#"{"id":"same-\#($0)","url":"https://example.com/\#($0 % 100)"}"#.utf8))) }
+        let batches = stride(from: 0, to: lines.count, by: 25).map { Array(lines[$0..<min(lines.count, $0 + 25)]) }
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: 2) { instance in
+            let pipeline = IngestPipeline(store: stores[instance], engine: engine)
+            // One goes forwards, the other backwards, so they meet on the same ids and URLs.
+            for batch in (instance == 0 ? batches : batches.reversed()) {
+                do { _ = try pipeline.ingest(batch) } catch { failures.add("\(error)") }
+            }
+        }
+        #expect(failures.all.isEmpty)
+        let counts = try stores[0].counts()
+        #expect(counts.reports == 300, "each client id stored once")
+        #expect(counts.decisions == 300, "each report decided once")
+        #expect(counts.openCases == 100, "one open case per URL")
+    }
+}
+
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func add(_ item: String) { lock.lock(); items.append(item); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
