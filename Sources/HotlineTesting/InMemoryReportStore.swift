@@ -71,6 +71,9 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
         public func insertDecision(_ decision: Decision) throws { state.decisions.append(decision) }
         public func appendAudit(_ entry: AuditEntry) throws { state.audit.append(entry) }
         public func enqueueDispatch(_ items: [DispatchItem]) throws { state.items += items }
+
+        /// Nothing to do: the fake runs one transaction at a time.
+        public func lock(keys: [String]) throws {}
     }
 
     public func write<T>(_ body: (Transaction) throws -> T) throws -> T {

@@ -125,7 +125,9 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         }
         let submissions = accepted.map { $0.submission! }
         for enricher in enrichers { enricher.prepare(submissions) }
+        let keys = Self.lockKeys(submissions)
         let decided: [Int: IngestResult.Outcome] = try store.write { transaction in
+            try transaction.lock(keys: keys)
             var outcomes: [Int: IngestResult.Outcome] = [:]
             var newReports = 0
             var existingReports = 0
@@ -151,6 +153,17 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
             if let outcome = decided[entry.line] { return IngestResult(line: entry.line, outcome: outcome) }
             return IngestResult(line: entry.line, outcome: .rejected(entry.error!))
         }
+    }
+
+    /// What a batch looks up by value: its URLs, client ids and content hashes.
+    static func lockKeys(_ submissions: [ReportSubmission]) -> [String] {
+        var keys: Set<String> = []
+        for submission in submissions {
+            keys.insert("url:" + submission.url.canonical)
+            if let clientID = submission.clientID { keys.insert("client:\(submission.source.name ?? ""):\(clientID)") }
+            for (algorithm, value) in submission.hashes.all { keys.insert("hash:\(algorithm.rawValue):\(value)") }
+        }
+        return Array(keys)
     }
 
     private func decide(_ submission: ReportSubmission, in transaction: Store.Transaction) throws -> IngestResult.Outcome {

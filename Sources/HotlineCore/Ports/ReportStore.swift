@@ -63,6 +63,12 @@ public protocol ReportStoreTransaction {
     func appendAudit(_ entry: AuditEntry) throws
     /// Stores the notices and forwards a decision asked for, to be batched and sent.
     func enqueueDispatch(_ items: [DispatchItem]) throws
+    /// Holds, until the transaction ends, the keys this batch will look up (canonical URLs,
+    /// client ids, content hashes), taken in one fixed order so writers waiting for each
+    /// other never deadlock. A store whose writers are serialized anyway does nothing; one
+    /// with several instances at once (PostgreSQL) makes the later batch wait for the earlier
+    /// one's commit and then see its cases, instead of opening a second case for a URL.
+    func lock(keys: [String]) throws
 }
 
 /// Durable storage of reports, cases, decisions and the audit log.

@@ -44,6 +44,25 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     public func enqueueDispatch(_ items: [DispatchItem]) throws {
         for item in items { try DispatchItemRow.insert(item, db: db) }
     }
+
+    /// SQLite: nothing (one writer at a time). PostgreSQL: a transaction-level advisory lock
+    /// per key, in ascending order of the keys' 64-bit hashes, in one statement.
+    public func lock(keys: [String]) throws {
+        guard db.dialect == .postgres, !keys.isEmpty else { return }
+        let hashes = Set(keys.map(Self.keyHash)).sorted()
+        // The numbers are ours (hashes), so they go into the text; the subquery fixes the order.
+        try db.execute("SELECT COUNT(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest(ARRAY[\(hashes.map(String.init).joined(separator: ","))]::bigint[]) AS k ORDER BY k) ordered", [])
+    }
+
+    /// FNV-1a, 64 bits: stable across processes and versions, unlike Swift's `hashValue`.
+    static func keyHash(_ key: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
 }
 
 // MARK: Reports
