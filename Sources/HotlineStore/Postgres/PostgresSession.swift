@@ -9,9 +9,14 @@ import PostgresNIO
 /// One connection, used by one thread at a time. The store's ports are synchronous (the
 /// pipeline and the worker run on their own threads), so each statement waits for its
 /// answer; the waiting happens off the event loop that talks to the server.
+///
+/// Writes whose result nobody reads (``send(_:_:)``) are not waited for: they are pipelined on
+/// the connection, which runs statements in order, so a later read sees them; ``flush()``
+/// (before COMMIT, and before any statement after a failure) collects their outcome.
 public final class PostgresSession: @unchecked Sendable {
     let connection: PostgresConnection
     let logger: Logger
+    private var pending: [EventLoopFuture<PostgresQueryResult>] = []
 
     init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection
@@ -20,13 +25,45 @@ public final class PostgresSession: @unchecked Sendable {
 
     /// Rows of `sql`, whose parameters are written `?` in order (as for SQLite).
     public func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [PostgresRandomAccessRow] {
-        try connection.query(Self.query(sql, values), logger: logger).wait().rows.map { $0.makeRandomAccess() }
+        try waited { try connection.query(Self.query(sql, values), logger: logger).wait().rows.map { $0.makeRandomAccess() } }
     }
 
     /// Runs `sql`; returns the number of rows it changed.
     @discardableResult
     public func execute(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
-        try connection.query(Self.query(sql, values), logger: logger).wait().metadata.rows ?? 0
+        try waited { try connection.query(Self.query(sql, values), logger: logger).wait().metadata.rows ?? 0 }
+    }
+
+    /// Sends a write without waiting for it.
+    public func send(_ sql: String, _ values: [SQLValue]) throws {
+        pending.append(connection.query(try Self.query(sql, values), logger: logger))
+        // Bounded, so a long transaction does not pile up futures.
+        if pending.count >= 256 { try flush() }
+    }
+
+    /// Waits for every write sent; throws the first one's error (the cause, rather than the
+    /// "transaction is aborted" the statements after it get).
+    public func flush() throws {
+        let sent = pending
+        pending = []
+        var first: (any Error)?
+        for future in sent {
+            do { _ = try future.wait() } catch { if first == nil { first = error } }
+        }
+        if let first { throw first }
+    }
+
+    /// Runs a statement after the writes sent before it; if one of them failed, that error.
+    private func waited<T>(_ body: () throws -> T) throws -> T {
+        if pending.isEmpty { return try body() }
+        do {
+            let result = try body()
+            try flush()
+            return result
+        } catch {
+            try flush()
+            throw error
+        }
     }
 
     /// Runs several statements without parameters (migrations), one at a time: the extended

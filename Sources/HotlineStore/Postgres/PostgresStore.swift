@@ -31,9 +31,11 @@ public final class PostgresStore: SQLStore, Sendable {
                 try session.execute("BEGIN")
                 do {
                     let result = try body(session)
+                    try session.flush()
                     try session.execute("COMMIT")
                     return result
                 } catch {
+                    _ = try? session.flush()
                     _ = try? session.execute("ROLLBACK")
                     guard attempt < Self.attempts, Self.isRace(error) else { throw Self.translated(error) }
                     // Back off a little, differently each time, so the racers do not meet again.

@@ -39,11 +39,11 @@ struct CaseRow: Codable, FetchableRecord, TableRecord {
     }
 
     func insert(_ db: some SQLExecutor) throws {
-        try db.execute("INSERT INTO cases (id, url, status, opened_at, closed_at, report_count, first_report_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        try db.send("INSERT INTO cases (id, url, status, opened_at, closed_at, report_count, first_report_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        [.text(id), .text(url), .text(status), .text(opened_at), .optional(closed_at), .int(report_count), .text(first_report_id)])
     }
 
     func update(_ db: some SQLExecutor) throws {
-        try db.execute("UPDATE cases SET status = ?, closed_at = ?, report_count = ? WHERE id = ?", [.text(status), .optional(closed_at), .int(report_count), .text(id)])
+        try db.send("UPDATE cases SET status = ?, closed_at = ?, report_count = ? WHERE id = ?", [.text(status), .optional(closed_at), .int(report_count), .text(id)])
     }
 }

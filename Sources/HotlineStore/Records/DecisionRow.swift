@@ -36,7 +36,7 @@ struct DecisionRow: Codable, FetchableRecord, TableRecord {
     }
 
     func insert(_ db: some SQLExecutor) throws {
-        try db.execute("""
+        try db.send("""
             INSERT INTO decisions (id, report_id, case_id, trigger, rule, outcome, actions, matched_rules, trace, facts, rules_digest, decided_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(id), .text(report_id), .text(case_id), .text(trigger), .text(rule), .text(outcome), .text(actions), .text(matched_rules),
@@ -82,7 +82,7 @@ struct AuditRow: Codable, FetchableRecord, TableRecord {
         let last = try db.row("SELECT seq, chain FROM audit_log ORDER BY seq DESC LIMIT 1", [])
         let seq = Int64(try last?.integer("seq") ?? 0) + 1
         let chain = AuditChain.link(previous: try last?.text("chain") ?? "", seq: seq, at: at, actor: actor, event: event, subject: subject, detail: detail)
-        try db.execute("INSERT INTO audit_log (seq, at, actor, event, subject, detail, chain) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        try db.send("INSERT INTO audit_log (seq, at, actor, event, subject, detail, chain) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        [.integer(seq), .text(at), .text(actor), .text(event), .optional(subject), .text(detail), .text(chain)])
     }
 }

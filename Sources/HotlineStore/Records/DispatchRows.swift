@@ -35,7 +35,7 @@ enum StoredJSON {
 /// A row of `dispatch_items`.
 struct DispatchItemRow {
     static func insert(_ item: DispatchItem, db: some SQLExecutor) throws {
-        try db.execute("""
+        try db.send("""
             INSERT INTO dispatch_items (id, report_id, case_id, decision_id, kind, target, batch_key, status, url, created_at, due_at, notice_id, body)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
             """, [

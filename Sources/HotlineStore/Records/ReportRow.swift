@@ -76,7 +76,7 @@ struct ReportRow: Codable, FetchableRecord, TableRecord {
     }
 
     func insert(_ db: some SQLExecutor) throws {
-        try db.execute("""
+        try db.send("""
             INSERT INTO reports (id, case_id, client_id, source_key, url, original_url, host, received_at, source_type, source_name,
                                  media_type, classification, md5, sha1, sha256, pdq, comment)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -97,6 +97,6 @@ struct ReporterContactRow: Codable, FetchableRecord, TableRecord {
     var stored_at: String
 
     func insert(_ db: some SQLExecutor) throws {
-        try db.execute("INSERT INTO reporter_contacts (report_id, contact, stored_at) VALUES (?, ?, ?)", [.text(report_id), .text(contact), .text(stored_at)])
+        try db.send("INSERT INTO reporter_contacts (report_id, contact, stored_at) VALUES (?, ?, ?)", [.text(report_id), .text(contact), .text(stored_at)])
     }
 }

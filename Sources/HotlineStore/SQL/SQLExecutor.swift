@@ -83,8 +83,14 @@ public protocol SQLExecutor {
     /// Runs `sql`; returns the number of rows changed.
     @discardableResult
     func execute(_ sql: String, _ values: [SQLValue]) throws -> Int
+    /// A write whose result is not needed: PostgreSQL pipelines it (see ``PostgresSession``);
+    /// SQLite runs it at once. A failure surfaces by the end of the transaction.
+    func send(_ sql: String, _ values: [SQLValue]) throws
 }
 
 extension SQLExecutor {
+    /// Runs it at once (SQLite).
+    public func send(_ sql: String, _ values: [SQLValue]) throws { try execute(sql, values) }
+
     func row(_ sql: String, _ values: [SQLValue]) throws -> Row? { try rows(sql, values).first }
 }
