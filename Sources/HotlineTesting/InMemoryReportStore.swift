@@ -73,7 +73,7 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
         public func enqueueDispatch(_ items: [DispatchItem]) throws { state.items += items }
 
         /// Nothing to do: the fake runs one transaction at a time.
-        public func lock(keys: [String]) throws {}
+        public func prepare(_ keys: IntakeKeys) throws {}
     }
 
     public func write<T>(_ body: (Transaction) throws -> T) throws -> T {

@@ -125,9 +125,9 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         }
         let submissions = accepted.map { $0.submission! }
         for enricher in enrichers { enricher.prepare(submissions) }
-        let keys = Self.lockKeys(submissions)
+        let keys = Self.intakeKeys(submissions)
         let decided: [Int: IngestResult.Outcome] = try store.write { transaction in
-            try transaction.lock(keys: keys)
+            try transaction.prepare(keys)
             var outcomes: [Int: IngestResult.Outcome] = [:]
             var newReports = 0
             var existingReports = 0
@@ -155,15 +155,20 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         }
     }
 
-    /// What a batch looks up by value: its URLs, client ids and content hashes.
-    static func lockKeys(_ submissions: [ReportSubmission]) -> [String] {
-        var keys: Set<String> = []
+    /// What a batch looks up by value: its URLs, client ids and content hashes, each once.
+    static func intakeKeys(_ submissions: [ReportSubmission]) -> IntakeKeys {
+        var keys = IntakeKeys()
+        var urls: Set<String> = [], clients: Set<String> = [], hashes: Set<String> = []
         for submission in submissions {
-            keys.insert("url:" + submission.url.canonical)
-            if let clientID = submission.clientID { keys.insert("client:\(submission.source.name ?? ""):\(clientID)") }
-            for (algorithm, value) in submission.hashes.all { keys.insert("hash:\(algorithm.rawValue):\(value)") }
+            if urls.insert(submission.url.canonical).inserted { keys.urls.append(submission.url.canonical) }
+            if let clientID = submission.clientID, clients.insert("\(submission.source.name ?? "")\u{0}\(clientID)").inserted {
+                keys.clientIDs.append((submission.source.name ?? "", clientID))
+            }
+            for (algorithm, value) in submission.hashes.all where hashes.insert("\(algorithm.rawValue):\(value)").inserted {
+                keys.contentHashes.append((algorithm, value))
+            }
         }
-        return Array(keys)
+        return keys
     }
 
     private func decide(_ submission: ReportSubmission, in transaction: Store.Transaction) throws -> IngestResult.Outcome {

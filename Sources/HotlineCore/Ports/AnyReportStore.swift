@@ -42,5 +42,5 @@ public struct AnyReportStoreTransaction: ReportStoreTransaction {
     public func insertDecision(_ decision: Decision) throws { try base.insertDecision(decision) }
     public func appendAudit(_ entry: AuditEntry) throws { try base.appendAudit(entry) }
     public func enqueueDispatch(_ items: [DispatchItem]) throws { try base.enqueueDispatch(items) }
-    public func lock(keys: [String]) throws { try base.lock(keys: keys) }
+    public func prepare(_ keys: IntakeKeys) throws { try base.prepare(keys) }
 }

@@ -63,12 +63,34 @@ public protocol ReportStoreTransaction {
     func appendAudit(_ entry: AuditEntry) throws
     /// Stores the notices and forwards a decision asked for, to be batched and sent.
     func enqueueDispatch(_ items: [DispatchItem]) throws
-    /// Holds, until the transaction ends, the keys this batch will look up (canonical URLs,
-    /// client ids, content hashes), taken in one fixed order so writers waiting for each
-    /// other never deadlock. A store whose writers are serialized anyway does nothing; one
-    /// with several instances at once (PostgreSQL) makes the later batch wait for the earlier
-    /// one's commit and then see its cases, instead of opening a second case for a URL.
-    func lock(keys: [String]) throws
+    /// Called first with everything the batch will look up. A store whose writers are
+    /// serialized anyway does nothing; one with several instances at once (PostgreSQL) locks
+    /// the keys until the transaction ends, in one fixed order so writers waiting for each
+    /// other never deadlock (the later batch waits for the earlier one's commit and then sees
+    /// its cases, instead of opening a second case for a URL), and may read them ahead.
+    func prepare(_ keys: IntakeKeys) throws
+}
+
+/// The values an ingest batch looks up by: canonical URLs, client ids per source, content hashes.
+public struct IntakeKeys: Sendable {
+    /// Canonical URLs.
+    public var urls: [String]
+    /// (source name, client id) pairs.
+    public var clientIDs: [(source: String, clientID: String)]
+    /// Content hashes.
+    public var contentHashes: [(HashAlgorithm, String)]
+
+    /// Creates keys.
+    public init(urls: [String] = [], clientIDs: [(source: String, clientID: String)] = [], contentHashes: [(HashAlgorithm, String)] = []) {
+        self.urls = urls
+        self.clientIDs = clientIDs
+        self.contentHashes = contentHashes
+    }
+
+    /// Every key as text, for locking.
+    public var lockNames: [String] {
+        urls.map { "url:" + $0 } + clientIDs.map { "client:\($0.source.utf8.count):\($0.source):\($0.clientID)" } + contentHashes.map { "hash:\($0.0.rawValue):\($0.1)" }
+    }
 }
 
 /// Durable storage of reports, cases, decisions and the audit log.

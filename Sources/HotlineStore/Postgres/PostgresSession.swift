@@ -96,6 +96,7 @@ public final class PostgresSession: @unchecked Sendable {
             case .integer(let number): bindings.append(number)
             case .real(let number): bindings.append(number)
             case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            case .texts(let texts): bindings.append(texts)
             }
         }
         return PostgresQuery(unsafeSQL: text, binds: bindings)

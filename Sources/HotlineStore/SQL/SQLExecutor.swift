@@ -7,6 +7,8 @@ public enum SQLValue: Sendable, Hashable {
     case integer(Int64)
     case real(Double)
     case blob([UInt8])
+    /// A text array (PostgreSQL only: `= ANY(?)`, `unnest(?)`).
+    case texts([String])
 
     /// `text`, or `null` for nil.
     public static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }

@@ -17,26 +17,55 @@ public protocol SQLStore: ReportStore, NoticeStore, HashListStore, IPRangeStore 
 /// The ingest pipeline's transaction on either database.
 public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     let db: Executor
+    /// PostgreSQL: what ``prepare(_:)`` read ahead for the batch.
+    private let readAhead = ReadAheadSlot()
+
+    init(db: Executor) { self.db = db }
 
     public func existingReport(clientID: String, sourceName: String) throws -> ExistingReport? {
-        try StoreQueries.existingReport(db, clientID: clientID, sourceName: sourceName)
+        if let known = readAhead.value?.existingReport(clientID: clientID, sourceName: sourceName) { return known }
+        return try StoreQueries.existingReport(db, clientID: clientID, sourceName: sourceName)
     }
 
-    public func openCase(url: String) throws -> CaseRecord? { try StoreQueries.openCase(db, url: url) }
+    public func openCase(url: String) throws -> CaseRecord? {
+        if let known = readAhead.value?.openCase(url: url) { return known }
+        return try StoreQueries.openCase(db, url: url)
+    }
 
-    public func openCase(contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord? { try StoreQueries.openCase(db, contentHashes: contentHashes) }
+    public func openCase(contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord? {
+        if let known = readAhead.value?.openCase(contentHashes: contentHashes) { return known }
+        return try StoreQueries.openCase(db, contentHashes: contentHashes)
+    }
 
-    public func addCaseURL(caseID: String, url: String) throws { try StoreQueries.addCaseURL(db, caseID: caseID, url: url) }
+    public func addCaseURL(caseID: String, url: String) throws {
+        try StoreQueries.addCaseURL(db, caseID: caseID, url: url)
+        readAhead.value?.added(url: url, to: caseID)
+    }
 
-    public func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws { try StoreQueries.addCaseHashes(db, caseID: caseID, hashes: hashes) }
+    public func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws {
+        try StoreQueries.addCaseHashes(db, caseID: caseID, hashes: hashes)
+        readAhead.value?.added(hashes: hashes, to: caseID)
+    }
 
-    public func insertCase(_ record: CaseRecord) throws { try CaseRow(record).insert(db) }
+    public func insertCase(_ record: CaseRecord) throws {
+        try CaseRow(record).insert(db)
+        readAhead.value?.inserted(record)
+    }
 
-    public func updateCase(_ record: CaseRecord) throws { try CaseRow(record).update(db) }
+    public func updateCase(_ record: CaseRecord) throws {
+        try CaseRow(record).update(db)
+        readAhead.value?.updated(record)
+    }
 
-    public func insertReport(_ report: Report, caseID: String) throws { try StoreQueries.insertReport(db, report, caseID: caseID) }
+    public func insertReport(_ report: Report, caseID: String) throws {
+        try StoreQueries.insertReport(db, report, caseID: caseID)
+        readAhead.value?.inserted(report, caseID: caseID)
+    }
 
-    public func insertDecision(_ decision: Decision) throws { try DecisionRow(decision).insert(db) }
+    public func insertDecision(_ decision: Decision) throws {
+        try DecisionRow(decision).insert(db)
+        readAhead.value?.inserted(decision)
+    }
 
     public func appendAudit(_ entry: AuditEntry) throws { try AuditRow(entry).insert(db) }
 
@@ -46,12 +75,16 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     }
 
     /// SQLite: nothing (one writer at a time). PostgreSQL: a transaction-level advisory lock
-    /// per key, in ascending order of the keys' 64-bit hashes, in one statement.
-    public func lock(keys: [String]) throws {
-        guard db.dialect == .postgres, !keys.isEmpty else { return }
-        let hashes = Set(keys.map(Self.keyHash)).sorted()
+    /// per key, in ascending order of the keys' 64-bit hashes, in one statement; then the
+    /// batch's lookups read ahead (no one else can change them until the commit).
+    public func prepare(_ keys: IntakeKeys) throws {
+        guard let session = db as? PostgresSession else { return }
+        let names = keys.lockNames
+        guard !names.isEmpty else { return }
+        let hashes = Set(names.map(Self.keyHash)).sorted()
         // The numbers are ours (hashes), so they go into the text; the subquery fixes the order.
-        try db.execute("SELECT COUNT(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest(ARRAY[\(hashes.map(String.init).joined(separator: ","))]::bigint[]) AS k ORDER BY k) ordered", [])
+        try session.execute("SELECT COUNT(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest(ARRAY[\(hashes.map(String.init).joined(separator: ","))]::bigint[]) AS k ORDER BY k) ordered", [])
+        readAhead.value = try IntakeReadAhead(keys: keys, db: session)
     }
 
     /// FNV-1a, 64 bits: stable across processes and versions, unlike Swift's `hashValue`.
@@ -63,6 +96,11 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
         }
         return Int64(bitPattern: hash)
     }
+}
+
+/// Holds the read-ahead of one transaction (the transaction value itself is immutable).
+final class ReadAheadSlot {
+    var value: IntakeReadAhead?
 }
 
 // MARK: Reports

@@ -16,6 +16,7 @@ extension SQLValue {
         case .integer(let number): number.databaseValue
         case .real(let number): number.databaseValue
         case .blob(let bytes): Data(bytes).databaseValue
+        case .texts: preconditionFailure("text arrays are for PostgreSQL's queries only")
         }
     }
 }

@@ -1,0 +1,134 @@
+import Foundation
+import HotlineCore
+
+/// What an ingest transaction on PostgreSQL read ahead for its batch (open cases by URL and
+/// by content hash, reports by client id), kept up to date by the transaction's own writes.
+/// With the batch's keys locked, nobody else can change these answers before the commit, so
+/// the per-report lookups need no round trip: a thousand reports cost a few statements to
+/// read instead of a few thousand.
+final class IntakeReadAhead {
+    private var cases: [String: CaseRecord] = [:]
+    /// URL → case id; a URL read ahead and not found maps to nil.
+    private var byURL: [String: String?] = [:]
+    /// "algorithm:hash" → case id, or nil when read ahead and not found.
+    private var byHash: [String: String?] = [:]
+    /// "source\0client id" → the report, or nil when read ahead and not found.
+    private var byClientID: [String: ExistingReport?] = [:]
+    /// report id → its client key, to attach decisions.
+    private var clientKeyOfReport: [String: String] = [:]
+
+    static func clientKey(_ source: String, _ clientID: String) -> String { source + "\u{0}" + clientID }
+    static func hashKey(_ algorithm: HashAlgorithm, _ value: String) -> String { algorithm.rawValue + ":" + value }
+
+    /// Reads everything `keys` will look up, in four statements.
+    init(keys: IntakeKeys, db: PostgresSession) throws {
+        for url in keys.urls { byURL[url] = .some(nil) }
+        for (algorithm, value) in keys.contentHashes { byHash[Self.hashKey(algorithm, value)] = .some(nil) }
+        for (source, clientID) in keys.clientIDs { byClientID[Self.clientKey(source, clientID)] = .some(nil) }
+        if !keys.urls.isEmpty {
+            for row in try db.rows("SELECT * FROM cases WHERE url = ANY(?) AND status = 'open'", [.texts(keys.urls)]) {
+                let record = try CaseRow(row: row).record
+                cases[record.id] = record
+                byURL[record.url] = record.id
+            }
+            for row in try db.rows("""
+                SELECT case_urls.url AS added_url, cases.* FROM case_urls JOIN cases ON cases.id = case_urls.case_id
+                WHERE case_urls.url = ANY(?) AND cases.status = 'open'
+                """, [.texts(keys.urls)]) {
+                let record = try CaseRow(row: row).record
+                cases[record.id] = record
+                let url = try row.text("added_url")
+                if byURL[url] == .some(nil) { byURL[url] = record.id }
+            }
+        }
+        if !keys.contentHashes.isEmpty {
+            for row in try db.rows("""
+                SELECT case_hashes.algorithm AS hash_algorithm, case_hashes.hash AS hash_value, cases.*
+                FROM case_hashes JOIN cases ON cases.id = case_hashes.case_id
+                WHERE (case_hashes.algorithm, case_hashes.hash) IN (SELECT * FROM unnest(?::text[], ?::text[])) AND cases.status = 'open'
+                """, [.texts(keys.contentHashes.map(\.0.rawValue)), .texts(keys.contentHashes.map(\.1))]) {
+                let record = try CaseRow(row: row).record
+                cases[record.id] = record
+                let key = try row.text("hash_algorithm") + ":" + row.text("hash_value")
+                if byHash[key] == .some(nil) { byHash[key] = record.id }
+            }
+        }
+        if !keys.clientIDs.isEmpty {
+            var reports: [String: (clientKey: String, caseID: String)] = [:]
+            for row in try db.rows("""
+                SELECT id, case_id, source_key, client_id FROM reports
+                WHERE (source_key, client_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))
+                """, [.texts(keys.clientIDs.map(\.source)), .texts(keys.clientIDs.map(\.clientID))]) {
+                let key = Self.clientKey(try row.text("source_key"), try row.text("client_id"))
+                reports[try row.text("id")] = (key, try row.text("case_id"))
+            }
+            var decisions: [String: DecisionSummary] = [:]
+            if !reports.isEmpty {
+                for row in try db.rows("""
+                    SELECT DISTINCT ON (report_id) report_id, rule, outcome, actions, rules_digest FROM decisions
+                    WHERE report_id = ANY(?) ORDER BY report_id, seq DESC
+                    """, [.texts(Array(reports.keys))]) {
+                    decisions[try row.text("report_id")] = try DecisionRow.summary(row)
+                }
+            }
+            for (reportID, report) in reports {
+                byClientID[report.clientKey] = ExistingReport(reportID: reportID, caseID: report.caseID, decision: decisions[reportID])
+                clientKeyOfReport[reportID] = report.clientKey
+            }
+        }
+    }
+
+    private func openCase(_ id: String??) -> CaseRecord?? {
+        guard let id else { return nil }  // not read ahead: ask the database
+        guard let id, let record = cases[id], record.status == .open else { return .some(nil) }
+        return record
+    }
+
+    // Answers: the outer optional is nil when the key was not read ahead.
+
+    func openCase(url: String) -> CaseRecord?? { openCase(byURL[url]) }
+
+    func openCase(contentHashes: [(HashAlgorithm, String)]) -> CaseRecord?? {
+        var allKnown = true
+        for (algorithm, value) in contentHashes {
+            switch openCase(byHash[Self.hashKey(algorithm, value)]) {
+            case .some(.some(let record)): return record
+            case .some(.none): continue
+            case .none: allKnown = false
+            }
+        }
+        return allKnown ? .some(nil) : nil
+    }
+
+    func existingReport(clientID: String, sourceName: String) -> ExistingReport?? {
+        byClientID[Self.clientKey(sourceName, clientID)]
+    }
+
+    // The transaction's own writes.
+
+    func inserted(_ record: CaseRecord) {
+        cases[record.id] = record
+        if record.status == .open { byURL[record.url] = record.id }
+    }
+
+    func updated(_ record: CaseRecord) { cases[record.id] = record }
+
+    func added(url: String, to caseID: String) { byURL[url] = caseID }
+
+    func added(hashes: [(HashAlgorithm, String)], to caseID: String) {
+        for (algorithm, value) in hashes where byHash[Self.hashKey(algorithm, value)] ?? nil == nil { byHash[Self.hashKey(algorithm, value)] = caseID }
+    }
+
+    func inserted(_ report: Report, caseID: String) {
+        guard let clientID = report.clientID else { return }
+        let key = Self.clientKey(report.source.name ?? "", clientID)
+        byClientID[key] = ExistingReport(reportID: report.id, caseID: caseID, decision: nil)
+        clientKeyOfReport[report.id] = key
+    }
+
+    func inserted(_ decision: Decision) {
+        guard let key = clientKeyOfReport[decision.reportID], case .some(.some(var existing)) = byClientID[key] else { return }
+        existing.decision = DecisionSummary(rule: decision.verdict.rule, outcome: decision.verdict.outcome.rawValue, actions: decision.verdict.actions.json, rulesDigest: decision.verdict.rulesDigest)
+        byClientID[key] = existing
+    }
+}
