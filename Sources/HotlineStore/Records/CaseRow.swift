@@ -3,7 +3,7 @@ import GRDB
 import HotlineCore
 
 /// A row of `cases`.
-struct CaseRow: Codable, FetchableRecord, TableRecord {
+struct CaseRow: Codable, FetchableRecord, TableRecord, InsertableRow {
     static let databaseTableName = "cases"
 
     var id: String
@@ -38,10 +38,9 @@ struct CaseRow: Codable, FetchableRecord, TableRecord {
         first_report_id = try row.text("first_report_id")
     }
 
-    func insert(_ db: some SQLExecutor) throws {
-        try db.send("INSERT INTO cases (id, url, status, opened_at, closed_at, report_count, first_report_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [.text(id), .text(url), .text(status), .text(opened_at), .optional(closed_at), .int(report_count), .text(first_report_id)])
-    }
+    static let table = "cases"
+    static let columns = ["id", "url", "status", "opened_at", "closed_at", "report_count", "first_report_id"]
+    var values: [SQLValue] { [.text(id), .text(url), .text(status), .text(opened_at), .optional(closed_at), .int(report_count), .text(first_report_id)] }
 
     func update(_ db: some SQLExecutor) throws {
         try db.send("UPDATE cases SET status = ?, closed_at = ?, report_count = ? WHERE id = ?", [.text(status), .optional(closed_at), .int(report_count), .text(id)])

@@ -4,7 +4,7 @@ import GRDB
 import HotlineCore
 
 /// A row of `decisions`: the verdict with its trace, the facts and the rules digest, as JSON.
-struct DecisionRow: Codable, FetchableRecord, TableRecord {
+struct DecisionRow: Codable, FetchableRecord, TableRecord, InsertableRow {
     static let databaseTableName = "decisions"
 
     var id: String
@@ -35,12 +35,11 @@ struct DecisionRow: Codable, FetchableRecord, TableRecord {
         decided_at = StoredDate.text(decision.decidedAt)
     }
 
-    func insert(_ db: some SQLExecutor) throws {
-        try db.send("""
-            INSERT INTO decisions (id, report_id, case_id, trigger, rule, outcome, actions, matched_rules, trace, facts, rules_digest, decided_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text(id), .text(report_id), .text(case_id), .text(trigger), .text(rule), .text(outcome), .text(actions), .text(matched_rules),
-                  .text(trace), .text(facts), .text(rules_digest), .text(decided_at)])
+    static let table = "decisions"
+    static let columns = ["id", "report_id", "case_id", "trigger", "rule", "outcome", "actions", "matched_rules", "trace", "facts", "rules_digest", "decided_at"]
+    var values: [SQLValue] {
+        [.text(id), .text(report_id), .text(case_id), .text(trigger), .text(rule), .text(outcome), .text(actions), .text(matched_rules),
+         .text(trace), .text(facts), .text(rules_digest), .text(decided_at)]
     }
 
     /// The summary from a row with `rule`, `outcome`, `actions` and `rules_digest`.

@@ -33,16 +33,18 @@ enum StoredJSON {
 }
 
 /// A row of `dispatch_items`.
-struct DispatchItemRow {
-    static func insert(_ item: DispatchItem, db: some SQLExecutor) throws {
-        try db.send("""
-            INSERT INTO dispatch_items (id, report_id, case_id, decision_id, kind, target, batch_key, status, url, created_at, due_at, notice_id, body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
-            """, [
-                .text(item.id), .text(item.reportID), .text(item.caseID), .text(item.decisionID), .text(item.kind), .text(item.target), .text(item.batchKey),
-                .text(item.status.rawValue), .text(item.url), .text(StoredDate.text(item.createdAt)), .text(StoredDate.text(item.dueAt)), .text(try StoredJSON.text(item)),
-            ])
+struct DispatchItemRow: InsertableRow {
+    static let table = "dispatch_items"
+    static let columns = ["id", "report_id", "case_id", "decision_id", "kind", "target", "batch_key", "status", "url", "created_at", "due_at", "body"]
+    let item: DispatchItem
+    var values: [SQLValue] {
+        get throws {
+            [.text(item.id), .text(item.reportID), .text(item.caseID), .text(item.decisionID), .text(item.kind), .text(item.target), .text(item.batchKey),
+             .text(item.status.rawValue), .text(item.url), .text(StoredDate.text(item.createdAt)), .text(StoredDate.text(item.dueAt)), .text(try StoredJSON.text(item))]
+        }
     }
+
+    static func insert(_ item: DispatchItem, db: some SQLExecutor) throws { try DispatchItemRow(item: item).insert(db) }
 
     static func item(_ row: some SQLRow) throws -> DispatchItem {
         var item = try StoredJSON.value(DispatchItem.self, try row.text("body"))

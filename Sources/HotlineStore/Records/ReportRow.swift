@@ -3,7 +3,7 @@ import GRDB
 import HotlineCore
 
 /// A row of `reports`; the reporter's contact lives in ``ReporterContactRow``.
-struct ReportRow: Codable, FetchableRecord, TableRecord {
+struct ReportRow: Codable, FetchableRecord, TableRecord, InsertableRow {
     static let databaseTableName = "reports"
 
     var id: String
@@ -75,28 +75,27 @@ struct ReportRow: Codable, FetchableRecord, TableRecord {
         comment = try row.optionalText("comment")
     }
 
-    func insert(_ db: some SQLExecutor) throws {
-        try db.send("""
-            INSERT INTO reports (id, case_id, client_id, source_key, url, original_url, host, received_at, source_type, source_name,
-                                 media_type, classification, md5, sha1, sha256, pdq, comment)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [
+    static let table = "reports"
+    static let columns = ["id", "case_id", "client_id", "source_key", "url", "original_url", "host", "received_at", "source_type", "source_name",
+                          "media_type", "classification", "md5", "sha1", "sha256", "pdq", "comment"]
+    var values: [SQLValue] {
+        [
                 .text(id), .text(case_id), .optional(client_id), .text(source_key), .text(url), .text(original_url), .text(host), .text(received_at),
                 .text(source_type), .optional(source_name), .optional(media_type), .optional(classification), .optional(md5), .optional(sha1),
                 .optional(sha256), .optional(pdq), .optional(comment),
-            ])
+        ]
     }
 }
 
 /// A row of `reporter_contacts`: personal data, kept apart.
-struct ReporterContactRow: Codable, FetchableRecord, TableRecord {
+struct ReporterContactRow: Codable, FetchableRecord, TableRecord, InsertableRow {
     static let databaseTableName = "reporter_contacts"
 
     var report_id: String
     var contact: String
     var stored_at: String
 
-    func insert(_ db: some SQLExecutor) throws {
-        try db.send("INSERT INTO reporter_contacts (report_id, contact, stored_at) VALUES (?, ?, ?)", [.text(report_id), .text(contact), .text(stored_at)])
-    }
+    static let table = "reporter_contacts"
+    static let columns = ["report_id", "contact", "stored_at"]
+    var values: [SQLValue] { [.text(report_id), .text(contact), .text(stored_at)] }
 }

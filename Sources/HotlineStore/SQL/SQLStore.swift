@@ -38,32 +38,40 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     }
 
     public func addCaseURL(caseID: String, url: String) throws {
-        try StoreQueries.addCaseURL(db, caseID: caseID, url: url)
+        if let buffer = readAhead.buffer { buffer.add(url: url, to: caseID) } else { try StoreQueries.addCaseURL(db, caseID: caseID, url: url) }
         readAhead.value?.added(url: url, to: caseID)
     }
 
     public func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws {
-        try StoreQueries.addCaseHashes(db, caseID: caseID, hashes: hashes)
+        if let buffer = readAhead.buffer {
+            for hash in hashes { buffer.add(hash: hash, to: caseID) }
+        } else {
+            try StoreQueries.addCaseHashes(db, caseID: caseID, hashes: hashes)
+        }
         readAhead.value?.added(hashes: hashes, to: caseID)
     }
 
     public func insertCase(_ record: CaseRecord) throws {
-        try CaseRow(record).insert(db)
+        if let buffer = readAhead.buffer { buffer.insert(CaseRow(record)) } else { try CaseRow(record).insert(db) }
         readAhead.value?.inserted(record)
     }
 
     public func updateCase(_ record: CaseRecord) throws {
-        try CaseRow(record).update(db)
+        if let buffer = readAhead.buffer { buffer.update(CaseRow(record)) } else { try CaseRow(record).update(db) }
         readAhead.value?.updated(record)
     }
 
     public func insertReport(_ report: Report, caseID: String) throws {
-        try StoreQueries.insertReport(db, report, caseID: caseID)
+        if let buffer = readAhead.buffer {
+            buffer.insert(ReportRow(report, caseID: caseID), contact: report.reporter.map { ReporterContactRow(report_id: report.id, contact: $0, stored_at: StoredDate.text(report.receivedAt)) })
+        } else {
+            try StoreQueries.insertReport(db, report, caseID: caseID)
+        }
         readAhead.value?.inserted(report, caseID: caseID)
     }
 
     public func insertDecision(_ decision: Decision) throws {
-        try DecisionRow(decision).insert(db)
+        if let buffer = readAhead.buffer { buffer.insert(DecisionRow(decision)) } else { try DecisionRow(decision).insert(db) }
         readAhead.value?.inserted(decision)
     }
 
@@ -71,7 +79,14 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
 
     /// Stores the dispatch items a decision asked for, in the decision's transaction.
     public func enqueueDispatch(_ items: [DispatchItem]) throws {
-        for item in items { try DispatchItemRow.insert(item, db: db) }
+        for item in items {
+            if let buffer = readAhead.buffer { buffer.insert(DispatchItemRow(item: item)) } else { try DispatchItemRow.insert(item, db: db) }
+        }
+    }
+
+    /// Writes what the batch buffered; the store calls it before committing.
+    func finish() throws {
+        if let buffer = readAhead.buffer, let session = db as? PostgresSession { try buffer.write(session) }
     }
 
     /// SQLite: nothing (one writer at a time). PostgreSQL: a transaction-level advisory lock
@@ -85,6 +100,7 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
         // The numbers are ours (hashes), so they go into the text; the subquery fixes the order.
         try session.execute("SELECT COUNT(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest(ARRAY[\(hashes.map(String.init).joined(separator: ","))]::bigint[]) AS k ORDER BY k) ordered", [])
         readAhead.value = try IntakeReadAhead(keys: keys, db: session)
+        readAhead.buffer = IntakeWriteBuffer()
     }
 
     /// FNV-1a, 64 bits: stable across processes and versions, unlike Swift's `hashValue`.
@@ -101,13 +117,19 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
 /// Holds the read-ahead of one transaction (the transaction value itself is immutable).
 final class ReadAheadSlot {
     var value: IntakeReadAhead?
+    var buffer: IntakeWriteBuffer?
 }
 
 // MARK: Reports
 
 extension SQLStore {
     public func write<T>(_ body: (SQLTransaction<Executor>) throws -> T) throws -> T {
-        try writing { try body(SQLTransaction(db: $0)) }
+        try writing { db in
+            let transaction = SQLTransaction(db: db)
+            let result = try body(transaction)
+            try transaction.finish()
+            return result
+        }
     }
 
     public func counts() throws -> StoreCounts { try reading { try StoreQueries.counts($0) } }

@@ -1,0 +1,67 @@
+import Foundation
+import HotlineCore
+
+/// The rows an ingest transaction on PostgreSQL writes, held until the end of the batch and
+/// then written one statement per table (multi-row INSERT, parents before children), with
+/// each case written once in its final state. Nothing in the batch reads them back from the
+/// database: the read-ahead answers its lookups.
+final class IntakeWriteBuffer {
+    private var newCases: [String: CaseRow] = [:]
+    private var newCaseOrder: [String] = []
+    private var changedCases: [String: CaseRow] = [:]
+    private var reports: [ReportRow] = []
+    private var contacts: [ReporterContactRow] = []
+    private var decisions: [DecisionRow] = []
+    private var items: [DispatchItemRow] = []
+    private var caseURLs: [[SQLValue]] = []
+    private var caseHashes: [[SQLValue]] = []
+
+    func insert(_ row: CaseRow) {
+        if newCases[row.id] == nil { newCaseOrder.append(row.id) }
+        newCases[row.id] = row
+    }
+
+    func update(_ row: CaseRow) {
+        if newCases[row.id] != nil { newCases[row.id] = row } else { changedCases[row.id] = row }
+    }
+
+    func insert(_ row: ReportRow, contact: ReporterContactRow?) {
+        reports.append(row)
+        if let contact { contacts.append(contact) }
+    }
+
+    func insert(_ row: DecisionRow) { decisions.append(row) }
+    func insert(_ row: DispatchItemRow) { items.append(row) }
+    func add(url: String, to caseID: String) { caseURLs.append([.text(caseID), .text(url)]) }
+    func add(hash: (HashAlgorithm, String), to caseID: String) { caseHashes.append([.text(caseID), .text(hash.0.rawValue), .text(hash.1)]) }
+
+    /// Writes everything, parents first.
+    func write(_ db: PostgresSession) throws {
+        try insert(CaseRow.table, CaseRow.columns, newCaseOrder.map { newCases[$0]!.values }, db)
+        try insert(ReportRow.table, ReportRow.columns, reports.map(\.values), db)
+        try insert(ReporterContactRow.table, ReporterContactRow.columns, contacts.map(\.values), db)
+        try insert(DecisionRow.table, DecisionRow.columns, decisions.map(\.values), db)
+        try insert("case_urls", ["case_id", "url"], caseURLs, db, ignoringDuplicates: true)
+        try insert("case_hashes", ["case_id", "algorithm", "hash"], caseHashes, db, ignoringDuplicates: true)
+        try insert(DispatchItemRow.table, DispatchItemRow.columns, try items.map { try $0.values }, db)
+        if !changedCases.isEmpty {
+            let rows = Array(changedCases.values)
+            try db.send("""
+                UPDATE cases SET status = v.status, closed_at = NULLIF(v.closed_at, ''), report_count = v.report_count::int
+                FROM (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS t(id, status, closed_at, report_count)) v
+                WHERE cases.id = v.id
+                """, [  // The arrays carry no NULL: an empty closed_at stands for none.
+                .texts(rows.map(\.id)), .texts(rows.map(\.status)), .texts(rows.map { $0.closed_at ?? "" }), .texts(rows.map { String($0.report_count) })])
+        }
+    }
+
+    /// Rows in statements of at most 1,000 rows (PostgreSQL takes at most 65,535 parameters).
+    private func insert(_ table: String, _ columns: [String], _ rows: [[SQLValue]], _ db: PostgresSession, ignoringDuplicates: Bool = false) throws {
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        for start in stride(from: 0, to: rows.count, by: 1000) {
+            let chunk = rows[start..<min(rows.count, start + 1000)]
+            try db.send("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: row, count: chunk.count).joined(separator: ", ")
+                        + (ignoringDuplicates ? " ON CONFLICT DO NOTHING" : ""), Array(chunk.joined()))
+        }
+    }
+}
