@@ -18,18 +18,6 @@ import Testing
         return status
     }
 
-    func sqlite(_ database: String, _ query: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])", database, query]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     @Test func ingestKilledRepeatedlyStoresAndDecidesEveryReportOnce() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -43,9 +31,9 @@ import Testing
         let final = try CLI.run(["ingest", "--data-dir", data, input.path])
         #expect(final.status == 0)
         let database = data + "/hotline.sqlite"
-        #expect(try sqlite(database, "select count(*) from reports") == "3000")
-        #expect(try sqlite(database, "select count(distinct client_id) from reports") == "3000")
-        #expect(try sqlite(database, "select count(*) from decisions where trigger = 'intake'") == "3000")
+        #expect(try FaultCLITests.sqlite(database, "select count(*) from reports") == "3000")
+        #expect(try FaultCLITests.sqlite(database, "select count(distinct client_id) from reports") == "3000")
+        #expect(try FaultCLITests.sqlite(database, "select count(*) from decisions where trigger = 'intake'") == "3000")
     }
 
     @Test func deliveryKilledRepeatedlyDeliversEveryNoticeWithRepeatsOnlyUnderTheSameMessageID() throws {

@@ -4,14 +4,19 @@ extension DispatchWorker {
     /// Delivers due messages. A failure is retried with backoff; a permanent refusal or the
     /// last attempt fails the message and raises `delivery.failed` for the rules.
     public func deliverDueMessages(_ pass: inout DispatchPass) throws {
-        // Claimed a few at a time, so a lease outlives the attempts made under it even when
-        // every attempt runs into the transport's timeout.
-        var attempted: Set<String> = []
-        while attempted.count < settings.batchLimit {
-            let claimed = try store.claimDueMessages(at: time.now(), limit: min(settings.claimSize, settings.batchLimit - attempted.count), leaseUntil: time.now().addingTimeInterval(settings.lease))
-            let fresh = claimed.filter { attempted.insert($0.id).inserted }
+        try forEachClaimed(store.claimDueMessages, id: \.id) { try deliver($0, &pass) }
+    }
+
+    /// Claims due work a few at a time, so a lease outlives the attempts made under it even
+    /// when each runs into a timeout, and hands each piece to `body` once per pass, even when
+    /// it is due again right away; at most `batchLimit` pieces.
+    func forEachClaimed<T>(_ claim: (Date, Int, Date) throws -> [T], id: (T) -> String, _ body: (T) throws -> Void) throws {
+        var handled: Set<String> = []
+        while handled.count < settings.batchLimit {
+            let claimed = try claim(time.now(), min(settings.claimSize, settings.batchLimit - handled.count), time.now().addingTimeInterval(settings.lease))
+            let fresh = claimed.filter { handled.insert(id($0)).inserted }
             if fresh.isEmpty { return }
-            for message in fresh { try deliver(message, &pass) }
+            for piece in fresh { try body(piece) }
         }
     }
 

@@ -4,15 +4,8 @@ extension DispatchWorker {
     /// Re-checks due URLs, confirms removals, and raises `notice.removed` and
     /// `notice.overdue` for the rules.
     public func followUpDueNotices(_ pass: inout DispatchPass) throws {
-        // Claimed a few at a time, like messages: re-checks can take a fetch timeout each.
-        // A notice is handled once per pass, even when it is due again right away.
-        var handled: Set<String> = []
-        while handled.count < settings.batchLimit {
-            let claimed = try store.claimDueNotices(at: time.now(), limit: min(settings.claimSize, settings.batchLimit - handled.count), leaseUntil: time.now().addingTimeInterval(settings.lease))
-            let fresh = claimed.filter { handled.insert($0.id).inserted }
-            if fresh.isEmpty { return }
-            for notice in fresh { try followUp(notice, &pass) }
-        }
+        // Claimed like messages: re-checks can take a fetch timeout each.
+        try forEachClaimed(store.claimDueNotices, id: \.id) { try followUp($0, &pass) }
     }
 
     private func followUp(_ notice: Notice, _ pass: inout DispatchPass) throws {
