@@ -66,6 +66,14 @@ import Testing
         #expect(HashListParser.parseCategoryMap("1=nope") == nil)
     }
 
+    @Test func vicsCategoriesThatAreNotSmallWholeNumbersAreSkippedNotTrapped() {
+        // Found by fuzzing (Fuzz/regressions/hashlist-vics): a category too large for Int trapped.
+        let text = #"{"value": [{"MD5": "0123456789abcdef0123456789abcdef", "Category": 21111111111111111111111111}, {"MD5": "0123456789abcdef0123456789abcdee", "Category": 2.5}]}"#
+        let result = parse(text, .vics)
+        #expect(result.entries.isEmpty)
+        #expect(result.skipped == ["category 2.111111111111111e+25": 1, "category 2.5": 1])
+    }
+
     @Test func md5ListsWithCommentsAndMd5sumOutput() {
         let result = parse("# list\n\n33333333333333333333333333333333  some file.jpg\n44444444444444444444444444444444\nnothex\n", .md5list)
         #expect(result.entries.map(\.value) == ["33333333333333333333333333333333", "44444444444444444444444444444444"])

@@ -233,7 +233,9 @@ public enum HashListParser {
         for (row, object) in media {
             var category = ""
             switch object["Category"] {
-            case .number(let number)?: category = String(Int(number))
+            // A category is a small whole number; anything else (1e30, 2.5, NaN) is kept as
+            // written and finds no mapping, rather than trapping on the conversion.
+            case .number(let number)?: category = Int(exactly: number).map(String.init) ?? "\(number)"
             case .string(let text)?: category = text
             default: break
             }
