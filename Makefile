@@ -78,14 +78,16 @@ fuzz: deps
 	$(SWIFT) build -c release --product HotlineFuzz --scratch-path .build-fuzz -Xswiftc -sanitize=address \
 	  -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table -Xswiftc -DFUZZING -Xswiftc -parse-as-library \
 	  -Xlinker $(FUZZ_RT) -Xlinker -lstdc++
-	@mkdir -p .build-fuzz/crashes
-	@for target in $(FUZZ_TARGETS); do \
+	@mkdir -p .build-fuzz/crashes .build-fuzz/logs
+	@failed=""; for target in $(FUZZ_TARGETS); do \
 	  mkdir -p .build-fuzz/corpus/$$target; \
 	  echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
 	  HOTLINE_FUZZ_TARGET=$$target .build-fuzz/release/HotlineFuzz .build-fuzz/corpus/$$target Fuzz/corpus/$$target \
 	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-	    -artifact_prefix=.build-fuzz/crashes/$$target- 2>&1 | grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss|==[0-9]+==|SUMMARY)" || exit 1; \
-	done
+	    -artifact_prefix=.build-fuzz/crashes/$$target- >.build-fuzz/logs/$$target.log 2>&1 </dev/null || failed="$$failed $$target"; \
+	  grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)" .build-fuzz/logs/$$target.log; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashes in$$failed: inputs in .build-fuzz/crashes, logs in .build-fuzz/logs; copy the inputs to Fuzz/regressions/TARGET"; exit 1; fi
 
 clean:
 	rm -rf .build $(DATA_DIR)
