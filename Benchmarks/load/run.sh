@@ -5,7 +5,7 @@
 set -euo pipefail
 binary=${1:-.build/release/hotline}
 data=$(mktemp -d /tmp/hotline-load.XXXXXX)
-port=$((20000 + RANDOM % 20000))
+port=$((20000 + RANDOM % 12000))
 token=$("$binary" tokens create --role reporter --label load --data-dir "$data" | tail -1)
 "$binary" serve --data-dir "$data" --port "$port" --work-interval 60 >"$data/serve.log" 2>&1 &
 server=$!

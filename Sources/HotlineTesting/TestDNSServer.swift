@@ -21,7 +21,7 @@ public final class TestDNSServer {
 
     /// Starts dnsmasq with the test zones and waits until it answers.
     public init() throws {
-        port = UInt16.random(in: 20_000...50_000)
+        port = UInt16.random(in: 20_000...32_000)
         var arguments = [
             "--keep-in-foreground", "--conf-file=/dev/null", "--port=\(port)", "--listen-address=127.0.0.1", "--bind-interfaces",
             "--no-resolv", "--no-hosts", "--pid-file=", "--user=root", "--local=/example.test/",

@@ -15,7 +15,7 @@ public final class TestFaultDNSServer {
 
     /// Starts the server answering `address`, and waits until it answers.
     public init(address: String) throws {
-        port = UInt16.random(in: 20_000...50_000)
+        port = UInt16.random(in: 20_000...32_000)
         modeFile = FileManager.default.temporaryDirectory.appendingPathComponent("dns-mode-\(UUID().uuidString)")
         try "ok".write(to: modeFile, atomically: true, encoding: .utf8)
         let python = FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3") ? "/usr/local/bin/python3" : "/usr/bin/python3"

@@ -52,7 +52,7 @@ public final class TestPostgres: @unchecked Sendable {
     private init(durable: Bool = false) throws {
         binaries = Self.binaryDirectory!
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-pg-\(UUID().uuidString)").path
-        port = Int.random(in: 20_000...50_000)
+        port = Int.random(in: 20_000...32_000)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let passwordFile = directory + "/pw"
         try password.write(toFile: passwordFile, atomically: true, encoding: .utf8)

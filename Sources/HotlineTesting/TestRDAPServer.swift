@@ -19,7 +19,7 @@ public final class TestRDAPServer {
 
     /// Starts the server and waits until it answers.
     public init() throws {
-        port = UInt16.random(in: 20_000...50_000)
+        port = UInt16.random(in: 20_000...32_000)
         let python = FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3") ? "/usr/local/bin/python3" : "/usr/bin/python3"
         pid = try LoopbackProcess.spawn(python, [
             TestRDAPServer.root.appendingPathComponent("Tests/HotlineNetTests/Servers/rdap_server.py").path, String(port),

@@ -23,7 +23,7 @@ enum TestScripts {
     }
 
     /// A free-looking loopback port.
-    static func port() -> UInt16 { UInt16.random(in: 20_000...50_000) }
+    static func port() -> UInt16 { UInt16.random(in: 20_000...32_000) }
 
     /// Starts a script server on a random port, again on another port when it exits at once
     /// (a port another test's server took).
@@ -157,9 +157,7 @@ public final class TestIMAPServer {
 
     /// Starts Dovecot with these users (name → password).
     public init(users: [String: String]) throws {
-        let port = TestScripts.port()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-imap-\(UUID().uuidString)").path
-        self.port = port
         self.directory = directory
         let manager = FileManager.default
         try manager.createDirectory(atPath: directory + "/mail", withIntermediateDirectories: true)
@@ -167,7 +165,27 @@ public final class TestIMAPServer {
         // Dovecot's mail processes run as its own user, which must own the maildirs.
         chown(directory + "/mail", TestIMAPServer.uid("dovecot"), TestIMAPServer.gid("dovecot"))
         try users.map { "\($0.key):{PLAIN}\($0.value)" }.joined(separator: "\n").write(toFile: directory + "/users", atomically: true, encoding: .utf8)
-        try """
+        // Again on another port when Dovecot exits at once (its port was taken).
+        var started: (pid: pid_t, port: UInt16)?
+        var lastError: (any Error)?
+        for _ in 0..<3 where started == nil {
+            let port = TestScripts.port()
+            try Self.configuration(directory: directory, port: port).write(toFile: directory + "/dovecot.conf", atomically: true, encoding: .utf8)
+            let pid = try LoopbackProcess.spawn("/usr/sbin/dovecot", ["-F", "-c", directory + "/dovecot.conf"])
+            do {
+                try TestScripts.waitForPort(port, what: "IMAP test server (Dovecot)", pid: pid)
+                started = (pid, port)
+            } catch {
+                TestScripts.stop(pid)
+                lastError = error
+            }
+        }
+        guard let started else { throw lastError! }
+        (pid, port) = started
+    }
+
+    static func configuration(directory: String, port: UInt16) -> String {
+        """
             protocols = imap
             listen = 127.0.0.1
             base_dir = \(directory)/run
@@ -199,14 +217,7 @@ public final class TestIMAPServer {
                 port = 0
               }
             }
-            """.write(toFile: directory + "/dovecot.conf", atomically: true, encoding: .utf8)
-        pid = try LoopbackProcess.spawn("/usr/sbin/dovecot", ["-F", "-c", directory + "/dovecot.conf"])
-        do {
-            try TestScripts.waitForPort(port, what: "IMAP test server (Dovecot)")
-        } catch {
-            TestScripts.stop(pid)
-            throw error
-        }
+            """
     }
 
     static func uid(_ name: String) -> uid_t { getpwnam(name)?.pointee.pw_uid ?? 0 }

@@ -56,7 +56,7 @@ struct MultiInstanceTests {
         }
 
         func start(log: String) throws -> ServeCLITests.Running {
-            let port = Int.random(in: 20_000...50_000)
+            let port = Int.random(in: 20_000...32_000)
             let pid = try LoopbackProcess.spawn(CLI.executable.path, ["serve", "--config", config, "--port", String(port), "--work-interval", "1", "--offline"], stderrPath: directory.appendingPathComponent(log).path)
             return try ServeCLITests().waitUntilServing(pid: pid, port: port)
         }

@@ -29,7 +29,7 @@ import Testing
     }
 
     func start(gateway directory: URL, config: String, options: [String] = [], log: String? = nil) throws -> Running {
-        let port = Int.random(in: 20_000...50_000)
+        let port = Int.random(in: 20_000...32_000)
         let pid = try LoopbackProcess.spawn(CLI.executable.path, ["serve", "--config", config, "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--work-interval", "1"] + options, stderrPath: log)
         return try waitUntilServing(pid: pid, port: port)
     }
@@ -217,7 +217,7 @@ import Testing
         // The gateway runs on an 8 MiB tmpfs of its own, seen from here through /proc/PID/root.
         let small = directory.appendingPathComponent("small").path
         try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
-        let port = Int.random(in: 20_000...50_000)
+        let port = Int.random(in: 20_000...32_000)
         let script = "mount -t tmpfs -o size=8m tmpfs '\(small)' && cp -a '\(directory.path)/data/.' '\(small)/' && exec '\(CLI.executable.path)' serve --config '\(config)' --data-dir '\(small)' --port \(port) --work-interval 1"
         let running = try waitUntilServing(pid: try LoopbackProcess.spawn("/usr/bin/unshare", ["-m", "sh", "-c", script]), port: port)
         defer { _ = running.stop() }
