@@ -41,6 +41,19 @@ struct CLI {
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// `hotline.yaml` for a test gateway in a directory with `rules/` and `contacts.yaml`, plus `extra` lines.
+    static func gatewayConfig(_ extra: String) -> String {
+        """
+        version: 1
+        hotline: { name: Test Hotline, country: NL, email: notices@hotline.test, domain: hotline.test }
+        rules: rules
+        contacts: contacts.yaml
+        templates: \(root.appendingPathComponent("Config/templates").path)
+        \(extra)
+
+        """
+    }
+
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-cli-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

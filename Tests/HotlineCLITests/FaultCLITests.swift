@@ -38,16 +38,7 @@ import Testing
             try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
             try FaultCLITests.rules.write(to: directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
             try "version: 1\ncontacts: []\n".write(to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
-            try """
-                version: 1
-                hotline: { name: Test Hotline, country: NL, email: notices@hotline.test, domain: hotline.test }
-                rules: rules
-                contacts: contacts.yaml
-                templates: \(CLI.root.appendingPathComponent("Config/templates").path)
-                dns: 127.0.0.1:\(dns.port)
-                rdap: \(rdap.base())
-
-                """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
+            try CLI.gatewayConfig("dns: 127.0.0.1:\(dns.port)\nrdap: \(rdap.base())").write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
         }
 
         /// Ingests one report of `host`; returns the decision line and the recorded facts.

@@ -33,20 +33,14 @@ struct MultiInstanceTests {
                 try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Rules/\(file)"), to: directory.appendingPathComponent("rules/\(file)"))
             }
             config = directory.appendingPathComponent("hotline.yaml").path
-            try """
-                version: 1
-                hotline: { name: Test Hotline, country: NL, email: notices@hotline.test, domain: hotline.test }
-                rules: rules
-                contacts: contacts.yaml
-                templates: \(CLI.root.appendingPathComponent("Config/templates").path)
+            try CLI.gatewayConfig("""
                 storage: { url: "\(url)", password_env: \(MultiInstanceTests.passwordVariable) }
                 dns: off
                 rdap: off
                 smtp: { host: 127.0.0.1, port: \(smtpPort), security: none, timeout: 5s }
                 dispatch: { batch_window: 2s, lease: 5s, retry: { initial: 1s, maximum: 5s, attempts: 10 } }
                 api: { report_rate: 100000 }
-
-                """.write(toFile: config, atomically: true, encoding: .utf8)
+                """).write(toFile: config, atomically: true, encoding: .utf8)
             try (["md5,classification"] + md5s.map { "\($0),A1" }).joined(separator: "\n").write(to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
             let imported = try CLI.run(["hashes", "import", "--config", config, "--format", "csv", "--list", "police", "list.csv"], in: directory)
             #expect(imported.status == 0, "\(imported.stderr)")

@@ -50,14 +50,7 @@ import Testing
         try rules.write(to: directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
         try "version: 1\ncontacts: []\n".write(to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
         let config = directory.appendingPathComponent("hotline.yaml").path
-        try """
-            version: 1
-            hotline: { name: Test Hotline, country: NL, email: notices@hotline.test, domain: hotline.test }
-            rules: rules
-            contacts: contacts.yaml
-            templates: \(CLI.root.appendingPathComponent("Config/templates").path)
-            smtp: { host: 127.0.0.1, port: 1, security: none }
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        try CLI.gatewayConfig("smtp: { host: 127.0.0.1, port: 1, security: none }").write(toFile: config, atomically: true, encoding: .utf8)
         let data = directory.appendingPathComponent("data").path
         let reporter = try CLI.run(["tokens", "create", "--role", "reporter", "--data-dir", data])
         let admin = try CLI.run(["tokens", "create", "--role", "admin", "--data-dir", data])
