@@ -67,4 +67,20 @@ import Testing
         try store.allow(.pdq, String(repeating: "ab", count: 32), reason: "logo, confirmed", at: Date())
         #expect(try store.allowedHashes().map { "\($0.algorithm.rawValue) \($0.value)" } == ["pdq " + String(repeating: "ab", count: 32)])
     }
+
+    @Test(arguments: Backend.available) func largeImportsGoInChunksAndCountEachEntryOnce(_ backend: Backend) throws {
+        try backend.run(largeImport, largeImport)
+    }
+
+    func largeImport<S: TestableStore>(_ open: () throws -> S) throws {
+        let store = try open()
+        try store.saveList(HashList(name: "big", source: "s", defaultClassification: .A1))
+        var entries = (0..<2500).map { HashListEntry(algorithm: .md5, value: String(format: "%032x", $0)) }
+        entries.append(HashListEntry(algorithm: .md5, value: String(format: "%032x", 7), classification: .B2))
+        #expect(try store.importEntries(entries, into: "big") == HashImportCounts(added: 2500, unchanged: 1))
+        #expect(try active(store).count == 2500)
+        #expect(try active(store).contains("big md5 \(String(format: "%032x", 7)) B2"), "the last of an entry listed twice wins")
+        entries[1].classification = .baseline
+        #expect(try store.importEntries(entries, into: "big") == HashImportCounts(updated: 1, unchanged: 2500))
+    }
 }

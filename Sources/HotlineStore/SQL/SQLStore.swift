@@ -235,21 +235,40 @@ extension SQLStore {
                 throw StoreConfigurationError("no hash list named \(list)")
             }
             var counts = HashImportCounts()
-            for entry in entries {
-                let key: [SQLValue] = [.int(listID), .text(entry.algorithm.rawValue), .text(entry.value)]
-                let classification = SQLValue.optional(entry.classification?.rawValue)
-                if let row = try db.row("SELECT classification FROM hash_entries WHERE list_id = ? AND algorithm = ? AND hash = ?", key) {
-                    if try row.optionalText("classification") == entry.classification?.rawValue {
+            // An entry listed twice counts once, with its last classification.
+            var last: [String: Int] = [:]
+            for (index, entry) in entries.enumerated() { last[entry.algorithm.rawValue + ":" + entry.value] = index }
+            let unique = entries.enumerated().filter { last[$0.element.algorithm.rawValue + ":" + $0.element.value] == $0.offset }.map(\.element)
+            // A thousand entries at a time: one statement finds which exist, one inserts the new.
+            for start in stride(from: 0, to: unique.count, by: 1000) {
+                let chunk = unique[start..<min(unique.count, start + 1000)]
+                let pairs = Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
+                var stored: [String: String?] = [:]
+                for row in try db.rows("SELECT algorithm, hash, classification FROM hash_entries WHERE list_id = ? AND (algorithm, hash) IN (VALUES \(pairs))",
+                                       [.int(listID)] + chunk.flatMap { [SQLValue.text($0.algorithm.rawValue), .text($0.value)] }) {
+                    stored[try row.text("algorithm") + ":" + row.text("hash")] = .some(try row.optionalText("classification"))
+                }
+                var new: [[SQLValue]] = []
+                for entry in chunk {
+                    let classification = SQLValue.optional(entry.classification?.rawValue)
+                    switch stored[entry.algorithm.rawValue + ":" + entry.value] {
+                    case nil:
+                        new.append([.int(listID), .text(entry.algorithm.rawValue), .text(entry.value), classification, now])
+                    case .some(let current) where current == entry.classification?.rawValue:
                         counts.unchanged += 1
-                    } else {
-                        try db.execute("UPDATE hash_entries SET classification = ? WHERE list_id = ? AND algorithm = ? AND hash = ?", [classification] + key)
+                    case .some:
+                        try db.execute("UPDATE hash_entries SET classification = ? WHERE list_id = ? AND algorithm = ? AND hash = ?",
+                                       [classification, .int(listID), .text(entry.algorithm.rawValue), .text(entry.value)])
                         counts.updated += 1
                     }
-                } else {
-                    try db.execute("INSERT INTO hash_entries (list_id, algorithm, hash, classification, added_at) VALUES (?, ?, ?, ?, ?)", key + [classification, now])
-                    counts.added += 1
+                }
+                if !new.isEmpty {
+                    try db.execute("INSERT INTO hash_entries (list_id, algorithm, hash, classification, added_at) VALUES "
+                                   + Array(repeating: "(?, ?, ?, ?, ?)", count: new.count).joined(separator: ", "), Array(new.joined()))
+                    counts.added += new.count
                 }
             }
+            counts.unchanged += entries.count - unique.count
             return counts
         }
     }
@@ -280,16 +299,24 @@ extension SQLStore {
     }
 
     public func forEachActiveEntry(_ body: (ActiveHashEntry) throws -> Void) throws {
-        let rows = try reading {
-            try $0.rows("""
-                SELECT l.name AS list, e.algorithm AS algorithm, e.hash AS hash, COALESCE(e.classification, l.default_classification) AS classification
-                FROM hash_entries e JOIN hash_lists l ON l.id = e.list_id
-                WHERE l.enabled = 1 AND e.retracted_at IS NULL
-                """, [])
-        }
-        for row in rows {
-            guard let algorithm = HashAlgorithm(rawValue: try row.text("algorithm")), let classification = HashClassification(rawValue: try row.text("classification")) else { continue }
-            try body(ActiveHashEntry(algorithm: algorithm, value: try row.text("hash"), list: try row.text("list"), classification: classification))
+        // In pages along the primary key, so ten million entries are never in memory as rows at once.
+        var after: (list: Int, algorithm: String, hash: String) = (0, "", "")
+        while true {
+            let rows = try reading {
+                try $0.rows("""
+                    SELECT e.list_id AS list_id, l.name AS list, e.algorithm AS algorithm, e.hash AS hash,
+                           COALESCE(e.classification, l.default_classification) AS classification
+                    FROM hash_entries e JOIN hash_lists l ON l.id = e.list_id
+                    WHERE l.enabled = 1 AND e.retracted_at IS NULL AND (e.list_id, e.algorithm, e.hash) > (?, ?, ?)
+                    ORDER BY e.list_id, e.algorithm, e.hash LIMIT 50000
+                    """, [.int(after.list), .text(after.algorithm), .text(after.hash)])
+            }
+            guard let last = rows.last else { return }
+            for row in rows {
+                guard let algorithm = HashAlgorithm(rawValue: try row.text("algorithm")), let classification = HashClassification(rawValue: try row.text("classification")) else { continue }
+                try body(ActiveHashEntry(algorithm: algorithm, value: try row.text("hash"), list: try row.text("list"), classification: classification))
+            }
+            after = (try last.integer("list_id"), try last.text("algorithm"), try last.text("hash"))
         }
     }
 

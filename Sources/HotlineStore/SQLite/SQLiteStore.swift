@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HotlineCore
+import HotlineHosting
 
 /// The embedded store: SQLite through GRDB, in WAL mode with full sync, so a committed
 /// batch survives a crash or power loss.
@@ -49,4 +50,19 @@ public final class SQLiteStore: SQLStore, Sendable {
         }
     }
 
+}
+
+extension SQLiteStore {
+    /// With a cursor: a million ranges are read without holding a million rows besides them.
+    public func allIPRanges() throws -> [IPRange] {
+        try pool.read { db in
+            var ranges: [IPRange] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT source, start_address, end_address, asn, country, description FROM ip_ranges")
+            while let row = try rows.next() {
+                guard let start = IPAddress(row[1] as String), let end = IPAddress(row[2] as String) else { continue }
+                ranges.append(IPRange(start: start, end: end, info: IPRangeInfo(asn: row[3], country: row[4], description: row[5], source: row[0])))
+            }
+            return ranges
+        }
+    }
 }
