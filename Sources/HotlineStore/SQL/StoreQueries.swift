@@ -117,9 +117,9 @@ enum StoreQueries {
 
     static func claimDueMessages(_ db: some SQLExecutor, at date: Date, limit: Int, leaseUntil: Date) throws -> [OutboxMessage] {
         let now = SQLValue.text(StoredDate.text(date))
-        // PostgreSQL locks the outbox rows only (FOR UPDATE OF outbox); the notice's lease is set below.
-        let lock = db.dialect == .postgres ? " FOR UPDATE OF outbox SKIP LOCKED" : ""
-        let rows = try db.rows(SQLClaims.dueMessages + lock, [now, now, now, .int(limit)])
+        // PostgreSQL locks the message and its notice rows, so two instances cannot claim two
+        // messages of one notice at the same moment; the leases set below outlast the locks.
+        let rows = try db.rows(SQLClaims.dueMessages + db.dialect.skipLocked, [now, now, now, .int(limit)])
         for row in rows {
             try db.execute(SQLClaims.leaseMessage, [.text(StoredDate.text(leaseUntil)), .text(try row.text("id"))])
             try db.execute(SQLClaims.leaseNotice, [.text(StoredDate.text(leaseUntil)), .text(try row.text("notice_id"))])
