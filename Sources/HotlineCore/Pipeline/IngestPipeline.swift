@@ -125,7 +125,8 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         }
         let submissions = accepted.map { $0.submission! }
         for enricher in enrichers { enricher.prepare(submissions) }
-        let keys = Self.intakeKeys(submissions)
+        // Only a store with several writers at once uses them; SQLite's single writer does not.
+        let keys = store.usesIntakeKeys ? Self.intakeKeys(submissions) : IntakeKeys()
         let decided: [Int: IngestResult.Outcome] = try store.write { transaction in
             try transaction.prepare(keys)
             var outcomes: [Int: IngestResult.Outcome] = [:]

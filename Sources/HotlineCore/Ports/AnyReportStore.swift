@@ -11,6 +11,8 @@ public struct AnyReportStore: ReportStore {
         try base.writeErased(body)
     }
 
+    public var usesIntakeKeys: Bool { base.usesIntakeKeys }
+
     public func counts() throws -> StoreCounts { try base.counts() }
 
     public func report(id: String) throws -> Report? { try base.report(id: id) }

@@ -104,6 +104,9 @@ public protocol ReportStore: Sendable {
     /// when it throws.
     func write<T>(_ body: (Transaction) throws -> T) throws -> T
 
+    /// Whether ``ReportStoreTransaction/prepare(_:)`` wants the batch's keys (several writers at once).
+    var usesIntakeKeys: Bool { get }
+
     /// Row counts.
     func counts() throws -> StoreCounts
 
@@ -112,4 +115,9 @@ public protocol ReportStore: Sendable {
 
     /// The decisions recorded for a report, oldest first.
     func decisions(reportID: String) throws -> [DecisionSummary]
+}
+
+extension ReportStore {
+    /// Most stores have one writer at a time and need no keys.
+    public var usesIntakeKeys: Bool { false }
 }

@@ -16,6 +16,9 @@ public final class PostgresStore: SQLStore, Sendable {
     /// Transactions run again at most this often after a conflict with another instance.
     static let attempts = 8
 
+    /// Batches lock and read ahead their keys (several instances write at once).
+    public var usesIntakeKeys: Bool { true }
+
     /// Connects and migrates (instances starting together migrate once).
     public init(settings: PostgresSettings) throws {
         connections = PostgresConnectionPool(settings: settings)

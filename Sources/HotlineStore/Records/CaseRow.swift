@@ -39,6 +39,7 @@ struct CaseRow: Codable, FetchableRecord, TableRecord, InsertableRow {
     }
 
     static let table = "cases"
+    static let insertSQL = insertStatement()
     static let columns = ["id", "url", "status", "opened_at", "closed_at", "report_count", "first_report_id"]
     var values: [SQLValue] { [.text(id), .text(url), .text(status), .text(opened_at), .optional(closed_at), .int(report_count), .text(first_report_id)] }
 

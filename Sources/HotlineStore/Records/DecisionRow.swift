@@ -36,6 +36,7 @@ struct DecisionRow: Codable, FetchableRecord, TableRecord, InsertableRow {
     }
 
     static let table = "decisions"
+    static let insertSQL = insertStatement()
     static let columns = ["id", "report_id", "case_id", "trigger", "rule", "outcome", "actions", "matched_rules", "trace", "facts", "rules_digest", "decided_at"]
     var values: [SQLValue] {
         [.text(id), .text(report_id), .text(case_id), .text(trigger), .text(rule), .text(outcome), .text(actions), .text(matched_rules),

@@ -35,6 +35,7 @@ enum StoredJSON {
 /// A row of `dispatch_items`.
 struct DispatchItemRow: InsertableRow {
     static let table = "dispatch_items"
+    static let insertSQL = insertStatement()
     static let columns = ["id", "report_id", "case_id", "decision_id", "kind", "target", "batch_key", "status", "url", "created_at", "due_at", "body"]
     let item: DispatchItem
     var values: [SQLValue] {

@@ -3,12 +3,18 @@
 protocol InsertableRow {
     static var table: String { get }
     static var columns: [String] { get }
+    /// `INSERT INTO table (columns) VALUES (?, …)`, built once per type (``insertStatement``).
+    static var insertSQL: String { get }
     var values: [SQLValue] { get throws }
 }
 
 extension InsertableRow {
     /// Writes the row at once (a pipelined write on PostgreSQL).
     func insert(_ db: some SQLExecutor) throws {
-        try db.send("INSERT INTO \(Self.table) (\(Self.columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: Self.columns.count).joined(separator: ", ")))", try values)
+        try db.send(Self.insertSQL, try values)
+    }
+
+    static func insertStatement() -> String {
+        "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
     }
 }

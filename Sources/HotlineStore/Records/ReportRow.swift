@@ -76,6 +76,7 @@ struct ReportRow: Codable, FetchableRecord, TableRecord, InsertableRow {
     }
 
     static let table = "reports"
+    static let insertSQL = insertStatement()
     static let columns = ["id", "case_id", "client_id", "source_key", "url", "original_url", "host", "received_at", "source_type", "source_name",
                           "media_type", "classification", "md5", "sha1", "sha256", "pdq", "comment"]
     var values: [SQLValue] {
@@ -96,6 +97,7 @@ struct ReporterContactRow: Codable, FetchableRecord, TableRecord, InsertableRow 
     var stored_at: String
 
     static let table = "reporter_contacts"
+    static let insertSQL = insertStatement()
     static let columns = ["report_id", "contact", "stored_at"]
     var values: [SQLValue] { [.text(report_id), .text(contact), .text(stored_at)] }
 }

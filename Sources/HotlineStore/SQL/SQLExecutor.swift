@@ -88,11 +88,13 @@ public protocol SQLExecutor {
     /// A write whose result is not needed: PostgreSQL pipelines it (see ``PostgresSession``);
     /// SQLite runs it at once. A failure surfaces by the end of the transaction.
     func send(_ sql: String, _ values: [SQLValue]) throws
+    /// The first row of `sql`, if any.
+    func row(_ sql: String, _ values: [SQLValue]) throws -> Row?
 }
 
 extension SQLExecutor {
     /// Runs it at once (SQLite).
     public func send(_ sql: String, _ values: [SQLValue]) throws { try execute(sql, values) }
 
-    func row(_ sql: String, _ values: [SQLValue]) throws -> Row? { try rows(sql, values).first }
+    public func row(_ sql: String, _ values: [SQLValue]) throws -> Row? { try rows(sql, values).first }
 }

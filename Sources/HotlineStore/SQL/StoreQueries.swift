@@ -15,15 +15,15 @@ enum StoreQueries {
 
     static func openCase(_ db: some SQLExecutor, url: String) throws -> CaseRecord? {
         // The first URL is the case's own column; case_urls holds the URLs added later
-        // (same content elsewhere), so most new cases write one row, not two. One statement
-        // for both, so a miss costs one round trip.
-        try db.row("""
-            SELECT * FROM (SELECT * FROM cases WHERE url = ? AND status = 'open' LIMIT 1) own
-            UNION ALL
-            SELECT * FROM (SELECT cases.* FROM case_urls JOIN cases ON cases.id = case_urls.case_id
-                           WHERE case_urls.url = ? AND cases.status = 'open' LIMIT 1) added
-            LIMIT 1
-            """, [.text(url), .text(url)]).map { try CaseRow(row: $0).record }
+        // (same content elsewhere), so most new cases write one row, not two. (PostgreSQL's
+        // ingest answers this from its read-ahead; SQLite's two indexed lookups are cheap.)
+        if let found = try db.row("SELECT * FROM cases WHERE url = ? AND status = 'open'", [.text(url)]) {
+            return try CaseRow(row: found).record
+        }
+        return try db.row("""
+            SELECT cases.* FROM case_urls JOIN cases ON cases.id = case_urls.case_id
+            WHERE case_urls.url = ? AND cases.status = 'open' LIMIT 1
+            """, [.text(url)]).map { try CaseRow(row: $0).record }
     }
 
     static func openCase(_ db: some SQLExecutor, contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord? {

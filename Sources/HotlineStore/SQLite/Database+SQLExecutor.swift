@@ -28,6 +28,10 @@ extension Database: SQLExecutor {
         try Row.fetchAll(cachedStatement(sql: sql), arguments: StatementArguments(values.map(\.databaseValue)))
     }
 
+    public func row(_ sql: String, _ values: [SQLValue]) throws -> Row? {
+        try Row.fetchOne(cachedStatement(sql: sql), arguments: StatementArguments(values.map(\.databaseValue)))
+    }
+
     @discardableResult
     public func execute(_ sql: String, _ values: [SQLValue]) throws -> Int {
         try cachedStatement(sql: sql).execute(arguments: StatementArguments(values.map(\.databaseValue)))
