@@ -5,10 +5,12 @@ import PostgresNIO
 /// The store on PostgreSQL, for several gateway instances on one database. The same ports and
 /// the same queries as ``SQLiteStore``; what differs is concurrency:
 ///
-/// - Intake transactions of different instances run side by side. Two that store the same
-///   report (client id) or open a case for the same URL at once collide on a unique index;
-///   the later one is rolled back and run again, and then finds the first one's rows. The
-///   same happens after a deadlock or a serialization failure.
+/// - Intake transactions of different instances run side by side. Each batch first locks its
+///   URLs, client ids and content hashes (advisory locks, in one order), so a batch touching
+///   the same keys as another waits for its commit and then sees its cases; it reads those
+///   keys ahead and writes its rows one multi-row INSERT per table (``SQLTransaction``).
+///   Should two writers still collide on a unique index, or deadlock, or fail to serialize,
+///   the later transaction is rolled back and run again.
 /// - The audit chain is extended under an advisory lock held to commit.
 /// - Workers claim due messages and notices with `FOR UPDATE SKIP LOCKED` and a lease.
 public final class PostgresStore: SQLStore, Sendable {
