@@ -27,8 +27,9 @@ struct GlobalOptions: ParsableArguments {
 extension GlobalOptions {
     /// The store the config names: SQLite in `--data-dir` (the default) or PostgreSQL; exits 2
     /// with a message when it cannot be opened.
-    func openStore() throws -> any GatewayStore {
-        let config = try loadConfig()
+    /// Pass `config` when the command loaded it already (so its warnings print once).
+    func openStore(config loaded: GatewayConfig? = nil) throws -> any GatewayStore {
+        let config = try loaded ?? loadConfig()
         switch config.postgresSettings() {
         case nil:
             do {

@@ -131,7 +131,7 @@ struct HashesMatchCommand: ParsableCommand {
 
     func run() throws {
         let config = try global.loadConfig()
-        let store = try global.openStore()
+        let store = try global.openStore(config: config)
         let index = try HashIndex.load(from: store, pdqThreshold: threshold ?? config.pdqThreshold)
         var matches: [HashMatch] = []
         var note: String?

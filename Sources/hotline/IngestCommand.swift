@@ -43,7 +43,7 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         let config = try global.loadConfig()
         let ruleSet = try Output.loadRules(rules.isEmpty ? config.rulePaths : rules)
-        let store = try global.openStore()
+        let store = try global.openStore(config: config)
         let descriptor: Int32
         if input == "-" {
             descriptor = STDIN_FILENO

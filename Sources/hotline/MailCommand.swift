@@ -27,7 +27,7 @@ struct MailCommand: ParsableCommand {
                 Output.err("hotline: no mailbox\(mailbox.map { " named \($0)" } ?? "") in the config (mailboxes:)\n")
                 throw ExitCode(2)
             }
-            let store = try global.openStore()
+            let store = try global.openStore(config: config)
             let runtime = try Output.setup { try GatewayRuntime(config: config, store: store, offline: offline) }
             // Fault injection for the crash test: exit right after a message's effect is stored,
             // before the message is flagged handled.

@@ -18,7 +18,7 @@ struct PurgeCommand: ParsableCommand {
         let config = try global.loadConfig()
         let now = try at.map { try WorkCommand.parseTime($0) } ?? Date()
         let cutoff = now.addingTimeInterval(-TimeInterval(config.reporterContactRetention.seconds))
-        let store = try global.openStore()
+        let store = try global.openStore(config: config)
         let erased = try store.purgeReporterContacts(before: cutoff, actor: GlobalOptions.actor, at: now)
         Output.out("purge: erased \(erased) reporter contact(s) stored before \(RFC3339.format(cutoff)); \(try store.reporterContactCount()) kept\n")
     }

@@ -36,7 +36,7 @@ struct ResolveCommand: ParsableCommand {
 
     func run() throws {
         let config = try global.loadConfig()
-        let store = try global.openStore()
+        let store = try global.openStore(config: config)
         let resolver = try HostingSetup.resolver(config: config, store: store, dns: dns.isEmpty ? nil : dns, rdap: rdap, offline: offline)
         var failed = false
         for text in urls {

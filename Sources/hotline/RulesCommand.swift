@@ -271,7 +271,7 @@ struct RulesReplayCommand: ParsableCommand {
             Output.err("hotline: --since must be a duration like 30d, got \(JSONValue.string(since).serialized)\n")
             throw ExitCode(2)
         }
-        let store = try global.openStore()
+        let store = try global.openStore(config: config)
         let started = Date()
         let result = try store.replay(ruleSet: ruleSet, since: Date().addingTimeInterval(-TimeInterval(span.seconds)), keep: limit)
         let seconds = Date().timeIntervalSince(started)

@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try global.loadConfig()
-        let store = try global.openStore()
+        let store = try global.openStore(config: config)
         let runtime: GatewayRuntime = try Output.setup {
             let runtime = try GatewayRuntime(config: config, store: store, offline: offline)
             return runtime

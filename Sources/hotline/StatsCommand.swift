@@ -39,7 +39,7 @@ struct StatsCommand: ParsableCommand {
         func run() throws {
             let config = try global.loadConfig()
             let (since, until) = try period.range()
-            let stats = RemovalStatistics(rows: try global.openStore().noticeURLRows(since: since, until: until), now: until, thresholds: config.compliance)
+            let stats = RemovalStatistics(rows: try global.openStore(config: config).noticeURLRows(since: since, until: until), now: until, thresholds: config.compliance)
             switch format {
             case .json:
                 Output.out(StatsJSON.hosters(stats, since: since, until: until).serialized + "\n")
@@ -67,7 +67,7 @@ struct StatsCommand: ParsableCommand {
         func run() throws {
             let config = try global.loadConfig()
             let (since, until) = try period.range()
-            let stats = RemovalStatistics(rows: try global.openStore().noticeURLRows(since: since, until: until), now: until, thresholds: config.compliance)
+            let stats = RemovalStatistics(rows: try global.openStore(config: config).noticeURLRows(since: since, until: until), now: until, thresholds: config.compliance)
             Output.out(StatsJSON.summary(stats, since: since, until: until).serialized + "\n")
         }
     }

@@ -45,7 +45,7 @@ struct WorkCommand: ParsableCommand {
     func run() throws {
         let config = try global.loadConfig()
         let ruleSet = try Output.loadRules(rules.isEmpty ? config.rulePaths : rules)
-        let store = try global.openStore()
+        let store = try global.openStore(config: config)
         let resolver = try HostingSetup.resolver(config: config, store: store, offline: offline)
         let time: any TimeSource = try at.map { try ShiftedTimeSource(start: Self.parseTime($0)) } ?? SystemTimeSource()
         // Fault injection for the crash tests: exit at once after the Nth accepted delivery,

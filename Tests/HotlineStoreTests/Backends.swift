@@ -4,12 +4,6 @@ import HotlineTesting
 import Testing
 @testable import HotlineStore
 
-/// The stores under test: everything the gateway keeps, on either database.
-protocol TestableStore: GatewayStore {}
-
-extension SQLiteStore: TestableStore {}
-extension PostgresStore: TestableStore {}
-
 /// The backends every store test runs against: SQLite always; PostgreSQL where it is
 /// installed (and always on CI, which installs it).
 enum Backend: String, CaseIterable, CustomTestStringConvertible {

@@ -41,7 +41,7 @@ import Testing
         try backend.run(noticeLife, noticeLife)
     }
 
-    func noticeLife<S: TestableStore>(_ open: () throws -> S) throws {
+    func noticeLife<S: GatewayStore>(_ open: () throws -> S) throws {
         let store = try open()
         let pipeline = IngestPipeline(store: store, engine: try engine(), enrichers: [Hosting()], planner: DispatchPlanner(directory: FixedRecipients()), time: time)
         let results = try pipeline.ingest([
@@ -91,7 +91,7 @@ import Testing
         try backend.run(heldItems, heldItems)
     }
 
-    func heldItems<S: TestableStore>(_ open: () throws -> S) throws {
+    func heldItems<S: GatewayStore>(_ open: () throws -> S) throws {
         let store = try open()
         let item = DispatchItem(id: "i1", reportID: "r1", caseID: "c1", decisionID: "d1", kind: "notify", target: "hosting", recipient: Recipient(target: "hosting", name: "H", addresses: ["a@h.test"]), template: "ntd-first", deadline: .hours(24), batchWindow: .hours(1), url: "https://a.example/x", host: "a.example", hosting: HostingSnapshot(), classification: "A1", detectionMethod: "hash_match", hashes: [:], status: .held, createdAt: time.now(), dueAt: time.now())
         try store.write { try $0.enqueueDispatch([item]) }
@@ -121,7 +121,7 @@ import Testing
         try backend.run(claims, claims)
     }
 
-    func claims<S: TestableStore>(_ open: () throws -> S) throws {
+    func claims<S: GatewayStore>(_ open: () throws -> S) throws {
         let first = try open(), second = try open()
         for id in ["0193a1b2-c3d4-7000-8000-000000000001", "0193a1b2-c3d4-7000-8000-000000000002"] {
             let (notice, message) = notice(id)
@@ -149,7 +149,7 @@ import Testing
         try backend.run(sameReports, sameReports)
     }
 
-    func sameReports<S: TestableStore>(_ open: () throws -> S) throws {
+    func sameReports<S: GatewayStore>(_ open: () throws -> S) throws {
         let stores = [try open(), try open()]
         let engine = try ReportStoreTests().engine()
         let lines = (0..<300).map { IngestLine(number: $0 + 1, bytes: ArraySlice(Array(#"{"id":"same-\#($0)","url":"https://example.com/\#($0 % 100)"}"#.utf8))) }

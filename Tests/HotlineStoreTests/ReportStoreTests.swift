@@ -23,7 +23,7 @@ import Testing
         try backend.run(reportsAndDecisionsSurviveReopening, reportsAndDecisionsSurviveReopening)
     }
 
-    func reportsAndDecisionsSurviveReopening<S: TestableStore>(_ open: () throws -> S) throws {
+    func reportsAndDecisionsSurviveReopening<S: GatewayStore>(_ open: () throws -> S) throws {
         let first = try IngestPipeline(store: open(), engine: engine())
         let results = try first.ingest(lines([
             #"{"id": "c-1", "url": "https://example.com/a", "reporter": "person@example.org", "hashes": {"sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}"#,
@@ -59,7 +59,7 @@ import Testing
         try backend.run(storesFactsAndTrace, storesFactsAndTrace)
     }
 
-    func storesFactsAndTrace<S: TestableStore>(_ open: () throws -> S) throws {
+    func storesFactsAndTrace<S: GatewayStore>(_ open: () throws -> S) throws {
         let store = try open()
         let results = try IngestPipeline(store: store, engine: engine()).ingest(lines([#"{"url": "https://example.com/b"}"#, #"{"url": "https://example.com/b"}"#]))
         guard case .decided(let reportID, _, _, _) = results[1].outcome else { return }
@@ -73,7 +73,7 @@ import Testing
         try backend.run(appendOnly, appendOnly)
     }
 
-    func appendOnly<S: TestableStore>(_ open: () throws -> S) throws {
+    func appendOnly<S: GatewayStore>(_ open: () throws -> S) throws {
         let store = try open()
         _ = try IngestPipeline(store: store, engine: engine()).ingest(lines([#"{"url": "https://example.com/c"}"#]))
         for sql in ["UPDATE decisions SET rule = 'x'", "DELETE FROM decisions", "UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"] {
@@ -89,7 +89,7 @@ import Testing
 
     struct Stop: Error {}
 
-    func throwingBatch<S: TestableStore>(_ open: () throws -> S) throws {
+    func throwingBatch<S: GatewayStore>(_ open: () throws -> S) throws {
         let store = try open()
         #expect(throws: Stop.self) {
             try store.write { transaction in
@@ -104,7 +104,7 @@ import Testing
         try backend.run(oneOpenCase, oneOpenCase)
     }
 
-    func oneOpenCase<S: TestableStore>(_ open: () throws -> S) throws {
+    func oneOpenCase<S: GatewayStore>(_ open: () throws -> S) throws {
         let store = try open()
         #expect(throws: (any Error).self) {
             try store.write { transaction in
@@ -123,7 +123,7 @@ import Testing
         try backend.run(likeTheFake, likeTheFake)
     }
 
-    func likeTheFake<S: TestableStore>(_ open: () throws -> S) throws {
+    func likeTheFake<S: GatewayStore>(_ open: () throws -> S) throws {
         let input = lines([
             #"{"id": "1", "url": "https://example.com/x"}"#, #"{"url": "https://example.com/x"}"#, "{", #"{"id": "1", "url": "https://example.com/x"}"#,
             #"{"url": "https://example.com/y", "source": {"type": "crawler", "name": "c"}}"#,

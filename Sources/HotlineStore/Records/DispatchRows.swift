@@ -45,8 +45,6 @@ struct DispatchItemRow: InsertableRow {
         }
     }
 
-    static func insert(_ item: DispatchItem, db: some SQLExecutor) throws { try DispatchItemRow(item: item).insert(db) }
-
     static func item(_ row: some SQLRow) throws -> DispatchItem {
         var item = try StoredJSON.value(DispatchItem.self, try row.text("body"))
         // Status and due time change after insert; the columns are the truth.

@@ -80,7 +80,7 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     /// Stores the dispatch items a decision asked for, in the decision's transaction.
     public func enqueueDispatch(_ items: [DispatchItem]) throws {
         for item in items {
-            if let buffer = readAhead.buffer { buffer.insert(DispatchItemRow(item: item)) } else { try DispatchItemRow.insert(item, db: db) }
+            if let buffer = readAhead.buffer { buffer.insert(DispatchItemRow(item: item)) } else { try DispatchItemRow(item: item).insert(db) }
         }
     }
 

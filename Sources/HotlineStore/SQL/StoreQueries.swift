@@ -112,7 +112,7 @@ enum StoreQueries {
             throw StoreConflict("dispatch item \(itemID) was no longer waiting")
         }
         try DecisionRow(decision).insert(db)
-        for item in newItems { try DispatchItemRow.insert(item, db: db) }
+        for item in newItems { try DispatchItemRow(item: item).insert(db) }
     }
 
     static func claimDueMessages(_ db: some SQLExecutor, at date: Date, limit: Int, leaseUntil: Date) throws -> [OutboxMessage] {
@@ -138,7 +138,7 @@ enum StoreQueries {
         try NoticeRow.save(notice, db: db, insert: false)
         if let updatedMessage { try OutboxRow.save(updatedMessage, db: db) }
         for message in newMessages { try OutboxRow.save(message, db: db) }
-        for item in newItems { try DispatchItemRow.insert(item, db: db) }
+        for item in newItems { try DispatchItemRow(item: item).insert(db) }
         if let event { try NoticeEventRow.insert(event, db: db) }
         for caseID in closingCases {
             try db.execute("UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'", [.text(StoredDate.text(date)), .text(caseID)])
