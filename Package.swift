@@ -21,24 +21,21 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
-        // The core does no I/O: domain types, URL canonicalization, the rule language,
-        // the decision engine, the ingest pipeline and the ports (protocols) adapters implement.
+        // The core does no I/O: domain types, facts and their schema, URL canonicalization,
+        // the rule language, the decision engine, the pipeline and dispatch state machines,
+        // and the ports (protocols) the adapters implement.
         .target(name: "HotlineCore"),
-        .systemLibrary(
-            name: "CYAML",
-            pkgConfig: "yaml-0.1",
-            providers: [.apt(["libyaml-dev"])]
-        ),
-        // YAML (through libyaml) to a node tree with positions; loaders for rule files,
-        // rule tests and the gateway config.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // YAML (through libyaml) to a node tree with positions and limits, and the strict reader.
+        .target(name: "HotlineYAML", dependencies: ["HotlineCore", "CYAML"]),
+        // Strict loaders for rule files, rule tests, the gateway config, contacts and
+        // templates; owns the settings values the adapters take, and secrets.
         .target(
             name: "HotlineConfig",
-            dependencies: [
-                "HotlineCore", "HotlineHosting", "HotlineNet", "CYAML",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["HotlineCore", "HotlineYAML", "HotlineHosting", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // TurboJPEG's API and libpng's simplified API report errors by return value, not
         // longjmp, so Swift can call them directly without a C shim.
@@ -48,42 +45,49 @@ let package = Package(
         // hash-list importers. Everything in memory: nothing decoded is written anywhere.
         .target(
             name: "HotlineHashing",
-            dependencies: [
-                "HotlineCore", "CTurboJPEG", "CPNG",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["HotlineCore", "CTurboJPEG", "CPNG", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Hosting resolution without I/O: IP tables, RDAP response reading, the contact
         // directory model, and the resolution chain behind protocols.
         .target(name: "HotlineHosting", dependencies: ["HotlineCore"]),
-        // libcurl, wrapped once for the whole project: HTTP(S), SMTP, the safe fetcher.
+        // libcurl, wrapped once for the whole project: HTTP(S), SMTP, IMAP, the safe fetcher.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // Network adapters: the DNS client, HTTP and SMTP on libcurl, the RDAP client, the safe
-        // fetcher, and the notice transports.
+        // Network adapters: the DNS client, HTTP, SMTP and IMAP on libcurl, the RDAP client,
+        // the safe fetcher, and the notice transports. They take the config's settings.
         .target(
             name: "HotlineNet",
-            dependencies: ["HotlineCore", "HotlineHosting", "CCurl", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["HotlineCore", "HotlineConfig", "HotlineHosting", "CCurl", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        // SQLite through GRDB, behind HotlineCore's ReportStore protocol.
+        // Reading mail: what a message in a gateway mailbox is (reports, replies, bounces). No I/O.
+        .target(name: "HotlineMail", dependencies: ["HotlineCore", "HotlineYAML"]),
+        // The store behind the core's ports: SQLite through GRDB, PostgreSQL through PostgresNIO.
         .target(
             name: "HotlineStore",
             dependencies: [
-                "HotlineCore", "HotlineHosting", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                "HotlineCore", "HotlineConfig", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // In-memory fakes of the core's ports, for tests.
-        .target(name: "HotlineTesting", dependencies: ["HotlineCore", "HotlineNet"]),
-        // The service: Hummingbird routes, bearer-token access, problem details, metrics, and the
-        // long-running parts (HTTP, intake, dispatch worker, rules reload) in one ServiceGroup.
-        // Reading mail: what a message in a gateway mailbox is (reports, replies, bounces). No I/O.
-        .target(name: "HotlineMail", dependencies: ["HotlineCore", "HotlineConfig"]),
+        // The composition root: builds the gateway from the config and the command line's
+        // overrides, for the CLI and the server alike; the long-running parts that are not HTTP
+        // (group-commit intake, the mailbox reader, reloading).
+        .target(
+            name: "HotlineApp",
+            dependencies: [
+                "HotlineCore", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineMail", "HotlineStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The service: Hummingbird routes, bearer-token access, problem details, metrics, the
+        // dashboard, and the long-running services in one ServiceGroup.
         .target(
             name: "HotlineServer",
             dependencies: [
-                "HotlineCore", "HotlineConfig", "HotlineMail", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet",
+                "HotlineApp", "HotlineCore", "HotlineConfig", "HotlineHashing", "HotlineHosting",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -92,34 +96,46 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.json")]
         ),
+        // The CLI: ArgumentParser commands over the composition root and the server.
         .executableTarget(
             name: "hotline",
             dependencies: [
-                "HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineServer",
+                "HotlineApp", "HotlineServer", "HotlineCore", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // In-memory fakes of every port, a manual clock, and loopback test servers.
+        .target(name: "HotlineTesting", dependencies: ["HotlineCore", "HotlineConfig", "HotlineNet"]),
         .executableTarget(
             name: "HotlineBench",
-            dependencies: ["HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineServer", "HotlineTesting"],
+            dependencies: ["HotlineApp", "HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineServer", "HotlineTesting"],
             path: "Benchmarks/HotlineBench"
         ),
         // Fuzz targets for every parser of outside data (`make fuzz` builds it with libFuzzer).
         .executableTarget(
             name: "HotlineFuzz",
-            dependencies: ["HotlineCore", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineMail"],
+            dependencies: ["HotlineCore", "HotlineYAML", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineMail"],
             path: "Fuzz/HotlineFuzz"
         ),
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore", "HotlineTesting"]),
-        .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineTesting"]),
-        .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineTesting"]),
+        .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineYAML", "HotlineTesting"]),
+        .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineConfig", "HotlineTesting"]),
         .testTarget(name: "HotlineHostingTests", dependencies: ["HotlineHosting", "HotlineTesting"], exclude: ["Fixtures"]),
-        .testTarget(name: "HotlineNetTests", dependencies: ["HotlineNet", "HotlineTesting"], exclude: ["Servers", "Fixtures"]),
+        .testTarget(name: "HotlineNetTests", dependencies: ["HotlineNet", "HotlineConfig", "HotlineTesting"], exclude: ["Servers", "Fixtures"]),
         .testTarget(name: "HotlineHashingTests", dependencies: ["HotlineHashing", "HotlineTesting"], exclude: ["Reference"]),
-        .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "HotlineNet", "HotlineTesting", "hotline", "HotlineFuzz"]),
+        .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "HotlineConfig", "HotlineNet", "HotlineTesting", "hotline", "HotlineFuzz"]),
         .testTarget(
             name: "HotlineServerTests",
-            dependencies: ["HotlineServer", "HotlineMail", "HotlineTesting", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "HotlineServer", "HotlineApp", "HotlineMail", "HotlineConfig", "HotlineTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            exclude: ["Browser"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -52,13 +52,15 @@ enum DispatchBench {
         // One notice per recipient, two URLs each, as after a crawler burst.
         var items: [DispatchItem] = []
         for index in 0..<count {
-            let recipient = Recipient(target: "hosting", name: "Hoster \(index)", addresses: ["abuse@hoster\(index).test"], language: index % 2 == 0 ? "nl" : "en")
+            let recipient = Recipient(target: .hosting, name: "Hoster \(index)", addresses: ["abuse@hoster\(index).test"], language: index % 2 == 0 ? "nl" : "en")
             for url in 0..<2 {
+                let subject = ReportedURL(
+                    reportID: "r-\(index)-\(url)", caseID: "c-\(index)-\(url)", decisionID: "d-\(index)", url: "https://h\(index).example.test/\(url).jpg",
+                    host: "h\(index).example.test", hashes: ["md5": String(format: "%032lx", index * 2 + url)])
                 items.append(DispatchItem(
-                    id: "item-\(index)-\(url)", reportID: "r-\(index)-\(url)", caseID: "c-\(index)-\(url)", decisionID: "d-\(index)", kind: "notify", target: "hosting",
-                    recipient: recipient, template: "ntd-first", deadline: .hours(24), batchWindow: .hours(1), url: "https://h\(index).example.test/\(url).jpg",
-                    host: "h\(index).example.test", hosting: HostingSnapshot(ip: "198.51.100.\(index % 250)", asn: 64500, country: "NL", org: "Hoster \(index)"),
-                    classification: "A1", detectionMethod: "hash_match", hashes: ["md5": String(format: "%032lx", index * 2 + url)], status: .waiting, createdAt: start, dueAt: start))
+                    id: "item-\(index)-\(url)", subject: subject, kind: .notify, target: .hosting, recipient: recipient, template: "ntd-first", deadline: .hours(24),
+                    batchWindow: .hours(1), hosting: HostingSnapshot(ip: "198.51.100.\(index % 250)", asn: 64500, country: "NL", org: "Hoster \(index)"),
+                    classification: "A1", detectionMethod: "hash_match", status: .waiting, createdAt: start, dueAt: start))
             }
         }
         try store.write { try $0.enqueueDispatch(items) }

@@ -37,31 +37,31 @@ struct HotlineBench {
     }
 
     /// Facts of the kinds the shipped rules see, so every rule and the default are exercised.
-    static func sampleFacts(_ schema: FieldSchema) -> [Facts] {
+    static func sampleFacts() -> [Facts] {
         var generator = SplitMix64(seed: 42)
         let countries = ["NL", "NL", "NL", "DE", "US", "ZZ"]
         let classifications = ["baseline", "A1", "A2", "B1", "B2", "nationally_illegal"]
         let sources = ["public", "crawler", "partner", "member"]
         return (0..<1024).map { index in
-            var facts = Facts(schema: schema)
-            facts["report.url"] = .string("https://example.com/\(index).jpg")
-            facts["report.host"] = .string("example.com")
-            facts["report.source.type"] = .string(sources[Int(generator.next() % 4)])
-            facts["case.duplicate"] = .bool(generator.next() % 10 == 0)
-            facts["case.report_count"] = .number(1)
+            var facts = Facts()
+            facts[.reportURL] = .string("https://example.com/\(index).jpg")
+            facts[.reportHost] = .string("example.com")
+            facts[.reportSourceType] = .string(sources[Int(generator.next() % 4)])
+            facts[.caseDuplicate] = .bool(generator.next() % 10 == 0)
+            facts[.caseReportCount] = .number(1)
             if generator.next() % 4 != 0 {
-                facts["hash.match"] = .string(generator.next() % 8 == 0 ? "none" : "known")
-                facts["hash.classification"] = .string(classifications[Int(generator.next() % 6)])
+                facts[.hashMatch] = .string(generator.next() % 8 == 0 ? "none" : "known")
+                facts[.hashClassification] = .string(classifications[Int(generator.next() % 6)])
             }
             if generator.next() % 5 != 0 {
-                facts["hosting.country"] = .string(countries[Int(generator.next() % 6)])
-                facts["hosting.cdn"] = .bool(generator.next() % 10 == 0)
+                facts[.hostingCountry] = .string(countries[Int(generator.next() % 6)])
+                facts[.hostingCDN] = .bool(generator.next() % 10 == 0)
                 if generator.next() % 3 != 0 {
-                    facts["hosting.abuse_email"] = .string("abuse@hoster.example")
-                    facts["hosting.contact_source"] = .string(generator.next() % 2 == 0 ? "directory" : "rdap")
-                    facts["hosting.confidence"] = .number(Double(generator.next() % 100))
+                    facts[.hostingAbuseEmail] = .string("abuse@hoster.example")
+                    facts[.hostingContactSource] = .string(generator.next() % 2 == 0 ? "directory" : "rdap")
+                    facts[.hostingConfidence] = .number(Double(generator.next() % 100))
                 }
-                if generator.next() % 2 == 0 { facts["hosting.partner_hotline"] = .string("partner") }
+                if generator.next() % 2 == 0 { facts[.hostingPartnerHotline] = .string("partner") }
             }
             return facts
         }
@@ -69,7 +69,7 @@ struct HotlineBench {
 
     static func benchmarkRules(_ ruleSet: RuleSet) {
         let engine = DecisionEngine(ruleSet: ruleSet)
-        let samples = sampleFacts(ruleSet.schema)
+        let samples = sampleFacts()
         var byRule: [String: Int] = [:]
         for facts in samples { byRule[engine.decide(facts).rule, default: 0] += 1 }
         // Warm up, then measure the best of three rounds.
@@ -142,7 +142,7 @@ struct HotlineBench {
                 let batch = Array(lines[index..<min(lines.count, index + batchSize)])
                 index += batch.count
                 transactions += 1
-                for result in try pipeline.ingest(batch) {
+                for result in try pipeline.ingest(batch.map(IngestInput.init)) {
                     outputBytes += result.json.serialized.utf8.count + 1
                     if case .decided(_, _, let decision, _) = result.outcome { outcomes[decision.outcome, default: 0] += 1 } else { outcomes["rejected", default: 0] += 1 }
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import HotlineApp
 import HotlineConfig
 import HotlineCore
 import HotlineNet
@@ -17,7 +18,7 @@ enum MailBench {
         }
         let password = "bench"
         let imap = try TestIMAPServer(users: ["reports@hotline.test": password])
-        let settings = IMAPSettings(host: "127.0.0.1", port: Int(imap.port), security: .none, username: "reports@hotline.test", password: password)
+        let settings = IMAPSettings(host: "127.0.0.1", port: Int(imap.port), security: .none, username: "reports@hotline.test", password: .value(password))
         let client = IMAPClient(settings: settings)
         var began = Date()
         for index in 0..<count {
@@ -46,13 +47,12 @@ enum MailBench {
             """.write(toFile: configPath, atomically: true, encoding: .utf8)
         let (config, diagnostics) = GatewayConfig.load(configPath)
         guard let config else { throw DiagnosticsError(diagnostics) }
-        let store = try SQLiteStore(directory: directory + "/data")
-        let runtime = try GatewayRuntime(config: config, store: store, offline: true)
+        let gateway = GatewayAssembly(config: config, dataDirectory: directory + "/data", overrides: GatewayOverrides(offline: true))
+        let runtime = try gateway.runtime(store: try gateway.openStore())
         var mailbox = config.mailboxes[0]
-        mailbox.passwordEnvironment = nil
-        mailbox.settings.password = password
+        mailbox.settings.password = .value(password)
         began = Date()
-        let poll = try MailProcessor(runtime: runtime).poll(mailbox, client: IMAPClient(settings: mailbox.settings))
+        let poll = try gateway.mailProcessor(runtime: runtime).poll(mailbox, client: IMAPClient(settings: mailbox.settings))
         let seconds = Date().timeIntervalSince(began)
         print(String(format: "mail: polled %d messages (%d reports stored) in %.1f s: %.0f messages/s, each stored, logged and flagged on its own", poll.messages, poll.reports, seconds, Double(poll.messages) / seconds))
     }

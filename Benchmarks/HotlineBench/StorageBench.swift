@@ -26,7 +26,7 @@ enum StorageBench {
         let server = try TestPostgres.start(durable: true)
         for instances in [1, 2] {
             var settings = try PostgresSettings.parse(try server.createDatabase()).get()
-            settings.password = server.password
+            settings.password = .value(server.password)
             settings.connections = 2
             let stores = try (0..<instances).map { _ in try PostgresStore(settings: settings) }
             let rate = try measure(ruleSet: ruleSet, lines: lines, stores: stores)
@@ -46,7 +46,7 @@ enum StorageBench {
             let pipeline = IngestPipeline(store: stores[instance], engine: DecisionEngine(ruleSet: ruleSet), enrichers: [resolver], planner: DispatchPlanner(directory: DirectoryRecipients(directory: resolver.directory)))
             for batch in batches.enumerated() where batch.offset % stores.count == instance {
                 do {
-                    _ = try pipeline.ingest(batch.element)
+                    _ = try pipeline.ingest(batch.element.map(IngestInput.init))
                 } catch {
                     failures.set(error)
                     return

@@ -1,6 +1,6 @@
 import Foundation
-import HotlineConfig
 import HotlineCore
+import HotlineYAML
 
 /// What a message in a gateway mailbox is.
 public enum MailContent: Sendable {

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import HotlineCore
-import HotlineStore
+import HotlineApp
 import Logging
 import ServiceLifecycle
 
@@ -34,7 +34,7 @@ public struct GatewayServer: Sendable {
     public func router() -> Router<GatewayContext> {
         let router = Router(context: GatewayContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(store: runtime.store))
         router.add(middleware: TokenAuthenticator(store: runtime.store, time: runtime.time))
         let reportLimiter = RateLimiter(limits: [.reporter: reportLimit, .admin: reportLimit, .analyst: reportLimit], time: runtime.time)
         let hashLimiter = RateLimiter(limits: [.provider: hashcheckLimit, .admin: hashcheckLimit], time: runtime.time)

@@ -1,14 +1,8 @@
 import GRDB
+import HotlineCore
 
-/// Store failures that callers answer differently from bugs: the request can be sent again
-/// once the operator acted, and nothing of it was written.
-public enum StoreFailure: Sendable, Equatable {
-    /// The disk (or the database's size limit) is full; the transaction was rolled back.
-    case full
-    /// The database stayed locked beyond the busy timeout.
-    case busy
-
-    /// The failure `error` stands for, or nil for any other error.
+extension StoreFailure {
+    /// The failure a SQLite or PostgreSQL error stands for, or nil for any other error.
     public init?(_ error: any Error) {
         if let postgres = error as? PostgresStoreError {
             switch postgres.code {
@@ -27,4 +21,9 @@ public enum StoreFailure: Sendable, Equatable {
             if database.extendedResultCode == .SQLITE_IOERR_WRITE || database.extendedResultCode == .SQLITE_IOERR_FSYNC { self = .full } else { return nil }
         }
     }
+}
+
+extension SQLStore {
+    /// Disk full and busy, from either database's error codes.
+    public func failure(of error: any Error) -> StoreFailure? { StoreFailure(error) }
 }

@@ -90,23 +90,22 @@ public final class ScriptedURLChecker: URLChecking, @unchecked Sendable {
 /// and language given; other targets come from a fixed map.
 public struct FixedRecipients: RecipientDirectory {
     /// Recipients by target.
-    public var byTarget: [String: Recipient]
+    public var byTarget: [DispatchTarget: Recipient]
     /// The hosting recipient's channel.
     public var hostingChannel: DeliveryChannel
     /// Its endpoint, for webhooks.
     public var hostingEndpoint: String?
 
     /// Creates the fake.
-    public init(_ byTarget: [String: Recipient] = [:], hostingChannel: DeliveryChannel = .email, hostingEndpoint: String? = nil) {
+    public init(_ byTarget: [DispatchTarget: Recipient] = [:], hostingChannel: DeliveryChannel = .email, hostingEndpoint: String? = nil) {
         self.byTarget = byTarget
         self.hostingChannel = hostingChannel
         self.hostingEndpoint = hostingEndpoint
     }
 
-    public func recipient(for target: String, facts: Facts) -> Recipient? {
-        if target == "hosting", case .string(let email)? = facts["hosting.abuse_email"] {
-            var name = email
-            if case .string(let org)? = facts["hosting.org"] { name = org }
+    public func recipient(for target: DispatchTarget, facts: Facts) -> Recipient? {
+        if target == .hosting, let email = facts.string(.hostingAbuseEmail) {
+            let name = facts.string(.hostingOrg) ?? email
             return Recipient(target: target, name: name, addresses: [email], language: "en", channel: hostingChannel, endpoint: hostingEndpoint, secretEnvironment: hostingChannel == .webhook ? "TEST_SECRET" : nil)
         }
         return byTarget[target]
@@ -133,8 +132,8 @@ public final class MovedHosting: HostingLookup, @unchecked Sendable {
         defer { lock.unlock() }
         guard let move = moves[host] else { return facts }
         var refreshed = facts
-        refreshed["hosting.abuse_email"] = .string(move.email)
-        refreshed["hosting.org"] = .string(move.org)
+        refreshed[.hostingAbuseEmail] = .string(move.email)
+        refreshed[.hostingOrg] = .string(move.org)
         return refreshed
     }
 }

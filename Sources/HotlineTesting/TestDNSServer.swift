@@ -1,4 +1,5 @@
 import Foundation
+import HotlineConfig
 import HotlineCore
 import HotlineNet
 #if canImport(Glibc)
@@ -33,7 +34,7 @@ public final class TestDNSServer {
         for index in 1...100 { arguments.append("--host-record=many.example.test,198.51.100.\(index)") }
         pid = try LoopbackProcess.spawn("/usr/sbin/dnsmasq", arguments)
         // Wait until it answers.
-        let probe = DNSClient(servers: [DNSClient.Server(address: IPAddress("127.0.0.1")!, port: port)], timeout: 0.2, attempts: 1)
+        let probe = DNSClient(servers: [Nameserver(address: IPAddress("127.0.0.1")!, port: port)], timeout: 0.2, attempts: 1)
         for _ in 0..<50 {
             if (try? probe.query("host.example.test", .a)) != nil { return }
             usleep(100_000)
@@ -42,7 +43,7 @@ public final class TestDNSServer {
     }
 
     /// The server, for a client.
-    public var server: DNSClient.Server { DNSClient.Server(address: IPAddress("127.0.0.1")!, port: port) }
+    public var server: Nameserver { Nameserver(address: IPAddress("127.0.0.1")!, port: port) }
 
     deinit {
         kill(pid, SIGKILL)

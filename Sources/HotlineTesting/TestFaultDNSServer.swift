@@ -1,4 +1,5 @@
 import Foundation
+import HotlineConfig
 import HotlineCore
 import HotlineNet
 #if canImport(Glibc)
@@ -23,7 +24,7 @@ public final class TestFaultDNSServer {
             TestRDAPServer.root.appendingPathComponent("Tests/HotlineNetTests/Servers/dns_server.py").path, String(port), address, modeFile.path,
         ])
         for _ in 0..<50 {
-            let probe = DNSClient(servers: [DNSClient.Server(address: IPAddress("127.0.0.1")!, port: port)], timeout: 0.2, attempts: 1)
+            let probe = DNSClient(servers: [Nameserver(address: IPAddress("127.0.0.1")!, port: port)], timeout: 0.2, attempts: 1)
             if probe.addresses(for: "probe.example.test")?.addresses.isEmpty == false { return }
             usleep(100_000)
         }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HotlineCore
-import HotlineStore
 
 /// `hotline audit verify`.
 struct AuditCommand: ParsableCommand {

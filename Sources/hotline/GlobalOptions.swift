@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
+import HotlineApp
 import HotlineConfig
 import HotlineCore
-import HotlineServer
-import HotlineStore
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
@@ -13,52 +12,64 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Where the gateway keeps its database.")
     var dataDir: String = "data"
 
-    /// The config; the defaults when the default file is absent, an error when a given file is.
-    func loadConfig() throws -> GatewayConfig {
-        let isDefault = config == "Config/hotline.yaml"
-        if isDefault && !FileManager.default.fileExists(atPath: config) { return .defaults }
-        let (loaded, diagnostics) = GatewayConfig.load(config)
-        Output.printDiagnostics(diagnostics)
-        guard let loaded else { throw ExitCode(2) }
-        return loaded
-    }
-}
-
-extension GlobalOptions {
-    /// The store the config names: SQLite in `--data-dir` (the default) or PostgreSQL; exits 2
-    /// with a message when it cannot be opened.
-    /// Pass `config` when the command loaded it already (so its warnings print once).
-    func openStore(config loaded: GatewayConfig? = nil) throws -> any GatewayStore {
-        let config = try loaded ?? loadConfig()
-        switch config.postgresSettings() {
-        case nil:
-            do {
-                return try SQLiteStore(directory: dataDir)
-            } catch {
-                Output.err("hotline: cannot open the store in \(dataDir): \(error)\n")
-                throw ExitCode(2)
-            }
-        case .failure(let error)?:
-            Output.err("hotline: storage: \(error.message)\n")
-            throw ExitCode(2)
-        case .success(let settings)?:
-            do {
-                return try PostgresStore(settings: settings)
-            } catch {
-                Output.err("hotline: cannot open the PostgreSQL store at \(settings.host):\(settings.port)/\(settings.database): \(error)\n")
-                throw ExitCode(2)
-            }
+    /// The composition root for this run: the config (the defaults when the default file is
+    /// absent, an error when a given file is), with the command's overrides; warnings printed.
+    func assembly(_ overrides: GatewayOverrides = GatewayOverrides()) throws -> GatewayAssembly {
+        try Output.setup {
+            let (assembly, warnings) = try GatewayAssembly.load(configPath: config, defaultsWhenMissing: config == "Config/hotline.yaml", dataDirectory: dataDir, overrides: overrides)
+            Output.printDiagnostics(warnings)
+            return assembly
         }
+    }
+
+    /// The store the config names (SQLite in `--data-dir` by default, or PostgreSQL).
+    func openStore(_ assembly: GatewayAssembly? = nil) throws -> any GatewayStorage {
+        let assembly = try assembly ?? self.assembly()
+        return try Output.setup { try assembly.openStore() }
     }
 
     /// The person running the CLI, as the audit log names them.
     static var actor: String { "cli:\(NSUserName())" }
 }
 
-extension GatewayStore {
+/// How hosting is looked up: `--offline`, `--dns`, `--rdap`, overriding the config.
+struct ResolverOptions: ParsableArguments {
+    @Flag(help: "Resolve hosting from the directory, imported tables and cache only: no DNS, no RDAP.")
+    var offline = false
+
+    @Option(help: "DNS: off, system, or nameservers ADDRESS[:PORT] (repeatable); overrides the config.")
+    var dns: [String] = []
+
+    @Option(help: "RDAP: off, bootstrap, or one server's base URL; overrides the config.")
+    var rdap: String?
+
+    /// These options over `overrides`; exits 2 with the reason when a value is unusable.
+    func apply(to overrides: GatewayOverrides = GatewayOverrides()) throws -> GatewayOverrides {
+        var overrides = overrides
+        overrides.offline = offline
+        if !dns.isEmpty {
+            guard let setting = DNSSetting(dns) else {
+                let bad = dns.first { DNSSetting([$0]) == nil } ?? dns.joined(separator: " ")
+                Output.err("hotline: --dns must be off, system or nameservers like 127.0.0.1:5353, got \(JSONValue.string(bad).serialized)\n")
+                throw ExitCode(2)
+            }
+            overrides.dns = setting
+        }
+        if let rdap {
+            guard let setting = RDAPSetting(rdap) else {
+                Output.err("hotline: --rdap must be off, bootstrap or a base URL, got \(JSONValue.string(rdap).serialized)\n")
+                throw ExitCode(2)
+            }
+            overrides.rdap = setting
+        }
+        return overrides
+    }
+}
+
+extension AuditLog {
     /// Records what an operator did from the CLI in the audit log.
     func audit(_ event: String, _ detail: JSONObject) throws {
-        try write { try $0.appendAudit(AuditEntry(at: Date(), actor: GlobalOptions.actor, event: event, detail: detail)) }
+        try appendAudit(AuditEntry(at: Date(), actor: GlobalOptions.actor, event: event, detail: detail))
     }
 }
 
@@ -99,15 +110,16 @@ enum Output {
         for diagnostic in diagnostics { err(diagnostic.description + "\n") }
     }
 
-    /// Loads rules, printing every diagnostic; exits 1 when they do not load.
-    static func loadRules(_ paths: [String]) throws -> RuleSet {
-        let result = RuleLoader.load(paths: paths)
-        printDiagnostics(result.diagnostics)
-        guard let ruleSet = result.ruleSet else {
-            let errors = result.diagnostics.filter { $0.severity == .error }.count
-            err("rules not loaded: \(errors) error\(errors == 1 ? "" : "s")\n")
+    /// The rules of `assembly`, printing every diagnostic; exits 1 when they do not load.
+    static func ruleSet(_ assembly: GatewayAssembly) throws -> RuleSet {
+        do {
+            let (ruleSet, warnings) = try assembly.ruleSet()
+            printDiagnostics(warnings)
+            return ruleSet
+        } catch {
+            printDiagnostics(error.diagnostics)
+            err(error.message + "\n")
             throw ExitCode(1)
         }
-        return ruleSet
     }
 }

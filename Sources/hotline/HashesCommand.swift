@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HotlineCore
 import HotlineHashing
-import HotlineStore
 
 /// `hotline hashes …`: the known-hash lists.
 struct HashesCommand: ParsableCommand {
@@ -130,9 +129,9 @@ struct HashesMatchCommand: ParsableCommand {
     @Flag(help: "With --file, also match the image's rotations and flips.") var dihedral = false
 
     func run() throws {
-        let config = try global.loadConfig()
-        let store = try global.openStore(config: config)
-        let index = try HashIndex.load(from: store, pdqThreshold: threshold ?? config.pdqThreshold)
+        let gateway = try global.assembly()
+        let store = try global.openStore(gateway)
+        let index = try HashIndex.load(from: store, pdqThreshold: threshold ?? gateway.config.pdqThreshold)
         var matches: [HashMatch] = []
         var note: String?
         if let file {

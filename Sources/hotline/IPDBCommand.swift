@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HotlineCore
 import HotlineHosting
-import HotlineStore
 
 /// `hotline ipdb …`: IP-to-network tables.
 struct IPDBCommand: ParsableCommand {

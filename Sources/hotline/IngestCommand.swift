@@ -1,11 +1,7 @@
 import ArgumentParser
 import Foundation
-import HotlineConfig
+import HotlineApp
 import HotlineCore
-import HotlineHashing
-import HotlineHosting
-import HotlineServer
-import HotlineStore
 
 /// `hotline ingest [FILE|-]`: store and decide reports from JSON Lines.
 struct IngestCommand: ParsableCommand {
@@ -25,14 +21,7 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: "Rule files or directories (default: from the config).")
     var rules: [String] = []
 
-    @Flag(help: "Resolve hosting from the directory, imported tables and cache only: no DNS, no RDAP.")
-    var offline = false
-
-    @Option(help: "RDAP: off, bootstrap, or one server's base URL; overrides the config.")
-    var rdap: String?
-
-    @Option(help: "DNS: off, system, or nameservers ADDRESS[:PORT] (repeatable); overrides the config.")
-    var dns: [String] = []
+    @OptionGroup var resolver: ResolverOptions
 
     @Option(help: ArgumentHelp("Decide as if it were this time (RFC 3339); for previews and tests.", visibility: .hidden))
     var at: String?
@@ -41,9 +30,13 @@ struct IngestCommand: ParsableCommand {
     var input: String = "-"
 
     func run() throws {
-        let config = try global.loadConfig()
-        let ruleSet = try Output.loadRules(rules.isEmpty ? config.rulePaths : rules)
-        let store = try global.openStore(config: config)
+        var overrides = try resolver.apply()
+        if !rules.isEmpty { overrides.rulePaths = rules }
+        if let at { overrides.time = try ShiftedTimeSource(start: WorkCommand.parseTime(at)) }
+        let gateway = try global.assembly(overrides)
+        // Broken rules stop the command with exit 1, like `rules check`, before the store is opened.
+        let ruleSet = try Output.ruleSet(gateway)
+        let store = try global.openStore(gateway)
         let descriptor: Int32
         if input == "-" {
             descriptor = STDIN_FILENO
@@ -55,17 +48,15 @@ struct IngestCommand: ParsableCommand {
             }
         }
         defer { if descriptor != STDIN_FILENO { close(descriptor) } }
-
-        let index: HashIndex
-        do {
-            index = try HashIndex.load(from: store, pdqThreshold: config.pdqThreshold)
-        } catch {
-            Output.err("hotline: cannot load the hash lists: \(error)\n")
-            throw ExitCode(2)
+        // The same parts as `serve`: rules, directory, templates checked against the rules,
+        // hash lists, resolver and planner.
+        let parts = try Output.setup {
+            let (parts, warnings) = try gateway.parts(store: store, ruleSet: ruleSet)
+            Output.printDiagnostics(warnings)
+            return parts
         }
-        let resolver = try HostingSetup.resolver(config: config, store: store, dns: dns.isEmpty ? nil : dns, rdap: rdap, offline: offline)
-        let time: any TimeSource = try at.map { try ShiftedTimeSource(start: WorkCommand.parseTime($0)) } ?? SystemTimeSource()
-        let pipeline = IngestPipeline(store: store.reportStore, engine: DecisionEngine(ruleSet: ruleSet), hashMatcher: index, enrichers: [resolver, AddressHealthEnricher(store: store)], planner: DispatchSetup.planner(config: config, directory: resolver.directory), time: time, channel: "file", actor: GlobalOptions.actor)
+        let pipeline = gateway.pipeline(parts: parts, store: store, channel: "file", actor: GlobalOptions.actor)
+        let batchSize = gateway.config.batchSize
         var summary = IngestSummary()
         let started = Date()
         var reader = JSONLinesReader()
@@ -75,11 +66,11 @@ struct IngestCommand: ParsableCommand {
         func flush(_ lines: [IngestLine]) throws {
             var start = 0
             while start < lines.count {
-                let batch = Array(lines[start..<min(lines.count, start + config.batchSize)])
+                let batch = Array(lines[start..<min(lines.count, start + batchSize)])
                 start += batch.count
                 let results: [IngestResult]
                 do {
-                    results = try pipeline.ingest(batch)
+                    results = try pipeline.ingest(batch.map(IngestInput.init))
                 } catch {
                     // Nothing of this batch was stored: say so per line, then stop, because
                     // the following batches would fail the same way.

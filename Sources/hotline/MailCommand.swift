@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
+import HotlineApp
 import HotlineCore
-import HotlineServer
-import HotlineStore
 
 /// `hotline mail poll|log`.
 struct MailCommand: ParsableCommand {
@@ -21,19 +20,19 @@ struct MailCommand: ParsableCommand {
         var offline = false
 
         func run() throws {
-            let config = try global.loadConfig()
-            let boxes = config.mailboxes.filter { mailbox == nil || $0.name == mailbox }
+            let gateway = try global.assembly(GatewayOverrides(offline: offline))
+            let boxes = gateway.config.mailboxes.filter { mailbox == nil || $0.name == mailbox }
             guard !boxes.isEmpty else {
                 Output.err("hotline: no mailbox\(mailbox.map { " named \($0)" } ?? "") in the config (mailboxes:)\n")
                 throw ExitCode(2)
             }
-            let store = try global.openStore(config: config)
-            let runtime = try Output.setup { try GatewayRuntime(config: config, store: store, offline: offline) }
+            let store = try global.openStore(gateway)
+            let runtime = try Output.setup { try gateway.runtime(store: store) }
             // Fault injection for the crash test: exit right after a message's effect is stored,
             // before the message is flagged handled.
             var afterEffect: (@Sendable () -> Void)?
             if ProcessInfo.processInfo.environment["HOTLINE_FAULT_EXIT_AFTER_MAIL"] != nil { afterEffect = { _exit(137) } }
-            let processor = MailProcessor(runtime: runtime, afterEffect: afterEffect)
+            let processor = gateway.mailProcessor(runtime: runtime, afterEffect: afterEffect)
             var failed = false
             for box in boxes {
                 do {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HotlineCore
-import HotlineStore
 
 /// `hotline notices list|show|held|release`.
 struct NoticesCommand: ParsableCommand {
@@ -68,7 +67,7 @@ struct NoticesCommand: ParsableCommand {
         func run() throws {
             let store = try global.openStore()
             for item in try store.heldItems(limit: 10_000) {
-                Output.out(JSONValue.object(["case_id": .string(item.caseID), "report_id": .string(item.reportID), "url": .string(item.url), "target": .string(item.target), "held_since": .string(RFC3339.format(item.createdAt))]).serialized + "\n")
+                Output.out(JSONValue.object(["case_id": .string(item.subject.caseID), "report_id": .string(item.subject.reportID), "url": .string(item.subject.url), "target": .string(item.target.description), "held_since": .string(RFC3339.format(item.createdAt))]).serialized + "\n")
             }
         }
     }
@@ -128,8 +127,8 @@ struct OutboxCommand: ParsableCommand {
 enum NoticeJSON {
     static func summary(_ notice: Notice) -> JSONObject {
         var object: JSONObject = [
-            "id": .string(notice.id), "reference": .string(notice.reference), "kind": .string(notice.kind),
-            "status": .string(notice.status.rawValue), "target": .string(notice.recipient.target),
+            "id": .string(notice.id), "reference": .string(notice.reference), "kind": .string(notice.kind.rawValue),
+            "status": .string(notice.status.rawValue), "target": .string(notice.recipient.target.description),
             "recipient": .string(notice.recipient.name), "channel": .string(notice.recipient.channel.rawValue),
             "addresses": .array((notice.recipient.channel == .webhook ? [notice.recipient.endpoint ?? ""] : notice.recipient.addresses).map(JSONValue.string)),
             "template": .string(notice.template), "urls": .number(Double(notice.items.count)),
@@ -146,7 +145,7 @@ enum NoticeJSON {
 
     static func item(_ item: NoticeItem) -> JSONValue {
         var object: JSONObject = [
-            "url": .string(item.url), "case_id": .string(item.caseID), "report_id": .string(item.reportID),
+            "url": .string(item.subject.url), "case_id": .string(item.subject.caseID), "report_id": .string(item.subject.reportID),
             "state": .string(item.state.rawValue), "checks": .number(Double(item.checks)),
         ]
         if let classification = item.classification { object.append("classification", .string(classification)) }

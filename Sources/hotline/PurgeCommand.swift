@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HotlineCore
-import HotlineStore
 
 /// `hotline purge`: erase personal data past its retention period.
 struct PurgeCommand: ParsableCommand {
@@ -15,10 +14,10 @@ struct PurgeCommand: ParsableCommand {
     var at: String?
 
     func run() throws {
-        let config = try global.loadConfig()
+        let gateway = try global.assembly()
         let now = try at.map { try WorkCommand.parseTime($0) } ?? Date()
-        let cutoff = now.addingTimeInterval(-TimeInterval(config.reporterContactRetention.seconds))
-        let store = try global.openStore(config: config)
+        let cutoff = now.addingTimeInterval(-TimeInterval(gateway.config.reporterContactRetention.seconds))
+        let store = try global.openStore(gateway)
         let erased = try store.purgeReporterContacts(before: cutoff, actor: GlobalOptions.actor, at: now)
         Output.out("purge: erased \(erased) reporter contact(s) stored before \(RFC3339.format(cutoff)); \(try store.reporterContactCount()) kept\n")
     }

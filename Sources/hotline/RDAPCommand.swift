@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HotlineCore
 import HotlineHosting
+import HotlineApp
 import HotlineNet
 
 /// `hotline rdap …`.
@@ -24,10 +25,10 @@ struct RDAPRefreshCommand: ParsableCommand {
     @Option(help: "The directory to write (default: from the config, Config/rdap).") var to: String?
 
     func run() throws {
-        let config = try global.loadConfig()
-        let directory = to ?? config.rdapBootstrapPath
+        let gateway = try global.assembly()
+        let directory = to ?? gateway.config.rdapBootstrapPath
         let base = from.hasSuffix("/") ? from : from + "/"
-        let http = HTTPClient(timeout: 30, maximumBytes: 4_194_304)
+        let http = gateway.bootstrapDownloader()
         var files: [String: [UInt8]] = [:]
         for name in ["ipv4.json", "ipv6.json", "dns.json"] {
             do {

@@ -1,24 +1,7 @@
 import ArgumentParser
 import Foundation
-import HotlineConfig
+import HotlineApp
 import HotlineCore
-import HotlineHosting
-import HotlineNet
-import HotlineServer
-import HotlineStore
-
-/// Loading the hosting resolver for commands that need it.
-enum HostingSetup {
-    /// The directory from the config, the IP tables from the store, DNS and RDAP as configured;
-    /// problems printed, exit 2 when unusable.
-    static func resolver(config: GatewayConfig, store: any GatewayStore, dns: [String]? = nil, rdap: String? = nil, offline: Bool = false) throws -> HostingResolver {
-        try Output.setup {
-            let (directory, warnings) = try GatewayAssembly.directory(config: config)
-            Output.printDiagnostics(warnings)
-            return try GatewayAssembly.resolver(config: config, directory: directory, store: store, dns: dns, rdap: rdap, offline: offline)
-        }
-    }
-}
 
 /// `hotline resolve URL…`.
 struct ResolveCommand: ParsableCommand {
@@ -29,15 +12,17 @@ struct ResolveCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Print JSON, one object per URL.") var json = false
-    @Flag(help: "Use only the directory, imported tables and cache: no DNS, no RDAP.") var offline = false
-    @Option(help: "DNS: off, system, or nameservers ADDRESS[:PORT] (repeatable); overrides the config.") var dns: [String] = []
-    @Option(help: "RDAP: off, bootstrap, or one server's base URL; overrides the config.") var rdap: String?
+    @OptionGroup var resolverOptions: ResolverOptions
     @Argument(help: "URLs.") var urls: [String]
 
     func run() throws {
-        let config = try global.loadConfig()
-        let store = try global.openStore(config: config)
-        let resolver = try HostingSetup.resolver(config: config, store: store, dns: dns.isEmpty ? nil : dns, rdap: rdap, offline: offline)
+        let gateway = try global.assembly(try resolverOptions.apply())
+        let store = try global.openStore(gateway)
+        let resolver = try Output.setup {
+            let (directory, warnings) = try gateway.directory()
+            Output.printDiagnostics(warnings)
+            return try gateway.resolver(directory: directory, store: store)
+        }
         var failed = false
         for text in urls {
             let url: CanonicalURL

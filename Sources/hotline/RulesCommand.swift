@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import HotlineApp
 import HotlineConfig
 import HotlineCore
+import HotlineYAML
 
 /// `hotline rules …`.
 struct RulesCommand: ParsableCommand {
@@ -26,7 +28,7 @@ struct RulesCheckCommand: ParsableCommand {
     func run() throws {
         var result = RuleLoader.load(paths: paths.isEmpty ? ["Rules"] : paths)
         // The templates the rules name must exist, so a typo fails here and not at sending time.
-        if let ruleSet = result.ruleSet, let config = try? global.loadConfig(), FileManager.default.fileExists(atPath: config.dispatch.templatesPath) {
+        if let ruleSet = result.ruleSet, let config = try? global.assembly().config, FileManager.default.fileExists(atPath: config.dispatch.templatesPath) {
             let (templates, templateDiagnostics) = TemplateLoader.load(config.dispatch.templatesPath)
             result.diagnostics += templateDiagnostics
             if let templates { result.diagnostics += TemplateLoader.check(ruleSet, against: templates) }
@@ -126,8 +128,8 @@ struct RulesExplainCommand: ParsableCommand {
     var report: String = "-"
 
     func run() throws {
-        let config = try global.loadConfig()
-        let ruleSet = try Output.loadRules(rules.isEmpty ? config.rulePaths : rules)
+        let gateway = try global.assembly(GatewayOverrides(rulePaths: rules.isEmpty ? nil : rules))
+        let ruleSet = try Output.ruleSet(gateway)
         let data: Data
         if report == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
@@ -145,7 +147,7 @@ struct RulesExplainCommand: ParsableCommand {
             Output.err("hotline: report: \(error.message)\n")
             throw ExitCode(2)
         }
-        var assumed: [(name: String, value: FactValue?)] = []
+        var assumed: [(fact: Fact, value: FactValue?)] = []
         var problems: [String] = []
         var pairs: [(String, String, String)] = []
         if let facts {
@@ -177,9 +179,9 @@ struct RulesExplainCommand: ParsableCommand {
             pairs.append((String(item[..<equals]), String(item[item.index(after: equals)...]), "--fact \(item)"))
         }
         for (name, value, origin) in pairs {
-            guard let field = ruleSet.schema[name] else {
+            guard let field = Facts.schema[name] else {
                 var message = "\(origin): unknown field \"\(name)\""
-                if let suggestion = ruleSet.schema.suggestion(for: name) { message += "; did you mean \"\(suggestion)\"?" }
+                if let suggestion = Facts.schema.suggestion(for: name) { message += "; did you mean \"\(suggestion)\"?" }
                 problems.append(message)
                 continue
             }
@@ -187,7 +189,7 @@ struct RulesExplainCommand: ParsableCommand {
                 problems.append("\(origin): \(name) is a \(field.type.rawValue), got \(JSONValue.string(value).serialized)")
                 continue
             }
-            assumed.append((name, parsed))
+            assumed.append((Fact(rawValue: field.index)!, parsed))
         }
         if !problems.isEmpty {
             for problem in problems { Output.err(problem + "\n") }
@@ -199,7 +201,7 @@ struct RulesExplainCommand: ParsableCommand {
         }
         let test = RuleTestCase(name: "explain", location: SourceLocation(file: report, line: 1, column: 1), report: submission, facts: assumed)
         let engine = DecisionEngine(ruleSet: ruleSet)
-        let factValues = RuleTestRunner.facts(for: test, schema: ruleSet.schema)
+        let factValues = RuleTestRunner.facts(for: test)
         let explanation = engine.explain(factValues, on: event)
         if json {
             let rulesJSON = explanation.rules.map { result -> JSONValue in
@@ -265,13 +267,13 @@ struct RulesReplayCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let config = try global.loadConfig()
-        let ruleSet = try Output.loadRules(rules.isEmpty ? config.rulePaths : rules)
+        let gateway = try global.assembly(GatewayOverrides(rulePaths: rules.isEmpty ? nil : rules))
+        let ruleSet = try Output.ruleSet(gateway)
         guard let span = TimeSpan(since) else {
             Output.err("hotline: --since must be a duration like 30d, got \(JSONValue.string(since).serialized)\n")
             throw ExitCode(2)
         }
-        let store = try global.openStore(config: config)
+        let store = try global.openStore(gateway)
         let started = Date()
         let result = try store.replay(ruleSet: ruleSet, since: Date().addingTimeInterval(-TimeInterval(span.seconds)), keep: limit)
         let seconds = Date().timeIntervalSince(started)

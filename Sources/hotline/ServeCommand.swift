@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import HotlineApp
 import HotlineCore
 import HotlineServer
-import HotlineStore
 import Logging
 
 /// `hotline serve`: the HTTP API with intake, dispatch and rules reload, until SIGTERM.
@@ -39,12 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
     var logFormat: GatewayLogHandler.Format = .text
 
     func run() async throws {
-        let config = try global.loadConfig()
-        let store = try global.openStore(config: config)
-        let runtime: GatewayRuntime = try Output.setup {
-            let runtime = try GatewayRuntime(config: config, store: store, offline: offline)
-            return runtime
-        }
+        let gateway = try global.assembly(GatewayOverrides(offline: offline))
+        let store = try global.openStore(gateway)
+        let runtime = try Output.setup { try gateway.runtime(store: store) }
         let format = logFormat
         var logger = Logger(label: "hotline") { GatewayLogHandler(label: $0, format: format) }
         logger.logLevel = .info

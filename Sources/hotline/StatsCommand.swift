@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HotlineCore
-import HotlineStore
 
 /// `hotline stats hosters|summary`.
 struct StatsCommand: ParsableCommand {
@@ -37,9 +36,9 @@ struct StatsCommand: ParsableCommand {
         var format: Format = .table
 
         func run() throws {
-            let config = try global.loadConfig()
+            let gateway = try global.assembly()
             let (since, until) = try period.range()
-            let stats = RemovalStatistics(rows: try global.openStore(config: config).noticeURLRows(since: since, until: until), now: until, thresholds: config.compliance)
+            let stats = RemovalStatistics(rows: try global.openStore(gateway).noticeURLRows(since: since, until: until), now: until, thresholds: gateway.config.compliance)
             switch format {
             case .json:
                 Output.out(StatsJSON.hosters(stats, since: since, until: until).serialized + "\n")
@@ -65,9 +64,9 @@ struct StatsCommand: ParsableCommand {
         @OptionGroup var period: Period
 
         func run() throws {
-            let config = try global.loadConfig()
+            let gateway = try global.assembly()
             let (since, until) = try period.range()
-            let stats = RemovalStatistics(rows: try global.openStore(config: config).noticeURLRows(since: since, until: until), now: until, thresholds: config.compliance)
+            let stats = RemovalStatistics(rows: try global.openStore(gateway).noticeURLRows(since: since, until: until), now: until, thresholds: gateway.config.compliance)
             Output.out(StatsJSON.summary(stats, since: since, until: until).serialized + "\n")
         }
     }

@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
-import HotlineConfig
+import HotlineApp
 import HotlineCore
-import HotlineStore
 
 /// `hotline work`: batch, deliver and follow up what is due.
 struct WorkCommand: ParsableCommand {
@@ -43,11 +42,13 @@ struct WorkCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try global.loadConfig()
-        let ruleSet = try Output.loadRules(rules.isEmpty ? config.rulePaths : rules)
-        let store = try global.openStore(config: config)
-        let resolver = try HostingSetup.resolver(config: config, store: store, offline: offline)
-        let time: any TimeSource = try at.map { try ShiftedTimeSource(start: Self.parseTime($0)) } ?? SystemTimeSource()
+        var overrides = GatewayOverrides(offline: offline)
+        if !rules.isEmpty { overrides.rulePaths = rules }
+        if let at { overrides.time = try ShiftedTimeSource(start: Self.parseTime(at)) }
+        let gateway = try global.assembly(overrides)
+        // Broken rules stop the command with exit 1, like `rules check`, before the store is opened.
+        let ruleSet = try Output.ruleSet(gateway)
+        let store = try global.openStore(gateway)
         // Fault injection for the crash tests: exit at once after the Nth accepted delivery,
         // before it is recorded, the worst moment for a crash.
         var afterDelivery: (@Sendable (OutboxMessage) -> Void)?
@@ -55,7 +56,11 @@ struct WorkCommand: ParsableCommand {
             let counter = DeliveryCounter()
             afterDelivery = { _ in if counter.increment() >= limit { _exit(137) } }
         }
-        let worker = try DispatchSetup.worker(config: config, ruleSet: ruleSet, store: store, resolver: resolver, time: time, afterDelivery: afterDelivery)
+        let worker = try Output.setup {
+            let (parts, warnings) = try gateway.parts(store: store, ruleSet: ruleSet)
+            Output.printDiagnostics(warnings)
+            return gateway.worker(parts: parts, store: store, afterDelivery: afterDelivery)
+        }
         guard watch else {
             let pass = try worker.runUntilIdle()
             Output.out(pass.json.serialized + "\n")

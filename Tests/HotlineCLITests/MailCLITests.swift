@@ -1,4 +1,5 @@
 import Foundation
+import HotlineConfig
 import HotlineCore
 import HotlineNet
 import HotlineTesting
@@ -17,7 +18,7 @@ import Testing
     }
 
     func client(_ imap: TestIMAPServer, _ user: String) -> IMAPClient {
-        IMAPClient(settings: IMAPSettings(host: "127.0.0.1", port: Int(imap.port), security: .none, username: user, password: Self.password, timeout: 10))
+        IMAPClient(settings: IMAPSettings(host: "127.0.0.1", port: Int(imap.port), security: .none, username: user, password: .value(Self.password), timeout: 10))
     }
 
     static func mail(_ lines: [String]) -> [UInt8] { Array(lines.joined(separator: "\r\n").utf8) }

@@ -24,8 +24,11 @@ import Testing
         #expect(dispatch.identity == HotlineIdentity(name: "H", email: "notices@h.test", domain: "h.test"))
         #expect(dispatch.templatesPath == "/etc/hotline/notice-texts")
         #expect(dispatch.smtp.host == "relay.h.test" && dispatch.smtp.port == 587 && dispatch.smtp.security == .starttls && dispatch.smtp.caFile == "/etc/hotline/ca.pem")
-        #expect(dispatch.smtpSettings(environment: ["SMTP_PASSWORD": "pw"]).password == "pw")
-        #expect(dispatch.smtpSettings(environment: [:]).password == nil)
+        #expect(try dispatch.smtp.password?.reveal(environment: ["SMTP_PASSWORD": "pw"]) == "pw")
+        // An unset variable is an error that names it and the key that named it, never an empty password.
+        #expect(throws: SecretError(source: .environment("SMTP_PASSWORD", namedBy: "smtp.password_env"), message: "the environment variable SMTP_PASSWORD named by smtp.password_env is not set")) {
+            try dispatch.smtp.password?.reveal(environment: [:])
+        }
         #expect(dispatch.batchWindow == TimeSpan(seconds: 1800))
         #expect(dispatch.settings.retry == RetryPolicy(initialDelay: TimeSpan(seconds: 120), maximumDelay: .hours(3), attempts: 5))
         #expect(dispatch.settings.followUp == FollowUpPolicy(checks: [.hours(2), .hours(12)], interval: .hours(12), confirmAfter: TimeSpan(seconds: 600), confirmations: 3, giveUpAfter: .hours(720)))

@@ -182,7 +182,7 @@ import Testing
         #expect(loaded.batchSize == 1000)
         #expect(loaded.rulePaths == [Self.root.appendingPathComponent("Config/../Rules").path])
         // Examples and tests must never reach real DNS or RDAP servers.
-        #expect(loaded.dns == ["off"] && loaded.rdap == "off")
+        #expect(loaded.dns == .off && loaded.rdap == .off)
         #expect(loaded.rdapBootstrapPath == Self.root.appendingPathComponent("Config/rdap").path)
     }
 }

@@ -115,9 +115,19 @@ import Testing
 
         let (config, diagnostics) = GatewayConfig.parse("version: 1\nstorage: { url: \"postgres://hotline@db.test:6432/h?sslmode=require&connections=8\", password_env: DB_PASSWORD }\n", file: "/etc/h/s.yaml")
         #expect(diagnostics.isEmpty, "\(diagnostics)")
-        let settings = try #require(try config?.postgresSettings(environment: ["DB_PASSWORD": "from-the-environment"])?.get())
-        #expect(settings == PostgresSettings(host: "db.test", port: 6432, username: "hotline", password: "from-the-environment", database: "h", requireTLS: true, connections: 8))
-        #expect(config?.postgresSettings(environment: [:]).map { if case .failure(let error) = $0 { error.message } else { "" } } == "the environment variable DB_PASSWORD named by storage.password_env is not set")
-        #expect(GatewayConfig.parse("version: 1\n", file: "d.yaml").0?.postgresSettings() == nil, "SQLite by default")
+        guard case .postgres(let settings)? = config?.storage else {
+            Issue.record("not a PostgreSQL store: \(String(describing: config?.storage))")
+            return
+        }
+        #expect(settings == PostgresSettings(host: "db.test", port: 6432, username: "hotline", password: .environment("DB_PASSWORD", namedBy: "storage.password_env"), database: "h", requireTLS: true, connections: 8))
+        #expect(try settings.password?.reveal(environment: ["DB_PASSWORD": "from-the-environment"]) == "from-the-environment")
+        #expect(throws: SecretError.self) { try settings.password?.reveal(environment: [:]) }
+        #expect((try? settings.password?.reveal(environment: [:])) == nil)
+        do {
+            _ = try settings.password?.reveal(environment: [:])
+        } catch {
+            #expect(error.message == "the environment variable DB_PASSWORD named by storage.password_env is not set")
+        }
+        #expect(GatewayConfig.parse("version: 1\n", file: "d.yaml").0?.storage == .sqlite, "SQLite by default")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HotlineCore
+import HotlineYAML
 import Testing
 @testable import HotlineConfig
 

@@ -19,7 +19,7 @@ import Testing
 
     func facts(_ values: [String: FactValue]) -> Facts {
         var facts = Facts()
-        for (name, value) in values { facts[name] = value }
+        for (name, value) in values { facts[Fact(name: name)!] = value }
         return facts
     }
 

@@ -7,13 +7,13 @@ import Testing
 struct StubHosting: ReportEnricher {
     var byHost: [String: [String: FactValue]]
     func enrich(_ report: Report, facts: inout Facts) {
-        for (name, value) in byHost[report.url.host] ?? [:] { facts[name] = value }
+        for (name, value) in byHost[report.url.host] ?? [:] { facts[Fact(name: name)!] = value }
     }
 }
 
 /// A rule set, the templates and a worker over the in-memory store, with a manual clock.
 final class DispatchHarness {
-    let store = InMemoryReportStore()
+    let store = InMemoryStore()
     let time = ManualTimeSource(Date(timeIntervalSince1970: 1_798_000_000))
     let ids = SequentialIDGenerator()
     let transport = RecordingTransport()
@@ -30,7 +30,7 @@ final class DispatchHarness {
         "nowhere.example": ["hosting.country": .string("NL")],
     ]
 
-    init(settings: DispatchSettings = DispatchSettings(), recipients: FixedRecipients = FixedRecipients(["police": Recipient(target: "police", name: "Police", addresses: ["police@example.test"])])) throws {
+    init(settings: DispatchSettings = DispatchSettings(), recipients: FixedRecipients = FixedRecipients([.police: Recipient(target: .police, name: "Police", addresses: ["police@example.test"])])) throws {
         let at = SourceLocation(file: "d.yaml", line: 1, column: 1)
         func rule(_ name: String, _ event: RuleEvent, _ condition: String, _ actions: [Action], continues: Bool = false) -> RuleDraft {
             RuleDraft(name: name, nameLocation: at, condition: ExpressionSource(text: condition, location: at), actions: actions, continues: continues, location: at, event: event)
@@ -75,7 +75,7 @@ final class DispatchHarness {
     @discardableResult
     func ingest(_ lines: [String]) throws -> [IngestResult] {
         let pipeline = IngestPipeline(store: store, engine: engine, enrichers: [StubHosting(byHost: Self.hosting)], planner: planner, time: time, ids: ids)
-        return try pipeline.ingest(lines.enumerated().map { IngestLine(number: $0.offset + 1, bytes: ArraySlice(Array($0.element.utf8))) })
+        return try pipeline.ingest(lines.enumerated().map { IngestInput(IngestLine(number: $0.offset + 1, bytes: ArraySlice(Array($0.element.utf8)))) })
     }
 
     func advance(hours: Double) { time.advance(by: hours * 3600) }
@@ -99,7 +99,7 @@ final class DispatchHarness {
         #expect(pass.noticesCreated == 2)
         #expect(pass.delivered == 2)
         let notices = try harness.store.notices(status: .sent, limit: 10).sorted { $0.recipient.name < $1.recipient.name }
-        #expect(notices.map { $0.items.map(\.url) } == [["https://files.example.com/a.jpg", "https://cdn.example.net/b.jpg"], ["https://other.example.org/c.jpg"]])
+        #expect(notices.map { $0.items.map(\.subject.url) } == [["https://files.example.com/a.jpg", "https://cdn.example.net/b.jpg"], ["https://other.example.org/c.jpg"]])
         #expect(notices.map(\.recipient.addresses) == [["abuse@hoster-a.test"], ["abuse@hoster-b.test"]])
         #expect(notices[0].deadline == harness.time.now().addingTimeInterval(24 * 3600))
         let message = String(decoding: harness.transport.deliveredMessages.first { $0.destinations == ["abuse@hoster-a.test"] }!.payload, as: UTF8.self)
@@ -263,11 +263,11 @@ final class DispatchHarness {
         #expect(first.noticesCreated == 1)
         let redecided = harness.store.allDecisions.filter { $0.trigger == "hosting.changed" }
         #expect(redecided.count == 1)
-        #expect(redecided.first?.facts["hosting.abuse_email"] == .string("abuse@hoster-b.test"))
+        #expect(redecided.first?.facts[.hostingAbuseEmail] == .string("abuse@hoster-b.test"))
         // The re-decided URL waits for its own window with the new hoster.
         harness.advance(hours: 1)
         _ = try worker.runUntilIdle()
-        let byRecipient = try harness.store.notices(status: .sent, limit: 5).reduce(into: [String: [String]]()) { $0[$1.recipient.addresses[0]] = $1.items.map(\.url) }
+        let byRecipient = try harness.store.notices(status: .sent, limit: 5).reduce(into: [String: [String]]()) { $0[$1.recipient.addresses[0]] = $1.items.map(\.subject.url) }
         #expect(byRecipient == ["abuse@hoster-a.test": ["https://files.example.com/a.jpg"], "abuse@hoster-b.test": ["https://cdn.example.net/b.jpg"]])
     }
 

@@ -13,9 +13,9 @@ struct OneKnownMD5: HashMatching {
 }
 
 @Suite struct HashIntakeTests {
-    let store = InMemoryReportStore()
+    let store = InMemoryStore()
 
-    func pipeline() throws -> IngestPipeline<InMemoryReportStore> {
+    func pipeline() throws -> IngestPipeline<InMemoryStore> {
         var content = RuleFileContent(file: "h.yaml")
         let at = SourceLocation(file: "h.yaml", line: 1, column: 1)
         content.rules = [
@@ -28,7 +28,7 @@ struct OneKnownMD5: HashMatching {
         return IngestPipeline(store: store, engine: DecisionEngine(ruleSet: set), hashMatcher: OneKnownMD5(), time: ManualTimeSource(), ids: SequentialIDGenerator())
     }
 
-    func line(_ number: Int, _ text: String) -> IngestLine { IngestLine(number: number, bytes: ArraySlice(Array(text.utf8))) }
+    func line(_ number: Int, _ text: String) -> IngestInput { IngestInput(IngestLine(number: number, bytes: ArraySlice(Array(text.utf8)))) }
 
     @Test func hashFactsReachTheRules() throws {
         let results = try pipeline().ingest([
@@ -40,10 +40,10 @@ struct OneKnownMD5: HashMatching {
         #expect(known.rule == "known")
         #expect(unknown.rule == "default")
         let facts = store.allDecisions.map { $0.facts }
-        #expect(facts[0]["hash.list"] == .string("police"))
-        #expect(facts[0]["hash.distance"] == .number(0))
-        #expect(facts[1]["hash.match"] == .string("none"))
-        #expect(facts[2]["hash.match"] == nil)
+        #expect(facts[0][.hashList] == .string("police"))
+        #expect(facts[0][.hashDistance] == .number(0))
+        #expect(facts[1][.hashMatch] == .string("none"))
+        #expect(facts[2][.hashMatch] == nil)
     }
 
     @Test func theSameContentUnderAnotherURLJoinsTheOpenCase() throws {
@@ -58,8 +58,8 @@ struct OneKnownMD5: HashMatching {
         #expect(Set(cases).count == 1)
         #expect(store.urls(ofCase: cases[0]) == ["https://example.com/a", "https://mirror.example.net/z"])
         let facts = store.allDecisions.map { $0.facts }
-        #expect(facts[1]["case.joined_by"] == .string("hash"))
-        #expect(facts[2]["case.joined_by"] == .string("url"))
-        #expect(facts[2]["case.report_count"] == .number(3))
+        #expect(facts[1][.caseJoinedBy] == .string("hash"))
+        #expect(facts[2][.caseJoinedBy] == .string("url"))
+        #expect(facts[2][.caseReportCount] == .number(3))
     }
 }

@@ -4,10 +4,10 @@ import Testing
 @testable import HotlineCore
 
 @Suite struct IngestPipelineTests {
-    let store = InMemoryReportStore()
+    let store = InMemoryStore()
     let time = ManualTimeSource()
 
-    func pipeline() throws -> IngestPipeline<InMemoryReportStore> {
+    func pipeline() throws -> IngestPipeline<InMemoryStore> {
         var content = RuleFileContent(file: "p.yaml")
         let at = SourceLocation(file: "p.yaml", line: 1, column: 1)
         content.rules = [
@@ -20,8 +20,8 @@ import Testing
         return IngestPipeline(store: store, engine: DecisionEngine(ruleSet: set), time: time, ids: SequentialIDGenerator())
     }
 
-    func lines(_ texts: [String], from first: Int = 1) -> [IngestLine] {
-        texts.enumerated().map { IngestLine(number: first + $0.offset, bytes: ArraySlice(Array($0.element.utf8))) }
+    func lines(_ texts: [String], from first: Int = 1) -> [IngestInput] {
+        texts.enumerated().map { IngestInput(IngestLine(number: first + $0.offset, bytes: ArraySlice(Array($0.element.utf8)))) }
     }
 
     @Test func groupsReportsOfTheSameCanonicalURLIntoOneCase() throws {
@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test func overlongLinesAreRejected() throws {
-        let results = try pipeline().ingest([IngestLine(number: 7, bytes: [], isTooLong: true)])
+        let results = try pipeline().ingest([IngestInput(IngestLine(number: 7, bytes: [], isTooLong: true))])
         #expect(results[0].json.serialized == #"{"line":7,"outcome":"rejected","error":"line is longer than the 1048576 bytes accepted","code":"too-long"}"#)
     }
 
@@ -99,11 +99,11 @@ import Testing
         time.advance(by: 3600)
         _ = try pipeline().ingest(lines([#"{"url": "https://example.com/x", "received_at": "2026-01-01T00:00:00Z", "source": {"type": "crawler"}, "reporter": "r@example.org"}"#]))
         let decision = try #require(store.allDecisions.first)
-        #expect(decision.facts["report.source.type"] == .string("crawler"))
-        #expect(decision.facts["report.age"] == .duration(.hours(1)))
-        #expect(decision.facts["report.has_reporter"] == .bool(true))
-        #expect(decision.facts["case.duplicate"] == .bool(false))
-        #expect(decision.facts["hash.match"] == nil)
+        #expect(decision.facts[.reportSourceType] == .string("crawler"))
+        #expect(decision.facts[.reportAge] == .duration(.hours(1)))
+        #expect(decision.facts[.reportHasReporter] == .bool(true))
+        #expect(decision.facts[.caseDuplicate] == .bool(false))
+        #expect(decision.facts[.hashMatch] == nil)
         #expect(decision.verdict.rulesDigest == "sha256:p")
         // The reporter is personal data: it is kept with the report, never among the facts.
         #expect(!decision.facts.serializedJSON.contains("r@example.org"))

@@ -27,6 +27,6 @@ func compileCondition(_ condition: String, lists: [String: [String]] = [:], macr
 /// Whether the single rule of `compileCondition` matches `facts`.
 func matches(_ ruleSet: RuleSet, _ facts: [String: FactValue]) -> Bool {
     var values = Facts()
-    for (name, value) in facts { values[name] = value }
+    for (name, value) in facts { values[Fact(name: name)!] = value }
     return ruleSet.rules[0].condition.evaluate(values)
 }

@@ -90,7 +90,7 @@ import Testing
         let failed = resolver.resolve(host: "www.example.com")
         var facts = Facts()
         failed.apply(to: &facts)
-        #expect(failed.incomplete && facts["hosting.lookup_failed"] == .bool(true) && facts["hosting.resolved"] == .bool(false))
+        #expect(failed.incomplete && facts[.hostingLookupFailed] == .bool(true) && facts[.hostingResolved] == .bool(false))
         dns.down = false
         time.advance(by: 30)
         #expect(resolver.resolve(host: "www.example.com").incomplete, "still the cached failure")

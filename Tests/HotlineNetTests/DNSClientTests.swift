@@ -1,4 +1,5 @@
 import Foundation
+import HotlineConfig
 import HotlineCore
 import HotlineTesting
 import Testing
@@ -55,7 +56,7 @@ import Glibc
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
         let port = UInt16(bigEndian: address.sin_port)
         let time = ManualTimeSource()
-        let client = DNSClient(servers: [DNSClient.Server(address: IPAddress("127.0.0.1")!, port: port)], timeout: 0.2, attempts: 1, time: time)
+        let client = DNSClient(servers: [Nameserver(address: IPAddress("127.0.0.1")!, port: port)], timeout: 0.2, attempts: 1, time: time)
         let answer = try #require(client.addresses(for: "slow.example.test"))
         #expect(answer.addresses.isEmpty)
         #expect(answer.detail == "no answer: timeout after 0.2 s from 127.0.0.1:\(port)")

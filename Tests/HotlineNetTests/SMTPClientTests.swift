@@ -1,4 +1,5 @@
 import Foundation
+import HotlineConfig
 import HotlineCore
 import HotlineTesting
 import Testing
@@ -42,14 +43,14 @@ func makeCertificate() throws -> (cert: String, key: String) {
     @Test func startTLSWithLoginAndTheCertificateChecked() throws {
         let (cert, key) = try makeCertificate()
         let server = try TestSMTPServer(options: ["--tls", cert, key, "--auth", "gateway:s3cret"])
-        let trusted = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: Int(server.port), security: .starttls, username: "gateway", password: "s3cret", caFile: cert, timeout: 5))
+        let trusted = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: Int(server.port), security: .starttls, username: "gateway", password: .value("s3cret"), caFile: cert, timeout: 5))
         try trusted.send(from: "notices@hotline.test", to: ["abuse@hoster.test"], message: testMessage("over tls", id: "t1"))
         #expect(server.messages().first?.contains("X-Envelope-TLS: yes\r\nX-Envelope-Auth: yes\r\n") == true)
         // The system's CAs do not know this certificate: nothing is sent.
-        let untrusted = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: Int(server.port), security: .starttls, username: "gateway", password: "s3cret", timeout: 5))
+        let untrusted = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: Int(server.port), security: .starttls, username: "gateway", password: .value("s3cret"), timeout: 5))
         #expect(throws: SMTPError.self) { try untrusted.send(from: "notices@hotline.test", to: ["abuse@hoster.test"], message: testMessage("x", id: "t2")) }
         // A wrong password sends nothing.
-        let wrong = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: Int(server.port), security: .starttls, username: "gateway", password: "nope", caFile: cert, timeout: 2))
+        let wrong = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: Int(server.port), security: .starttls, username: "gateway", password: .value("nope"), caFile: cert, timeout: 2))
         #expect(throws: SMTPError.self) { try wrong.send(from: "notices@hotline.test", to: ["abuse@hoster.test"], message: testMessage("x", id: "t3")) }
         #expect(server.messages().count == 1)
     }

@@ -4,18 +4,19 @@ import Hummingbird
 import HummingbirdTesting
 import HotlineConfig
 import HotlineCore
+import HotlineApp
 import HotlineServer
-import HotlineStore
 import HotlineTesting
 import NIOCore
 import Testing
 
-/// A gateway over a temporary store and config (the shipped rules and templates, a small
-/// contact directory), with one token per role.
+/// A gateway over the in-memory store and a temporary config (the shipped rules and
+/// templates, a small contact directory), with one token per role: the routes run on the
+/// store's ports, without a database.
 struct ServerFixture {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let directory: URL
-    let store: SQLiteStore
+    let store: InMemoryStore
     let runtime: GatewayRuntime
     let server: GatewayServer
     var tokens: [String: String] = [:]
@@ -46,11 +47,12 @@ struct ServerFixture {
             api: { report_rate: \(reportRate), hashcheck_rate: 2 }
             """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
         let (config, diagnostics) = GatewayConfig.load(directory.appendingPathComponent("hotline.yaml").path)
-        store = try SQLiteStore(directory: directory.appendingPathComponent("data").path)
+        store = InMemoryStore()
         try store.saveList(HashList(name: "police", source: "test", defaultClassification: .A1))
         _ = try store.importEntries([HashListEntry(algorithm: .md5, value: "0123456789abcdef0123456789abcdef", classification: .A1)], into: "police")
         // A clock that stands still, so rate limits are exact whatever the machine's load.
-        runtime = try GatewayRuntime(config: try #require(config, "\(diagnostics)"), store: store, time: ManualTimeSource(Date()), offline: true)
+        let assembly = GatewayAssembly(config: try #require(config, "\(diagnostics)"), overrides: GatewayOverrides(offline: true, time: ManualTimeSource(Date())))
+        runtime = try assembly.runtime(store: store)
         server = GatewayServer(runtime: runtime)
         for (role, org) in [("reporter", nil), ("provider", "hoster-a"), ("analyst", nil), ("admin", nil), ("other-provider", "hoster-b")] as [(String, String?)] {
             let secret = TokenSecrets.make()
@@ -226,8 +228,9 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
         defer { fixture.remove() }
         let now = Date()
         for (index, org) in ["hoster-a", "hoster-b"].enumerated() {
-            let item = NoticeItem(itemID: "i\(index)", reportID: "r\(index)", caseID: "c\(index)", decisionID: "d\(index)", url: "http://198.51.100.\(index)/x.jpg", host: "198.51.100.\(index)", hosting: HostingSnapshot(), classification: "A1", detectionMethod: "hash_match", hashes: ["md5": "0123456789abcdef0123456789abcdef"], xarfReportID: UUIDv4.random())
-            let notice = Notice(id: "n-\(org)", reference: "HG-TEST\(index)", kind: "notify", recipient: Recipient(target: "hosting", name: org, addresses: ["abuse@\(org).test"], contactID: org), template: "ntd-first", status: .sent, createdAt: now, sentAt: now, deadlineSpan: .hours(24), deadline: now.addingTimeInterval(86400), items: [item])
+            let subject = ReportedURL(reportID: "r\(index)", caseID: "c\(index)", decisionID: "d\(index)", url: "http://198.51.100.\(index)/x.jpg", host: "198.51.100.\(index)", hashes: ["md5": "0123456789abcdef0123456789abcdef"])
+            let item = NoticeItem(itemID: "i\(index)", subject: subject, hosting: HostingSnapshot(), classification: "A1", detectionMethod: "hash_match", xarfReportID: UUIDv4.random())
+            let notice = Notice(id: "n-\(org)", reference: "HG-TEST\(index)", kind: .notify, recipient: Recipient(target: .hosting, name: org, addresses: ["abuse@\(org).test"], contactID: org), template: "ntd-first", status: .sent, createdAt: now, sentAt: now, deadlineSpan: .hours(24), deadline: now.addingTimeInterval(86400), items: [item])
             try fixture.store.insertNotice(notice, messages: [], consumedItems: [], event: nil)
         }
         let app = Application(router: fixture.server.router())
@@ -339,16 +342,17 @@ extension JSONValue {
 }
 
 /// Notices to two hosters, stored as the worker would have left them.
-func seedNotices(_ store: SQLiteStore, now: Date) throws {
+func seedNotices(_ store: any NoticeStore, now: Date) throws {
     func item(_ index: Int, removedAfter hours: Double?, sent: Date) -> NoticeItem {
-        var item = NoticeItem(itemID: "i\(index)", reportID: "r\(index)", caseID: "c\(index)", decisionID: "d\(index)", url: "http://198.51.100.\(index)/x.jpg", host: "198.51.100.\(index)", hosting: HostingSnapshot(ip: "198.51.100.\(index)", asn: 64500, country: "NL", org: index < 5 ? "Quick Hosting" : "Slow Hosting"), classification: "A1", detectionMethod: "hash_match", hashes: [:], xarfReportID: UUIDv4.random())
+        let subject = ReportedURL(reportID: "r\(index)", caseID: "c\(index)", decisionID: "d\(index)", url: "http://198.51.100.\(index)/x.jpg", host: "198.51.100.\(index)", hashes: [:])
+        var item = NoticeItem(itemID: "i\(index)", subject: subject, hosting: HostingSnapshot(ip: "198.51.100.\(index)", asn: 64500, country: "NL", org: index < 5 ? "Quick Hosting" : "Slow Hosting"), classification: "A1", detectionMethod: "hash_match", xarfReportID: UUIDv4.random())
         if let hours { item.state = .removed; item.removedAt = sent.addingTimeInterval(hours * 3600) }
         return item
     }
     for index in 0..<8 {
         let sent = now.addingTimeInterval(-Double(100 - index) * 3600)
         let removed: Double? = index < 5 ? Double(index + 1) : (index == 5 ? 50 : nil)
-        let notice = Notice(id: "n\(index)", reference: "HG-N\(index)", kind: "notify", recipient: Recipient(target: "hosting", name: index < 5 ? "Quick Hosting" : "Slow Hosting", addresses: ["abuse@x.test"], contactID: index < 5 ? "hoster-a" : "hoster-b"), template: "ntd-first", status: removed == nil ? .sent : .removed, createdAt: sent, sentAt: sent, deadlineSpan: .hours(24), deadline: sent.addingTimeInterval(86_400), items: [item(index, removedAfter: removed, sent: sent)])
+        let notice = Notice(id: "n\(index)", reference: "HG-N\(index)", kind: .notify, recipient: Recipient(target: .hosting, name: index < 5 ? "Quick Hosting" : "Slow Hosting", addresses: ["abuse@x.test"], contactID: index < 5 ? "hoster-a" : "hoster-b"), template: "ntd-first", status: removed == nil ? .sent : .removed, createdAt: sent, sentAt: sent, deadlineSpan: .hours(24), deadline: sent.addingTimeInterval(86_400), items: [item(index, removedAfter: removed, sent: sent)])
         try store.insertNotice(notice, messages: [], consumedItems: [], event: nil)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HotlineConfig
 import HotlineCore
 import HotlineTesting
 import Testing
@@ -33,7 +34,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
     static func postgresDatabase() throws -> PostgresSettings {
         let server = try #require(TestPostgres.shared, "PostgreSQL did not start (see the log above)")
         var settings = try PostgresSettings.parse(try server.createDatabase()).get()
-        settings.password = server.password
+        settings.password = .value(server.password)
         return settings
     }
 }

@@ -15,7 +15,7 @@ import Testing
         try backend.run(reimport, reimport)
     }
 
-    func reimport<S: GatewayStore>(_ open: () throws -> S) throws {
+    func reimport<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let store = try open()
         try store.saveList(HashList(name: "police", source: "police.csv", defaultClassification: .A1))
         let entries = [
@@ -38,7 +38,7 @@ import Testing
         try backend.run(retractions, retractions)
     }
 
-    func retractions<S: GatewayStore>(_ open: () throws -> S) throws {
+    func retractions<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let store = try open()
         try store.saveList(HashList(name: "a", source: "s", defaultClassification: .baseline))
         try store.saveList(HashList(name: "b", source: "s", defaultClassification: .A2))
@@ -61,7 +61,7 @@ import Testing
         try backend.run(allowList, allowList)
     }
 
-    func allowList<S: GatewayStore>(_ open: () throws -> S) throws {
+    func allowList<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let store = try open()
         try store.allow(.pdq, String(repeating: "ab", count: 32), reason: "logo", at: Date())
         try store.allow(.pdq, String(repeating: "ab", count: 32), reason: "logo, confirmed", at: Date())
@@ -72,7 +72,7 @@ import Testing
         try backend.run(largeImport, largeImport)
     }
 
-    func largeImport<S: GatewayStore>(_ open: () throws -> S) throws {
+    func largeImport<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let store = try open()
         try store.saveList(HashList(name: "big", source: "s", defaultClassification: .A1))
         var entries = (0..<2500).map { HashListEntry(algorithm: .md5, value: String(format: "%032x", $0)) }

@@ -10,10 +10,10 @@ import Testing
 
     struct Hosting: ReportEnricher {
         func enrich(_ report: Report, facts: inout Facts) {
-            facts["hosting.abuse_email"] = .string("abuse@hoster-\(report.url.host.prefix(1)).test")
-            facts["hosting.org"] = .string("Hoster \(report.url.host.prefix(1).uppercased())")
-            facts["hosting.asn"] = .number(64500)
-            facts["hosting.country"] = .string("NL")
+            facts[.hostingAbuseEmail] = .string("abuse@hoster-\(report.url.host.prefix(1)).test")
+            facts[.hostingOrg] = .string("Hoster \(report.url.host.prefix(1).uppercased())")
+            facts[.hostingASN] = .number(64500)
+            facts[.hostingCountry] = .string("NL")
         }
     }
 
@@ -41,14 +41,14 @@ import Testing
         try backend.run(noticeLife, noticeLife)
     }
 
-    func noticeLife<S: GatewayStore>(_ open: () throws -> S) throws {
+    func noticeLife<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let store = try open()
         let pipeline = IngestPipeline(store: store, engine: try engine(), enrichers: [Hosting()], planner: DispatchPlanner(directory: FixedRecipients()), time: time)
         let results = try pipeline.ingest([
             #"{"url": "https://a.example/1.jpg", "classification": "A1", "hashes": {"sha1": "da39a3ee5e6b4b0d3255bfef95601890afd80709"}}"#,
             #"{"url": "https://a.example/2.jpg", "classification": "B2"}"#,
             #"{"url": "https://b.example/3.jpg", "classification": "A2"}"#,
-        ].enumerated().map { IngestLine(number: $0.offset + 1, bytes: ArraySlice(Array($0.element.utf8))) })
+        ].enumerated().map { IngestInput(IngestLine(number: $0.offset + 1, bytes: ArraySlice(Array($0.element.utf8)))) })
         #expect(results.count == 3)
         #expect(try store.dispatchCounts().items == ["waiting": 3])
         let transport = RecordingTransport()
@@ -68,12 +68,12 @@ import Testing
         let reopened = try open()
         #expect(try reopened.dispatchCounts() == DispatchCounts(items: ["batched": 3], notices: ["removed": 1, "sent": 1], messages: ["delivered": 2]))
         let removed = try #require(try reopened.notices(status: .removed, limit: 5).first)
-        #expect(removed.items.map(\.url) == ["https://b.example/3.jpg"])
+        #expect(removed.items.map(\.subject.url) == ["https://b.example/3.jpg"])
         #expect(removed.items[0].removedAt == removed.sentAt!.addingTimeInterval(3600))
         #expect(try reopened.notice(removed.reference)?.id == removed.id)
         #expect(try reopened.events(noticeID: removed.id).map(\.event) == ["created", "delivered", "checked", "checked", "notice.removed"])
         let sent = try #require(try reopened.notices(status: .sent, limit: 5).first)
-        #expect(sent.items.map(\.hashes) == [["sha1": "da39a3ee5e6b4b0d3255bfef95601890afd80709"], [:]])
+        #expect(sent.items.map(\.subject.hashes) == [["sha1": "da39a3ee5e6b4b0d3255bfef95601890afd80709"], [:]])
         #expect(sent.items.map(\.hosting.org) == ["Hoster A", "Hoster A"])
         #expect(sent.items[0].nextCheckAt == sent.sentAt!.addingTimeInterval(6 * 3600))
         let messages = try reopened.messages(noticeID: sent.id)
@@ -91,9 +91,10 @@ import Testing
         try backend.run(heldItems, heldItems)
     }
 
-    func heldItems<S: GatewayStore>(_ open: () throws -> S) throws {
+    func heldItems<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let store = try open()
-        let item = DispatchItem(id: "i1", reportID: "r1", caseID: "c1", decisionID: "d1", kind: "notify", target: "hosting", recipient: Recipient(target: "hosting", name: "H", addresses: ["a@h.test"]), template: "ntd-first", deadline: .hours(24), batchWindow: .hours(1), url: "https://a.example/x", host: "a.example", hosting: HostingSnapshot(), classification: "A1", detectionMethod: "hash_match", hashes: [:], status: .held, createdAt: time.now(), dueAt: time.now())
+        let subject = ReportedURL(reportID: "r1", caseID: "c1", decisionID: "d1", url: "https://a.example/x", host: "a.example", hashes: [:])
+        let item = DispatchItem(id: "i1", subject: subject, kind: .notify, target: .hosting, recipient: Recipient(target: .hosting, name: "H", addresses: ["a@h.test"]), template: "ntd-first", deadline: .hours(24), batchWindow: .hours(1), hosting: HostingSnapshot(), classification: "A1", detectionMethod: "hash_match", status: .held, createdAt: time.now(), dueAt: time.now())
         try store.write { try $0.enqueueDispatch([item]) }
         #expect(try store.waitingItems(limit: 10).isEmpty)
         #expect(try store.heldItems(limit: 10).map(\.id) == ["i1"])
@@ -110,8 +111,8 @@ import Testing
     let time = Date(timeIntervalSince1970: 1_798_000_000)
 
     func notice(_ id: String) -> (Notice, OutboxMessage) {
-        let recipient = Recipient(target: "hosting", name: "H", addresses: ["abuse@h.test"])
-        let notice = Notice(id: id, reference: Notice.reference(for: id), kind: "notify", recipient: recipient, template: "ntd-first", status: .pending, createdAt: time, deadlineSpan: nil, items: [])
+        let recipient = Recipient(target: .hosting, name: "H", addresses: ["abuse@h.test"])
+        let notice = Notice(id: id, reference: Notice.reference(for: id), kind: .notify, recipient: recipient, template: "ntd-first", status: .pending, createdAt: time, deadlineSpan: nil, items: [])
         let message = OutboxMessage(id: "m-" + id, noticeID: id, purpose: "notice", channel: .email, destinations: ["abuse@h.test"], sender: "n@h.test",
                                     messageID: "m-\(id)@h.test", payload: Array("x".utf8), nextAttemptAt: time, createdAt: time)
         return (notice, message)
@@ -121,7 +122,7 @@ import Testing
         try backend.run(claims, claims)
     }
 
-    func claims<S: GatewayStore>(_ open: () throws -> S) throws {
+    func claims<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let first = try open(), second = try open()
         for id in ["0193a1b2-c3d4-7000-8000-000000000001", "0193a1b2-c3d4-7000-8000-000000000002"] {
             let (notice, message) = notice(id)
@@ -149,10 +150,10 @@ import Testing
         try backend.run(sameReports, sameReports)
     }
 
-    func sameReports<S: GatewayStore>(_ open: () throws -> S) throws {
+    func sameReports<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let stores = [try open(), try open()]
         let engine = try ReportStoreTests().engine()
-        let lines = (0..<300).map { IngestLine(number: $0 + 1, bytes: ArraySlice(Array(#"{"id":"same-\#($0)","url":"https://example.com/\#($0 % 100)"}"#.utf8))) }
+        let lines = (0..<300).map { IngestInput(IngestLine(number: $0 + 1, bytes: ArraySlice(Array(#"{"id":"same-\#($0)","url":"https://example.com/\#($0 % 100)"}"#.utf8)))) }
         let batches = stride(from: 0, to: lines.count, by: 25).map { Array(lines[$0..<min(lines.count, $0 + 25)]) }
         let failures = Failures()
         DispatchQueue.concurrentPerform(iterations: 2) { instance in

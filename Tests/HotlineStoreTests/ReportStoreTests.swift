@@ -15,15 +15,15 @@ import Testing
         return DecisionEngine(ruleSet: try #require(RuleSetCompiler.compile([content], digest: "sha256:s").0))
     }
 
-    func lines(_ texts: [String]) -> [IngestLine] {
-        texts.enumerated().map { IngestLine(number: $0.offset + 1, bytes: ArraySlice(Array($0.element.utf8))) }
+    func lines(_ texts: [String]) -> [IngestInput] {
+        texts.enumerated().map { IngestInput(IngestLine(number: $0.offset + 1, bytes: ArraySlice(Array($0.element.utf8)))) }
     }
 
     @Test(arguments: Backend.available) func reportsAndDecisionsSurviveReopeningAndClientIDsStayIdempotent(_ backend: Backend) throws {
         try backend.run(reportsAndDecisionsSurviveReopening, reportsAndDecisionsSurviveReopening)
     }
 
-    func reportsAndDecisionsSurviveReopening<S: GatewayStore>(_ open: () throws -> S) throws {
+    func reportsAndDecisionsSurviveReopening<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let first = try IngestPipeline(store: open(), engine: engine())
         let results = try first.ingest(lines([
             #"{"id": "c-1", "url": "https://example.com/a", "reporter": "person@example.org", "hashes": {"sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}"#,
@@ -59,7 +59,7 @@ import Testing
         try backend.run(storesFactsAndTrace, storesFactsAndTrace)
     }
 
-    func storesFactsAndTrace<S: GatewayStore>(_ open: () throws -> S) throws {
+    func storesFactsAndTrace<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let store = try open()
         let results = try IngestPipeline(store: store, engine: engine()).ingest(lines([#"{"url": "https://example.com/b"}"#, #"{"url": "https://example.com/b"}"#]))
         guard case .decided(let reportID, _, _, _) = results[1].outcome else { return }
@@ -73,7 +73,7 @@ import Testing
         try backend.run(appendOnly, appendOnly)
     }
 
-    func appendOnly<S: GatewayStore>(_ open: () throws -> S) throws {
+    func appendOnly<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let store = try open()
         _ = try IngestPipeline(store: store, engine: engine()).ingest(lines([#"{"url": "https://example.com/c"}"#]))
         for sql in ["UPDATE decisions SET rule = 'x'", "DELETE FROM decisions", "UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"] {
@@ -89,7 +89,7 @@ import Testing
 
     struct Stop: Error {}
 
-    func throwingBatch<S: GatewayStore>(_ open: () throws -> S) throws {
+    func throwingBatch<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let store = try open()
         #expect(throws: Stop.self) {
             try store.write { transaction in
@@ -104,7 +104,7 @@ import Testing
         try backend.run(oneOpenCase, oneOpenCase)
     }
 
-    func oneOpenCase<S: GatewayStore>(_ open: () throws -> S) throws {
+    func oneOpenCase<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let store = try open()
         #expect(throws: (any Error).self) {
             try store.write { transaction in
@@ -123,7 +123,7 @@ import Testing
         try backend.run(likeTheFake, likeTheFake)
     }
 
-    func likeTheFake<S: GatewayStore>(_ open: () throws -> S) throws {
+    func likeTheFake<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let input = lines([
             #"{"id": "1", "url": "https://example.com/x"}"#, #"{"url": "https://example.com/x"}"#, "{", #"{"id": "1", "url": "https://example.com/x"}"#,
             #"{"url": "https://example.com/y", "source": {"type": "crawler", "name": "c"}}"#,
@@ -137,7 +137,7 @@ import Testing
             }
         }
         let stored = try IngestPipeline(store: open(), engine: engine(), time: ManualTimeSource(), ids: SequentialIDGenerator()).ingest(input)
-        let memory = try IngestPipeline(store: InMemoryReportStore(), engine: engine(), time: ManualTimeSource(), ids: SequentialIDGenerator()).ingest(input)
+        let memory = try IngestPipeline(store: InMemoryStore(), engine: engine(), time: ManualTimeSource(), ids: SequentialIDGenerator()).ingest(input)
         #expect(shape(stored) == shape(memory))
         #expect(shape(stored) == ["1 escalate default false", "2 close dup false", "3 rejected invalid-json", "4 escalate default true", "5 escalate default false"])
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HotlineCore
 import HotlineHosting
+import HotlineYAML
 
 /// Reads `Config/contacts.yaml` strictly, with line and column in every problem.
 ///

@@ -1,6 +1,6 @@
 import Foundation
 import HotlineCore
-import HotlineNet
+import HotlineYAML
 
 /// The `hotline` identity, `smtp`, `dispatch` and `fetch` sections of `Config/hotline.yaml`:
 /// how notices are sent and followed up.
@@ -21,10 +21,6 @@ public struct DispatchConfig: Sendable {
     public var templatesPath = "Config/templates"
     /// The SMTP relay; the password comes from the environment or a file.
     public var smtp = SMTPSettings(host: "127.0.0.1", port: 25, security: .starttls)
-    /// Where the SMTP password is read from: an environment variable name.
-    public var smtpPasswordEnvironment: String?
-    /// Or a file.
-    public var smtpPasswordFile: String?
     /// Batch window of first notices without one in the rule.
     public var batchWindow = TimeSpan.hours(1)
     /// Worker policies.
@@ -41,16 +37,6 @@ public struct DispatchConfig: Sendable {
     /// Creates the defaults.
     public init() {}
 
-    /// The SMTP settings with the password filled in from its environment variable or file.
-    public func smtpSettings(environment: [String: String] = ProcessInfo.processInfo.environment) -> SMTPSettings {
-        var settings = smtp
-        if let name = smtpPasswordEnvironment { settings.password = environment[name] }
-        if let file = smtpPasswordFile, let text = try? String(contentsOfFile: file, encoding: .utf8) {
-            settings.password = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        return settings
-    }
-
     /// Reads the sections from `top`, collecting problems into `reader`.
     static func parse(_ top: [String: YAMLNode], resolve: (String) -> String, reader: inout YAMLReader) -> DispatchConfig {
         var config = DispatchConfig()
@@ -60,13 +46,12 @@ public struct DispatchConfig: Sendable {
             if let host = fields["host"].flatMap({ reader.string($0, key: "host") }) { config.smtp.host = host }
             if let port = fields["port"].flatMap({ reader.integer($0, key: "port", range: 1...65535) }) { config.smtp.port = port }
             if let node = fields["security"], let text = reader.string(node, key: "security") {
-                if let security = SMTPSecurity(rawValue: text) { config.smtp.security = security } else {
+                if let security = MailSecurity(rawValue: text) { config.smtp.security = security } else {
                     reader.error(.invalidValue, "\"security\" must be none, starttls or tls, got \(YAMLReader.show(node))", at: node.location)
                 }
             }
             config.smtp.username = fields["username"].flatMap { reader.string($0, key: "username") }
-            config.smtpPasswordEnvironment = fields["password_env"].flatMap { reader.string($0, key: "password_env") }
-            config.smtpPasswordFile = fields["password_file"].flatMap { reader.string($0, key: "password_file") }.map(resolve)
+            config.smtp.password = reader.secret(fields, section: "smtp", resolve: resolve)
             config.smtp.caFile = fields["ca_file"].flatMap { reader.string($0, key: "ca_file") }.map(resolve)
             if let span = fields["timeout"].flatMap({ reader.duration($0, key: "timeout") }) { config.smtp.timeout = TimeInterval(span.seconds) }
         }

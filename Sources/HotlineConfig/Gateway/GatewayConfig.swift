@@ -1,5 +1,6 @@
 import Foundation
 import HotlineCore
+import HotlineYAML
 
 /// `Config/hotline.yaml`: what this gateway instance is and where its parts are.
 ///
@@ -18,40 +19,19 @@ public struct GatewayConfig: Sendable {
     public var country: String
     /// Rule paths, resolved relative to the config file.
     public var rulePaths: [String]
-    /// The storage backend: `sqlite` (the embedded default, in the data directory) or a
-    /// PostgreSQL URL, for several instances on one database.
-    public var storage: String
-    /// The environment variable holding the PostgreSQL password (default `HOTLINE_STORAGE_PASSWORD`).
-    public var storagePasswordEnvironment: String? = nil
-    /// A file holding the PostgreSQL password.
-    public var storagePasswordFile: String? = nil
-
-    /// The PostgreSQL settings with the password filled in, when `storage` is a URL.
-    public func postgresSettings(environment: [String: String] = ProcessInfo.processInfo.environment) -> Result<PostgresSettings, StoreConfigurationError>? {
-        guard storage != "sqlite" else { return nil }
-        return PostgresSettings.parse(storage).flatMap { settings in
-            var settings = settings
-            if let file = storagePasswordFile {
-                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return .failure(StoreConfigurationError("cannot read the storage password file \(file)")) }
-                settings.password = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            } else if let value = environment[storagePasswordEnvironment ?? "HOTLINE_STORAGE_PASSWORD"] {
-                settings.password = value
-            } else if let name = storagePasswordEnvironment {
-                return .failure(StoreConfigurationError("the environment variable \(name) named by storage.password_env is not set"))
-            }
-            return .success(settings)
-        }
-    }
+    /// Where the data is kept: SQLite in the data directory (the embedded default) or
+    /// PostgreSQL, for several instances on one database.
+    public var storage: StorageSetting
     /// Most reports stored in one transaction.
     public var batchSize: Int
     /// PDQ hashes within this Hamming distance match (Meta's recommendation: 31).
     public var pdqThreshold: Int
     /// The contact directory, resolved relative to the config file.
     public var contactsPath: String
-    /// DNS for hosting resolution: `off`, `system` (resolv.conf) or nameservers `ADDRESS[:PORT]`.
-    public var dns: [String]
-    /// RDAP for abuse contacts: `off`, `bootstrap` (IANA files in `rdapBootstrapPath`) or one server's base URL.
-    public var rdap: String
+    /// DNS for hosting resolution.
+    public var dns: DNSSetting
+    /// RDAP for abuse contacts: off, IANA's bootstrap files in `rdapBootstrapPath`, or one server.
+    public var rdap: RDAPSetting
     /// The directory holding the IANA bootstrap files.
     public var rdapBootstrapPath: String
     /// The Public Suffix List (Debian's `publicsuffix` package by default).
@@ -71,36 +51,25 @@ public struct GatewayConfig: Sendable {
     public var reporterContactRetention = TimeSpan.hours(24 * 90)
 
     /// The defaults, used when there is no config file.
-    public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: "sqlite", batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml", dns: ["off"], rdap: "off", rdapBootstrapPath: "Config/rdap", publicSuffixListPath: "/usr/share/publicsuffix/public_suffix_list.dat")
+    public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: .sqlite, batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml", dns: .off, rdap: .off, rdapBootstrapPath: "Config/rdap", publicSuffixListPath: "/usr/share/publicsuffix/public_suffix_list.dat")
 
-    /// Parses `ADDRESS`, `ADDRESS:PORT` or `[IPV6]:PORT`.
-    public static func nameserver(_ text: String) -> (address: IPAddress, port: UInt16)? {
-        if let address = IPAddress(text) { return (address, 53) }
-        var host = text, portText = ""
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-            host = String(text[text.index(after: text.startIndex)..<close])
-            portText = String(text[text.index(after: close)...].dropFirst())
-        } else if let colon = text.lastIndex(of: ":") {
-            host = String(text[..<colon])
-            portText = String(text[text.index(after: colon)...])
-        }
-        guard let address = IPAddress(host), let port = UInt16(portText), port > 0 else { return nil }
-        return (address, port)
-    }
-
-    /// Loads the config at `path`, collecting every problem.
-    public static func load(_ path: String) -> (GatewayConfig?, [Diagnostic]) {
+    /// Loads the config at `path`, collecting every problem. `environment` tells whether the
+    /// default storage password variable is set.
+    public static func load(_ path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> (GatewayConfig?, [Diagnostic]) {
         let text: String
         do {
             text = try RuleLoader.readText(path)
         } catch {
             return (nil, [error])
         }
-        return parse(text, file: path)
+        return parse(text, file: path, environment: environment)
     }
 
+    /// The environment variable a PostgreSQL password is read from when the config names none.
+    public static let defaultStoragePasswordVariable = "HOTLINE_STORAGE_PASSWORD"
+
     /// Parses config text.
-    public static func parse(_ text: String, file: String) -> (GatewayConfig?, [Diagnostic]) {
+    public static func parse(_ text: String, file: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> (GatewayConfig?, [Diagnostic]) {
         var reader: YAMLReader
         let root: YAMLNode?
         do {
@@ -139,30 +108,7 @@ public struct GatewayConfig: Sendable {
             config.rulePaths = [resolve("../Rules")]
         }
         if let storage = top["storage"] {
-            // `storage: sqlite`, `storage: postgres://…`, or a mapping with the password's source.
-            var urlNode: YAMLNode? = storage
-            if storage.scalar == nil, let fields = reader.mapping(storage, allowed: ["url", "password_env", "password_file"], required: ["url"], what: "storage") {
-                urlNode = fields["url"]
-                config.storagePasswordEnvironment = fields["password_env"].flatMap { reader.string($0, key: "password_env") }
-                config.storagePasswordFile = fields["password_file"].flatMap { reader.string($0, key: "password_file") }.map(resolve)
-                if config.storagePasswordEnvironment != nil && config.storagePasswordFile != nil, let node = fields["password_file"] {
-                    reader.error(.invalidValue, "give the storage password in password_env or password_file, not both", at: node.location)
-                }
-            } else if storage.scalar == nil {
-                urlNode = nil
-            }
-            if let node = urlNode, let text = reader.string(node, key: storage.scalar == nil ? "url" : "storage") {
-                if text == "sqlite" {
-                    config.storage = text
-                } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
-                    switch PostgresSettings.parse(text) {
-                    case .success: config.storage = text
-                    case .failure(let error): reader.error(.invalidValue, error.message, at: node.location)
-                    }
-                } else {
-                    reader.error(.invalidValue, "\"storage\" must be sqlite (the embedded default) or postgres://USER@HOST:PORT/DATABASE, got \(YAMLReader.show(node))", at: node.location)
-                }
-            }
+            config.storage = parseStorage(storage, resolve: resolve, environment: environment, reader: &reader) ?? config.storage
         }
         if let ingest = top["ingest"], let fields = reader.mapping(ingest, allowed: ["batch_size"], what: "ingest") {
             if let node = fields["batch_size"], let size = reader.integer(node, key: "batch_size", range: 1...100_000) { config.batchSize = size }
@@ -174,15 +120,15 @@ public struct GatewayConfig: Sendable {
             var values: [String] = []
             for item in items {
                 guard let text = reader.string(item, key: "dns") else { continue }
-                if text == "off" || text == "system" || GatewayConfig.nameserver(text) != nil { values.append(text) } else {
+                if DNSSetting([text]) != nil { values.append(text) } else {
                     reader.error(.invalidValue, "\"dns\" must be off, system or nameserver addresses like 192.0.2.53 or 127.0.0.1:5353, got \(YAMLReader.show(item))", at: item.location)
                 }
             }
-            if !values.isEmpty { config.dns = values }
+            if let setting = DNSSetting(values), !values.isEmpty { config.dns = setting }
         }
         config.rdapBootstrapPath = resolve("rdap")
         if let node = top["rdap"], let text = reader.string(node, key: "rdap") {
-            if text == "off" || text == "bootstrap" || (try? URLCanonicalizer.canonicalize(text)) != nil { config.rdap = text } else {
+            if let setting = RDAPSetting(text) { config.rdap = setting } else {
                 reader.error(.invalidValue, "\"rdap\" must be off, bootstrap or a server's base URL, got \(YAMLReader.show(node))", at: node.location)
             }
         }
@@ -204,5 +150,33 @@ public struct GatewayConfig: Sendable {
         }
         if reader.diagnostics.containsErrors { return (nil, reader.diagnostics) }
         return (config, reader.diagnostics)
+    }
+
+    /// `storage: sqlite`, `storage: postgres://…`, or a mapping with the password's source.
+    static func parseStorage(_ storage: YAMLNode, resolve: (String) -> String, environment: [String: String], reader: inout YAMLReader) -> StorageSetting? {
+        var urlNode: YAMLNode? = storage
+        var password: Secret?
+        if storage.scalar == nil {
+            guard let fields = reader.mapping(storage, allowed: ["url", "password_env", "password_file"], required: ["url"], what: "storage") else { return nil }
+            urlNode = fields["url"]
+            password = reader.secret(fields, section: "storage", resolve: resolve)
+        }
+        guard let node = urlNode, let text = reader.string(node, key: storage.scalar == nil ? "url" : "storage") else { return nil }
+        if text == "sqlite" { return .sqlite }
+        guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") else {
+            reader.error(.invalidValue, "\"storage\" must be sqlite (the embedded default) or postgres://USER@HOST:PORT/DATABASE, got \(YAMLReader.show(node))", at: node.location)
+            return nil
+        }
+        switch PostgresSettings.parse(text) {
+        case .success(var settings):
+            // Without a named source, the default variable is used when it is set; a server
+            // that trusts the connection needs none.
+            if password == nil, environment[defaultStoragePasswordVariable] != nil { password = .environment(defaultStoragePasswordVariable) }
+            settings.password = password
+            return .postgres(settings)
+        case .failure(let error):
+            reader.error(.invalidValue, error.message, at: node.location)
+            return nil
+        }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import HotlineCore
-import HotlineNet
+import HotlineYAML
 
 /// A mailbox the gateway reads (`mailboxes:` in `Config/hotline.yaml`).
 ///
@@ -30,26 +30,14 @@ public struct MailboxConfig: Sendable {
     public var name: String
     /// Its role.
     public var role: Role
-    /// Connection and login; the password is filled in from the environment or a file.
+    /// Connection and login; the password comes from the environment or a file.
     public var settings: IMAPSettings
-    /// The environment variable with the password.
-    public var passwordEnvironment: String?
-    /// Or a file with it.
-    public var passwordFile: String?
     /// The folder read.
     public var folder: String
     /// Where messages the gateway cannot use are moved.
     public var peopleFolder: String
     /// Senders whose plain messages listing URLs are taken as reports.
     public var trustedSenders: Set<String>
-
-    /// The settings with the password from the environment or the file.
-    public func resolvedSettings(environment: [String: String] = ProcessInfo.processInfo.environment) -> IMAPSettings {
-        var settings = self.settings
-        if let name = passwordEnvironment { settings.password = environment[name] }
-        if let file = passwordFile, let text = try? String(contentsOfFile: file, encoding: .utf8) { settings.password = text.trimmingCharacters(in: .whitespacesAndNewlines) }
-        return settings
-    }
 
     static func parse(_ node: YAMLNode, resolve: (String) -> String, reader: inout YAMLReader) -> [MailboxConfig] {
         guard let items = reader.sequence(node, key: "mailboxes") else { return [] }
@@ -65,15 +53,15 @@ public struct MailboxConfig: Sendable {
                     reader.error(.invalidValue, "\"role\" must be reports or replies, got \(YAMLReader.show(node))", at: node.location)
                 }
             }
-            var security = SMTPSecurity.tls
+            var security = MailSecurity.tls
             if let node = fields["security"], let text = reader.string(node, key: "security") {
-                if let parsed = SMTPSecurity(rawValue: text) { security = parsed } else {
+                if let parsed = MailSecurity(rawValue: text) { security = parsed } else {
                     reader.error(.invalidValue, "\"security\" must be tls, starttls or none, got \(YAMLReader.show(node))", at: node.location)
                 }
             }
             let settings = IMAPSettings(
                 host: fields["host"].flatMap { reader.string($0, key: "host") } ?? "", port: fields["port"].flatMap { reader.integer($0, key: "port", range: 1...65535) } ?? 993,
-                security: security, username: fields["username"].flatMap { reader.string($0, key: "username") } ?? "", password: nil,
+                security: security, username: fields["username"].flatMap { reader.string($0, key: "username") } ?? "", password: reader.secret(fields, section: "mailboxes[\(result.count)]", resolve: resolve),
                 caFile: fields["ca_file"].flatMap { reader.string($0, key: "ca_file") }.map(resolve),
                 timeout: TimeInterval(fields["timeout"].flatMap { reader.duration($0, key: "timeout") }?.seconds ?? 30))
             var trusted = Set<String>()
@@ -87,8 +75,6 @@ public struct MailboxConfig: Sendable {
             }
             result.append(MailboxConfig(
                 name: name, role: role, settings: settings,
-                passwordEnvironment: fields["password_env"].flatMap { reader.string($0, key: "password_env") },
-                passwordFile: fields["password_file"].flatMap { reader.string($0, key: "password_file") }.map(resolve),
                 folder: fields["folder"].flatMap { reader.string($0, key: "folder") } ?? "INBOX",
                 peopleFolder: fields["people_folder"].flatMap { reader.string($0, key: "people_folder") } ?? "Hotline People",
                 trustedSenders: trusted))

@@ -1,4 +1,5 @@
 import HotlineCore
+import HotlineYAML
 
 /// Reads rule actions from YAML: a list of one-key mappings such as
 /// `- notify: { to: hosting, template: ntd-first, deadline: 24h }`.
@@ -38,9 +39,9 @@ public enum ActionParser {
         switch kind {
         case .notify:
             guard let fields = reader.mapping(value, allowed: ["to", "template", "deadline", "batch_window"], required: ["to", "template"], what: "notify") else { return nil }
-            var recipient: NoticeRecipient?
+            var recipient: DispatchTarget?
             if let node = fields["to"], let text = reader.string(node, key: "to") {
-                recipient = NoticeRecipient(text)
+                recipient = DispatchTarget.notify(text)
                 if recipient == nil {
                     reader.error(.invalidValue, "\"to\" of notify must be hosting, registrar, upstream or contact:NAME, got \(YAMLReader.show(node))", at: node.location)
                 }
@@ -53,9 +54,9 @@ public enum ActionParser {
             return .notify(to: recipient, template: template, deadline: deadline, batchWindow: window)
         case .forward:
             guard let fields = reader.mapping(value, allowed: ["to", "template", "reason", "police_first"], required: ["to"], what: "forward") else { return nil }
-            var target: ForwardTarget?
+            var target: DispatchTarget?
             if let node = fields["to"], let text = reader.string(node, key: "to") {
-                target = ForwardTarget(text)
+                target = DispatchTarget.forward(text)
                 if target == nil {
                     reader.error(.invalidValue, "\"to\" of forward must be partner, police or contact:NAME, got \(YAMLReader.show(node))", at: node.location)
                 }

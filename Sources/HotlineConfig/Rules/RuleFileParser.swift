@@ -1,4 +1,5 @@
 import HotlineCore
+import HotlineYAML
 
 /// Reads one rule file's YAML into ``RuleFileContent`` for the compiler, strictly.
 public enum RuleFileParser {

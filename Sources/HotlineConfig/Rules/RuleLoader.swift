@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HotlineCore
+import HotlineYAML
 
 /// Loads rule files from paths (files, or directories whose `*.yaml`/`*.yml` files are read in
 /// name order) into a checked ``RuleSet``.
@@ -37,7 +38,7 @@ public enum RuleLoader {
     }
 
     /// Loads and checks the rules at `paths`.
-    public static func load(paths: [String], schema: FieldSchema = .standard, limits: YAMLLimits = .standard) -> Result {
+    public static func load(paths: [String], limits: YAMLLimits = .standard) -> Result {
         let files: [String]
         do {
             files = try ruleFiles(paths)
@@ -57,12 +58,12 @@ public enum RuleLoader {
                 diagnostics.append(error)
             }
         }
-        let result = compile(sources: sources, schema: schema, limits: limits)
+        let result = compile(sources: sources, limits: limits)
         return Result(ruleSet: diagnostics.containsErrors ? nil : result.ruleSet, diagnostics: (diagnostics + result.diagnostics).sortedByLocation, files: files)
     }
 
     /// Checks and compiles rule texts already in memory (used by `load` and by tests).
-    public static func compile(sources: [(file: String, text: String)], schema: FieldSchema = .standard, limits: YAMLLimits = .standard) -> Result {
+    public static func compile(sources: [(file: String, text: String)], limits: YAMLLimits = .standard) -> Result {
         var contents: [RuleFileContent] = []
         var diagnostics: [Diagnostic] = []
         var parseFailed = false
@@ -74,7 +75,7 @@ public enum RuleLoader {
         if parseFailed || contents.isEmpty {
             return Result(ruleSet: nil, diagnostics: diagnostics.sortedByLocation, files: sources.map(\.file))
         }
-        let (ruleSet, compileDiagnostics) = RuleSetCompiler.compile(contents, digest: digest(sources), schema: schema)
+        let (ruleSet, compileDiagnostics) = RuleSetCompiler.compile(contents, digest: digest(sources))
         let all = (diagnostics + compileDiagnostics).sortedByLocation
         return Result(ruleSet: all.containsErrors ? nil : ruleSet, diagnostics: all, files: sources.map(\.file))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import HotlineCore
+import HotlineYAML
 
 /// A rule test file, in the spirit of `promtool test rules`:
 ///
@@ -24,18 +25,18 @@ public struct RuleTestFile: Sendable {
     public var tests: [RuleTestCase]
 
     /// Reads a test file; `nil` with diagnostics when it cannot be used.
-    public static func load(_ path: String, schema: FieldSchema = .standard) -> (RuleTestFile?, [Diagnostic]) {
+    public static func load(_ path: String) -> (RuleTestFile?, [Diagnostic]) {
         let text: String
         do {
             text = try RuleLoader.readText(path)
         } catch {
             return (nil, [error])
         }
-        return parse(text, file: path, schema: schema)
+        return parse(text, file: path)
     }
 
     /// Parses test file text.
-    public static func parse(_ text: String, file: String, schema: FieldSchema = .standard) -> (RuleTestFile?, [Diagnostic]) {
+    public static func parse(_ text: String, file: String) -> (RuleTestFile?, [Diagnostic]) {
         var reader: YAMLReader
         let root: YAMLNode?
         do {
@@ -58,14 +59,15 @@ public struct RuleTestFile: Sendable {
         var tests: [RuleTestCase] = []
         if let node = top["tests"], let items = reader.sequence(node, key: "tests") {
             for item in items {
-                if let test = parseTest(item, schema: schema, reader: &reader) { tests.append(test) }
+                if let test = parseTest(item, reader: &reader) { tests.append(test) }
             }
         }
         if reader.diagnostics.containsErrors { return (nil, reader.diagnostics) }
         return (RuleTestFile(file: file, ruleFiles: ruleFiles, tests: tests), reader.diagnostics)
     }
 
-    private static func parseTest(_ node: YAMLNode, schema: FieldSchema, reader: inout YAMLReader) -> RuleTestCase? {
+    private static func parseTest(_ node: YAMLNode, reader: inout YAMLReader) -> RuleTestCase? {
+        let schema = FieldSchema.standard
         guard let fields = reader.mapping(node, allowed: ["name", "on", "report", "facts", "expect"], required: ["name", "report", "expect"], what: "a test") else { return nil }
         let name = fields["name"].flatMap { reader.string($0, key: "name") }
         var report: ReportSubmission?
@@ -76,7 +78,7 @@ public struct RuleTestFile: Sendable {
                 reader.error(.invalidValue, "report: \(error.message)", at: reportNode.location)
             }
         }
-        var facts: [(name: String, value: FactValue?)] = []
+        var facts: [(fact: Fact, value: FactValue?)] = []
         if let factsNode = fields["facts"], case .mapping(let pairs) = factsNode.kind {
             for pair in pairs {
                 guard let fieldName = pair.key.scalar else { continue }
@@ -86,14 +88,15 @@ public struct RuleTestFile: Sendable {
                     reader.error(.unknownField, message, at: pair.key.location)
                     continue
                 }
-                if pair.value.isNull { facts.append((fieldName, nil)); continue }
+                let fact = Fact(rawValue: field.index)!
+                if pair.value.isNull { facts.append((fact, nil)); continue }
                 if field.type == .ipList, case .sequence(let items) = pair.value.kind {
                     let addresses = items.compactMap { $0.scalar.flatMap(IPAddress.init) }
                     guard addresses.count == items.count else {
                         reader.error(.typeMismatch, "fact \"\(fieldName)\" is a list of IP addresses, got \(YAMLReader.show(pair.value))", at: pair.value.location)
                         continue
                     }
-                    facts.append((fieldName, .ips(addresses)))
+                    facts.append((fact, .ips(addresses)))
                     continue
                 }
                 guard let text = pair.value.scalar, let value = FactValue(text: text, as: field.type) else {
@@ -104,7 +107,7 @@ public struct RuleTestFile: Sendable {
                     reader.error(.unknownValue, "\(YAMLReader.show(pair.value)) is not a value of \(fieldName); expected one of \(allowed.joined(separator: ", "))", at: pair.value.location)
                     continue
                 }
-                facts.append((fieldName, value))
+                facts.append((fact, value))
             }
         } else if let factsNode = fields["facts"], !factsNode.isNull {
             reader.error(.invalidValue, "\"facts\" must be a mapping of field names to values, got \(factsNode.kindName)", at: factsNode.location)

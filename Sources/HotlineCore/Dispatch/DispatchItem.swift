@@ -1,8 +1,5 @@
 import Foundation
 
-/// The hash values sent with a URL in X-ARF (`hash_values`), lowercase hex.
-public typealias HashValues = [String: String]
-
 /// Where a URL was hosted when decided: for X-ARF, the statistics per hoster, and to tell
 /// a move before sending.
 public struct HostingSnapshot: Hashable, Sendable, Codable {
@@ -28,17 +25,17 @@ public struct HostingSnapshot: Hashable, Sendable, Codable {
 
     /// The `hosting.*` facts of `facts`.
     public init(_ facts: Facts) {
-        if case .ip(let ip)? = facts["hosting.ip"] { self.ip = ip.description }
-        if case .number(let asn)? = facts["hosting.asn"] { self.asn = Int(asn) }
-        if case .string(let country)? = facts["hosting.country"] { self.country = country }
-        if case .string(let org)? = facts["hosting.org"] { self.org = org }
-        if case .string(let email)? = facts["hosting.abuse_email"] { self.abuseEmail = email.lowercased() }
+        if case .ip(let ip)? = facts[.hostingIP] { self.ip = ip.description }
+        asn = facts.number(.hostingASN).map { Int($0) }
+        country = facts.string(.hostingCountry)
+        org = facts.string(.hostingOrg)
+        abuseEmail = facts.string(.hostingAbuseEmail)?.lowercased()
     }
 }
 
 /// One URL waiting to go out in a notice or forward: written in the transaction that stored
 /// the decision, so a decided action can never be lost between deciding and sending.
-public struct DispatchItem: Hashable, Sendable, Codable {
+public struct DispatchItem: Hashable, Sendable {
     /// Where an item is.
     public enum Status: String, Hashable, Sendable, Codable {
         /// Waits for its batch window.
@@ -53,16 +50,12 @@ public struct DispatchItem: Hashable, Sendable, Codable {
 
     /// The item's id.
     public var id: String
-    /// The report that asked for it.
-    public var reportID: String
-    /// Its case.
-    public var caseID: String
-    /// The decision (or lifecycle event) that asked for it.
-    public var decisionID: String
+    /// The URL, its report, case and decision.
+    public var subject: ReportedURL
     /// `notify` or `forward`.
-    public var kind: String
-    /// The rule's target, as written.
-    public var target: String
+    public var kind: ActionKind
+    /// The rule's target.
+    public var target: DispatchTarget
     /// Who, when known; `nil` when the target has no address (the notice then fails and a
     /// person decides).
     public var recipient: Recipient?
@@ -74,18 +67,12 @@ public struct DispatchItem: Hashable, Sendable, Codable {
     public var batchWindow: TimeSpan
     /// The forward's reason, when given.
     public var reason: String?
-    /// The canonical URL.
-    public var url: String
-    /// Its host.
-    public var host: String
     /// Where it was hosted when decided.
     public var hosting: HostingSnapshot
     /// The classification, when known (`baseline`, `A1`, …).
     public var classification: String?
     /// `hash_match`, `manual_review` or `user_report`.
     public var detectionMethod: String
-    /// Hash values for X-ARF.
-    public var hashes: HashValues
     /// Where it is.
     public var status: Status
     /// When it was decided.
@@ -96,11 +83,9 @@ public struct DispatchItem: Hashable, Sendable, Codable {
     public var parentNoticeID: String?
 
     /// Creates an item.
-    public init(id: String, reportID: String, caseID: String, decisionID: String, kind: String, target: String, recipient: Recipient?, template: String, deadline: TimeSpan?, batchWindow: TimeSpan, reason: String? = nil, url: String, host: String, hosting: HostingSnapshot, classification: String?, detectionMethod: String, hashes: HashValues, status: Status, createdAt: Date, dueAt: Date, parentNoticeID: String? = nil) {
+    public init(id: String, subject: ReportedURL, kind: ActionKind, target: DispatchTarget, recipient: Recipient?, template: String, deadline: TimeSpan?, batchWindow: TimeSpan, reason: String? = nil, hosting: HostingSnapshot, classification: String?, detectionMethod: String, status: Status, createdAt: Date, dueAt: Date, parentNoticeID: String? = nil) {
         self.id = id
-        self.reportID = reportID
-        self.caseID = caseID
-        self.decisionID = decisionID
+        self.subject = subject
         self.kind = kind
         self.target = target
         self.recipient = recipient
@@ -108,12 +93,9 @@ public struct DispatchItem: Hashable, Sendable, Codable {
         self.deadline = deadline
         self.batchWindow = batchWindow
         self.reason = reason
-        self.url = url
-        self.host = host
         self.hosting = hosting
         self.classification = classification
         self.detectionMethod = detectionMethod
-        self.hashes = hashes
         self.status = status
         self.createdAt = createdAt
         self.dueAt = dueAt
@@ -122,7 +104,48 @@ public struct DispatchItem: Hashable, Sendable, Codable {
 
     /// Items that go out together: same recipient, channel, kind and template.
     public var batchKey: String {
-        "\(kind)|\(template)|\(recipient?.language ?? "")|\(recipient?.batchKey ?? "none:" + target + ":" + id)"
+        "\(kind.rawValue)|\(template)|\(recipient?.language ?? "")|\(recipient?.batchKey ?? "none:\(target):" + id)"
+    }
+}
+
+extension DispatchItem: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case id, kind, target, recipient, template, deadline, batchWindow, reason, hosting, classification, detectionMethod, status, createdAt, dueAt, parentNoticeID
+    }
+
+    /// Decodes the stored body; the subject's fields sit beside the item's, as they always have.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(String.self, forKey: .id), subject: try ReportedURL(from: decoder),
+            kind: try container.decode(ActionKind.self, forKey: .kind), target: try container.decode(DispatchTarget.self, forKey: .target),
+            recipient: try container.decodeIfPresent(Recipient.self, forKey: .recipient), template: try container.decode(String.self, forKey: .template),
+            deadline: try container.decodeIfPresent(TimeSpan.self, forKey: .deadline), batchWindow: try container.decode(TimeSpan.self, forKey: .batchWindow),
+            reason: try container.decodeIfPresent(String.self, forKey: .reason), hosting: try container.decode(HostingSnapshot.self, forKey: .hosting),
+            classification: try container.decodeIfPresent(String.self, forKey: .classification), detectionMethod: try container.decode(String.self, forKey: .detectionMethod),
+            status: try container.decode(Status.self, forKey: .status), createdAt: try container.decode(Date.self, forKey: .createdAt),
+            dueAt: try container.decode(Date.self, forKey: .dueAt), parentNoticeID: try container.decodeIfPresent(String.self, forKey: .parentNoticeID))
+    }
+
+    /// Encodes the body with the subject's fields beside the item's.
+    public func encode(to encoder: any Encoder) throws {
+        try subject.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(target, forKey: .target)
+        try container.encodeIfPresent(recipient, forKey: .recipient)
+        try container.encode(template, forKey: .template)
+        try container.encodeIfPresent(deadline, forKey: .deadline)
+        try container.encode(batchWindow, forKey: .batchWindow)
+        try container.encodeIfPresent(reason, forKey: .reason)
+        try container.encode(hosting, forKey: .hosting)
+        try container.encodeIfPresent(classification, forKey: .classification)
+        try container.encode(detectionMethod, forKey: .detectionMethod)
+        try container.encode(status, forKey: .status)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(dueAt, forKey: .dueAt)
+        try container.encodeIfPresent(parentNoticeID, forKey: .parentNoticeID)
     }
 }
 

@@ -20,49 +20,15 @@ public struct DispatchPlanner: Sendable {
         self.ids = ids
     }
 
-    /// What the URL of one decision is, for the items.
-    public struct Subject: Sendable {
-        /// The report.
-        public var reportID: String
-        /// The case.
-        public var caseID: String
-        /// The decision.
-        public var decisionID: String
-        /// The canonical URL.
-        public var url: String
-        /// Its host.
-        public var host: String
-        /// The facts decided on.
-        public var facts: Facts
-        /// The content's hash values, for X-ARF.
-        public var hashes: HashValues
-        /// The notice whose follow-up decided, if any.
-        public var parentNoticeID: String?
-
-        /// Creates a subject.
-        public init(reportID: String, caseID: String, decisionID: String, url: String, host: String, facts: Facts, hashes: HashValues, parentNoticeID: String? = nil) {
-            self.hashes = hashes
-            self.reportID = reportID
-            self.caseID = caseID
-            self.decisionID = decisionID
-            self.url = url
-            self.host = host
-            self.facts = facts
-            self.parentNoticeID = parentNoticeID
-        }
-    }
-
-    /// The items for `actions`. A `forward` with `police_first` holds every `notify` of the
-    /// same decision until the police release it.
-    public func items(for actions: [Action], subject: Subject, now: Date) -> [DispatchItem] {
+    /// The items for `actions` about `subject`, decided on `facts`. A `forward` with
+    /// `police_first` holds every `notify` of the same decision until the police release it.
+    public func items(for actions: [Action], subject: ReportedURL, facts: Facts, parentNoticeID: String? = nil, now: Date) -> [DispatchItem] {
         let policeFirst = actions.contains { if case .forward(.police, _, _, true) = $0 { true } else { false } }
-        let facts = subject.facts
-        let hashes = subject.hashes
         let classification = Self.classification(facts)
         let detection: String
-        if case .string("known")? = facts["hash.match"] {
+        if facts.string(.hashMatch) == "known" {
             detection = "hash_match"
-        } else if case .string(let source)? = facts["report.source.type"], source == "public" {
+        } else if facts.string(.reportSourceType) == "public" {
             detection = "user_report"
         } else {
             detection = "manual_review"
@@ -70,24 +36,21 @@ public struct DispatchPlanner: Sendable {
         let hosting = HostingSnapshot(facts)
         var items: [DispatchItem] = []
         for action in actions {
-            let kind: String, target: String, template: String, deadline: TimeSpan?, window: TimeSpan, reason: String?
+            let kind: ActionKind, target: DispatchTarget, template: String, deadline: TimeSpan?, window: TimeSpan, reason: String?
             switch action {
             case .notify(let to, let name, let span, let batchWindow):
-                (kind, target, template, deadline, window, reason) = ("notify", to.description, name, span, batchWindow ?? notifyWindow, nil)
+                (kind, target, template, deadline, window, reason) = (.notify, to, name, span, batchWindow ?? notifyWindow, nil)
             case .forward(let to, let name, let why, _):
                 let defaultTemplate = to == .police ? "police-info" : "inhope-forward"
-                (kind, target, template, deadline, window, reason) = ("forward", to.description, name ?? defaultTemplate, nil, forwardWindow, why)
+                (kind, target, template, deadline, window, reason) = (.forward, to, name ?? defaultTemplate, nil, forwardWindow, why)
             default:
                 continue
             }
-            let held = policeFirst && kind == "notify"
+            let held = policeFirst && kind == .notify
             items.append(DispatchItem(
-                id: ids.next(), reportID: subject.reportID, caseID: subject.caseID, decisionID: subject.decisionID,
-                kind: kind, target: target, recipient: directory.recipient(for: target, facts: facts), template: template,
-                deadline: deadline, batchWindow: window, reason: reason, url: subject.url, host: subject.host,
-                hosting: hosting, classification: classification, detectionMethod: detection, hashes: hashes,
-                status: held ? .held : .waiting, createdAt: now, dueAt: now.addingTimeInterval(TimeInterval(window.seconds)),
-                parentNoticeID: subject.parentNoticeID))
+                id: ids.next(), subject: subject, kind: kind, target: target, recipient: directory.recipient(for: target, facts: facts), template: template,
+                deadline: deadline, batchWindow: window, reason: reason, hosting: hosting, classification: classification, detectionMethod: detection,
+                status: held ? .held : .waiting, createdAt: now, dueAt: now.addingTimeInterval(TimeInterval(window.seconds)), parentNoticeID: parentNoticeID))
         }
         return items
     }
@@ -96,8 +59,8 @@ public struct DispatchPlanner: Sendable {
     /// one X-ARF knows.
     static func classification(_ facts: Facts) -> String? {
         let known = Set(Classification.allCases.map(\.rawValue))
-        for name in ["hash.classification", "report.classification"] {
-            if case .string(let value)? = facts[name], known.contains(value) { return value }
+        for fact in [Fact.hashClassification, .reportClassification] {
+            if let value = facts.string(fact), known.contains(value) { return value }
         }
         return nil
     }

@@ -31,15 +31,14 @@ extension DispatchWorker {
     }
 
     private func moved(_ item: DispatchItem, now: Date) throws -> Bool {
-        guard item.kind == "notify", item.target == "hosting" || item.target == "upstream", let hostingLookup,
-              let facts = try store.decisionFacts(decisionID: item.decisionID, schema: engine.ruleSet.schema),
-              let refreshed = hostingLookup.refreshHosting(host: item.host, facts: facts) else { return false }
+        guard item.kind == .notify, item.target == .hosting || item.target == .upstream, let hostingLookup,
+              let facts = try store.decisionFacts(decisionID: item.subject.decisionID),
+              let refreshed = hostingLookup.refreshHosting(host: item.subject.host, facts: facts) else { return false }
         let current = HostingSnapshot(refreshed)
         guard let newDesk = current.abuseEmail, newDesk != item.hosting.abuseEmail else { return false }
         let verdict = engine.decide(refreshed)
-        let decision = Decision(id: ids.next(), reportID: item.reportID, caseID: item.caseID, trigger: "hosting.changed", verdict: verdict, facts: refreshed, decidedAt: now)
-        let subject = DispatchPlanner.Subject(reportID: item.reportID, caseID: item.caseID, decisionID: decision.id, url: item.url, host: item.host, facts: refreshed, hashes: item.hashes)
-        let newItems = planner.items(for: verdict.actions, subject: subject, now: now)
+        let decision = Decision(id: ids.next(), reportID: item.subject.reportID, caseID: item.subject.caseID, trigger: "hosting.changed", verdict: verdict, facts: refreshed, decidedAt: now)
+        let newItems = planner.items(for: verdict.actions, subject: item.subject.decided(by: decision.id), facts: refreshed, now: now)
         try store.redecide(itemID: item.id, decision: decision, newItems: newItems)
         return true
     }
@@ -47,9 +46,7 @@ extension DispatchWorker {
     private func createNotice(from items: [DispatchItem], now: Date) throws {
         let first = items[0]
         let id = ids.next()
-        let noticeItems = items.map {
-            NoticeItem(itemID: $0.id, reportID: $0.reportID, caseID: $0.caseID, decisionID: $0.decisionID, url: $0.url, host: $0.host, hosting: $0.hosting, classification: $0.classification, detectionMethod: $0.detectionMethod, hashes: $0.hashes, xarfReportID: UUIDv4.random())
-        }
+        let noticeItems = items.map { NoticeItem($0, xarfReportID: UUIDv4.random()) }
         let recipient = first.recipient ?? Recipient(target: first.target, name: "(no address for \(first.target))", addresses: [])
         var notice = Notice(
             id: id, reference: Notice.reference(for: id), kind: first.kind, recipient: recipient, template: first.template,
@@ -61,7 +58,7 @@ extension DispatchWorker {
             failure = "nobody to send to: no address for \(first.target)"
         } else {
             do {
-                messages.append(try renderer.message(for: notice, purpose: first.kind == "forward" ? "forward" : "notice", template: first.template, reminder: 0, messageID: ids.next(), firstMessageID: nil, at: now))
+                messages.append(try renderer.message(for: notice, purpose: first.kind == .forward ? "forward" : "notice", template: first.template, reminder: 0, messageID: ids.next(), firstMessageID: nil, at: now))
             } catch {
                 failure = error.message
             }

@@ -16,7 +16,7 @@ extension DispatchWorker {
             let givingUp = now >= sentAt.addingTimeInterval(TimeInterval(settings.followUp.giveUpAfter.seconds))
             for index in notice.items.indices {
                 guard notice.items[index].state == .online, let due = notice.items[index].nextCheckAt, due <= now else { continue }
-                let result = checker.check(notice.items[index].url)
+                let result = checker.check(notice.items[index].subject.url)
                 pass.checks += 1
                 if let change = record(result, on: &notice.items[index], sentAt: sentAt, now: now) { changes.append(change) }
                 if givingUp && notice.items[index].state == .online { notice.items[index].nextCheckAt = nil }
@@ -60,7 +60,7 @@ extension DispatchWorker {
             gone = why
         case .online(let digests, let detail):
             // Different content under the same URL counts as removal of the reported file.
-            if let digests, !item.hashes.isEmpty, Set(item.hashes.values.map { $0.lowercased() }).isDisjoint(with: digests) {
+            if let digests, !item.subject.hashes.isEmpty, Set(item.subject.hashes.values.map { $0.lowercased() }).isDisjoint(with: digests) {
                 gone = "content changed (\(detail))"
             } else {
                 item.lastCheck = "online: \(detail)"
@@ -68,7 +68,7 @@ extension DispatchWorker {
                 item.consecutiveGone = 0
                 item.removedAt = nil
                 item.nextCheckAt = scheduled
-                return wasGone ? "\(item.url) back online" : nil
+                return wasGone ? "\(item.subject.url) back online" : nil
             }
         case .inconclusive(let why):
             // A flaky server neither confirms nor refutes removal; try again as planned.
@@ -82,10 +82,10 @@ extension DispatchWorker {
         if item.consecutiveGone >= policy.confirmations {
             item.state = .removed
             item.nextCheckAt = nil
-            return "\(item.url) removed (\(gone!))"
+            return "\(item.subject.url) removed (\(gone!))"
         }
         item.nextCheckAt = now.addingTimeInterval(TimeInterval(policy.confirmAfter.seconds))
-        return "\(item.url) gone once (\(gone!)); confirming"
+        return "\(item.subject.url) gone once (\(gone!)); confirming"
     }
 
     /// A notice that was delivered and then bounced (or otherwise reported undeliverable after
@@ -103,19 +103,18 @@ extension DispatchWorker {
     /// everything the actions asked for, in one transaction.
     func raise(_ event: RuleEvent, for notice: Notice, detail: String, updatedMessage: OutboxMessage?, now: Date) throws {
         var notice = notice
-        let schema = engine.ruleSet.schema
-        var facts = try notice.items.first.flatMap { try store.decisionFacts(decisionID: $0.decisionID, schema: schema) } ?? Facts(schema: schema)
-        facts["notice.status"] = .string(notice.status.rawValue)
-        facts["notice.kind"] = .string(notice.kind)
-        facts["notice.recipient"] = .string(notice.recipient.target)
-        facts["notice.age"] = .duration(TimeSpan(seconds: Int(now.timeIntervalSince(notice.sentAt ?? notice.createdAt))))
-        facts["notice.overdue"] = .bool(notice.deadline.map { $0 <= now } ?? false && notice.status.isActive)
-        facts["notice.reminders"] = .number(Double(notice.reminders))
-        facts["notice.urls"] = .number(Double(notice.items.count))
-        facts["notice.urls_online"] = .number(Double(notice.onlineItems.count))
+        var facts = try notice.items.first.flatMap { try store.decisionFacts(decisionID: $0.subject.decisionID) } ?? Facts()
+        facts[.noticeStatus] = .string(notice.status.rawValue)
+        facts[.noticeKind] = .string(notice.kind.rawValue)
+        facts[.noticeRecipient] = .string(notice.recipient.target.description)
+        facts[.noticeAge] = .duration(TimeSpan(seconds: Int(now.timeIntervalSince(notice.sentAt ?? notice.createdAt))))
+        facts[.noticeOverdue] = .bool(notice.deadline.map { $0 <= now } ?? false && notice.status.isActive)
+        facts[.noticeReminders] = .number(Double(notice.reminders))
+        facts[.noticeURLs] = .number(Double(notice.items.count))
+        facts[.noticeURLsOnline] = .number(Double(notice.onlineItems.count))
         if event == .deliveryFailed {
-            facts["delivery.error"] = .string(notice.lastError ?? detail)
-            facts["delivery.attempts"] = .number(Double(notice.deliveryAttempts))
+            facts[.deliveryError] = .string(notice.lastError ?? detail)
+            facts[.deliveryAttempts] = .number(Double(notice.deliveryAttempts))
         }
         let verdict = engine.decide(facts, on: event)
         var newMessages: [OutboxMessage] = []
@@ -126,7 +125,7 @@ extension DispatchWorker {
         followUpPlanner.notifyWindow = TimeSpan(seconds: 0)
         for action in verdict.actions {
             switch action {
-            case .notify(let to, let template, let deadline, _) where to.description == notice.recipient.target && notice.kind == "notify" && notice.status.isActive:
+            case .notify(let to, let template, let deadline, _) where to == notice.recipient.target && notice.kind == .notify && notice.status.isActive:
                 // The same desk again: a reminder on this notice, threaded to the first message.
                 notice.reminders += 1
                 notice.deadline = now.addingTimeInterval(TimeInterval(deadline.seconds))
@@ -138,16 +137,15 @@ extension DispatchWorker {
                 }
             case .notify, .forward:
                 for item in notice.onlineItems.isEmpty ? notice.items : notice.onlineItems {
-                    let itemFacts = try store.decisionFacts(decisionID: item.decisionID, schema: schema) ?? facts
-                    let subject = DispatchPlanner.Subject(reportID: item.reportID, caseID: item.caseID, decisionID: item.decisionID, url: item.url, host: item.host, facts: itemFacts, hashes: item.hashes, parentNoticeID: notice.id)
-                    newItems += followUpPlanner.items(for: [action], subject: subject, now: now)
+                    let itemFacts = try store.decisionFacts(decisionID: item.subject.decisionID) ?? facts
+                    newItems += followUpPlanner.items(for: [action], subject: item.subject, facts: itemFacts, parentNoticeID: notice.id, now: now)
                 }
             case .escalate(let queue, let reason, _):
                 notice.escalatedTo = queue
                 notes.append("escalated to \(queue): \(reason)")
             case .close(let reason):
                 if notice.status != .removed { notice.status = .closed }
-                closing = Array(Set(notice.items.map(\.caseID))).sorted()
+                closing = Array(Set(notice.items.map(\.subject.caseID))).sorted()
                 notes.append("closed: \(reason)")
             case .tag:
                 break

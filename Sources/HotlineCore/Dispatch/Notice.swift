@@ -22,7 +22,7 @@ public enum NoticeStatus: String, Hashable, Sendable, Codable, CaseIterable {
 }
 
 /// One URL in a notice, with what its re-checks found.
-public struct NoticeItem: Hashable, Sendable, Codable {
+public struct NoticeItem: Hashable, Sendable {
     /// Whether the URL is still there.
     public enum State: String, Hashable, Sendable, Codable {
         /// Not yet checked, or last seen online.
@@ -33,24 +33,14 @@ public struct NoticeItem: Hashable, Sendable, Codable {
 
     /// The dispatch item it came from.
     public var itemID: String
-    /// The report.
-    public var reportID: String
-    /// The case.
-    public var caseID: String
-    /// The decision that asked for it.
-    public var decisionID: String
-    /// The URL.
-    public var url: String
-    /// The host.
-    public var host: String
+    /// The URL, its report, case and decision.
+    public var subject: ReportedURL
     /// Where it was hosted when decided.
     public var hosting: HostingSnapshot
     /// The classification, if known.
     public var classification: String?
     /// How it was detected.
     public var detectionMethod: String
-    /// Hash values.
-    public var hashes: HashValues
     /// The X-ARF `report_id` sent for it.
     public var xarfReportID: String
     /// Still there or not.
@@ -69,17 +59,12 @@ public struct NoticeItem: Hashable, Sendable, Codable {
     public var removedAt: Date?
 
     /// Creates an item.
-    public init(itemID: String, reportID: String, caseID: String, decisionID: String, url: String, host: String, hosting: HostingSnapshot, classification: String?, detectionMethod: String, hashes: HashValues, xarfReportID: String, state: State = .online, checks: Int = 0, consecutiveGone: Int = 0, lastCheckAt: Date? = nil, lastCheck: String? = nil, nextCheckAt: Date? = nil, removedAt: Date? = nil) {
+    public init(itemID: String, subject: ReportedURL, hosting: HostingSnapshot, classification: String?, detectionMethod: String, xarfReportID: String, state: State = .online, checks: Int = 0, consecutiveGone: Int = 0, lastCheckAt: Date? = nil, lastCheck: String? = nil, nextCheckAt: Date? = nil, removedAt: Date? = nil) {
         self.itemID = itemID
-        self.reportID = reportID
-        self.caseID = caseID
-        self.decisionID = decisionID
-        self.url = url
-        self.host = host
+        self.subject = subject
         self.hosting = hosting
         self.classification = classification
         self.detectionMethod = detectionMethod
-        self.hashes = hashes
         self.xarfReportID = xarfReportID
         self.state = state
         self.checks = checks
@@ -88,6 +73,48 @@ public struct NoticeItem: Hashable, Sendable, Codable {
         self.lastCheck = lastCheck
         self.nextCheckAt = nextCheckAt
         self.removedAt = removedAt
+    }
+
+    /// The item for a dispatch item going out, with the X-ARF report id it is sent under.
+    public init(_ item: DispatchItem, xarfReportID: String) {
+        self.init(itemID: item.id, subject: item.subject, hosting: item.hosting, classification: item.classification, detectionMethod: item.detectionMethod, xarfReportID: xarfReportID)
+    }
+}
+
+extension NoticeItem: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case itemID, hosting, classification, detectionMethod, xarfReportID, state, checks, consecutiveGone, lastCheckAt, lastCheck, nextCheckAt, removedAt
+    }
+
+    /// Decodes the stored body; the subject's fields sit beside the item's, as they always have.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            itemID: try container.decode(String.self, forKey: .itemID), subject: try ReportedURL(from: decoder),
+            hosting: try container.decode(HostingSnapshot.self, forKey: .hosting), classification: try container.decodeIfPresent(String.self, forKey: .classification),
+            detectionMethod: try container.decode(String.self, forKey: .detectionMethod), xarfReportID: try container.decode(String.self, forKey: .xarfReportID),
+            state: try container.decode(State.self, forKey: .state), checks: try container.decode(Int.self, forKey: .checks),
+            consecutiveGone: try container.decode(Int.self, forKey: .consecutiveGone), lastCheckAt: try container.decodeIfPresent(Date.self, forKey: .lastCheckAt),
+            lastCheck: try container.decodeIfPresent(String.self, forKey: .lastCheck), nextCheckAt: try container.decodeIfPresent(Date.self, forKey: .nextCheckAt),
+            removedAt: try container.decodeIfPresent(Date.self, forKey: .removedAt))
+    }
+
+    /// Encodes the body with the subject's fields beside the item's.
+    public func encode(to encoder: any Encoder) throws {
+        try subject.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(itemID, forKey: .itemID)
+        try container.encode(hosting, forKey: .hosting)
+        try container.encodeIfPresent(classification, forKey: .classification)
+        try container.encode(detectionMethod, forKey: .detectionMethod)
+        try container.encode(xarfReportID, forKey: .xarfReportID)
+        try container.encode(state, forKey: .state)
+        try container.encode(checks, forKey: .checks)
+        try container.encode(consecutiveGone, forKey: .consecutiveGone)
+        try container.encodeIfPresent(lastCheckAt, forKey: .lastCheckAt)
+        try container.encodeIfPresent(lastCheck, forKey: .lastCheck)
+        try container.encodeIfPresent(nextCheckAt, forKey: .nextCheckAt)
+        try container.encodeIfPresent(removedAt, forKey: .removedAt)
     }
 }
 
@@ -99,7 +126,7 @@ public struct Notice: Hashable, Sendable, Codable {
     /// The reference people and replies quote, e.g. `HG-019385F2A1C4-7B2E`.
     public var reference: String
     /// `notify` or `forward`.
-    public var kind: String
+    public var kind: ActionKind
     /// Who.
     public var recipient: Recipient
     /// The template.
@@ -138,7 +165,7 @@ public struct Notice: Hashable, Sendable, Codable {
     public var items: [NoticeItem]
 
     /// Creates a notice.
-    public init(id: String, reference: String, kind: String, recipient: Recipient, template: String, status: NoticeStatus, createdAt: Date, sentAt: Date? = nil, deadlineSpan: TimeSpan?, deadline: Date? = nil, overdueRaisedFor: Date? = nil, reminders: Int = 0, removedAt: Date? = nil, lastError: String? = nil, deliveryAttempts: Int = 0, escalatedTo: String? = nil, nextDueAt: Date? = nil, parentNoticeID: String? = nil, reason: String? = nil, items: [NoticeItem]) {
+    public init(id: String, reference: String, kind: ActionKind, recipient: Recipient, template: String, status: NoticeStatus, createdAt: Date, sentAt: Date? = nil, deadlineSpan: TimeSpan?, deadline: Date? = nil, overdueRaisedFor: Date? = nil, reminders: Int = 0, removedAt: Date? = nil, lastError: String? = nil, deliveryAttempts: Int = 0, escalatedTo: String? = nil, nextDueAt: Date? = nil, parentNoticeID: String? = nil, reason: String? = nil, items: [NoticeItem]) {
         self.id = id
         self.reference = reference
         self.kind = kind
@@ -172,7 +199,7 @@ public struct Notice: Hashable, Sendable, Codable {
 
     /// Whether follow-up checks and deadlines apply (notices to hosters, registrars and
     /// upstreams; forwards to partners and the police hand the case over).
-    public var isFollowedUp: Bool { kind == "notify" }
+    public var isFollowedUp: Bool { kind == .notify }
 
     /// The URLs still online.
     public var onlineItems: [NoticeItem] { items.filter { $0.state == .online } }

@@ -32,7 +32,7 @@ public struct NoticeRenderer: Sendable {
                 "notice": .object(noticeSummary(notice, purpose: purpose, reminder: reminder)),
                 "reports": .array(reports),
             ]
-            let unclassified = items.filter { XARFReport.report(for: $0, identity: identity, at: date) == nil }.map { JSONValue.string($0.url) }
+            let unclassified = items.filter { XARFReport.report(for: $0, identity: identity, at: date) == nil }.map { JSONValue.string($0.subject.url) }
             if !unclassified.isEmpty { body.append("unclassified_urls", .array(unclassified)) }
             return OutboxMessage(
                 id: messageID, noticeID: notice.id, purpose: purpose, channel: .webhook, destinations: [endpoint],
@@ -92,7 +92,7 @@ public struct NoticeRenderer: Sendable {
         var summary: JSONObject = [
             "id": .string(notice.id),
             "reference": .string(notice.reference),
-            "kind": .string(notice.kind),
+            "kind": .string(notice.kind.rawValue),
             "purpose": .string(purpose),
         ]
         if reminder > 0 { summary.append("reminder", .number(Double(reminder))) }
@@ -119,11 +119,11 @@ public struct NoticeRenderer: Sendable {
         let urls = items.enumerated().map { index, item -> [String: String] in
             [
                 "number": String(index + 1),
-                "url": item.url,
-                "host": item.host,
+                "url": item.subject.url,
+                "host": item.subject.host,
                 "classification": item.classification ?? "unclassified",
                 "detection_method": item.detectionMethod,
-                "hashes": item.hashes.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " "),
+                "hashes": item.subject.hashes.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " "),
             ]
         }
         return NoticeTemplate.Values(notice: values, urls: urls)

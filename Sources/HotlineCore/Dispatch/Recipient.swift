@@ -8,8 +8,8 @@ public enum DeliveryChannel: String, Hashable, Sendable, Codable, CaseIterable {
 
 /// Who a notice or forward goes to, resolved when the rules decided.
 public struct Recipient: Hashable, Sendable, Codable {
-    /// The rule's target: `hosting`, `registrar`, `upstream`, `partner`, `police` or `contact:ID`.
-    public var target: String
+    /// The rule's target.
+    public var target: DispatchTarget
     /// The organisation's name, for the salutation and the statistics.
     public var name: String
     /// E-mail addresses (all receive the message).
@@ -27,7 +27,7 @@ public struct Recipient: Hashable, Sendable, Codable {
     public var secretEnvironment: String?
 
     /// Creates a recipient.
-    public init(target: String, name: String, addresses: [String], contactID: String? = nil, language: String = "en", channel: DeliveryChannel = .email, endpoint: String? = nil, secretEnvironment: String? = nil) {
+    public init(target: DispatchTarget, name: String, addresses: [String], contactID: String? = nil, language: String = "en", channel: DeliveryChannel = .email, endpoint: String? = nil, secretEnvironment: String? = nil) {
         self.target = target
         self.name = name
         self.addresses = addresses
@@ -54,5 +54,5 @@ public struct Recipient: Hashable, Sendable, Codable {
 public protocol RecipientDirectory: Sendable {
     /// The recipient for `target` (`hosting`, `registrar`, `upstream`, `partner`, `police`,
     /// `contact:ID`), or `nil` when nobody is known.
-    func recipient(for target: String, facts: Facts) -> Recipient?
+    func recipient(for target: DispatchTarget, facts: Facts) -> Recipient?
 }

@@ -20,17 +20,17 @@ public enum XARFReport {
             "timestamp": .string(RFC3339.format(date)),
             "reporter": contact,
             "sender": contact,
-            "source_identifier": .string(item.hosting.ip ?? item.host),
+            "source_identifier": .string(item.hosting.ip ?? item.subject.host),
             "category": .string("content"),
             "type": .string("csam"),
-            "url": .string(item.url),
+            "url": .string(item.subject.url),
         ]
-        if IPAddress(item.host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) == nil {
-            object.append("domain", .string(item.host))
+        if IPAddress(item.subject.host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))) == nil {
+            object.append("domain", .string(item.subject.host))
         }
         object.append("classification", .string(classification))
         object.append("detection_method", .string(item.detectionMethod))
-        let hashes = item.hashes.filter { ["md5", "sha1", "sha256"].contains($0.key) }.sorted { $0.key < $1.key }
+        let hashes = item.subject.hashes.filter { ["md5", "sha1", "sha256"].contains($0.key) }.sorted { $0.key < $1.key }
         if !hashes.isEmpty {
             object.append("hash_values", .object(JSONObject(hashes.map { ($0.key, JSONValue.string($0.value)) })))
         }

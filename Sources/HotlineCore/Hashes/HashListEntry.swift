@@ -135,6 +135,16 @@ public struct HashListStatistics: Hashable, Sendable {
     }
 }
 
+/// A hash-list operation on a list that does not exist.
+public struct NoSuchHashList: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The name asked for.
+    public var name: String
+    /// Creates the error.
+    public init(_ name: String) { self.name = name }
+    /// The message.
+    public var description: String { "no hash list named \(name)" }
+}
+
 /// Storage of hash lists, retractions and the allow-list.
 public protocol HashListStore: Sendable {
     /// Creates the list or updates its source and default classification.

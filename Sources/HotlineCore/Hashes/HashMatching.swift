@@ -34,11 +34,11 @@ public struct HashMatchResult: Hashable, Sendable {
 
     /// Writes `hash.*` facts.
     public func apply(to facts: inout Facts) {
-        facts["hash.match"] = .string(kind.rawValue)
-        if let list { facts["hash.list"] = .string(list) }
-        if let classification { facts["hash.classification"] = .string(classification.rawValue) }
-        if let algorithm { facts["hash.algorithm"] = .string(algorithm.rawValue) }
-        if let distance { facts["hash.distance"] = .number(Double(distance)) }
+        facts[.hashMatch] = .string(kind.rawValue)
+        if let list { facts[.hashList] = .string(list) }
+        if let classification { facts[.hashClassification] = .string(classification.rawValue) }
+        if let algorithm { facts[.hashAlgorithm] = .string(algorithm.rawValue) }
+        if let distance { facts[.hashDistance] = .number(Double(distance)) }
     }
 }
 

@@ -40,36 +40,3 @@ public struct APIToken: Hashable, Sendable {
     /// Who did something, for the audit log: `token:ID(role/org)`.
     public var actor: String { "token:\(id)(\(role.rawValue)\(org.map { "/" + $0 } ?? ""))" }
 }
-
-/// One entry of the analysts' queue: a case whose latest decision escalated it, or a notice
-/// the follow-up escalated. Never content; never the reporter's contact.
-public struct QueueEntry: Hashable, Sendable {
-    /// `case` or `notice`.
-    public var kind: String
-    /// The case (for `case`), or the notice's id.
-    public var id: String
-    /// The URL (first URL of a notice).
-    public var url: String
-    /// The queue.
-    public var queue: String
-    /// Why.
-    public var reason: String
-    /// `low`, `normal`, `high`.
-    public var priority: String
-    /// Since when.
-    public var since: Date
-    /// The facts the decision saw (cases) or the notice summary (notices), as JSON.
-    public var detail: JSONValue
-
-    /// Creates an entry.
-    public init(kind: String, id: String, url: String, queue: String, reason: String, priority: String, since: Date, detail: JSONValue) {
-        self.kind = kind
-        self.id = id
-        self.url = url
-        self.queue = queue
-        self.reason = reason
-        self.priority = priority
-        self.since = since
-        self.detail = detail
-    }
-}

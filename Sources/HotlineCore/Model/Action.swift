@@ -1,5 +1,5 @@
 /// The kinds of action a rule can take.
-public enum ActionKind: String, Hashable, Sendable, CaseIterable {
+public enum ActionKind: String, Hashable, Sendable, CaseIterable, Codable {
     /// Send a notice to whoever can remove the material.
     case notify
     /// Forward the report to a partner hotline or the police.
@@ -15,77 +15,13 @@ public enum ActionKind: String, Hashable, Sendable, CaseIterable {
     public var isDisposition: Bool { self != .tag }
 }
 
-/// Who a notice goes to.
-public enum NoticeRecipient: Hashable, Sendable, CustomStringConvertible {
-    /// The hoster's abuse desk (`hosting.abuse_email`).
-    case hosting
-    /// The registrar's abuse desk (`registrar.abuse_email`).
-    case registrar
-    /// Whoever the hoster answers to: the directory entry's `escalation` addresses.
-    case upstream
-    /// A named entry of the contact directory.
-    case contact(String)
-
-    /// Parses `hosting`, `registrar` or `contact:NAME`.
-    public init?(_ text: String) {
-        switch text {
-        case "hosting": self = .hosting
-        case "registrar": self = .registrar
-        case "upstream": self = .upstream
-        default:
-            guard text.hasPrefix("contact:"), text.count > 8 else { return nil }
-            self = .contact(String(text.dropFirst(8)))
-        }
-    }
-
-    /// The text form.
-    public var description: String {
-        switch self {
-        case .hosting: "hosting"
-        case .registrar: "registrar"
-        case .upstream: "upstream"
-        case .contact(let name): "contact:\(name)"
-        }
-    }
-}
-
-/// Who a report is forwarded to.
-public enum ForwardTarget: Hashable, Sendable, CustomStringConvertible {
-    /// The partner hotline in the hosting country (`hosting.partner_hotline`).
-    case partner
-    /// Law enforcement.
-    case police
-    /// A named entry of the contact directory.
-    case contact(String)
-
-    /// Parses `partner`, `police` or `contact:NAME`.
-    public init?(_ text: String) {
-        switch text {
-        case "partner": self = .partner
-        case "police": self = .police
-        default:
-            guard text.hasPrefix("contact:"), text.count > 8 else { return nil }
-            self = .contact(String(text.dropFirst(8)))
-        }
-    }
-
-    /// The text form.
-    public var description: String {
-        switch self {
-        case .partner: "partner"
-        case .police: "police"
-        case .contact(let name): "contact:\(name)"
-        }
-    }
-}
-
 /// What a rule does.
 public enum Action: Hashable, Sendable {
     /// Send a notice-and-takedown.
-    case notify(to: NoticeRecipient, template: String, deadline: TimeSpan, batchWindow: TimeSpan?)
+    case notify(to: DispatchTarget, template: String, deadline: TimeSpan, batchWindow: TimeSpan?)
     /// Forward to a partner hotline or the police; `policeFirst` holds the hoster's notice back
     /// until the police release it.
-    case forward(to: ForwardTarget, template: String?, reason: String?, policeFirst: Bool)
+    case forward(to: DispatchTarget, template: String?, reason: String?, policeFirst: Bool)
     /// Put the case in a queue for people.
     case escalate(queue: String, reason: String, priority: EscalationPriority)
     /// Close the report.

@@ -47,9 +47,9 @@ public struct RuleReplay: Sendable {
 
     /// Re-decides one stored decision.
     public mutating func replay(reportID: String, rule: String, outcome: String, actions: String, facts factsJSON: String) {
-        let facts = Facts(storedJSON: factsJSON, schema: engine.ruleSet.schema)
+        let facts = Facts(storedJSON: factsJSON)
         let verdict = engine.decide(facts, traced: false)
-        add(reportID: reportID, url: { if case .string(let url)? = facts["report.url"] { url } else { "" } }(), rule: rule, outcome: outcome, actions: actions, verdict: verdict)
+        add(reportID: reportID, url: { if case .string(let url)? = facts[.reportURL] { url } else { "" } }(), rule: rule, outcome: outcome, actions: actions, verdict: verdict)
     }
 
     mutating func add(reportID: String, url: String, rule: String, outcome: String, actions: String, verdict: Verdict) {

@@ -1,19 +1,24 @@
 import Foundation
 
-/// One line of JSON Lines input.
-public struct IngestLine: Sendable {
-    /// 1-based line number in the input.
-    public var number: Int
-    /// The line's bytes without the line break.
-    public var bytes: ArraySlice<UInt8>
-    /// Whether the line was longer than the reader accepts (its bytes are then dropped).
-    public var isTooLong: Bool
+/// One report for the pipeline: its position in the input (the line of a file, the index
+/// in a request, the part of a message) and the validated submission, or why it could not
+/// be read. The adapters that read files, HTTP bodies and mail make these; the pipeline never
+/// sees bytes.
+public struct IngestInput: Sendable {
+    /// 1-based position in the input.
+    public var line: Int
+    /// The report, or why it was refused before it reached the pipeline.
+    public var submission: Result<ReportSubmission, ReportError>
 
-    /// Creates a line.
-    public init(number: Int, bytes: ArraySlice<UInt8>, isTooLong: Bool = false) {
-        self.number = number
-        self.bytes = bytes
-        self.isTooLong = isTooLong
+    /// Creates an input.
+    public init(line: Int, submission: Result<ReportSubmission, ReportError>) {
+        self.line = line
+        self.submission = submission
+    }
+
+    /// A valid report at `line`.
+    public init(line: Int, _ submission: ReportSubmission) {
+        self.init(line: line, submission: .success(submission))
     }
 }
 
@@ -39,12 +44,20 @@ public struct IngestResult: Hashable, Sendable {
         self.outcome = outcome
     }
 
-    /// The line printed for this result:
-    /// `{"line","report_id","case_id","outcome","rule","actions","rules_version"}` or
-    /// `{"line","outcome":"rejected","error","code","field"}`.
+    /// The line printed for this result: `{"line", …}` and the outcome's fields.
     public var json: JSONValue {
-        var object: JSONObject = ["line": .number(Double(line))]
-        switch outcome {
+        .object(JSONObject([("line", .number(Double(line)))] + outcome.json.members))
+    }
+}
+
+extension IngestResult.Outcome {
+    /// The outcome as every channel answers it:
+    /// `{"report_id","case_id","outcome","rule","actions","rules_version"}` (and
+    /// `"existing": true` for a client id seen before), or
+    /// `{"outcome":"rejected","error","code","field"}`.
+    public var json: JSONObject {
+        var object = JSONObject()
+        switch self {
         case .decided(let reportID, let caseID, let decision, let existing):
             object.append("report_id", .string(reportID))
             object.append("case_id", .string(caseID))
@@ -59,7 +72,7 @@ public struct IngestResult: Hashable, Sendable {
             object.append("code", .string(error.code))
             if let field = error.field { object.append("field", .string(field)) }
         }
-        return .object(object)
+        return object
     }
 }
 
@@ -85,9 +98,8 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     public let hashMatcher: (any HashMatching)?
     /// Add further facts (hosting, registrar), in order.
     public let enrichers: [any ReportEnricher]
-    /// Turns notify and forward actions into dispatch items in the decision's transaction;
-    /// `nil` records decisions only (rule tests, replay, benchmarks of deciding).
-    public let planner: DispatchPlanner?
+    /// Stores each decision with the dispatch items it asks for.
+    public let recorder: CaseDecisionRecorder
 
     /// Creates a pipeline.
     public init(store: Store, engine: DecisionEngine, hashMatcher: (any HashMatching)? = nil, enrichers: [any ReportEnricher] = [], planner: DispatchPlanner? = nil, time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), channel: String = "file", actor: String = "system") {
@@ -95,65 +107,58 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         self.engine = engine
         self.hashMatcher = hashMatcher
         self.enrichers = enrichers
-        self.planner = planner
+        self.recorder = CaseDecisionRecorder(planner: planner)
         self.time = time
         self.ids = ids
         self.channel = channel
         self.actor = actor
     }
 
-    /// Processes a batch. Bad lines are rejected one by one; accepted ones are stored and
-    /// decided in one transaction. Throws only when that transaction fails, in which case
+    /// Processes a batch. Refused inputs are answered one by one; accepted ones are stored
+    /// and decided in one transaction. Throws only when that transaction fails, in which case
     /// nothing of the batch was stored.
-    public func ingest(_ lines: [IngestLine]) throws -> [IngestResult] {
-        var parsed: [(line: Int, submission: ReportSubmission?, error: ReportError?)] = []
-        parsed.reserveCapacity(lines.count)
-        for line in lines {
-            if line.isTooLong {
-                parsed.append((line.number, nil, ReportError(code: "too-long", message: "line is longer than the \(JSONLinesReader.defaultMaximumLineLength) bytes accepted")))
-                continue
-            }
-            do {
-                parsed.append((line.number, try ReportSubmission.parse(json: line.bytes), nil))
-            } catch {
-                parsed.append((line.number, nil, error))
-            }
-        }
-        let accepted = parsed.filter { $0.submission != nil }
+    public func ingest(_ inputs: [IngestInput]) throws -> [IngestResult] {
+        let accepted = inputs.compactMap { input in (try? input.submission.get()).map { (line: input.line, submission: $0) } }
         if accepted.isEmpty {
-            return parsed.map { IngestResult(line: $0.line, outcome: .rejected($0.error!)) }
+            return inputs.map { IngestResult(line: $0.line, outcome: .rejected(Self.error($0))) }
         }
-        let submissions = accepted.map { $0.submission! }
+        let submissions = accepted.map(\.submission)
         for enricher in enrichers { enricher.prepare(submissions) }
         // Only a store with several writers at once uses them; SQLite's single writer does not.
         let keys = store.usesIntakeKeys ? Self.intakeKeys(submissions) : IntakeKeys()
-        let decided: [Int: IngestResult.Outcome] = try store.write { transaction in
+        let decided: [IngestResult.Outcome] = try store.write { transaction in
             try transaction.prepare(keys)
-            var outcomes: [Int: IngestResult.Outcome] = [:]
-            var newReports = 0
+            var outcomes: [IngestResult.Outcome] = []
+            outcomes.reserveCapacity(accepted.count)
             var existingReports = 0
             for entry in accepted {
-                let outcome = try decide(entry.submission!, in: transaction)
-                if case .decided(_, _, _, true) = outcome { existingReports += 1 } else { newReports += 1 }
-                outcomes[entry.line] = outcome
+                let outcome = try decide(entry.submission, in: transaction)
+                if case .decided(_, _, _, true) = outcome { existingReports += 1 }
+                outcomes.append(outcome)
             }
             try transaction.appendAudit(AuditEntry(
                 at: time.now(), actor: actor, event: "ingest.batch",
                 detail: [
                     "channel": .string(channel),
-                    "first_line": .number(Double(lines.first?.number ?? 0)),
-                    "last_line": .number(Double(lines.last?.number ?? 0)),
-                    "new_reports": .number(Double(newReports)),
+                    "first_line": .number(Double(inputs.first?.line ?? 0)),
+                    "last_line": .number(Double(inputs.last?.line ?? 0)),
+                    "new_reports": .number(Double(accepted.count - existingReports)),
                     "existing_reports": .number(Double(existingReports)),
-                    "rejected": .number(Double(parsed.count - accepted.count)),
+                    "rejected": .number(Double(inputs.count - accepted.count)),
                     "rules_version": .string(engine.ruleSet.digest),
                 ]))
             return outcomes
         }
-        return parsed.map { entry in
-            if let outcome = decided[entry.line] { return IngestResult(line: entry.line, outcome: outcome) }
-            return IngestResult(line: entry.line, outcome: .rejected(entry.error!))
+        var next = decided.makeIterator()
+        return inputs.map { input in
+            if case .success = input.submission, let outcome = next.next() { return IngestResult(line: input.line, outcome: outcome) }
+            return IngestResult(line: input.line, outcome: .rejected(Self.error(input)))
         }
+    }
+
+    private static func error(_ input: IngestInput) -> ReportError {
+        if case .failure(let error) = input.submission { return error }
+        return ReportError(code: "internal", message: "not decided")
     }
 
     /// What a batch looks up by value: its URLs, client ids and content hashes, each once.
@@ -203,24 +208,17 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         let isDuplicate = joinedBy != nil
         try transaction.insertReport(report, caseID: caseRecord.id)
         let caseInfo = CaseInfo(caseID: caseRecord.id, isDuplicate: isDuplicate, reportCount: caseRecord.reportCount, openedAt: caseRecord.openedAt)
-        var facts = Facts.intake(report: report, caseInfo: caseInfo, channel: channel, now: now, schema: engine.ruleSet.schema)
-        if let joinedBy { facts["case.joined_by"] = .string(joinedBy) }
+        var facts = Facts.intake(report: report, caseInfo: caseInfo, channel: channel, now: now)
+        if let joinedBy { facts[.caseJoinedBy] = .string(joinedBy) }
         hashMatcher?.match(report.hashes)?.apply(to: &facts)
         for enricher in enrichers { enricher.enrich(report, facts: &facts) }
         let verdict = engine.decide(facts)
-        let decisionID = ids.next()
-        try transaction.insertDecision(Decision(id: decisionID, reportID: report.id, caseID: caseRecord.id, verdict: verdict, facts: facts, decidedAt: now))
-        if let planner, verdict.actions.contains(where: { $0.kind == .notify || $0.kind == .forward }) {
-            let subject = DispatchPlanner.Subject(reportID: report.id, caseID: caseRecord.id, decisionID: decisionID, url: report.url.canonical, host: report.url.host, facts: facts, hashes: report.hashes.hashValues)
-            try transaction.enqueueDispatch(planner.items(for: verdict.actions, subject: subject, now: now))
-        }
+        let decision = Decision(id: ids.next(), reportID: report.id, caseID: caseRecord.id, verdict: verdict, facts: facts, decidedAt: now)
+        let subject = ReportedURL(reportID: report.id, caseID: caseRecord.id, decisionID: decision.id, url: report.url.canonical, host: report.url.host, hashes: report.hashes.hashValues)
         // Closing the report that opened the case closes the case; closing a duplicate only
         // closes that report, the case it joined stays open.
-        if verdict.outcome == .close && !isDuplicate {
-            caseRecord.status = .closed
-            caseRecord.closedAt = now
-            try transaction.updateCase(caseRecord)
-        }
+        let closes = verdict.outcome == .close && !isDuplicate
+        try recorder.record(decision, items: recorder.items(for: verdict.actions, subject: subject, facts: facts, now: now), closing: closes ? caseRecord : nil, at: now, in: transaction)
         return .decided(reportID: report.id, caseID: caseRecord.id, decision: DecisionSummary(verdict), existing: false)
     }
 }

@@ -73,3 +73,31 @@ public struct JSONLinesReader: Sendable {
         lines.append(IngestLine(number: lineNumber, bytes: ArraySlice(pending)))
     }
 }
+
+/// One line of JSON Lines input.
+public struct IngestLine: Sendable {
+    /// 1-based line number in the input.
+    public var number: Int
+    /// The line's bytes without the line break.
+    public var bytes: ArraySlice<UInt8>
+    /// Whether the line was longer than the reader accepts (its bytes are then dropped).
+    public var isTooLong: Bool
+
+    /// Creates a line.
+    public init(number: Int, bytes: ArraySlice<UInt8>, isTooLong: Bool = false) {
+        self.number = number
+        self.bytes = bytes
+        self.isTooLong = isTooLong
+    }
+}
+
+extension IngestInput {
+    /// The report on one line of JSON Lines, parsed strictly.
+    public init(_ line: IngestLine) {
+        if line.isTooLong {
+            self.init(line: line.number, submission: .failure(ReportError(code: "too-long", message: "line is longer than the \(JSONLinesReader.defaultMaximumLineLength) bytes accepted")))
+            return
+        }
+        self.init(line: line.number, submission: Result { () throws(ReportError) in try ReportSubmission.parse(json: line.bytes) })
+    }
+}

@@ -8,8 +8,10 @@ import Foundation
 public protocol NoticeStore: Sendable {
     /// Items waiting for their batch window (not held), oldest first.
     func waitingItems(limit: Int) throws -> [DispatchItem]
+    /// Items held back until the police release them, oldest first.
+    func heldItems(limit: Int) throws -> [DispatchItem]
     /// The facts a decision saw, to re-decide or to decide a lifecycle event.
-    func decisionFacts(decisionID: String, schema: FieldSchema) throws -> Facts?
+    func decisionFacts(decisionID: String) throws -> Facts?
     /// Stores a new notice with its messages and marks `consumedItems` batched; throws
     /// ``StoreConflict`` when one of them is no longer waiting (another worker batched it).
     func insertNotice(_ notice: Notice, messages: [OutboxMessage], consumedItems: [String], event: NoticeEvent?) throws
@@ -28,6 +30,10 @@ public protocol NoticeStore: Sendable {
     func notice(_ idOrReference: String) throws -> Notice?
     /// Notices, newest first, optionally of one status.
     func notices(status: NoticeStatus?, limit: Int) throws -> [Notice]
+    /// The notices to one directory contact (a provider's own), newest first.
+    func notices(contactID: String, limit: Int) throws -> [Notice]
+    /// The notice an outbox message with this Message-ID belongs to.
+    func noticeID(messageID: String) throws -> String?
     /// Outbox messages, newest first, optionally of one status.
     func messages(status: OutboxStatus?, limit: Int) throws -> [OutboxMessage]
     /// The messages of one notice, oldest first.

@@ -4,25 +4,47 @@ import Foundation
 ///
 /// Stored by field index so the compiled rules read a fact with one array access.
 public struct Facts: Hashable, Sendable {
-    /// The schema the indices refer to.
-    public let schema: FieldSchema
+    /// The schema the indices refer to: the gateway's one schema.
+    public static let schema = FieldSchema.standard
     /// One slot per schema field.
     public private(set) var values: [FactValue?]
 
-    /// Empty facts of `schema`.
-    public init(schema: FieldSchema = .standard) {
-        self.schema = schema
-        self.values = Array(repeating: nil, count: schema.fields.count)
+    /// No facts yet.
+    public init() {
+        self.values = Array(repeating: nil, count: Self.schema.fields.count)
     }
 
-    /// The value of the field named `name`; `nil` when absent or not in the schema.
-    public subscript(name: String) -> FactValue? {
-        get { schema[name].flatMap { values[$0.index] } }
+    /// The value of `fact`; setting one of the wrong type is a programming error.
+    public subscript(fact: Fact) -> FactValue? {
+        @inline(__always) get { values[fact.rawValue] }
         set {
-            guard let field = schema[name] else { preconditionFailure("no field \(name) in the schema") }
-            precondition(newValue == nil || newValue!.type == field.type, "\(name) is a \(field.type.rawValue)")
-            values[field.index] = newValue
+            precondition(newValue == nil || newValue!.type == Self.schema.fields[fact.rawValue].type, "\(fact.name) is a \(Self.schema.fields[fact.rawValue].type.rawValue)")
+            values[fact.rawValue] = newValue
         }
+    }
+
+    /// The text of a string fact.
+    public func string(_ fact: Fact) -> String? {
+        if case .string(let value)? = values[fact.rawValue] { return value }
+        return nil
+    }
+
+    /// The value of a number fact.
+    public func number(_ fact: Fact) -> Double? {
+        if case .number(let value)? = values[fact.rawValue] { return value }
+        return nil
+    }
+
+    /// The value of a boolean fact.
+    public func bool(_ fact: Fact) -> Bool? {
+        if case .bool(let value)? = values[fact.rawValue] { return value }
+        return nil
+    }
+
+    /// The value of the field named `name` (outside input: rule tests, stored facts); `nil`
+    /// when absent or not in the schema.
+    public func value(named name: String) -> FactValue? {
+        Self.schema[name].flatMap { values[$0.index] }
     }
 
     /// The value at a field index.
@@ -31,6 +53,7 @@ public struct Facts: Hashable, Sendable {
 
     /// Sets a field from outside input (rule tests, stored facts), checking name and type.
     public mutating func set(_ name: String, json: JSONValue) throws(FactError) {
+        let schema = Self.schema
         guard let field = schema[name] else {
             var message = "unknown field \"\(name)\""
             if let suggestion = schema.suggestion(for: name) { message += "; did you mean \"\(suggestion)\"?" }
@@ -49,7 +72,7 @@ public struct Facts: Hashable, Sendable {
     /// The present facts as a JSON object in schema order.
     public var json: JSONObject {
         var object = JSONObject()
-        for field in schema.fields {
+        for field in Self.schema.fields {
             if let value = values[field.index] { object.append(field.name, value.json) }
         }
         return object
@@ -60,7 +83,7 @@ public struct Facts: Hashable, Sendable {
     public var serializedJSON: String {
         var output = "{"
         var first = true
-        for field in schema.fields {
+        for field in Self.schema.fields {
             guard let value = values[field.index] else { continue }
             if !first { output += "," }
             first = false
@@ -70,8 +93,6 @@ public struct Facts: Hashable, Sendable {
         return output + "}"
     }
 
-    public static func == (lhs: Facts, rhs: Facts) -> Bool { lhs.values == rhs.values }
-    public func hash(into hasher: inout Hasher) { hasher.combine(values) }
 }
 
 /// A fact that does not fit the schema.
@@ -82,32 +103,27 @@ public struct FactError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-extension FieldSchema: Hashable {
-    public static func == (lhs: FieldSchema, rhs: FieldSchema) -> Bool { lhs.fields == rhs.fields }
-    public func hash(into hasher: inout Hasher) { hasher.combine(fields.count) }
-}
-
 extension Facts {
     /// Facts derived from the report itself and its case; enrichers add hash and hosting facts.
-    public static func intake(report: Report, caseInfo: CaseInfo, channel: String, now: Date, schema: FieldSchema = .standard) -> Facts {
-        var facts = Facts(schema: schema)
-        facts["report.url"] = .string(report.url.canonical)
-        facts["report.original_url"] = .string(report.url.original)
-        facts["report.scheme"] = .string(report.url.scheme)
-        facts["report.host"] = .string(report.url.host)
-        if let tld = report.url.topLevelDomain { facts["report.tld"] = .string(tld) }
-        facts["report.path"] = .string(report.url.path)
-        facts["report.source.type"] = .string(report.source.kind.rawValue)
-        if let name = report.source.name { facts["report.source.name"] = .string(name) }
-        facts["report.source.channel"] = .string(channel)
-        if let mediaType = report.mediaType { facts["report.media_type"] = .string(mediaType) }
-        if let classification = report.classification { facts["report.classification"] = .string(classification.rawValue) }
-        facts["report.has_hashes"] = .bool(!report.hashes.isEmpty)
-        facts["report.has_reporter"] = .bool(report.reporter != nil)
-        facts["report.age"] = .duration(TimeSpan(seconds: max(0, Int(now.timeIntervalSince(report.receivedAt)))))
-        facts["case.duplicate"] = .bool(caseInfo.isDuplicate)
-        facts["case.report_count"] = .number(Double(caseInfo.reportCount))
-        facts["case.age"] = .duration(TimeSpan(seconds: max(0, Int(now.timeIntervalSince(caseInfo.openedAt)))))
+    public static func intake(report: Report, caseInfo: CaseInfo, channel: String, now: Date) -> Facts {
+        var facts = Facts()
+        facts[.reportURL] = .string(report.url.canonical)
+        facts[.reportOriginalURL] = .string(report.url.original)
+        facts[.reportScheme] = .string(report.url.scheme)
+        facts[.reportHost] = .string(report.url.host)
+        if let tld = report.url.topLevelDomain { facts[.reportTLD] = .string(tld) }
+        facts[.reportPath] = .string(report.url.path)
+        facts[.reportSourceType] = .string(report.source.kind.rawValue)
+        if let name = report.source.name { facts[.reportSourceName] = .string(name) }
+        facts[.reportSourceChannel] = .string(channel)
+        if let mediaType = report.mediaType { facts[.reportMediaType] = .string(mediaType) }
+        if let classification = report.classification { facts[.reportClassification] = .string(classification.rawValue) }
+        facts[.reportHasHashes] = .bool(!report.hashes.isEmpty)
+        facts[.reportHasReporter] = .bool(report.reporter != nil)
+        facts[.reportAge] = .duration(TimeSpan(seconds: max(0, Int(now.timeIntervalSince(report.receivedAt)))))
+        facts[.caseDuplicate] = .bool(caseInfo.isDuplicate)
+        facts[.caseReportCount] = .number(Double(caseInfo.reportCount))
+        facts[.caseAge] = .duration(TimeSpan(seconds: max(0, Int(now.timeIntervalSince(caseInfo.openedAt)))))
         return facts
     }
 }
@@ -115,8 +131,8 @@ extension Facts {
 extension Facts {
     /// Facts read back from their stored JSON. Fields the schema no longer has, or values it
     /// no longer accepts, are left out: a stored record outlives schema changes.
-    public init(storedJSON text: String, schema: FieldSchema) {
-        self.init(schema: schema)
+    public init(storedJSON text: String) {
+        self.init()
         guard case .object(let object)? = try? JSONValue.parse(text) else { return }
         for member in object.members { try? set(member.key, json: member.value) }
     }

@@ -27,7 +27,7 @@ public struct FieldSchema: Sendable {
     private let byName: [String: Int]
 
     /// Builds a schema from `(name, type, summary, allowed values)` entries.
-    public init(_ entries: [(String, FactType, String, [String]?)]) {
+    init(_ entries: [(name: String, type: FactType, summary: String, allowedValues: [String]?)]) {
         var fields: [FieldDefinition] = []
         for (index, entry) in entries.enumerated() {
             fields.append(FieldDefinition(name: entry.0, type: entry.1, summary: entry.2, allowedValues: entry.3, index: index, jsonKey: JSONValue.string(entry.0).serialized + ":"))
@@ -48,64 +48,196 @@ public struct FieldSchema: Sendable {
         return best.0
     }
 
-    /// The schema of this version of the gateway.
-    public static let standard = FieldSchema([
-        ("report.url", .string, "The canonical URL.", nil),
-        ("report.original_url", .string, "The URL as reported.", nil),
-        ("report.scheme", .string, "`http` or `https`.", ["http", "https"]),
-        ("report.host", .string, "The URL's host, lowercased, IDN as A-labels.", nil),
-        ("report.tld", .string, "The last label of the host; absent for IP hosts.", nil),
-        ("report.domain", .string, "The registrable domain (by the Public Suffix List), e.g. example.co.uk; absent for IP hosts.", nil),
-        ("report.path", .string, "The URL's path.", nil),
-        ("report.source.type", .string, "Who sent the report.", ReportSource.Kind.allCases.map(\.rawValue)),
-        ("report.source.name", .string, "The sender's name, when given.", nil),
-        ("report.source.channel", .string, "How it arrived.", ["file", "api", "mail"]),
-        ("report.media_type", .string, "The reported media type.", nil),
-        ("report.classification", .string, "The sender's classification hint.", Classification.allCases.map(\.rawValue)),
-        ("report.has_hashes", .bool, "Whether the sender supplied any hash.", nil),
-        ("report.has_reporter", .bool, "Whether a reporter contact was given.", nil),
-        ("report.age", .duration, "Time from receipt to the decision.", nil),
-        ("case.duplicate", .bool, "An open case for the same URL or the same content already existed; this report joined it.", nil),
-        ("case.joined_by", .string, "How the report joined an open case: same URL or same content hash.", ["url", "hash"]),
-        ("case.report_count", .number, "Reports in the case, this one included.", nil),
-        ("case.age", .duration, "Time since the case was opened.", nil),
-        ("hash.match", .string, "Known-hash check: an exact digest is listed (known), a PDQ hash is within the threshold (similar), nothing (none), or only an allow-listed value matched (allowlisted). Absent when the report has no hash.", ["known", "similar", "none", "allowlisted"]),
-        ("hash.classification", .string, "Classification of the matched list entry.", Classification.allCases.map(\.rawValue) + ["nationally_illegal", "unclassified"]),
-        ("hash.list", .string, "Name of the list that matched.", nil),
-        ("hash.algorithm", .string, "Hash that matched.", ["md5", "sha1", "sha256", "pdq"]),
-        ("hash.distance", .number, "PDQ Hamming distance of the match (0 for exact hashes).", nil),
-        ("hash.quality", .number, "PDQ quality of the fetched image (0-100).", nil),
-        ("hosting.resolved", .bool, "Whether the host could be resolved to an address; false means unresolvable (rules can escalate it).", nil),
-        ("hosting.lookup_failed", .bool, "A DNS or RDAP lookup failed (timeout, SERVFAIL, error, malformed answer) rather than finding nothing; looked up again after a minute.", nil),
-        ("hosting.ip", .ip, "The address the host resolved to (the first, when several).", nil),
-        ("hosting.ips", .ipList, "Every address the host resolved to; \"in\" holds when any of them is in the networks.", nil),
-        ("hosting.network", .string, "The most specific network containing it, in CIDR notation.", nil),
-        ("hosting.country", .string, "ISO 3166 country of the hosting network, uppercase.", nil),
-        ("hosting.asn", .number, "Autonomous system announcing the address.", nil),
-        ("hosting.as_name", .string, "Name of that AS.", nil),
-        ("hosting.org", .string, "The hoster's name, from the directory or RDAP.", nil),
-        ("hosting.abuse_email", .string, "The hoster's abuse address.", nil),
-        ("hosting.contact_id", .string, "The contact directory entry that matched, if any.", nil),
-        ("hosting.abuse_bounces", .number, "Bounces recorded for the abuse address (each lowers hosting.confidence by 25).", nil),
-        ("hosting.contact_source", .string, "Where the abuse address came from.", ["directory", "rdap", "rdap_fallback", "manual"]),
-        ("hosting.confidence", .number, "Confidence in the abuse address, 0-100 (directory 100; RDAP: see docs/hosting.md).", nil),
-        ("hosting.ntd_member", .bool, "The hoster signed the national notice-and-takedown code of conduct.", nil),
-        ("hosting.cdn", .bool, "The address belongs to a CDN or reverse proxy.", nil),
-        ("hosting.partner_hotline", .string, "The INHOPE hotline for the hosting country.", nil),
-        ("registrar.name", .string, "The domain's registrar.", nil),
-        ("registrar.abuse_email", .string, "The registrar's abuse address.", nil),
-        ("registrar.iana_id", .number, "The registrar's IANA id.", nil),
-        ("notice.status", .string, "The notice's state (lifecycle rules).", NoticeStatus.allCases.map(\.rawValue)),
-        ("notice.kind", .string, "A notice to remove (notify) or a forward.", ["notify", "forward"]),
-        ("notice.recipient", .string, "The rule target the notice went to: hosting, registrar, upstream, partner, police or contact:ID.", nil),
-        ("notice.age", .duration, "Time since the notice was delivered (or written, when it never was).", nil),
-        ("notice.overdue", .bool, "The notice's deadline has passed while URLs are still online.", nil),
-        ("notice.reminders", .number, "Reminders sent for the notice.", nil),
-        ("notice.urls", .number, "URLs in the notice.", nil),
-        ("notice.urls_online", .number, "URLs of the notice not yet confirmed gone.", nil),
-        ("delivery.error", .string, "Why the last delivery failed (delivery.failed).", nil),
-        ("delivery.attempts", .number, "Delivery attempts made (delivery.failed).", nil),
-    ])
+    /// The schema of this version of the gateway: one field per ``Fact``.
+    public static let standard = FieldSchema(Fact.allCases.map(\.definition))
+}
+
+/// A fact rules can read: one case per field of the schema, so a misspelled fact is a
+/// compile error. The cases are in schema order; a case's raw value is its field index.
+///
+/// Adding a fact means one case here with its definition below, and one enricher that fills
+/// it; rules see it at once and `rules check` knows it.
+public enum Fact: Int, CaseIterable, Sendable {
+    /// `report.url`.
+    case reportURL
+    /// `report.original_url`.
+    case reportOriginalURL
+    /// `report.scheme`.
+    case reportScheme
+    /// `report.host`.
+    case reportHost
+    /// `report.tld`.
+    case reportTLD
+    /// `report.domain`.
+    case reportDomain
+    /// `report.path`.
+    case reportPath
+    /// `report.source.type`.
+    case reportSourceType
+    /// `report.source.name`.
+    case reportSourceName
+    /// `report.source.channel`.
+    case reportSourceChannel
+    /// `report.media_type`.
+    case reportMediaType
+    /// `report.classification`.
+    case reportClassification
+    /// `report.has_hashes`.
+    case reportHasHashes
+    /// `report.has_reporter`.
+    case reportHasReporter
+    /// `report.age`.
+    case reportAge
+    /// `case.duplicate`.
+    case caseDuplicate
+    /// `case.joined_by`.
+    case caseJoinedBy
+    /// `case.report_count`.
+    case caseReportCount
+    /// `case.age`.
+    case caseAge
+    /// `hash.match`.
+    case hashMatch
+    /// `hash.classification`.
+    case hashClassification
+    /// `hash.list`.
+    case hashList
+    /// `hash.algorithm`.
+    case hashAlgorithm
+    /// `hash.distance`.
+    case hashDistance
+    /// `hash.quality`.
+    case hashQuality
+    /// `hosting.resolved`.
+    case hostingResolved
+    /// `hosting.lookup_failed`.
+    case hostingLookupFailed
+    /// `hosting.ip`.
+    case hostingIP
+    /// `hosting.ips`.
+    case hostingIPs
+    /// `hosting.network`.
+    case hostingNetwork
+    /// `hosting.country`.
+    case hostingCountry
+    /// `hosting.asn`.
+    case hostingASN
+    /// `hosting.as_name`.
+    case hostingASName
+    /// `hosting.org`.
+    case hostingOrg
+    /// `hosting.abuse_email`.
+    case hostingAbuseEmail
+    /// `hosting.contact_id`.
+    case hostingContactID
+    /// `hosting.abuse_bounces`.
+    case hostingAbuseBounces
+    /// `hosting.contact_source`.
+    case hostingContactSource
+    /// `hosting.confidence`.
+    case hostingConfidence
+    /// `hosting.ntd_member`.
+    case hostingNTDMember
+    /// `hosting.cdn`.
+    case hostingCDN
+    /// `hosting.partner_hotline`.
+    case hostingPartnerHotline
+    /// `registrar.name`.
+    case registrarName
+    /// `registrar.abuse_email`.
+    case registrarAbuseEmail
+    /// `registrar.iana_id`.
+    case registrarIANAID
+    /// `notice.status`.
+    case noticeStatus
+    /// `notice.kind`.
+    case noticeKind
+    /// `notice.recipient`.
+    case noticeRecipient
+    /// `notice.age`.
+    case noticeAge
+    /// `notice.overdue`.
+    case noticeOverdue
+    /// `notice.reminders`.
+    case noticeReminders
+    /// `notice.urls`.
+    case noticeURLs
+    /// `notice.urls_online`.
+    case noticeURLsOnline
+    /// `delivery.error`.
+    case deliveryError
+    /// `delivery.attempts`.
+    case deliveryAttempts
+
+    /// The dotted name, type, summary and closed set of values of the field.
+    var definition: (name: String, type: FactType, summary: String, allowedValues: [String]?) {
+        switch self {
+        case .reportURL: ("report.url", .string, "The canonical URL.", nil)
+        case .reportOriginalURL: ("report.original_url", .string, "The URL as reported.", nil)
+        case .reportScheme: ("report.scheme", .string, "`http` or `https`.", ["http", "https"])
+        case .reportHost: ("report.host", .string, "The URL's host, lowercased, IDN as A-labels.", nil)
+        case .reportTLD: ("report.tld", .string, "The last label of the host; absent for IP hosts.", nil)
+        case .reportDomain: ("report.domain", .string, "The registrable domain (by the Public Suffix List), e.g. example.co.uk; absent for IP hosts.", nil)
+        case .reportPath: ("report.path", .string, "The URL's path.", nil)
+        case .reportSourceType: ("report.source.type", .string, "Who sent the report.", ReportSource.Kind.allCases.map(\.rawValue))
+        case .reportSourceName: ("report.source.name", .string, "The sender's name, when given.", nil)
+        case .reportSourceChannel: ("report.source.channel", .string, "How it arrived.", ["file", "api", "mail"])
+        case .reportMediaType: ("report.media_type", .string, "The reported media type.", nil)
+        case .reportClassification: ("report.classification", .string, "The sender's classification hint.", Classification.allCases.map(\.rawValue))
+        case .reportHasHashes: ("report.has_hashes", .bool, "Whether the sender supplied any hash.", nil)
+        case .reportHasReporter: ("report.has_reporter", .bool, "Whether a reporter contact was given.", nil)
+        case .reportAge: ("report.age", .duration, "Time from receipt to the decision.", nil)
+        case .caseDuplicate: ("case.duplicate", .bool, "An open case for the same URL or the same content already existed; this report joined it.", nil)
+        case .caseJoinedBy: ("case.joined_by", .string, "How the report joined an open case: same URL or same content hash.", ["url", "hash"])
+        case .caseReportCount: ("case.report_count", .number, "Reports in the case, this one included.", nil)
+        case .caseAge: ("case.age", .duration, "Time since the case was opened.", nil)
+        case .hashMatch: ("hash.match", .string, "Known-hash check: an exact digest is listed (known), a PDQ hash is within the threshold (similar), nothing (none), or only an allow-listed value matched (allowlisted). Absent when the report has no hash.", ["known", "similar", "none", "allowlisted"])
+        case .hashClassification: ("hash.classification", .string, "Classification of the matched list entry.", Classification.allCases.map(\.rawValue) + ["nationally_illegal", "unclassified"])
+        case .hashList: ("hash.list", .string, "Name of the list that matched.", nil)
+        case .hashAlgorithm: ("hash.algorithm", .string, "Hash that matched.", ["md5", "sha1", "sha256", "pdq"])
+        case .hashDistance: ("hash.distance", .number, "PDQ Hamming distance of the match (0 for exact hashes).", nil)
+        case .hashQuality: ("hash.quality", .number, "PDQ quality of the fetched image (0-100).", nil)
+        case .hostingResolved: ("hosting.resolved", .bool, "Whether the host could be resolved to an address; false means unresolvable (rules can escalate it).", nil)
+        case .hostingLookupFailed: ("hosting.lookup_failed", .bool, "A DNS or RDAP lookup failed (timeout, SERVFAIL, error, malformed answer) rather than finding nothing; looked up again after a minute.", nil)
+        case .hostingIP: ("hosting.ip", .ip, "The address the host resolved to (the first, when several).", nil)
+        case .hostingIPs: ("hosting.ips", .ipList, "Every address the host resolved to; \"in\" holds when any of them is in the networks.", nil)
+        case .hostingNetwork: ("hosting.network", .string, "The most specific network containing it, in CIDR notation.", nil)
+        case .hostingCountry: ("hosting.country", .string, "ISO 3166 country of the hosting network, uppercase.", nil)
+        case .hostingASN: ("hosting.asn", .number, "Autonomous system announcing the address.", nil)
+        case .hostingASName: ("hosting.as_name", .string, "Name of that AS.", nil)
+        case .hostingOrg: ("hosting.org", .string, "The hoster's name, from the directory or RDAP.", nil)
+        case .hostingAbuseEmail: ("hosting.abuse_email", .string, "The hoster's abuse address.", nil)
+        case .hostingContactID: ("hosting.contact_id", .string, "The contact directory entry that matched, if any.", nil)
+        case .hostingAbuseBounces: ("hosting.abuse_bounces", .number, "Bounces recorded for the abuse address (each lowers hosting.confidence by 25).", nil)
+        case .hostingContactSource: ("hosting.contact_source", .string, "Where the abuse address came from.", ["directory", "rdap", "rdap_fallback", "manual"])
+        case .hostingConfidence: ("hosting.confidence", .number, "Confidence in the abuse address, 0-100 (directory 100; RDAP: see docs/hosting.md).", nil)
+        case .hostingNTDMember: ("hosting.ntd_member", .bool, "The hoster signed the national notice-and-takedown code of conduct.", nil)
+        case .hostingCDN: ("hosting.cdn", .bool, "The address belongs to a CDN or reverse proxy.", nil)
+        case .hostingPartnerHotline: ("hosting.partner_hotline", .string, "The INHOPE hotline for the hosting country.", nil)
+        case .registrarName: ("registrar.name", .string, "The domain's registrar.", nil)
+        case .registrarAbuseEmail: ("registrar.abuse_email", .string, "The registrar's abuse address.", nil)
+        case .registrarIANAID: ("registrar.iana_id", .number, "The registrar's IANA id.", nil)
+        case .noticeStatus: ("notice.status", .string, "The notice's state (lifecycle rules).", NoticeStatus.allCases.map(\.rawValue))
+        case .noticeKind: ("notice.kind", .string, "A notice to remove (notify) or a forward.", ["notify", "forward"])
+        case .noticeRecipient: ("notice.recipient", .string, "The rule target the notice went to: hosting, registrar, upstream, partner, police or contact:ID.", nil)
+        case .noticeAge: ("notice.age", .duration, "Time since the notice was delivered (or written, when it never was).", nil)
+        case .noticeOverdue: ("notice.overdue", .bool, "The notice's deadline has passed while URLs are still online.", nil)
+        case .noticeReminders: ("notice.reminders", .number, "Reminders sent for the notice.", nil)
+        case .noticeURLs: ("notice.urls", .number, "URLs in the notice.", nil)
+        case .noticeURLsOnline: ("notice.urls_online", .number, "URLs of the notice not yet confirmed gone.", nil)
+        case .deliveryError: ("delivery.error", .string, "Why the last delivery failed (delivery.failed).", nil)
+        case .deliveryAttempts: ("delivery.attempts", .number, "Delivery attempts made (delivery.failed).", nil)
+        }
+    }
+
+    /// The dotted name, e.g. `hosting.country`.
+    public var name: String { FieldSchema.standard.fields[rawValue].name }
+
+    /// The fact named `name`, if the schema has it.
+    public init?(name: String) {
+        guard let field = FieldSchema.standard[name] else { return nil }
+        self.init(rawValue: field.index)
+    }
 }
 
 /// Levenshtein distance, for "did you mean" suggestions.

@@ -26,15 +26,12 @@ public struct RuleSet: Sendable {
     public var digest: String
     /// The files it was loaded from.
     public var files: [String]
-    /// The fact schema the rules were checked against.
-    public var schema: FieldSchema
 
     /// Creates a rule set.
-    public init(rules: [Rule], defaultActions: [Action], digest: String, files: [String], schema: FieldSchema = .standard) {
+    public init(rules: [Rule], defaultActions: [Action], digest: String, files: [String]) {
         self.rules = rules
         self.defaultActions = defaultActions
         self.digest = digest
         self.files = files
-        self.schema = schema
     }
 }

@@ -86,7 +86,8 @@ public struct RuleFileContent: Sendable {
 /// order written; exactly one file has the `default`.
 public enum RuleSetCompiler {
     /// Compiles `files`; the rule set is `nil` when any diagnostic is an error.
-    public static func compile(_ files: [RuleFileContent], digest: String, schema: FieldSchema = .standard) -> (RuleSet?, [Diagnostic]) {
+    public static func compile(_ files: [RuleFileContent], digest: String) -> (RuleSet?, [Diagnostic]) {
+        let schema = FieldSchema.standard
         var diagnostics: [Diagnostic] = []
         var lists: [String: ListDefinition] = [:]
         for list in files.flatMap(\.lists) {
@@ -126,7 +127,7 @@ public enum RuleSetCompiler {
                 return nil
             }
             // Macros are compiled on first use so that they may refer to each other in any order.
-            var checker = Checker(schema: schema, text: Array(source.text), lists: lists, macros: compiledMacros, resolveMacro: { name in
+            var checker = Checker(text: Array(source.text), lists: lists, macros: compiledMacros, resolveMacro: { name in
                 resolveMacro(name)
             })
             let condition = checker.check(syntax)
@@ -233,7 +234,7 @@ public enum RuleSetCompiler {
 
         diagnostics = diagnostics.sortedByLocation
         if diagnostics.containsErrors { return (nil, diagnostics) }
-        return (RuleSet(rules: rules, defaultActions: defaultActions, digest: digest, files: files.map(\.file), schema: schema), diagnostics)
+        return (RuleSet(rules: rules, defaultActions: defaultActions, digest: digest, files: files.map(\.file)), diagnostics)
     }
 
     private static func normalized(_ text: String) -> String {

@@ -10,7 +10,7 @@ public struct RuleTestCase: Sendable {
     /// The report.
     public var report: ReportSubmission
     /// Facts to assume, overriding those derived from the report.
-    public var facts: [(name: String, value: FactValue?)]
+    public var facts: [(fact: Fact, value: FactValue?)]
     /// The rule expected to decide, if given.
     public var expectedRule: String?
     /// The outcome expected, if given.
@@ -21,7 +21,7 @@ public struct RuleTestCase: Sendable {
     public var event: RuleEvent
 
     /// Creates a test case.
-    public init(name: String, location: SourceLocation, report: ReportSubmission, facts: [(name: String, value: FactValue?)] = [], expectedRule: String? = nil, expectedOutcome: ActionKind? = nil, expectedActions: [Action]? = nil, event: RuleEvent = .report) {
+    public init(name: String, location: SourceLocation, report: ReportSubmission, facts: [(fact: Fact, value: FactValue?)] = [], expectedRule: String? = nil, expectedOutcome: ActionKind? = nil, expectedActions: [Action]? = nil, event: RuleEvent = .report) {
         self.event = event
         self.name = name
         self.location = location
@@ -63,23 +63,23 @@ public enum RuleTestRunner {
     }
 
     /// The facts a test case's rules see.
-    public static func facts(for test: RuleTestCase, schema: FieldSchema) -> Facts {
+    public static func facts(for test: RuleTestCase) -> Facts {
         let report = test.report.report(id: "test", now: testTime)
         var isDuplicate = false
         var count = 1
         for fact in test.facts {
-            if fact.name == "case.duplicate", case .bool(let value) = fact.value { isDuplicate = value }
-            if fact.name == "case.report_count", case .number(let value) = fact.value { count = Int(value) }
+            if fact.fact == .caseDuplicate, case .bool(let value) = fact.value { isDuplicate = value }
+            if fact.fact == .caseReportCount, case .number(let value) = fact.value { count = Int(value) }
         }
         if isDuplicate && count < 2 { count = 2 }
         let caseInfo = CaseInfo(caseID: "test", isDuplicate: isDuplicate, reportCount: count, openedAt: testTime)
-        var facts = Facts.intake(report: report, caseInfo: caseInfo, channel: "file", now: testTime, schema: schema)
-        for fact in test.facts { facts[fact.name] = fact.value }
+        var facts = Facts.intake(report: report, caseInfo: caseInfo, channel: "file", now: testTime)
+        for fact in test.facts { facts[fact.fact] = fact.value }
         return facts
     }
 
     static func verdictAndFacts(for test: RuleTestCase, engine: DecisionEngine) -> (verdict: Verdict, facts: Facts) {
-        let facts = facts(for: test, schema: engine.ruleSet.schema)
+        let facts = facts(for: test)
         return (engine.decide(facts, on: test.event), facts)
     }
 

@@ -18,43 +18,40 @@ public struct DirectoryRecipients: RecipientDirectory {
         self.dutchCountries = dutchCountries
     }
 
-    public func recipient(for target: String, facts: Facts) -> Recipient? {
-        func string(_ name: String) -> String? {
-            if case .string(let value)? = facts[name] { return value }
-            return nil
-        }
-        let entry = string("hosting.contact_id").flatMap { directory.contact(id: $0) }
+    public func recipient(for target: DispatchTarget, facts: Facts) -> Recipient? {
+        let string = facts.string
+        let entry = string(.hostingContactID).flatMap { directory.contact(id: $0) }
         switch target {
-        case "hosting":
+        case .hosting:
             if let entry { return recipient(entry, target: target, addresses: entry.abuse) }
-            guard let email = string("hosting.abuse_email") else { return nil }
-            let language = string("hosting.country").map { dutchCountries.contains($0) ? "nl" : "en" } ?? "en"
-            return Recipient(target: target, name: string("hosting.org") ?? string("hosting.as_name") ?? email, addresses: [email], language: language)
-        case "upstream":
+            guard let email = string(.hostingAbuseEmail) else { return nil }
+            let language = string(.hostingCountry).map { dutchCountries.contains($0) ? "nl" : "en" } ?? "en"
+            return Recipient(target: target, name: string(.hostingOrg) ?? string(.hostingASName) ?? email, addresses: [email], language: language)
+        case .upstream:
             guard let entry, !entry.escalation.isEmpty else { return nil }
             var upstream = recipient(entry, target: target, addresses: entry.escalation)
             // Escalation addresses are people's mailboxes, not the abuse desk's API.
             upstream.channel = .email
             upstream.endpoint = nil
             return upstream
-        case "registrar":
-            guard let email = string("registrar.abuse_email") else { return nil }
-            return Recipient(target: target, name: string("registrar.name") ?? email, addresses: [email], language: "en")
-        case "partner":
-            guard let id = string("hosting.partner_hotline") else { return nil }
+        case .registrar:
+            guard let email = string(.registrarAbuseEmail) else { return nil }
+            return Recipient(target: target, name: string(.registrarName) ?? email, addresses: [email], language: "en")
+        case .partner:
+            guard let id = string(.hostingPartnerHotline) else { return nil }
             let hotline = directory.hotlines.first { $0.id == id || $0.name == id }
-                ?? string("hosting.country").flatMap { directory.hotline(country: $0) }
+                ?? string(.hostingCountry).flatMap { directory.hotline(country: $0) }
             guard let hotline else { return nil }
             return Recipient(target: target, name: hotline.name, addresses: [hotline.email], contactID: hotline.id, language: hotline.language)
-        case "police":
+        case .police:
             return directory.contact(id: "police").map { recipient($0, target: target, addresses: $0.abuse) }
-        default:
-            guard target.hasPrefix("contact:"), let contact = directory.contact(id: String(target.dropFirst(8))) else { return nil }
+        case .contact(let id):
+            guard let contact = directory.contact(id: id) else { return nil }
             return recipient(contact, target: target, addresses: contact.abuse)
         }
     }
 
-    private func recipient(_ contact: DirectoryContact, target: String, addresses: [String]) -> Recipient {
+    private func recipient(_ contact: DirectoryContact, target: DispatchTarget, addresses: [String]) -> Recipient {
         Recipient(
             target: target, name: contact.name, addresses: addresses, contactID: contact.id, language: contact.language,
             channel: contact.channel == .webhook ? .webhook : .email, endpoint: contact.webhook,

@@ -73,26 +73,26 @@ public struct HostingResolution: Hashable, Sendable {
 
     /// Writes `hosting.*` facts.
     public func apply(to facts: inout Facts) {
-        facts["hosting.resolved"] = .bool(resolved)
-        facts["hosting.lookup_failed"] = .bool(incomplete)
-        if let ip = addresses.first { facts["hosting.ip"] = .ip(ip) }
-        if !addresses.isEmpty { facts["hosting.ips"] = .ips(addresses) }
-        if let network { facts["hosting.network"] = .string(network) }
-        if let asn { facts["hosting.asn"] = .number(Double(asn)) }
-        if let asName { facts["hosting.as_name"] = .string(asName) }
-        if let country { facts["hosting.country"] = .string(country) }
-        if let org { facts["hosting.org"] = .string(org) }
-        if let abuseEmail { facts["hosting.abuse_email"] = .string(abuseEmail) }
-        if let directoryContact { facts["hosting.contact_id"] = .string(directoryContact) }
-        if let contactSource { facts["hosting.contact_source"] = .string(contactSource) }
-        if let confidence { facts["hosting.confidence"] = .number(Double(confidence)) }
-        if let cdn { facts["hosting.cdn"] = .bool(cdn) }
-        if let ntdMember { facts["hosting.ntd_member"] = .bool(ntdMember) }
-        if let partnerHotline { facts["hosting.partner_hotline"] = .string(partnerHotline) }
-        if let domain { facts["report.domain"] = .string(domain) }
-        if let registrar { facts["registrar.name"] = .string(registrar) }
-        if let registrarAbuseEmail { facts["registrar.abuse_email"] = .string(registrarAbuseEmail) }
-        if let registrarIANAID { facts["registrar.iana_id"] = .number(Double(registrarIANAID)) }
+        facts[.hostingResolved] = .bool(resolved)
+        facts[.hostingLookupFailed] = .bool(incomplete)
+        if let ip = addresses.first { facts[.hostingIP] = .ip(ip) }
+        if !addresses.isEmpty { facts[.hostingIPs] = .ips(addresses) }
+        if let network { facts[.hostingNetwork] = .string(network) }
+        if let asn { facts[.hostingASN] = .number(Double(asn)) }
+        if let asName { facts[.hostingASName] = .string(asName) }
+        if let country { facts[.hostingCountry] = .string(country) }
+        if let org { facts[.hostingOrg] = .string(org) }
+        if let abuseEmail { facts[.hostingAbuseEmail] = .string(abuseEmail) }
+        if let directoryContact { facts[.hostingContactID] = .string(directoryContact) }
+        if let contactSource { facts[.hostingContactSource] = .string(contactSource) }
+        if let confidence { facts[.hostingConfidence] = .number(Double(confidence)) }
+        if let cdn { facts[.hostingCDN] = .bool(cdn) }
+        if let ntdMember { facts[.hostingNTDMember] = .bool(ntdMember) }
+        if let partnerHotline { facts[.hostingPartnerHotline] = .string(partnerHotline) }
+        if let domain { facts[.reportDomain] = .string(domain) }
+        if let registrar { facts[.registrarName] = .string(registrar) }
+        if let registrarAbuseEmail { facts[.registrarAbuseEmail] = .string(registrarAbuseEmail) }
+        if let registrarIANAID { facts[.registrarIANAID] = .number(Double(registrarIANAID)) }
     }
 
     /// The chain as JSON for `hotline resolve --json`.

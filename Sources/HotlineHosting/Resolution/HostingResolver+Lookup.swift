@@ -6,7 +6,7 @@ extension HostingResolver: HostingLookup {
     public func refreshHosting(host: String, facts: Facts) -> Facts? {
         guard addressResolver != nil || contactLookup != nil else { return nil }
         var refreshed = facts
-        for field in facts.schema.fields where field.name.hasPrefix("hosting.") { refreshed[field.name] = nil }
+        for fact in Fact.allCases where fact.name.hasPrefix("hosting.") { refreshed[fact] = nil }
         resolve(host: host).apply(to: &refreshed)
         return refreshed
     }

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import HotlineConfig
 
 /// One libcurl easy handle with in-memory body, header and upload buffers.
 ///
@@ -169,7 +170,7 @@ final class ReusedCurlHandle: @unchecked Sendable {
 
 extension MailServerSettings {
     /// Timeouts, allowed protocols, transport security (STARTTLS required when asked), CA and login.
-    func configure(_ handle: CurlHandle, protocols: String) {
+    func configure(_ handle: CurlHandle, protocols: String) throws(SecretError) {
         handle.set(CURLOPT_NOSIGNAL, 1)
         handle.set(CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
         handle.set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(timeout, 10) * 1000))
@@ -177,6 +178,6 @@ extension MailServerSettings {
         if security == .starttls { handle.set(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
         if let caFile { handle.set(CURLOPT_CAINFO, caFile) }
         if let username { handle.set(CURLOPT_USERNAME, username) }
-        if let password { handle.set(CURLOPT_PASSWORD, password) }
+        if let password { handle.set(CURLOPT_PASSWORD, try password.reveal()) }
     }
 }

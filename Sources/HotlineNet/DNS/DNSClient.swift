@@ -1,4 +1,5 @@
 import Foundation
+import HotlineConfig
 import HotlineCore
 import HotlineHosting
 #if canImport(Glibc)
@@ -8,23 +9,8 @@ import Glibc
 /// A stub resolver: asks the configured nameservers for A and AAAA records, follows CNAME
 /// chains, falls back to TCP when an answer is truncated, and caches answers for their TTL.
 public final class DNSClient: AddressResolving, @unchecked Sendable {
-    /// A nameserver.
-    public struct Server: Hashable, Sendable, CustomStringConvertible {
-        /// An IPv4 or IPv6 address.
-        public var address: IPAddress
-        /// Usually 53.
-        public var port: UInt16
-        /// Creates a server.
-        public init(address: IPAddress, port: UInt16 = 53) {
-            self.address = address
-            self.port = port
-        }
-        /// `address` or `address:port`.
-        public var description: String { port == 53 ? "\(address)" : (address.isV4 ? "\(address):\(port)" : "[\(address)]:\(port)") }
-    }
-
     /// The nameservers, tried in order.
-    public let servers: [Server]
+    public let servers: [Nameserver]
     /// How long to wait for one answer.
     public let timeout: TimeInterval
     /// Rounds over the servers before giving up.
@@ -37,7 +23,7 @@ public final class DNSClient: AddressResolving, @unchecked Sendable {
     private var sent = 0
 
     /// Creates a client for `servers` (default: the system's `/etc/resolv.conf`).
-    public init(servers: [Server]? = nil, timeout: TimeInterval = 2, attempts: Int = 2, time: any TimeSource = SystemTimeSource()) {
+    public init(servers: [Nameserver]? = nil, timeout: TimeInterval = 2, attempts: Int = 2, time: any TimeSource = SystemTimeSource()) {
         self.servers = servers ?? DNSClient.systemServers()
         self.timeout = timeout
         self.attempts = attempts
@@ -45,15 +31,15 @@ public final class DNSClient: AddressResolving, @unchecked Sendable {
     }
 
     /// The `nameserver` lines of a resolv.conf; 127.0.0.1 when there are none.
-    public static func systemServers(resolvConf: String = "/etc/resolv.conf") -> [Server] {
+    public static func systemServers(resolvConf: String = "/etc/resolv.conf") -> [Nameserver] {
         let text = (try? String(contentsOfFile: resolvConf, encoding: .utf8)) ?? ""
-        let servers = text.split(separator: "\n").compactMap { line -> Server? in
+        let servers = text.split(separator: "\n").compactMap { line -> Nameserver? in
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count >= 2, fields[0] == "nameserver" else { return nil }
             let host = fields[1].split(separator: "%").first.map(String.init) ?? ""
-            return IPAddress(host).map { Server(address: $0) }
+            return IPAddress(host).map { Nameserver(address: $0) }
         }
-        return servers.isEmpty ? [Server(address: IPAddress("127.0.0.1")!)] : servers
+        return servers.isEmpty ? [Nameserver(address: IPAddress("127.0.0.1")!)] : servers
     }
 
     /// Queries sent so far (for tests of the cache).
@@ -130,7 +116,7 @@ public final class DNSClient: AddressResolving, @unchecked Sendable {
     }
 
     /// One question to the servers in turn, over UDP and, when truncated, TCP.
-    public func query(_ name: String, _ type: DNSRecordType) throws(DNSError) -> (DNSResponse, Server) {
+    public func query(_ name: String, _ type: DNSRecordType) throws(DNSError) -> (DNSResponse, Nameserver) {
         var lastError = DNSError(message: "no nameserver configured")
         for _ in 0..<max(1, attempts) {
             for server in servers {
@@ -154,7 +140,7 @@ public final class DNSClient: AddressResolving, @unchecked Sendable {
         throw lastError
     }
 
-    private func socketAddress(_ server: Server) -> (storage: sockaddr_storage, length: socklen_t) {
+    private func socketAddress(_ server: Nameserver) -> (storage: sockaddr_storage, length: socklen_t) {
         var storage = sockaddr_storage()
         if let v4 = server.address.v4Value {
             var address = sockaddr_in()
@@ -175,7 +161,7 @@ public final class DNSClient: AddressResolving, @unchecked Sendable {
         return (storage, socklen_t(MemoryLayout<sockaddr_in6>.size))
     }
 
-    private func exchange(_ packet: [UInt8], with server: Server, tcp: Bool, id: UInt16) throws(DNSError) -> [UInt8] {
+    private func exchange(_ packet: [UInt8], with server: Nameserver, tcp: Bool, id: UInt16) throws(DNSError) -> [UInt8] {
         let family = server.address.isV4 ? AF_INET : AF_INET6
         let descriptor = socket(family, Int32(tcp ? SOCK_STREAM.rawValue : SOCK_DGRAM.rawValue), 0)
         guard descriptor >= 0 else { throw DNSError(message: "cannot open a socket") }

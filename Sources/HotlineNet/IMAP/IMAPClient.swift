@@ -1,8 +1,6 @@
 import CCurl
 import Foundation
-
-/// Where a mailbox is and how to log in: the same settings as a mail relay's.
-public typealias IMAPSettings = MailServerSettings
+import HotlineConfig
 
 /// Why an IMAP command failed.
 public struct IMAPError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -40,7 +38,7 @@ public final class IMAPClient: @unchecked Sendable {
         try connection.with({ IMAPError(message: $0.message) }) { (handle) throws(IMAPError) -> [UInt8] in
             handle.bodyLimit = limit
             handle.set(CURLOPT_URL, url)
-            settings.configure(handle, protocols: "imap,imaps")
+            do throws(SecretError) { try settings.configure(handle, protocols: "imap,imaps") } catch { throw IMAPError(message: "IMAP \(settings.host): password from \(error.source): \(error.message)") }
             if let command { handle.set(CURLOPT_CUSTOMREQUEST, command) }
             if let upload {
                 handle.setReadSource(upload)

@@ -1,47 +1,6 @@
 import CCurl
 import Foundation
-
-/// How the SMTP connection is protected.
-public enum SMTPSecurity: String, Hashable, Sendable, CaseIterable {
-    /// Plain SMTP (only for a relay on loopback).
-    case none
-    /// STARTTLS, required: the message is not sent if the server does not offer it.
-    case starttls
-    /// TLS from the first byte (`smtps://`, usually port 465).
-    case tls
-}
-
-/// Where and how to send mail.
-public typealias SMTPSettings = MailServerSettings
-
-/// A mail server (SMTP relay or IMAP mailbox): address, transport security and login.
-public struct MailServerSettings: Hashable, Sendable {
-    /// Server host.
-    public var host: String
-    /// Server port.
-    public var port: Int
-    /// Transport security.
-    public var security: SMTPSecurity
-    /// Login, if the server needs one.
-    public var username: String?
-    /// Password; read from the environment or a file, never from the config itself.
-    public var password: String?
-    /// A CA bundle to trust instead of the system's.
-    public var caFile: String?
-    /// Per-message (per-command) timeout.
-    public var timeout: TimeInterval
-
-    /// Creates settings.
-    public init(host: String, port: Int, security: SMTPSecurity = .starttls, username: String? = nil, password: String? = nil, caFile: String? = nil, timeout: TimeInterval = 30) {
-        self.host = host
-        self.port = port
-        self.security = security
-        self.username = username
-        self.password = password
-        self.caFile = caFile
-        self.timeout = timeout
-    }
-}
+import HotlineConfig
 
 /// Why a message was not accepted.
 public struct SMTPError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -80,7 +39,7 @@ public final class SMTPClient: @unchecked Sendable {
             handle.set(CURLOPT_URL, "\(scheme)://\(settings.host):\(settings.port)/hotline-gateway")
             handle.set(CURLOPT_MAIL_FROM, "<\(sender)>")
             handle.set(CURLOPT_MAIL_RCPT, list: recipients.map { "<\($0)>" })
-            settings.configure(handle, protocols: "smtp,smtps")
+            do throws(SecretError) { try settings.configure(handle, protocols: "smtp,smtps") } catch { throw SMTPError(message: "SMTP \(settings.host):\(settings.port): password from \(error.source): \(error.message)", replyCode: 0) }
             handle.setReadSource(message)
             handle.set(CURLOPT_UPLOAD, 1)
             handle.set(offset: CURLOPT_INFILESIZE_LARGE, message.count)

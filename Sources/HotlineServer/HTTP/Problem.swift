@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HotlineCore
-import HotlineStore
+import HotlineApp
 
 /// An error answered as RFC 9457 problem details (`application/problem+json`):
 /// `{"type","title","status","detail"}`, plus `field` for the input at fault and `errors`
@@ -132,6 +132,8 @@ struct StrictObject {
 /// large) keep their status; anything unexpected is a 500 that names no internals.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = GatewayContext
+    /// Tells disk full and busy from other errors.
+    let store: any StoreFailureClassifying
 
     func handle(_ request: Request, context: GatewayContext, next: (Request, GatewayContext) async throws -> Response) async throws -> Response {
         do {
@@ -140,9 +142,9 @@ struct ProblemMiddleware: RouterMiddleware {
             throw problem
         } catch let error as HTTPError {
             throw Problem(status: error.status, title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase.lowercased())
-        } catch let error where StoreFailure(error) != nil {
+        } catch let error where store.failure(of: error) != nil {
             // The store refused the write as a whole: say so, so clients send it again later instead of giving up.
-            let full = StoreFailure(error) == .full
+            let full = store.failure(of: error) == .full
             context.logger.critical(full ? "storage full: requests refused until space is freed" : "storage busy", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             var headers = HTTPFields()
             headers[.retryAfter] = full ? "60" : "1"

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import HotlineCore
-import HotlineStore
+import HotlineApp
 
 /// Makes and checks bearer tokens: `hg_` and 32 random bytes in base64url. Only the SHA-256
 /// of a token is stored, so a copy of the database gives no usable token.
@@ -25,7 +25,7 @@ public enum TokenSecrets {
 /// need a token refuse them.
 struct TokenAuthenticator: RouterMiddleware {
     typealias Context = GatewayContext
-    let store: any GatewayStore
+    let store: any GatewayStorage
     let cache: ExpiringCache<String, CachedToken>
     let cacheLifetime: TimeInterval
 
@@ -34,7 +34,7 @@ struct TokenAuthenticator: RouterMiddleware {
     /// Failed token lookups per peer address: guessing tokens is slowed to a trickle.
     let guessing: RateLimiter
 
-    init(store: any GatewayStore, time: any TimeSource, cacheLifetime: TimeInterval = 5, failuresPerMinute: Double = 10) {
+    init(store: any GatewayStorage, time: any TimeSource, cacheLifetime: TimeInterval = 5, failuresPerMinute: Double = 10) {
         self.store = store
         self.cache = ExpiringCache()
         self.cacheLifetime = cacheLifetime

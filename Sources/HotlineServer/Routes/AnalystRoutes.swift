@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import HotlineCore
-import HotlineStore
+import HotlineApp
 
 /// `GET /v1/queue` and `POST /v1/cases/{id}/decision`: people's side of the gateway.
 struct AnalystRoutes {
@@ -39,7 +39,7 @@ struct AnalystRoutes {
         switch try body.string("action", required: true) {
         case "notify":
             let target = try body.string("to") ?? "hosting"
-            guard let to = NoticeRecipient(target) else { throw Problem.badRequest("\"to\" of notify must be hosting, registrar, upstream or contact:NAME, got \(JSONValue.string(target).serialized)", field: "to") }
+            guard let to = DispatchTarget.notify(target) else { throw Problem.badRequest("\"to\" of notify must be hosting, registrar, upstream or contact:NAME, got \(JSONValue.string(target).serialized)", field: "to") }
             var deadline = Action.defaultDeadline
             if let text = try body.string("deadline") {
                 guard let span = TimeSpan(text) else { throw Problem.badRequest("\"deadline\" must be a duration like 24h, got \(JSONValue.string(text).serialized)", field: "deadline") }
@@ -48,7 +48,7 @@ struct AnalystRoutes {
             action = .notify(to: to, template: try body.string("template") ?? "ntd-first", deadline: deadline, batchWindow: TimeSpan(seconds: 0))
         case "forward":
             let target = try body.string("to") ?? "partner"
-            guard let to = ForwardTarget(target) else { throw Problem.badRequest("\"to\" of forward must be partner, police or contact:NAME, got \(JSONValue.string(target).serialized)", field: "to") }
+            guard let to = DispatchTarget.forward(target) else { throw Problem.badRequest("\"to\" of forward must be partner, police or contact:NAME, got \(JSONValue.string(target).serialized)", field: "to") }
             action = .forward(to: to, template: try body.string("template"), reason: reason, policeFirst: false)
         case "close":
             action = .close(reason: reason)
@@ -56,47 +56,18 @@ struct AnalystRoutes {
             throw Problem.badRequest("\"action\" must be notify, forward or close, got \(JSONValue.string(other ?? "").serialized)", field: "action")
         }
         let parts = runtime.parts
-        if let template = action.templateName, !parts.templates.names.contains(template) {
-            throw Problem.badRequest("no template \(JSONValue.string(template).serialized)", field: "template")
-        }
-        let store = runtime.store
-        guard var caseRecord = try store.caseRecord(id: caseID) else { throw Problem.notFound("no case \(JSONValue.string(caseID).serialized)") }
-        guard caseRecord.status == .open else { throw Problem(status: .conflict, title: "Conflict", detail: "case \(caseID) is closed") }
-        guard let latest = try store.latestDecision(caseID: caseID, schema: parts.engine.ruleSet.schema), let report = try store.report(id: latest.reportID) else {
-            throw Problem.notFound("case \(caseID) has no decision to start from")
-        }
-        let now = runtime.time.now()
-        let ids = UUIDv7Generator()
-        let verdict = Verdict(rule: "analyst", outcome: action.kind, actions: [action], rulesDigest: parts.engine.ruleSet.digest)
-        let decision = Decision(id: ids.next(), reportID: latest.reportID, caseID: caseID, trigger: "analyst", verdict: verdict, facts: latest.facts, decidedAt: now)
-        let subject = DispatchPlanner.Subject(reportID: latest.reportID, caseID: caseID, decisionID: decision.id, url: report.url.canonical, host: report.url.host, facts: latest.facts, hashes: report.hashes.hashValues)
-        let items = parts.planner.items(for: [action], subject: subject, now: now)
-        if case .notify = action, items.first?.recipient == nil {
-            throw Problem(status: .unprocessableContent, title: "Unprocessable Content", detail: "nobody to notify: no address for \(items.first?.target ?? "the target") in this case's facts or the directory", field: "to")
-        }
-        try store.writeErased { transaction in
-            try transaction.insertDecision(decision)
-            try transaction.enqueueDispatch(items)
-            if case .close = action {
-                caseRecord.status = .closed
-                caseRecord.closedAt = now
-                try transaction.updateCase(caseRecord)
+        let decider = AnalystDecision(engine: parts.engine, templateNames: parts.templates.names, planner: parts.planner, time: runtime.time)
+        let decision: Decision
+        do {
+            decision = try decider.decide(caseID: caseID, action: action, reason: reason, actor: token.actor, store: runtime.store)
+        } catch let error as AnalystDecisionError {
+            switch error {
+            case .unknownTemplate(let message): throw Problem.badRequest(message, field: "template")
+            case .notFound(let message): throw Problem.notFound(message)
+            case .closed(let message): throw Problem(status: .conflict, title: "Conflict", detail: message)
+            case .nobodyToNotify(let message): throw Problem(status: .unprocessableContent, title: "Unprocessable Content", detail: message, field: "to")
             }
-            try transaction.appendAudit(AuditEntry(at: now, actor: token.actor, event: "case.decided", subject: caseID, detail: [
-                "decision_id": .string(decision.id), "action": action.json, "reason": .string(reason),
-            ]))
         }
         return .json(.object(["case_id": .string(caseID), "decision_id": .string(decision.id), "outcome": .string(action.kind.rawValue), "actions": [action].json]), status: .created)
-    }
-}
-
-extension Action {
-    /// The template a notify or forward uses.
-    var templateName: String? {
-        switch self {
-        case .notify(_, let template, _, _): template
-        case .forward(let to, let template, _, _): template ?? (to == .police ? "police-info" : "inhope-forward")
-        default: nil
-        }
     }
 }

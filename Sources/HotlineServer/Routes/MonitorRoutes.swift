@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import HotlineCore
-import HotlineStore
+import HotlineApp
 
 /// Removal statistics over the API and the dashboard page.
 struct MonitorRoutes {

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import HotlineCore
-import HotlineStore
+import HotlineApp
 
 /// Operators and monitoring: rules reload, statistics, health, metrics, the API description.
 struct OperatorRoutes {

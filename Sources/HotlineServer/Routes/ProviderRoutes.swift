@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import HotlineCore
-import HotlineStore
+import HotlineApp
 
 /// Hosting providers: their own notices, acknowledgements, and hash checks.
 struct ProviderRoutes {
@@ -44,9 +44,9 @@ struct ProviderRoutes {
         if let deadline = notice.deadline { object.append("deadline", .string(RFC3339.format(deadline))) }
         object.append("reminders", .number(Double(notice.reminders)))
         object.append("urls", .array(notice.items.map { item in
-            var url: JSONObject = ["url": .string(item.url), "state": .string(item.state.rawValue)]
+            var url: JSONObject = ["url": .string(item.subject.url), "state": .string(item.state.rawValue)]
             if let classification = item.classification { url.append("classification", .string(classification)) }
-            if !item.hashes.isEmpty { url.append("hash_values", .object(JSONObject(item.hashes.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))) }
+            if !item.subject.hashes.isEmpty { url.append("hash_values", .object(JSONObject(item.subject.hashes.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))) }
             if item.state == .removed, let removed = item.removedAt { url.append("removed_at", .string(RFC3339.format(removed))) }
             return .object(url)
         }))

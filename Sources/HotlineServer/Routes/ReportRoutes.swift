@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import HotlineCore
-import HotlineStore
+import HotlineApp
 
 /// `POST /v1/reports` and `GET /v1/reports/{id}`.
 struct ReportRoutes {
@@ -35,66 +35,42 @@ struct ReportRoutes {
             }
             return try await batch(items, token: token)
         }
+        let submission: ReportSubmission
         do {
-            let report = XARFIntake.isXARF(body) ? try XARFIntake.report(body, path: "") : body
-            _ = try ReportSubmission.parse(report)
-            return try await single(report, token: token)
-        } catch let error as ReportError {
+            submission = try Self.submission(body, path: "")
+        } catch {
             throw Problem(status: .badRequest, title: "Bad Request", detail: error.message, field: error.field, errors: [.object(["code": .string(error.code)])])
+        }
+        let outcome = try await intake.submit([submission], channel: "api", actor: token.actor)[0]
+        switch outcome {
+        case .decided(_, _, _, let existing): return .json(.object(outcome.json), status: existing ? .ok : .created)
+        case .rejected(let error): throw Problem.badRequest(error.message, field: error.field)
         }
     }
 
-    private func single(_ report: JSONValue, token: APIToken) async throws -> Response {
-        let outcomes = try await intake.submit([Array(report.serialized.utf8)], channel: "api", actor: token.actor)
-        guard case .decided(_, _, _, let existing) = outcomes[0] else {
-            if case .rejected(let error) = outcomes[0] { throw Problem.badRequest(error.message, field: error.field) }
-            throw Problem.badRequest("not stored")
-        }
-        return .json(Self.json(outcomes[0]), status: existing ? .ok : .created)
+    /// One report of a request: X-ARF v4 or the gateway's own form, validated.
+    static func submission(_ value: JSONValue, path: String) throws(ReportError) -> ReportSubmission {
+        try ReportSubmission.parse(XARFIntake.isXARF(value) ? try XARFIntake.report(value, path: path) : value)
     }
 
     private func batch(_ items: [JSONValue], token: APIToken) async throws -> Response {
-        var lines: [[UInt8]] = []
-        var early: [Int: JSONValue] = [:]
+        var accepted: [(index: Int, submission: ReportSubmission)] = []
+        var results: [JSONValue] = Array(repeating: .null, count: items.count)
         for (index, item) in items.enumerated() {
             do {
-                let report = XARFIntake.isXARF(item) ? try XARFIntake.report(item, path: "reports[\(index)]") : item
-                lines.append(Array(report.serialized.utf8))
+                accepted.append((index, try Self.submission(item, path: "reports[\(index)]")))
             } catch {
-                early[index] = .object(["index": .number(Double(index)), "outcome": .string("rejected"), "error": .string(error.message), "field": error.field.map(JSONValue.string) ?? .null])
-                lines.append([])
+                var error = error
+                error.field = error.field.map { $0.hasPrefix("reports[") ? $0 : "reports[\(index)].\($0)" }
+                results[index] = .object(JSONObject([("index", .number(Double(index)))] + IngestResult.Outcome.rejected(error).json.members))
             }
         }
-        let positions = lines.indices.filter { early[$0] == nil }
-        let outcomes = positions.isEmpty ? [] : try await intake.submit(positions.map { lines[$0] }, channel: "api", actor: token.actor)
-        var results: [JSONValue] = Array(repeating: .null, count: items.count)
-        for (offset, position) in positions.enumerated() {
-            guard case .object(var object) = Self.json(outcomes[offset]) else { continue }
-            if case .rejected(let error) = outcomes[offset], let field = error.field {
-                object.members.removeAll { $0.key == "field" }
-                object.append("field", .string("reports[\(position)].\(field)"))
-            }
-            results[position] = .object(JSONObject([("index", .number(Double(position)))] + object.members))
+        let outcomes = accepted.isEmpty ? [] : try await intake.submit(accepted.map(\.submission), channel: "api", actor: token.actor)
+        for (entry, outcome) in zip(accepted, outcomes) {
+            results[entry.index] = .object(JSONObject([("index", .number(Double(entry.index)))] + outcome.json.members))
         }
-        for (index, value) in early { results[index] = value }
-        let rejected = results.filter { if case .object(let o) = $0, o["outcome"] == .string("rejected") { true } else { false } }.count
+        let rejected = items.count - zip(accepted, outcomes).filter { if case .decided = $0.1 { true } else { false } }.count
         return .json(.object(["accepted": .number(Double(items.count - rejected)), "rejected": .number(Double(rejected)), "results": .array(results)]))
-    }
-
-    static func json(_ outcome: IngestResult.Outcome) -> JSONValue {
-        switch outcome {
-        case .decided(let reportID, let caseID, let decision, let existing):
-            var object: JSONObject = [
-                "report_id": .string(reportID), "case_id": .string(caseID), "outcome": .string(decision.outcome),
-                "rule": .string(decision.rule), "actions": decision.actions, "rules_version": .string(decision.rulesDigest),
-            ]
-            if existing { object.append("existing", .bool(true)) }
-            return .object(object)
-        case .rejected(let error):
-            var object: JSONObject = ["outcome": .string("rejected"), "error": .string(error.message), "code": .string(error.code)]
-            if let field = error.field { object.append("field", .string(field)) }
-            return .object(object)
-        }
     }
 
     /// A report's status and its decisions with their traces and facts; never the reporter.

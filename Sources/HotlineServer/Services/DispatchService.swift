@@ -1,4 +1,5 @@
 import Foundation
+import HotlineApp
 import HotlineCore
 import Logging
 import ServiceLifecycle

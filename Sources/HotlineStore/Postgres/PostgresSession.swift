@@ -1,4 +1,5 @@
 import Foundation
+import HotlineConfig
 import HotlineCore
 import Logging
 import NIOCore
@@ -193,7 +194,7 @@ final class PostgresConnectionPool: @unchecked Sendable {
     private func connect(id: Int) throws -> PostgresSession {
         let tls: PostgresConnection.Configuration.TLS = settings.requireTLS ? .require(try .init(configuration: .makeClientConfiguration())) : .disable
         let configuration = PostgresConnection.Configuration(
-            host: settings.host, port: settings.port, username: settings.username, password: settings.password, database: settings.database, tls: tls)
+            host: settings.host, port: settings.port, username: settings.username, password: try settings.password?.reveal(), database: settings.database, tls: tls)
         let connection = try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()
         return PostgresSession(connection: connection, logger: logger)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HotlineConfig
 import HotlineCore
 import PostgresNIO
 

@@ -40,8 +40,8 @@ struct DispatchItemRow: InsertableRow {
     let item: DispatchItem
     var values: [SQLValue] {
         get throws {
-            [.text(item.id), .text(item.reportID), .text(item.caseID), .text(item.decisionID), .text(item.kind), .text(item.target), .text(item.batchKey),
-             .text(item.status.rawValue), .text(item.url), .text(StoredDate.text(item.createdAt)), .text(StoredDate.text(item.dueAt)), .text(try StoredJSON.text(item))]
+            [.text(item.id), .text(item.subject.reportID), .text(item.subject.caseID), .text(item.subject.decisionID), .text(item.kind.rawValue), .text(item.target.description), .text(item.batchKey),
+             .text(item.status.rawValue), .text(item.subject.url), .text(StoredDate.text(item.createdAt)), .text(StoredDate.text(item.dueAt)), .text(try StoredJSON.text(item))]
         }
     }
 
@@ -61,7 +61,7 @@ struct NoticeRow {
         header.items = []
         let first = notice.items.first?.hosting
         let arguments: [SQLValue] = [
-            .text(notice.id), .text(notice.reference), .text(notice.kind), .text(notice.recipient.target), .text(notice.recipient.name),
+            .text(notice.id), .text(notice.reference), .text(notice.kind.rawValue), .text(notice.recipient.target.description), .text(notice.recipient.name),
             .text(notice.recipient.channel.rawValue), .text(notice.status.rawValue), .text(StoredDate.text(notice.createdAt)),
             .optional(notice.sentAt.map(StoredDate.text)), .optional(notice.deadline.map(StoredDate.text)), .optional(notice.removedAt.map(StoredDate.text)),
             .int(notice.reminders), .optional(notice.nextDueAt.map(StoredDate.text)), .optional(first?.org), .optional(first?.asn), .optional(first?.country),
@@ -80,7 +80,7 @@ struct NoticeRow {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (notice_id, position) DO UPDATE SET state = excluded.state, removed_at = excluded.removed_at, body = excluded.body
                 """, [
-                    .text(notice.id), .int(position), .text(item.itemID), .text(item.reportID), .text(item.caseID), .text(item.url), .text(item.state.rawValue),
+                    .text(notice.id), .int(position), .text(item.itemID), .text(item.subject.reportID), .text(item.subject.caseID), .text(item.subject.url), .text(item.state.rawValue),
                     .optional(item.state == .removed ? item.removedAt.map(StoredDate.text) : nil), .text(try StoredJSON.text(item)),
                 ])
         }

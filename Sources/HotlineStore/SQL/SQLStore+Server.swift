@@ -53,10 +53,10 @@ extension SQLStore {
     }
 
     /// The latest decision of a case: its id, report and facts.
-    public func latestDecision(caseID: String, schema: FieldSchema) throws -> (id: String, reportID: String, facts: Facts)? {
+    public func latestDecision(caseID: String) throws -> LatestDecision? {
         try reading { db in
             try db.row("SELECT id, report_id, facts FROM decisions WHERE case_id = ? ORDER BY \(db.dialect.insertionOrder) DESC LIMIT 1", [.text(caseID)]).map {
-                (try $0.text("id"), try $0.text("report_id"), Facts(storedJSON: try $0.text("facts"), schema: schema))
+                LatestDecision(id: try $0.text("id"), reportID: try $0.text("report_id"), facts: Facts(storedJSON: try $0.text("facts")))
             }
         }
     }
@@ -75,30 +75,12 @@ extension SQLStore {
                 ORDER BY d.decided_at, d.\(order) LIMIT ?
                 """, [.int(limit)])
             for row in rows {
-                var queue = "analysts", reason = "", priority = "normal"
-                if case .array(let actions)? = try? JSONValue.parse(try row.text("actions")) {
-                    for action in actions {
-                        if case .object(let object) = action, case .object(let escalate)? = object["escalate"] {
-                            if case .string(let value)? = escalate["queue"] { queue = value }
-                            if case .string(let value)? = escalate["reason"] { reason = value }
-                            if case .string(let value)? = escalate["priority"] { priority = value }
-                            break
-                        }
-                    }
-                }
+                let actions = (try? JSONValue.parse(try row.text("actions"))) ?? .null
                 let facts = (try? JSONValue.parse(try row.text("facts"))) ?? .null
-                entries.append(QueueEntry(kind: "case", id: try row.text("case_id"), url: try row.text("url"), queue: queue, reason: reason, priority: priority, since: StoredDate.date(try row.text("decided_at")), detail: facts))
+                entries.append(.escalatedCase(id: try row.text("case_id"), url: try row.text("url"), actions: actions, facts: facts, decidedAt: StoredDate.date(try row.text("decided_at"))))
             }
             let notices = try db.rows("SELECT body FROM notices WHERE escalated_to IS NOT NULL AND status NOT IN ('removed', 'closed') ORDER BY created_at LIMIT ?", [.int(limit)])
-            for row in notices {
-                let notice = try NoticeRow.notice(row, db: db)
-                let detail: JSONValue = .object([
-                    "reference": .string(notice.reference), "status": .string(notice.status.rawValue),
-                    "recipient": .string(notice.recipient.name), "urls": .number(Double(notice.items.count)),
-                    "last_error": notice.lastError.map(JSONValue.string) ?? .null,
-                ])
-                entries.append(QueueEntry(kind: "notice", id: notice.id, url: notice.items.first?.url ?? "", queue: notice.escalatedTo ?? "analysts", reason: notice.lastError ?? "follow-up escalated", priority: "high", since: notice.sentAt ?? notice.createdAt, detail: detail))
-            }
+            for row in notices { entries.append(.escalatedNotice(try NoticeRow.notice(row, db: db))) }
             return Array(entries.sorted { $0.since < $1.since }.prefix(limit))
         }
     }
@@ -145,21 +127,6 @@ extension SQLStore {
     }
 }
 
-/// What `hotline audit verify` found.
-public struct AuditVerification: Hashable, Sendable {
-    /// Entries checked.
-    public var entries: Int
-    /// The last entry's sequence number and chain value (note it to detect truncation later).
-    public var head: (seq: Int64, chain: String)?
-    /// Problems, in order: changed entries, missing sequence numbers.
-    public var problems: [String]
-
-    public static func == (lhs: AuditVerification, rhs: AuditVerification) -> Bool {
-        lhs.entries == rhs.entries && lhs.problems == rhs.problems && lhs.head?.seq == rhs.head?.seq && lhs.head?.chain == rhs.head?.chain
-    }
-    public func hash(into hasher: inout Hasher) { hasher.combine(entries) }
-}
-
 // MARK: Audit and data protection
 
 extension SQLStore {
@@ -191,6 +158,11 @@ extension SQLStore {
         }
     }
 
+    /// Appends one audit entry in its own transaction.
+    public func appendAudit(_ entry: AuditEntry) throws {
+        try writing { try AuditRow(entry).insert($0) }
+    }
+
     /// The chain value of one audit entry.
     public func auditChain(seq: Int64) throws -> String? {
         try reading { try $0.row("SELECT chain FROM audit_log WHERE seq = ?", [.integer(seq)])?.optionalText("chain") }
@@ -209,35 +181,6 @@ extension SQLStore {
     /// How many reporters' contact details are stored.
     public func reporterContactCount() throws -> Int {
         try reading { try $0.row("SELECT COUNT(*) AS n FROM reporter_contacts", [])?.integer("n") ?? 0 }
-    }
-}
-
-/// One line of the mail log.
-public struct MailLogEntry: Hashable, Sendable {
-    /// The mailbox's name.
-    public var mailbox: String
-    /// The Message-ID (or a digest of the message when it has none).
-    public var messageKey: String
-    /// The IMAP UID it had.
-    public var uid: Int
-    /// The sender.
-    public var sender: String?
-    /// `reports`, `ack`, `bounce`, `unclear`, `set-aside`.
-    public var outcome: String
-    /// What was done, or why it was set aside.
-    public var detail: String
-    /// When.
-    public var handledAt: Date
-
-    /// Creates an entry.
-    public init(mailbox: String, messageKey: String, uid: Int, sender: String?, outcome: String, detail: String, handledAt: Date) {
-        self.mailbox = mailbox
-        self.messageKey = messageKey
-        self.uid = uid
-        self.sender = sender
-        self.outcome = outcome
-        self.detail = detail
-        self.handledAt = handledAt
     }
 }
 

@@ -1,6 +1,5 @@
 import Foundation
 import HotlineCore
-import HotlineHosting
 
 /// A store on SQL: SQLite (embedded, one machine) or PostgreSQL (several instances). Both
 /// give a way to read and a way to write in one transaction; every query is written once,
@@ -139,7 +138,7 @@ extension SQLStore {
     public func decisions(reportID: String) throws -> [DecisionSummary] { try reading { try StoreQueries.decisions($0, reportID: reportID) } }
 
     /// The recorded facts and trace of a report's decisions, for explaining a decision later.
-    public func decisionRecords(reportID: String) throws -> [(facts: JSONValue, trace: JSONValue, rulesDigest: String)] {
+    public func decisionRecords(reportID: String) throws -> [DecisionRecord] {
         try reading { try StoreQueries.decisionRecords($0, reportID: reportID) }
     }
 
@@ -157,8 +156,8 @@ extension SQLStore {
     /// Held items of every case, for `hotline notices held`.
     public func heldItems(limit: Int) throws -> [DispatchItem] { try reading { try StoreQueries.heldItems($0, limit: limit) } }
 
-    public func decisionFacts(decisionID: String, schema: FieldSchema) throws -> Facts? {
-        try reading { try StoreQueries.decisionFacts($0, decisionID: decisionID, schema: schema) }
+    public func decisionFacts(decisionID: String) throws -> Facts? {
+        try reading { try StoreQueries.decisionFacts($0, decisionID: decisionID) }
     }
 
     public func insertNotice(_ notice: Notice, messages: [OutboxMessage], consumedItems: [String], event: NoticeEvent?) throws {
@@ -232,7 +231,7 @@ extension SQLStore {
         let now = SQLValue.text(StoredDate.text(Date()))
         return try writing { db in
             guard let listID = try db.row("SELECT id FROM hash_lists WHERE name = ?", [.text(list)]).map({ try $0.integer("id") }) else {
-                throw StoreConfigurationError("no hash list named \(list)")
+                throw NoSuchHashList(list)
             }
             var counts = HashImportCounts()
             // An entry listed twice counts once, with its last classification.

@@ -75,9 +75,9 @@ enum StoreQueries {
         try db.rows("SELECT rule, outcome, actions, rules_digest FROM decisions WHERE report_id = ? ORDER BY \(db.dialect.insertionOrder)", [.text(reportID)]).map(DecisionRow.summary)
     }
 
-    static func decisionRecords(_ db: some SQLExecutor, reportID: String) throws -> [(facts: JSONValue, trace: JSONValue, rulesDigest: String)] {
+    static func decisionRecords(_ db: some SQLExecutor, reportID: String) throws -> [DecisionRecord] {
         try db.rows("SELECT facts, trace, rules_digest FROM decisions WHERE report_id = ? ORDER BY \(db.dialect.insertionOrder)", [.text(reportID)]).map {
-            ((try? JSONValue.parse(try $0.text("facts"))) ?? .null, (try? JSONValue.parse(try $0.text("trace"))) ?? .null, try $0.text("rules_digest"))
+            DecisionRecord(facts: (try? JSONValue.parse(try $0.text("facts"))) ?? .null, trace: (try? JSONValue.parse(try $0.text("trace"))) ?? .null, rulesDigest: try $0.text("rules_digest"))
         }
     }
 
@@ -91,8 +91,8 @@ enum StoreQueries {
         try db.rows("SELECT body, status, due_at FROM dispatch_items WHERE status = 'held' ORDER BY created_at, \(db.dialect.insertionOrder) LIMIT ?", [.int(limit)]).map(DispatchItemRow.item)
     }
 
-    static func decisionFacts(_ db: some SQLExecutor, decisionID: String, schema: FieldSchema) throws -> Facts? {
-        try db.row("SELECT facts FROM decisions WHERE id = ?", [.text(decisionID)]).map { Facts(storedJSON: try $0.text("facts"), schema: schema) }
+    static func decisionFacts(_ db: some SQLExecutor, decisionID: String) throws -> Facts? {
+        try db.row("SELECT facts FROM decisions WHERE id = ?", [.text(decisionID)]).map { Facts(storedJSON: try $0.text("facts")) }
     }
 
     static func insertNotice(_ db: some SQLExecutor, _ notice: Notice, messages: [OutboxMessage], consumedItems: [String], event: NoticeEvent?) throws {

@@ -20,7 +20,7 @@ public struct ListDefinition: Sendable {
 ///
 /// Collects every problem it can find in one expression rather than stopping at the first.
 struct Checker {
-    let schema: FieldSchema
+    let schema = FieldSchema.standard
     let text: [Character]
     let lists: [String: ListDefinition]
     let macros: [String: Condition]

@@ -1,9 +1,10 @@
 import Foundation
 import HotlineCore
 
-/// A ``ReportStore`` in memory, for tests of everything above the store. A write works on a
-/// copy that replaces the state only when the body returns, as a rollback would.
-public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
+/// Every port of ``GatewayStorage`` in memory, for tests of everything above the store: the
+/// pipeline, the worker, the routes. A write works on a copy that replaces the state only
+/// when the body returns, as a rollback would.
+public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
     struct State {
         var reports: [String: (report: Report, caseID: String)] = [:]
         var clientIDs: [String: String] = [:]
@@ -19,6 +20,16 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
         var events: [NoticeEvent] = []
         /// Claims: notice id → the end of its lease (a claimed message leases its notice).
         var leases: [String: Date] = [:]
+        var tokens: [(token: APIToken, secretHash: String)] = []
+        var mailLog: [MailLogEntry] = []
+        var bounces: [String: Int] = [:]
+        var reporterContacts: [String: (contact: String, storedAt: Date)] = [:]
+        var hashLists: [String: HashList] = [:]
+        /// list → "algorithm:value" → entry; retracted entries keep their reason.
+        var hashEntries: [String: [String: (entry: HashListEntry, retracted: Bool)]] = [:]
+        var hashListEnabled: [String: Bool] = [:]
+        var allowlist: [String: (algorithm: HashAlgorithm, value: String)] = [:]
+        var ipRanges: [(source: String, range: IPRange)] = []
     }
 
     let lock = NSLock()
@@ -65,6 +76,7 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
 
         public func insertReport(_ report: Report, caseID: String) throws {
             state.reports[report.id] = (report, caseID)
+            if let reporter = report.reporter { state.reporterContacts[report.id] = (reporter, report.receivedAt) }
             if let clientID = report.clientID { state.clientIDs[(report.source.name ?? "") + "\u{0}" + clientID] = report.id }
         }
 

@@ -11,7 +11,7 @@ public struct PostgresSettings: Sendable, Hashable {
     /// The role to log in as.
     public var username: String
     /// The password, when the server asks for one.
-    public var password: String?
+    public var password: Secret?
     /// The database.
     public var database: String
     /// Whether TLS is required (`?sslmode=require`); off for loopback.
@@ -20,7 +20,7 @@ public struct PostgresSettings: Sendable, Hashable {
     public var connections: Int
 
     /// Creates settings.
-    public init(host: String, port: Int = 5432, username: String, password: String? = nil, database: String, requireTLS: Bool = false, connections: Int = 4) {
+    public init(host: String, port: Int = 5432, username: String, password: Secret? = nil, database: String, requireTLS: Bool = false, connections: Int = 4) {
         self.host = host
         self.port = port
         self.username = username
@@ -68,4 +68,12 @@ public struct StoreConfigurationError: Error, Hashable, Sendable, CustomStringCo
     public init(_ message: String) { self.message = message }
     /// The message.
     public var description: String { message }
+}
+
+/// Where the gateway keeps its data: `storage:` in the config.
+public enum StorageSetting: Hashable, Sendable {
+    /// SQLite in the data directory: the embedded default, one instance.
+    case sqlite
+    /// PostgreSQL, for several instances on one database.
+    case postgres(PostgresSettings)
 }

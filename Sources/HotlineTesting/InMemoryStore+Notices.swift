@@ -2,18 +2,24 @@ import Foundation
 import HotlineCore
 
 /// The dispatch side of the in-memory store, so tests of the worker run without SQLite.
-extension InMemoryReportStore: NoticeStore {
-    private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
-    }
-
+extension InMemoryStore: NoticeStore {
     public func waitingItems(limit: Int) throws -> [DispatchItem] {
         locked { Array(state.items.filter { $0.status == .waiting }.sorted { $0.dueAt < $1.dueAt }.prefix(limit)) }
     }
 
-    public func decisionFacts(decisionID: String, schema: FieldSchema) throws -> Facts? {
+    public func heldItems(limit: Int) throws -> [DispatchItem] {
+        locked { Array(state.items.filter { $0.status == .held }.sorted { $0.createdAt < $1.createdAt }.prefix(limit)) }
+    }
+
+    public func notices(contactID: String, limit: Int) throws -> [Notice] {
+        locked { Array(state.noticeOrder.reversed().compactMap { state.notices[$0] }.filter { $0.recipient.contactID == contactID }.prefix(max(0, limit))) }
+    }
+
+    public func noticeID(messageID: String) throws -> String? {
+        locked { state.messages.first { $0.messageID == messageID }?.noticeID }
+    }
+
+    public func decisionFacts(decisionID: String) throws -> Facts? {
         locked { state.decisions.last { $0.id == decisionID }?.facts }
     }
 
@@ -103,7 +109,7 @@ extension InMemoryReportStore: NoticeStore {
     public func releaseHeldItems(caseID: String, at date: Date, actor: String) throws -> Int {
         locked {
             var released = 0
-            for index in state.items.indices where state.items[index].caseID == caseID && state.items[index].status == .held {
+            for index in state.items.indices where state.items[index].subject.caseID == caseID && state.items[index].status == .held {
                 state.items[index].status = .waiting
                 state.items[index].dueAt = date
                 released += 1

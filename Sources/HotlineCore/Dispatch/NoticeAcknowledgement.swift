@@ -1,6 +1,4 @@
 import Foundation
-import HotlineCore
-import HotlineStore
 
 /// A recipient's answer to a notice, the same from the provider API and from a mail reply.
 public enum NoticeAcknowledgement {
@@ -9,7 +7,7 @@ public enum NoticeAcknowledgement {
 
     /// Records `answer` on `notice` (status, event with `detail`, re-check or escalation).
     @discardableResult
-    public static func apply(_ answer: Answer, to notice: Notice, detail: String, store: any GatewayStore, at now: Date) throws -> Notice {
+    public static func apply(_ answer: Answer, to notice: Notice, detail: String, store: any NoticeStore, at now: Date) throws -> Notice {
         var notice = notice
         if notice.acknowledgedAt == nil { notice.acknowledgedAt = now }
         switch answer {
@@ -28,7 +26,7 @@ public enum NoticeAcknowledgement {
     }
 
     /// Puts a notice in front of people with what the recipient wrote, when it is unclear.
-    public static func unclear(_ notice: Notice, detail: String, store: any GatewayStore, at now: Date) throws {
+    public static func unclear(_ notice: Notice, detail: String, store: any NoticeStore, at now: Date) throws {
         var notice = notice
         notice.escalatedTo = "analysts"
         let event = NoticeEvent(id: UUIDv7Generator().next(), noticeID: notice.id, event: "reply.unclear", at: now, detail: detail)

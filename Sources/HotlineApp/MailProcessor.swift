@@ -4,7 +4,6 @@ import HotlineConfig
 import HotlineCore
 import HotlineMail
 import HotlineNet
-import HotlineStore
 
 /// What one poll of a mailbox did.
 public struct MailPoll: Hashable, Sendable {
@@ -53,7 +52,7 @@ public struct MailProcessor: Sendable {
 
     /// Polls one mailbox until it has no unhandled message.
     public func poll(_ mailbox: MailboxConfig, client: IMAPClient? = nil) throws -> MailPoll {
-        let client = client ?? IMAPClient(settings: mailbox.resolvedSettings())
+        let client = client ?? runtime.assembly.imapClient(mailbox)
         let classifier = MailClassifier(domain: runtime.config.dispatch.identity.domain, trustedSenders: mailbox.trustedSenders)
         var poll = MailPoll(mailbox: mailbox.name)
         for uid in try client.unhandledUIDs(in: mailbox.folder) {
@@ -96,17 +95,19 @@ public struct MailProcessor: Sendable {
             return ("set-aside", reason)
         case .reports(let reports):
             let id = message.messageID ?? UUIDv7Generator().next()
-            let lines: [IngestLine] = reports.enumerated().map { index, report in
-                guard case .object(var object) = report else { return IngestLine(number: index + 1, bytes: []) }
+            let inputs: [IngestInput] = reports.enumerated().map { index, report in
+                guard case .object(var object) = report else {
+                    return IngestInput(line: index + 1, submission: .failure(ReportError(code: "wrong-type", message: "a report must be a JSON object, got \(report.typeName)")))
+                }
                 // The rules see the channel (mail) and the sender; the client id is the
                 // message's Message-ID, so a message read twice is the same reports.
                 object.members.removeAll { $0.key == "id" || $0.key == "source" }
                 object.append("id", .string("\(id)#\(index + 1)"))
                 object.append("source", .object(["type": .string("partner"), "name": .string(sender)]))
                 if object["comment"] == nil { object.append("comment", .string("mail \(id) to \(mailbox.name)")) }
-                return IngestLine(number: index + 1, bytes: ArraySlice(Array(JSONValue.object(object).serialized.utf8)))
+                return IngestInput(line: index + 1, submission: Result { () throws(ReportError) in try ReportSubmission.parse(.object(object)) })
             }
-            let results = try runtime.pipeline(channel: "mail", actor: "mail:\(mailbox.name)").ingest(lines)
+            let results = try runtime.pipeline(channel: "mail", actor: "mail:\(mailbox.name)").ingest(inputs)
             let stored = results.filter { if case .decided = $0.outcome { true } else { false } }.count
             let errors = results.compactMap { if case .rejected(let error) = $0.outcome { "report \($0.line): \(error.message)" } else { nil } }
             poll.reports += stored

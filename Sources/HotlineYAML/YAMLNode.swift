@@ -91,12 +91,3 @@ public struct YAMLNode: Sendable {
         }
     }
 }
-
-extension YAMLNode {
-    /// A scalar's text as a rule condition, with where each character was written, so that
-    /// diagnostics point at the right line and column inside quotes and block scalars.
-    public var expressionSource: ExpressionSource? {
-        guard let text = scalar, !isNull else { return nil }
-        return ExpressionSource(text: text, location: contentLocation, characterLocations: characterLocations)
-    }
-}

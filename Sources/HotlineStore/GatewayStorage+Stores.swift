@@ -1,35 +1,9 @@
 import Foundation
 import HotlineCore
 
-/// Everything the gateway keeps, on either database: the ports, the hash lists and IP
-/// ranges, tokens, the queue, the audit log, the mail log, and the monitor's reads. The
-/// server and the CLI hold the store as `any GatewayStore`, chosen by `storage:` in the config.
-public protocol GatewayStore: SQLStore {
-    /// Every URL of the notices to hosters delivered in `[since, until)`, for the removal
-    /// statistics, a notice's URLs together.
-    func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow]
-    /// Every intake decision since `since` decided again under `ruleSet`.
-    func replay(ruleSet: RuleSet, since: Date, keep: Int, threads: Int) throws -> RuleReplay
-}
+extension SQLiteStore: GatewayStorage {}
 
-extension GatewayStore {
-    /// `noticeURLRows` on every core.
-    public func noticeURLRows(since: Date, until: Date) throws -> [NoticeURLRow] {
-        try noticeURLRows(since: since, until: until, threads: ProcessInfo.processInfo.activeProcessorCount)
-    }
-
-    /// `replay` on every core, keeping the first 50 changed reports.
-    public func replay(ruleSet: RuleSet, since: Date, keep: Int = 50) throws -> RuleReplay {
-        try replay(ruleSet: ruleSet, since: since, keep: keep, threads: ProcessInfo.processInfo.activeProcessorCount)
-    }
-
-    /// The report pipeline's view of this store (whichever database it is on).
-    public var reportStore: AnyReportStore { AnyReportStore(self) }
-}
-
-extension SQLiteStore: GatewayStore {}
-
-extension PostgresStore: GatewayStore {
+extension PostgresStore: GatewayStorage {
     public func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow] {
         // The server does the date arithmetic; one query, in notice order.
         try reading { db in

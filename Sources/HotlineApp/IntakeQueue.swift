@@ -1,6 +1,5 @@
 import Foundation
 import HotlineCore
-import HotlineStore
 
 /// Reports from concurrent requests, stored and decided together: while one transaction
 /// commits (one fsync), the next requests gather, and go in the next one. Every request is
@@ -10,7 +9,7 @@ import HotlineStore
 /// (two threads on this machine) while waiting for the disk.
 public final class IntakeQueue: @unchecked Sendable {
     struct Pending {
-        var lines: [[UInt8]]
+        var submissions: [ReportSubmission]
         var channel: String
         var actor: String
         var continuation: CheckedContinuation<[IngestResult.Outcome], any Error>
@@ -33,12 +32,12 @@ public final class IntakeQueue: @unchecked Sendable {
         self.onBatch = onBatch
     }
 
-    /// Stores and decides `lines` (one report's JSON each); returns their outcomes in order,
-    /// after the transaction holding them committed.
-    public func submit(_ lines: [[UInt8]], channel: String, actor: String) async throws -> [IngestResult.Outcome] {
+    /// Stores and decides `submissions`; returns their outcomes in order, after the
+    /// transaction holding them committed.
+    public func submit(_ submissions: [ReportSubmission], channel: String, actor: String) async throws -> [IngestResult.Outcome] {
         try await withCheckedThrowingContinuation { continuation in
             lock.lock()
-            pending.append(Pending(lines: lines, channel: channel, actor: actor, continuation: continuation))
+            pending.append(Pending(submissions: submissions, channel: channel, actor: actor, continuation: continuation))
             let start = !running
             running = true
             lock.unlock()
@@ -60,9 +59,9 @@ public final class IntakeQueue: @unchecked Sendable {
             let key = (pending[0].channel, pending[0].actor)
             var rest: [Pending] = []
             for item in pending {
-                if (item.channel, item.actor) == key && (count + item.lines.count <= batchSize || batch.isEmpty) {
+                if (item.channel, item.actor) == key && (count + item.submissions.count <= batchSize || batch.isEmpty) {
                     batch.append(item)
-                    count += item.lines.count
+                    count += item.submissions.count
                 } else {
                     rest.append(item)
                 }
@@ -75,18 +74,18 @@ public final class IntakeQueue: @unchecked Sendable {
 
     private func store(_ batch: [Pending], channel: String, actor: String) {
         let pipeline = runtime.pipeline(channel: channel, actor: actor)
-        var lines: [IngestLine] = []
+        var inputs: [IngestInput] = []
         for item in batch {
-            for bytes in item.lines { lines.append(IngestLine(number: lines.count + 1, bytes: ArraySlice(bytes))) }
+            for submission in item.submissions { inputs.append(IngestInput(line: inputs.count + 1, submission)) }
         }
         do {
-            let results = try pipeline.ingest(lines)
+            let results = try pipeline.ingest(inputs)
             let outcomes = results.map(\.outcome)
             onBatch(outcomes, channel)
             var offset = 0
             for item in batch {
-                item.continuation.resume(returning: Array(outcomes[offset..<offset + item.lines.count]))
-                offset += item.lines.count
+                item.continuation.resume(returning: Array(outcomes[offset..<offset + item.submissions.count]))
+                offset += item.submissions.count
             }
         } catch {
             for item in batch { item.continuation.resume(throwing: error) }

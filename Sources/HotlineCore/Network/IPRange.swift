@@ -1,5 +1,3 @@
-import HotlineCore
-
 /// What a table knows about a range of addresses.
 public struct IPRangeInfo: Hashable, Sendable {
     /// The announcing autonomous system, when known (0 is "not routed" in iptoasn data and is kept as `nil`).

@@ -131,15 +131,3 @@ public struct YAMLReader {
         }
     }
 }
-
-extension YAMLReader {
-    /// The rule event named by `on:`, or `nil` with an error naming the events.
-    mutating func event(_ node: YAMLNode) -> RuleEvent? {
-        guard let text = string(node, key: "on") else { return nil }
-        guard let event = RuleEvent(rawValue: text) else {
-            error(.invalidValue, "\"on\" must be one of \(RuleEvent.allCases.map { "\"\($0)\"" }.joined(separator: ", ")), got \(YAMLReader.show(node))", at: node.location)
-            return nil
-        }
-        return event
-    }
-}

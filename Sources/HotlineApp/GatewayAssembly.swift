@@ -1,0 +1,216 @@
+import Foundation
+import HotlineConfig
+import HotlineCore
+import HotlineHashing
+import HotlineHosting
+import HotlineNet
+import HotlineStore
+
+/// The composition root: the one place the gateway is put together from its config and the
+/// command line's overrides. Every CLI command and `hotline serve` build what they need here,
+/// and nothing else assembles parts, so `ingest`, `work`, `mail poll` and `serve` decide with
+/// the same rules, directory, checked templates, hash lists and resolver.
+///
+/// Each builder does what its part needs and no more, so `hotline tokens list` opens the store
+/// without loading rules, and `hotline resolve` builds a resolver without templates.
+public struct GatewayAssembly: Sendable {
+    /// The config in force.
+    public let config: GatewayConfig
+    /// Where SQLite keeps its files (the embedded store).
+    public let dataDirectory: String
+    /// What the command line changed.
+    public let overrides: GatewayOverrides
+
+    /// An assembly of `config` with `overrides`.
+    public init(config: GatewayConfig, dataDirectory: String = "data", overrides: GatewayOverrides = GatewayOverrides()) {
+        self.config = config
+        self.dataDirectory = dataDirectory
+        self.overrides = overrides
+    }
+
+    /// The clock.
+    public var time: any TimeSource { overrides.time }
+
+    // MARK: Store
+
+    /// The store the config names: SQLite in the data directory (the default) or PostgreSQL.
+    public func openStore() throws(SetupError) -> any GatewayStorage {
+        switch config.storage {
+        case .sqlite:
+            do {
+                return try SQLiteStore(directory: dataDirectory)
+            } catch {
+                throw SetupError("cannot open the store in \(dataDirectory): \(error)")
+            }
+        case .postgres(let settings):
+            if let password = settings.password {
+                do { _ = try password.reveal() } catch { throw SetupError("storage: \(error.message)") }
+            }
+            do {
+                return try PostgresStore(settings: settings)
+            } catch {
+                throw SetupError("cannot open the PostgreSQL store at \(settings.host):\(settings.port)/\(settings.database): \(error)")
+            }
+        }
+    }
+
+    // MARK: Files
+
+    /// The rule files: the command line's, else the config's.
+    public var rulePaths: [String] { overrides.rulePaths ?? config.rulePaths }
+
+    /// The rules, with their warnings.
+    public func ruleSet() throws(SetupError) -> (RuleSet, [Diagnostic]) {
+        let result = RuleLoader.load(paths: rulePaths)
+        guard let ruleSet = result.ruleSet else {
+            let errors = result.diagnostics.filter { $0.severity == .error }.count
+            throw SetupError("rules not loaded: \(errors) error\(errors == 1 ? "" : "s")", diagnostics: result.diagnostics)
+        }
+        return (ruleSet, result.diagnostics)
+    }
+
+    /// The contact directory (empty when the file does not exist), with its warnings.
+    public func directory() throws(SetupError) -> (ContactDirectory, [Diagnostic]) {
+        guard FileManager.default.fileExists(atPath: config.contactsPath) else { return (ContactDirectory(), []) }
+        let (loaded, diagnostics) = ContactDirectoryLoader.load(config.contactsPath)
+        guard let loaded else { throw SetupError("the contact directory did not load", diagnostics: diagnostics) }
+        return (loaded, diagnostics)
+    }
+
+    /// The notice templates, checked against the rules that name them.
+    public func templates(for ruleSet: RuleSet) throws(SetupError) -> (NoticeTemplates, [Diagnostic]) {
+        let (templates, diagnostics) = TemplateLoader.load(config.dispatch.templatesPath)
+        guard let templates else { throw SetupError("the notice templates did not load", diagnostics: diagnostics) }
+        let problems = TemplateLoader.check(ruleSet, against: templates)
+        if problems.containsErrors { throw SetupError("rules name templates that do not exist", diagnostics: diagnostics + problems) }
+        return (templates, diagnostics + problems)
+    }
+
+    // MARK: Hosting
+
+    /// The DNS client the config or the command line asks for (`nil`: off).
+    public func dnsClient() -> DNSClient? {
+        guard !overrides.offline else { return nil }
+        switch overrides.dns ?? config.dns {
+        case .off: return nil
+        case .system: return DNSClient()
+        case .servers(let servers): return DNSClient(servers: servers)
+        }
+    }
+
+    /// The RDAP client the config or the command line asks for (`nil`: off).
+    public func rdapClient() throws(SetupError) -> RDAPClient? {
+        guard !overrides.offline else { return nil }
+        switch overrides.rdap ?? config.rdap {
+        case .off:
+            return nil
+        case .bootstrap:
+            do {
+                return RDAPClient(bootstrap: try RDAPClient.loadBootstrap(directory: config.rdapBootstrapPath))
+            } catch {
+                throw SetupError("RDAP bootstrap in \(config.rdapBootstrapPath): \(error.message)")
+            }
+        case .server(let base):
+            return RDAPClient(bootstrap: RDAPBootstrap(singleServer: base))
+        }
+    }
+
+    /// The HTTP client that downloads IANA's RDAP bootstrap files (`hotline rdap refresh`).
+    public func bootstrapDownloader() -> HTTPClient { HTTPClient(timeout: 30, maximumBytes: 4_194_304) }
+
+    /// The hosting resolver: the directory, the IP tables from the store, DNS and RDAP.
+    public func resolver(directory: ContactDirectory, store: any GatewayStorage) throws(SetupError) -> HostingResolver {
+        let table: IPTable
+        do { table = IPTable(try store.allIPRanges()) } catch { throw SetupError("cannot read the IP tables: \(error)") }
+        let registry = try rdapClient()
+        let suffixes = (try? String(contentsOfFile: config.publicSuffixListPath, encoding: .utf8)).map(PublicSuffixList.init(text:))
+        return HostingResolver(
+            directory: directory, ipTable: table, addressResolver: dnsClient(), contactLookup: registry, registrarLookup: registry,
+            publicSuffixes: suffixes, homeCountry: config.country)
+    }
+
+    // MARK: Deciding
+
+    /// The known-hash lists, indexed.
+    public func hashIndex(store: any GatewayStorage) throws(SetupError) -> HashIndex {
+        do { return try HashIndex.load(from: store, pdqThreshold: config.pdqThreshold) } catch { throw SetupError("cannot load the hash lists: \(error)") }
+    }
+
+    /// The planner: recipients from the directory, the config's batch window.
+    public func planner(directory: ContactDirectory) -> DispatchPlanner {
+        DispatchPlanner(directory: DirectoryRecipients(directory: directory), notifyWindow: config.dispatch.batchWindow)
+    }
+
+    /// Everything a decision needs, loaded and checked together: rules, directory, templates
+    /// (checked against the rules), resolver, hash lists and planner; with the warnings.
+    public func parts(store: any GatewayStorage) throws(SetupError) -> (GatewayParts, [Diagnostic]) {
+        let (ruleSet, ruleWarnings) = try self.ruleSet()
+        let (parts, warnings) = try self.parts(store: store, ruleSet: ruleSet)
+        return (parts, ruleWarnings + warnings)
+    }
+
+    /// Everything a decision needs around rules loaded already.
+    public func parts(store: any GatewayStorage, ruleSet: RuleSet) throws(SetupError) -> (GatewayParts, [Diagnostic]) {
+        let (directory, directoryWarnings) = try self.directory()
+        let (templates, templateWarnings) = try self.templates(for: ruleSet)
+        let parts = GatewayParts(
+            engine: DecisionEngine(ruleSet: ruleSet), resolver: try resolver(directory: directory, store: store), templates: templates,
+            hashIndex: try hashIndex(store: store), planner: planner(directory: directory))
+        return (parts, directoryWarnings + templateWarnings)
+    }
+
+    /// The parts in force and their reloading, for long-running commands.
+    public func runtime(store: any GatewayStorage) throws(SetupError) -> GatewayRuntime {
+        try GatewayRuntime(assembly: self, store: store)
+    }
+
+    /// An ingest pipeline over `parts`: hash lists, hosting, bounce history, planner.
+    public func pipeline(parts: GatewayParts, store: any GatewayStorage, channel: String, actor: String) -> IngestPipeline<AnyReportStore> {
+        IngestPipeline(
+            store: store.reportStore, engine: parts.engine, hashMatcher: parts.hashIndex, enrichers: [parts.resolver, AddressHealthEnricher(store: store)],
+            planner: parts.planner, time: time, channel: channel, actor: actor)
+    }
+
+    // MARK: Acting
+
+    /// The dispatch worker over `parts`: SMTP and webhooks, the safe fetcher for re-checks,
+    /// hosting looked up again before sending.
+    public func worker(parts: GatewayParts, store: any GatewayStorage, afterDelivery: (@Sendable (OutboxMessage) -> Void)? = nil) -> DispatchWorker {
+        let dispatch = config.dispatch
+        let fetcher = SafeFetcher(
+            resolver: parts.resolver.addressResolver, policy: AddressPolicy(allowed: dispatch.fetchAllow),
+            maximumBytes: dispatch.fetchMaximumBytes, timeout: TimeInterval(dispatch.fetchTimeout.seconds))
+        return DispatchWorker(
+            store: store, engine: parts.engine, planner: parts.planner,
+            renderer: NoticeRenderer(identity: dispatch.identity, templates: parts.templates),
+            transport: NetNoticeTransport(smtp: SMTPClient(settings: dispatch.smtp), time: time),
+            checker: dispatch.recheck ? FetchingURLChecker(fetcher: fetcher) : nil, hostingLookup: parts.resolver,
+            settings: dispatch.settings, time: time, afterDelivery: afterDelivery)
+    }
+
+    /// The mailbox reader over the runtime's parts.
+    public func mailProcessor(runtime: GatewayRuntime, afterEffect: (@Sendable () -> Void)? = nil) -> MailProcessor {
+        MailProcessor(runtime: runtime, afterEffect: afterEffect)
+    }
+
+    /// The IMAP client of a configured mailbox.
+    public func imapClient(_ mailbox: MailboxConfig) -> IMAPClient {
+        IMAPClient(settings: mailbox.settings)
+    }
+}
+
+extension GatewayAssembly {
+    /// The assembly of the config file at `path`, with its warnings. A missing file is an
+    /// error unless `defaultsWhenMissing` (the default path of a fresh checkout).
+    public static func load(configPath path: String, defaultsWhenMissing: Bool, dataDirectory: String, overrides: GatewayOverrides = GatewayOverrides()) throws(SetupError) -> (GatewayAssembly, [Diagnostic]) {
+        if defaultsWhenMissing && !FileManager.default.fileExists(atPath: path) {
+            return (GatewayAssembly(config: .defaults, dataDirectory: dataDirectory, overrides: overrides), [])
+        }
+        let (loaded, diagnostics) = GatewayConfig.load(path)
+        guard let loaded else {
+            let errors = diagnostics.filter { $0.severity == .error }.count
+            throw SetupError("the config \(path) did not load: \(errors) error\(errors == 1 ? "" : "s")", diagnostics: diagnostics)
+        }
+        return (GatewayAssembly(config: loaded, dataDirectory: dataDirectory, overrides: overrides), diagnostics)
+    }
+}

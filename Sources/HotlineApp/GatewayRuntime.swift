@@ -1,0 +1,109 @@
+import Foundation
+import HotlineConfig
+import HotlineCore
+import HotlineHashing
+import HotlineHosting
+
+/// What the running gateway decides with: rules, contacts, templates, hash lists, and the
+/// parts built from them. Replaced as a whole on reload, so a request sees either the old
+/// set or the new one, never a mix.
+public struct GatewayParts: Sendable {
+    /// The rules.
+    public var engine: DecisionEngine
+    /// The hosting resolver (with the contact directory).
+    public var resolver: HostingResolver
+    /// The notice templates.
+    public var templates: NoticeTemplates
+    /// Known hashes.
+    public var hashIndex: HashIndex
+    /// Items from decisions.
+    public var planner: DispatchPlanner
+}
+
+/// The gateway's shared state for long-running commands: the assembly, the store, the parts
+/// in force, and reloading them when their files change.
+public final class GatewayRuntime: @unchecked Sendable {
+    /// How the parts are built.
+    public let assembly: GatewayAssembly
+    /// The store.
+    public let store: any GatewayStorage
+    private let lock = NSLock()
+    private var current: GatewayParts
+    private var watched: [String: Date]
+
+    /// Builds the parts; throws ``SetupError`` with every diagnostic when a file is unusable.
+    public init(assembly: GatewayAssembly, store: any GatewayStorage) throws(SetupError) {
+        self.assembly = assembly
+        self.store = store
+        current = try assembly.parts(store: store).0
+        watched = Self.modificationTimes(assembly)
+    }
+
+    /// The config.
+    public var config: GatewayConfig { assembly.config }
+    /// The clock.
+    public var time: any TimeSource { assembly.time }
+
+    /// The parts in force.
+    public var parts: GatewayParts {
+        lock.lock()
+        defer { lock.unlock() }
+        return current
+    }
+
+    /// An ingest pipeline with the parts in force.
+    public func pipeline(channel: String, actor: String) -> IngestPipeline<AnyReportStore> {
+        assembly.pipeline(parts: parts, store: store, channel: channel, actor: actor)
+    }
+
+    /// A dispatch worker with the parts in force.
+    public func worker() -> DispatchWorker {
+        assembly.worker(parts: parts, store: store)
+    }
+
+    /// Loads rules, contacts, templates and hash lists again. On any error the running parts
+    /// stay and the diagnostics are returned; on success the new rules digest.
+    public func reload(actor: String) -> (digest: String?, diagnostics: [Diagnostic]) {
+        do {
+            let (parts, warnings) = try assembly.parts(store: store)
+            lock.lock()
+            current = parts
+            watched = Self.modificationTimes(assembly)
+            lock.unlock()
+            try? store.appendAudit(AuditEntry(at: time.now(), actor: actor, event: "rules.reloaded", detail: ["rules_version": .string(parts.engine.ruleSet.digest)]))
+            return (parts.engine.ruleSet.digest, warnings)
+        } catch {
+            try? store.appendAudit(AuditEntry(at: time.now(), actor: actor, event: "rules.reload_refused", detail: ["errors": .number(Double(error.diagnostics.filter { $0.severity == .error }.count)), "reason": .string(error.message)]))
+            return (nil, error.diagnostics.isEmpty ? [.error(.io, error.message, at: SourceLocation(file: assembly.rulePaths.first ?? "rules", line: 1, column: 1))] : error.diagnostics)
+        }
+    }
+
+    /// Whether a watched file (rules, contacts, templates) changed since the last load.
+    public var filesChanged: Bool {
+        let now = Self.modificationTimes(assembly)
+        lock.lock()
+        defer { lock.unlock() }
+        return now != watched
+    }
+
+    static func modificationTimes(_ assembly: GatewayAssembly) -> [String: Date] {
+        var times: [String: Date] = [:]
+        let manager = FileManager.default
+        func add(_ path: String) {
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
+            if isDirectory.boolValue, let enumerator = manager.enumerator(atPath: path) {
+                for case let name as String in enumerator where name.hasSuffix(".yaml") || name.hasSuffix(".txt") {
+                    let full = (path as NSString).appendingPathComponent(name)
+                    times[full] = (try? manager.attributesOfItem(atPath: full)[.modificationDate]) as? Date
+                }
+            } else {
+                times[path] = (try? manager.attributesOfItem(atPath: path)[.modificationDate]) as? Date
+            }
+        }
+        assembly.rulePaths.forEach(add)
+        add(assembly.config.contactsPath)
+        add(assembly.config.dispatch.templatesPath)
+        return times
+    }
+}

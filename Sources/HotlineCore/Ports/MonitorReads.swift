@@ -1,0 +1,29 @@
+import Foundation
+
+/// What the monitor reads: counts, reports per day, the URLs of delivered notices, and the
+/// stored decisions to replay under other rules.
+public protocol MonitorReads: Sendable {
+    /// Counts for `/v1/stats/summary`: reports, and cases, decisions, notices and outbox
+    /// messages by status.
+    func summary() throws -> JSONObject
+    /// Reports received per UTC day in `[since, until)`, oldest first (days without reports
+    /// are left out).
+    func reportsPerDay(since: Date, until: Date) throws -> [(day: String, count: Int)]
+    /// Every URL of the notices to hosters delivered in `[since, until)`, a notice's URLs
+    /// together, read on up to `threads` connections.
+    func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow]
+    /// Every intake decision since `since` decided again under `ruleSet`, on up to `threads` cores.
+    func replay(ruleSet: RuleSet, since: Date, keep: Int, threads: Int) throws -> RuleReplay
+}
+
+extension MonitorReads {
+    /// `noticeURLRows` on every core.
+    public func noticeURLRows(since: Date, until: Date) throws -> [NoticeURLRow] {
+        try noticeURLRows(since: since, until: until, threads: ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// `replay` on every core, keeping the first 50 changed reports.
+    public func replay(ruleSet: RuleSet, since: Date, keep: Int = 50) throws -> RuleReplay {
+        try replay(ruleSet: ruleSet, since: since, keep: keep, threads: ProcessInfo.processInfo.activeProcessorCount)
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import HotlineCore
+
+extension InMemoryStore {
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+}
+
+// MARK: Tokens
+
+extension InMemoryStore: TokenStore {
+    public func insertToken(_ token: APIToken, secretHash: String) throws {
+        locked {
+            state.tokens.append((token, secretHash))
+            state.audit.append(AuditEntry(at: token.createdAt, actor: "cli", event: "token.created", subject: token.id, detail: ["role": .string(token.role.rawValue), "org": token.org.map(JSONValue.string) ?? .null]))
+        }
+    }
+
+    public func token(secretHash: String) throws -> APIToken? {
+        locked { state.tokens.first { $0.secretHash == secretHash }?.token }
+    }
+
+    public func tokens() throws -> [APIToken] {
+        locked { state.tokens.map(\.token).sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) } }
+    }
+
+    public func revokeToken(id: String, at date: Date, actor: String) throws -> Bool {
+        locked {
+            guard let index = state.tokens.firstIndex(where: { $0.token.id == id && $0.token.revokedAt == nil }) else { return false }
+            state.tokens[index].token.revokedAt = date
+            state.audit.append(AuditEntry(at: date, actor: actor, event: "token.revoked", subject: id))
+            return true
+        }
+    }
+}
+
+// MARK: Cases and the queue
+
+extension InMemoryStore: CaseStore {
+    public func caseRecord(id: String) throws -> CaseRecord? { locked { state.cases[id] } }
+
+    public func caseID(reportID: String) throws -> String? { locked { state.reports[reportID]?.caseID } }
+
+    public func latestDecision(caseID: String) throws -> LatestDecision? {
+        locked { state.decisions.last { $0.caseID == caseID }.map { LatestDecision(id: $0.id, reportID: $0.reportID, facts: $0.facts) } }
+    }
+
+    public func decisionRecords(reportID: String) throws -> [DecisionRecord] {
+        locked { state.decisions.filter { $0.reportID == reportID }.map { DecisionRecord(facts: .object($0.facts.json), trace: .array($0.verdict.trace.map(\.json)), rulesDigest: $0.verdict.rulesDigest) } }
+    }
+
+    public func escalationQueue(limit: Int) throws -> [QueueEntry] {
+        locked {
+            var entries: [QueueEntry] = []
+            for record in state.cases.values where record.status == .open {
+                guard let latest = state.decisions.last(where: { $0.caseID == record.id }), latest.verdict.outcome == .escalate else { continue }
+                entries.append(.escalatedCase(id: record.id, url: record.url, actions: latest.verdict.actions.json, facts: .object(latest.facts.json), decidedAt: latest.decidedAt))
+            }
+            for id in state.noticeOrder {
+                guard let notice = state.notices[id], notice.escalatedTo != nil, notice.status != .removed, notice.status != .closed else { continue }
+                entries.append(.escalatedNotice(notice))
+            }
+            return Array(entries.sorted { $0.since < $1.since }.prefix(max(0, limit)))
+        }
+    }
+
+    public func queueDepth() throws -> Int { try escalationQueue(limit: Int.max).count }
+}
+
+// MARK: Audit log
+
+extension InMemoryStore: AuditLog {
+    public func appendAudit(_ entry: AuditEntry) throws { locked { state.audit.append(entry) } }
+
+    /// The fake keeps no chain: every entry is in order by construction.
+    public func verifyAuditLog() throws -> AuditVerification {
+        locked { AuditVerification(entries: state.audit.count, head: state.audit.isEmpty ? nil : (Int64(state.audit.count), "in-memory"), problems: []) }
+    }
+
+    public func auditChain(seq: Int64) throws -> String? { locked { seq >= 1 && seq <= state.audit.count ? "in-memory" : nil } }
+}
+
+// MARK: Mail and address health
+
+extension InMemoryStore: MailLog, AddressHealthStore {
+    public func mailHandled(mailbox: String, messageKey: String) throws -> Bool {
+        locked { state.mailLog.contains { $0.mailbox == mailbox && $0.messageKey == messageKey } }
+    }
+
+    public func logMail(_ entry: MailLogEntry) throws {
+        locked {
+            guard !state.mailLog.contains(where: { $0.mailbox == entry.mailbox && $0.messageKey == entry.messageKey }) else { return }
+            state.mailLog.append(entry)
+        }
+    }
+
+    public func mailLog(limit: Int) throws -> [MailLogEntry] {
+        locked { Array(state.mailLog.sorted { $0.handledAt > $1.handledAt }.prefix(max(0, limit))) }
+    }
+
+    public func recordBounce(address: String, status: String, at date: Date) throws {
+        locked { state.bounces[address.lowercased(), default: 0] += 1 }
+    }
+
+    public func bounceCounts() throws -> [String: Int] { locked { state.bounces } }
+}
+
+// MARK: Monitor and retention
+
+extension InMemoryStore: MonitorReads, ContactRetention {
+    public func summary() throws -> JSONObject {
+        locked {
+            func grouped(_ values: [String]) -> JSONValue {
+                .object(JSONObject(Dictionary(grouping: values, by: { $0 }).map { ($0.key, JSONValue.number(Double($0.value.count))) }.sorted { $0.0 < $1.0 }))
+            }
+            return [
+                "reports": .number(Double(state.reports.count)),
+                "cases": grouped(state.cases.values.map(\.status.rawValue)),
+                "decisions": grouped(state.decisions.map(\.verdict.outcome.rawValue)),
+                "notices": grouped(state.notices.values.map(\.status.rawValue)),
+                "outbox": grouped(state.messages.map(\.status.rawValue)),
+            ]
+        }
+    }
+
+    public func reportsPerDay(since: Date, until: Date) throws -> [(day: String, count: Int)] {
+        locked {
+            let days = state.reports.values.map(\.report.receivedAt).filter { $0 >= since && $0 < until }.map { String(RFC3339.format($0).prefix(10)) }
+            return Dictionary(grouping: days, by: { $0 }).map { ($0.key, $0.value.count) }.sorted { $0.0 < $1.0 }
+        }
+    }
+
+    public func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow] {
+        locked {
+            var rows: [NoticeURLRow] = []
+            for (key, id) in state.noticeOrder.enumerated() {
+                guard let notice = state.notices[id], notice.kind == .notify, notice.recipient.target == .hosting, let sent = notice.sentAt, sent >= since, sent < until else { continue }
+                let hosting = notice.items.first?.hosting
+                for item in notice.items {
+                    rows.append(NoticeURLRow(
+                        noticeKey: Int64(key + 1), reference: notice.reference, org: hosting?.org ?? "unknown", asn: hosting?.asn, country: hosting?.country,
+                        sentAt: sent, deadline: notice.deadline, reminders: notice.reminders, acknowledged: notice.acknowledgedAt != nil, status: notice.status,
+                        escalated: notice.escalatedTo != nil, removedAt: item.removedAt))
+                }
+            }
+            return rows
+        }
+    }
+
+    public func replay(ruleSet: RuleSet, since: Date, keep: Int, threads: Int) throws -> RuleReplay {
+        locked {
+            var replay = RuleReplay(ruleSet: ruleSet, keep: keep)
+            for decision in state.decisions where decision.trigger == "intake" && decision.decidedAt >= since {
+                replay.replay(reportID: decision.reportID, rule: decision.verdict.rule, outcome: decision.verdict.outcome.rawValue, actions: decision.verdict.actions.json.serialized, facts: decision.facts.serializedJSON)
+            }
+            return replay
+        }
+    }
+
+    public func purgeReporterContacts(before cutoff: Date, actor: String, at date: Date) throws -> Int {
+        locked {
+            let erased = state.reporterContacts.filter { $0.value.storedAt < cutoff }.map(\.key)
+            for id in erased { state.reporterContacts[id] = nil }
+            state.audit.append(AuditEntry(at: date, actor: actor, event: "purge.reporter_contacts", detail: ["erased": .number(Double(erased.count)), "before": .string(RFC3339.format(cutoff))]))
+            return erased.count
+        }
+    }
+
+    public func reporterContactCount() throws -> Int { locked { state.reporterContacts.count } }
+}
+
+extension InMemoryStore: StoreFailureClassifying {
+    /// The fake's failures are ``StoreFailure`` themselves (thrown through `failNextWrite`).
+    public func failure(of error: any Error) -> StoreFailure? { error as? StoreFailure }
+}
