@@ -1,14 +1,13 @@
 import Foundation
 
-/// The PostgreSQL schema, append-only like the SQLite migrations and with the same meaning:
-/// the same tables, columns and constraints (dates as RFC 3339 text, JSON bodies as text), so
-/// the same queries read both. Instances starting together take an advisory lock, so one
-/// migrates and the others wait and find it done.
+/// PostgreSQL's history up to the baseline of ``Migrations``, as it shipped: the same tables,
+/// columns and constraints as SQLite's (dates as RFC 3339 text, JSON bodies as text), so the
+/// same queries read both. New changes go in ``Migrations/steps``, with both databases' SQL.
 enum PostgresMigrations {
     /// Key of the advisory lock held while migrating.
     static let lockKey: Int64 = 0x486f_746c_696e_6531
 
-    /// (name, SQL) in order; never edit one that has shipped, add another.
+    /// (name, SQL) in order, as they shipped.
     static let all: [(String, String)] = [
         ("v1-reports-cases-decisions-audit", """
             CREATE TABLE cases (
@@ -250,23 +249,4 @@ enum PostgresMigrations {
             CREATE INDEX reports_received ON reports(received_at);
             """),
     ]
-
-    /// Applies what is missing, under the advisory lock.
-    static func migrate(_ session: PostgresSession) throws {
-        try session.execute("SELECT pg_advisory_lock(?)", [.integer(lockKey)])
-        defer { _ = try? session.execute("SELECT pg_advisory_unlock(?)", [.integer(lockKey)]) }
-        try session.script("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-        let applied = Set(try session.rows("SELECT name FROM schema_migrations").map { try $0.text("name") })
-        for (name, sql) in all where !applied.contains(name) {
-            try session.script("BEGIN")
-            do {
-                try session.script(sql)
-                try session.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", [.text(name), .text(StoredDate.text(Date()))])
-                try session.script("COMMIT")
-            } catch {
-                _ = try? session.script("ROLLBACK")
-                throw error
-            }
-        }
-    }
 }

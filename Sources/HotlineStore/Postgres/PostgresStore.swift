@@ -25,7 +25,7 @@ public final class PostgresStore: SQLStore, Sendable {
     /// Connects and migrates (instances starting together migrate once).
     public init(settings: PostgresSettings) throws {
         connections = PostgresConnectionPool(settings: settings)
-        try connections.withSession { try PostgresMigrations.migrate($0) }
+        try connections.withSession { try Migrations.migrate($0) }
     }
 
     /// Runs `body` in a transaction, again when it lost a race with another instance.

@@ -1,7 +1,7 @@
 import GRDB
 
-/// The SQLite schema, as append-only migrations: a released migration is never edited; a
-/// change is a new migration.
+/// SQLite's history up to the baseline of ``Migrations``, as it shipped (GRDB records these
+/// names in `grdb_migrations`). New changes go in ``Migrations/steps``, with both databases' SQL.
 ///
 /// Timestamps are TEXT in UTC RFC 3339 with milliseconds (see `StoredDate`).
 enum SQLiteMigrations {

@@ -24,7 +24,7 @@ public final class SQLiteStore: SQLStore, Sendable {
         }
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
-        try SQLiteMigrations.migrator.migrate(pool)
+        try Migrations.migrate(pool)
     }
 
     /// Opens the store in `directory` (created if missing) as `hotline.sqlite`.

@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+
+/// The schema's history: one list for both databases. Every migration has one name,
+/// recorded in `schema_migrations` on SQLite and PostgreSQL alike, and its SQL for each; a
+/// migration that has shipped is never edited, a change is a new one at the end.
+///
+/// The first entry, the baseline, is the schema as it stood when the two histories were
+/// joined: SQLite's v1–v11 and PostgreSQL's v1–v3 build it, as they shipped, so a database
+/// created by an earlier version finishes its own history and then goes on from here.
+enum Migrations {
+    /// One step after the baseline.
+    struct Migration: Sendable {
+        /// The name both databases record.
+        let name: String
+        /// What SQLite runs, in one transaction.
+        let sqlite: String
+        /// What PostgreSQL runs, in one transaction.
+        let postgres: String
+    }
+
+    /// The baseline's name.
+    static let baseline = "0001-baseline"
+
+    /// The steps after the baseline, in order.
+    static let steps: [Migration] = [
+        // The two histories had drifted: SQLite lacked two indexes PostgreSQL has, and let an
+        // audit entry go without its chain value. PostgreSQL already has all of this.
+        Migration(
+            name: "0002-sqlite-as-postgres",
+            sqlite: """
+                CREATE INDEX reports_received ON reports(received_at);
+                DROP INDEX notice_events_notice;
+                CREATE INDEX notice_events_notice ON notice_events(notice_id, at);
+                CREATE TABLE audit_log_strict (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    subject TEXT,
+                    detail TEXT NOT NULL,
+                    chain TEXT NOT NULL
+                );
+                INSERT INTO audit_log_strict (seq, at, actor, event, subject, detail, chain) SELECT seq, at, actor, event, subject, detail, chain FROM audit_log ORDER BY seq;
+                DROP TABLE audit_log;
+                ALTER TABLE audit_log_strict RENAME TO audit_log;
+                CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                """,
+            postgres: ""),
+    ]
+
+    /// Every name, in order.
+    static var names: [String] { [baseline] + steps.map(\.name) }
+
+    static let createTable = "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY NOT NULL, applied_at TEXT NOT NULL)"
+
+    /// Brings a SQLite database up to date.
+    static func migrate(_ pool: DatabasePool) throws {
+        try pool.write { try $0.execute(sql: createTable) }
+        let applied = Set(try pool.read { try String.fetchAll($0, sql: "SELECT name FROM schema_migrations") })
+        if !applied.contains(baseline) {
+            try SQLiteMigrations.migrator.migrate(pool)
+            try pool.write { try record(baseline, in: $0) }
+        }
+        for step in steps where !applied.contains(step.name) {
+            try pool.write { db in
+                if !step.sqlite.isEmpty { try db.execute(sql: step.sqlite) }
+                try record(step.name, in: db)
+            }
+        }
+    }
+
+    private static func record(_ name: String, in db: Database) throws {
+        try db.execute(sql: "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", arguments: [name, StoredDate.text(Date())])
+    }
+
+    /// Brings a PostgreSQL database up to date, under an advisory lock so that instances
+    /// starting together migrate once.
+    static func migrate(_ session: PostgresSession) throws {
+        try session.execute("SELECT pg_advisory_lock(?)", [.integer(PostgresMigrations.lockKey)])
+        defer { _ = try? session.execute("SELECT pg_advisory_unlock(?)", [.integer(PostgresMigrations.lockKey)]) }
+        try session.script(createTable)
+        var applied = Set(try session.rows("SELECT name FROM schema_migrations").map { try $0.text("name") })
+        if !applied.contains(baseline) {
+            // The history before the baseline, as it shipped (it recorded its own names here).
+            for (name, sql) in PostgresMigrations.all where !applied.contains(name) {
+                try transaction(session) {
+                    try session.script(sql)
+                    try session.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", [.text(name), .text(StoredDate.text(Date()))])
+                }
+            }
+            try transaction(session) {
+                try session.execute("DELETE FROM schema_migrations WHERE name IN (\(PostgresMigrations.all.map { "'\($0.0)'" }.joined(separator: ", ")))", [])
+                try session.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", [.text(baseline), .text(StoredDate.text(Date()))])
+            }
+            applied = [baseline]
+        }
+        for step in steps where !applied.contains(step.name) {
+            try transaction(session) {
+                if !step.postgres.isEmpty { try session.script(step.postgres) }
+                try session.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", [.text(step.name), .text(StoredDate.text(Date()))])
+            }
+        }
+    }
+
+    private static func transaction(_ session: PostgresSession, _ body: () throws -> Void) throws {
+        try session.script("BEGIN")
+        do {
+            try body()
+            try session.script("COMMIT")
+        } catch {
+            _ = try? session.script("ROLLBACK")
+            throw error
+        }
+    }
+}
