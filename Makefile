@@ -3,7 +3,7 @@ SWIFT ?= swift
 DATA_DIR ?= data
 APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libjpeg-dev libturbojpeg0-dev libpng-dev pkg-config publicsuffix
 
-.PHONY: deps test-deps build run test test-swift test-rules bench bench-http fuzz clean
+.PHONY: deps test-deps build run test lint format test-swift test-rules bench bench-http fuzz clean
 
 # Installs the system libraries the build needs, only those missing.
 deps:
@@ -42,7 +42,15 @@ test-deps:
 	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v psql >/dev/null || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
 
-test: deps test-deps test-swift test-rules
+test: deps test-deps lint test-swift test-rules
+
+# The tree is formatted with the toolchain's `swift format` (.swift-format); `make format` fixes it.
+FORMATTED = Sources Tests Benchmarks Fuzz Package.swift
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMATTED)
+
+format:
+	$(SWIFT) format format -i --recursive --parallel $(FORMATTED)
 
 test-swift:
 	$(SWIFT) build --build-tests

@@ -109,7 +109,10 @@ let package = Package(
         .target(name: "HotlineTesting", dependencies: ["HotlineCore", "HotlineConfig", "HotlineNet"]),
         .executableTarget(
             name: "HotlineBench",
-            dependencies: ["HotlineApp", "HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineServer", "HotlineTesting"],
+            dependencies: [
+                "HotlineApp", "HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineServer",
+                "HotlineTesting",
+            ],
             path: "Benchmarks/HotlineBench"
         ),
         // Fuzz targets for every parser of outside data (`make fuzz` builds it with libFuzzer).

@@ -20,7 +20,9 @@ enum DispatchBench {
     }
 
     static func message(_ index: Int) -> [UInt8] {
-        Array("From: notices@hotline.test\r\nTo: abuse@hoster\(index).test\r\nSubject: [HG-\(index)] notice\r\nMessage-ID: <bench-\(index)@hotline.test>\r\n\r\n\(String(repeating: "A notice line of text.\r\n", count: 40))".utf8)
+        Array(
+            "From: notices@hotline.test\r\nTo: abuse@hoster\(index).test\r\nSubject: [HG-\(index)] notice\r\nMessage-ID: <bench-\(index)@hotline.test>\r\n\r\n\(String(repeating: "A notice line of text.\r\n", count: 40))"
+                .utf8)
     }
 
     static func smtpClient(count: Int) throws {
@@ -36,7 +38,11 @@ enum DispatchBench {
             try SMTPClient(settings: reused.settings).send(from: "notices@hotline.test", to: ["abuse@hoster\(index).test"], message: message(index))
         }
         let freshRate = Double(fresh) / Date().timeIntervalSince(started)
-        print(String(format: "dispatch: SMTP client to aiosmtpd on loopback: %.0f messages/s with connection reuse, %.0f/s with a new connection each (%d and %d messages)", reuseRate, freshRate, count, fresh))
+        print(
+            String(
+                format:
+                    "dispatch: SMTP client to aiosmtpd on loopback: %.0f messages/s with connection reuse, %.0f/s with a new connection each (%d and %d messages)",
+                reuseRate, freshRate, count, fresh))
     }
 
     static func worker(ruleSet: RuleSet, count: Int) throws {
@@ -52,22 +58,26 @@ enum DispatchBench {
         // One notice per recipient, two URLs each, as after a crawler burst.
         var items: [DispatchItem] = []
         for index in 0..<count {
-            let recipient = Recipient(target: .hosting, name: "Hoster \(index)", addresses: ["abuse@hoster\(index).test"], language: index % 2 == 0 ? "nl" : "en")
+            let recipient = Recipient(
+                target: .hosting, name: "Hoster \(index)", addresses: ["abuse@hoster\(index).test"], language: index % 2 == 0 ? "nl" : "en")
             for url in 0..<2 {
                 let subject = ReportedURL(
                     reportID: "r-\(index)-\(url)", caseID: "c-\(index)-\(url)", decisionID: "d-\(index)", url: "https://h\(index).example.test/\(url).jpg",
                     host: "h\(index).example.test", hashes: ["md5": String(format: "%032lx", index * 2 + url)])
-                items.append(DispatchItem(
-                    id: "item-\(index)-\(url)", subject: subject, kind: .notify, target: .hosting, recipient: recipient, template: "ntd-first", deadline: .hours(24),
-                    batchWindow: .hours(1), hosting: HostingSnapshot(ip: "198.51.100.\(index % 250)", asn: 64500, country: "NL", org: "Hoster \(index)"),
-                    classification: "A1", detectionMethod: "hash_match", status: .waiting, createdAt: start, dueAt: start))
+                items.append(
+                    DispatchItem(
+                        id: "item-\(index)-\(url)", subject: subject, kind: .notify, target: .hosting, recipient: recipient, template: "ntd-first",
+                        deadline: .hours(24),
+                        batchWindow: .hours(1), hosting: HostingSnapshot(ip: "198.51.100.\(index % 250)", asn: 64500, country: "NL", org: "Hoster \(index)"),
+                        classification: "A1", detectionMethod: "hash_match", status: .waiting, createdAt: start, dueAt: start))
             }
         }
         try store.write { try $0.enqueueDispatch(items) }
         time.advance(by: 1)
         let worker = DispatchWorker(
             store: store, engine: DecisionEngine(ruleSet: ruleSet), planner: DispatchPlanner(directory: FixedRecipients()),
-            renderer: NoticeRenderer(identity: HotlineIdentity(name: "Bench Hotline", email: "notices@hotline.test", domain: "hotline.test"), templates: templates),
+            renderer: NoticeRenderer(
+                identity: HotlineIdentity(name: "Bench Hotline", email: "notices@hotline.test", domain: "hotline.test"), templates: templates),
             transport: NetNoticeTransport(smtp: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: Int(server.port), security: .none))),
             checker: nil, settings: DispatchSettings(batchLimit: 1000), time: time)
         var started = Date()
@@ -89,7 +99,11 @@ enum DispatchBench {
         }
         let deliverSeconds = Date().timeIntervalSince(started)
         let received = server.messages().count
-        print(String(format: "dispatch: worker batched %d notices (2 URLs each, X-ARF attachments) at %.0f/s; delivered %d to aiosmtpd at %.0f notices/s (SMTP + SQLite commit per notice); server holds %d", batched, Double(batched) / batchSeconds, delivered, Double(delivered) / deliverSeconds, received))
+        print(
+            String(
+                format:
+                    "dispatch: worker batched %d notices (2 URLs each, X-ARF attachments) at %.0f/s; delivered %d to aiosmtpd at %.0f notices/s (SMTP + SQLite commit per notice); server holds %d",
+                batched, Double(batched) / batchSeconds, delivered, Double(delivered) / deliverSeconds, received))
     }
 
     static func rechecks(count: Int) throws {
@@ -101,6 +115,9 @@ enum DispatchBench {
             if case .online = checker.check(hoster.url(index % 10 == 0 ? "/gone/\(index)" : "/content/\(index)")) { online += 1 }
         }
         let rate = Double(count) / Date().timeIntervalSince(started)
-        print(String(format: "dispatch: re-checks against the loopback hoster: %.0f/s sequential (%d checks, %d online, 8 KiB bodies hashed MD5+SHA-1+SHA-256)", rate, count, online))
+        print(
+            String(
+                format: "dispatch: re-checks against the loopback hoster: %.0f/s sequential (%d checks, %d online, 8 KiB bodies hashed MD5+SHA-1+SHA-256)",
+                rate, count, online))
     }
 }

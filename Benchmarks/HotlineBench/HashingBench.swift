@@ -60,7 +60,9 @@ enum HashingBench {
     }
 
     static func referenceRates(_ directory: String) -> [String: Double]? {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("reference/pdq_reference_bench.py").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "reference/pdq_reference_bench.py"
+        ).path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, directory]
@@ -102,7 +104,9 @@ enum HashingBench {
             var found = 0
             let time = seconds { for query in queries { found += built.search(query, threshold: 31).count } }
             let dihedralTime = seconds { for query in queries.prefix(200) { for _ in 0..<8 { found += built.search(query, threshold: 31).count } } }
-            print("  \(count / 1_000_000)M hashes: \(Int(Double(queries.count) / time)) queries/s; with 8 dihedral variants \(Int(200 / dihedralTime)) images/s; index \(built.memoryBytes / 1_048_576) MiB (RSS +\(resident / 1_048_576) MiB); built in \(String(format: "%.1f", buildTime)) s; \(found) matches")
+            print(
+                "  \(count / 1_000_000)M hashes: \(Int(Double(queries.count) / time)) queries/s; with 8 dihedral variants \(Int(200 / dihedralTime)) images/s; index \(built.memoryBytes / 1_048_576) MiB (RSS +\(resident / 1_048_576) MiB); built in \(String(format: "%.1f", buildTime)) s; \(found) matches"
+            )
             hashes = []
             index = nil
         }
@@ -132,7 +136,9 @@ enum HashingBench {
         let rounds = 10
         let time = seconds { for _ in 0..<rounds { for value in hex where index.firstMatch(.md5, value) != nil { hits += 1 } } }
         print("")
-        print("exact MD5 lookups against 10M entries (hex in, normalized, half present): \(Int(Double(rounds * hex.count) / time)) lookups/s (goal: >= 5,000,000); table \(index.memoryBytes / 1_048_576) MiB (RSS +\(resident / 1_048_576) MiB); loaded in \(String(format: "%.1f", buildTime)) s; \(hits) hits")
+        print(
+            "exact MD5 lookups against 10M entries (hex in, normalized, half present): \(Int(Double(rounds * hex.count) / time)) lookups/s (goal: >= 5,000,000); table \(index.memoryBytes / 1_048_576) MiB (RSS +\(resident / 1_048_576) MiB); loaded in \(String(format: "%.1f", buildTime)) s; \(hits) hits"
+        )
     }
 
     static func residentBytes() -> Int {

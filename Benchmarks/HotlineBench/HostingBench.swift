@@ -23,7 +23,9 @@ enum HostingBench {
             let client = DNSClient(servers: [dns.server], timeout: 1)
             let resolver = HostingResolver(directory: ContactDirectory(), ipTable: IPTable([]), addressResolver: client, homeCountry: "NL")
             let count = 3000
-            let submissions = (0..<count).map { index in ReportSubmission(url: try! URLCanonicalizer.canonicalize("https://h\(index)-\(concurrency).example.test/x")) }
+            let submissions = (0..<count).map { index in
+                ReportSubmission(url: try! URLCanonicalizer.canonicalize("https://h\(index)-\(concurrency).example.test/x"))
+            }
             let start = DispatchTime.now()
             if concurrency == 1 {
                 for submission in submissions { _ = resolver.resolve(host: submission.url.host) }
@@ -44,7 +46,8 @@ enum HostingBench {
             let count = 1000
             // Documentation addresses as query keys: the only traffic is to the loopback server.
             let prefix = concurrency == 1 ? "198.51.100" : "203.0.113"
-            let submissions = (0..<count).map { index in ReportSubmission(url: try! URLCanonicalizer.canonicalize("http://\(prefix).\(index % 250)/x\(index)")) }
+            let submissions = (0..<count).map { index in ReportSubmission(url: try! URLCanonicalizer.canonicalize("http://\(prefix).\(index % 250)/x\(index)"))
+            }
             let hosts = submissions.map(\.url.host)
             let start = DispatchTime.now()
             if concurrency == 1 {
@@ -59,15 +62,23 @@ enum HostingBench {
 
     static func cachedResolution() {
         let at = SourceLocation(file: "bench", line: 1, column: 1)
-        let directory = ContactDirectory(contacts: (0..<500).map { index in
-            DirectoryContact(id: "hoster-\(index)", name: "Hoster \(index)", asns: [64_512 + index], domains: ["hoster\(index).test"], abuse: ["abuse@hoster\(index).test"], location: at)
-        })
-        let table = IPTable((0..<10_000).map { index in
-            IPRange(start: IPAddress(v4: 0xC633_6400 &+ UInt32(index) << 8), end: IPAddress(v4: 0xC633_64FF &+ UInt32(index) << 8), info: IPRangeInfo(asn: 64_512 + index % 500, country: "NL", source: "bench"))
-        })
+        let directory = ContactDirectory(
+            contacts: (0..<500).map { index in
+                DirectoryContact(
+                    id: "hoster-\(index)", name: "Hoster \(index)", asns: [64_512 + index], domains: ["hoster\(index).test"],
+                    abuse: ["abuse@hoster\(index).test"], location: at)
+            })
+        let table = IPTable(
+            (0..<10_000).map { index in
+                IPRange(
+                    start: IPAddress(v4: 0xC633_6400 &+ UInt32(index) << 8), end: IPAddress(v4: 0xC633_64FF &+ UInt32(index) << 8),
+                    info: IPRangeInfo(asn: 64_512 + index % 500, country: "NL", source: "bench"))
+            })
         let resolver = HostingResolver(directory: directory, ipTable: table, homeCountry: "NL")
         // 5,000 distinct hosts (names and literal addresses), each report one of them.
-        let hosts = (0..<5000).map { index in index % 2 == 0 ? "files\(index).hoster\(index % 500).test" : IPAddress(v4: 0xC633_6400 &+ UInt32(index)).description }
+        let hosts = (0..<5000).map { index in
+            index % 2 == 0 ? "files\(index).hoster\(index % 500).test" : IPAddress(v4: 0xC633_6400 &+ UInt32(index)).description
+        }
         for host in hosts { _ = resolver.resolve(host: host) }
         var facts = Facts()
         let rounds = 200
@@ -87,13 +98,19 @@ enum HostingBench {
         var cursor: UInt32 = 16_777_216
         for index in 0..<1_000_000 {
             let size = UInt32(1 << (6 + Int(generator.next() % 8)))
-            ranges.append(IPRange(start: IPAddress(v4: cursor), end: IPAddress(v4: cursor + size - 1), info: IPRangeInfo(asn: 64_512 + index % 1000, country: "NL", source: "bench")))
+            ranges.append(
+                IPRange(
+                    start: IPAddress(v4: cursor), end: IPAddress(v4: cursor + size - 1),
+                    info: IPRangeInfo(asn: 64_512 + index % 1000, country: "NL", source: "bench")))
             cursor += size + UInt32(generator.next() % 512)
             if cursor > 3_700_000_000 { break }
         }
         for index in 0..<100_000 {
             let high = 0x2001_0DB8_0000_0000 | (UInt64(index) << 16)
-            ranges.append(IPRange(start: IPAddress(high: high, low: 0), end: IPAddress(high: high | 0xFFFF, low: UInt64.max), info: IPRangeInfo(asn: 65_000, source: "bench")))
+            ranges.append(
+                IPRange(
+                    start: IPAddress(high: high, low: 0), end: IPAddress(high: high | 0xFFFF, low: UInt64.max), info: IPRangeInfo(asn: 65_000, source: "bench"))
+            )
         }
         let buildStart = DispatchTime.now()
         let table = IPTable(ranges)
@@ -101,7 +118,9 @@ enum HostingBench {
         let v4Probes = (0..<1_000_000).map { _ in IPAddress(v4: UInt32(truncatingIfNeeded: generator.next())) }
         let v6Probes = (0..<1_000_000).map { _ in IPAddress(high: 0x2001_0DB8_0000_0000 | ((generator.next() % 100_000) << 16), low: generator.next()) }
         print("")
-        print("IP table: \(ranges.count) ranges (\(table.segmentCount) segments, built in \(String(format: "%.2f", buildTime)) s), lookups/s on one core (goal: >= 5,000,000):")
+        print(
+            "IP table: \(ranges.count) ranges (\(table.segmentCount) segments, built in \(String(format: "%.2f", buildTime)) s), lookups/s on one core (goal: >= 5,000,000):"
+        )
         for (label, probes) in [("IPv4, uniform over the whole space", v4Probes), ("IPv6, all in one /32 (worst case for the /16 directory)", v6Probes)] {
             var found = 0
             let start = DispatchTime.now()

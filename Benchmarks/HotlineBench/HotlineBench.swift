@@ -92,7 +92,9 @@ struct HotlineBench {
         print("  decisions/s:            \(format(rate))   (goal: >= 1,000,000)")
         print("  ns per decision:        \(String(format: "%.0f", best / Double(iterations) * 1e9))")
         print("  rule conditions/s:      \(format(ruleEvaluations)) (upper bound: every rule's condition counted per decision)")
-        print("  outcome mix of samples: \(byRule.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))  [checksum \(checksum % 7)]")
+        print(
+            "  outcome mix of samples: \(byRule.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))  [checksum \(checksum % 7)]"
+        )
     }
 
     /// JSON Lines like a busy day's intake: public, crawler and partner reports, one in ten
@@ -101,11 +103,14 @@ struct HotlineBench {
         var generator = SplitMix64(seed: 7)
         var text = ""
         text.reserveCapacity(count * 200)
-        let sources = [#"{"type": "public", "name": "webform"}"#, #"{"type": "crawler", "name": "crawler-a"}"#, #"{"type": "partner", "name": "partner-hotline-a"}"#]
+        let sources = [
+            #"{"type": "public", "name": "webform"}"#, #"{"type": "crawler", "name": "crawler-a"}"#, #"{"type": "partner", "name": "partner-hotline-a"}"#,
+        ]
         for index in 0..<count {
             let path = generator.next() % 10 == 0 && index > 0 ? Int(generator.next() % UInt64(index)) : index
             let host = "host\(path % 5000).example"
-            var line = #"{"id": "bench-\#(index)", "url": "https://\#(host)/gallery/\#(path)/img.jpg", "received_at": "2026-11-30T10:00:00Z", "source": \#(sources[index % 3])"#
+            var line =
+                #"{"id": "bench-\#(index)", "url": "https://\#(host)/gallery/\#(path)/img.jpg", "received_at": "2026-11-30T10:00:00Z", "source": \#(sources[index % 3])"#
             if index % 4 == 0 {
                 line += #", "media_type": "image/jpeg", "hashes": {"md5": "\#(hex(generator.next()))\#(hex(generator.next()))"}"#
             }
@@ -122,7 +127,9 @@ struct HotlineBench {
         let store = try SQLiteStore(directory: directory)
         // Hosting from the shipped directory and an empty IP table: offline, as `hotline ingest` runs now.
         let resolver = HostingResolver(directory: ContactDirectory(), ipTable: IPTable([]), homeCountry: "NL")
-        let pipeline = IngestPipeline(store: store, engine: DecisionEngine(ruleSet: ruleSet), enrichers: [resolver], planner: DispatchPlanner(directory: DirectoryRecipients(directory: resolver.directory)))
+        let pipeline = IngestPipeline(
+            store: store, engine: DecisionEngine(ruleSet: ruleSet), enrichers: [resolver],
+            planner: DispatchPlanner(directory: DirectoryRecipients(directory: resolver.directory)))
         var reader = JSONLinesReader()
         var outputBytes = 0
         var outcomes: [String: Int] = [:]
@@ -144,7 +151,11 @@ struct HotlineBench {
                 transactions += 1
                 for result in try pipeline.ingest(batch.map(IngestInput.init)) {
                     outputBytes += result.json.serialized.utf8.count + 1
-                    if case .decided(_, _, let decision, _) = result.outcome { outcomes[decision.outcome, default: 0] += 1 } else { outcomes["rejected", default: 0] += 1 }
+                    if case .decided(_, _, let decision, _) = result.outcome {
+                        outcomes[decision.outcome, default: 0] += 1
+                    } else {
+                        outcomes["rejected", default: 0] += 1
+                    }
                 }
             }
         }
@@ -155,8 +166,12 @@ struct HotlineBench {
         print("ingest into SQLite (\(count) generated reports, JSON Lines in memory -> parse -> canonicalize -> case -> decide -> commit -> output line)")
         print("  reports/s:              \(format(Double(count) / seconds))   (goal: >= 10,000)")
         print("  total:                  \(String(format: "%.2f", seconds)) s in \(transactions) transactions of up to \(batchSize)")
-        print("  stored:                 \(counts.reports) reports, \(counts.cases) cases, \(counts.decisions) decisions; database \(size / 1_048_576) MiB (+ WAL)")
-        print("  outcomes:               \(outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")); output \(outputBytes / 1024) KiB")
+        print(
+            "  stored:                 \(counts.reports) reports, \(counts.cases) cases, \(counts.decisions) decisions; database \(size / 1_048_576) MiB (+ WAL)"
+        )
+        print(
+            "  outcomes:               \(outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")); output \(outputBytes / 1024) KiB"
+        )
     }
 
     static func hex(_ value: UInt64) -> String {

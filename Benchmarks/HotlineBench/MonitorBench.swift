@@ -16,55 +16,62 @@ enum MonitorBench {
         var began = Date()
         // 200 hosters; a notice every ~2.5 s over 29 days; 85 % removed after 0.5-120 h,
         // hoster 7 slow; deadlines 24 h after sending.
-        try store.execute(sql: """
-            WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < \(count - 1))
-            INSERT INTO notices (id, reference, kind, target, recipient, channel, status, created_at, sent_at, deadline, removed_at, reminders, next_due_at, hoster_org, hoster_asn, hoster_country, body, contact_id, escalated_to, acknowledged_at)
-            SELECT 'n' || n, 'HG-' || n, 'notify', 'hosting', 'Hoster ' || (n % 200), 'email',
-                   CASE WHEN n % 20 < 17 THEN 'removed' ELSE 'sent' END,
-                   strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5, 'unixepoch'),
-                   strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5, 'unixepoch'),
-                   strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5 + 86400, 'unixepoch'),
-                   NULL, (n % 7 = 0), NULL, 'Hoster ' || (n % 200), 64500 + (n % 200), CASE WHEN n % 5 = 0 THEN 'DE' ELSE 'NL' END, '{}', 'hoster-' || (n % 200),
-                   CASE WHEN n % 97 = 0 THEN 'analysts' END, CASE WHEN n % 3 = 0 THEN strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5 + 3600, 'unixepoch') END
-            FROM seq;
-            WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < \(count - 1))
-            INSERT INTO notice_items (notice_id, position, item_id, report_id, case_id, url, state, removed_at, body)
-            SELECT 'n' || n, 0, 'i' || n, 'r' || n, 'c' || n, 'https://h' || (n % 200) || '.example.test/' || n || '.jpg',
-                   CASE WHEN n % 20 < 17 THEN 'removed' ELSE 'online' END,
-                   CASE WHEN n % 20 < 17 THEN strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5 + 1800 + ((n * 7919) % (CASE WHEN n % 200 = 7 THEN 432000 ELSE 86400 END)), 'unixepoch') END, '{}'
-            FROM seq;
-            """)
+        try store.execute(
+            sql: """
+                WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < \(count - 1))
+                INSERT INTO notices (id, reference, kind, target, recipient, channel, status, created_at, sent_at, deadline, removed_at, reminders, next_due_at, hoster_org, hoster_asn, hoster_country, body, contact_id, escalated_to, acknowledged_at)
+                SELECT 'n' || n, 'HG-' || n, 'notify', 'hosting', 'Hoster ' || (n % 200), 'email',
+                       CASE WHEN n % 20 < 17 THEN 'removed' ELSE 'sent' END,
+                       strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5, 'unixepoch'),
+                       strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5, 'unixepoch'),
+                       strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5 + 86400, 'unixepoch'),
+                       NULL, (n % 7 = 0), NULL, 'Hoster ' || (n % 200), 64500 + (n % 200), CASE WHEN n % 5 = 0 THEN 'DE' ELSE 'NL' END, '{}', 'hoster-' || (n % 200),
+                       CASE WHEN n % 97 = 0 THEN 'analysts' END, CASE WHEN n % 3 = 0 THEN strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5 + 3600, 'unixepoch') END
+                FROM seq;
+                WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < \(count - 1))
+                INSERT INTO notice_items (notice_id, position, item_id, report_id, case_id, url, state, removed_at, body)
+                SELECT 'n' || n, 0, 'i' || n, 'r' || n, 'c' || n, 'https://h' || (n % 200) || '.example.test/' || n || '.jpg',
+                       CASE WHEN n % 20 < 17 THEN 'removed' ELSE 'online' END,
+                       CASE WHEN n % 20 < 17 THEN strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5 + 1800 + ((n * 7919) % (CASE WHEN n % 200 = 7 THEN 432000 ELSE 86400 END)), 'unixepoch') END, '{}'
+                FROM seq;
+                """)
         print(String(format: "monitor: generated %d notices (one URL each) in %.1f s", count, Date().timeIntervalSince(began)))
         began = Date()
         let rows = try store.noticeURLRows(since: now.addingTimeInterval(-30 * 86_400), until: now)
         let fetched = Date().timeIntervalSince(began)
         let stats = RemovalStatistics(rows: rows, now: now)
         let total = Date().timeIntervalSince(began)
-        print(String(format: "monitor: statistics over %d notices: %.2f s (read %.2f s, compute %.2f s); %d hosters, %d on the comply-or-explain list, %.0f%% within 24 h (goal < 2 s)",
-                     rows.count, total, fetched, total - fetched, stats.hosters.count, stats.complyOrExplain.count, stats.total.within24h * 100))
+        print(
+            String(
+                format:
+                    "monitor: statistics over %d notices: %.2f s (read %.2f s, compute %.2f s); %d hosters, %d on the comply-or-explain list, %.0f%% within 24 h (goal < 2 s)",
+                rows.count, total, fetched, total - fetched, stats.hosters.count, stats.complyOrExplain.count, stats.total.within24h * 100))
 
         // Decisions with facts of the size intake records (~700 bytes), varied so every rule fires.
         began = Date()
-        try store.execute(sql: """
-            WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < \(count - 1))
-            INSERT INTO cases (id, url, status, opened_at, report_count, first_report_id)
-            SELECT 'c' || n, 'https://h' || (n % 200) || '.example.test/' || n || '.jpg', 'closed', strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5, 'unixepoch'), 1, 'r' || n FROM seq;
-            WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < \(count - 1))
-            INSERT INTO reports (id, case_id, source_key, url, original_url, host, received_at, source_type)
-            SELECT 'r' || n, 'c' || n, '', 'https://h' || (n % 200) || '.example.test/' || n || '.jpg', 'https://h' || (n % 200) || '.example.test/' || n || '.jpg',
-                   'h' || (n % 200) || '.example.test', strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5, 'unixepoch'), 'crawler' FROM seq;
-            WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < \(count - 1))
-            INSERT INTO decisions (id, report_id, case_id, trigger, rule, outcome, actions, matched_rules, trace, facts, rules_digest, decided_at)
-            SELECT 'd' || n, 'r' || n, 'c' || n, 'intake', 'default', 'escalate', '[]', '[]', '[]',
-                   '{"report.url":"https://h' || (n % 200) || '.example.test/' || n || '.jpg","report.original_url":"https://h' || (n % 200) || '.example.test/' || n || '.jpg","report.scheme":"https","report.host":"h' || (n % 200) || '.example.test","report.tld":"test","report.path":"/' || n || '.jpg","report.source.type":"' || CASE n % 3 WHEN 0 THEN 'crawler' WHEN 1 THEN 'partner' ELSE 'public' END || '","report.source.channel":"api","report.has_hashes":true,"report.has_reporter":false,"report.age":"0s","case.duplicate":' || CASE WHEN n % 10 = 0 THEN 'true' ELSE 'false' END || ',"case.report_count":1,"case.age":"0s","hash.match":"' || CASE WHEN n % 4 = 0 THEN 'none' ELSE 'known' END || '","hash.classification":"' || CASE n % 5 WHEN 0 THEN 'A1' WHEN 1 THEN 'B2' WHEN 2 THEN 'baseline' WHEN 3 THEN 'A2' ELSE 'nationally_illegal' END || '","hash.list":"police","hash.algorithm":"md5","hash.distance":0,"hosting.resolved":true,"hosting.ip":"198.51.100.' || (n % 250) || '","hosting.country":"' || CASE WHEN n % 6 = 0 THEN 'DE' ELSE 'NL' END || '","hosting.asn":' || (64500 + n % 200) || ',"hosting.org":"Hoster ' || (n % 200) || '","hosting.abuse_email":"abuse@h' || (n % 200) || '.test","hosting.contact_source":"directory","hosting.confidence":100,"hosting.cdn":' || CASE WHEN n % 25 = 0 THEN 'true' ELSE 'false' END || '}',
-                   'sha256:bench', strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5, 'unixepoch')
-            FROM seq;
-            """)
+        try store.execute(
+            sql: """
+                WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < \(count - 1))
+                INSERT INTO cases (id, url, status, opened_at, report_count, first_report_id)
+                SELECT 'c' || n, 'https://h' || (n % 200) || '.example.test/' || n || '.jpg', 'closed', strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5, 'unixepoch'), 1, 'r' || n FROM seq;
+                WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < \(count - 1))
+                INSERT INTO reports (id, case_id, source_key, url, original_url, host, received_at, source_type)
+                SELECT 'r' || n, 'c' || n, '', 'https://h' || (n % 200) || '.example.test/' || n || '.jpg', 'https://h' || (n % 200) || '.example.test/' || n || '.jpg',
+                       'h' || (n % 200) || '.example.test', strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5, 'unixepoch'), 'crawler' FROM seq;
+                WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < \(count - 1))
+                INSERT INTO decisions (id, report_id, case_id, trigger, rule, outcome, actions, matched_rules, trace, facts, rules_digest, decided_at)
+                SELECT 'd' || n, 'r' || n, 'c' || n, 'intake', 'default', 'escalate', '[]', '[]', '[]',
+                       '{"report.url":"https://h' || (n % 200) || '.example.test/' || n || '.jpg","report.original_url":"https://h' || (n % 200) || '.example.test/' || n || '.jpg","report.scheme":"https","report.host":"h' || (n % 200) || '.example.test","report.tld":"test","report.path":"/' || n || '.jpg","report.source.type":"' || CASE n % 3 WHEN 0 THEN 'crawler' WHEN 1 THEN 'partner' ELSE 'public' END || '","report.source.channel":"api","report.has_hashes":true,"report.has_reporter":false,"report.age":"0s","case.duplicate":' || CASE WHEN n % 10 = 0 THEN 'true' ELSE 'false' END || ',"case.report_count":1,"case.age":"0s","hash.match":"' || CASE WHEN n % 4 = 0 THEN 'none' ELSE 'known' END || '","hash.classification":"' || CASE n % 5 WHEN 0 THEN 'A1' WHEN 1 THEN 'B2' WHEN 2 THEN 'baseline' WHEN 3 THEN 'A2' ELSE 'nationally_illegal' END || '","hash.list":"police","hash.algorithm":"md5","hash.distance":0,"hosting.resolved":true,"hosting.ip":"198.51.100.' || (n % 250) || '","hosting.country":"' || CASE WHEN n % 6 = 0 THEN 'DE' ELSE 'NL' END || '","hosting.asn":' || (64500 + n % 200) || ',"hosting.org":"Hoster ' || (n % 200) || '","hosting.abuse_email":"abuse@h' || (n % 200) || '.test","hosting.contact_source":"directory","hosting.confidence":100,"hosting.cdn":' || CASE WHEN n % 25 = 0 THEN 'true' ELSE 'false' END || '}',
+                       'sha256:bench', strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5, 'unixepoch')
+                FROM seq;
+                """)
         print(String(format: "monitor: generated %d reports, cases and decisions in %.1f s", count, Date().timeIntervalSince(began)))
         began = Date()
         let replay = try store.replay(ruleSet: ruleSet, since: now.addingTimeInterval(-30 * 86_400))
         let seconds = Date().timeIntervalSince(began)
-        print(String(format: "monitor: replay of %d decisions under the shipped rules: %.2f s, %.0f reports/s on %d threads; %d would change (goal >= 100,000/s)",
-                     replay.total, seconds, Double(replay.total) / seconds, ProcessInfo.processInfo.activeProcessorCount, replay.changed))
+        print(
+            String(
+                format: "monitor: replay of %d decisions under the shipped rules: %.2f s, %.0f reports/s on %d threads; %d would change (goal >= 100,000/s)",
+                replay.total, seconds, Double(replay.total) / seconds, ProcessInfo.processInfo.activeProcessorCount, replay.changed))
     }
 }

@@ -31,7 +31,9 @@ enum StorageBench {
             let stores = try (0..<instances).map { _ in try PostgresStore(settings: settings) }
             let rate = try measure(ruleSet: ruleSet, lines: lines, stores: stores)
             let counts = try stores[0].counts()
-            print("  PostgreSQL, \(instances) instance\(instances == 1 ? ": " : "s:")    \(HotlineBench.format(rate)) reports/s   (stored \(counts.reports) reports, \(counts.decisions) decisions)")
+            print(
+                "  PostgreSQL, \(instances) instance\(instances == 1 ? ": " : "s:")    \(HotlineBench.format(rate)) reports/s   (stored \(counts.reports) reports, \(counts.decisions) decisions)"
+            )
         }
     }
 
@@ -43,7 +45,9 @@ enum StorageBench {
         let start = DispatchTime.now()
         DispatchQueue.concurrentPerform(iterations: stores.count) { instance in
             let resolver = HostingResolver(directory: ContactDirectory(), ipTable: IPTable([]), homeCountry: "NL")
-            let pipeline = IngestPipeline(store: stores[instance], engine: DecisionEngine(ruleSet: ruleSet), enrichers: [resolver], planner: DispatchPlanner(directory: DirectoryRecipients(directory: resolver.directory)))
+            let pipeline = IngestPipeline(
+                store: stores[instance], engine: DecisionEngine(ruleSet: ruleSet), enrichers: [resolver],
+                planner: DispatchPlanner(directory: DirectoryRecipients(directory: resolver.directory)))
             for batch in batches.enumerated() where batch.offset % stores.count == instance {
                 do {
                     _ = try pipeline.ingest(batch.element.map(IngestInput.init))
@@ -62,5 +66,9 @@ enum StorageBench {
 final class ErrorBox: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var error: (any Error)?
-    func set(_ error: any Error) { lock.lock(); if self.error == nil { self.error = error }; lock.unlock() }
+    func set(_ error: any Error) {
+        lock.lock()
+        if self.error == nil { self.error = error }
+        lock.unlock()
+    }
 }

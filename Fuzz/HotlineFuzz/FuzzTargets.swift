@@ -1,16 +1,19 @@
 import Foundation
 import HotlineConfig
 import HotlineCore
-import HotlineMail
 import HotlineHashing
 import HotlineHosting
+import HotlineMail
 import HotlineNet
 
 /// Every parser that sees outside data, as a fuzz target: each must return or throw its own
 /// error for any input, never crash, hang or run out of memory.
 public enum FuzzTargets {
     /// Target names, as `make fuzz` and the corpus folders name them.
-    public static let names = ["report-json", "url", "rule-yaml", "config-yaml", "hashlist-csv", "hashlist-vics", "rdap", "dns", "image", "mime", "xarf", "expression", "mail-classify", "template"]
+    public static let names = [
+        "report-json", "url", "rule-yaml", "config-yaml", "hashlist-csv", "hashlist-vics", "rdap", "dns", "image", "mime", "xarf", "expression",
+        "mail-classify", "template",
+    ]
 
     /// Runs target `name` on `bytes`.
     public static func run(_ name: String, _ bytes: [UInt8]) {
@@ -43,12 +46,15 @@ public enum FuzzTargets {
         case "xarf":
             // X-ARF v4 as partners send it, read into report JSON and then validated as a report.
             guard let value = try? JSONValue.parse(bytes), XARFIntake.isXARF(value),
-                  let report = try? XARFIntake.report(value, path: "") else { return }
+                let report = try? XARFIntake.report(value, path: "")
+            else { return }
             _ = try? ReportSubmission.parse(report)
         case "expression":
             // A condition alone, as the body of a literal block so any line survives YAML unchanged.
             let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            let file = "version: 1\nrules:\n  - name: fuzz\n    when: |-\n" + lines.map { "      " + $0 }.joined(separator: "\n") + "\n    then:\n      - escalate: { queue: analysts, reason: fuzz }\n"
+            let file =
+                "version: 1\nrules:\n  - name: fuzz\n    when: |-\n" + lines.map { "      " + $0 }.joined(separator: "\n")
+                + "\n    then:\n      - escalate: { queue: analysts, reason: fuzz }\n"
             let (content, _) = RuleFileParser.parse(file, file: "fuzz.yaml")
             if let content { _ = RuleSetCompiler.compile([content], digest: "sha256:fuzz") }
         case "mail-classify":

@@ -202,7 +202,9 @@ public struct GatewayAssembly: Sendable {
 extension GatewayAssembly {
     /// The assembly of the config file at `path`, with its warnings. A missing file is an
     /// error unless `defaultsWhenMissing` (the default path of a fresh checkout).
-    public static func load(configPath path: String, defaultsWhenMissing: Bool, dataDirectory: String, overrides: GatewayOverrides = GatewayOverrides()) throws(SetupError) -> (GatewayAssembly, [Diagnostic]) {
+    public static func load(configPath path: String, defaultsWhenMissing: Bool, dataDirectory: String, overrides: GatewayOverrides = GatewayOverrides())
+        throws(SetupError) -> (GatewayAssembly, [Diagnostic])
+    {
         if defaultsWhenMissing && !FileManager.default.fileExists(atPath: path) {
             return (GatewayAssembly(config: .defaults, dataDirectory: dataDirectory, overrides: overrides), [])
         }

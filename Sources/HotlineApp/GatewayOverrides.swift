@@ -15,7 +15,8 @@ public struct GatewayOverrides: Sendable {
     public var time: any TimeSource
 
     /// Creates overrides; none by default.
-    public init(rulePaths: [String]? = nil, dns: DNSSetting? = nil, rdap: RDAPSetting? = nil, offline: Bool = false, time: any TimeSource = SystemTimeSource()) {
+    public init(rulePaths: [String]? = nil, dns: DNSSetting? = nil, rdap: RDAPSetting? = nil, offline: Bool = false, time: any TimeSource = SystemTimeSource())
+    {
         self.rulePaths = rulePaths
         self.dns = dns
         self.rdap = rdap

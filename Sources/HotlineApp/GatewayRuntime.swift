@@ -70,11 +70,19 @@ public final class GatewayRuntime: @unchecked Sendable {
             current = parts
             watched = Self.modificationTimes(assembly)
             lock.unlock()
-            try? store.appendAudit(AuditEntry(at: time.now(), actor: actor, event: "rules.reloaded", detail: ["rules_version": .string(parts.engine.ruleSet.digest)]))
+            try? store.appendAudit(
+                AuditEntry(at: time.now(), actor: actor, event: "rules.reloaded", detail: ["rules_version": .string(parts.engine.ruleSet.digest)]))
             return (parts.engine.ruleSet.digest, warnings)
         } catch {
-            try? store.appendAudit(AuditEntry(at: time.now(), actor: actor, event: "rules.reload_refused", detail: ["errors": .number(Double(error.diagnostics.filter { $0.severity == .error }.count)), "reason": .string(error.message)]))
-            return (nil, error.diagnostics.isEmpty ? [.error(.io, error.message, at: SourceLocation(file: assembly.rulePaths.first ?? "rules", line: 1, column: 1))] : error.diagnostics)
+            try? store.appendAudit(
+                AuditEntry(
+                    at: time.now(), actor: actor, event: "rules.reload_refused",
+                    detail: ["errors": .number(Double(error.diagnostics.filter { $0.severity == .error }.count)), "reason": .string(error.message)]))
+            return (
+                nil,
+                error.diagnostics.isEmpty
+                    ? [.error(.io, error.message, at: SourceLocation(file: assembly.rulePaths.first ?? "rules", line: 1, column: 1))] : error.diagnostics
+            )
         }
     }
 

@@ -68,13 +68,16 @@ public struct MailProcessor: Sendable {
             }
             let sender = message?.from
             let (outcome, detail) = try handle(parsed, classifier: classifier, mailbox: mailbox, poll: &poll)
-            try runtime.store.logMail(MailLogEntry(mailbox: mailbox.name, messageKey: key, uid: uid, sender: sender, outcome: outcome, detail: detail, handledAt: runtime.time.now()))
+            try runtime.store.logMail(
+                MailLogEntry(mailbox: mailbox.name, messageKey: key, uid: uid, sender: sender, outcome: outcome, detail: detail, handledAt: runtime.time.now()))
             afterEffect?()
             if outcome == "set-aside" {
                 poll.setAside += 1
                 try client.move(uid: uid, in: mailbox.folder, to: mailbox.peopleFolder)
                 // A note beside it in the folder, so people reading mail see why.
-                try client.append(Self.note(about: message, key: key, reason: detail, identity: runtime.config.dispatch.identity, at: runtime.time.now()), to: mailbox.peopleFolder)
+                try client.append(
+                    Self.note(about: message, key: key, reason: detail, identity: runtime.config.dispatch.identity, at: runtime.time.now()),
+                    to: mailbox.peopleFolder)
             } else {
                 try client.markHandled(uid: uid, in: mailbox.folder)
             }
@@ -82,7 +85,9 @@ public struct MailProcessor: Sendable {
         return poll
     }
 
-    private func handle(_ parsed: Result<MailMessage, MailError>, classifier: MailClassifier, mailbox: MailboxConfig, poll: inout MailPoll) throws -> (String, String) {
+    private func handle(_ parsed: Result<MailMessage, MailError>, classifier: MailClassifier, mailbox: MailboxConfig, poll: inout MailPoll) throws -> (
+        String, String
+    ) {
         let message: MailMessage
         switch parsed {
         case .success(let value): message = value
@@ -97,7 +102,9 @@ public struct MailProcessor: Sendable {
             let id = message.messageID ?? UUIDv7Generator().next()
             let inputs: [IngestInput] = reports.enumerated().map { index, report in
                 guard case .object(var object) = report else {
-                    return IngestInput(line: index + 1, submission: .failure(ReportError(code: "wrong-type", message: "a report must be a JSON object, got \(report.typeName)")))
+                    return IngestInput(
+                        line: index + 1,
+                        submission: .failure(ReportError(code: "wrong-type", message: "a report must be a JSON object, got \(report.typeName)")))
                 }
                 // The rules see the channel (mail) and the sender; the client id is the
                 // message's Message-ID, so a message read twice is the same reports.
@@ -118,14 +125,19 @@ public struct MailProcessor: Sendable {
             for id in messageIDs where noticeID == nil { noticeID = try runtime.store.noticeID(messageID: id) }
             var notice = try noticeID.flatMap { try runtime.store.notice($0) }
             if notice == nil, let reference { notice = try runtime.store.notice(reference) }
-            guard let notice else { return ("set-aside", "a reply to a notice this gateway does not know (\(reference ?? messageIDs.joined(separator: ", ")))") }
+            guard let notice else {
+                return ("set-aside", "a reply to a notice this gateway does not know (\(reference ?? messageIDs.joined(separator: ", ")))")
+            }
             let excerpt = NoticeTemplate.singleLine(text).prefix(500)
             guard let answer else {
-                try NoticeAcknowledgement.unclear(notice, detail: "reply from \(sender) (\(message.messageID ?? "no Message-ID")) needs a person: \(excerpt)", store: runtime.store, at: now)
+                try NoticeAcknowledgement.unclear(
+                    notice, detail: "reply from \(sender) (\(message.messageID ?? "no Message-ID")) needs a person: \(excerpt)", store: runtime.store, at: now)
                 poll.unclear += 1
                 return ("unclear", "notice \(notice.reference): to analysts")
             }
-            try NoticeAcknowledgement.apply(answer, to: notice, detail: "\(answer.rawValue) by mail from \(sender) (\(message.messageID ?? "no Message-ID")): \(excerpt)", store: runtime.store, at: now)
+            try NoticeAcknowledgement.apply(
+                answer, to: notice, detail: "\(answer.rawValue) by mail from \(sender) (\(message.messageID ?? "no Message-ID")): \(excerpt)",
+                store: runtime.store, at: now)
             poll.acknowledgements += 1
             return ("ack", "notice \(notice.reference): \(answer.rawValue)")
         case .bounce(let recipients, let status, let originalMessageID, let diagnostic):
@@ -134,7 +146,8 @@ public struct MailProcessor: Sendable {
             guard let originalMessageID, let noticeID = try runtime.store.noticeID(messageID: originalMessageID) else {
                 return ("bounce", "bounce for \(recipients.joined(separator: ", ")) (\(status)); no notice of ours found")
             }
-            try runtime.worker().deliveryFailed(noticeID: noticeID, error: "bounced for \(recipients.joined(separator: ", ")): \(status) \(NoticeTemplate.singleLine(diagnostic).prefix(200))")
+            try runtime.worker().deliveryFailed(
+                noticeID: noticeID, error: "bounced for \(recipients.joined(separator: ", ")): \(status) \(NoticeTemplate.singleLine(diagnostic).prefix(200))")
             return ("bounce", "notice \(noticeID): delivery failed (\(status))")
         }
     }

@@ -36,7 +36,9 @@ public struct MailClassifier: Sendable {
         let ours = message.referencedIDs.filter { $0.hasSuffix("@" + domain) }
         let reference = Self.reference(in: message.subject)
         if expectingReplies || !ours.isEmpty || reference != nil {
-            guard !ours.isEmpty || reference != nil else { return .unusable("not a reply to a notice: no In-Reply-To/References to our messages and no [HG-…] reference in the subject") }
+            guard !ours.isEmpty || reference != nil else {
+                return .unusable("not a reply to a notice: no In-Reply-To/References to our messages and no [HG-…] reference in the subject")
+            }
             let (answer, text) = Self.answer(message)
             return .reply(messageIDs: ours, reference: reference, answer: answer, text: text)
         }
@@ -53,7 +55,8 @@ public struct MailClassifier: Sendable {
 
     static func bounce(_ message: MailMessage) -> MailContent? {
         guard message.contentType == "multipart/report", message.parameters["report-type"]?.lowercased() == "delivery-status",
-              let status = message.parts.first(where: { $0.contentType == "message/delivery-status" }) else { return nil }
+            let status = message.parts.first(where: { $0.contentType == "message/delivery-status" })
+        else { return nil }
         // The status part is header blocks: one for the message, one per recipient.
         let (fields, rest) = MailMessage.splitHeaders(ArraySlice(status.body))
         var blocks = [fields]
@@ -64,7 +67,9 @@ public struct MailClassifier: Sendable {
             if next.count == remaining.count { break }
             remaining = next
         }
-        var recipients: [String] = [], statuses: [String] = [], diagnostics: [String] = []
+        var recipients: [String] = []
+        var statuses: [String] = []
+        var diagnostics: [String] = []
         for block in blocks.dropFirst() {
             func value(_ name: String) -> String? { block.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value }
             guard let action = value("Action")?.lowercased(), action == "failed" else { continue }
@@ -87,9 +92,18 @@ public struct MailClassifier: Sendable {
 
     // MARK: Replies
 
-    static let notOurs = ["not our customer", "not our client", "not a customer", "not hosted by us", "not on our network", "not our network", "not ours", "geen klant", "niet bij ons", "niet ons netwerk", "niet op ons netwerk", "niet onze klant"]
-    static let rejected = ["will not remove", "won't remove", "will not take", "we refuse", "refuse to", "decline to", "is not illegal", "weigeren", "niet verwijderen", "zullen niet"]
-    static let removed = ["has been removed", "have been removed", "was removed", "were removed", "removed", "taken down", "been deleted", "deleted", "no longer available", "disabled", "verwijderd", "offline gehaald", "weggehaald", "is offline", "zijn offline"]
+    static let notOurs = [
+        "not our customer", "not our client", "not a customer", "not hosted by us", "not on our network", "not our network", "not ours", "geen klant",
+        "niet bij ons", "niet ons netwerk", "niet op ons netwerk", "niet onze klant",
+    ]
+    static let rejected = [
+        "will not remove", "won't remove", "will not take", "we refuse", "refuse to", "decline to", "is not illegal", "weigeren", "niet verwijderen",
+        "zullen niet",
+    ]
+    static let removed = [
+        "has been removed", "have been removed", "was removed", "were removed", "removed", "taken down", "been deleted", "deleted", "no longer available",
+        "disabled", "verwijderd", "offline gehaald", "weggehaald", "is offline", "zijn offline",
+    ]
 
     /// The answer in a reply: a machine-readable part first (X-ARF `content_removed`, or JSON
     /// `status`), else the words of the reply above any quoted text.
@@ -107,7 +121,9 @@ public struct MailClassifier: Sendable {
             rejected.contains { lowered.contains($0) } ? .rejected : nil,
         ].compactMap { $0 }
         if found.count == 1 { return (found[0], own) }
-        if found.isEmpty, removed.contains(where: { lowered.contains($0) }), !lowered.contains("not removed"), !lowered.contains("niet verwijderd") { return (.removed, own) }
+        if found.isEmpty, removed.contains(where: { lowered.contains($0) }), !lowered.contains("not removed"), !lowered.contains("niet verwijderd") {
+            return (.removed, own)
+        }
         return (nil, own)
     }
 
@@ -131,7 +147,10 @@ public struct MailClassifier: Sendable {
         var reports: [JSONValue] = []
         var problems: [String] = []
         // X-ARF v4: JSON attachments or a JSON body.
-        for part in message.parts where part.contentType == "application/json" || (part.contentType == "text/plain" && part.text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{")) {
+        for part in message.parts
+        where part.contentType == "application/json"
+            || (part.contentType == "text/plain" && part.text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{"))
+        {
             guard let value = try? JSONValue.parse(part.body), XARFIntake.isXARF(value) else { continue }
             do {
                 reports.append(try XARFIntake.report(value, path: ""))
@@ -140,7 +159,8 @@ public struct MailClassifier: Sendable {
             }
         }
         // X-ARF 0.2: a YAML part (marked `X-ARF: YES` by its header, or named *.yaml).
-        for part in message.parts where part.header("X-ARF")?.lowercased() == "yes" || (part.parameters["name"] ?? part.parameters["filename"] ?? "").hasSuffix(".yaml") {
+        for part in message.parts
+        where part.header("X-ARF")?.lowercased() == "yes" || (part.parameters["name"] ?? part.parameters["filename"] ?? "").hasSuffix(".yaml") {
             switch Self.xarf02(part.text) {
             case .success(let report): reports.append(report)
             case .failure(let problem): problems.append(problem.message)

@@ -1,7 +1,7 @@
 import Foundation
-import Hummingbird
-import HotlineCore
 import HotlineApp
+import HotlineCore
+import Hummingbird
 import Logging
 import ServiceLifecycle
 
@@ -53,7 +53,10 @@ public struct GatewayServer: Sendable {
     }
 
     /// The application with the background services.
-    public func application(host: String, port: Int, workInterval: Duration, mailInterval: Duration = .seconds(60), logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func application(
+        host: String, port: Int, workInterval: Duration, mailInterval: Duration = .seconds(60), logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         Application(
             router: router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "HotlineGateway"),

@@ -32,6 +32,7 @@ public final class RecordingTransport: NoticeTransport, @unchecked Sendable {
         return attempts
     }
 
+    /// Delivers one message; returns what the server said.
     public func deliver(_ message: OutboxMessage) throws(DeliveryError) -> String {
         lock.lock()
         defer { lock.unlock() }
@@ -73,6 +74,7 @@ public final class ScriptedURLChecker: URLChecking, @unchecked Sendable {
         return counts[url, default: 0]
     }
 
+    /// Checks `url`; never keeps what it fetched.
     public func check(_ url: String) -> URLCheck {
         lock.lock()
         defer { lock.unlock() }
@@ -103,10 +105,14 @@ public struct FixedRecipients: RecipientDirectory {
         self.hostingEndpoint = hostingEndpoint
     }
 
+    /// The recipient for `target` (`hosting`, `registrar`, `upstream`, `partner`, `police`,
+    /// `contact:ID`), or `nil` when nobody is known.
     public func recipient(for target: DispatchTarget, facts: Facts) -> Recipient? {
         if target == .hosting, let email = facts.string(.hostingAbuseEmail) {
             let name = facts.string(.hostingOrg) ?? email
-            return Recipient(target: target, name: name, addresses: [email], language: "en", channel: hostingChannel, endpoint: hostingEndpoint, secretEnvironment: hostingChannel == .webhook ? "TEST_SECRET" : nil)
+            return Recipient(
+                target: target, name: name, addresses: [email], language: "en", channel: hostingChannel, endpoint: hostingEndpoint,
+                secretEnvironment: hostingChannel == .webhook ? "TEST_SECRET" : nil)
         }
         return byTarget[target]
     }
@@ -127,6 +133,8 @@ public final class MovedHosting: HostingLookup, @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The current `hosting.*` facts of `host` merged into `facts`; `nil` when it cannot
+    /// be looked up now (the decision's facts then stand).
     public func refreshHosting(host: String, facts: Facts) -> Facts? {
         lock.lock()
         defer { lock.unlock() }

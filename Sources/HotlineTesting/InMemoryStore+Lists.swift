@@ -4,6 +4,7 @@ import HotlineCore
 // MARK: Hash lists
 
 extension InMemoryStore: HashListStore {
+    /// Creates the list or updates its source and default classification.
     public func saveList(_ list: HashList) throws {
         locked {
             state.hashLists[list.name] = list
@@ -11,6 +12,7 @@ extension InMemoryStore: HashListStore {
         }
     }
 
+    /// The list named `name`.
     public func list(named name: String) throws -> HashList? {
         locked {
             guard var list = state.hashLists[name] else { return nil }
@@ -19,6 +21,7 @@ extension InMemoryStore: HashListStore {
         }
     }
 
+    /// Stores entries in a list: new ones added, changed classifications updated, retracted ones left retracted.
     public func importEntries(_ entries: [HashListEntry], into list: String) throws -> HashImportCounts {
         try locked {
             guard state.hashLists[list] != nil else { throw NoSuchHashList(list) }
@@ -41,6 +44,7 @@ extension InMemoryStore: HashListStore {
         }
     }
 
+    /// Turns a list on or off; returns whether the list exists.
     public func setEnabled(_ enabled: Bool, list: String) throws -> Bool {
         locked {
             guard state.hashLists[list] != nil else { return false }
@@ -49,6 +53,7 @@ extension InMemoryStore: HashListStore {
         }
     }
 
+    /// Marks a hash as a false positive in one list or all; returns how many entries were retracted.
     public func retract(_ algorithm: HashAlgorithm, _ value: String, list: String?, reason: String, at: Date) throws -> Int {
         locked {
             let key = algorithm.rawValue + ":" + value
@@ -63,17 +68,23 @@ extension InMemoryStore: HashListStore {
         }
     }
 
+    /// Puts a hash on the allow-list: never a match, whatever list holds it.
     public func allow(_ algorithm: HashAlgorithm, _ value: String, reason: String, at: Date) throws {
         locked { state.allowlist[algorithm.rawValue + ":" + value] = (algorithm, value) }
     }
 
+    /// Visits every entry of every enabled list that is not retracted, for the in-memory
+    /// index; a visitor rather than an array, since police lists run to tens of millions.
     public func forEachActiveEntry(_ body: (ActiveHashEntry) throws -> Void) throws {
         let active: [ActiveHashEntry] = locked {
             var result: [ActiveHashEntry] = []
             for name in state.hashLists.keys.sorted() where state.hashListEnabled[name] ?? true {
                 let list = state.hashLists[name]!
                 for (_, stored) in (state.hashEntries[name] ?? [:]).sorted(by: { $0.key < $1.key }) where !stored.retracted {
-                    result.append(ActiveHashEntry(algorithm: stored.entry.algorithm, value: stored.entry.value, list: name, classification: stored.entry.classification ?? list.defaultClassification))
+                    result.append(
+                        ActiveHashEntry(
+                            algorithm: stored.entry.algorithm, value: stored.entry.value, list: name,
+                            classification: stored.entry.classification ?? list.defaultClassification))
                 }
             }
             return result
@@ -81,8 +92,10 @@ extension InMemoryStore: HashListStore {
         for entry in active { try body(entry) }
     }
 
+    /// The allow-list.
     public func allowedHashes() throws -> [(algorithm: HashAlgorithm, value: String)] { locked { Array(state.allowlist.values) } }
 
+    /// Figures per list.
     public func hashListStatistics() throws -> (lists: [HashListStatistics], allowed: Int) {
         locked {
             let lists = state.hashLists.keys.sorted().map { name -> HashListStatistics in
@@ -90,7 +103,8 @@ extension InMemoryStore: HashListStore {
                 list.enabled = state.hashListEnabled[name] ?? list.enabled
                 let stored = Array((state.hashEntries[name] ?? [:]).values)
                 let active = stored.filter { !$0.retracted }
-                return HashListStatistics(list: list, entries: Dictionary(grouping: active, by: { $0.entry.algorithm }).mapValues(\.count), retracted: stored.count - active.count)
+                return HashListStatistics(
+                    list: list, entries: Dictionary(grouping: active, by: { $0.entry.algorithm }).mapValues(\.count), retracted: stored.count - active.count)
             }
             return (lists, state.allowlist.count)
         }
@@ -100,6 +114,7 @@ extension InMemoryStore: HashListStore {
 // MARK: IP ranges
 
 extension InMemoryStore: IPRangeStore {
+    /// Replaces every range of `source` with `ranges`.
     public func replaceIPRanges(source: String, with ranges: [IPRange]) throws {
         locked {
             state.ipRanges.removeAll { $0.source == source }
@@ -107,8 +122,10 @@ extension InMemoryStore: IPRangeStore {
         }
     }
 
+    /// Every stored range.
     public func allIPRanges() throws -> [IPRange] { locked { state.ipRanges.map(\.range) } }
 
+    /// Range counts per source.
     public func ipRangeSources() throws -> [(source: String, ranges: Int)] {
         locked { Dictionary(grouping: state.ipRanges, by: \.source).map { ($0.key, $0.value.count) }.sorted { $0.0 < $1.0 } }
     }

@@ -3,26 +3,33 @@ import HotlineCore
 
 /// The dispatch side of the in-memory store, so tests of the worker run without SQLite.
 extension InMemoryStore: NoticeStore {
+    /// Items waiting for their batch window (not held), oldest first.
     public func waitingItems(limit: Int) throws -> [DispatchItem] {
         locked { Array(state.items.filter { $0.status == .waiting }.sorted { $0.dueAt < $1.dueAt }.prefix(limit)) }
     }
 
+    /// Items held back until the police release them, oldest first.
     public func heldItems(limit: Int) throws -> [DispatchItem] {
         locked { Array(state.items.filter { $0.status == .held }.sorted { $0.createdAt < $1.createdAt }.prefix(limit)) }
     }
 
+    /// The notices to one directory contact (a provider's own), newest first.
     public func notices(contactID: String, limit: Int) throws -> [Notice] {
         locked { Array(state.noticeOrder.reversed().compactMap { state.notices[$0] }.filter { $0.recipient.contactID == contactID }.prefix(max(0, limit))) }
     }
 
+    /// The notice an outbox message with this Message-ID belongs to.
     public func noticeID(messageID: String) throws -> String? {
         locked { state.messages.first { $0.messageID == messageID }?.noticeID }
     }
 
+    /// The facts a decision saw, to re-decide or to decide a lifecycle event.
     public func decisionFacts(decisionID: String) throws -> Facts? {
         locked { state.decisions.last { $0.id == decisionID }?.facts }
     }
 
+    /// Stores a new notice with its messages and marks `consumedItems` batched; throws
+    /// ``StoreConflict`` when one of them is no longer waiting (another worker batched it).
     public func insertNotice(_ notice: Notice, messages: [OutboxMessage], consumedItems: [String], event: NoticeEvent?) throws {
         try locked {
             var next = state
@@ -40,6 +47,7 @@ extension InMemoryStore: NoticeStore {
         }
     }
 
+    /// Marks an item moved, stores the new decision for its report and the items it asked for.
     public func redecide(itemID: String, decision: Decision, newItems: [DispatchItem]) throws {
         try locked {
             guard let index = state.items.firstIndex(where: { $0.id == itemID && $0.status == .waiting }) else {
@@ -55,23 +63,38 @@ extension InMemoryStore: NoticeStore {
         state.leases[noticeID].map { $0 <= date } ?? true
     }
 
+    /// Messages due for an attempt at `date`, oldest first, claimed until `leaseUntil`: while
+    /// the lease runs, other workers (other gateway instances) skip them and their notices;
+    /// saving the notice releases it, and a worker that died lets it lapse.
     public func claimDueMessages(at date: Date, limit: Int, leaseUntil: Date) throws -> [OutboxMessage] {
         locked {
-            let due = Array(state.messages.filter { $0.status == .pending && $0.nextAttemptAt <= date && isFree($0.noticeID, at: date) }.sorted { $0.nextAttemptAt < $1.nextAttemptAt }.prefix(limit))
+            let due = Array(
+                state.messages.filter { $0.status == .pending && $0.nextAttemptAt <= date && isFree($0.noticeID, at: date) }.sorted {
+                    $0.nextAttemptAt < $1.nextAttemptAt
+                }.prefix(limit))
             for message in due { state.leases[message.noticeID] = leaseUntil }
             return due
         }
     }
 
+    /// Notices being followed up with a check or deadline due at `date`, claimed like messages.
     public func claimDueNotices(at date: Date, limit: Int, leaseUntil: Date) throws -> [Notice] {
         locked {
-            let due = Array(state.noticeOrder.compactMap { state.notices[$0] }.filter { ($0.nextDueAt.map { $0 <= date } ?? false) && isFree($0.id, at: date) }.sorted { $0.nextDueAt! < $1.nextDueAt! }.prefix(limit))
+            let due = Array(
+                state.noticeOrder.compactMap { state.notices[$0] }.filter { ($0.nextDueAt.map { $0 <= date } ?? false) && isFree($0.id, at: date) }.sorted {
+                    $0.nextDueAt! < $1.nextDueAt!
+                }.prefix(limit))
             for notice in due { state.leases[notice.id] = leaseUntil }
             return due
         }
     }
 
-    public func saveNotice(_ notice: Notice, updatedMessage: OutboxMessage?, newMessages: [OutboxMessage], newItems: [DispatchItem], event: NoticeEvent?, closingCases: [String], at date: Date) throws {
+    /// Writes a notice's new state together with a message update, new messages, new items,
+    /// an event, and the cases to close.
+    public func saveNotice(
+        _ notice: Notice, updatedMessage: OutboxMessage?, newMessages: [OutboxMessage], newItems: [DispatchItem], event: NoticeEvent?, closingCases: [String],
+        at date: Date
+    ) throws {
         locked {
             state.leases[notice.id] = nil
             state.notices[notice.id] = notice
@@ -86,26 +109,32 @@ extension InMemoryStore: NoticeStore {
         }
     }
 
+    /// A notice by id or reference.
     public func notice(_ idOrReference: String) throws -> Notice? {
         locked { state.notices[idOrReference] ?? state.notices.values.first { $0.reference == idOrReference.uppercased() } }
     }
 
+    /// Notices, newest first, optionally of one status.
     public func notices(status: NoticeStatus?, limit: Int) throws -> [Notice] {
         locked { Array(state.noticeOrder.reversed().compactMap { state.notices[$0] }.filter { status == nil || $0.status == status }.prefix(limit)) }
     }
 
+    /// Outbox messages, newest first, optionally of one status.
     public func messages(status: OutboxStatus?, limit: Int) throws -> [OutboxMessage] {
         locked { Array(state.messages.reversed().filter { status == nil || $0.status == status }.prefix(limit)) }
     }
 
+    /// The messages of one notice, oldest first.
     public func messages(noticeID: String) throws -> [OutboxMessage] {
         locked { state.messages.filter { $0.noticeID == noticeID } }
     }
 
+    /// A notice's events, oldest first.
     public func events(noticeID: String) throws -> [NoticeEvent] {
         locked { state.events.filter { $0.noticeID == noticeID } }
     }
 
+    /// Releases a case's held items (`police_first`) so they batch from `date`; returns how many.
     public func releaseHeldItems(caseID: String, at date: Date, actor: String) throws -> Int {
         locked {
             var released = 0
@@ -118,6 +147,7 @@ extension InMemoryStore: NoticeStore {
         }
     }
 
+    /// Counts per status, for summaries: items, notices and messages.
     public func dispatchCounts() throws -> DispatchCounts {
         locked {
             DispatchCounts(

@@ -12,21 +12,28 @@ extension InMemoryStore {
 // MARK: Tokens
 
 extension InMemoryStore: TokenStore {
+    /// Stores a token by the SHA-256 of its secret (audited).
     public func insertToken(_ token: APIToken, secretHash: String) throws {
         locked {
             state.tokens.append((token, secretHash))
-            state.audit.append(AuditEntry(at: token.createdAt, actor: "cli", event: "token.created", subject: token.id, detail: ["role": .string(token.role.rawValue), "org": token.org.map(JSONValue.string) ?? .null]))
+            state.audit.append(
+                AuditEntry(
+                    at: token.createdAt, actor: "cli", event: "token.created", subject: token.id,
+                    detail: ["role": .string(token.role.rawValue), "org": token.org.map(JSONValue.string) ?? .null]))
         }
     }
 
+    /// The token whose secret hashes to `secretHash`, revoked or not.
     public func token(secretHash: String) throws -> APIToken? {
         locked { state.tokens.first { $0.secretHash == secretHash }?.token }
     }
 
+    /// Every token, newest first.
     public func tokens() throws -> [APIToken] {
         locked { state.tokens.map(\.token).sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) } }
     }
 
+    /// Revokes a token (audited); `false` when there is no such live token.
     public func revokeToken(id: String, at date: Date, actor: String) throws -> Bool {
         locked {
             guard let index = state.tokens.firstIndex(where: { $0.token.id == id && $0.token.revokedAt == nil }) else { return false }
@@ -40,24 +47,35 @@ extension InMemoryStore: TokenStore {
 // MARK: Cases and the queue
 
 extension InMemoryStore: CaseStore {
+    /// A case by id.
     public func caseRecord(id: String) throws -> CaseRecord? { locked { state.cases[id] } }
 
+    /// The case of a report.
     public func caseID(reportID: String) throws -> String? { locked { state.reports[reportID]?.caseID } }
 
+    /// The latest decision of a case.
     public func latestDecision(caseID: String) throws -> LatestDecision? {
         locked { state.decisions.last { $0.caseID == caseID }.map { LatestDecision(id: $0.id, reportID: $0.reportID, facts: $0.facts) } }
     }
 
+    /// Every decision of a report with its facts and trace, oldest first.
     public func decisionRecords(reportID: String) throws -> [DecisionRecord] {
-        locked { state.decisions.filter { $0.reportID == reportID }.map { DecisionRecord(facts: .object($0.facts.json), trace: .array($0.verdict.trace.map(\.json)), rulesDigest: $0.verdict.rulesDigest) } }
+        locked {
+            state.decisions.filter { $0.reportID == reportID }.map {
+                DecisionRecord(facts: .object($0.facts.json), trace: .array($0.verdict.trace.map(\.json)), rulesDigest: $0.verdict.rulesDigest)
+            }
+        }
     }
 
+    /// Escalated cases and notices, oldest first.
     public func escalationQueue(limit: Int) throws -> [QueueEntry] {
         locked {
             var entries: [QueueEntry] = []
             for record in state.cases.values where record.status == .open {
                 guard let latest = state.decisions.last(where: { $0.caseID == record.id }), latest.verdict.outcome == .escalate else { continue }
-                entries.append(.escalatedCase(id: record.id, url: record.url, actions: latest.verdict.actions.json, facts: .object(latest.facts.json), decidedAt: latest.decidedAt))
+                entries.append(
+                    .escalatedCase(
+                        id: record.id, url: record.url, actions: latest.verdict.actions.json, facts: .object(latest.facts.json), decidedAt: latest.decidedAt))
             }
             for id in state.noticeOrder {
                 guard let notice = state.notices[id], notice.escalatedTo != nil, notice.status != .removed, notice.status != .closed else { continue }
@@ -67,12 +85,14 @@ extension InMemoryStore: CaseStore {
         }
     }
 
+    /// How many items the analysts' queue holds, without building it.
     public func queueDepth() throws -> Int { try escalationQueue(limit: Int.max).count }
 }
 
 // MARK: Audit log
 
 extension InMemoryStore: AuditLog {
+    /// Appends one entry in its own transaction.
     public func appendAudit(_ entry: AuditEntry) throws { locked { state.audit.append(entry) } }
 
     /// The fake keeps no chain: every entry is in order by construction.
@@ -80,16 +100,19 @@ extension InMemoryStore: AuditLog {
         locked { AuditVerification(entries: state.audit.count, head: state.audit.isEmpty ? nil : (Int64(state.audit.count), "in-memory"), problems: []) }
     }
 
+    /// The chain value of one entry.
     public func auditChain(seq: Int64) throws -> String? { locked { seq >= 1 && seq <= state.audit.count ? "in-memory" : nil } }
 }
 
 // MARK: Mail and address health
 
 extension InMemoryStore: MailLog, AddressHealthStore {
+    /// Whether a message was handled already.
     public func mailHandled(mailbox: String, messageKey: String) throws -> Bool {
         locked { state.mailLog.contains { $0.mailbox == mailbox && $0.messageKey == messageKey } }
     }
 
+    /// Records what was done with a message.
     public func logMail(_ entry: MailLogEntry) throws {
         locked {
             guard !state.mailLog.contains(where: { $0.mailbox == entry.mailbox && $0.messageKey == entry.messageKey }) else { return }
@@ -97,20 +120,25 @@ extension InMemoryStore: MailLog, AddressHealthStore {
         }
     }
 
+    /// The newest entries first.
     public func mailLog(limit: Int) throws -> [MailLogEntry] {
         locked { Array(state.mailLog.sorted { $0.handledAt > $1.handledAt }.prefix(max(0, limit))) }
     }
 
+    /// Counts one bounce for `address`.
     public func recordBounce(address: String, status: String, at date: Date) throws {
         locked { state.bounces[address.lowercased(), default: 0] += 1 }
     }
 
+    /// Bounces per address (lowercase).
     public func bounceCounts() throws -> [String: Int] { locked { state.bounces } }
 }
 
 // MARK: Monitor and retention
 
 extension InMemoryStore: MonitorReads, ContactRetention {
+    /// Counts for `/v1/stats/summary`: reports, and cases, decisions, notices and outbox
+    /// messages by status.
     public func summary() throws -> JSONObject {
         locked {
             func grouped(_ values: [String]) -> JSONValue {
@@ -126,6 +154,7 @@ extension InMemoryStore: MonitorReads, ContactRetention {
         }
     }
 
+    /// Reports received per UTC day in `[since, until)`, oldest first.
     public func reportsPerDay(since: Date, until: Date) throws -> [(day: String, count: Int)] {
         locked {
             let days = state.reports.values.map(\.report.receivedAt).filter { $0 >= since && $0 < until }.map { String(RFC3339.format($0).prefix(10)) }
@@ -133,42 +162,58 @@ extension InMemoryStore: MonitorReads, ContactRetention {
         }
     }
 
+    /// Every URL of the notices to hosters delivered in `[since, until)`, a notice's URLs
+    /// together, read on up to `threads` connections.
     public func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow] {
         locked {
             var rows: [NoticeURLRow] = []
             for (key, id) in state.noticeOrder.enumerated() {
-                guard let notice = state.notices[id], notice.kind == .notify, notice.recipient.target == .hosting, let sent = notice.sentAt, sent >= since, sent < until else { continue }
+                guard let notice = state.notices[id], notice.kind == .notify, notice.recipient.target == .hosting, let sent = notice.sentAt, sent >= since,
+                    sent < until
+                else { continue }
                 let hosting = notice.items.first?.hosting
                 for item in notice.items {
-                    rows.append(NoticeURLRow(
-                        noticeKey: Int64(key + 1), reference: notice.reference, org: hosting?.org ?? "unknown", asn: hosting?.asn, country: hosting?.country,
-                        sentAt: sent, deadline: notice.deadline, reminders: notice.reminders, acknowledged: notice.acknowledgedAt != nil, status: notice.status,
-                        escalated: notice.escalatedTo != nil, removedAt: item.removedAt))
+                    rows.append(
+                        NoticeURLRow(
+                            noticeKey: Int64(key + 1), reference: notice.reference, org: hosting?.org ?? "unknown", asn: hosting?.asn,
+                            country: hosting?.country,
+                            sentAt: sent, deadline: notice.deadline, reminders: notice.reminders, acknowledged: notice.acknowledgedAt != nil,
+                            status: notice.status,
+                            escalated: notice.escalatedTo != nil, removedAt: item.removedAt))
                 }
             }
             return rows
         }
     }
 
+    /// Every intake decision since `since` decided again under `ruleSet`, on up to `threads` cores.
     public func replay(ruleSet: RuleSet, since: Date, keep: Int, threads: Int) throws -> RuleReplay {
         locked {
             var replay = RuleReplay(ruleSet: ruleSet, keep: keep)
             for decision in state.decisions where decision.trigger == "intake" && decision.decidedAt >= since {
-                replay.replay(reportID: decision.reportID, rule: decision.verdict.rule, outcome: decision.verdict.outcome.rawValue, actions: decision.verdict.actions.json.serialized, facts: decision.facts.serializedJSON)
+                replay.replay(
+                    reportID: decision.reportID, rule: decision.verdict.rule, outcome: decision.verdict.outcome.rawValue,
+                    actions: decision.verdict.actions.json.serialized, facts: decision.facts.serializedJSON)
             }
             return replay
         }
     }
 
+    /// Erases the details stored before `cutoff`; returns how many. Audited by count, never
+    /// the details.
     public func purgeReporterContacts(before cutoff: Date, actor: String, at date: Date) throws -> Int {
         locked {
             let erased = state.reporterContacts.filter { $0.value.storedAt < cutoff }.map(\.key)
             for id in erased { state.reporterContacts[id] = nil }
-            state.audit.append(AuditEntry(at: date, actor: actor, event: "purge.reporter_contacts", detail: ["erased": .number(Double(erased.count)), "before": .string(RFC3339.format(cutoff))]))
+            state.audit.append(
+                AuditEntry(
+                    at: date, actor: actor, event: "purge.reporter_contacts",
+                    detail: ["erased": .number(Double(erased.count)), "before": .string(RFC3339.format(cutoff))]))
             return erased.count
         }
     }
 
+    /// How many are stored.
     public func reporterContactCount() throws -> Int { locked { state.reporterContacts.count } }
 }
 

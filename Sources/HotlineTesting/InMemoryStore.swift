@@ -45,49 +45,62 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         var state: State
         init(state: State) { self.state = state }
 
+        /// The report stored earlier with this client id from this source, if any.
         public func existingReport(clientID: String, sourceName: String) throws -> ExistingReport? {
             guard let reportID = state.clientIDs[sourceName + "\u{0}" + clientID], let entry = state.reports[reportID] else { return nil }
             let decision = state.decisions.last(where: { $0.reportID == reportID }).map { DecisionSummary($0.verdict) }
             return ExistingReport(reportID: reportID, caseID: entry.caseID, decision: decision)
         }
 
+        /// The open case whose first URL is this canonical URL, or that added it later, if any.
         public func openCase(url: String) throws -> CaseRecord? {
             state.cases.values.first { $0.status == .open && state.caseURLs[$0.id, default: []].contains(url) }
         }
 
+        /// An open case whose reports carried one of these content hashes, if any.
         public func openCase(contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord? {
             let wanted = Set(contentHashes.map { $0.0.rawValue + ":" + $0.1 })
             return state.cases.values.first { $0.status == .open && !state.caseHashes[$0.id, default: []].isDisjoint(with: wanted) }
         }
 
+        /// Records that a case also includes a URL besides its first (idempotent).
         public func addCaseURL(caseID: String, url: String) throws {
             state.caseURLs[caseID, default: []].insert(url)
         }
 
+        /// Records content hashes seen in a case (idempotent).
         public func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws {
             state.caseHashes[caseID, default: []].formUnion(hashes.map { $0.0.rawValue + ":" + $0.1 })
         }
 
+        /// Stores a new case.
         public func insertCase(_ record: CaseRecord) throws {
             state.cases[record.id] = record
             state.caseURLs[record.id, default: []].insert(record.url)
         }
+        /// Updates a case's status, count and close time.
         public func updateCase(_ record: CaseRecord) throws { state.cases[record.id] = record }
 
+        /// Stores a report in a case.
         public func insertReport(_ report: Report, caseID: String) throws {
             state.reports[report.id] = (report, caseID)
             if let reporter = report.reporter { state.reporterContacts[report.id] = (reporter, report.receivedAt) }
             if let clientID = report.clientID { state.clientIDs[(report.source.name ?? "") + "\u{0}" + clientID] = report.id }
         }
 
+        /// Stores a decision with its actions, trace and facts.
         public func insertDecision(_ decision: Decision) throws { state.decisions.append(decision) }
+        /// Appends one entry in its own transaction.
         public func appendAudit(_ entry: AuditEntry) throws { state.audit.append(entry) }
+        /// Stores the notices and forwards a decision asked for, to be batched and sent.
         public func enqueueDispatch(_ items: [DispatchItem]) throws { state.items += items }
 
         /// Nothing to do: the fake runs one transaction at a time.
         public func prepare(_ keys: IntakeKeys) throws {}
     }
 
+    /// Runs `body` in one write transaction: committed (durably) when it returns, rolled back
+    /// when it throws.
     public func write<T>(_ body: (Transaction) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
@@ -101,6 +114,7 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         return result
     }
 
+    /// Row counts.
     public func counts() throws -> StoreCounts {
         lock.lock()
         defer { lock.unlock() }
@@ -109,12 +123,14 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
             decisions: state.decisions.count, auditEntries: state.audit.count)
     }
 
+    /// The stored report, if any.
     public func report(id: String) throws -> Report? {
         lock.lock()
         defer { lock.unlock() }
         return state.reports[id]?.report
     }
 
+    /// The decisions recorded for a report, oldest first.
     public func decisions(reportID: String) throws -> [DecisionSummary] {
         lock.lock()
         defer { lock.unlock() }

@@ -2,8 +2,9 @@ import Foundation
 import HotlineConfig
 import HotlineCore
 import HotlineNet
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A dnsmasq from Debian's packages on 127.0.0.1 with test zones, for the life of a test:
@@ -51,4 +52,3 @@ public final class TestDNSServer {
         waitpid(pid, &status, 0)
     }
 }
-

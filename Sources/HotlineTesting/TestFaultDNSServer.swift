@@ -2,8 +2,9 @@ import Foundation
 import HotlineConfig
 import HotlineCore
 import HotlineNet
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A loopback DNS server (`Tests/HotlineNetTests/Servers/dns_server.py`) that answers every A
@@ -20,9 +21,11 @@ public final class TestFaultDNSServer {
         modeFile = FileManager.default.temporaryDirectory.appendingPathComponent("dns-mode-\(UUID().uuidString)")
         try "ok".write(to: modeFile, atomically: true, encoding: .utf8)
         let python = FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3") ? "/usr/local/bin/python3" : "/usr/bin/python3"
-        pid = try LoopbackProcess.spawn(python, [
-            TestRDAPServer.root.appendingPathComponent("Tests/HotlineNetTests/Servers/dns_server.py").path, String(port), address, modeFile.path,
-        ])
+        pid = try LoopbackProcess.spawn(
+            python,
+            [
+                TestRDAPServer.root.appendingPathComponent("Tests/HotlineNetTests/Servers/dns_server.py").path, String(port), address, modeFile.path,
+            ])
         for _ in 0..<50 {
             let probe = DNSClient(servers: [Nameserver(address: IPAddress("127.0.0.1")!, port: port)], timeout: 0.2, attempts: 1)
             if probe.addresses(for: "probe.example.test")?.addresses.isEmpty == false { return }

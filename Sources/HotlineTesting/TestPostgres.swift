@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A private PostgreSQL server (Debian's `postgresql` binaries) on a loopback port, started
@@ -21,7 +22,9 @@ public final class TestPostgres: @unchecked Sendable {
 
     /// The server binaries, when installed.
     public static var binaryDirectory: String? {
-        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted { $0.compare($1, options: .numeric) == .orderedDescending }
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).sorted {
+            $0.compare($1, options: .numeric) == .orderedDescending
+        }
         return versions.map { "/usr/lib/postgresql/\($0)/bin" }.first { FileManager.default.isExecutableFile(atPath: $0 + "/postgres") }
     }
 
@@ -59,20 +62,27 @@ public final class TestPostgres: @unchecked Sendable {
         if getuid() == 0 {
             try Self.run("/bin/chown", ["-R", "postgres:postgres", directory])
         }
-        try runAsOwner(binaries + "/initdb", ["-D", directory + "/data", "-U", user, "--auth=scram-sha-256", "--pwfile=\(passwordFile)", "-E", "UTF8", "--no-sync", "--no-instructions"])
+        try runAsOwner(
+            binaries + "/initdb",
+            ["-D", directory + "/data", "-U", user, "--auth=scram-sha-256", "--pwfile=\(passwordFile)", "-E", "UTF8", "--no-sync", "--no-instructions"])
         // fsync off: the tests kill gateways, not the database server, and this keeps them fast.
         // Started like the other loopback servers: the server outlives this call and must not
         // hold any pipe of a test running beside it.
-        try runAsOwner(detached: true, binaries + "/pg_ctl", [
-            "start", "-w", "-D", directory + "/data", "-l", directory + "/server.log",
-            "-o", "-h 127.0.0.1 -p \(port) -k \(directory) -c max_connections=200" + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"),
-        ])
+        try runAsOwner(
+            detached: true, binaries + "/pg_ctl",
+            [
+                "start", "-w", "-D", directory + "/data", "-l", directory + "/server.log",
+                "-o",
+                "-h 127.0.0.1 -p \(port) -k \(directory) -c max_connections=200"
+                    + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"),
+            ])
         TestPostgres.runningLock.lock()
         if TestPostgres.running.isEmpty {
             atexit {
                 for (binaries, directory) in TestPostgres.running {
                     let arguments = [binaries + "/pg_ctl", "stop", "-m", "immediate", "-D", directory + "/data"]
-                    _ = try? TestPostgres.run(getuid() == 0 ? "/usr/sbin/runuser" : arguments[0], getuid() == 0 ? ["-u", "postgres", "--"] + arguments : Array(arguments.dropFirst()))
+                    _ = try? TestPostgres.run(
+                        getuid() == 0 ? "/usr/sbin/runuser" : arguments[0], getuid() == 0 ? ["-u", "postgres", "--"] + arguments : Array(arguments.dropFirst()))
                     try? FileManager.default.removeItem(atPath: directory)
                 }
             }
@@ -90,14 +100,17 @@ public final class TestPostgres: @unchecked Sendable {
         databases += 1
         let name = "t\(getpid())_\(databases)"
         lock.unlock()
-        try Self.run("/usr/bin/env", ["PGPASSWORD=\(password)", "psql", "-q", "-h", "127.0.0.1", "-p", String(port), "-U", user, "-d", "postgres", "-c", "CREATE DATABASE \(name)"])
+        try Self.run(
+            "/usr/bin/env",
+            ["PGPASSWORD=\(password)", "psql", "-q", "-h", "127.0.0.1", "-p", String(port), "-U", user, "-d", "postgres", "-c", "CREATE DATABASE \(name)"])
         return "postgres://\(user)@127.0.0.1:\(port)/\(name)"
     }
 
     /// Runs SQL in `database` with psql; returns what it printed (unaligned, tuples only).
     public func psql(_ url: String, _ sql: String) throws -> String {
         let database = String(url.split(separator: "/").last ?? "")
-        return try Self.run("/usr/bin/env", ["PGPASSWORD=\(password)", "psql", "-qAt", "-h", "127.0.0.1", "-p", String(port), "-U", user, "-d", database, "-c", sql])
+        return try Self.run(
+            "/usr/bin/env", ["PGPASSWORD=\(password)", "psql", "-qAt", "-h", "127.0.0.1", "-p", String(port), "-U", user, "-d", database, "-c", sql])
     }
 
     private func runAsOwner(detached: Bool = false, _ path: String, _ arguments: [String]) throws {

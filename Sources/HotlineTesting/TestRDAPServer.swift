@@ -1,8 +1,9 @@
 import Foundation
 import HotlineCore
 import HotlineNet
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The loopback RDAP server (`Tests/HotlineNetTests/Servers/rdap_server.py`) serving the RIR
@@ -15,16 +16,20 @@ public final class TestRDAPServer {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Whether python3 is there to run it.
-    public static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3") }
+    public static var available: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3")
+    }
 
     /// Starts the server and waits until it answers.
     public init() throws {
         port = UInt16.random(in: 20_000...32_000)
         let python = FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3") ? "/usr/local/bin/python3" : "/usr/bin/python3"
-        pid = try LoopbackProcess.spawn(python, [
-            TestRDAPServer.root.appendingPathComponent("Tests/HotlineNetTests/Servers/rdap_server.py").path, String(port),
-            TestRDAPServer.root.appendingPathComponent("Tests/HotlineHostingTests/Fixtures/rdap").path,
-        ])
+        pid = try LoopbackProcess.spawn(
+            python,
+            [
+                TestRDAPServer.root.appendingPathComponent("Tests/HotlineNetTests/Servers/rdap_server.py").path, String(port),
+                TestRDAPServer.root.appendingPathComponent("Tests/HotlineHostingTests/Fixtures/rdap").path,
+            ])
         let client = HTTPClient(timeout: 0.5)
         for _ in 0..<50 {
             if (try? client.get("http://127.0.0.1:\(port)/health", accept: "application/json"))?.status == 200 { return }

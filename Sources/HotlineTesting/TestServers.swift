@@ -1,8 +1,9 @@
 import Foundation
 import HotlineCore
 import HotlineNet
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where the test servers' scripts are and how to run them.
@@ -124,7 +125,10 @@ public final class TestHosterServer {
     /// Starts it.
     public init(secret: String, removeAfter: Int = 2, failWebhook: Int = 0) throws {
         (pid, port) = try TestScripts.start("hoster test server") {
-            [TestScripts.path("hoster_server.py"), String($0), "--secret", secret, "--remove-after", String(removeAfter), "--fail-webhook", String(failWebhook)]
+            [
+                TestScripts.path("hoster_server.py"), String($0), "--secret", secret, "--remove-after", String(removeAfter), "--fail-webhook",
+                String(failWebhook),
+            ]
         }
     }
 
@@ -186,38 +190,38 @@ public final class TestIMAPServer {
 
     static func configuration(directory: String, port: UInt16) -> String {
         """
-            protocols = imap
-            listen = 127.0.0.1
-            base_dir = \(directory)/run
-            state_dir = \(directory)/run/state
-            instance_name = hotline-test-\(port)
-            default_internal_user = dovecot
-            default_internal_group = dovecot
-            default_login_user = dovenull
-            first_valid_uid = 1
-            ssl = no
-            disable_plaintext_auth = no
-            auth_mechanisms = plain login
-            mail_location = maildir:\(directory)/mail/%u
-            log_path = \(directory)/dovecot.log
-            passdb {
-              driver = passwd-file
-              args = scheme=PLAIN username_format=%u \(directory)/users
-            }
-            userdb {
-              driver = static
-              args = uid=dovecot gid=dovecot home=\(directory)/mail/%u
-            }
-            service imap-login {
-              inet_listener imap {
-                address = 127.0.0.1
-                port = \(port)
-              }
-              inet_listener imaps {
-                port = 0
-              }
-            }
-            """
+        protocols = imap
+        listen = 127.0.0.1
+        base_dir = \(directory)/run
+        state_dir = \(directory)/run/state
+        instance_name = hotline-test-\(port)
+        default_internal_user = dovecot
+        default_internal_group = dovecot
+        default_login_user = dovenull
+        first_valid_uid = 1
+        ssl = no
+        disable_plaintext_auth = no
+        auth_mechanisms = plain login
+        mail_location = maildir:\(directory)/mail/%u
+        log_path = \(directory)/dovecot.log
+        passdb {
+          driver = passwd-file
+          args = scheme=PLAIN username_format=%u \(directory)/users
+        }
+        userdb {
+          driver = static
+          args = uid=dovecot gid=dovecot home=\(directory)/mail/%u
+        }
+        service imap-login {
+          inet_listener imap {
+            address = 127.0.0.1
+            port = \(port)
+          }
+          inet_listener imaps {
+            port = 0
+          }
+        }
+        """
     }
 
     static func uid(_ name: String) -> uid_t { getpwnam(name)?.pointee.pw_uid ?? 0 }

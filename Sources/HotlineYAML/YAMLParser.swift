@@ -32,7 +32,8 @@ public enum YAMLParser {
     public static func parse(_ text: String, file: String, limits: YAMLLimits = .standard) throws(Diagnostic) -> (node: YAMLNode?, diagnostics: [Diagnostic]) {
         var bytes = Array(text.utf8)
         if bytes.count > limits.maximumBytes {
-            throw .error(.yamlLimit, "file is \(bytes.count) bytes, more than the \(limits.maximumBytes) accepted", at: SourceLocation(file: file, line: 1, column: 1))
+            throw .error(
+                .yamlLimit, "file is \(bytes.count) bytes, more than the \(limits.maximumBytes) accepted", at: SourceLocation(file: file, line: 1, column: 1))
         }
         var builder = Builder(file: file, limits: limits, source: bytes)
         var parser = yaml_parser_t()
@@ -90,7 +91,8 @@ public enum YAMLParser {
         /// Line breaks inside flow scalars fold into one character and the next line's
         /// indentation is skipped, as YAML does.
         func characterMap(start: yaml_mark_t, end: yaml_mark_t, style: YAMLNode.ScalarStyle) -> [SourceLocation]? {
-            let startIndex = Int(start.index), endIndex = min(Int(end.index), source.count)
+            let startIndex = Int(start.index)
+            let endIndex = min(Int(end.index), source.count)
             guard startIndex < endIndex, endIndex - startIndex <= 8192 else { return nil }
             let raw = Array(String(decoding: source[startIndex..<endIndex], as: UTF8.self).unicodeScalars)
             let multiLine = start.line != end.line
@@ -106,7 +108,12 @@ public enum YAMLParser {
             var index = 0
             func here() -> SourceLocation { SourceLocation(file: file, line: line, column: column) }
             func step() {
-                if raw[index] == "\n" { line += 1; column = 1 } else { column += 1 }
+                if raw[index] == "\n" {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
                 index += 1
             }
             func skipIndentation() { while index < raw.count, raw[index] == " " || raw[index] == "\t" { step() } }
@@ -118,9 +125,18 @@ public enum YAMLParser {
                 while index + indent < raw.count, raw[index + indent] == " " { indent += 1 }
                 while index < raw.count {
                     var skipped = 0
-                    while skipped < indent, index < raw.count, raw[index] == " " { step(); skipped += 1 }
-                    while index < raw.count, raw[index] != "\n" { map.append(here()); step() }
-                    if index < raw.count { map.append(here()); step() }
+                    while skipped < indent, index < raw.count, raw[index] == " " {
+                        step()
+                        skipped += 1
+                    }
+                    while index < raw.count, raw[index] != "\n" {
+                        map.append(here())
+                        step()
+                    }
+                    if index < raw.count {
+                        map.append(here())
+                        step()
+                    }
                 }
             case .plain, .singleQuoted, .doubleQuoted:
                 let quote: Unicode.Scalar? = style == .singleQuoted ? "'" : style == .doubleQuoted ? "\"" : nil
@@ -138,15 +154,21 @@ public enum YAMLParser {
                         continue
                     }
                     if style == .singleQuoted && raw[index] == "'" {
-                        map.append(location); step(); step()
+                        map.append(location)
+                        step()
+                        step()
                         continue
                     }
                     if style == .doubleQuoted && raw[index] == "\\", index + 1 < raw.count {
                         let escape = raw[index + 1]
-                        step(); step()
+                        step()
+                        step()
                         let extra = escape == "x" ? 2 : escape == "u" ? 4 : escape == "U" ? 8 : 0
                         for _ in 0..<extra where index < raw.count { step() }
-                        if escape == "\n" { skipIndentation(); continue }
+                        if escape == "\n" {
+                            skipIndentation()
+                            continue
+                        }
                         map.append(location)
                         continue
                     }
@@ -208,7 +230,8 @@ public enum YAMLParser {
                     var seen: [String: SourceLocation] = [:]
                     var index = 0
                     while index + 1 < frame.items.count {
-                        let key = frame.items[index], value = frame.items[index + 1]
+                        let key = frame.items[index]
+                        let value = frame.items[index + 1]
                         if let name = key.scalar {
                             if let first = seen[name] {
                                 diagnostics.append(.error(.duplicateKey, "duplicate key \"\(name)\" (first at line \(first.line))", at: key.location))

@@ -102,7 +102,8 @@ public struct YAMLReader {
     /// A whole number within `range`.
     public mutating func integer(_ node: YAMLNode, key: String, range: ClosedRange<Int>) -> Int? {
         if case .scalar(let text, .plain) = node.kind, let value = Int(text), range.contains(value) { return value }
-        error(.invalidValue, "\"\(key)\" must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(YAMLReader.show(node))", at: node.location)
+        error(
+            .invalidValue, "\"\(key)\" must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(YAMLReader.show(node))", at: node.location)
         return nil
     }
 

@@ -13,7 +13,9 @@ struct AuditCommand: ParsableCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute the audit log's hash chain; exit 1 when an entry was changed or removed.",
-            discussion: "Prints the head (last sequence number and chain value). Keep it somewhere else and pass it back with --expect-head to detect entries removed from the end as well.")
+            discussion:
+                "Prints the head (last sequence number and chain value). Keep it somewhere else and pass it back with --expect-head to detect entries removed from the end as well."
+        )
         @OptionGroup var global: GlobalOptions
         @Option(help: "SEQ:CHAIN printed by an earlier verify; the chain must still contain it.")
         var expectHead: String?

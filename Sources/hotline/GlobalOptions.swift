@@ -16,7 +16,8 @@ struct GlobalOptions: ParsableArguments {
     /// absent, an error when a given file is), with the command's overrides; warnings printed.
     func assembly(_ overrides: GatewayOverrides = GatewayOverrides()) throws -> GatewayAssembly {
         try Output.setup {
-            let (assembly, warnings) = try GatewayAssembly.load(configPath: config, defaultsWhenMissing: config == "Config/hotline.yaml", dataDirectory: dataDir, overrides: overrides)
+            let (assembly, warnings) = try GatewayAssembly.load(
+                configPath: config, defaultsWhenMissing: config == "Config/hotline.yaml", dataDirectory: dataDir, overrides: overrides)
             Output.printDiagnostics(warnings)
             return assembly
         }

@@ -8,7 +8,9 @@ struct HashCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hash",
         abstract: "Print MD5, SHA-1, SHA-256 and, for JPEG and PNG images, PDQ with its quality, one JSON object per file.",
-        discussion: "Files are read and hashed in memory; nothing decoded is written anywhere. A file that cannot be read gets an error object and the others are still hashed; exit 1 if any could not be read.")
+        discussion:
+            "Files are read and hashed in memory; nothing decoded is written anywhere. A file that cannot be read gets an error object and the others are still hashed; exit 1 if any could not be read."
+    )
 
     @Flag(name: .long, help: "Also print the eight dihedral PDQ hashes (rotations and flips).")
     var dihedral = false

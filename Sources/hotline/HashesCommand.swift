@@ -8,7 +8,10 @@ struct HashesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hashes",
         abstract: "Import, inspect and match known-hash lists.",
-        subcommands: [HashesImportCommand.self, HashesStatsCommand.self, HashesMatchCommand.self, HashesEnableCommand.self, HashesDisableCommand.self, HashesRetractCommand.self, HashesAllowCommand.self])
+        subcommands: [
+            HashesImportCommand.self, HashesStatsCommand.self, HashesMatchCommand.self, HashesEnableCommand.self, HashesDisableCommand.self,
+            HashesRetractCommand.self, HashesAllowCommand.self,
+        ])
 }
 
 /// Options naming one hash.
@@ -43,13 +46,22 @@ struct HashesImportCommand: ParsableCommand {
     @Option(help: "csv, jsonl, vics or md5list.") var format: String
     @Option(help: "The list's name, e.g. nl-police.") var list: String
     @Option(help: "Who supplied the list (kept with it).") var source: String?
-    @Option(help: "Classification of entries that carry none (baseline, A1, A2, B1, B2, nationally_illegal, unclassified); a new list defaults to unclassified, an existing one keeps its own.") var classification: String?
-    @Option(name: .customLong("category-map"), help: "VICS categories to classifications, e.g. 1=A1,2=nationally_illegal,3=skip (default: 1=the list's classification, 2 and 3 nationally_illegal, others skipped).") var categoryMap: String?
+    @Option(
+        help:
+            "Classification of entries that carry none (baseline, A1, A2, B1, B2, nationally_illegal, unclassified); a new list defaults to unclassified, an existing one keeps its own."
+    ) var classification: String?
+    @Option(
+        name: .customLong("category-map"),
+        help:
+            "VICS categories to classifications, e.g. 1=A1,2=nationally_illegal,3=skip (default: 1=the list's classification, 2 and 3 nationally_illegal, others skipped)."
+    ) var categoryMap: String?
     @Argument(help: "The file.") var file: String
 
     func run() throws {
         guard let format = HashListFormat(rawValue: format) else {
-            Output.err("hotline: --format must be one of \(HashListFormat.allCases.map(\.rawValue).joined(separator: ", ")), got \(JSONValue.string(format).serialized)\n")
+            Output.err(
+                "hotline: --format must be one of \(HashListFormat.allCases.map(\.rawValue).joined(separator: ", ")), got \(JSONValue.string(format).serialized)\n"
+            )
             throw ExitCode(2)
         }
         let store = try global.openStore()
@@ -57,7 +69,9 @@ struct HashesImportCommand: ParsableCommand {
         var defaultClassification = existing?.defaultClassification ?? .unclassified
         if let classification {
             guard let parsed = HashListParser.classification(classification) else {
-                Output.err("hotline: --classification must be one of \(HashClassification.allCases.map(\.rawValue).joined(separator: ", ")), got \(JSONValue.string(classification).serialized)\n")
+                Output.err(
+                    "hotline: --classification must be one of \(HashClassification.allCases.map(\.rawValue).joined(separator: ", ")), got \(JSONValue.string(classification).serialized)\n"
+                )
                 throw ExitCode(2)
             }
             defaultClassification = parsed
@@ -77,7 +91,8 @@ struct HashesImportCommand: ParsableCommand {
         let parsed = HashListParser.parse([UInt8](data), format: format, categoryMap: map, listDefault: defaultClassification)
         for error in parsed.errors { Output.err("\(file): \(error)\n") }
         for note in parsed.notes { Output.err("\(file): note: \(note)\n") }
-        try store.saveList(HashList(name: list, source: source ?? existing?.source ?? (file as NSString).lastPathComponent, defaultClassification: defaultClassification))
+        try store.saveList(
+            HashList(name: list, source: source ?? existing?.source ?? (file as NSString).lastPathComponent, defaultClassification: defaultClassification))
         var counts = HashImportCounts()
         var start = 0
         while start < parsed.entries.count {
@@ -89,12 +104,16 @@ struct HashesImportCommand: ParsableCommand {
             start += batch.count
         }
         let skipped = parsed.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        try store.audit("hashes.import", [
-            "list": .string(list), "file": .string((file as NSString).lastPathComponent), "format": .string(format.rawValue),
-            "added": .number(Double(counts.added)), "updated": .number(Double(counts.updated)), "unchanged": .number(Double(counts.unchanged)),
-            "rejected_rows": .number(Double(parsed.errors.count)),
-        ])
-        Output.out("\(list): \(counts.added) added, \(counts.updated) updated, \(counts.unchanged) unchanged, \(parsed.errors.count) rows rejected" + (skipped.isEmpty ? "" : ", skipped: \(skipped)") + "\n")
+        try store.audit(
+            "hashes.import",
+            [
+                "list": .string(list), "file": .string((file as NSString).lastPathComponent), "format": .string(format.rawValue),
+                "added": .number(Double(counts.added)), "updated": .number(Double(counts.updated)), "unchanged": .number(Double(counts.unchanged)),
+                "rejected_rows": .number(Double(parsed.errors.count)),
+            ])
+        Output.out(
+            "\(list): \(counts.added) added, \(counts.updated) updated, \(counts.unchanged) unchanged, \(parsed.errors.count) rows rejected"
+                + (skipped.isEmpty ? "" : ", skipped: \(skipped)") + "\n")
     }
 }
 
@@ -109,7 +128,8 @@ struct HashesStatsCommand: ParsableCommand {
         var text = ""
         for stats in lists {
             let entries = HashAlgorithm.allCases.map { "\($0.rawValue) \(stats.entries[$0] ?? 0)" }.joined(separator: ", ")
-            text += "\(stats.list.name)\t\(stats.list.enabled ? "enabled" : "disabled")\tdefault \(stats.list.defaultClassification.rawValue)\tsource \(stats.list.source)\t\(entries), retracted \(stats.retracted)\n"
+            text +=
+                "\(stats.list.name)\t\(stats.list.enabled ? "enabled" : "disabled")\tdefault \(stats.list.defaultClassification.rawValue)\tsource \(stats.list.source)\t\(entries), retracted \(stats.retracted)\n"
         }
         text += "allow-list: \(allowed)\n"
         Output.out(text)
@@ -163,10 +183,16 @@ struct HashesMatchCommand: ParsableCommand {
         }
         if let note { Output.err(note + "\n") }
         for match in matches {
-            var object: JSONObject = ["list": .string(match.list), "classification": .string(match.classification.rawValue), "algorithm": .string(match.algorithm.rawValue), "hash": .string(match.value)]
+            var object: JSONObject = [
+                "list": .string(match.list), "classification": .string(match.classification.rawValue), "algorithm": .string(match.algorithm.rawValue),
+                "hash": .string(match.value),
+            ]
             if match.algorithm == .pdq {
                 object.append("distance", .number(Double(match.distance)))
-                if match.variant > 0 { object.append("variant", .string(["original", "rotate90", "rotate180", "rotate270", "flipx", "flipy", "flipplus1", "flipminus1"][match.variant])) }
+                if match.variant > 0 {
+                    object.append(
+                        "variant", .string(["original", "rotate90", "rotate180", "rotate270", "flipx", "flipy", "flipplus1", "flipminus1"][match.variant]))
+                }
             }
             Output.out(JSONValue.object(object).serialized + "\n")
         }
@@ -204,7 +230,9 @@ private func toggle(_ global: GlobalOptions, _ list: String, enabled: Bool) thro
 
 /// `hotline hashes retract`.
 struct HashesRetractCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "retract", abstract: "Take a hash out of a list (or all lists) as a false positive; kept on record, never matched again, not revived by a re-import.")
+    static let configuration = CommandConfiguration(
+        commandName: "retract",
+        abstract: "Take a hash out of a list (or all lists) as a false positive; kept on record, never matched again, not revived by a re-import.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var hash: HashValueOptions
     @Option(help: "Only in this list (default: every list).") var list: String?
@@ -214,7 +242,12 @@ struct HashesRetractCommand: ParsableCommand {
         let (algorithm, value) = try hash.single()
         let store = try global.openStore()
         let count = try store.retract(algorithm, value, list: list, reason: reason, at: Date())
-        try store.audit("hashes.retract", ["algorithm": .string(algorithm.rawValue), "hash": .string(value), "list": list.map(JSONValue.string) ?? .null, "reason": .string(reason), "entries": .number(Double(count))])
+        try store.audit(
+            "hashes.retract",
+            [
+                "algorithm": .string(algorithm.rawValue), "hash": .string(value), "list": list.map(JSONValue.string) ?? .null, "reason": .string(reason),
+                "entries": .number(Double(count)),
+            ])
         Output.out("retracted \(count) entr\(count == 1 ? "y" : "ies")\n")
         if count == 0 { throw ExitCode(1) }
     }

@@ -6,6 +6,10 @@ struct Hotline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotline",
         abstract: "Hotline Gateway: report intake, rules, decisions and notices for CSAM hotlines.",
-        subcommands: [ServeCommand.self, TokensCommand.self, AuditCommand.self, PurgeCommand.self, IngestCommand.self, WorkCommand.self, MailCommand.self, StatsCommand.self, NoticesCommand.self, OutboxCommand.self, RulesCommand.self, HashCommand.self, HashesCommand.self, IPDBCommand.self, ResolveCommand.self, RDAPCommand.self]
+        subcommands: [
+            ServeCommand.self, TokensCommand.self, AuditCommand.self, PurgeCommand.self, IngestCommand.self, WorkCommand.self, MailCommand.self,
+            StatsCommand.self, NoticesCommand.self, OutboxCommand.self, RulesCommand.self, HashCommand.self, HashesCommand.self, IPDBCommand.self,
+            ResolveCommand.self, RDAPCommand.self,
+        ]
     )
 }

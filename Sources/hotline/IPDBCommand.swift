@@ -50,9 +50,16 @@ struct IPDBImportCommand: ParsableCommand {
             for error in result.errors.prefix(50) { Output.err("\(file): \(error)\n") }
             if result.errors.count > 50 { Output.err("\(file): \(result.errors.count - 50) more errors\n") }
             try store.replaceIPRanges(source: name, with: result.ranges)
-            try store.audit("ipdb.import", ["source": .string(name), "format": .string(format.rawValue), "ranges": .number(Double(result.ranges.count)), "rejected_lines": .number(Double(result.errors.count))])
+            try store.audit(
+                "ipdb.import",
+                [
+                    "source": .string(name), "format": .string(format.rawValue), "ranges": .number(Double(result.ranges.count)),
+                    "rejected_lines": .number(Double(result.errors.count)),
+                ])
             let skipped = result.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            Output.out("\(name) (\(format.rawValue)): \(result.ranges.count) ranges, \(result.errors.count) lines rejected" + (skipped.isEmpty ? "" : ", skipped: \(skipped)") + "\n")
+            Output.out(
+                "\(name) (\(format.rawValue)): \(result.ranges.count) ranges, \(result.errors.count) lines rejected"
+                    + (skipped.isEmpty ? "" : ", skipped: \(skipped)") + "\n")
         }
         if failed { throw ExitCode(1) }
     }
@@ -60,7 +67,8 @@ struct IPDBImportCommand: ParsableCommand {
 
 /// `hotline ipdb lookup ADDRESS…`.
 struct IPDBLookupCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "lookup", abstract: "Print what the imported tables know about addresses, one JSON object each; exit 1 if any is unknown.")
+    static let configuration = CommandConfiguration(
+        commandName: "lookup", abstract: "Print what the imported tables know about addresses, one JSON object each; exit 1 if any is unknown.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "IPv4 or IPv6 addresses.") var addresses: [String]

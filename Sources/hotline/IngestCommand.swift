@@ -75,9 +75,13 @@ struct IngestCommand: ParsableCommand {
                     // Nothing of this batch was stored: say so per line, then stop, because
                     // the following batches would fail the same way.
                     for line in batch {
-                        Output.out(IngestResult(line: line.number, outcome: .rejected(ReportError(code: "storage", message: "not stored: \(error)"))).json.serialized + "\n")
+                        Output.out(
+                            IngestResult(line: line.number, outcome: .rejected(ReportError(code: "storage", message: "not stored: \(error)"))).json.serialized
+                                + "\n")
                     }
-                    Output.err("hotline: storage failed at lines \(batch.first!.number)-\(batch.last!.number): \(error); lines after \(batch.first!.number - 1) were not stored\n")
+                    Output.err(
+                        "hotline: storage failed at lines \(batch.first!.number)-\(batch.last!.number): \(error); lines after \(batch.first!.number - 1) were not stored\n"
+                    )
                     throw ExitCode(1)
                 }
                 var text = ""
@@ -131,7 +135,8 @@ struct IngestSummary {
     func printReport(rulesDigest: String, seconds: Double) {
         let outcomeText = outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         let rate = seconds > 0 ? Int(Double(lines) / seconds) : lines
-        Output.err("ingest: \(lines) lines: \(newReports) new report\(newReports == 1 ? "" : "s"), \(existing) already known by client id, \(rejected) rejected")
+        Output.err(
+            "ingest: \(lines) lines: \(newReports) new report\(newReports == 1 ? "" : "s"), \(existing) already known by client id, \(rejected) rejected")
         Output.err(outcomeText.isEmpty ? "\n" : "; outcomes: \(outcomeText)\n")
         Output.err("ingest: rules \(rulesDigest); \(String(format: "%.2f", seconds)) s, \(rate) lines/s\n")
     }

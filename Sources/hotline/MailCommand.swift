@@ -12,7 +12,8 @@ struct MailCommand: ParsableCommand {
     )
 
     struct Poll: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Read every configured mailbox (or one) until nothing unhandled is left; prints one JSON line per mailbox.")
+        static let configuration = CommandConfiguration(
+            abstract: "Read every configured mailbox (or one) until nothing unhandled is left; prints one JSON line per mailbox.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this mailbox.")
         var mailbox: String?
@@ -54,11 +55,12 @@ struct MailCommand: ParsableCommand {
 
         func run() throws {
             for entry in try global.openStore().mailLog(limit: limit) {
-                Output.out(JSONValue.object([
-                    "mailbox": .string(entry.mailbox), "message": .string(entry.messageKey), "uid": .number(Double(entry.uid)),
-                    "sender": entry.sender.map(JSONValue.string) ?? .null, "outcome": .string(entry.outcome), "detail": .string(entry.detail),
-                    "at": .string(RFC3339.format(entry.handledAt)),
-                ]).serialized + "\n")
+                Output.out(
+                    JSONValue.object([
+                        "mailbox": .string(entry.mailbox), "message": .string(entry.messageKey), "uid": .number(Double(entry.uid)),
+                        "sender": entry.sender.map(JSONValue.string) ?? .null, "outcome": .string(entry.outcome), "detail": .string(entry.detail),
+                        "at": .string(RFC3339.format(entry.handledAt)),
+                    ]).serialized + "\n")
             }
         }
     }

@@ -23,7 +23,9 @@ struct NoticesCommand: ParsableCommand {
             var wanted: NoticeStatus?
             if let status {
                 guard let parsed = NoticeStatus(rawValue: status) else {
-                    Output.err("hotline: --status must be one of \(NoticeStatus.allCases.map(\.rawValue).joined(separator: ", ")), got \(JSONValue.string(status).serialized)\n")
+                    Output.err(
+                        "hotline: --status must be one of \(NoticeStatus.allCases.map(\.rawValue).joined(separator: ", ")), got \(JSONValue.string(status).serialized)\n"
+                    )
                     throw ExitCode(2)
                 }
                 wanted = parsed
@@ -67,7 +69,11 @@ struct NoticesCommand: ParsableCommand {
         func run() throws {
             let store = try global.openStore()
             for item in try store.heldItems(limit: 10_000) {
-                Output.out(JSONValue.object(["case_id": .string(item.subject.caseID), "report_id": .string(item.subject.reportID), "url": .string(item.subject.url), "target": .string(item.target.description), "held_since": .string(RFC3339.format(item.createdAt))]).serialized + "\n")
+                Output.out(
+                    JSONValue.object([
+                        "case_id": .string(item.subject.caseID), "report_id": .string(item.subject.reportID), "url": .string(item.subject.url),
+                        "target": .string(item.target.description), "held_since": .string(RFC3339.format(item.createdAt)),
+                    ]).serialized + "\n")
             }
         }
     }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import HotlineApp
 import HotlineCore
 import HotlineHosting
-import HotlineApp
 import HotlineNet
 
 /// `hotline rdap …`.

@@ -8,7 +8,9 @@ struct ResolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve",
         abstract: "Show where URLs are hosted and who is responsible, step by step.",
-        discussion: "Uses the contact directory (Config/contacts.yaml), the imported IP tables, IP-literal hosts and, when configured (`dns:` and `rdap:` in the config, or --dns and --rdap), DNS and RDAP.")
+        discussion:
+            "Uses the contact directory (Config/contacts.yaml), the imported IP tables, IP-literal hosts and, when configured (`dns:` and `rdap:` in the config, or --dns and --rdap), DNS and RDAP."
+    )
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Print JSON, one object per URL.") var json = false

@@ -41,7 +41,9 @@ struct RulesCheckCommand: ParsableCommand {
             Output.err("\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n")
             throw ExitCode(1)
         }
-        Output.out("rules OK: \(result.files.count) file\(result.files.count == 1 ? "" : "s"), \(ruleSet.rules.count) rules, \(warnings) warning\(warnings == 1 ? "" : "s"); \(ruleSet.digest)\n")
+        Output.out(
+            "rules OK: \(result.files.count) file\(result.files.count == 1 ? "" : "s"), \(ruleSet.rules.count) rules, \(warnings) warning\(warnings == 1 ? "" : "s"); \(ruleSet.digest)\n"
+        )
     }
 }
 
@@ -70,7 +72,10 @@ struct RulesTestCommand: ParsableCommand {
         for file in testFiles {
             let (testFile, diagnostics) = RuleTestFile.load(file)
             Output.printDiagnostics(diagnostics)
-            guard let testFile else { broken = true; continue }
+            guard let testFile else {
+                broken = true
+                continue
+            }
             let load = RuleLoader.load(paths: testFile.ruleFiles)
             Output.printDiagnostics(load.diagnostics.filter { $0.severity == .error })
             guard let ruleSet = load.ruleSet else {
@@ -205,7 +210,9 @@ struct RulesExplainCommand: ParsableCommand {
         let explanation = engine.explain(factValues, on: event)
         if json {
             let rulesJSON = explanation.rules.map { result -> JSONValue in
-                .object(["rule": .string(result.rule), "matched": .bool(result.matched), "reached": .bool(result.reached), "steps": .array(result.steps.map(\.json))])
+                .object([
+                    "rule": .string(result.rule), "matched": .bool(result.matched), "reached": .bool(result.reached), "steps": .array(result.steps.map(\.json)),
+                ])
             }
             let object: JSONObject = [
                 "rule": .string(explanation.verdict.rule), "outcome": .string(explanation.verdict.outcome.rawValue),
@@ -287,10 +294,13 @@ struct RulesReplayCommand: ParsableCommand {
             for (move, count) in result.ruleMoves.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) { Output.out("  \(count)\trule \(move)\n") }
             if !result.changes.isEmpty { Output.out("reports that move (first \(result.changes.count)):\n") }
             for change in result.changes {
-                Output.out("  \(change.reportID) \(change.url): \(change.before.rule)/\(change.before.outcome) → \(change.after.rule)/\(change.after.outcome)\(change.actionsOnly ? " (actions only)" : "")\n")
+                Output.out(
+                    "  \(change.reportID) \(change.url): \(change.before.rule)/\(change.before.outcome) → \(change.after.rule)/\(change.after.outcome)\(change.actionsOnly ? " (actions only)" : "")\n"
+                )
             }
         }
-        Output.err("replay: \(result.total) reports in \(String(format: "%.2f", seconds)) s (\(seconds > 0 ? Int(Double(result.total) / seconds) : result.total)/s); nothing sent, nothing stored\n")
+        Output.err(
+            "replay: \(result.total) reports in \(String(format: "%.2f", seconds)) s (\(seconds > 0 ? Int(Double(result.total) / seconds) : result.total)/s); nothing sent, nothing stored\n"
+        )
     }
 }
-

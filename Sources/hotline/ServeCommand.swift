@@ -46,7 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "hotline") { GatewayLogHandler(label: $0, format: format) }
         logger.logLevel = .info
         let server = GatewayServer(runtime: runtime)
-        let app = server.application(host: host, port: port, workInterval: .milliseconds(Int(workInterval * 1000)), mailInterval: .milliseconds(Int(mailInterval * 1000)), logger: logger) { port in
+        let app = server.application(
+            host: host, port: port, workInterval: .milliseconds(Int(workInterval * 1000)), mailInterval: .milliseconds(Int(mailInterval * 1000)), logger: logger
+        ) { port in
             Output.err("hotline: listening on http://\(host):\(port) (rules \(runtime.parts.engine.ruleSet.digest))\n")
         }
         try await app.runService()
@@ -94,7 +96,9 @@ struct TokensCommand: ParsableCommand {
 
         func run() throws {
             for token in try global.openStore().tokens() {
-                var object: JSONObject = ["id": .string(token.id), "role": .string(token.role.rawValue), "created_at": .string(RFC3339.format(token.createdAt))]
+                var object: JSONObject = [
+                    "id": .string(token.id), "role": .string(token.role.rawValue), "created_at": .string(RFC3339.format(token.createdAt)),
+                ]
                 if let org = token.org { object.append("org", .string(org)) }
                 if let label = token.label { object.append("label", .string(label)) }
                 if let revoked = token.revokedAt { object.append("revoked_at", .string(RFC3339.format(revoked))) }

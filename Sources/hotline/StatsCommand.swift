@@ -29,7 +29,10 @@ struct StatsCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument { case table, csv, json }
 
     struct Hosters: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Per hoster: notices, URLs, acknowledged, removed, median and p90 hours to removal, share within 24 h and 72 h, online and overdue now, reminders; then countries, weeks and the comply-or-explain list.")
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Per hoster: notices, URLs, acknowledged, removed, median and p90 hours to removal, share within 24 h and 72 h, online and overdue now, reminders; then countries, weeks and the comply-or-explain list."
+        )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var period: Period
         @Option(help: "table, csv or json.")
@@ -38,7 +41,8 @@ struct StatsCommand: ParsableCommand {
         func run() throws {
             let gateway = try global.assembly()
             let (since, until) = try period.range()
-            let stats = RemovalStatistics(rows: try global.openStore(gateway).noticeURLRows(since: since, until: until), now: until, thresholds: gateway.config.compliance)
+            let stats = RemovalStatistics(
+                rows: try global.openStore(gateway).noticeURLRows(since: since, until: until), now: until, thresholds: gateway.config.compliance)
             switch format {
             case .json:
                 Output.out(StatsJSON.hosters(stats, since: since, until: until).serialized + "\n")
@@ -66,7 +70,8 @@ struct StatsCommand: ParsableCommand {
         func run() throws {
             let gateway = try global.assembly()
             let (since, until) = try period.range()
-            let stats = RemovalStatistics(rows: try global.openStore(gateway).noticeURLRows(since: since, until: until), now: until, thresholds: gateway.config.compliance)
+            let stats = RemovalStatistics(
+                rows: try global.openStore(gateway).noticeURLRows(since: since, until: until), now: until, thresholds: gateway.config.compliance)
             Output.out(StatsJSON.summary(stats, since: since, until: until).serialized + "\n")
         }
     }
@@ -74,7 +79,9 @@ struct StatsCommand: ParsableCommand {
 
 /// Text forms of the statistics.
 enum StatsText {
-    static let columns = ["hoster", "asn", "country", "notices", "urls", "acked", "removed", "median_h", "p90_h", "24h", "72h", "online", "overdue", "reminders"]
+    static let columns = [
+        "hoster", "asn", "country", "notices", "urls", "acked", "removed", "median_h", "p90_h", "24h", "72h", "online", "overdue", "reminders",
+    ]
 
     static func cells(_ figures: RemovalFigures) -> [String] {
         func hours(_ seconds: Double?) -> String { seconds.map { String(format: "%.1f", $0 / 3600) } ?? "-" }
@@ -91,7 +98,8 @@ enum StatsText {
         let widths = columns.indices.map { column in ([columns[column]] + body.map { $0[column] }).map(\.count).max() ?? 0 }
         func line(_ values: [String]) -> String {
             values.enumerated().map { index, value in
-                index == 0 ? value.padding(toLength: widths[index], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[index] - value.count) + value
+                index == 0
+                    ? value.padding(toLength: widths[index], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[index] - value.count) + value
             }.joined(separator: "  ") + "\n"
         }
         return line(columns) + body.map(line).joined()
@@ -111,7 +119,8 @@ enum StatsText {
         func field(_ value: String) -> String {
             value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
         }
-        let header = "hoster,asn,country,notices,urls,acknowledged,removed,median_hours,p90_hours,within_24h,within_72h,online_now,overdue_now,reminders,ignored"
+        let header =
+            "hoster,asn,country,notices,urls,acknowledged,removed,median_hours,p90_hours,within_24h,within_72h,online_now,overdue_now,reminders,ignored"
         let lines: [String] = rows.map { csvCells($0).map(field).joined(separator: ",") }
         return ([header] + lines).joined(separator: "\n") + "\n"
     }

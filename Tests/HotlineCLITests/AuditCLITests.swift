@@ -5,7 +5,9 @@ import Testing
     func sql(_ database: String, _ statements: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", database, statements]
+        process.arguments = [
+            "python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", database, statements,
+        ]
         try process.run()
         process.waitUntilExit()
     }
@@ -40,8 +42,12 @@ import Testing
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
-        _ = try CLI.run(["ingest", "--data-dir", data, "--at", "2026-11-01T00:00:00Z", "-"], stdin: #"{"url":"https://example.com/p1","reporter":"person@example.org","received_at":"2026-11-01T00:00:00Z"}"# + "\n")
-        _ = try CLI.run(["ingest", "--data-dir", data, "--at", "2027-01-20T00:00:00Z", "-"], stdin: #"{"url":"https://example.com/p2","reporter":"other@example.org","received_at":"2027-01-20T00:00:00Z"}"# + "\n")
+        _ = try CLI.run(
+            ["ingest", "--data-dir", data, "--at", "2026-11-01T00:00:00Z", "-"],
+            stdin: #"{"url":"https://example.com/p1","reporter":"person@example.org","received_at":"2026-11-01T00:00:00Z"}"# + "\n")
+        _ = try CLI.run(
+            ["ingest", "--data-dir", data, "--at", "2027-01-20T00:00:00Z", "-"],
+            stdin: #"{"url":"https://example.com/p2","reporter":"other@example.org","received_at":"2027-01-20T00:00:00Z"}"# + "\n")
         let purge = try CLI.run(["purge", "--data-dir", data, "--at", "2027-02-01T00:00:00Z"])
         #expect(purge.status == 0)
         #expect(purge.stdout == "purge: erased 1 reporter contact(s) stored before 2026-11-03T00:00:00Z; 1 kept\n")

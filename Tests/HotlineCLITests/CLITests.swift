@@ -28,7 +28,9 @@ struct CLI {
         process.arguments = arguments
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
@@ -70,11 +72,16 @@ struct CLI {
         let objects = result.lines.map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(objects.count == 10)
         #expect(objects.compactMap { $0?["line"] as? Int } == Array(1...10))
-        #expect(objects.compactMap { $0?["outcome"] as? String } == ["escalate", "close", "escalate", "escalate", "escalate", "rejected", "rejected", "rejected", "rejected", "escalate"])
+        #expect(
+            objects.compactMap { $0?["outcome"] as? String } == [
+                "escalate", "close", "escalate", "escalate", "escalate", "rejected", "rejected", "rejected", "rejected", "escalate",
+            ])
         #expect(objects[1]?["rule"] as? String == "duplicate-of-open-case")
         #expect(objects[0]?["report_id"] as? String == objects[4]?["report_id"] as? String)
         #expect((objects[0]?["rules_version"] as? String)?.hasPrefix("sha256:") == true)
-        #expect(result.lines[8] == #"{"line":9,"outcome":"rejected","error":"invalid JSON at column 42: unexpected end of input inside an object","code":"invalid-json"}"#)
+        #expect(
+            result.lines[8]
+                == #"{"line":9,"outcome":"rejected","error":"invalid JSON at column 42: unexpected end of input inside an object","code":"invalid-json"}"#)
         #expect(result.stderr.contains("ingest: 10 lines: 5 new reports, 1 already known by client id, 4 rejected; outcomes: close 1, escalate 5\n"))
         #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("hotline.sqlite").path))
 
@@ -96,7 +103,9 @@ struct CLI {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try "version: 1\nrules: []\n".write(to: directory.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
-        let result = try CLI.run(["ingest", "--data-dir", directory.appendingPathComponent("d").path, "--rules", directory.appendingPathComponent("r.yaml").path], stdin: "{\"url\": \"https://example.com/\"}\n")
+        let result = try CLI.run(
+            ["ingest", "--data-dir", directory.appendingPathComponent("d").path, "--rules", directory.appendingPathComponent("r.yaml").path],
+            stdin: "{\"url\": \"https://example.com/\"}\n")
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("error: no \"default\" in the rule set"))
@@ -110,17 +119,20 @@ struct CLI {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("bad.yaml")
-        try "version: 1\nlists:\n  unused: [NL]\nrules:\n  - name: a\n    when: hash.match == \"knwon\" or nope\n    then: [{ clsoe: x }]\ndefault: [{ close: z }]\n".write(to: file, atomically: true, encoding: .utf8)
+        try
+            "version: 1\nlists:\n  unused: [NL]\nrules:\n  - name: a\n    when: hash.match == \"knwon\" or nope\n    then: [{ clsoe: x }]\ndefault: [{ close: z }]\n"
+            .write(to: file, atomically: true, encoding: .utf8)
         let bad = try CLI.run(["rules", "check", file.path])
         #expect(bad.status == 1)
-        #expect(bad.stderr == """
-            \(file.path):3:3: warning: list "unused" is never used [unused-list]
-            \(file.path):6:25: error: "knwon" is not a value of hash.match; expected one of known, similar, none, allowlisted [unknown-value]
-            \(file.path):6:36: error: undefined macro "nope" [undefined-macro]
-            \(file.path):7:14: error: unknown action "clsoe"; did you mean "close"? [unknown-action]
-            3 errors, 1 warning
+        #expect(
+            bad.stderr == """
+                \(file.path):3:3: warning: list "unused" is never used [unused-list]
+                \(file.path):6:25: error: "knwon" is not a value of hash.match; expected one of known, similar, none, allowlisted [unknown-value]
+                \(file.path):6:36: error: undefined macro "nope" [undefined-macro]
+                \(file.path):7:14: error: unknown action "clsoe"; did you mean "close"? [unknown-action]
+                3 errors, 1 warning
 
-            """)
+                """)
     }
 
     @Test func rulesTestReportsExpectedVersusGot() throws {
@@ -130,32 +142,40 @@ struct CLI {
 
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try "version: 1\nrules:\n  - name: dup\n    when: case.duplicate\n    then: [{close: duplicate}]\ndefault: [{escalate: {reason: r}}]\n".write(to: directory.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
-        try "rule_files: [r.yaml]\ntests:\n  - name: wrong\n    report: {url: \"https://example.com/\"}\n    expect: {rule: dup}\n  - name: right\n    report: {url: \"https://example.com/\"}\n    expect: {outcome: escalate}\n".write(to: directory.appendingPathComponent("t.yaml"), atomically: true, encoding: .utf8)
+        try "version: 1\nrules:\n  - name: dup\n    when: case.duplicate\n    then: [{close: duplicate}]\ndefault: [{escalate: {reason: r}}]\n".write(
+            to: directory.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
+        try
+            "rule_files: [r.yaml]\ntests:\n  - name: wrong\n    report: {url: \"https://example.com/\"}\n    expect: {rule: dup}\n  - name: right\n    report: {url: \"https://example.com/\"}\n    expect: {outcome: escalate}\n"
+            .write(to: directory.appendingPathComponent("t.yaml"), atomically: true, encoding: .utf8)
         let failing = try CLI.run(["rules", "test", directory.appendingPathComponent("t.yaml").path])
         #expect(failing.status == 1)
-        #expect(failing.stdout == """
-            FAIL wrong
-            \(directory.appendingPathComponent("t.yaml").path):3:5: test "wrong": rule
-              expected: dup
-              got:      default (no rule matched)
-            PASS right
-            rules: 1 passed, 1 failed
+        #expect(
+            failing.stdout == """
+                FAIL wrong
+                \(directory.appendingPathComponent("t.yaml").path):3:5: test "wrong": rule
+                  expected: dup
+                  got:      default (no rule matched)
+                PASS right
+                rules: 1 passed, 1 failed
 
-            """)
+                """)
     }
 
     @Test func rulesFieldsListsTheSchema() throws {
         let result = try CLI.run(["rules", "fields"])
         #expect(result.status == 0)
         #expect(result.lines.contains("hash.algorithm              string    md5 | sha1 | sha256 | pdq     Hash that matched."))
-        #expect(result.lines.contains("hosting.ip                  ip        -                             The address the host resolved to (the first, when several)."))
+        #expect(
+            result.lines.contains(
+                "hosting.ip                  ip        -                             The address the host resolved to (the first, when several)."))
     }
 
     @Test func rulesExplainShowsEveryRuleAndWhy() throws {
         let result = try CLI.run(
-            ["rules", "explain", "--fact", "hash.match=known", "--fact", "hash.classification=A1", "--fact", "hosting.country=NL",
-             "--fact", "hosting.abuse_email=abuse@hoster.example", "--fact", "hosting.contact_source=directory", "-"],
+            [
+                "rules", "explain", "--fact", "hash.match=known", "--fact", "hash.classification=A1", "--fact", "hosting.country=NL",
+                "--fact", "hosting.abuse_email=abuse@hoster.example", "--fact", "hosting.contact_source=directory", "-",
+            ],
             stdin: #"{"url": "https://example.com/x.jpg"}"#)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("known-material-at-local-hoster: MATCH\n"))
@@ -177,11 +197,12 @@ struct CLI {
         try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]).write(to: directory.appendingPathComponent("broken.png"))
         let result = try CLI.run(["hash", "abc.txt", "missing.jpg", "broken.png"], in: directory)
         #expect(result.status == 1)
-        #expect(result.lines == [
-            #"{"file":"abc.txt","md5":"900150983cd24fb0d6963f7d28e17f72","sha1":"a9993e364706816aba3e25717850c26c9cd0d89d","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}"#,
-            #"{"file":"missing.jpg","error":"no such file","code":"io"}"#,
-            result.lines[2],
-        ])
+        #expect(
+            result.lines == [
+                #"{"file":"abc.txt","md5":"900150983cd24fb0d6963f7d28e17f72","sha1":"a9993e364706816aba3e25717850c26c9cd0d89d","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}"#,
+                #"{"file":"missing.jpg","error":"no such file","code":"io"}"#,
+                result.lines[2],
+            ])
         #expect(result.lines[2].contains(#""media_type":"image/png","pdq_error":"PNG: "#))
         #expect(result.lines[2].hasSuffix(#","pdq_error_code":"corrupt"}"#))
     }
@@ -190,8 +211,10 @@ struct CLI {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
-        try "md5,classification\n0123456789ABCDEF0123456789ABCDEF,A1\nzz,A1\n".write(to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
-        let imported = try CLI.run(["hashes", "import", "--data-dir", data, "--format", "csv", "--list", "partner-a", "--classification", "baseline", "list.csv"], in: directory)
+        try "md5,classification\n0123456789ABCDEF0123456789ABCDEF,A1\nzz,A1\n".write(
+            to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
+        let imported = try CLI.run(
+            ["hashes", "import", "--data-dir", data, "--format", "csv", "--list", "partner-a", "--classification", "baseline", "list.csv"], in: directory)
         #expect(imported.status == 0)
         #expect(imported.stdout == "partner-a: 1 added, 0 updated, 0 unchanged, 1 rows rejected\n")
         #expect(imported.stderr == "list.csv: row 3: md5 must be 32 hex digits, got \"zz\"\n")
@@ -203,7 +226,8 @@ struct CLI {
         let stats = try CLI.run(["hashes", "stats", "--data-dir", data], in: directory)
         #expect(stats.stdout == "partner-a\tenabled\tdefault baseline\tsource list.csv\tmd5 1, sha1 0, sha256 0, pdq 0, retracted 0\nallow-list: 0\n")
 
-        let retract = try CLI.run(["hashes", "retract", "--data-dir", data, "--md5", "0123456789abcdef0123456789abcdef", "--reason", "false positive"], in: directory)
+        let retract = try CLI.run(
+            ["hashes", "retract", "--data-dir", data, "--md5", "0123456789abcdef0123456789abcdef", "--reason", "false positive"], in: directory)
         #expect(retract.stdout == "retracted 1 entry\n")
         let none = try CLI.run(["hashes", "match", "--data-dir", data, "--md5", "0123456789abcdef0123456789abcdef"], in: directory)
         #expect(none.status == 1 && none.stdout.isEmpty)
@@ -219,18 +243,22 @@ struct CLI {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
-        try "198.51.100.0\t198.51.100.255\t64500\tNL\tEXAMPLE-HOSTING\n".write(to: directory.appendingPathComponent("ip2asn.tsv"), atomically: true, encoding: .utf8)
-        try "2|ripencc|20261130|2|x|x|+0000\nripencc|NL|ipv4|198.51.0.0|65536|20100101|allocated\nripencc|DE|ipv4|203.0.113.0|128|20100101|assigned\n".write(to: directory.appendingPathComponent("delegated.txt"), atomically: true, encoding: .utf8)
+        try "198.51.100.0\t198.51.100.255\t64500\tNL\tEXAMPLE-HOSTING\n".write(
+            to: directory.appendingPathComponent("ip2asn.tsv"), atomically: true, encoding: .utf8)
+        try "2|ripencc|20261130|2|x|x|+0000\nripencc|NL|ipv4|198.51.0.0|65536|20100101|allocated\nripencc|DE|ipv4|203.0.113.0|128|20100101|assigned\n".write(
+            to: directory.appendingPathComponent("delegated.txt"), atomically: true, encoding: .utf8)
         let imported = try CLI.run(["ipdb", "import", "--data-dir", data, "ip2asn.tsv", "delegated.txt"], in: directory)
         #expect(imported.status == 0, "\(imported.stderr)")
-        #expect(imported.stdout == "ip2asn.tsv (iptoasn): 1 ranges, 0 lines rejected\ndelegated.txt (delegated): 2 ranges, 0 lines rejected, skipped: 1 header\n")
+        #expect(
+            imported.stdout == "ip2asn.tsv (iptoasn): 1 ranges, 0 lines rejected\ndelegated.txt (delegated): 2 ranges, 0 lines rejected, skipped: 1 header\n")
         let lookup = try CLI.run(["ipdb", "lookup", "--data-dir", data, "198.51.100.9", "198.51.7.1", "192.0.2.1"], in: directory)
         #expect(lookup.status == 1)
-        #expect(lookup.lines == [
-            #"{"ip":"198.51.100.9","network":"198.51.100.0/24","asn":64500,"country":"NL","as_name":"EXAMPLE-HOSTING","source":"ip2asn.tsv"}"#,
-            #"{"ip":"198.51.7.1","network":"198.51.0.0/16","country":"NL","source":"delegated.txt"}"#,
-            #"{"ip":"192.0.2.1","error":"not in any imported table"}"#,
-        ])
+        #expect(
+            lookup.lines == [
+                #"{"ip":"198.51.100.9","network":"198.51.100.0/24","asn":64500,"country":"NL","as_name":"EXAMPLE-HOSTING","source":"ip2asn.tsv"}"#,
+                #"{"ip":"198.51.7.1","network":"198.51.0.0/16","country":"NL","source":"delegated.txt"}"#,
+                #"{"ip":"192.0.2.1","error":"not in any imported table"}"#,
+            ])
     }
 }
 
@@ -239,16 +267,19 @@ struct CLI {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
-        try "md5,classification\n0123456789abcdef0123456789abcdef,A1\n".write(to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
+        try "md5,classification\n0123456789abcdef0123456789abcdef,A1\n".write(
+            to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
         _ = try CLI.run(["hashes", "import", "--data-dir", data, "--format", "csv", "--list", "police", "list.csv"], in: directory)
-        try "198.51.100.0\t198.51.100.255\t64500\tNL\tEXAMPLE-HOSTING\n".write(to: directory.appendingPathComponent("ip2asn.tsv"), atomically: true, encoding: .utf8)
+        try "198.51.100.0\t198.51.100.255\t64500\tNL\tEXAMPLE-HOSTING\n".write(
+            to: directory.appendingPathComponent("ip2asn.tsv"), atomically: true, encoding: .utf8)
         _ = try CLI.run(["ipdb", "import", "--data-dir", data, "ip2asn.tsv"], in: directory)
         let reports = """
             {"url": "http://198.51.100.7/a.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}
             {"url": "https://files.example-hosting.test/b.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}
             {"url": "https://unknown.example/c.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}
             """
-        let result = try CLI.run(["ingest", "--data-dir", data, "--config", CLI.root.appendingPathComponent("Config/hotline.yaml").path, "-"], stdin: reports + "\n", in: directory)
+        let result = try CLI.run(
+            ["ingest", "--data-dir", data, "--config", CLI.root.appendingPathComponent("Config/hotline.yaml").path, "-"], stdin: reports + "\n", in: directory)
         #expect(result.status == 0, "\(result.stderr)")
         let rules = result.lines.compactMap { line -> String? in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
@@ -258,9 +289,13 @@ struct CLI {
         // nothing is known about the third host, so it goes to an analyst even though the content is known.
         #expect(rules == ["notify known-material-at-local-hoster", "close duplicate-of-open-case", "close duplicate-of-open-case"])
 
-        let resolved = try CLI.run(["resolve", "--data-dir", data, "--config", CLI.root.appendingPathComponent("Config/hotline.yaml").path, "http://198.51.100.7/a.jpg"], in: directory)
+        let resolved = try CLI.run(
+            ["resolve", "--data-dir", data, "--config", CLI.root.appendingPathComponent("Config/hotline.yaml").path, "http://198.51.100.7/a.jpg"], in: directory
+        )
         #expect(resolved.stdout.contains("  network  [ipdb:ip2asn.tsv] 198.51.100.0/24 AS64500 EXAMPLE-HOSTING NL\n"))
-        #expect(resolved.stdout.contains("  contact  [directory] example-hosting-nl (Example Hosting B.V.) by prefix 198.51.100.0/24: abuse@example-hosting.test\n"))
+        #expect(
+            resolved.stdout.contains("  contact  [directory] example-hosting-nl (Example Hosting B.V.) by prefix 198.51.100.0/24: abuse@example-hosting.test\n")
+        )
     }
 }
 
@@ -273,15 +308,21 @@ struct CLI {
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
         let config = CLI.root.appendingPathComponent("Config/hotline.yaml").path
-        let resolved = try CLI.run(["resolve", "--data-dir", data, "--config", config, "--dns", "127.0.0.1:\(dns.port)", "https://www.example.test/a.jpg"], in: directory)
+        let resolved = try CLI.run(
+            ["resolve", "--data-dir", data, "--config", config, "--dns", "127.0.0.1:\(dns.port)", "https://www.example.test/a.jpg"], in: directory)
         #expect(resolved.status == 0, "\(resolved.stderr)")
         #expect(resolved.stdout.contains("  address  [dns:127.0.0.1:\(dns.port)] 198.51.100.7, 2001:db8::7 via CNAME www.example.test → host.example.test\n"))
-        #expect(resolved.stdout.contains("  contact  [directory] example-hosting-nl (Example Hosting B.V.) by prefix 198.51.100.0/24: abuse@example-hosting.test\n"))
+        #expect(
+            resolved.stdout.contains("  contact  [directory] example-hosting-nl (Example Hosting B.V.) by prefix 198.51.100.0/24: abuse@example-hosting.test\n")
+        )
 
-        try "md5,classification\n0123456789abcdef0123456789abcdef,baseline\n".write(to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
+        try "md5,classification\n0123456789abcdef0123456789abcdef,baseline\n".write(
+            to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
         _ = try CLI.run(["hashes", "import", "--data-dir", data, "--format", "csv", "--list", "police", "list.csv"], in: directory)
-        let ingest = try CLI.run(["ingest", "--data-dir", data, "--config", config, "--dns", "127.0.0.1:\(dns.port)", "-"],
-                                 stdin: #"{"url": "https://www.example.test/a.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}"# + "\n" + #"{"url": "https://gone.example.test/b.jpg", "hashes": {"md5": "99999999999999999999999999999999"}}"# + "\n", in: directory)
+        let ingest = try CLI.run(
+            ["ingest", "--data-dir", data, "--config", config, "--dns", "127.0.0.1:\(dns.port)", "-"],
+            stdin: #"{"url": "https://www.example.test/a.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}"# + "\n"
+                + #"{"url": "https://gone.example.test/b.jpg", "hashes": {"md5": "99999999999999999999999999999999"}}"# + "\n", in: directory)
         #expect(ingest.status == 0, "\(ingest.stderr)")
         #expect(ingest.lines.count == 2)
         #expect(ingest.lines[0].contains(#""outcome":"notify","rule":"known-material-at-local-hoster""#))
@@ -298,7 +339,11 @@ struct CLI {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = CLI.root.appendingPathComponent("Config/hotline.yaml").path
-        let result = try CLI.run(["resolve", "--data-dir", directory.appendingPathComponent("data").path, "--config", config, "--rdap", server.base(), "http://62.239.237.1/x.jpg", "http://210.107.73.73/y.jpg"], in: directory)
+        let result = try CLI.run(
+            [
+                "resolve", "--data-dir", directory.appendingPathComponent("data").path, "--config", config, "--rdap", server.base(),
+                "http://62.239.237.1/x.jpg", "http://210.107.73.73/y.jpg",
+            ], in: directory)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("  contact  [rdap:127.0.0.1] zzdnsr@bt.com (confidence 90: abuse role of entity BTCR3-RIPE)\n"))
         #expect(result.stdout.contains("  contact  [rdap:127.0.0.1] abuse@bora.net (confidence 75: the network's own abuse address in entity DB50-AP)\n"))

@@ -16,22 +16,23 @@ struct Gateway {
         directory = try CLI.temporaryDirectory()
         let root = CLI.root.path
         try """
-            version: 1
-            hotline: { name: Test Hotline, country: NL, email: notices@hotline.test, domain: hotline.test, website: https://hotline.test }
-            rules: \(root)/Rules
-            contacts: contacts.yaml
-            templates: \(root)/Config/templates
-            dns: off
-            rdap: off
-            smtp: { host: 127.0.0.1, port: \(smtpPort), security: none, timeout: 5s }
-            dispatch:
-              batch_window: 1h
-              retry: { initial: 1m, maximum: 1h, attempts: 5 }
-            fetch: { allow: [127.0.0.0/8], timeout: 3s }
-            \(extra)
-            """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
+        version: 1
+        hotline: { name: Test Hotline, country: NL, email: notices@hotline.test, domain: hotline.test, website: https://hotline.test }
+        rules: \(root)/Rules
+        contacts: contacts.yaml
+        templates: \(root)/Config/templates
+        dns: off
+        rdap: off
+        smtp: { host: 127.0.0.1, port: \(smtpPort), security: none, timeout: 5s }
+        dispatch:
+          batch_window: 1h
+          retry: { initial: 1m, maximum: 1h, attempts: 5 }
+        fetch: { allow: [127.0.0.0/8], timeout: 3s }
+        \(extra)
+        """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
         try contacts.write(to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
-        try (["md5,classification"] + knownMD5s.map { "\($0),A1" }).joined(separator: "\n").write(to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
+        try (["md5,classification"] + knownMD5s.map { "\($0),A1" }).joined(separator: "\n").write(
+            to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
         let imported = try run(["hashes", "import", "--format", "csv", "--list", "police", "list.csv"])
         #expect(imported.status == 0, "\(imported.stderr)")
     }
@@ -39,7 +40,14 @@ struct Gateway {
     /// Runs a command with this gateway's config and data directory.
     func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CLI.Result {
         var full = arguments
-        let insertAt = arguments.firstIndex { $0.hasPrefix("-") || !["notices", "hashes", "import", "list", "show", "held", "release", "work", "ingest", "outbox", "stats", "hosters", "summary", "mail", "poll", "log"].contains($0) } ?? arguments.count
+        let insertAt =
+            arguments.firstIndex {
+                $0.hasPrefix("-")
+                    || ![
+                        "notices", "hashes", "import", "list", "show", "held", "release", "work", "ingest", "outbox", "stats", "hosters", "summary", "mail",
+                        "poll", "log",
+                    ].contains($0)
+            } ?? arguments.count
         full.insert(contentsOf: ["--data-dir", data, "--config", config], at: insertAt)
         return try CLI.run(full, stdin: stdin, in: directory, environment: environment)
     }
@@ -62,7 +70,9 @@ func mimeParts(_ message: String) -> [(type: String, body: String)] {
         guard let split = part.range(of: "\r\n\r\n") else { return nil }
         let headers = String(part[..<split.lowerBound])
         var body = String(part[split.upperBound...])
-        let type = headers.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("content-type:") }?.dropFirst(13).trimmingCharacters(in: .whitespaces) ?? ""
+        let type =
+            headers.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("content-type:") }?.dropFirst(13).trimmingCharacters(in: .whitespaces)
+            ?? ""
         if headers.contains("Content-Transfer-Encoding: base64") {
             body = String(decoding: Data(base64Encoded: body.replacingOccurrences(of: "\r\n", with: "")) ?? Data(), as: UTF8.self)
         } else if headers.contains("quoted-printable") {
@@ -77,7 +87,9 @@ func decodeQuotedPrintable(_ text: String) -> String {
     let source = Array(text.replacingOccurrences(of: "=\r\n", with: "").utf8)
     var index = 0
     while index < source.count {
-        if source[index] == UInt8(ascii: "="), index + 2 < source.count, let value = UInt8(String(decoding: source[index + 1...index + 2], as: UTF8.self), radix: 16) {
+        if source[index] == UInt8(ascii: "="), index + 2 < source.count,
+            let value = UInt8(String(decoding: source[index + 1...index + 2], as: UTF8.self), radix: 16)
+        {
             bytes.append(value)
             index += 3
         } else {
@@ -116,14 +128,18 @@ func decodeQuotedPrintable(_ text: String) -> String {
     @Test func aKnownReportBecomesOneBatchedDutchNoticeWithValidXARFAndAReminderAtTheDeadline() throws {
         let smtp = try TestSMTPServer()
         let hoster = try TestHosterServer(secret: Self.secret)
-        let gateway = try Gateway(smtpPort: smtp.port, contacts: loopbackContact(channel: "email", hoster: nil), knownMD5s: [try md5(of: hoster, "a"), try md5(of: hoster, "b")])
+        let gateway = try Gateway(
+            smtpPort: smtp.port, contacts: loopbackContact(channel: "email", hoster: nil), knownMD5s: [try md5(of: hoster, "a"), try md5(of: hoster, "b")])
         defer { gateway.remove() }
-        let reports = [
-            #"{"url": "\#(hoster.url("/content/a"))", "source": {"type": "crawler"}, "hashes": {"md5": "\#(try md5(of: hoster, "a"))"}}"#,
-            #"{"url": "\#(hoster.url("/content/b"))", "source": {"type": "crawler"}, "hashes": {"md5": "\#(try md5(of: hoster, "b"))"}}"#,
-        ].joined(separator: "\n") + "\n"
+        let reports =
+            [
+                #"{"url": "\#(hoster.url("/content/a"))", "source": {"type": "crawler"}, "hashes": {"md5": "\#(try md5(of: hoster, "a"))"}}"#,
+                #"{"url": "\#(hoster.url("/content/b"))", "source": {"type": "crawler"}, "hashes": {"md5": "\#(try md5(of: hoster, "b"))"}}"#,
+            ].joined(separator: "\n") + "\n"
         let ingest = try gateway.run(["ingest", "--at", Gateway.at(0), "-"], stdin: reports)
-        #expect(gateway.objects(ingest).map { $0["rule"] as? String } == ["known-material-at-local-hoster", "known-material-at-local-hoster"], "\(ingest.stdout)\(ingest.stderr)")
+        #expect(
+            gateway.objects(ingest).map { $0["rule"] as? String } == ["known-material-at-local-hoster", "known-material-at-local-hoster"],
+            "\(ingest.stdout)\(ingest.stderr)")
 
         let early = try gateway.run(["work", "--at", Gateway.at(0.5)])
         #expect(early.status == 0, "\(early.stderr)")
@@ -144,7 +160,10 @@ func decodeQuotedPrintable(_ text: String) -> String {
         #expect(message.contains("\r\nFrom: \"Test Hotline\" <notices@hotline.test>\r\n"))
         #expect(message.contains("\r\nMessage-ID: <"))
         let parts = mimeParts(message)
-        #expect(parts.map(\.type) == ["text/plain; charset=utf-8", "application/json; name=\"xarf-\(reference)-1.json\"", "application/json; name=\"xarf-\(reference)-2.json\""])
+        #expect(
+            parts.map(\.type) == [
+                "text/plain; charset=utf-8", "application/json; name=\"xarf-\(reference)-1.json\"", "application/json; name=\"xarf-\(reference)-2.json\"",
+            ])
         #expect(parts[0].body.contains("Geachte abuse-afdeling van Loopback Hosting B.V.,"))
         #expect(parts[0].body.contains("1. \(hoster.url("/content/a"))\r\n   classificatie: A1, vastgesteld via: hash_match"))
         #expect(parts[0].body.contains("2. \(hoster.url("/content/b"))"))
@@ -156,7 +175,11 @@ func decodeQuotedPrintable(_ text: String) -> String {
             try part.body.write(toFile: file, atomically: true, encoding: .utf8)
             files.append(file)
         }
-        let validation = try runPython([CLI.root.appendingPathComponent("Tests/HotlineNetTests/Servers/xarf_validate.py").path, CLI.root.appendingPathComponent("Tests/HotlineNetTests/Fixtures/xarf-schema").path] + files)
+        let validation = try runPython(
+            [
+                CLI.root.appendingPathComponent("Tests/HotlineNetTests/Servers/xarf_validate.py").path,
+                CLI.root.appendingPathComponent("Tests/HotlineNetTests/Fixtures/xarf-schema").path,
+            ] + files)
         #expect(validation.status == 0, "\(validation.output)")
         let xarf = try #require(try JSONSerialization.jsonObject(with: Data(parts[1].body.utf8)) as? [String: Any])
         #expect(xarf["type"] as? String == "csam")
@@ -221,9 +244,11 @@ func decodeQuotedPrintable(_ text: String) -> String {
         let smtp = try TestSMTPServer()
         let hoster = try TestHosterServer(secret: Self.secret)
         let hosts = (1...6).map { "h\($0).example.test" }
-        let contacts = "version: 1\ncontacts:\n" + hosts.enumerated().map { index, host in
-            "  - { id: hoster-\(index + 1), name: Hoster \(index + 1), domains: [\(host)], country: NL, abuse: [abuse@\(host)] }"
-        }.joined(separator: "\n") + "\n"
+        let contacts =
+            "version: 1\ncontacts:\n"
+            + hosts.enumerated().map { index, host in
+                "  - { id: hoster-\(index + 1), name: Hoster \(index + 1), domains: [\(host)], country: NL, abuse: [abuse@\(host)] }"
+            }.joined(separator: "\n") + "\n"
         // Different content on each host: the same content would join one case.
         let md5s = try (1...6).map { try md5(of: hoster, "k\($0)") }
         let gateway = try Gateway(smtpPort: smtp.port, contacts: contacts, knownMD5s: md5s)
@@ -260,10 +285,12 @@ func decodeQuotedPrintable(_ text: String) -> String {
         let fast = try TestSMTPServer()
         let hoster = try TestHosterServer(secret: Self.secret)
         let md5 = try md5(of: hoster, "slow")
-        let contacts = "version: 1\ncontacts:\n  - { id: hoster-1, name: Hoster 1, domains: [slow.example.test], country: NL, abuse: [abuse@slow.example.test] }\n"
+        let contacts =
+            "version: 1\ncontacts:\n  - { id: hoster-1, name: Hoster 1, domains: [slow.example.test], country: NL, abuse: [abuse@slow.example.test] }\n"
         let gateway = try Gateway(smtpPort: slow.port, contacts: contacts, knownMD5s: [md5])
         defer { gateway.remove() }
-        let ingest = try gateway.run(["ingest", "--at", Gateway.at(0), "-"], stdin: #"{"url": "https://slow.example.test/s.jpg", "hashes": {"md5": "\#(md5)"}}"# + "\n")
+        let ingest = try gateway.run(
+            ["ingest", "--at", Gateway.at(0), "-"], stdin: #"{"url": "https://slow.example.test/s.jpg", "hashes": {"md5": "\#(md5)"}}"# + "\n")
         #expect(gateway.objects(ingest).first?["outcome"] as? String == "notify")
 
         let timedOut = try gateway.run(["work", "--offline", "--at", Gateway.at(1.1)])

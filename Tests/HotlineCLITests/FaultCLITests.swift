@@ -38,13 +38,18 @@ import Testing
             try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
             try FaultCLITests.rules.write(to: directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
             try "version: 1\ncontacts: []\n".write(to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
-            try CLI.gatewayConfig("dns: 127.0.0.1:\(dns.port)\nrdap: \(rdap.base())").write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
+            try CLI.gatewayConfig("dns: 127.0.0.1:\(dns.port)\nrdap: \(rdap.base())").write(
+                to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
         }
 
         /// Ingests one report of `host`; returns the decision line and the recorded facts.
         func ingest(_ host: String) throws -> (rule: String, facts: [String: Any]) {
-            let result = try CLI.run(["ingest", "--config", directory.appendingPathComponent("hotline.yaml").path, "--data-dir", directory.appendingPathComponent("data").path, "-"],
-                                     stdin: #"{"url":"https://\#(host)/\#(UUID().uuidString).jpg"}"# + "\n", in: directory)
+            let result = try CLI.run(
+                [
+                    "ingest", "--config", directory.appendingPathComponent("hotline.yaml").path, "--data-dir", directory.appendingPathComponent("data").path,
+                    "-",
+                ],
+                stdin: #"{"url":"https://\#(host)/\#(UUID().uuidString).jpg"}"# + "\n", in: directory)
             let line = try #require(result.lines.first { $0.hasPrefix("{") }, "\(result.stdout)\(result.stderr)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             let reportID = try #require(object["report_id"] as? String)
@@ -57,7 +62,8 @@ import Testing
     static func sqlite(_ database: String, _ query: String, via: [String] = []) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = via + ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])", database, query]
+        process.arguments =
+            via + ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])", database, query]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

@@ -23,10 +23,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
         let input = directory.appendingPathComponent("reports.jsonl")
-        try (0..<3000).map { #"{"id":"k\#($0)","url":"https://kill\#($0 % 50).example.test/\#($0).jpg","source":{"name":"loop"}}"# }.joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
+        try (0..<3000).map { #"{"id":"k\#($0)","url":"https://kill\#($0 % 50).example.test/\#($0).jpg","source":{"name":"loop"}}"# }.joined(separator: "\n")
+            .write(to: input, atomically: true, encoding: .utf8)
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<8 {
-            _ = try runKilled(["ingest", "--config", CLI.root.appendingPathComponent("Config/hotline.yaml").path, "--data-dir", data, input.path], afterMilliseconds: Int.random(in: 50...400, using: &generator))
+            _ = try runKilled(
+                ["ingest", "--config", CLI.root.appendingPathComponent("Config/hotline.yaml").path, "--data-dir", data, input.path],
+                afterMilliseconds: Int.random(in: 50...400, using: &generator))
         }
         let final = try CLI.run(["ingest", "--data-dir", data, input.path])
         #expect(final.status == 0)
@@ -40,17 +43,23 @@ import Testing
         let smtp = try TestSMTPServer(options: ["--delay", "0.02"])
         let hoster = try TestHosterServer(secret: "unused")
         let hosts = (1...30).map { "d\($0).example.test" }
-        let contacts = "version: 1\ncontacts:\n" + hosts.enumerated().map { index, host in
-            "  - { id: hoster-\(index + 1), name: Hoster \(index + 1), domains: [\(host)], country: NL, abuse: [abuse@\(host)] }"
-        }.joined(separator: "\n") + "\n"
+        let contacts =
+            "version: 1\ncontacts:\n"
+            + hosts.enumerated().map { index, host in
+                "  - { id: hoster-\(index + 1), name: Hoster \(index + 1), domains: [\(host)], country: NL, abuse: [abuse@\(host)] }"
+            }.joined(separator: "\n") + "\n"
         let md5s = try (1...30).map { try ContentDigestSetHelper.md5(hoster.url("/content/d\($0)")) }
         let gateway = try Gateway(smtpPort: smtp.port, contacts: contacts, knownMD5s: md5s)
         defer { gateway.remove() }
-        _ = try gateway.run(["ingest", "--at", Gateway.at(0), "-"], stdin: zip(hosts, md5s).map { #"{"url": "https://\#($0.0)/d.jpg", "hashes": {"md5": "\#($0.1)"}}"# }.joined(separator: "\n") + "\n")
+        _ = try gateway.run(
+            ["ingest", "--at", Gateway.at(0), "-"],
+            stdin: zip(hosts, md5s).map { #"{"url": "https://\#($0.0)/d.jpg", "hashes": {"md5": "\#($0.1)"}}"# }.joined(separator: "\n") + "\n")
         var generator = SystemRandomNumberGenerator()
         var kills = 0
         for _ in 0..<6 {
-            let status = try runKilled(["work", "--offline", "--config", gateway.config, "--data-dir", gateway.data, "--at", Gateway.at(1.1)], afterMilliseconds: Int.random(in: 100...500, using: &generator))
+            let status = try runKilled(
+                ["work", "--offline", "--config", gateway.config, "--data-dir", gateway.data, "--at", Gateway.at(1.1)],
+                afterMilliseconds: Int.random(in: 100...500, using: &generator))
             if status == SIGKILL { kills += 1 }
         }
         let final = try gateway.run(["work", "--offline", "--at", Gateway.at(1.2)])

@@ -18,7 +18,8 @@ import Testing
     }
 
     func client(_ imap: TestIMAPServer, _ user: String) -> IMAPClient {
-        IMAPClient(settings: IMAPSettings(host: "127.0.0.1", port: Int(imap.port), security: .none, username: user, password: .value(Self.password), timeout: 10))
+        IMAPClient(
+            settings: IMAPSettings(host: "127.0.0.1", port: Int(imap.port), security: .none, username: user, password: .value(Self.password), timeout: 10))
     }
 
     static func mail(_ lines: [String]) -> [UInt8] { Array(lines.joined(separator: "\r\n").utf8) }
@@ -29,29 +30,37 @@ import Testing
         let gateway = try Gateway(smtpPort: smtp.port, contacts: "version: 1\ncontacts: []\n", knownMD5s: [], extra: mailboxes(imap))
         defer { gateway.remove() }
         let inbox = client(imap, "reports@hotline.test")
-        let xarf = #"{"xarf_version":"4.0.0","report_id":"6a1c5c2e-0b7e-4c1e-9b1a-1d2e3f4a5b6c","timestamp":"2026-11-30T10:00:00Z","reporter":{"org":"Partner","contact":"r@partner.test","domain":"partner.test"},"sender":{"org":"Partner","contact":"r@partner.test","domain":"partner.test"},"source_identifier":"198.51.100.7","category":"content","type":"csam","url":"https://files.example.com/x1.jpg","classification":"A1","detection_method":"hash_match"}"#
-        try inbox.append(Self.mail([
-            "From: Partner Hotline <r@partner.test>", "To: reports@hotline.test", "Subject: X-ARF report", "Message-ID: <v4@partner.test>",
-            "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=\"b1\"", "", "--b1", "Content-Type: text/plain", "", "See attached.", "--b1",
-            "Content-Type: application/json; name=\"report.json\"", "Content-Transfer-Encoding: base64", "", Data(xarf.utf8).base64EncodedString(), "--b1--", "",
-        ]), to: "INBOX")
-        try inbox.append(Self.mail([
-            "From: old-partner@partner.test", "Subject: abuse report", "Message-ID: <v02@partner.test>", "MIME-Version: 1.0",
-            "Content-Type: multipart/mixed; boundary=\"b2\"", "", "--b2", "Content-Type: text/plain", "", "Report.", "--b2",
-            "Content-Type: text/plain; charset=utf-8; name=\"report.txt\"", "X-ARF: YES", "", "Reported-From: old-partner@partner.test", "Category: abuse",
-            "Report-Type: illegal-content", "Source: https://files.example.com/x2.jpg", "Date: 2026-11-30T09:00:00Z", "Version: 0.2", "--b2--", "",
-        ]), to: "INBOX")
-        try inbox.append(Self.mail([
-            "From: Feed <feed@partner.test>", "Subject: new URLs", "Message-ID: <list@partner.test>", "", "Please check:",
-            "https://files.example.com/x3.jpg", "and https://files.example.com/x4.jpg.", "", "> https://quoted.example.com/not-this.jpg", "",
-        ]), to: "INBOX")
-        try inbox.append(Self.mail(["From: stranger@example.test", "Subject: look", "Message-ID: <s@example.test>", "", "https://files.example.com/x5.jpg", ""]), to: "INBOX")
+        let xarf =
+            #"{"xarf_version":"4.0.0","report_id":"6a1c5c2e-0b7e-4c1e-9b1a-1d2e3f4a5b6c","timestamp":"2026-11-30T10:00:00Z","reporter":{"org":"Partner","contact":"r@partner.test","domain":"partner.test"},"sender":{"org":"Partner","contact":"r@partner.test","domain":"partner.test"},"source_identifier":"198.51.100.7","category":"content","type":"csam","url":"https://files.example.com/x1.jpg","classification":"A1","detection_method":"hash_match"}"#
+        try inbox.append(
+            Self.mail([
+                "From: Partner Hotline <r@partner.test>", "To: reports@hotline.test", "Subject: X-ARF report", "Message-ID: <v4@partner.test>",
+                "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=\"b1\"", "", "--b1", "Content-Type: text/plain", "", "See attached.", "--b1",
+                "Content-Type: application/json; name=\"report.json\"", "Content-Transfer-Encoding: base64", "", Data(xarf.utf8).base64EncodedString(),
+                "--b1--", "",
+            ]), to: "INBOX")
+        try inbox.append(
+            Self.mail([
+                "From: old-partner@partner.test", "Subject: abuse report", "Message-ID: <v02@partner.test>", "MIME-Version: 1.0",
+                "Content-Type: multipart/mixed; boundary=\"b2\"", "", "--b2", "Content-Type: text/plain", "", "Report.", "--b2",
+                "Content-Type: text/plain; charset=utf-8; name=\"report.txt\"", "X-ARF: YES", "", "Reported-From: old-partner@partner.test", "Category: abuse",
+                "Report-Type: illegal-content", "Source: https://files.example.com/x2.jpg", "Date: 2026-11-30T09:00:00Z", "Version: 0.2", "--b2--", "",
+            ]), to: "INBOX")
+        try inbox.append(
+            Self.mail([
+                "From: Feed <feed@partner.test>", "Subject: new URLs", "Message-ID: <list@partner.test>", "", "Please check:",
+                "https://files.example.com/x3.jpg", "and https://files.example.com/x4.jpg.", "", "> https://quoted.example.com/not-this.jpg", "",
+            ]), to: "INBOX")
+        try inbox.append(
+            Self.mail(["From: stranger@example.test", "Subject: look", "Message-ID: <s@example.test>", "", "https://files.example.com/x5.jpg", ""]), to: "INBOX"
+        )
         try inbox.append(Array("this is not a mail message at all".utf8), to: "INBOX")
 
         let environment = ["HOTLINE_TEST_IMAP_PASSWORD": Self.password]
         let poll = try gateway.run(["mail", "poll", "--mailbox", "reports"], environment: environment)
         #expect(poll.status == 0, "\(poll.stderr)")
-        #expect(poll.lines == [#"{"mailbox":"reports","messages":5,"reports":4,"acknowledgements":0,"unclear":0,"bounces":0,"set_aside":2,"already_handled":0}"#])
+        #expect(
+            poll.lines == [#"{"mailbox":"reports","messages":5,"reports":4,"acknowledgements":0,"unclear":0,"bounces":0,"set_aside":2,"already_handled":0}"#])
         #expect(try client(imap, "reports@hotline.test").unhandledUIDs(in: "INBOX").isEmpty)
         #expect(try inbox.count(in: "Hotline People") == 4)
         let log = gateway.objects(try gateway.run(["mail", "log"]))
@@ -61,7 +70,8 @@ import Testing
         let decisions = try CLI.run(["rules", "replay", "--data-dir", gateway.data, "--config", gateway.config, "--json", "--limit", "0"])
         #expect(decisions.stdout.contains(#""replayed":4"#), "\(decisions.stdout)")
         let again = try gateway.run(["mail", "poll", "--mailbox", "reports"], environment: environment)
-        #expect(again.lines == [#"{"mailbox":"reports","messages":0,"reports":0,"acknowledgements":0,"unclear":0,"bounces":0,"set_aside":0,"already_handled":0}"#])
+        #expect(
+            again.lines == [#"{"mailbox":"reports","messages":0,"reports":0,"acknowledgements":0,"unclear":0,"bounces":0,"set_aside":0,"already_handled":0}"#])
     }
 
     @Test func repliesAcknowledgeNoticesBouncesFailThemAndACrashBetweenReadingAndFlaggingLosesNothing() throws {
@@ -69,47 +79,65 @@ import Testing
         let smtp = try TestSMTPServer()
         let hoster = try TestHosterServer(secret: "unused")
         let hosts = (1...3).map { "h\($0).example.test" }
-        let contacts = "version: 1\ncontacts:\n" + hosts.enumerated().map { index, host in
-            "  - { id: hoster-\(index + 1), name: Hoster \(index + 1), domains: [\(host)], country: NL, abuse: [abuse@\(host)], language: nl }"
-        }.joined(separator: "\n") + "\n"
-        let md5s = try (1...3).map { index -> String in ContentDigestSet(try HTTPClient(timeout: 3).get(hoster.url("/content/m\(index)"), accept: "*/*").body).md5 }
+        let contacts =
+            "version: 1\ncontacts:\n"
+            + hosts.enumerated().map { index, host in
+                "  - { id: hoster-\(index + 1), name: Hoster \(index + 1), domains: [\(host)], country: NL, abuse: [abuse@\(host)], language: nl }"
+            }.joined(separator: "\n") + "\n"
+        let md5s = try (1...3).map { index -> String in
+            ContentDigestSet(try HTTPClient(timeout: 3).get(hoster.url("/content/m\(index)"), accept: "*/*").body).md5
+        }
         let gateway = try Gateway(smtpPort: smtp.port, contacts: contacts, knownMD5s: md5s, extra: mailboxes(imap))
         defer { gateway.remove() }
-        _ = try gateway.run(["ingest", "--at", Gateway.at(0), "-"], stdin: zip(hosts, md5s).map { #"{"url": "https://\#($0.0)/m.jpg", "hashes": {"md5": "\#($0.1)"}}"# }.joined(separator: "\n") + "\n")
+        _ = try gateway.run(
+            ["ingest", "--at", Gateway.at(0), "-"],
+            stdin: zip(hosts, md5s).map { #"{"url": "https://\#($0.0)/m.jpg", "hashes": {"md5": "\#($0.1)"}}"# }.joined(separator: "\n") + "\n")
         _ = try gateway.run(["work", "--offline", "--at", Gateway.at(1.1)])
         let sent = smtp.messages()
         try #require(sent.count == 3)
-        func header(_ message: String, _ name: String) -> String { message.components(separatedBy: "\r\n").first { $0.hasPrefix(name + ": ") }.map { String($0.dropFirst(name.count + 2)) } ?? "" }
+        func header(_ message: String, _ name: String) -> String {
+            message.components(separatedBy: "\r\n").first { $0.hasPrefix(name + ": ") }.map { String($0.dropFirst(name.count + 2)) } ?? ""
+        }
         let byHost = Dictionary(uniqueKeysWithValues: sent.map { (header($0, "X-Envelope-To"), $0) })
-        let first = try #require(byHost["abuse@h1.example.test"]), second = try #require(byHost["abuse@h2.example.test"]), third = try #require(byHost["abuse@h3.example.test"])
+        let first = try #require(byHost["abuse@h1.example.test"])
+        let second = try #require(byHost["abuse@h2.example.test"])
+        let third = try #require(byHost["abuse@h3.example.test"])
 
         let replies = client(imap, "replies@hotline.test")
-        try replies.append(Self.mail([
-            "From: abuse@h1.example.test", "Subject: Re: notice", "Message-ID: <r1@h1.example.test>", "In-Reply-To: \(header(first, "Message-ID"))", "",
-            "Beste,", "", "Het materiaal is verwijderd.", "", "Op 30 nov 2026 schreef Hotline:", "> niet verwijderd", "",
-        ]), to: "INBOX")
-        try replies.append(Self.mail([
-            "From: abuse@h2.example.test", "Subject: Re: [\(header(second, "X-Hotline-Reference"))] Melding", "Message-ID: <r2@h2.example.test>", "",
-            "We will look into it next week.", "",
-        ]), to: "INBOX")
-        try replies.append(Self.mail([
-            "From: MAILER-DAEMON@h3.example.test", "Subject: Undelivered Mail", "Message-ID: <dsn@h3.example.test>", "MIME-Version: 1.0",
-            "Content-Type: multipart/report; report-type=delivery-status; boundary=\"d\"", "", "--d", "Content-Type: text/plain", "", "Delivery failed.", "--d",
-            "Content-Type: message/delivery-status", "", "Reporting-MTA: dns; mx.h3.example.test", "", "Final-Recipient: rfc822; abuse@h3.example.test",
-            "Action: failed", "Status: 5.1.1", "Diagnostic-Code: smtp; 550 5.1.1 user unknown", "", "--d", "Content-Type: text/rfc822-headers", "",
-            "Message-ID: \(header(third, "Message-ID"))", "Subject: notice", "", "--d--", "",
-        ]), to: "INBOX")
+        try replies.append(
+            Self.mail([
+                "From: abuse@h1.example.test", "Subject: Re: notice", "Message-ID: <r1@h1.example.test>", "In-Reply-To: \(header(first, "Message-ID"))", "",
+                "Beste,", "", "Het materiaal is verwijderd.", "", "Op 30 nov 2026 schreef Hotline:", "> niet verwijderd", "",
+            ]), to: "INBOX")
+        try replies.append(
+            Self.mail([
+                "From: abuse@h2.example.test", "Subject: Re: [\(header(second, "X-Hotline-Reference"))] Melding", "Message-ID: <r2@h2.example.test>", "",
+                "We will look into it next week.", "",
+            ]), to: "INBOX")
+        try replies.append(
+            Self.mail([
+                "From: MAILER-DAEMON@h3.example.test", "Subject: Undelivered Mail", "Message-ID: <dsn@h3.example.test>", "MIME-Version: 1.0",
+                "Content-Type: multipart/report; report-type=delivery-status; boundary=\"d\"", "", "--d", "Content-Type: text/plain", "", "Delivery failed.",
+                "--d",
+                "Content-Type: message/delivery-status", "", "Reporting-MTA: dns; mx.h3.example.test", "", "Final-Recipient: rfc822; abuse@h3.example.test",
+                "Action: failed", "Status: 5.1.1", "Diagnostic-Code: smtp; 550 5.1.1 user unknown", "", "--d", "Content-Type: text/rfc822-headers", "",
+                "Message-ID: \(header(third, "Message-ID"))", "Subject: notice", "", "--d--", "",
+            ]), to: "INBOX")
         let environment = ["HOTLINE_TEST_IMAP_PASSWORD": Self.password]
         // Dies right after the first message's acknowledgement is stored, before flagging it.
-        let crashed = try gateway.run(["mail", "poll", "--mailbox", "replies", "--offline"], environment: environment.merging(["HOTLINE_FAULT_EXIT_AFTER_MAIL": "1"]) { $1 })
+        let crashed = try gateway.run(
+            ["mail", "poll", "--mailbox", "replies", "--offline"], environment: environment.merging(["HOTLINE_FAULT_EXIT_AFTER_MAIL": "1"]) { $1 })
         #expect(crashed.status == 137)
         #expect(try client(imap, "replies@hotline.test").unhandledUIDs(in: "INBOX").count == 3)
         let poll = try gateway.run(["mail", "poll", "--mailbox", "replies", "--offline"], environment: environment)
-        #expect(poll.lines == [#"{"mailbox":"replies","messages":3,"reports":0,"acknowledgements":0,"unclear":1,"bounces":1,"set_aside":0,"already_handled":1}"#], "\(poll.stdout)\(poll.stderr)")
+        #expect(
+            poll.lines == [#"{"mailbox":"replies","messages":3,"reports":0,"acknowledgements":0,"unclear":1,"bounces":1,"set_aside":0,"already_handled":1}"#],
+            "\(poll.stdout)\(poll.stderr)")
         // A new session: another session's flag changes are only certain to show in a new one.
         #expect(try client(imap, "replies@hotline.test").unhandledUIDs(in: "INBOX").isEmpty)
 
-        let notices = Dictionary(uniqueKeysWithValues: gateway.objects(try gateway.run(["notices", "list"])).map { (($0["addresses"] as? [String])?.first ?? "", $0) })
+        let notices = Dictionary(
+            uniqueKeysWithValues: gateway.objects(try gateway.run(["notices", "list"])).map { (($0["addresses"] as? [String])?.first ?? "", $0) })
         #expect(notices["abuse@h1.example.test"]?["status"] as? String == "acknowledged")
         #expect(notices["abuse@h2.example.test"]?["status"] as? String == "sent")
         #expect(notices["abuse@h2.example.test"]?["escalated_to"] as? String == "analysts")
@@ -122,7 +150,11 @@ import Testing
         _ = try gateway.run(["ingest", "--at", Gateway.at(2), "-"], stdin: #"{"url": "https://h3.example.test/other.jpg"}"# + "\n")
         let facts = Process()
         facts.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        facts.arguments = ["python3", "-c", "import sqlite3,sys,json; f=json.loads(sqlite3.connect(sys.argv[1]).execute('select facts from decisions order by rowid desc limit 1').fetchone()[0]); print(f.get('hosting.abuse_bounces'), f.get('hosting.confidence'))", gateway.data + "/hotline.sqlite"]
+        facts.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys,json; f=json.loads(sqlite3.connect(sys.argv[1]).execute('select facts from decisions order by rowid desc limit 1').fetchone()[0]); print(f.get('hosting.abuse_bounces'), f.get('hosting.confidence'))",
+            gateway.data + "/hotline.sqlite",
+        ]
         let pipe = Pipe()
         facts.standardOutput = pipe
         try facts.run()

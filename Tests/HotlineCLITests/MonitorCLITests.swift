@@ -13,8 +13,10 @@ import Testing
         let rules = directory.appendingPathComponent("rules")
         try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
         let shipped = try String(contentsOf: CLI.root.appendingPathComponent("Rules/nl-hotline.yaml"), encoding: .utf8)
-        try shipped.replacingOccurrences(of: #"  - escalate: { queue: analysts, reason: "no rule allows automatic handling" }"#, with: #"  - close: "out of scope""#)
-            .write(to: rules.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
+        try shipped.replacingOccurrences(
+            of: #"  - escalate: { queue: analysts, reason: "no rule allows automatic handling" }"#, with: #"  - close: "out of scope""#
+        )
+        .write(to: rules.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
         let before = try CLI.run(["outbox", "--data-dir", data])
         let changed = try CLI.run(["rules", "replay", "--data-dir", data, "--rules", rules.path])
         #expect(changed.status == 0, "\(changed.stderr)")
@@ -33,9 +35,15 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
         let empty = try CLI.run(["stats", "hosters", "--data-dir", data, "--format", "csv"])
-        #expect(empty.stdout == "hoster,asn,country,notices,urls,acknowledged,removed,median_hours,p90_hours,within_24h,within_72h,online_now,overdue_now,reminders,ignored\n")
+        #expect(
+            empty.stdout
+                == "hoster,asn,country,notices,urls,acknowledged,removed,median_hours,p90_hours,within_24h,within_72h,online_now,overdue_now,reminders,ignored\n"
+        )
         let summary = try CLI.run(["stats", "summary", "--data-dir", data, "--since", "7d", "--at", "2026-12-01T00:00:00Z"])
-        #expect(summary.stdout == #"{"since":"2026-11-24T00:00:00Z","until":"2026-12-01T00:00:00Z","total":{"key":"all","notices":0,"urls":0,"acknowledged":0,"removed":0,"median_hours":null,"p90_hours":null,"within_24h":0,"within_72h":0,"online_now":0,"overdue_now":0,"reminders":0,"ignored":0},"hosters":0,"comply_or_explain":0}"# + "\n")
+        #expect(
+            summary.stdout
+                == #"{"since":"2026-11-24T00:00:00Z","until":"2026-12-01T00:00:00Z","total":{"key":"all","notices":0,"urls":0,"acknowledged":0,"removed":0,"median_hours":null,"p90_hours":null,"within_24h":0,"within_72h":0,"online_now":0,"overdue_now":0,"reminders":0,"ignored":0},"hosters":0,"comply_or_explain":0}"#
+                + "\n")
         let bad = try CLI.run(["stats", "hosters", "--data-dir", data, "--since", "a while"])
         #expect(bad.status == 2)
         #expect(bad.stderr == "hotline: --since must be a duration like 30d or 12h, got \"a while\"\n")

@@ -24,24 +24,29 @@ struct MultiInstanceTests {
             url = try server.createDatabase()
             setenv(MultiInstanceTests.passwordVariable, server.password, 1)
             directory = try CLI.temporaryDirectory()
-            let contacts = "version: 1\ncontacts:\n" + (1...hosters).map {
-                "  - { id: hoster-\($0), name: Hoster \($0), domains: [h\($0).example.test], country: NL, abuse: [abuse@h\($0).example.test] }"
-            }.joined(separator: "\n") + "\n"
+            let contacts =
+                "version: 1\ncontacts:\n"
+                + (1...hosters).map {
+                    "  - { id: hoster-\($0), name: Hoster \($0), domains: [h\($0).example.test], country: NL, abuse: [abuse@h\($0).example.test] }"
+                }.joined(separator: "\n") + "\n"
             try contacts.write(to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
             try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
             for file in ["nl-hotline.yaml", "nl-lifecycle.yaml"] {
                 try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("Rules/\(file)"), to: directory.appendingPathComponent("rules/\(file)"))
             }
             config = directory.appendingPathComponent("hotline.yaml").path
-            try CLI.gatewayConfig("""
+            try CLI.gatewayConfig(
+                """
                 storage: { url: "\(url)", password_env: \(MultiInstanceTests.passwordVariable) }
                 dns: off
                 rdap: off
                 smtp: { host: 127.0.0.1, port: \(smtpPort), security: none, timeout: 5s }
                 dispatch: { batch_window: 2s, lease: 5s, retry: { initial: 1s, maximum: 5s, attempts: 10 } }
                 api: { report_rate: 100000 }
-                """).write(toFile: config, atomically: true, encoding: .utf8)
-            try (["md5,classification"] + md5s.map { "\($0),A1" }).joined(separator: "\n").write(to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
+                """
+            ).write(toFile: config, atomically: true, encoding: .utf8)
+            try (["md5,classification"] + md5s.map { "\($0),A1" }).joined(separator: "\n").write(
+                to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
             let imported = try CLI.run(["hashes", "import", "--config", config, "--format", "csv", "--list", "police", "list.csv"], in: directory)
             #expect(imported.status == 0, "\(imported.stderr)")
             let token = try CLI.run(["tokens", "create", "--config", config, "--role", "reporter"], in: directory)
@@ -51,7 +56,9 @@ struct MultiInstanceTests {
 
         func start(log: String) throws -> ServeCLITests.Running {
             let port = Int.random(in: 20_000...32_000)
-            let pid = try LoopbackProcess.spawn(CLI.executable.path, ["serve", "--config", config, "--port", String(port), "--work-interval", "1", "--offline"], stderrPath: directory.appendingPathComponent(log).path)
+            let pid = try LoopbackProcess.spawn(
+                CLI.executable.path, ["serve", "--config", config, "--port", String(port), "--work-interval", "1", "--offline"],
+                stderrPath: directory.appendingPathComponent(log).path)
             return try ServeCLITests().waitUntilServing(pid: pid, port: port)
         }
 
@@ -61,7 +68,8 @@ struct MultiInstanceTests {
     @Test func threeInstancesABurstAndAKilledInstanceDecideEveryReportOnceAndSendEveryNoticeOnce() throws {
         // A slow mail server, so deliveries are still going on when the second kill comes.
         let smtp = try TestSMTPServer(options: ["--delay", "0.3"])
-        let hosters = 12, reports = 240
+        let hosters = 12
+        let reports = 240
         let md5s = (0..<reports).map { _ in (0..<32).map { _ in String("0123456789abcdef".randomElement()!) }.joined() }
         let cluster = try Cluster(smtpPort: smtp.port, hosters: hosters, md5s: md5s)
         defer { try? FileManager.default.removeItem(at: cluster.directory) }
@@ -81,8 +89,11 @@ struct MultiInstanceTests {
                     let target = alive.pick(turn)
                     turn += 1
                     let body = #"{"id":"m\#(index)","url":"https://h\#(index % hosters + 1).example.test/\#(index).jpg","hashes":{"md5":"\#(md5s[index])"}}"#
-                    if let response = try? HTTPClient(timeout: 10).post(target.url("/v1/reports"), headers: ["Authorization: Bearer \(cluster.reporter)", "Content-Type: application/json"], body: Array(body.utf8)),
-                       response.status == 201 || response.status == 200 {
+                    if let response = try? HTTPClient(timeout: 10).post(
+                        target.url("/v1/reports"), headers: ["Authorization: Bearer \(cluster.reporter)", "Content-Type: application/json"],
+                        body: Array(body.utf8)),
+                        response.status == 201 || response.status == 200
+                    {
                         acknowledged.add()
                         index += 4
                     } else {
@@ -105,7 +116,8 @@ struct MultiInstanceTests {
         // The survivors batch and deliver everything, including what the dead ones left.
         var outstanding = -1
         for _ in 0..<120 {
-            outstanding = try cluster.count("SELECT (SELECT COUNT(*) FROM dispatch_items WHERE status = 'waiting') + (SELECT COUNT(*) FROM outbox WHERE status = 'pending')")
+            outstanding = try cluster.count(
+                "SELECT (SELECT COUNT(*) FROM dispatch_items WHERE status = 'waiting') + (SELECT COUNT(*) FROM outbox WHERE status = 'pending')")
             if outstanding == 0 { break }
             usleep(500_000)
         }
@@ -128,14 +140,16 @@ struct MultiInstanceTests {
         // A rule change reaches every running instance (each watches its rule files).
         let survivors = [instances[2], instances[3]]
         func rulesVersion(_ instance: ServeCLITests.Running, _ id: String) throws -> String? {
-            let response = try HTTPClient(timeout: 10).post(instance.url("/v1/reports"), headers: ["Authorization: Bearer \(cluster.reporter)", "Content-Type: application/json"],
-                                                           body: Array(#"{"id":"\#(id)","url":"https://new.example.test/\#(id)"}"#.utf8))
+            let response = try HTTPClient(timeout: 10).post(
+                instance.url("/v1/reports"), headers: ["Authorization: Bearer \(cluster.reporter)", "Content-Type: application/json"],
+                body: Array(#"{"id":"\#(id)","url":"https://new.example.test/\#(id)"}"#.utf8))
             guard case .object(let object) = try JSONValue.parse(response.body), case .string(let version)? = object["rules_version"] else { return nil }
             return version
         }
         let before = try rulesVersion(survivors[0], "before")
         let rules = cluster.directory.appendingPathComponent("rules/nl-hotline.yaml")
-        try String(contentsOf: rules, encoding: .utf8).replacingOccurrences(of: "name: tag-crawler-reports", with: "name: tag-crawler-reports-v2").write(to: rules, atomically: true, encoding: .utf8)
+        try String(contentsOf: rules, encoding: .utf8).replacingOccurrences(of: "name: tag-crawler-reports", with: "name: tag-crawler-reports-v2").write(
+            to: rules, atomically: true, encoding: .utf8)
         var after: [String?] = []
         for (number, instance) in survivors.enumerated() {
             var version = before
@@ -145,7 +159,9 @@ struct MultiInstanceTests {
             }
             after.append(version)
         }
-        #expect(before != nil && after.allSatisfy { $0 != before } && Set(after).count == 1, "every instance took up the same new rules: \(String(describing: before)) → \(after)")
+        #expect(
+            before != nil && after.allSatisfy { $0 != before } && Set(after).count == 1,
+            "every instance took up the same new rules: \(String(describing: before)) → \(after)")
         instances = survivors
     }
 }

@@ -30,7 +30,10 @@ import Testing
 
     func start(gateway directory: URL, config: String, options: [String] = [], log: String? = nil) throws -> Running {
         let port = Int.random(in: 20_000...32_000)
-        let pid = try LoopbackProcess.spawn(CLI.executable.path, ["serve", "--config", config, "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--work-interval", "1"] + options, stderrPath: log)
+        let pid = try LoopbackProcess.spawn(
+            CLI.executable.path,
+            ["serve", "--config", config, "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--work-interval", "1"]
+                + options, stderrPath: log)
         return try waitUntilServing(pid: pid, port: port)
     }
 
@@ -59,10 +62,12 @@ import Testing
         return (directory, config, reporter.lines.last!, admin.lines.last!)
     }
 
-    static let rules = "version: 1\nrules:\n  - name: first\n    when: report.host exists\n    then: [{ close: first }]\ndefault: [{ escalate: { reason: none } }]\n"
+    static let rules =
+        "version: 1\nrules:\n  - name: first\n    when: report.host exists\n    then: [{ close: first }]\ndefault: [{ escalate: { reason: none } }]\n"
 
     func post(_ running: Running, token: String, _ json: String) throws -> HTTPResponse {
-        try HTTPClient(timeout: 10).post(running.url("/v1/reports"), headers: ["Authorization: Bearer \(token)", "Content-Type: application/json"], body: Array(json.utf8))
+        try HTTPClient(timeout: 10).post(
+            running.url("/v1/reports"), headers: ["Authorization: Bearer \(token)", "Content-Type: application/json"], body: Array(json.utf8))
     }
 
     @Test func concurrentReportsAreAllStoredAndSIGTERMFinishesWhatIsInFlight() throws {
@@ -75,7 +80,11 @@ import Testing
         for worker in 0..<8 {
             queue.async(group: group) {
                 for index in 0..<50 {
-                    if let response = try? post(running, token: reporter, #"{"id":"w\#(worker)-\#(index)","url":"https://load.example.test/\#(worker)/\#(index).jpg","source":{"name":"test"}}"#), response.status == 201 {
+                    if let response = try? post(
+                        running, token: reporter,
+                        #"{"id":"w\#(worker)-\#(index)","url":"https://load.example.test/\#(worker)/\#(index).jpg","source":{"name":"test"}}"#),
+                        response.status == 201
+                    {
                         accepted.add()
                     }
                 }
@@ -99,23 +108,29 @@ import Testing
         let running = try start(gateway: directory, config: config, options: ["--log-format", "json"], log: log)
         defer { _ = running.stop() }
         func rule(_ url: String) throws -> String? {
-            guard case .object(let object) = try JSONValue.parse(try post(running, token: reporter, #"{"url":"\#(url)"}"#).body), case .string(let rule)? = object["rule"] else { return nil }
+            guard case .object(let object) = try JSONValue.parse(try post(running, token: reporter, #"{"url":"\#(url)"}"#).body),
+                case .string(let rule)? = object["rule"]
+            else { return nil }
             return rule
         }
         #expect(try rule("https://a.example.test/1") == "first")
         // A broken file: refused; the running rules stay.
-        try Self.rules.replacingOccurrences(of: "report.host exists", with: "report.hots exists").write(to: directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
+        try Self.rules.replacingOccurrences(of: "report.host exists", with: "report.hots exists").write(
+            to: directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
         kill(running.pid, SIGHUP)
         usleep(3_500_000)
         #expect(try rule("https://a.example.test/2") == "first")
         // The refusal is logged as one JSON record, its diagnostics (several lines of text) inside it.
         // (Lines of the command itself, like "hotline: listening on …", are not log records.)
-        let records = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("hotline: ") }.map { try JSONValue.parse(String($0)).objectValue }
+        let records = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("hotline: ") }.map {
+            try JSONValue.parse(String($0)).objectValue
+        }
         #expect(records.count >= 2 && records.allSatisfy { $0 != nil }, "every line of the log is one JSON record")
         let refusal = try #require(records.compactMap { $0 }.first { $0["msg"] == .string("rules reload refused; the running rules stay") })
         #expect(refusal["diagnostics"].map { if case .string(let text) = $0 { text.contains("unknown field \"report.hots\"") } else { false } } == true)
         // A good change is picked up without a signal.
-        try Self.rules.replacingOccurrences(of: "name: first", with: "name: second").write(to: directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
+        try Self.rules.replacingOccurrences(of: "name: first", with: "name: second").write(
+            to: directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
         var decided: String?
         for _ in 0..<30 {
             usleep(300_000)
@@ -133,7 +148,9 @@ import Testing
         try Data(description.body).write(to: URL(fileURLWithPath: file))
         let validator = Process()
         validator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        validator.arguments = ["python3", "-c", "import json,sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1]))); print('valid')", file]
+        validator.arguments = [
+            "python3", "-c", "import json,sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1]))); print('valid')", file,
+        ]
         let pipe = Pipe()
         validator.standardOutput = pipe
         validator.standardError = pipe
@@ -146,7 +163,8 @@ import Testing
     @Test func killedRepeatedlyUnderLoadItLosesNoAcknowledgedReportAndDecidesEachOnce() throws {
         let (directory, config, reporter, _) = try setup(rules: Self.rules)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let workers = 4, perWorker = 60
+        let workers = 4
+        let perWorker = 60
         // Each client sends its reports in order and moves on only when one is acknowledged; a
         // refused or cut connection is retried with the same id, as a client following the API does.
         let next = (0..<workers).map { _ in Counter() }
@@ -159,7 +177,8 @@ import Testing
                 DispatchQueue.global().async(group: group) {
                     while !done() && next[worker].value < perWorker {
                         let index = next[worker].value
-                        let response = try? post(running, token: reporter, #"{"id":"k\#(worker)-\#(index)","url":"https://kill.example.test/\#(worker)/\#(index).jpg"}"#)
+                        let response = try? post(
+                            running, token: reporter, #"{"id":"k\#(worker)-\#(index)","url":"https://kill.example.test/\#(worker)/\#(index).jpg"}"#)
                         if let response, response.status == 201 || response.status == 200 {
                             next[worker].add()
                             acknowledged.add()
@@ -211,13 +230,15 @@ import Testing
         let small = directory.appendingPathComponent("small").path
         try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
         let port = Int.random(in: 20_000...32_000)
-        let script = "mount -t tmpfs -o size=8m tmpfs '\(small)' && cp -a '\(directory.path)/data/.' '\(small)/' && exec '\(CLI.executable.path)' serve --config '\(config)' --data-dir '\(small)' --port \(port) --work-interval 1"
+        let script =
+            "mount -t tmpfs -o size=8m tmpfs '\(small)' && cp -a '\(directory.path)/data/.' '\(small)/' && exec '\(CLI.executable.path)' serve --config '\(config)' --data-dir '\(small)' --port \(port) --work-interval 1"
         let running = try waitUntilServing(pid: try LoopbackProcess.spawn("/usr/bin/unshare", ["-m", "sh", "-c", script]), port: port)
         defer { _ = running.stop() }
         let inside = "/proc/\(running.pid)/root\(small)"
         var accepted: [String] = []
         func send(_ id: String) throws -> HTTPResponse {
-            let response = try post(running, token: reporter, #"{"id":"\#(id)","url":"https://full.example.test/\#(id).jpg","comment":"\#(String(repeating: "x", count: 2000))"}"#)
+            let response = try post(
+                running, token: reporter, #"{"id":"\#(id)","url":"https://full.example.test/\#(id).jpg","comment":"\#(String(repeating: "x", count: 2000))"}"#)
             if response.status == 201 { accepted.append(id) }
             return response
         }
@@ -239,7 +260,10 @@ import Testing
             if response.status == 507 { refused = ("during-\(index)", response) }
         }
         let (id, response) = try #require(refused, "the disk filled up")
-        #expect(String(decoding: response.body, as: UTF8.self) == #"{"type":"about:blank","title":"Insufficient Storage","status":507,"detail":"the gateway's storage is full: nothing from this request was stored; send it again later"}"#)
+        #expect(
+            String(decoding: response.body, as: UTF8.self)
+                == #"{"type":"about:blank","title":"Insufficient Storage","status":507,"detail":"the gateway's storage is full: nothing from this request was stored; send it again later"}"#
+        )
         #expect(response.retryAfter == "60")
         #expect(try HTTPClient(timeout: 2).get(running.url("/healthz"), accept: "application/json").status == 200, "still serving")
 
@@ -250,7 +274,8 @@ import Testing
         // Read inside the gateway's mount namespace: SQLite resolves /proc/PID/root to this one's "/".
         let database = small + "/hotline.sqlite"
         let inNamespace = ["nsenter", "-t", String(running.pid), "-m"]
-        #expect(try FaultCLITests.sqlite(database, "select count(*) from reports", via: inNamespace) == "\(accepted.count)", "stored exactly what was acknowledged")
+        #expect(
+            try FaultCLITests.sqlite(database, "select count(*) from reports", via: inNamespace) == "\(accepted.count)", "stored exactly what was acknowledged")
         #expect(try FaultCLITests.sqlite(database, "select count(*) from decisions where trigger = 'intake'", via: inNamespace) == "\(accepted.count)")
         #expect(try FaultCLITests.sqlite(database, "pragma integrity_check", via: inNamespace) == "ok")
     }
@@ -258,7 +283,10 @@ import Testing
     func storedReports(_ directory: URL) throws -> Int {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from reports').fetchone()[0])", directory.appendingPathComponent("data/hotline.sqlite").path]
+        process.arguments = [
+            "python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from reports').fetchone()[0])",
+            directory.appendingPathComponent("data/hotline.sqlite").path,
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -272,14 +300,30 @@ import Testing
 final class Flag: @unchecked Sendable {
     private let lock = NSLock()
     private var isSet = false
-    func set() { lock.lock(); isSet = true; lock.unlock() }
-    var value: Bool { lock.lock(); defer { lock.unlock() }; return isSet }
+    func set() {
+        lock.lock()
+        isSet = true
+        lock.unlock()
+    }
+    var value: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return isSet
+    }
 }
 
 /// A thread-safe counter.
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    func add() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func add() {
+        lock.lock()
+        count += 1
+        lock.unlock()
+    }
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
 }

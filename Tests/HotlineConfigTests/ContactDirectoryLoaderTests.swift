@@ -2,11 +2,14 @@ import Foundation
 import HotlineCore
 import HotlineHosting
 import Testing
+
 @testable import HotlineConfig
 
 @Suite struct ContactDirectoryLoaderTests {
     @Test func shippedDirectoryLoads() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Config/contacts.yaml").path
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "Config/contacts.yaml"
+        ).path
         let (directory, diagnostics) = ContactDirectoryLoader.load(path)
         #expect(diagnostics.isEmpty)
         let loaded = try #require(directory)
@@ -42,19 +45,20 @@ import Testing
             """
         let (directory, diagnostics) = ContactDirectoryLoader.parse(text, file: "contacts.yaml")
         #expect(directory == nil)
-        #expect(diagnostics.map(\.description) == [
-            "contacts.yaml:5:19: error: \"asns\" must be a whole number from 1 to 4294967295, got \"AS64501\" [invalid-value]",
-            "contacts.yaml:6:16: error: \"198.51.100.1/24\" is not a CIDR network (host bits must be zero) [invalid-address]",
-            "contacts.yaml:7:34: error: \"abuse\" must be e-mail addresses, got \"not an address\" [invalid-value]",
-            "contacts.yaml:8:14: error: \"channel\" must be email, webhook or xarf, got \"fax\" [invalid-value]",
-            "contacts.yaml:9:15: error: \"language\" must be a two-letter lowercase code such as nl or en, got \"Dutch\" [invalid-value]",
-            "contacts.yaml:10:17: error: \"ntd_member\" must be true or false, got \"yes\" [invalid-value]",
-            "contacts.yaml:11:5: error: unknown key \"colour\" in a contact; expected one of id, name, asns, prefixes, domains, country, abuse, channel, webhook, webhook_secret_env, language, ntd_member, cdn, escalation [unknown-key]",
-            "contacts.yaml:12:5: error: contact \"hoster-a\" needs at least one of asns, prefixes, domains to be matched [missing-key]",
-            "contacts.yaml:12:5: error: contact \"hoster-a\" has channel webhook but no \"webhook\" URL [missing-key]",
-            "contacts.yaml:12:5: error: contact \"hoster-a\" has channel webhook but no \"webhook_secret_env\" naming the variable that holds its signing secret [missing-key]",
-            "contacts.yaml:12:9: error: id \"hoster-a\" is already used at contacts.yaml:3:9 [duplicate-name]",
-            "contacts.yaml:19:17: error: \"countries\" must be two-letter uppercase ISO 3166 codes, got \"de\" [invalid-value]",
-        ])
+        #expect(
+            diagnostics.map(\.description) == [
+                "contacts.yaml:5:19: error: \"asns\" must be a whole number from 1 to 4294967295, got \"AS64501\" [invalid-value]",
+                "contacts.yaml:6:16: error: \"198.51.100.1/24\" is not a CIDR network (host bits must be zero) [invalid-address]",
+                "contacts.yaml:7:34: error: \"abuse\" must be e-mail addresses, got \"not an address\" [invalid-value]",
+                "contacts.yaml:8:14: error: \"channel\" must be email, webhook or xarf, got \"fax\" [invalid-value]",
+                "contacts.yaml:9:15: error: \"language\" must be a two-letter lowercase code such as nl or en, got \"Dutch\" [invalid-value]",
+                "contacts.yaml:10:17: error: \"ntd_member\" must be true or false, got \"yes\" [invalid-value]",
+                "contacts.yaml:11:5: error: unknown key \"colour\" in a contact; expected one of id, name, asns, prefixes, domains, country, abuse, channel, webhook, webhook_secret_env, language, ntd_member, cdn, escalation [unknown-key]",
+                "contacts.yaml:12:5: error: contact \"hoster-a\" needs at least one of asns, prefixes, domains to be matched [missing-key]",
+                "contacts.yaml:12:5: error: contact \"hoster-a\" has channel webhook but no \"webhook\" URL [missing-key]",
+                "contacts.yaml:12:5: error: contact \"hoster-a\" has channel webhook but no \"webhook_secret_env\" naming the variable that holds its signing secret [missing-key]",
+                "contacts.yaml:12:9: error: id \"hoster-a\" is already used at contacts.yaml:3:9 [duplicate-name]",
+                "contacts.yaml:19:17: error: \"countries\" must be two-letter uppercase ISO 3166 codes, got \"de\" [invalid-value]",
+            ])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HotlineCore
 import Testing
+
 @testable import HotlineConfig
 
 @Suite struct DispatchConfigTests {
@@ -23,15 +24,24 @@ import Testing
         let dispatch = try #require(config?.dispatch)
         #expect(dispatch.identity == HotlineIdentity(name: "H", email: "notices@h.test", domain: "h.test"))
         #expect(dispatch.templatesPath == "/etc/hotline/notice-texts")
-        #expect(dispatch.smtp.host == "relay.h.test" && dispatch.smtp.port == 587 && dispatch.smtp.security == .starttls && dispatch.smtp.caFile == "/etc/hotline/ca.pem")
+        #expect(
+            dispatch.smtp.host == "relay.h.test" && dispatch.smtp.port == 587 && dispatch.smtp.security == .starttls
+                && dispatch.smtp.caFile == "/etc/hotline/ca.pem")
         #expect(try dispatch.smtp.password?.reveal(environment: ["SMTP_PASSWORD": "pw"]) == "pw")
         // An unset variable is an error that names it and the key that named it, never an empty password.
-        #expect(throws: SecretError(source: .environment("SMTP_PASSWORD", namedBy: "smtp.password_env"), message: "the environment variable SMTP_PASSWORD named by smtp.password_env is not set")) {
+        #expect(
+            throws: SecretError(
+                source: .environment("SMTP_PASSWORD", namedBy: "smtp.password_env"),
+                message: "the environment variable SMTP_PASSWORD named by smtp.password_env is not set")
+        ) {
             try dispatch.smtp.password?.reveal(environment: [:])
         }
         #expect(dispatch.batchWindow == TimeSpan(seconds: 1800))
         #expect(dispatch.settings.retry == RetryPolicy(initialDelay: TimeSpan(seconds: 120), maximumDelay: .hours(3), attempts: 5))
-        #expect(dispatch.settings.followUp == FollowUpPolicy(checks: [.hours(2), .hours(12)], interval: .hours(12), confirmAfter: TimeSpan(seconds: 600), confirmations: 3, giveUpAfter: .hours(720)))
+        #expect(
+            dispatch.settings.followUp
+                == FollowUpPolicy(
+                    checks: [.hours(2), .hours(12)], interval: .hours(12), confirmAfter: TimeSpan(seconds: 600), confirmations: 3, giveUpAfter: .hours(720)))
         #expect(dispatch.fetchAllow.map(\.description) == ["127.0.0.0/8", "::1/128"])
         #expect(dispatch.fetchMaximumBytes == 4096)
     }
@@ -46,14 +56,15 @@ import Testing
             """
         let (config, diagnostics) = GatewayConfig.parse(text, file: "c.yaml")
         #expect(config == nil)
-        #expect(diagnostics.map(\.description) == [
-            "c.yaml:2:50: error: unknown key \"password\" in smtp; expected one of host, port, security, username, password_env, password_file, ca_file, timeout [unknown-key]",
-            "c.yaml:2:28: error: \"port\" must be a whole number from 1 to 65535, got \"99999\" [invalid-value]",
-            "c.yaml:2:45: error: \"security\" must be none, starttls or tls, got \"ssl\" [invalid-value]",
-            "c.yaml:4:23: error: \"checks\" must be one or more growing durations after delivery, like [1h, 6h, 24h] [invalid-value]",
-            "c.yaml:4:46: error: \"then_every\" must be at least 1m, got \"10s\" [invalid-value]",
-            "c.yaml:5:18: error: \"10.0.0.1/8\" is not an address or CIDR network [invalid-address]",
-        ])
+        #expect(
+            diagnostics.map(\.description) == [
+                "c.yaml:2:50: error: unknown key \"password\" in smtp; expected one of host, port, security, username, password_env, password_file, ca_file, timeout [unknown-key]",
+                "c.yaml:2:28: error: \"port\" must be a whole number from 1 to 65535, got \"99999\" [invalid-value]",
+                "c.yaml:2:45: error: \"security\" must be none, starttls or tls, got \"ssl\" [invalid-value]",
+                "c.yaml:4:23: error: \"checks\" must be one or more growing durations after delivery, like [1h, 6h, 24h] [invalid-value]",
+                "c.yaml:4:46: error: \"then_every\" must be at least 1m, got \"10s\" [invalid-value]",
+                "c.yaml:5:18: error: \"10.0.0.1/8\" is not an address or CIDR network [invalid-address]",
+            ])
     }
 
     @Test func theShippedTemplatesLoadAndEveryOneHasAnEnglishVersion() throws {
@@ -76,20 +87,23 @@ import Testing
         try "Subject: x\n\n{{deadlin}}".write(to: directory.appendingPathComponent("nl/c.txt"), atomically: true, encoding: .utf8)
         let (templates, diagnostics) = TemplateLoader.load(directory.path)
         #expect(templates == nil)
-        #expect(diagnostics.map(\.description) == [
-            "\(directory.path)/nl/b.txt:1:1: error: template \"b\" has no en version to fall back on [missing-key]",
-            "\(directory.path)/nl/c.txt:3:1: error: unknown placeholder \"deadlin\"; did you mean \"deadline\"? [unknown-field]",
-        ])
+        #expect(
+            diagnostics.map(\.description) == [
+                "\(directory.path)/nl/b.txt:1:1: error: template \"b\" has no en version to fall back on [missing-key]",
+                "\(directory.path)/nl/c.txt:3:1: error: unknown placeholder \"deadlin\"; did you mean \"deadline\"? [unknown-field]",
+            ])
     }
 }
 
 @Suite struct RuleEventParsingTests {
     @Test func onNamesTheEventAndAnUnknownEventIsAnError() {
-        let text = "version: 1\nrules:\n  - name: late\n    on: notice.late\n    when: notice.reminders == 0\n    then: [{ close: x }]\n  - name: gone\n    on: notice.removed\n    when: notice.urls_online == 0\n    then: [{ close: removed }]\n"
+        let text =
+            "version: 1\nrules:\n  - name: late\n    on: notice.late\n    when: notice.reminders == 0\n    then: [{ close: x }]\n  - name: gone\n    on: notice.removed\n    when: notice.urls_online == 0\n    then: [{ close: removed }]\n"
         let (content, diagnostics) = RuleFileParser.parse(text, file: "l.yaml")
-        #expect(diagnostics.map(\.description) == [
-            "l.yaml:4:9: error: \"on\" must be one of \"report\", \"notice.overdue\", \"notice.removed\", \"delivery.failed\", got \"notice.late\" [invalid-value]",
-        ])
+        #expect(
+            diagnostics.map(\.description) == [
+                "l.yaml:4:9: error: \"on\" must be one of \"report\", \"notice.overdue\", \"notice.removed\", \"delivery.failed\", got \"notice.late\" [invalid-value]"
+            ])
         #expect(content?.rules.map(\.event) == [.report, .noticeRemoved])
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HotlineCore
 import HotlineYAML
 import Testing
+
 @testable import HotlineConfig
 
 @Suite struct YAMLParserTests {
@@ -18,7 +19,10 @@ import Testing
     }
 
     @Test func reportsSyntaxErrorsWithPosition() {
-        #expect(throws: Diagnostic.error(.yamlSyntax, "did not find expected key while parsing a block mapping", at: SourceLocation(file: "f.yaml", line: 2, column: 1))) {
+        #expect(
+            throws: Diagnostic.error(
+                .yamlSyntax, "did not find expected key while parsing a block mapping", at: SourceLocation(file: "f.yaml", line: 2, column: 1))
+        ) {
             try YAMLParser.parse("a: 1\n- b\n", file: "f.yaml")
         }
     }
@@ -28,7 +32,10 @@ import Testing
         for (name, previous) in [("b", "a"), ("c", "b"), ("d", "c"), ("e", "d"), ("f", "e")] {
             text += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
         }
-        #expect(throws: Diagnostic.error(.yamlLimit, "document has more than 200000 nodes after expanding aliases", at: SourceLocation(file: "l.yaml", line: 6, column: 8))) {
+        #expect(
+            throws: Diagnostic.error(
+                .yamlLimit, "document has more than 200000 nodes after expanding aliases", at: SourceLocation(file: "l.yaml", line: 6, column: 8))
+        ) {
             try YAMLParser.parse(text, file: "l.yaml")
         }
     }
@@ -89,6 +96,9 @@ import Testing
         #expect(RuleLoader.load(paths: [directory.appendingPathComponent("at.yaml").path]).diagnostics.filter { $0.severity == .error }.isEmpty)
         try (atLimit + "\n").write(to: directory.appendingPathComponent("over.yaml"), atomically: true, encoding: .utf8)
         let over = directory.appendingPathComponent("over.yaml").path
-        #expect(RuleLoader.load(paths: [over]).diagnostics.map(\.description) == ["\(over):1:1: error: file is 1048577 bytes, more than the 1048576 accepted [yaml-limit]"])
+        #expect(
+            RuleLoader.load(paths: [over]).diagnostics.map(\.description) == [
+                "\(over):1:1: error: file is 1048577 bytes, more than the 1048576 accepted [yaml-limit]"
+            ])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HotlineTesting
 import Testing
+
 @testable import HotlineCore
 
 /// Sets the hosting facts of each host, as the hosting resolver would.
@@ -24,25 +25,38 @@ final class DispatchHarness {
     let settings: DispatchSettings
 
     static let hosting: [String: [String: FactValue]] = [
-        "files.example.com": ["hosting.abuse_email": .string("abuse@hoster-a.test"), "hosting.org": .string("Hoster A"), "hosting.country": .string("NL"), "hosting.asn": .number(64500)],
+        "files.example.com": [
+            "hosting.abuse_email": .string("abuse@hoster-a.test"), "hosting.org": .string("Hoster A"), "hosting.country": .string("NL"),
+            "hosting.asn": .number(64500),
+        ],
         "cdn.example.net": ["hosting.abuse_email": .string("abuse@hoster-a.test"), "hosting.org": .string("Hoster A"), "hosting.country": .string("NL")],
         "other.example.org": ["hosting.abuse_email": .string("abuse@hoster-b.test"), "hosting.org": .string("Hoster B"), "hosting.country": .string("NL")],
         "nowhere.example": ["hosting.country": .string("NL")],
     ]
 
-    init(settings: DispatchSettings = DispatchSettings(), recipients: FixedRecipients = FixedRecipients([.police: Recipient(target: .police, name: "Police", addresses: ["police@example.test"])])) throws {
+    init(
+        settings: DispatchSettings = DispatchSettings(),
+        recipients: FixedRecipients = FixedRecipients([.police: Recipient(target: .police, name: "Police", addresses: ["police@example.test"])])
+    ) throws {
         let at = SourceLocation(file: "d.yaml", line: 1, column: 1)
         func rule(_ name: String, _ event: RuleEvent, _ condition: String, _ actions: [Action], continues: Bool = false) -> RuleDraft {
-            RuleDraft(name: name, nameLocation: at, condition: ExpressionSource(text: condition, location: at), actions: actions, continues: continues, location: at, event: event)
+            RuleDraft(
+                name: name, nameLocation: at, condition: ExpressionSource(text: condition, location: at), actions: actions, continues: continues, location: at,
+                event: event)
         }
         var content = RuleFileContent(file: "d.yaml")
         content.rules = [
-            rule("police-first", .report, #"hosting.abuse_email exists and report.source.type == "partner""#, [
-                .forward(to: .police, template: "police-info", reason: "ongoing case", policeFirst: true),
-                .notify(to: .hosting, template: "ntd-first", deadline: .hours(24), batchWindow: nil),
-            ]),
-            rule("notify-hoster", .report, "hosting.abuse_email exists", [.notify(to: .hosting, template: "ntd-first", deadline: .hours(24), batchWindow: nil)]),
-            rule("nobody", .report, #"report.host == "nowhere.example""#, [.notify(to: .registrar, template: "ntd-first", deadline: .hours(24), batchWindow: TimeSpan(seconds: 0))]),
+            rule(
+                "police-first", .report, #"hosting.abuse_email exists and report.source.type == "partner""#,
+                [
+                    .forward(to: .police, template: "police-info", reason: "ongoing case", policeFirst: true),
+                    .notify(to: .hosting, template: "ntd-first", deadline: .hours(24), batchWindow: nil),
+                ]),
+            rule(
+                "notify-hoster", .report, "hosting.abuse_email exists", [.notify(to: .hosting, template: "ntd-first", deadline: .hours(24), batchWindow: nil)]),
+            rule(
+                "nobody", .report, #"report.host == "nowhere.example""#,
+                [.notify(to: .registrar, template: "ntd-first", deadline: .hours(24), batchWindow: TimeSpan(seconds: 0))]),
             rule("removed", .noticeRemoved, #"notice.kind == "notify""#, [.close(reason: "removed")]),
             rule("remind", .noticeOverdue, "notice.reminders == 0", [.notify(to: .hosting, template: "ntd-reminder", deadline: .hours(24), batchWindow: nil)]),
             rule("ignored", .noticeOverdue, "notice.reminders >= 1", [.escalate(queue: "analysts", reason: "ignored", priority: .high)]),
@@ -58,7 +72,8 @@ final class DispatchHarness {
 
     var templates: NoticeTemplates {
         let texts = [
-            "ntd-first": "Subject: [{{reference}}] Notice ({{url_count}} URLs)\n\nDear {{recipient.name}},\n{{#urls}}\n{{number}}. {{url}} ({{classification}})\n{{/urls}}\nRemove before {{deadline}}.\n",
+            "ntd-first":
+                "Subject: [{{reference}}] Notice ({{url_count}} URLs)\n\nDear {{recipient.name}},\n{{#urls}}\n{{number}}. {{url}} ({{classification}})\n{{/urls}}\nRemove before {{deadline}}.\n",
             "ntd-reminder": "Subject: [{{reference}}] Reminder {{reminder}}\n\nStill online since {{first_sent}}:\n{{#urls}}\n- {{url}}\n{{/urls}}\n",
             "police-info": "Subject: [{{reference}}] For your information\n\nReason: {{reason}}\n{{#urls}}\n- {{url}}\n{{/urls}}\n",
         ]
@@ -68,7 +83,8 @@ final class DispatchHarness {
     func worker(transport: (any NoticeTransport)? = nil, lookup: Bool = false) -> DispatchWorker {
         DispatchWorker(
             store: store, engine: engine, planner: planner,
-            renderer: NoticeRenderer(identity: HotlineIdentity(name: "Test Hotline", email: "notices@hotline.test", domain: "hotline.test"), templates: templates),
+            renderer: NoticeRenderer(
+                identity: HotlineIdentity(name: "Test Hotline", email: "notices@hotline.test", domain: "hotline.test"), templates: templates),
             transport: transport ?? self.transport, checker: checker, hostingLookup: lookup ? moved : nil, settings: settings, time: time, ids: ids)
     }
 
@@ -82,7 +98,8 @@ final class DispatchHarness {
 }
 
 @Suite struct DispatchWorkerTests {
-    static let report = #"{"url": "https://files.example.com/a.jpg", "source": {"type": "crawler"}, "classification": "A1", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}"#
+    static let report =
+        #"{"url": "https://files.example.com/a.jpg", "source": {"type": "crawler"}, "classification": "A1", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}"#
 
     @Test func reportsForOneHosterWithinTheWindowGoOutAsOneNoticeListingEveryURL() throws {
         let harness = try DispatchHarness()
@@ -99,7 +116,10 @@ final class DispatchHarness {
         #expect(pass.noticesCreated == 2)
         #expect(pass.delivered == 2)
         let notices = try harness.store.notices(status: .sent, limit: 10).sorted { $0.recipient.name < $1.recipient.name }
-        #expect(notices.map { $0.items.map(\.subject.url) } == [["https://files.example.com/a.jpg", "https://cdn.example.net/b.jpg"], ["https://other.example.org/c.jpg"]])
+        #expect(
+            notices.map { $0.items.map(\.subject.url) } == [
+                ["https://files.example.com/a.jpg", "https://cdn.example.net/b.jpg"], ["https://other.example.org/c.jpg"],
+            ])
         #expect(notices.map(\.recipient.addresses) == [["abuse@hoster-a.test"], ["abuse@hoster-b.test"]])
         #expect(notices[0].deadline == harness.time.now().addingTimeInterval(24 * 3600))
         let message = String(decoding: harness.transport.deliveredMessages.first { $0.destinations == ["abuse@hoster-a.test"] }!.payload, as: UTF8.self)
@@ -171,14 +191,23 @@ final class DispatchHarness {
     @Test func aWeekOfFollowUpRemindsAtTheDeadlineAndClosesWhenGoneTwiceInARow() throws {
         let harness = try DispatchHarness()
         let results = try harness.ingest([Self.report])
-        guard case .decided(_, let caseID, _, _) = results[0].outcome else { Issue.record("not decided"); return }
+        guard case .decided(_, let caseID, _, _) = results[0].outcome else {
+            Issue.record("not decided")
+            return
+        }
         let url = "https://files.example.com/a.jpg"
         // Online at 1h, 6h, 24h; gone after the reminder.
-        harness.checker.script(url, [.online(digests: ["0123456789abcdef0123456789abcdef"], detail: "HTTP 200"), .online(digests: nil, detail: "HTTP 200"), .online(digests: nil, detail: "HTTP 200"), .gone("HTTP 404")])
+        harness.checker.script(
+            url,
+            [
+                .online(digests: ["0123456789abcdef0123456789abcdef"], detail: "HTTP 200"), .online(digests: nil, detail: "HTTP 200"),
+                .online(digests: nil, detail: "HTTP 200"), .gone("HTTP 404"),
+            ])
         let worker = harness.worker()
         harness.advance(hours: 1)
         _ = try worker.runUntilIdle()
-        var overdue = 0, removed = 0
+        var overdue = 0
+        var removed = 0
         for _ in 0..<(7 * 24 * 2) {
             harness.advance(hours: 0.5)
             let pass = try worker.runUntilIdle()
@@ -198,7 +227,10 @@ final class DispatchHarness {
         let reminder = String(decoding: messages[1].payload, as: UTF8.self)
         #expect(reminder.contains("In-Reply-To: <\(messages[0].messageID!)>\r\n"))
         #expect(reminder.contains("Subject: [\(notice.reference)] Reminder 1\r\n"))
-        #expect(try harness.store.events(noticeID: notice.id).map(\.event) == ["created", "delivered", "notice.overdue", "delivered", "checked", "checked", "notice.removed"])
+        #expect(
+            try harness.store.events(noticeID: notice.id).map(\.event) == [
+                "created", "delivered", "notice.overdue", "delivered", "checked", "checked", "notice.removed",
+            ])
         #expect(harness.store.allCases.first { $0.id == caseID }?.status == .closed)
     }
 
@@ -206,7 +238,12 @@ final class DispatchHarness {
         let harness = try DispatchHarness()
         try harness.ingest([Self.report])
         let url = "https://files.example.com/a.jpg"
-        harness.checker.script(url, [.gone("HTTP 404"), .inconclusive("HTTP 503"), .online(digests: nil, detail: "HTTP 200"), .gone("HTTP 404"), .online(digests: nil, detail: "HTTP 200")])
+        harness.checker.script(
+            url,
+            [
+                .gone("HTTP 404"), .inconclusive("HTTP 503"), .online(digests: nil, detail: "HTTP 200"), .gone("HTTP 404"),
+                .online(digests: nil, detail: "HTTP 200"),
+            ])
         let worker = harness.worker()
         harness.advance(hours: 1)
         _ = try worker.runUntilIdle()
@@ -239,7 +276,10 @@ final class DispatchHarness {
     @Test func policeFirstHoldsTheHosterNoticeUntilReleased() throws {
         let harness = try DispatchHarness()
         let results = try harness.ingest([#"{"url": "https://files.example.com/a.jpg", "source": {"type": "partner"}, "classification": "A1"}"#])
-        guard case .decided(_, let caseID, _, _) = results[0].outcome else { Issue.record("not decided"); return }
+        guard case .decided(_, let caseID, _, _) = results[0].outcome else {
+            Issue.record("not decided")
+            return
+        }
         let worker = harness.worker()
         harness.advance(hours: 2)
         _ = try worker.runUntilIdle()
@@ -267,7 +307,9 @@ final class DispatchHarness {
         // The re-decided URL waits for its own window with the new hoster.
         harness.advance(hours: 1)
         _ = try worker.runUntilIdle()
-        let byRecipient = try harness.store.notices(status: .sent, limit: 5).reduce(into: [String: [String]]()) { $0[$1.recipient.addresses[0]] = $1.items.map(\.subject.url) }
+        let byRecipient = try harness.store.notices(status: .sent, limit: 5).reduce(into: [String: [String]]()) {
+            $0[$1.recipient.addresses[0]] = $1.items.map(\.subject.url)
+        }
         #expect(byRecipient == ["abuse@hoster-a.test": ["https://files.example.com/a.jpg"], "abuse@hoster-b.test": ["https://cdn.example.net/b.jpg"]])
     }
 
@@ -291,8 +333,11 @@ final class DispatchHarness {
         #expect(message.channel == .webhook)
         #expect(message.destinations == ["https://api.hoster-a.test/notices"])
         #expect(message.secretEnvironment == "TEST_SECRET")
-        guard case .object(let body) = try JSONValue.parse(message.payload), case .array(let reports)? = body["reports"], case .object(let xarf)? = reports.first else {
-            Issue.record("not a webhook body"); return
+        guard case .object(let body) = try JSONValue.parse(message.payload), case .array(let reports)? = body["reports"],
+            case .object(let xarf)? = reports.first
+        else {
+            Issue.record("not a webhook body")
+            return
         }
         #expect(xarf["category"] == .string("content"))
         #expect(xarf["type"] == .string("csam"))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HotlineCore
 
 @Suite struct ExpressionEvaluationTests {
@@ -78,38 +79,55 @@ import Testing
     @Test(arguments: [
         (#"hash.mtch == "known""#, "t.yaml:3:11: error: unknown field \"hash.mtch\"; did you mean \"hash.match\"? [unknown-field]"),
         (#"case.duplicate and hash.match == 3"#, "t.yaml:3:44: error: cannot compare hash.match (string) with 3 (number) [type-mismatch]"),
-        (#"hash.match == "knwon""#, "t.yaml:3:25: error: \"knwon\" is not a value of hash.match; expected one of known, similar, none, allowlisted [unknown-value]"),
-        (#"hosting.country"#, "t.yaml:3:11: error: hosting.country is a string, not a condition; compare it or test \"hosting.country exists\" [type-mismatch]"),
+        (
+            #"hash.match == "knwon""#,
+            "t.yaml:3:25: error: \"knwon\" is not a value of hash.match; expected one of known, similar, none, allowlisted [unknown-value]"
+        ),
+        (
+            #"hosting.country"#,
+            "t.yaml:3:11: error: hosting.country is a string, not a condition; compare it or test \"hosting.country exists\" [type-mismatch]"
+        ),
         (#"hosting.country < "NL""#, "t.yaml:3:11: error: operator \"<\" needs a number or duration, hosting.country is a string [type-mismatch]"),
         (#"hosting.country in countries"#, "t.yaml:3:30: error: undefined list \"countries\" [undefined-list]"),
         (#"known_ilegal"#, "t.yaml:3:11: error: undefined macro \"known_ilegal\" [undefined-macro]"),
         (#"hosting.country = "NL""#, "t.yaml:3:27: error: \"=\" is not an operator; use \"==\" to compare [syntax]"),
-        (#"case.duplicate and (hosting.cdn"#, "t.yaml:3:42: error: unexpected end of expression; expected \")\" to close the \"(\" at column offset 20 [syntax]"),
+        (
+            #"case.duplicate and (hosting.cdn"#,
+            "t.yaml:3:42: error: unexpected end of expression; expected \")\" to close the \"(\" at column offset 20 [syntax]"
+        ),
         (#"hosting.country == NL"#, "t.yaml:3:30: error: cannot compare hosting.country (string) with NL; write strings in quotes: \"NL\" [type-mismatch]"),
-        (#"hosting.ip in [192.0.2.0/24]"#, "t.yaml:3:26: error: 192.0.2.0/24 looks like an address; write addresses and networks in quotes: \"192.0.2.0/24\" [syntax]"),
+        (
+            #"hosting.ip in [192.0.2.0/24]"#,
+            "t.yaml:3:26: error: 192.0.2.0/24 looks like an address; write addresses and networks in quotes: \"192.0.2.0/24\" [syntax]"
+        ),
         (#"hosting.ip in ["192.0.2.1/24"]"#, "t.yaml:3:26: error: \"192.0.2.1/24\" is not an IP address or CIDR network [invalid-address]"),
         (#"report.host matches "(unclosed""#, "t.yaml:3:31: error: invalid regular expression \"(unclosed\" [invalid-regex]"),
         (#"notice.age > 24x"#, "t.yaml:3:24: error: invalid number or duration \"24x\" (durations are like 90s, 30m, 24h, 7d, 2w) [syntax]"),
         (#"case.duplicate && hosting.cdn"#, "t.yaml:3:26: error: \"&\" is not an operator; use \"and\" [syntax]"),
         ("", "t.yaml:3:11: error: empty condition [syntax]"),
-        (#"hosting.ips == "192.0.2.1""#, "t.yaml:3:11: error: hosting.ips is a list of addresses; test it with \"in\" (any address in the networks) or \"exists\" [type-mismatch]"),
+        (
+            #"hosting.ips == "192.0.2.1""#,
+            "t.yaml:3:11: error: hosting.ips is a list of addresses; test it with \"in\" (any address in the networks) or \"exists\" [type-mismatch]"
+        ),
     ])
     func reportsOneProblemWithColumn(condition: String, expected: String) {
         #expect(diagnostics(condition) == [expected])
     }
 
     @Test func collectsEveryProblemInOneCondition() {
-        #expect(diagnostics(#"hash.mtch == "known" and hosting.country < 3 and nope"#) == [
-            "t.yaml:3:11: error: unknown field \"hash.mtch\"; did you mean \"hash.match\"? [unknown-field]",
-            "t.yaml:3:36: error: operator \"<\" needs a number or duration, hosting.country is a string [type-mismatch]",
-            "t.yaml:3:60: error: undefined macro \"nope\" [undefined-macro]",
-        ])
+        #expect(
+            diagnostics(#"hash.mtch == "known" and hosting.country < 3 and nope"#) == [
+                "t.yaml:3:11: error: unknown field \"hash.mtch\"; did you mean \"hash.match\"? [unknown-field]",
+                "t.yaml:3:36: error: operator \"<\" needs a number or duration, hosting.country is a string [type-mismatch]",
+                "t.yaml:3:60: error: undefined macro \"nope\" [undefined-macro]",
+            ])
     }
 
     @Test func reportsBadListItemsWhereTheyAreWritten() {
-        #expect(diagnostics("hosting.asn in asns", lists: ["asns": ["64496", "AS64497"]]) == [
-            "t.yaml:10:5: error: item \"AS64497\" of list \"asns\" is not a number (the list is used with hosting.asn) [type-mismatch]",
-        ])
+        #expect(
+            diagnostics("hosting.asn in asns", lists: ["asns": ["64496", "AS64497"]]) == [
+                "t.yaml:10:5: error: item \"AS64497\" of list \"asns\" is not a number (the list is used with hosting.asn) [type-mismatch]"
+            ])
     }
 
     @Test func detectsMacroCycles() {
@@ -118,10 +136,11 @@ import Testing
     }
 
     @Test func warnsAboutUnusedListsAndMacros() {
-        #expect(diagnostics("case.duplicate", lists: ["spare": ["NL"]], macros: [("unused", "hosting.cdn")]) == [
-            "t.yaml:10:3: warning: list \"spare\" is never used [unused-list]",
-            "t.yaml:11:3: warning: macro \"unused\" is never used [unused-macro]",
-        ])
+        #expect(
+            diagnostics("case.duplicate", lists: ["spare": ["NL"]], macros: [("unused", "hosting.cdn")]) == [
+                "t.yaml:10:3: warning: list \"spare\" is never used [unused-list]",
+                "t.yaml:11:3: warning: macro \"unused\" is never used [unused-macro]",
+            ])
     }
 
     @Test func warnsAboutAConditionThatIsAlwaysFalse() {

@@ -1,13 +1,16 @@
 import Foundation
 import HotlineTesting
 import Testing
+
 @testable import HotlineCore
 
 /// A matcher that knows one MD5.
 struct OneKnownMD5: HashMatching {
     func match(_ hashes: ReportHashes) -> HashMatchResult? {
         if hashes.isEmpty { return nil }
-        if hashes.md5 == "0123456789abcdef0123456789abcdef" { return HashMatchResult(kind: .known, list: "police", classification: .baseline, algorithm: .md5, distance: 0) }
+        if hashes.md5 == "0123456789abcdef0123456789abcdef" {
+            return HashMatchResult(kind: .known, list: "police", classification: .baseline, algorithm: .md5, distance: 0)
+        }
         return HashMatchResult(kind: .none)
     }
 }
@@ -19,13 +22,19 @@ struct OneKnownMD5: HashMatching {
         var content = RuleFileContent(file: "h.yaml")
         let at = SourceLocation(file: "h.yaml", line: 1, column: 1)
         content.rules = [
-            RuleDraft(name: "dup", nameLocation: at, condition: ExpressionSource(text: "case.duplicate", location: at), actions: [.close(reason: "duplicate")], continues: false, location: at),
-            RuleDraft(name: "known", nameLocation: at, condition: ExpressionSource(text: #"hash.match == "known" and hash.classification == "baseline""#, location: at), actions: [.close(reason: "known")], continues: false, location: at),
+            RuleDraft(
+                name: "dup", nameLocation: at, condition: ExpressionSource(text: "case.duplicate", location: at), actions: [.close(reason: "duplicate")],
+                continues: false, location: at),
+            RuleDraft(
+                name: "known", nameLocation: at,
+                condition: ExpressionSource(text: #"hash.match == "known" and hash.classification == "baseline""#, location: at),
+                actions: [.close(reason: "known")], continues: false, location: at),
         ]
         content.defaultActions = [.escalate(queue: "analysts", reason: "none", priority: .normal)]
         content.defaultLocation = at
         let set = try #require(RuleSetCompiler.compile([content], digest: "sha256:h").0)
-        return IngestPipeline(store: store, engine: DecisionEngine(ruleSet: set), hashMatcher: OneKnownMD5(), time: ManualTimeSource(), ids: SequentialIDGenerator())
+        return IngestPipeline(
+            store: store, engine: DecisionEngine(ruleSet: set), hashMatcher: OneKnownMD5(), time: ManualTimeSource(), ids: SequentialIDGenerator())
     }
 
     func line(_ number: Int, _ text: String) -> IngestInput { IngestInput(IngestLine(number: number, bytes: ArraySlice(Array(text.utf8)))) }
@@ -36,7 +45,10 @@ struct OneKnownMD5: HashMatching {
             line(2, #"{"url": "https://example.com/b", "hashes": {"md5": "99999999999999999999999999999999"}}"#),
             line(3, #"{"url": "https://example.com/c"}"#),
         ])
-        guard case .decided(_, _, let known, _) = results[0].outcome, case .decided(_, _, let unknown, _) = results[1].outcome else { Issue.record("\(results)"); return }
+        guard case .decided(_, _, let known, _) = results[0].outcome, case .decided(_, _, let unknown, _) = results[1].outcome else {
+            Issue.record("\(results)")
+            return
+        }
         #expect(known.rule == "known")
         #expect(unknown.rule == "default")
         let facts = store.allDecisions.map { $0.facts }

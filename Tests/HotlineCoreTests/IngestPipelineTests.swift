@@ -1,6 +1,7 @@
 import Foundation
 import HotlineTesting
 import Testing
+
 @testable import HotlineCore
 
 @Suite struct IngestPipelineTests {
@@ -11,8 +12,12 @@ import Testing
         var content = RuleFileContent(file: "p.yaml")
         let at = SourceLocation(file: "p.yaml", line: 1, column: 1)
         content.rules = [
-            RuleDraft(name: "dup", nameLocation: at, condition: ExpressionSource(text: "case.duplicate", location: at), actions: [.close(reason: "duplicate")], continues: false, location: at),
-            RuleDraft(name: "out-of-scope", nameLocation: at, condition: ExpressionSource(text: #"report.host == "out.example""#, location: at), actions: [.close(reason: "out of scope")], continues: false, location: at),
+            RuleDraft(
+                name: "dup", nameLocation: at, condition: ExpressionSource(text: "case.duplicate", location: at), actions: [.close(reason: "duplicate")],
+                continues: false, location: at),
+            RuleDraft(
+                name: "out-of-scope", nameLocation: at, condition: ExpressionSource(text: #"report.host == "out.example""#, location: at),
+                actions: [.close(reason: "out of scope")], continues: false, location: at),
         ]
         content.defaultActions = [.escalate(queue: "analysts", reason: "none", priority: .normal)]
         content.defaultLocation = at
@@ -25,16 +30,18 @@ import Testing
     }
 
     @Test func groupsReportsOfTheSameCanonicalURLIntoOneCase() throws {
-        let results = try pipeline().ingest(lines([
-            #"{"url": "https://Example.com:443/a/./b#x"}"#,
-            #"{"url": "https://example.com/a/b"}"#,
-            #"{"url": "https://example.com/other"}"#,
-        ]))
-        #expect(results.map { $0.json.serialized } == [
-            #"{"line":1,"report_id":"id-1","case_id":"id-2","outcome":"escalate","rule":"default","actions":[{"escalate":{"queue":"analysts","reason":"none"}}],"rules_version":"sha256:p"}"#,
-            #"{"line":2,"report_id":"id-4","case_id":"id-2","outcome":"close","rule":"dup","actions":[{"close":{"reason":"duplicate"}}],"rules_version":"sha256:p"}"#,
-            #"{"line":3,"report_id":"id-6","case_id":"id-7","outcome":"escalate","rule":"default","actions":[{"escalate":{"queue":"analysts","reason":"none"}}],"rules_version":"sha256:p"}"#,
-        ])
+        let results = try pipeline().ingest(
+            lines([
+                #"{"url": "https://Example.com:443/a/./b#x"}"#,
+                #"{"url": "https://example.com/a/b"}"#,
+                #"{"url": "https://example.com/other"}"#,
+            ]))
+        #expect(
+            results.map { $0.json.serialized } == [
+                #"{"line":1,"report_id":"id-1","case_id":"id-2","outcome":"escalate","rule":"default","actions":[{"escalate":{"queue":"analysts","reason":"none"}}],"rules_version":"sha256:p"}"#,
+                #"{"line":2,"report_id":"id-4","case_id":"id-2","outcome":"close","rule":"dup","actions":[{"close":{"reason":"duplicate"}}],"rules_version":"sha256:p"}"#,
+                #"{"line":3,"report_id":"id-6","case_id":"id-7","outcome":"escalate","rule":"default","actions":[{"escalate":{"queue":"analysts","reason":"none"}}],"rules_version":"sha256:p"}"#,
+            ])
         let counts = try store.counts()
         #expect(counts == StoreCounts(reports: 3, cases: 2, openCases: 2, decisions: 3, auditEntries: 1))
         #expect(store.allCases.first { $0.id == "id-2" }?.reportCount == 2)
@@ -43,13 +50,16 @@ import Testing
     @Test func theSameClientIDFromTheSameSourceIsTheSameReport() throws {
         let pipeline = try pipeline()
         let first = try pipeline.ingest(lines([#"{"id": "a-1", "url": "https://example.com/1", "source": {"type": "partner", "name": "p"}}"#]))
-        let again = try pipeline.ingest(lines([
-            #"{"id": "a-1", "url": "https://example.com/1", "source": {"type": "partner", "name": "p"}}"#,
-            #"{"id": "a-1", "url": "https://example.com/1", "source": {"type": "partner", "name": "q"}}"#,
-        ], from: 2))
+        let again = try pipeline.ingest(
+            lines(
+                [
+                    #"{"id": "a-1", "url": "https://example.com/1", "source": {"type": "partner", "name": "p"}}"#,
+                    #"{"id": "a-1", "url": "https://example.com/1", "source": {"type": "partner", "name": "q"}}"#,
+                ], from: 2))
         guard case .decided(let firstID, _, _, false) = first[0].outcome,
-              case .decided(let againID, _, let decision, true) = again[0].outcome,
-              case .decided(let otherID, _, _, false) = again[1].outcome else {
+            case .decided(let againID, _, let decision, true) = again[0].outcome,
+            case .decided(let otherID, _, _, false) = again[1].outcome
+        else {
             Issue.record("unexpected outcomes \(first) \(again)")
             return
         }
@@ -61,16 +71,22 @@ import Testing
     }
 
     @Test func badLinesAreRejectedAndTheRestGoesOn() throws {
-        let results = try pipeline().ingest(lines([
-            #"{"url": "https://example.com/1"}"#,
-            #"{"url": "gopher://example.com/"}"#,
-            "oops",
-            #"{"url": "https://example.com/2", "extra": 1}"#,
-            #"{"url": "https://example.com/3"}"#,
-        ]))
+        let results = try pipeline().ingest(
+            lines([
+                #"{"url": "https://example.com/1"}"#,
+                #"{"url": "gopher://example.com/"}"#,
+                "oops",
+                #"{"url": "https://example.com/2", "extra": 1}"#,
+                #"{"url": "https://example.com/3"}"#,
+            ]))
         #expect(results.map(\.line) == [1, 2, 3, 4, 5])
-        #expect(results[1].json.serialized == #"{"line":2,"outcome":"rejected","error":"field \"url\" has scheme \"gopher\"; only http and https are accepted: \"gopher://example.com/\"","code":"invalid-field","field":"url"}"#)
-        #expect(results[2].json.serialized == #"{"line":3,"outcome":"rejected","error":"invalid JSON at column 1: unexpected 'o', expected a value","code":"invalid-json"}"#)
+        #expect(
+            results[1].json.serialized
+                == #"{"line":2,"outcome":"rejected","error":"field \"url\" has scheme \"gopher\"; only http and https are accepted: \"gopher://example.com/\"","code":"invalid-field","field":"url"}"#
+        )
+        #expect(
+            results[2].json.serialized
+                == #"{"line":3,"outcome":"rejected","error":"invalid JSON at column 1: unexpected 'o', expected a value","code":"invalid-json"}"#)
         #expect(results[3].json.serialized == #"{"line":4,"outcome":"rejected","error":"unknown field \"extra\"","code":"unknown-field","field":"extra"}"#)
         #expect(try store.counts().reports == 2)
     }
@@ -85,7 +101,8 @@ import Testing
         let first = try pipeline.ingest(lines([#"{"url": "https://out.example/a"}"#]))
         let second = try pipeline.ingest(lines([#"{"url": "https://out.example/a"}"#], from: 2))
         guard case .decided(_, let firstCase, let firstDecision, _) = first[0].outcome,
-              case .decided(_, let secondCase, let secondDecision, _) = second[0].outcome else {
+            case .decided(_, let secondCase, let secondDecision, _) = second[0].outcome
+        else {
             Issue.record("not decided")
             return
         }
@@ -97,7 +114,8 @@ import Testing
 
     @Test func recordsFactsTraceAndRulesVersionWithEachDecision() throws {
         time.advance(by: 3600)
-        _ = try pipeline().ingest(lines([#"{"url": "https://example.com/x", "received_at": "2026-01-01T00:00:00Z", "source": {"type": "crawler"}, "reporter": "r@example.org"}"#]))
+        _ = try pipeline().ingest(
+            lines([#"{"url": "https://example.com/x", "received_at": "2026-01-01T00:00:00Z", "source": {"type": "crawler"}, "reporter": "r@example.org"}"#]))
         let decision = try #require(store.allDecisions.first)
         #expect(decision.facts[.reportSourceType] == .string("crawler"))
         #expect(decision.facts[.reportAge] == .duration(.hours(1)))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HotlineCore
 
 @Suite struct JSONValueTests {

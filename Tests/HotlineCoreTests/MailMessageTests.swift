@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HotlineCore
 
 @Suite struct MailMessageTests {
@@ -8,8 +9,10 @@ import Testing
             "From: =?UTF-8?B?SG90bGluZSDDqWVu?= <Abuse@Example.TEST>", "Subject: =?ISO-8859-1?Q?Melding_=E9=E9n?=", "Message-ID: <a1@example.test>",
             "In-Reply-To: <n1@hotline.test>", "References: <n0@hotline.test>", "  <n1@hotline.test>", "MIME-Version: 1.0",
             "Content-Type: multipart/mixed; boundary=\"outer\"", "", "preamble", "--outer", "Content-Type: multipart/alternative; boundary=inner", "",
-            "--inner", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable", "", "verwijderd =E2=9C=93 soft=", "break", "--inner",
-            "Content-Type: text/html", "", "<p>x</p>", "--inner--", "--outer", "Content-Type: application/json", "Content-Disposition: attachment; filename=\"r.json\"",
+            "--inner", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable", "", "verwijderd =E2=9C=93 soft=", "break",
+            "--inner",
+            "Content-Type: text/html", "", "<p>x</p>", "--inner--", "--outer", "Content-Type: application/json",
+            "Content-Disposition: attachment; filename=\"r.json\"",
             "Content-Transfer-Encoding: base64", "", "eyJzdGF0dXMiOiJyZW1vdmVkIn0=", "--outer--", "epilogue",
         ].joined(separator: "\r\n")
         let message = try MailMessage.parse(Array(text.utf8))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HotlineCore
 
 @Suite struct NoticeTemplateTests {
@@ -7,21 +8,29 @@ import Testing
         let text = "Subject: [{{reference}}] {{url}}\n\nDear {{recipient.nam}},\n{{#urls}}\n- {{url}} {{clasification}}\n{{/urls}}\n{{/urls}}\n{{deadline"
         let (template, diagnostics) = NoticeTemplate.parse(text, name: "t", language: "en", file: "en/t.txt")
         #expect(template == nil)
-        #expect(diagnostics.map(\.description) == [
-            "en/t.txt:1:26: error: unknown placeholder \"url\"; it is available inside {{#urls}} … {{/urls}} only [unknown-field]",
-            "en/t.txt:3:6: error: unknown placeholder \"recipient.nam\"; did you mean \"recipient.name\"? [unknown-field]",
-            "en/t.txt:5:11: error: unknown placeholder \"clasification\"; did you mean \"classification\"? [unknown-field]",
-            "en/t.txt:7:1: error: {{/urls}} without {{#urls}} [invalid-value]",
-            "en/t.txt:8:1: error: \"{{\" is not closed with \"}}\" [syntax]",
-        ])
-        #expect(NoticeTemplate.parse("Dear all", name: "t", language: "en", file: "t.txt").1.map(\.description) == [
-            "t.txt:1:1: error: a template starts with a \"Subject:\" line [missing-key]",
-        ])
+        #expect(
+            diagnostics.map(\.description) == [
+                "en/t.txt:1:26: error: unknown placeholder \"url\"; it is available inside {{#urls}} … {{/urls}} only [unknown-field]",
+                "en/t.txt:3:6: error: unknown placeholder \"recipient.nam\"; did you mean \"recipient.name\"? [unknown-field]",
+                "en/t.txt:5:11: error: unknown placeholder \"clasification\"; did you mean \"classification\"? [unknown-field]",
+                "en/t.txt:7:1: error: {{/urls}} without {{#urls}} [invalid-value]",
+                "en/t.txt:8:1: error: \"{{\" is not closed with \"}}\" [syntax]",
+            ])
+        #expect(
+            NoticeTemplate.parse("Dear all", name: "t", language: "en", file: "t.txt").1.map(\.description) == [
+                "t.txt:1:1: error: a template starts with a \"Subject:\" line [missing-key]"
+            ])
     }
 
     @Test func rendersEachURLAndKeepsValuesOnOneLine() throws {
-        let template = try #require(NoticeTemplate.parse("Subject: [{{reference}}] for {{recipient.name}}\n\nHello,\n{{#urls}}\n{{number}}. {{url}}\n{{/urls}}\nBye", name: "t", language: "en", file: "t.txt").0)
-        let values = NoticeTemplate.Values(notice: ["reference": "HG-1", "recipient.name": "Evil\r\nBcc: victim@example.test"], urls: [["number": "1", "url": "https://a.example/1"], ["number": "2", "url": "https://a.example/2"]])
+        let template = try #require(
+            NoticeTemplate.parse(
+                "Subject: [{{reference}}] for {{recipient.name}}\n\nHello,\n{{#urls}}\n{{number}}. {{url}}\n{{/urls}}\nBye", name: "t", language: "en",
+                file: "t.txt"
+            ).0)
+        let values = NoticeTemplate.Values(
+            notice: ["reference": "HG-1", "recipient.name": "Evil\r\nBcc: victim@example.test"],
+            urls: [["number": "1", "url": "https://a.example/1"], ["number": "2", "url": "https://a.example/2"]])
         #expect(template.renderSubject(values) == "[HG-1] for Evil Bcc: victim@example.test")
         #expect(template.renderBody(values) == "Hello,\n1. https://a.example/1\n2. https://a.example/2\nBye")
     }

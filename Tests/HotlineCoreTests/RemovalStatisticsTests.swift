@@ -1,25 +1,33 @@
 import Foundation
 import Testing
+
 @testable import HotlineCore
 
 @Suite struct RemovalStatisticsTests {
     static let now = Date(timeIntervalSince1970: 1_798_000_000)
 
     /// A notice with one URL per entry of `removedAfterHours` (nil: still online).
-    func notice(_ key: Int64, org: String, asn: Int = 64500, country: String = "NL", sentHoursAgo: Double, removedAfterHours: [Double?], reminders: Int = 0, acknowledged: Bool = false, escalated: Bool = false) -> [NoticeURLRow] {
+    func notice(
+        _ key: Int64, org: String, asn: Int = 64500, country: String = "NL", sentHoursAgo: Double, removedAfterHours: [Double?], reminders: Int = 0,
+        acknowledged: Bool = false, escalated: Bool = false
+    ) -> [NoticeURLRow] {
         let sent = Self.now.addingTimeInterval(-sentHoursAgo * 3600)
         let anyOnline = removedAfterHours.contains { $0 == nil }
         return removedAfterHours.map { hours in
-            NoticeURLRow(noticeKey: key, reference: "HG-\(key)", org: org, asn: asn, country: country, sentAt: sent, deadline: sent.addingTimeInterval(86_400 * Double(reminders + 1)),
-                         reminders: reminders, acknowledged: acknowledged, status: anyOnline ? .sent : .removed, escalated: escalated,
-                         removedAt: hours.map { sent.addingTimeInterval($0 * 3600) })
+            NoticeURLRow(
+                noticeKey: key, reference: "HG-\(key)", org: org, asn: asn, country: country, sentAt: sent,
+                deadline: sent.addingTimeInterval(86_400 * Double(reminders + 1)),
+                reminders: reminders, acknowledged: acknowledged, status: anyOnline ? .sent : .removed, escalated: escalated,
+                removedAt: hours.map { sent.addingTimeInterval($0 * 3600) })
         }
     }
 
     @Test func figuresPerHosterWithMedianP90AndTheDutchNorm() throws {
         var rows: [NoticeURLRow] = []
         // Hoster A: 10 URLs removed after 1..10 hours; everything within 24 h.
-        for index in 0..<10 { rows += notice(Int64(index), org: "Hoster A", sentHoursAgo: 100, removedAfterHours: [Double(index + 1)], acknowledged: index < 4) }
+        for index in 0..<10 {
+            rows += notice(Int64(index), org: "Hoster A", sentHoursAgo: 100, removedAfterHours: [Double(index + 1)], acknowledged: index < 4)
+        }
         // Hoster B: slow and ignoring: 2 removed after 30 h and 80 h, 2 still online past the deadline.
         rows += notice(20, org: "Hoster B", asn: 64501, country: "DE", sentHoursAgo: 200, removedAfterHours: [30, 80])
         rows += notice(21, org: "Hoster B", asn: 64501, country: "DE", sentHoursAgo: 100, removedAfterHours: [nil], reminders: 2, escalated: true)
@@ -43,8 +51,14 @@ import Testing
         let finding = try #require(stats.complyOrExplain.first)
         #expect(finding.reasons == ["0% removed within 24 hours (threshold 90%)", "1 notice(s) ignored past the last reminder"])
         // Evidence: notices still online first, then the slow one; references in that order.
-        #expect(finding.evidence.compactMap { if case .object(let o) = $0, case .string(let r)? = o["reference"] { r } else { nil } } == ["HG-21", "HG-22", "HG-20"])
-        #expect(b.json.serialized == #"{"key":"Hoster B","asn":64501,"country":"DE","notices":3,"urls":4,"acknowledged":0,"removed":2,"median_hours":30,"p90_hours":80,"within_24h":0,"within_72h":0.25,"online_now":2,"overdue_now":1,"reminders":2,"ignored":1}"#)
+        #expect(
+            finding.evidence.compactMap { if case .object(let o) = $0, case .string(let r)? = o["reference"] { r } else { nil } } == [
+                "HG-21", "HG-22", "HG-20",
+            ])
+        #expect(
+            b.json.serialized
+                == #"{"key":"Hoster B","asn":64501,"country":"DE","notices":3,"urls":4,"acknowledged":0,"removed":2,"median_hours":30,"p90_hours":80,"within_24h":0,"within_72h":0.25,"online_now":2,"overdue_now":1,"reminders":2,"ignored":1}"#
+        )
     }
 
     @Test func weeksAreISOWeeksInOrder() {
@@ -59,14 +73,22 @@ import Testing
     @Test func replayCountsWhatWouldChange() throws {
         let at = SourceLocation(file: "r.yaml", line: 1, column: 1)
         var content = RuleFileContent(file: "r.yaml")
-        content.rules = [RuleDraft(name: "known", nameLocation: at, condition: ExpressionSource(text: #"hash.match == "known""#, location: at), actions: [.close(reason: "known")], continues: false, location: at)]
+        content.rules = [
+            RuleDraft(
+                name: "known", nameLocation: at, condition: ExpressionSource(text: #"hash.match == "known""#, location: at), actions: [.close(reason: "known")],
+                continues: false, location: at)
+        ]
         content.defaultActions = [.escalate(queue: "analysts", reason: "none", priority: .normal)]
         content.defaultLocation = at
         let ruleSet = try #require(RuleSetCompiler.compile([content], digest: "sha256:r").0)
         var replay = RuleReplay(ruleSet: ruleSet, keep: 1)
-        replay.replay(reportID: "r1", rule: "default", outcome: "escalate", actions: #"[{"escalate":{"queue":"analysts","reason":"none"}}]"#, facts: #"{"report.url":"https://a.example/1","hash.match":"none"}"#)
+        replay.replay(
+            reportID: "r1", rule: "default", outcome: "escalate", actions: #"[{"escalate":{"queue":"analysts","reason":"none"}}]"#,
+            facts: #"{"report.url":"https://a.example/1","hash.match":"none"}"#)
         replay.replay(reportID: "r2", rule: "default", outcome: "escalate", actions: "[]", facts: #"{"report.url":"https://a.example/2","hash.match":"known"}"#)
-        replay.replay(reportID: "r3", rule: "default", outcome: "escalate", actions: "[]", facts: #"{"report.url":"https://a.example/3","hash.match":"known","retired.field":1}"#)
+        replay.replay(
+            reportID: "r3", rule: "default", outcome: "escalate", actions: "[]",
+            facts: #"{"report.url":"https://a.example/3","hash.match":"known","retired.field":1}"#)
         #expect(replay.total == 3 && replay.changed == 2)
         #expect(replay.ruleMoves == ["default → known": 2])
         #expect(replay.outcomeMoves == ["escalate → close": 2])

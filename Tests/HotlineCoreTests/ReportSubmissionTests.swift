@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HotlineCore
 
 @Suite struct ReportSubmissionTests {
@@ -8,7 +9,8 @@ import Testing
     }
 
     @Test func readsEveryField() throws {
-        let report = try parse("""
+        let report = try parse(
+            """
             {"id": "r-1", "url": "https://Example.com/a", "received_at": "2026-11-30T10:00:00+01:00",
              "source": {"type": "partner", "name": "partner-a"}, "reporter": "someone@example.org",
              "media_type": "image/jpeg", "hashes": {"md5": "D41D8CD98F00B204E9800998ECF8427E", "sha1": "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
@@ -36,13 +38,28 @@ import Testing
         (#"{"url": "https://example.com/", "colour": "red"}"#, "unknown-field", "unknown field \"colour\"", "colour"),
         (#"{"id": "x"}"#, "missing-field", "missing required field \"url\"", "url"),
         (#"{"url": 5}"#, "wrong-type", "field \"url\" must be a string, got number", "url"),
-        (#"{"url": "mailto:a@example.com"}"#, "invalid-field", "field \"url\" has scheme \"mailto\"; only http and https are accepted: \"mailto:a@example.com\"", "url"),
-        (#"{"url": "https://example.com/", "source": {"type": "robot"}}"#, "invalid-field", "field \"source.type\" has unknown value \"robot\"; expected one of public, member, partner, crawler, provider", "source.type"),
+        (
+            #"{"url": "mailto:a@example.com"}"#, "invalid-field",
+            "field \"url\" has scheme \"mailto\"; only http and https are accepted: \"mailto:a@example.com\"", "url"
+        ),
+        (
+            #"{"url": "https://example.com/", "source": {"type": "robot"}}"#, "invalid-field",
+            "field \"source.type\" has unknown value \"robot\"; expected one of public, member, partner, crawler, provider", "source.type"
+        ),
         (#"{"url": "https://example.com/", "source": {"kind": "public"}}"#, "unknown-field", "unknown field \"source.kind\"", "source.kind"),
         (#"{"url": "https://example.com/", "source": "public"}"#, "wrong-type", "field \"source\" must be an object, got string", "source"),
-        (#"{"url": "https://example.com/", "received_at": "yesterday"}"#, "invalid-field", "field \"received_at\" is not an RFC 3339 timestamp: \"yesterday\"", "received_at"),
-        (#"{"url": "https://example.com/", "classification": "C"}"#, "invalid-field", "field \"classification\" has unknown value \"C\"; expected one of baseline, A1, A2, B1, B2", "classification"),
-        (#"{"url": "https://example.com/", "hashes": {"md5": "abc"}}"#, "invalid-field", "field \"hashes.md5\" must be 32 hex digits, got \"abc\"", "hashes.md5"),
+        (
+            #"{"url": "https://example.com/", "received_at": "yesterday"}"#, "invalid-field",
+            "field \"received_at\" is not an RFC 3339 timestamp: \"yesterday\"", "received_at"
+        ),
+        (
+            #"{"url": "https://example.com/", "classification": "C"}"#, "invalid-field",
+            "field \"classification\" has unknown value \"C\"; expected one of baseline, A1, A2, B1, B2", "classification"
+        ),
+        (
+            #"{"url": "https://example.com/", "hashes": {"md5": "abc"}}"#, "invalid-field", "field \"hashes.md5\" must be 32 hex digits, got \"abc\"",
+            "hashes.md5"
+        ),
         (#"{"url": "https://example.com/", "hashes": {"crc32": "00000000"}}"#, "unknown-field", "unknown field \"hashes.crc32\"", "hashes.crc32"),
         (#"{"url": "https://example.com/", "id": true}"#, "wrong-type", "field \"id\" must be a string, got boolean", "id"),
         (#"{"url": "https://example.com/", "media_type": "jpeg"}"#, "invalid-field", "field \"media_type\" is not a media type: \"jpeg\"", "media_type"),

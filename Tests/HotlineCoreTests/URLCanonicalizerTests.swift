@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HotlineCore
 
 @Suite struct URLCanonicalizerTests {
@@ -124,7 +125,10 @@ import Testing
 }
 
 @Suite struct TimeSpanTests {
-    @Test(arguments: [("90s", 90, "1m30s"), ("30m", 1800, "30m"), ("24h", 86400, "24h"), ("3d", 259_200, "72h"), ("7d", 604_800, "7d"), ("2w", 1_209_600, "14d"), ("1h30m", 5400, "1h30m"), ("0s", 0, "0s")])
+    @Test(arguments: [
+        ("90s", 90, "1m30s"), ("30m", 1800, "30m"), ("24h", 86400, "24h"), ("3d", 259_200, "72h"), ("7d", 604_800, "7d"), ("2w", 1_209_600, "14d"),
+        ("1h30m", 5400, "1h30m"), ("0s", 0, "0s"),
+    ])
     func parses(text: String, seconds: Int, description: String) {
         #expect(TimeSpan(text)?.seconds == seconds)
         #expect(TimeSpan(text)?.description == description)

@@ -1,6 +1,7 @@
 import Foundation
 import HotlineCore
 import Testing
+
 @testable import HotlineHashing
 
 @Suite struct HashListParserTests {
@@ -9,7 +10,8 @@ import Testing
     }
 
     @Test func csvRowsWithSeveralHashesAndErrorsByRow() {
-        let result = parse(#"""
+        let result = parse(
+            #"""
             MD5,sha1,classification,comment,quality,pdq
             0123456789ABCDEF0123456789ABCDEF,A9993E364706816ABA3E25717850C26C9CD0D89D,b1,"a, quoted ""comment""",,
             zz,,A1,,,
@@ -17,26 +19,32 @@ import Testing
             ,,,,20,\#(String(repeating: "ab", count: 32))
             ,,x,,,
             """#, .csv)
-        #expect(result.entries == [
-            HashListEntry(algorithm: .md5, value: "0123456789abcdef0123456789abcdef", classification: .B1),
-            HashListEntry(algorithm: .sha1, value: "a9993e364706816aba3e25717850c26c9cd0d89d", classification: .B1),
-        ])
-        #expect(result.errors.map(\.description) == [
-            "row 3: md5 must be 32 hex digits, got \"zz\"",
-            "row 4: no hash (expected one of md5, sha1, sha256, pdq)",
-            "row 6: unknown classification \"x\"; expected one of baseline, A1, A2, B1, B2, nationally_illegal, unclassified",
-        ])
+        #expect(
+            result.entries == [
+                HashListEntry(algorithm: .md5, value: "0123456789abcdef0123456789abcdef", classification: .B1),
+                HashListEntry(algorithm: .sha1, value: "a9993e364706816aba3e25717850c26c9cd0d89d", classification: .B1),
+            ])
+        #expect(
+            result.errors.map(\.description) == [
+                "row 3: md5 must be 32 hex digits, got \"zz\"",
+                "row 4: no hash (expected one of md5, sha1, sha256, pdq)",
+                "row 6: unknown classification \"x\"; expected one of baseline, A1, A2, B1, B2, nationally_illegal, unclassified",
+            ])
         #expect(result.skipped == ["pdq quality under 50": 1])
         #expect(result.notes == ["column \"comment\" ignored"])
     }
 
     @Test func jsonLinesWithWrongTypes() {
-        let result = parse("""
+        let result = parse(
+            """
             {"sha256": "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855", "classification": "baseline", "seen": 3}
             {"md5": 5}
             not json
             """, .jsonl)
-        #expect(result.entries == [HashListEntry(algorithm: .sha256, value: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", classification: .baseline)])
+        #expect(
+            result.entries == [
+                HashListEntry(algorithm: .sha256, value: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", classification: .baseline)
+            ])
         #expect(result.errors.map(\.description) == ["row 2: md5 must be a string", "row 3: not a JSON object"])
         #expect(result.notes == ["field \"seen\" ignored"])
     }
@@ -52,11 +60,12 @@ import Testing
             ]}
             """
         let result = parse(text, .vics)
-        #expect(result.entries == [
-            HashListEntry(algorithm: .md5, value: "fedcba9876543210fedcba9876543210", classification: .A1),
-            HashListEntry(algorithm: .md5, value: "22222222222222222222222222222222", classification: .nationallyIllegal),
-            HashListEntry(algorithm: .sha1, value: "a9993e364706816aba3e25717850c26c9cd0d89d", classification: .A1),
-        ])
+        #expect(
+            result.entries == [
+                HashListEntry(algorithm: .md5, value: "fedcba9876543210fedcba9876543210", classification: .A1),
+                HashListEntry(algorithm: .md5, value: "22222222222222222222222222222222", classification: .nationallyIllegal),
+                HashListEntry(algorithm: .sha1, value: "a9993e364706816aba3e25717850c26c9cd0d89d", classification: .A1),
+            ])
         #expect(result.errors.map(\.description) == ["row 5: md5 must be 32 hex digits, got \"XYZ\""])
         #expect(result.skipped == ["category 0": 1])
         #expect(result.notes == ["1 PhotoDNA hashes not imported (proprietary; they cannot be computed here)"])
@@ -68,7 +77,8 @@ import Testing
 
     @Test func vicsCategoriesThatAreNotSmallWholeNumbersAreSkippedNotTrapped() {
         // Found by fuzzing (Fuzz/regressions/hashlist-vics): a category too large for Int trapped.
-        let text = #"{"value": [{"MD5": "0123456789abcdef0123456789abcdef", "Category": 21111111111111111111111111}, {"MD5": "0123456789abcdef0123456789abcdee", "Category": 2.5}]}"#
+        let text =
+            #"{"value": [{"MD5": "0123456789abcdef0123456789abcdef", "Category": 21111111111111111111111111}, {"MD5": "0123456789abcdef0123456789abcdee", "Category": 2.5}]}"#
         let result = parse(text, .vics)
         #expect(result.entries.isEmpty)
         #expect(result.skipped == ["category 2.111111111111111e+25": 1, "category 2.5": 1])
@@ -112,7 +122,9 @@ import Testing
         #expect(index.memoryBytes > hashes.count * 32)
         for threshold in [0, 10, 31, 47, 64] {
             for query in [base, flip(base, bits: 3, &generator), randomHash(&generator)] {
-                let expected = hashes.enumerated().map { ($0.offset, $0.element.distance(to: query)) }.filter { $0.1 <= threshold }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+                let expected = hashes.enumerated().map { ($0.offset, $0.element.distance(to: query)) }.filter { $0.1 <= threshold }.sorted {
+                    ($0.1, $0.0) < ($1.1, $1.0)
+                }
                 let found = index.search(query, threshold: threshold)
                 #expect(found.map(\.position) == expected.map(\.0), "threshold \(threshold)")
                 #expect(found.map(\.distance) == expected.map(\.1))
@@ -124,7 +136,10 @@ import Testing
         var builder = HashIndexBuilder()
         builder.add(ActiveHashEntry(algorithm: .md5, value: "0123456789abcdef0123456789abcdef", list: "police", classification: .baseline))
         builder.add(ActiveHashEntry(algorithm: .md5, value: "0123456789abcdef0123456789abcdef", list: "partner", classification: .A2))
-        builder.add(ActiveHashEntry(algorithm: .sha256, value: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", list: "partner", classification: .nationallyIllegal))
+        builder.add(
+            ActiveHashEntry(
+                algorithm: .sha256, value: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", list: "partner",
+                classification: .nationallyIllegal))
         builder.add(ActiveHashEntry(algorithm: .md5, value: "33333333333333333333333333333333", list: "police", classification: .A1))
         builder.allow(.md5, "33333333333333333333333333333333")
         let pdq = PDQ.hash(GeneratedImages.rectangles(width: 200, height: 200, seed: 1)).hash
@@ -135,14 +150,17 @@ import Testing
         #expect(index.matches(.md5, "33333333333333333333333333333333").isEmpty)
         #expect(index.matches(.md5, "not hex").isEmpty)
         #expect(index.match(ReportHashes()) == nil)
-        #expect(index.match(ReportHashes(md5: "0123456789abcdef0123456789abcdef", sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"))
-            == HashMatchResult(kind: .known, list: "police", classification: .baseline, algorithm: .md5, distance: 0))
+        #expect(
+            index.match(ReportHashes(md5: "0123456789abcdef0123456789abcdef", sha256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"))
+                == HashMatchResult(kind: .known, list: "police", classification: .baseline, algorithm: .md5, distance: 0))
         #expect(index.match(ReportHashes(md5: "33333333333333333333333333333333")) == HashMatchResult(kind: .allowlisted))
         #expect(index.match(ReportHashes(md5: "44444444444444444444444444444444")) == HashMatchResult(kind: .none))
 
         var near = pdq
         near.parts.0 ^= 0b1011
-        #expect(index.match(ReportHashes(pdq: near.description)) == HashMatchResult(kind: .similar, list: "pdq-list", classification: .B2, algorithm: .pdq, distance: 3))
+        #expect(
+            index.match(ReportHashes(pdq: near.description))
+                == HashMatchResult(kind: .similar, list: "pdq-list", classification: .B2, algorithm: .pdq, distance: 3))
         #expect(index.pdqMatches(near, threshold: 2).isEmpty)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HotlineCore
 import Testing
+
 @testable import HotlineHashing
 
 /// Compares this PDQ with Meta's reference (the `pdqhash` package, which wraps the C++) on

@@ -2,24 +2,33 @@ import Foundation
 import HotlineCore
 import HotlineTesting
 import Testing
+
 @testable import HotlineHosting
 
 @Suite struct HostingResolverTests {
     let at = SourceLocation(file: "contacts.yaml", line: 1, column: 1)
 
     var directory: ContactDirectory {
-        ContactDirectory(contacts: [
-            DirectoryContact(id: "hoster", name: "Hoster B.V.", asns: [64500], prefixes: [IPNetwork("198.51.100.0/24")!], domains: ["hoster.test"], country: "NL", abuse: ["abuse@hoster.test"], ntdMember: true, location: at),
-            DirectoryContact(id: "hoster-small", name: "Hoster Small", prefixes: [IPNetwork("198.51.100.128/25")!], abuse: ["abuse@small.test"], location: at),
-            DirectoryContact(id: "by-asn", name: "By ASN", asns: [64510], abuse: ["abuse@asn.test"], location: at),
-            DirectoryContact(id: "sub", name: "Sub", domains: ["cdn.hoster.test"], abuse: ["abuse@sub.test"], cdn: true, location: at),
-        ], hotlines: [PartnerHotline(id: "partner-de", name: "Partner", countries: ["DE"], email: "r@partner.test", location: at)])
+        ContactDirectory(
+            contacts: [
+                DirectoryContact(
+                    id: "hoster", name: "Hoster B.V.", asns: [64500], prefixes: [IPNetwork("198.51.100.0/24")!], domains: ["hoster.test"], country: "NL",
+                    abuse: ["abuse@hoster.test"], ntdMember: true, location: at),
+                DirectoryContact(
+                    id: "hoster-small", name: "Hoster Small", prefixes: [IPNetwork("198.51.100.128/25")!], abuse: ["abuse@small.test"], location: at),
+                DirectoryContact(id: "by-asn", name: "By ASN", asns: [64510], abuse: ["abuse@asn.test"], location: at),
+                DirectoryContact(id: "sub", name: "Sub", domains: ["cdn.hoster.test"], abuse: ["abuse@sub.test"], cdn: true, location: at),
+            ], hotlines: [PartnerHotline(id: "partner-de", name: "Partner", countries: ["DE"], email: "r@partner.test", location: at)])
     }
 
     var table: IPTable {
         IPTable([
-            IPRange(start: IPAddress("198.51.100.0")!, end: IPAddress("198.51.100.255")!, info: IPRangeInfo(asn: 64500, country: "NL", description: "HOSTER-NET", source: "t")),
-            IPRange(start: IPAddress("203.0.113.0")!, end: IPAddress("203.0.113.255")!, info: IPRangeInfo(asn: 64510, country: "DE", description: "ASN-NET", source: "t")),
+            IPRange(
+                start: IPAddress("198.51.100.0")!, end: IPAddress("198.51.100.255")!,
+                info: IPRangeInfo(asn: 64500, country: "NL", description: "HOSTER-NET", source: "t")),
+            IPRange(
+                start: IPAddress("203.0.113.0")!, end: IPAddress("203.0.113.255")!,
+                info: IPRangeInfo(asn: 64510, country: "DE", description: "ASN-NET", source: "t")),
         ])
     }
 
@@ -37,14 +46,18 @@ import Testing
         let time = ManualTimeSource()
         let resolver = HostingResolver(directory: directory, ipTable: table, homeCountry: "NL", time: time)
         let local = resolver.resolve(host: "198.51.100.20")
-        #expect(local.steps.map { "\($0.step) [\($0.source)] \($0.detail)" } == [
-            "address [literal] the URL names the address 198.51.100.20",
-            "network [ipdb:t] 198.51.100.0/24 AS64500 HOSTER-NET NL",
-            "contact [directory] hoster (Hoster B.V.) by prefix 198.51.100.0/24: abuse@hoster.test",
-        ])
+        #expect(
+            local.steps.map { "\($0.step) [\($0.source)] \($0.detail)" } == [
+                "address [literal] the URL names the address 198.51.100.20",
+                "network [ipdb:t] 198.51.100.0/24 AS64500 HOSTER-NET NL",
+                "contact [directory] hoster (Hoster B.V.) by prefix 198.51.100.0/24: abuse@hoster.test",
+            ])
         var facts = Facts()
         local.apply(to: &facts)
-        #expect(facts.serializedJSON == #"{"hosting.resolved":true,"hosting.lookup_failed":false,"hosting.ip":"198.51.100.20","hosting.ips":["198.51.100.20"],"hosting.network":"198.51.100.0/24","hosting.country":"NL","hosting.asn":64500,"hosting.as_name":"HOSTER-NET","hosting.org":"Hoster B.V.","hosting.abuse_email":"abuse@hoster.test","hosting.contact_id":"hoster","hosting.contact_source":"directory","hosting.confidence":100,"hosting.ntd_member":true,"hosting.cdn":false}"#)
+        #expect(
+            facts.serializedJSON
+                == #"{"hosting.resolved":true,"hosting.lookup_failed":false,"hosting.ip":"198.51.100.20","hosting.ips":["198.51.100.20"],"hosting.network":"198.51.100.0/24","hosting.country":"NL","hosting.asn":64500,"hosting.as_name":"HOSTER-NET","hosting.org":"Hoster B.V.","hosting.abuse_email":"abuse@hoster.test","hosting.contact_id":"hoster","hosting.contact_source":"directory","hosting.confidence":100,"hosting.ntd_member":true,"hosting.cdn":false}"#
+        )
         let abroad = resolver.resolve(host: "203.0.113.9")
         #expect(abroad.partnerHotline == "partner-de" && abroad.directoryContact == "by-asn")
         let unresolved = resolver.resolve(host: "unknown.example")
@@ -57,7 +70,9 @@ import Testing
             var calls = 0
             func addresses(for host: String) -> AddressAnswer? {
                 calls += 1
-                return host == "www.example.com" ? AddressAnswer(addresses: [IPAddress("198.51.100.200")!], source: "dns:127.0.0.1", detail: "198.51.100.200") : AddressAnswer(addresses: [], source: "dns:127.0.0.1", detail: "no addresses (NXDOMAIN)")
+                return host == "www.example.com"
+                    ? AddressAnswer(addresses: [IPAddress("198.51.100.200")!], source: "dns:127.0.0.1", detail: "198.51.100.200")
+                    : AddressAnswer(addresses: [], source: "dns:127.0.0.1", detail: "no addresses (NXDOMAIN)")
             }
         }
         let dns = CountingDNS()
@@ -80,7 +95,8 @@ import Testing
             var calls = 0
             func addresses(for host: String) -> AddressAnswer? {
                 calls += 1
-                return down ? AddressAnswer(addresses: [], source: "dns:127.0.0.1", detail: "no answer: server answered SERVFAIL")
+                return down
+                    ? AddressAnswer(addresses: [], source: "dns:127.0.0.1", detail: "no answer: server answered SERVFAIL")
                     : AddressAnswer(addresses: [IPAddress("198.51.100.200")!], source: "dns:127.0.0.1", detail: "198.51.100.200")
             }
         }
@@ -106,10 +122,20 @@ import Testing
 @Suite struct RDAPParentFallbackTests {
     struct Registry: NetworkContactLookup {
         func network(for address: IPAddress) -> Result<(network: RDAPNetwork, server: String), RDAPError> {
-            .success((RDAPNetwork(handle: "NET-CHILD", name: "child", country: "NL", parentHandle: "198.51.0.0 - 198.51.255.255", contacts: [], notes: ["no entity with role abuse"]), "rdap.example.test"))
+            .success(
+                (
+                    RDAPNetwork(
+                        handle: "NET-CHILD", name: "child", country: "NL", parentHandle: "198.51.0.0 - 198.51.255.255", contacts: [],
+                        notes: ["no entity with role abuse"]), "rdap.example.test"
+                ))
         }
         func parentNetwork(of handle: String) -> Result<(network: RDAPNetwork, server: String), RDAPError> {
-            .success((RDAPNetwork(handle: "NET-PARENT", contacts: [RDAPContact(email: "abuse@parent.test", confidence: 90, basis: "abuse role of entity P1")], notes: []), "rdap.example.test"))
+            .success(
+                (
+                    RDAPNetwork(
+                        handle: "NET-PARENT", contacts: [RDAPContact(email: "abuse@parent.test", confidence: 90, basis: "abuse role of entity P1")], notes: []),
+                    "rdap.example.test"
+                ))
         }
     }
 
@@ -119,9 +145,10 @@ import Testing
         #expect(result.abuseEmail == "abuse@parent.test")
         #expect(result.confidence == 70)
         #expect(result.contactSource == "rdap_fallback")
-        #expect(result.steps.suffix(2).map(\.detail) == [
-            "no e-mail in NET-CHILD; asked the parent 198.51.0.0 - 198.51.255.255",
-            "abuse@parent.test (confidence 70: parent network 198.51.0.0 - 198.51.255.255: abuse role of entity P1)",
-        ])
+        #expect(
+            result.steps.suffix(2).map(\.detail) == [
+                "no e-mail in NET-CHILD; asked the parent 198.51.0.0 - 198.51.255.255",
+                "abuse@parent.test (confidence 70: parent network 198.51.0.0 - 198.51.255.255: abuse role of entity P1)",
+            ])
     }
 }

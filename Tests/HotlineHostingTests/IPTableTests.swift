@@ -1,16 +1,23 @@
 import HotlineCore
 import Testing
+
 @testable import HotlineHosting
 
 @Suite struct IPTableParserTests {
     @Test func iptoasnRangesForBothFamilies() {
-        let text = "1.0.0.0\t1.0.0.255\t13335\tUS\tCLOUDFLARENET\n1.0.1.0\t1.0.3.255\t0\tNone\tNot routed\n2001:db8::\t2001:db8:ffff:ffff:ffff:ffff:ffff:ffff\t64496\tnl\tEXAMPLE-NET documentation\nbad\tline\t1\tUS\tx\n192.0.2.0\t192.0.2.255\tASX\tUS\tx\n"
+        let text =
+            "1.0.0.0\t1.0.0.255\t13335\tUS\tCLOUDFLARENET\n1.0.1.0\t1.0.3.255\t0\tNone\tNot routed\n2001:db8::\t2001:db8:ffff:ffff:ffff:ffff:ffff:ffff\t64496\tnl\tEXAMPLE-NET documentation\nbad\tline\t1\tUS\tx\n192.0.2.0\t192.0.2.255\tASX\tUS\tx\n"
         #expect(IPTableParser.detect(Array(text.utf8)) == .iptoasn)
         let result = IPTableParser.parse(Array(text.utf8), format: .iptoasn, source: "t")
-        #expect(result.ranges == [
-            IPRange(start: IPAddress("1.0.0.0")!, end: IPAddress("1.0.0.255")!, info: IPRangeInfo(asn: 13335, country: "US", description: "CLOUDFLARENET", source: "t")),
-            IPRange(start: IPAddress("2001:db8::")!, end: IPAddress("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff")!, info: IPRangeInfo(asn: 64496, country: "NL", description: "EXAMPLE-NET documentation", source: "t")),
-        ])
+        #expect(
+            result.ranges == [
+                IPRange(
+                    start: IPAddress("1.0.0.0")!, end: IPAddress("1.0.0.255")!,
+                    info: IPRangeInfo(asn: 13335, country: "US", description: "CLOUDFLARENET", source: "t")),
+                IPRange(
+                    start: IPAddress("2001:db8::")!, end: IPAddress("2001:db8:ffff:ffff:ffff:ffff:ffff:ffff")!,
+                    info: IPRangeInfo(asn: 64496, country: "NL", description: "EXAMPLE-NET documentation", source: "t")),
+            ])
         #expect(result.errors.map(\.description) == ["line 4: invalid range \"bad - line\"", "line 5: invalid AS number \"ASX\""])
         #expect(result.skipped == ["not routed": 1])
     }
@@ -27,10 +34,11 @@ import Testing
             """
         #expect(IPTableParser.detect(Array(text.utf8)) == .delegated)
         let result = IPTableParser.parse(Array(text.utf8), format: .delegated, source: "ripe")
-        #expect(result.ranges.map { "\($0.start)-\($0.end) \($0.info.country ?? "-")" } == [
-            "192.0.2.0-192.0.2.191 NL",
-            "2001:db8:1000::-2001:db8:1fff:ffff:ffff:ffff:ffff:ffff DE",
-        ])
+        #expect(
+            result.ranges.map { "\($0.start)-\($0.end) \($0.info.country ?? "-")" } == [
+                "192.0.2.0-192.0.2.191 NL",
+                "2001:db8:1000::-2001:db8:1fff:ffff:ffff:ffff:ffff:ffff DE",
+            ])
         #expect(result.errors.map(\.description) == ["line 7: invalid ipv4 entry \"203.0.113.0|x\""])
         #expect(result.skipped == ["header": 1, "summary": 1, "asn": 1, "no country (available)": 1])
     }
@@ -74,12 +82,14 @@ import Testing
             let length = UInt32.random(in: 0...65_536, using: &generator)
             ranges.append(IPRange(start: IPAddress(v4: base), end: IPAddress(v4: base + length), info: IPRangeInfo(asn: index + 1, source: "r")))
             // A nested one inside.
-            let innerStart = base + length / 3, innerEnd = innerStart + length / 4
+            let innerStart = base + length / 3
+            let innerEnd = innerStart + length / 4
             ranges.append(IPRange(start: IPAddress(v4: innerStart), end: IPAddress(v4: innerEnd), info: IPRangeInfo(asn: 10_000 + index, source: "r")))
         }
         // Keep only properly nested or disjoint ranges, as real tables are.
         var accepted: [IPRange] = []
-        for candidate in ranges where accepted.allSatisfy({ other in
+        for candidate in ranges
+        where accepted.allSatisfy({ other in
             candidate.end < other.start || other.end < candidate.start
                 || (!(candidate.start < other.start) && !(other.end < candidate.end)) || (!(other.start < candidate.start) && !(candidate.end < other.end))
         }) { accepted.append(candidate) }

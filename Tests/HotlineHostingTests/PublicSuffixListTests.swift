@@ -1,16 +1,18 @@
 import Testing
+
 @testable import HotlineHosting
 
 @Suite struct PublicSuffixListTests {
-    let list = PublicSuffixList(text: """
-        // comment
-        com
-        uk
-        co.uk
-        *.ck
-        !www.ck
-        xn--p1ai
-        """)
+    let list = PublicSuffixList(
+        text: """
+            // comment
+            com
+            uk
+            co.uk
+            *.ck
+            !www.ck
+            xn--p1ai
+            """)
 
     @Test(arguments: [
         ("www.example.com", "example.com"),

@@ -1,6 +1,7 @@
 import Foundation
 import HotlineCore
 import Testing
+
 @testable import HotlineHosting
 
 @Suite struct RDAPParserTests {
@@ -26,7 +27,9 @@ import Testing
     @Test func arinAbuseEntityNestedInTheRegistrantAndZeroPaddedAddresses() throws {
         let google = try network("74.125.225.229")
         #expect(google.start == IPAddress("74.125.0.0") && google.end == IPAddress("74.125.255.255"))
-        #expect(google.abuseContact == RDAPContact(email: "arin-contact@google.com", confidence: 90, basis: "abuse role of entity ZG39-ARIN inside GOGL", entity: "ZG39-ARIN"))
+        #expect(
+            google.abuseContact
+                == RDAPContact(email: "arin-contact@google.com", confidence: 90, basis: "abuse role of entity ZG39-ARIN inside GOGL", entity: "ZG39-ARIN"))
         #expect(google.organisation == "Google Inc.")
     }
 
@@ -66,7 +69,9 @@ import Testing
     }
 
     @Test func refusesErrorsAndNonsense() {
-        #expect(throws: RDAPError(message: "registry answered error 404: Not Found")) { try RDAPParser.network(Array(#"{"errorCode": 404, "title": "Not Found"}"#.utf8)) }
+        #expect(throws: RDAPError(message: "registry answered error 404: Not Found")) {
+            try RDAPParser.network(Array(#"{"errorCode": 404, "title": "Not Found"}"#.utf8))
+        }
         #expect(throws: RDAPError(message: "response is not a JSON object")) { try RDAPParser.network(Array("[1]".utf8)) }
         #expect(throws: RDAPError.self) { try RDAPParser.network(Array("<html>".utf8)) }
     }
@@ -80,7 +85,9 @@ import Testing
         #expect(try RDAPParser.network(padded).handle == "NET-1")
         #expect(throws: RDAPError(message: "response is 1048577 bytes, more than the 1048576 accepted")) { try RDAPParser.network(padded + [0x20]) }
         func nested(_ depth: Int) -> [UInt8] {
-            Array((#"{"objectClassName":"ip network","handle":"NET-1","remarks":"# + String(repeating: "[", count: depth - 1) + String(repeating: "]", count: depth - 1) + "}").utf8)
+            Array(
+                (#"{"objectClassName":"ip network","handle":"NET-1","remarks":"# + String(repeating: "[", count: depth - 1)
+                    + String(repeating: "]", count: depth - 1) + "}").utf8)
         }
         #expect(try RDAPParser.network(nested(64)).handle == "NET-1")
         #expect(throws: RDAPError(message: "response is not JSON (column 123: nesting deeper than 64 levels)")) { try RDAPParser.network(nested(65)) }

@@ -3,10 +3,13 @@ import HotlineCore
 import HotlineHosting
 import HotlineTesting
 import Testing
+
 @testable import HotlineNet
 
 @Suite(.serialized) struct RDAPClientTests {
-    static let bootstrapDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("HotlineHostingTests/Fixtures/rdap/bootstrap").path
+    static let bootstrapDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+        "HotlineHostingTests/Fixtures/rdap/bootstrap"
+    ).path
 
     @Test func bootstrapPicksTheRegistryByLongestPrefixAndTLD() throws {
         let bootstrap = try RDAPClient.loadBootstrap(directory: Self.bootstrapDirectory)
@@ -49,7 +52,9 @@ import Testing
         let big = RDAPClient(bootstrap: RDAPBootstrap(singleServer: server.base("big")), http: HTTPClient(timeout: 2), minimumInterval: 0)
         #expect(throws: RDAPError(message: "127.0.0.1: response larger than 1048576 bytes")) { try big.network(for: IPAddress("74.125.225.229")!).get() }
 
-        #expect(throws: RDAPError(message: "127.0.0.1 has no record (404)", notFound: true)) { try client.parentNetwork(of: "210.0.0.0 - 210.255.255.255").get() }
+        #expect(throws: RDAPError(message: "127.0.0.1 has no record (404)", notFound: true)) {
+            try client.parentNetwork(of: "210.0.0.0 - 210.255.255.255").get()
+        }
         #expect(throws: RDAPError(message: "127.0.0.1 has no record (404)", notFound: true)) { try client.parentNetwork(of: "2001:0200::/23").get() }
         #expect(throws: RDAPError(message: "parent handle NET-EXAMPLE is not a network")) { try client.parentNetwork(of: "NET-EXAMPLE").get() }
 
@@ -72,7 +77,8 @@ import Testing
         #expect(bora.steps.last?.detail == "abuse@bora.net (confidence 75: the network's own abuse address in entity DB50-AP)")
         let bt = resolver.resolve(host: "62.239.237.1")
         #expect(bt.contactSource == "rdap" && bt.confidence == 90)
-        let withRegistrar = HostingResolver(directory: ContactDirectory(), ipTable: IPTable([]), registrarLookup: client, publicSuffixes: PublicSuffixList(text: "com\n"), homeCountry: "NL")
+        let withRegistrar = HostingResolver(
+            directory: ContactDirectory(), ipTable: IPTable([]), registrarLookup: client, publicSuffixes: PublicSuffixList(text: "com\n"), homeCountry: "NL")
         let hh = withRegistrar.resolve(host: "www.hhgames.com")
         var registrarFacts = Facts()
         hh.apply(to: &registrarFacts)

@@ -3,6 +3,7 @@ import HotlineConfig
 import HotlineCore
 import HotlineTesting
 import Testing
+
 @testable import HotlineNet
 
 /// A message as the gateway writes them, small.
@@ -14,10 +15,14 @@ func testMessage(_ subject: String, id: String) -> [UInt8] {
 func makeCertificate() throws -> (cert: String, key: String) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-tls-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let cert = directory + "/cert.pem", key = directory + "/key.pem"
+    let cert = directory + "/cert.pem"
+    let key = directory + "/key.pem"
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-    process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+    process.arguments = [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+        "subjectAltName=IP:127.0.0.1",
+    ]
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
@@ -31,7 +36,8 @@ func makeCertificate() throws -> (cert: String, key: String) {
         let server = try TestSMTPServer()
         let client = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: Int(server.port), security: .none, timeout: 5))
         for index in 1...3 {
-            try client.send(from: "notices@hotline.test", to: ["abuse@hoster.test", "noc@hoster.test"], message: testMessage("notice \(index)", id: "m\(index)"))
+            try client.send(
+                from: "notices@hotline.test", to: ["abuse@hoster.test", "noc@hoster.test"], message: testMessage("notice \(index)", id: "m\(index)"))
         }
         let messages = server.messages()
         #expect(messages.count == 3)
@@ -43,14 +49,19 @@ func makeCertificate() throws -> (cert: String, key: String) {
     @Test func startTLSWithLoginAndTheCertificateChecked() throws {
         let (cert, key) = try makeCertificate()
         let server = try TestSMTPServer(options: ["--tls", cert, key, "--auth", "gateway:s3cret"])
-        let trusted = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: Int(server.port), security: .starttls, username: "gateway", password: .value("s3cret"), caFile: cert, timeout: 5))
+        let trusted = SMTPClient(
+            settings: SMTPSettings(
+                host: "127.0.0.1", port: Int(server.port), security: .starttls, username: "gateway", password: .value("s3cret"), caFile: cert, timeout: 5))
         try trusted.send(from: "notices@hotline.test", to: ["abuse@hoster.test"], message: testMessage("over tls", id: "t1"))
         #expect(server.messages().first?.contains("X-Envelope-TLS: yes\r\nX-Envelope-Auth: yes\r\n") == true)
         // The system's CAs do not know this certificate: nothing is sent.
-        let untrusted = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: Int(server.port), security: .starttls, username: "gateway", password: .value("s3cret"), timeout: 5))
+        let untrusted = SMTPClient(
+            settings: SMTPSettings(host: "127.0.0.1", port: Int(server.port), security: .starttls, username: "gateway", password: .value("s3cret"), timeout: 5))
         #expect(throws: SMTPError.self) { try untrusted.send(from: "notices@hotline.test", to: ["abuse@hoster.test"], message: testMessage("x", id: "t2")) }
         // A wrong password sends nothing.
-        let wrong = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: Int(server.port), security: .starttls, username: "gateway", password: .value("nope"), caFile: cert, timeout: 2))
+        let wrong = SMTPClient(
+            settings: SMTPSettings(
+                host: "127.0.0.1", port: Int(server.port), security: .starttls, username: "gateway", password: .value("nope"), caFile: cert, timeout: 2))
         #expect(throws: SMTPError.self) { try wrong.send(from: "notices@hotline.test", to: ["abuse@hoster.test"], message: testMessage("x", id: "t3")) }
         #expect(server.messages().count == 1)
     }
@@ -100,12 +111,15 @@ func makeCertificate() throws -> (cert: String, key: String) {
 
     func webhookMessage(_ hoster: TestHosterServer, id: String, url: String, secretName: String? = "HOSTER_SECRET") -> OutboxMessage {
         let body = #"{"notice":{"reference":"HG-TEST"},"reports":[{"url":"\#(url)"}]}"#
-        return OutboxMessage(id: id, noticeID: "n-\(id)", purpose: "notice", channel: .webhook, destinations: [hoster.url("/webhook")], sender: "notices@hotline.test", messageID: nil, secretEnvironment: secretName, payload: Array(body.utf8), nextAttemptAt: Date(), createdAt: Date())
+        return OutboxMessage(
+            id: id, noticeID: "n-\(id)", purpose: "notice", channel: .webhook, destinations: [hoster.url("/webhook")], sender: "notices@hotline.test",
+            messageID: nil, secretEnvironment: secretName, payload: Array(body.utf8), nextAttemptAt: Date(), createdAt: Date())
     }
 
     @Test func webhooksAreSignedCarryTheIdempotencyKeyAndRetriesOfFailures() throws {
         let hoster = try TestHosterServer(secret: Self.secret, failWebhook: 2)
-        let transport = NetNoticeTransport(smtp: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .none)), environment: ["HOSTER_SECRET": Self.secret])
+        let transport = NetNoticeTransport(
+            smtp: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .none)), environment: ["HOSTER_SECRET": Self.secret])
         let message = webhookMessage(hoster, id: "key-1", url: hoster.url("/content/a"))
         for _ in 0..<2 {
             do {
@@ -127,7 +141,9 @@ func makeCertificate() throws -> (cert: String, key: String) {
 
     @Test func aWebhookThatTimesOutIsRetriedLater() throws {
         let hoster = try TestHosterServer(secret: Self.secret)
-        let transport = NetNoticeTransport(smtp: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .none)), http: HTTPClient(timeout: 1), environment: ["HOSTER_SECRET": Self.secret])
+        let transport = NetNoticeTransport(
+            smtp: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .none)), http: HTTPClient(timeout: 1),
+            environment: ["HOSTER_SECRET": Self.secret])
         var message = webhookMessage(hoster, id: "key-slow", url: hoster.url("/content/a"))
         message.destinations = [hoster.url("/webhook-slow")]
         do {
@@ -141,12 +157,14 @@ func makeCertificate() throws -> (cert: String, key: String) {
 
     @Test func aWrongOrMissingSecretIsNotRetried() throws {
         let hoster = try TestHosterServer(secret: Self.secret)
-        let wrong = NetNoticeTransport(smtp: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .none)), environment: ["HOSTER_SECRET": "not-the-secret"])
+        let wrong = NetNoticeTransport(
+            smtp: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .none)), environment: ["HOSTER_SECRET": "not-the-secret"])
         #expect(throws: DeliveryError("webhook \(hoster.url("/webhook")) answered HTTP 401", permanent: true)) {
             try wrong.deliver(webhookMessage(hoster, id: "key-2", url: hoster.url("/content/a")))
         }
         #expect(throws: DeliveryError("webhook secret not set: environment variable HOSTER_SECRET", permanent: true)) {
-            try NetNoticeTransport(smtp: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .none)), environment: [:]).deliver(webhookMessage(hoster, id: "key-3", url: "x"))
+            try NetNoticeTransport(smtp: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .none)), environment: [:]).deliver(
+                webhookMessage(hoster, id: "key-3", url: "x"))
         }
         #expect(try hoster.state()["bad_signatures"] == .number(1))
     }
@@ -173,29 +191,47 @@ func makeCertificate() throws -> (cert: String, key: String) {
         #expect(strict.fetch(hoster.url("/content/a")) == .failed("refused: 127.0.0.1 is in special-purpose network 127.0.0.0/8"))
         let fetcher = SafeFetcher(resolver: nil, policy: AddressPolicy(allowed: [IPNetwork("127.0.0.0/8")!]))
         guard case .response(200, _, let digests?) = fetcher.fetch(hoster.url("/content/a")) else {
-            Issue.record("not fetched"); return
+            Issue.record("not fetched")
+            return
         }
         // The hoster serves sha256("a") repeated 64 times.
         #expect(digests.sha256.count == 64)
         #expect(fetcher.fetch(hoster.url("/content/a")) == fetcher.fetch(hoster.url("/content/a")))
-        guard case .response(404, _, nil) = fetcher.fetch(hoster.url("/gone/a")) else { Issue.record("404 not seen"); return }
+        guard case .response(404, _, nil) = fetcher.fetch(hoster.url("/gone/a")) else {
+            Issue.record("404 not seen")
+            return
+        }
         // Redirects are checked hop by hop: to the metadata address is refused.
-        #expect(fetcher.fetch(hoster.url("/redirect?to=http://169.254.169.254/latest/meta-data/")) == .failed("refused: 169.254.169.254 is in special-purpose network 169.254.0.0/16"))
-        guard case .response(200, let final, _) = fetcher.fetch(hoster.url("/redirect?to=/content/b")) else { Issue.record("redirect not followed"); return }
+        #expect(
+            fetcher.fetch(hoster.url("/redirect?to=http://169.254.169.254/latest/meta-data/"))
+                == .failed("refused: 169.254.169.254 is in special-purpose network 169.254.0.0/16"))
+        guard case .response(200, let final, _) = fetcher.fetch(hoster.url("/redirect?to=/content/b")) else {
+            Issue.record("redirect not followed")
+            return
+        }
         #expect(final == hoster.url("/content/b"))
         #expect(fetcher.fetch("ftp://127.0.0.1/x") == .failed("scheme ftp is not fetched"))
         #expect(fetcher.fetch("http://example.test/x") == .failed("DNS is off; example.test cannot be looked up"))
         // Larger than the limit: there, but not hashed.
         let small = SafeFetcher(resolver: nil, policy: AddressPolicy(allowed: [IPNetwork("127.0.0.0/8")!]), maximumBytes: 100)
-        guard case .response(200, _, nil) = small.fetch(hoster.url("/content/a")) else { Issue.record("limit not applied"); return }
+        guard case .response(200, _, nil) = small.fetch(hoster.url("/content/a")) else {
+            Issue.record("limit not applied")
+            return
+        }
     }
 
     @Test func theURLCheckerTellsOnlineGoneAndInconclusive() throws {
         let hoster = try TestHosterServer(secret: Self.secret)
         let checker = FetchingURLChecker(fetcher: SafeFetcher(resolver: nil, policy: AddressPolicy(allowed: [IPNetwork("127.0.0.0/8")!]), timeout: 3))
-        guard case .online(let digests?, "HTTP 200") = checker.check(hoster.url("/content/a")) else { Issue.record("not online"); return }
+        guard case .online(let digests?, "HTTP 200") = checker.check(hoster.url("/content/a")) else {
+            Issue.record("not online")
+            return
+        }
         #expect(digests.count == 3)
         #expect(checker.check(hoster.url("/gone/a")) == .gone("HTTP 404"))
-        guard case .inconclusive = checker.check("http://127.0.0.1:1/x") else { Issue.record("refused connection is not inconclusive"); return }
+        guard case .inconclusive = checker.check("http://127.0.0.1:1/x") else {
+            Issue.record("refused connection is not inconclusive")
+            return
+        }
     }
 }

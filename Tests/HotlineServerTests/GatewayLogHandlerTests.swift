@@ -11,14 +11,20 @@ import Testing
     static let forged = "ok\r\n2026-11-30T10:00:00Z critical hotline: forged record\u{1b}[31m\u{2028}end\\"
 
     @Test func textLinesEscapeControlCharactersInTheMessageAndEveryValue() {
-        let line = GatewayLogHandler.line(level: .error, label: "hotline", message: "mail poll failed: " + Self.forged,
-                                          metadata: ["mailbox": .string("abuse\ninbox"), "error": .string(Self.forged), "count": "3"], format: .text, at: Self.at)
-        #expect(line == #"2026-11-30T00:53:20Z error hotline: mail poll failed: ok\r\n2026-11-30T10:00:00Z critical hotline: forged record\u{1b}[31m\u{2028}end\\ count=3 error="ok\r\n2026-11-30T10:00:00Z critical hotline: forged record\u{1b}[31m\u{2028}end\\" mailbox=abuse\ninbox"# + "\n")
+        let line = GatewayLogHandler.line(
+            level: .error, label: "hotline", message: "mail poll failed: " + Self.forged,
+            metadata: ["mailbox": .string("abuse\ninbox"), "error": .string(Self.forged), "count": "3"], format: .text, at: Self.at)
+        #expect(
+            line
+                == #"2026-11-30T00:53:20Z error hotline: mail poll failed: ok\r\n2026-11-30T10:00:00Z critical hotline: forged record\u{1b}[31m\u{2028}end\\ count=3 error="ok\r\n2026-11-30T10:00:00Z critical hotline: forged record\u{1b}[31m\u{2028}end\\" mailbox=abuse\ninbox"#
+                + "\n")
         #expect(line.split(separator: "\n", omittingEmptySubsequences: false).count == 2, "one line and its newline")
     }
 
     @Test func jsonLinesAreOneObjectEachWithTheValuesIntact() throws {
-        let line = GatewayLogHandler.line(level: .warning, label: "hotline", message: Self.forged, metadata: ["error": .string(Self.forged), "msg": "cannot replace the message"], format: .json, at: Self.at)
+        let line = GatewayLogHandler.line(
+            level: .warning, label: "hotline", message: Self.forged, metadata: ["error": .string(Self.forged), "msg": "cannot replace the message"],
+            format: .json, at: Self.at)
         #expect(line.filter { $0 == "\n" || $0 == "\r\n" }.count == 1 && line.hasSuffix("\n"))
         let object = try #require(try JSONValue.parse(String(line.dropLast())).objectValue)
         #expect(object["msg"] == .string(Self.forged))
@@ -39,6 +45,14 @@ import Testing
 final class LockedLines: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
-    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+    func append(_ line: String) {
+        lock.lock()
+        lines.append(line)
+        lock.unlock()
+    }
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines
+    }
 }

@@ -23,7 +23,10 @@ import Testing
         #expect(answer(try reply("We will look into it.\r\n> has been removed")) == "unclear")
         #expect(answer(try reply("Not removed yet, sorry.")) == "unclear")
         #expect(answer(try reply("{\"status\":\"not_ours\"}")) == "not_ours")
-        guard case .reply(_, let reference, _, _) = try reply("ok", subject: "Re: [HG-0193A1B2C3D4-4A5B] Melding") else { Issue.record("not a reply"); return }
+        guard case .reply(_, let reference, _, _) = try reply("ok", subject: "Re: [HG-0193A1B2C3D4-4A5B] Melding") else {
+            Issue.record("not a reply")
+            return
+        }
         #expect(reference == "HG-0193A1B2C3D4-4A5B")
     }
 }

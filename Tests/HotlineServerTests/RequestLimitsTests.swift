@@ -23,39 +23,56 @@ import Testing
             let padding = String(repeating: " ", count: (4 << 20) - report().utf8.count)
             #expect(try await post(report() + padding).status == .created)
             let over = try await post(report(index: 1) + padding + " ")
-            #expect(over.text == #"{"type":"about:blank","title":"Content Too Large","status":413,"detail":"the body is larger than the 4194304 bytes accepted here"}"#)
+            #expect(
+                over.text
+                    == #"{"type":"about:blank","title":"Content Too Large","status":413,"detail":"the body is larger than the 4194304 bytes accepted here"}"#)
 
             // Batch: 1,000 reports.
             let batch = (0..<1000).map { report(index: 2000 + $0) }.joined(separator: ",")
             let full = try await post("{\"reports\":[" + batch + "]}")
             #expect(full.status == .ok && full.json.object?["accepted"] == .number(1000))
             let tooMany = try await post("{\"reports\":[" + batch + "," + report(index: 9999) + "]}")
-            #expect(tooMany.text == #"{"type":"about:blank","title":"Content Too Large","status":413,"detail":"at most 1000 reports per request, got 1001","field":"reports"}"#)
+            #expect(
+                tooMany.text
+                    == #"{"type":"about:blank","title":"Content Too Large","status":413,"detail":"at most 1000 reports per request, got 1001","field":"reports"}"#
+            )
 
             // Free text: 16,384 bytes.
             #expect(try await post(report(comment: String(repeating: "c", count: 16_384), index: 3)).status == .created)
             let long = try await post(report(comment: String(repeating: "c", count: 16_385), index: 4))
-            #expect(long.text == #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"field \"comment\" is longer than 16384 bytes","field":"comment","errors":[{"code":"too-long"}]}"#)
+            #expect(
+                long.text
+                    == #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"field \"comment\" is longer than 16384 bytes","field":"comment","errors":[{"code":"too-long"}]}"#
+            )
 
             // URL: 8,192 bytes.
             let path = "https://example.com/" + String(repeating: "p", count: 8192 - 20)
             #expect(try await post(#"{"url":"\#(path)"}"#).status == .created)
             let longURL = try await post(#"{"url":"\#(path)p"}"#)
             #expect(longURL.status == .badRequest && longURL.json.object?["field"] == .string("url"))
-            #expect(longURL.json.object?["detail"].map { if case .string(let text) = $0 { text.hasPrefix(#"field "url" is longer than 8192 bytes: "https://example.com/ppp"#) } else { false } } == true, "\(longURL.text.prefix(200))")
+            #expect(
+                longURL.json.object?["detail"].map {
+                    if case .string(let text) = $0 { text.hasPrefix(#"field "url" is longer than 8192 bytes: "https://example.com/ppp"#) } else { false }
+                } == true, "\(longURL.text.prefix(200))")
 
             // JSON nesting: 64 levels.
             let nested = { (depth: Int) in String(repeating: "[", count: depth - 1) + "1" + String(repeating: "]", count: depth - 1) }
             let atDepth = try await post(#"{"url":"https://example.com/n","comment":"x","tags":\#(nested(64))}"#)
-            #expect(atDepth.status == .badRequest && atDepth.text.contains("unknown field \\\"tags\\\""), "parsed to the end: refused for the field, not the nesting")
+            #expect(
+                atDepth.status == .badRequest && atDepth.text.contains("unknown field \\\"tags\\\""),
+                "parsed to the end: refused for the field, not the nesting")
             let deeper = try await post(#"{"url":"https://example.com/n","tags":\#(nested(65))}"#)
-            #expect(deeper.text == #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"invalid JSON at column 102: nesting deeper than 64 levels"}"#)
+            #expect(
+                deeper.text
+                    == #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"invalid JSON at column 102: nesting deeper than 64 levels"}"#)
 
             // Small bodies elsewhere: hash checks 4 KiB.
             let hashcheck = #"{"md5":"0123456789abcdef0123456789abcdef"}"#
             #expect(try await post(hashcheck + String(repeating: " ", count: 4096 - hashcheck.utf8.count), to: "/v1/hashcheck", role: "provider").status == .ok)
             let bigCheck = try await post(hashcheck + String(repeating: " ", count: 4097 - hashcheck.utf8.count), to: "/v1/hashcheck", role: "provider")
-            #expect(bigCheck.text == #"{"type":"about:blank","title":"Content Too Large","status":413,"detail":"the body is larger than the 4096 bytes accepted here"}"#)
+            #expect(
+                bigCheck.text
+                    == #"{"type":"about:blank","title":"Content Too Large","status":413,"detail":"the body is larger than the 4096 bytes accepted here"}"#)
         }
     }
 }

@@ -1,12 +1,12 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
-import HummingbirdTesting
+import HotlineApp
 import HotlineConfig
 import HotlineCore
-import HotlineApp
 import HotlineServer
 import HotlineTesting
+import Hummingbird
+import HummingbirdTesting
 import NIOCore
 import Testing
 
@@ -33,30 +33,35 @@ struct ServerFixture {
             rulesPath = Self.root.appendingPathComponent("Rules").path
         }
         try """
-            version: 1
-            contacts:
-              - { id: hoster-a, name: Hoster A, prefixes: ["198.51.100.0/24"], country: NL, abuse: [abuse@hoster-a.test] }
-              - { id: hoster-b, name: Hoster B, prefixes: ["203.0.113.0/24"], country: NL, abuse: [abuse@hoster-b.test] }
-            """.write(to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
+        version: 1
+        contacts:
+          - { id: hoster-a, name: Hoster A, prefixes: ["198.51.100.0/24"], country: NL, abuse: [abuse@hoster-a.test] }
+          - { id: hoster-b, name: Hoster B, prefixes: ["203.0.113.0/24"], country: NL, abuse: [abuse@hoster-b.test] }
+        """.write(to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
         try """
-            version: 1
-            hotline: { name: Test Hotline, country: NL, email: notices@hotline.test, domain: hotline.test }
-            rules: \(rulesPath)
-            contacts: contacts.yaml
-            templates: \(Self.root.appendingPathComponent("Config/templates").path)
-            api: { report_rate: \(reportRate), hashcheck_rate: 2 }
-            """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
+        version: 1
+        hotline: { name: Test Hotline, country: NL, email: notices@hotline.test, domain: hotline.test }
+        rules: \(rulesPath)
+        contacts: contacts.yaml
+        templates: \(Self.root.appendingPathComponent("Config/templates").path)
+        api: { report_rate: \(reportRate), hashcheck_rate: 2 }
+        """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
         let (config, diagnostics) = GatewayConfig.load(directory.appendingPathComponent("hotline.yaml").path)
         store = InMemoryStore()
         try store.saveList(HashList(name: "police", source: "test", defaultClassification: .A1))
         _ = try store.importEntries([HashListEntry(algorithm: .md5, value: "0123456789abcdef0123456789abcdef", classification: .A1)], into: "police")
         // A clock that stands still, so rate limits are exact whatever the machine's load.
-        let assembly = GatewayAssembly(config: try #require(config, "\(diagnostics)"), overrides: GatewayOverrides(offline: true, time: ManualTimeSource(Date())))
+        let assembly = GatewayAssembly(
+            config: try #require(config, "\(diagnostics)"), overrides: GatewayOverrides(offline: true, time: ManualTimeSource(Date())))
         runtime = try assembly.runtime(store: store)
         server = GatewayServer(runtime: runtime)
-        for (role, org) in [("reporter", nil), ("provider", "hoster-a"), ("analyst", nil), ("admin", nil), ("other-provider", "hoster-b")] as [(String, String?)] {
+        for (role, org) in [("reporter", nil), ("provider", "hoster-a"), ("analyst", nil), ("admin", nil), ("other-provider", "hoster-b")]
+            as [(String, String?)]
+        {
             let secret = TokenSecrets.make()
-            try store.insertToken(APIToken(id: "t-\(role)", role: APIRole(rawValue: role.replacingOccurrences(of: "other-", with: ""))!, org: org, label: nil, createdAt: Date()), secretHash: TokenSecrets.hash(secret))
+            try store.insertToken(
+                APIToken(id: "t-\(role)", role: APIRole(rawValue: role.replacingOccurrences(of: "other-", with: ""))!, org: org, label: nil, createdAt: Date()),
+                secretHash: TokenSecrets.hash(secret))
             tokens[role] = secret
         }
     }
@@ -83,7 +88,8 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
         defer { fixture.remove() }
         let app = Application(router: fixture.server.router())
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers(nil), body: body(#"{"url":"https://example.com/a"}"#)) { response in
+            try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers(nil), body: body(#"{"url":"https://example.com/a"}"#)) {
+                response in
                 #expect(response.status == .unauthorized)
                 #expect(response.headers[.contentType] == "application/problem+json")
                 #expect(response.headers[.wwwAuthenticate] == "Bearer realm=\"hotline-gateway\"")
@@ -108,7 +114,10 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
                 #expect(response.status == .ok)
             }
             try await client.execute(uri: "/v1/queue", method: .get, headers: fixture.headers("reporter")) { response in
-                #expect(response.text == #"{"type":"about:blank","title":"Forbidden","status":403,"detail":"this needs a token with role analyst; this token has role reporter"}"#)
+                #expect(
+                    response.text
+                        == #"{"type":"about:blank","title":"Forbidden","status":403,"detail":"this needs a token with role analyst; this token has role reporter"}"#
+                )
             }
         }
     }
@@ -133,7 +142,10 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
             let report = #"{"id":"r-1","url":"https://Example.COM/a.jpg","source":{"type":"crawler","name":"c1"},"reporter":"person@example.org"}"#
             let first = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(report))
             #expect(first.status == .created)
-            guard case .object(let decided) = first.json, case .string(let reportID)? = decided["report_id"] else { Issue.record(Comment(rawValue: first.text)); return }
+            guard case .object(let decided) = first.json, case .string(let reportID)? = decided["report_id"] else {
+                Issue.record(Comment(rawValue: first.text))
+                return
+            }
             #expect(decided["outcome"] == .string("escalate"))
             let again = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(report))
             #expect(again.status == .ok)
@@ -144,7 +156,10 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
             #expect(shown.json.object?["url"] == .string("https://example.com/a.jpg"))
             #expect(shown.json.object?["status"] == .string("escalate"))
             #expect(!shown.text.contains("person@example.org"))
-            guard case .array(let decisions)? = shown.json.object?["decisions"], case .object(let decision)? = decisions.first else { Issue.record("no decisions"); return }
+            guard case .array(let decisions)? = shown.json.object?["decisions"], case .object(let decision)? = decisions.first else {
+                Issue.record("no decisions")
+                return
+            }
             #expect(decision["rule"] == .string("default"))
             #expect(decision["trace"] != nil && decision["facts"] != nil)
             let missing = try await client.execute(uri: "/v1/reports/nope", method: .get, headers: fixture.headers("analyst"))
@@ -159,10 +174,22 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
         let app = Application(router: fixture.server.router())
         try await app.test(.router) { client in
             let cases: [(String, String)] = [
-                (#"{"url":"https://example.com/a","colour":"red"}"#, #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"unknown field \"colour\"","field":"colour","errors":[{"code":"unknown-field"}]}"#),
-                (#"{"url":42}"#, #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"field \"url\" must be a string, got number","field":"url","errors":[{"code":"wrong-type"}]}"#),
-                (#"{"url":"https://example.com/a""#, #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"invalid JSON at column 31: unexpected end of input inside an object, expected ',' or '}'"}"#),
-                (#"{"reports":[],"x":1}"#, #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"unknown field \"x\" beside \"reports\"","field":"x"}"#),
+                (
+                    #"{"url":"https://example.com/a","colour":"red"}"#,
+                    #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"unknown field \"colour\"","field":"colour","errors":[{"code":"unknown-field"}]}"#
+                ),
+                (
+                    #"{"url":42}"#,
+                    #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"field \"url\" must be a string, got number","field":"url","errors":[{"code":"wrong-type"}]}"#
+                ),
+                (
+                    #"{"url":"https://example.com/a""#,
+                    #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"invalid JSON at column 31: unexpected end of input inside an object, expected ',' or '}'"}"#
+                ),
+                (
+                    #"{"reports":[],"x":1}"#,
+                    #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"unknown field \"x\" beside \"reports\"","field":"x"}"#
+                ),
             ]
             for (input, expected) in cases {
                 let response = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(input))
@@ -181,10 +208,14 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
         defer { fixture.remove() }
         let app = Application(router: fixture.server.router())
         try await app.test(.router) { client in
-            let batch = #"{"reports":[{"url":"https://example.com/1"},{"url":"ftp://example.com/2"},{"xarf_version":"4.0.0","report_id":"550e8400-e29b-41d4-a716-446655440000","timestamp":"2026-11-30T10:00:00Z","reporter":{"org":"Partner Hotline","contact":"r@partner.test","domain":"partner.test"},"sender":{"org":"Partner Hotline","contact":"r@partner.test","domain":"partner.test"},"source_identifier":"198.51.100.7","category":"content","type":"csam","url":"http://198.51.100.7/x.jpg","classification":"A1","detection_method":"hash_match","hash_values":{"md5":"0123456789abcdef0123456789abcdef"}},{"xarf_version":"4.0.0","category":"content","type":"phishing","url":"https://example.com/p"}]}"#
+            let batch =
+                #"{"reports":[{"url":"https://example.com/1"},{"url":"ftp://example.com/2"},{"xarf_version":"4.0.0","report_id":"550e8400-e29b-41d4-a716-446655440000","timestamp":"2026-11-30T10:00:00Z","reporter":{"org":"Partner Hotline","contact":"r@partner.test","domain":"partner.test"},"sender":{"org":"Partner Hotline","contact":"r@partner.test","domain":"partner.test"},"source_identifier":"198.51.100.7","category":"content","type":"csam","url":"http://198.51.100.7/x.jpg","classification":"A1","detection_method":"hash_match","hash_values":{"md5":"0123456789abcdef0123456789abcdef"}},{"xarf_version":"4.0.0","category":"content","type":"phishing","url":"https://example.com/p"}]}"#
             let response = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(batch))
             #expect(response.status == .ok)
-            guard case .object(let result) = response.json, case .array(let items)? = result["results"] else { Issue.record(Comment(rawValue: response.text)); return }
+            guard case .object(let result) = response.json, case .array(let items)? = result["results"] else {
+                Issue.record(Comment(rawValue: response.text))
+                return
+            }
             #expect(result["accepted"] == .number(2))
             #expect(result["rejected"] == .number(2))
             #expect(items[1].object?["field"] == .string("reports[1].url"))
@@ -201,21 +232,37 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
         defer { fixture.remove() }
         let app = Application(router: fixture.server.router())
         try await app.test(.router) { client in
-            let created = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"http://198.51.100.9/q.jpg"}"#))
-            guard case .string(let caseID)? = created.json.object?["case_id"] else { Issue.record(Comment(rawValue: created.text)); return }
+            let created = try await client.execute(
+                uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"http://198.51.100.9/q.jpg"}"#))
+            guard case .string(let caseID)? = created.json.object?["case_id"] else {
+                Issue.record(Comment(rawValue: created.text))
+                return
+            }
             let queue = try await client.execute(uri: "/v1/queue", method: .get, headers: fixture.headers("analyst"))
-            guard case .array(let items)? = queue.json.object?["items"], case .object(let first)? = items.first else { Issue.record(Comment(rawValue: queue.text)); return }
+            guard case .array(let items)? = queue.json.object?["items"], case .object(let first)? = items.first else {
+                Issue.record(Comment(rawValue: queue.text))
+                return
+            }
             #expect(first["id"] == .string(caseID))
             #expect(first["reason"] == .string("no rule allows automatic handling"))
-            let bad = try await client.execute(uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"), body: body(#"{"action":"delete","reason":"x"}"#))
-            #expect(bad.text == #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"\"action\" must be notify, forward or close, got \"delete\"","field":"action"}"#)
-            let decided = try await client.execute(uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"), body: body(#"{"action":"notify","to":"hosting","reason":"confirmed by analyst"}"#))
+            let bad = try await client.execute(
+                uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"), body: body(#"{"action":"delete","reason":"x"}"#))
+            #expect(
+                bad.text
+                    == #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"\"action\" must be notify, forward or close, got \"delete\"","field":"action"}"#
+            )
+            let decided = try await client.execute(
+                uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"),
+                body: body(#"{"action":"notify","to":"hosting","reason":"confirmed by analyst"}"#))
             #expect(decided.status == .created, "\(decided.text)")
             let after = try await client.execute(uri: "/v1/queue", method: .get, headers: fixture.headers("analyst"))
             #expect(after.json.object?["items"] == .array([]))
-            let closed = try await client.execute(uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"), body: body(#"{"action":"close","reason":"removed already"}"#))
+            let closed = try await client.execute(
+                uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"),
+                body: body(#"{"action":"close","reason":"removed already"}"#))
             #expect(closed.status == .created)
-            let again = try await client.execute(uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"), body: body(#"{"action":"close","reason":"twice"}"#))
+            let again = try await client.execute(
+                uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"), body: body(#"{"action":"close","reason":"twice"}"#))
             #expect(again.status == .conflict)
         }
         #expect(try fixture.store.dispatchCounts().items == ["waiting": 1])
@@ -228,24 +275,39 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
         defer { fixture.remove() }
         let now = Date()
         for (index, org) in ["hoster-a", "hoster-b"].enumerated() {
-            let subject = ReportedURL(reportID: "r\(index)", caseID: "c\(index)", decisionID: "d\(index)", url: "http://198.51.100.\(index)/x.jpg", host: "198.51.100.\(index)", hashes: ["md5": "0123456789abcdef0123456789abcdef"])
-            let item = NoticeItem(itemID: "i\(index)", subject: subject, hosting: HostingSnapshot(), classification: "A1", detectionMethod: "hash_match", xarfReportID: UUIDv4.random())
-            let notice = Notice(id: "n-\(org)", reference: "HG-TEST\(index)", kind: .notify, recipient: Recipient(target: .hosting, name: org, addresses: ["abuse@\(org).test"], contactID: org), template: "ntd-first", status: .sent, createdAt: now, sentAt: now, deadlineSpan: .hours(24), deadline: now.addingTimeInterval(86400), items: [item])
+            let subject = ReportedURL(
+                reportID: "r\(index)", caseID: "c\(index)", decisionID: "d\(index)", url: "http://198.51.100.\(index)/x.jpg", host: "198.51.100.\(index)",
+                hashes: ["md5": "0123456789abcdef0123456789abcdef"])
+            let item = NoticeItem(
+                itemID: "i\(index)", subject: subject, hosting: HostingSnapshot(), classification: "A1", detectionMethod: "hash_match",
+                xarfReportID: UUIDv4.random())
+            let notice = Notice(
+                id: "n-\(org)", reference: "HG-TEST\(index)", kind: .notify,
+                recipient: Recipient(target: .hosting, name: org, addresses: ["abuse@\(org).test"], contactID: org), template: "ntd-first", status: .sent,
+                createdAt: now, sentAt: now, deadlineSpan: .hours(24), deadline: now.addingTimeInterval(86400), items: [item])
             try fixture.store.insertNotice(notice, messages: [], consumedItems: [], event: nil)
         }
         let app = Application(router: fixture.server.router())
         try await app.test(.router) { client in
             let mine = try await client.execute(uri: "/v1/provider/notices", method: .get, headers: fixture.headers("provider"))
-            guard case .array(let notices)? = mine.json.object?["notices"] else { Issue.record(Comment(rawValue: mine.text)); return }
+            guard case .array(let notices)? = mine.json.object?["notices"] else {
+                Issue.record(Comment(rawValue: mine.text))
+                return
+            }
             #expect(notices.map { $0.object?["reference"] } == [.string("HG-TEST0")])
             #expect(!mine.text.contains("facts"))
-            let theirs = try await client.execute(uri: "/v1/notices/n-hoster-b/ack", method: .post, headers: fixture.headers("provider"), body: body(#"{"status":"removed"}"#))
+            let theirs = try await client.execute(
+                uri: "/v1/notices/n-hoster-b/ack", method: .post, headers: fixture.headers("provider"), body: body(#"{"status":"removed"}"#))
             #expect(theirs.status == .notFound)
-            let rejectWithoutReason = try await client.execute(uri: "/v1/notices/n-hoster-a/ack", method: .post, headers: fixture.headers("provider"), body: body(#"{"status":"rejected"}"#))
+            let rejectWithoutReason = try await client.execute(
+                uri: "/v1/notices/n-hoster-a/ack", method: .post, headers: fixture.headers("provider"), body: body(#"{"status":"rejected"}"#))
             #expect(rejectWithoutReason.status == .badRequest)
-            let ack = try await client.execute(uri: "/v1/notices/HG-TEST0/ack", method: .post, headers: fixture.headers("provider"), body: body(#"{"status":"removed"}"#))
+            let ack = try await client.execute(
+                uri: "/v1/notices/HG-TEST0/ack", method: .post, headers: fixture.headers("provider"), body: body(#"{"status":"removed"}"#))
             #expect(ack.text == #"{"id":"n-hoster-a","reference":"HG-TEST0","status":"acknowledged"}"#)
-            let notOurs = try await client.execute(uri: "/v1/notices/n-hoster-b/ack", method: .post, headers: fixture.headers("other-provider"), body: body(#"{"status":"not_ours","reason":"customer moved"}"#))
+            let notOurs = try await client.execute(
+                uri: "/v1/notices/n-hoster-b/ack", method: .post, headers: fixture.headers("other-provider"),
+                body: body(#"{"status":"not_ours","reason":"customer moved"}"#))
             #expect(notOurs.json.object?["status"] == .string("rejected"))
         }
         #expect(try fixture.store.notice("n-hoster-a")?.items[0].nextCheckAt != nil)
@@ -258,17 +320,21 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
         defer { fixture.remove() }
         let app = Application(router: fixture.server.router())
         try await app.test(.router) { client in
-            let known = try await client.execute(uri: "/v1/hashcheck", method: .post, headers: fixture.headers("provider"), body: body(#"{"md5":"0123456789ABCDEF0123456789ABCDEF"}"#))
+            let known = try await client.execute(
+                uri: "/v1/hashcheck", method: .post, headers: fixture.headers("provider"), body: body(#"{"md5":"0123456789ABCDEF0123456789ABCDEF"}"#))
             #expect(known.text == #"{"match":true,"classification":"A1"}"#)
-            let unknown = try await client.execute(uri: "/v1/hashcheck", method: .post, headers: fixture.headers("provider"), body: body(#"{"sha1":"da39a3ee5e6b4b0d3255bfef95601890afd80709"}"#))
+            let unknown = try await client.execute(
+                uri: "/v1/hashcheck", method: .post, headers: fixture.headers("provider"), body: body(#"{"sha1":"da39a3ee5e6b4b0d3255bfef95601890afd80709"}"#))
             #expect(unknown.text == #"{"match":false}"#)
             let malformed = try await client.execute(uri: "/v1/hashcheck", method: .post, headers: fixture.headers("provider"), body: body(#"{"md5":"xyz"}"#))
             #expect(malformed.status == .badRequest)
             // A burst of 4 at 2/s, on a clock that stands still: three checks went, one more
             // is allowed, then 429 with Retry-After.
-            let fourth = try await client.execute(uri: "/v1/hashcheck", method: .post, headers: fixture.headers("provider"), body: body(#"{"md5":"0123456789abcdef0123456789abcdef"}"#))
+            let fourth = try await client.execute(
+                uri: "/v1/hashcheck", method: .post, headers: fixture.headers("provider"), body: body(#"{"md5":"0123456789abcdef0123456789abcdef"}"#))
             #expect(fourth.status == .ok)
-            let limited = try await client.execute(uri: "/v1/hashcheck", method: .post, headers: fixture.headers("provider"), body: body(#"{"md5":"0123456789abcdef0123456789abcdef"}"#))
+            let limited = try await client.execute(
+                uri: "/v1/hashcheck", method: .post, headers: fixture.headers("provider"), body: body(#"{"md5":"0123456789abcdef0123456789abcdef"}"#))
             #expect(limited.status == .tooManyRequests)
             #expect(limited.headers[.retryAfter] == "1")
         }
@@ -281,20 +347,32 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
         defer { fixture.remove() }
         let app = Application(router: fixture.server.router())
         let before = fixture.runtime.parts.engine.ruleSet.digest
-        try "version: 1\nrules:\n  - name: all\n    when: report.hots exists\n    then: [{ close: test }]\ndefault: [{ escalate: { reason: none } }]\n".write(to: fixture.directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
+        try "version: 1\nrules:\n  - name: all\n    when: report.hots exists\n    then: [{ close: test }]\ndefault: [{ escalate: { reason: none } }]\n".write(
+            to: fixture.directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
         try await app.test(.router) { client in
             let refused = try await client.execute(uri: "/v1/admin/rules/reload", method: .post, headers: fixture.headers("admin"))
             #expect(refused.status == .unprocessableContent)
-            guard case .array(let errors)? = refused.json.object?["errors"] else { Issue.record(Comment(rawValue: refused.text)); return }
-            #expect(errors == [.string("\(fixture.directory.path)/rules/rules.yaml:4:11: error: unknown field \"report.hots\"; did you mean \"report.host\"? [unknown-field]")])
+            guard case .array(let errors)? = refused.json.object?["errors"] else {
+                Issue.record(Comment(rawValue: refused.text))
+                return
+            }
+            #expect(
+                errors == [
+                    .string(
+                        "\(fixture.directory.path)/rules/rules.yaml:4:11: error: unknown field \"report.hots\"; did you mean \"report.host\"? [unknown-field]")
+                ])
             #expect(fixture.runtime.parts.engine.ruleSet.digest == before)
-            let decided = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"https://example.com/z"}"#))
+            let decided = try await client.execute(
+                uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"https://example.com/z"}"#))
             #expect(decided.json.object?["rule"] == .string("all"))
-            try "version: 1\nrules:\n  - name: none\n    when: report.host == \"nothing.test\"\n    then: [{ close: test }]\ndefault: [{ escalate: { reason: none } }]\n".write(to: fixture.directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
+            try
+                "version: 1\nrules:\n  - name: none\n    when: report.host == \"nothing.test\"\n    then: [{ close: test }]\ndefault: [{ escalate: { reason: none } }]\n"
+                .write(to: fixture.directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
             let accepted = try await client.execute(uri: "/v1/admin/rules/reload", method: .post, headers: fixture.headers("admin"))
             #expect(accepted.status == .ok)
             #expect(accepted.json.object?["rules_version"] != .string(before))
-            let after = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"https://example.com/y"}"#))
+            let after = try await client.execute(
+                uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"https://example.com/y"}"#))
             #expect(after.json.object?["rule"] == .string("default"))
         }
     }
@@ -304,7 +382,8 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
         defer { fixture.remove() }
         let app = Application(router: fixture.server.router())
         try await app.test(.router) { client in
-            _ = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"https://example.com/m"}"#))
+            _ = try await client.execute(
+                uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"https://example.com/m"}"#))
             #expect(try await client.execute(uri: "/healthz", method: .get).text == #"{"status":"ok"}"#)
             #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
             let metrics = try await client.execute(uri: "/metrics", method: .get).text
@@ -344,15 +423,28 @@ extension JSONValue {
 /// Notices to two hosters, stored as the worker would have left them.
 func seedNotices(_ store: any NoticeStore, now: Date) throws {
     func item(_ index: Int, removedAfter hours: Double?, sent: Date) -> NoticeItem {
-        let subject = ReportedURL(reportID: "r\(index)", caseID: "c\(index)", decisionID: "d\(index)", url: "http://198.51.100.\(index)/x.jpg", host: "198.51.100.\(index)", hashes: [:])
-        var item = NoticeItem(itemID: "i\(index)", subject: subject, hosting: HostingSnapshot(ip: "198.51.100.\(index)", asn: 64500, country: "NL", org: index < 5 ? "Quick Hosting" : "Slow Hosting"), classification: "A1", detectionMethod: "hash_match", xarfReportID: UUIDv4.random())
-        if let hours { item.state = .removed; item.removedAt = sent.addingTimeInterval(hours * 3600) }
+        let subject = ReportedURL(
+            reportID: "r\(index)", caseID: "c\(index)", decisionID: "d\(index)", url: "http://198.51.100.\(index)/x.jpg", host: "198.51.100.\(index)",
+            hashes: [:])
+        var item = NoticeItem(
+            itemID: "i\(index)", subject: subject,
+            hosting: HostingSnapshot(ip: "198.51.100.\(index)", asn: 64500, country: "NL", org: index < 5 ? "Quick Hosting" : "Slow Hosting"),
+            classification: "A1", detectionMethod: "hash_match", xarfReportID: UUIDv4.random())
+        if let hours {
+            item.state = .removed
+            item.removedAt = sent.addingTimeInterval(hours * 3600)
+        }
         return item
     }
     for index in 0..<8 {
         let sent = now.addingTimeInterval(-Double(100 - index) * 3600)
         let removed: Double? = index < 5 ? Double(index + 1) : (index == 5 ? 50 : nil)
-        let notice = Notice(id: "n\(index)", reference: "HG-N\(index)", kind: .notify, recipient: Recipient(target: .hosting, name: index < 5 ? "Quick Hosting" : "Slow Hosting", addresses: ["abuse@x.test"], contactID: index < 5 ? "hoster-a" : "hoster-b"), template: "ntd-first", status: removed == nil ? .sent : .removed, createdAt: sent, sentAt: sent, deadlineSpan: .hours(24), deadline: sent.addingTimeInterval(86_400), items: [item(index, removedAfter: removed, sent: sent)])
+        let notice = Notice(
+            id: "n\(index)", reference: "HG-N\(index)", kind: .notify,
+            recipient: Recipient(
+                target: .hosting, name: index < 5 ? "Quick Hosting" : "Slow Hosting", addresses: ["abuse@x.test"],
+                contactID: index < 5 ? "hoster-a" : "hoster-b"), template: "ntd-first", status: removed == nil ? .sent : .removed, createdAt: sent,
+            sentAt: sent, deadlineSpan: .hours(24), deadline: sent.addingTimeInterval(86_400), items: [item(index, removedAfter: removed, sent: sent)])
         try store.insertNotice(notice, messages: [], consumedItems: [], event: nil)
     }
 }
@@ -365,8 +457,11 @@ func seedNotices(_ store: any NoticeStore, now: Date) throws {
         let app = Application(router: fixture.server.router())
         try await app.test(.router) { client in
             let stats = try await client.execute(uri: "/v1/stats/hosters?since=30d", method: .get, headers: fixture.headers("analyst"))
-            guard case .object(let object) = stats.json, case .object(let total)? = object["total"], case .array(let hosters)? = object["hosters"], case .array(let listed)? = object["comply_or_explain"] else {
-                Issue.record(Comment(rawValue: stats.text)); return
+            guard case .object(let object) = stats.json, case .object(let total)? = object["total"], case .array(let hosters)? = object["hosters"],
+                case .array(let listed)? = object["comply_or_explain"]
+            else {
+                Issue.record(Comment(rawValue: stats.text))
+                return
             }
             #expect(total["notices"] == .number(8))
             #expect(total["removed"] == .number(6))
@@ -412,7 +507,10 @@ func seedNotices(_ store: any NoticeStore, now: Date) throws {
         let app = Application(router: fixture.server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             let api = try await client.execute(uri: "/v1/stats/hosters?since=30d", method: .get, headers: fixture.headers("analyst"))
-            guard let port = client.port else { Issue.record("no port"); return }
+            guard let port = client.port else {
+                Issue.record("no port")
+                return
+            }
             let screenshot = fixture.directory.appendingPathComponent("dashboard.png").path
             let script = ServerFixture.root.appendingPathComponent("Tests/HotlineServerTests/Browser/dashboard_check.py").path
             let process = Process()
@@ -425,8 +523,11 @@ func seedNotices(_ store: any NoticeStore, now: Date) throws {
             let output = pipe.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             #expect(process.terminationStatus == 0)
-            guard case .object(let seen)? = try? JSONValue.parse(Array(output)), case .object(let numbers)? = seen["stats"], case .object(let total)? = api.json.object?["total"] else {
-                Issue.record(Comment(rawValue: String(decoding: output, as: UTF8.self))); return
+            guard case .object(let seen)? = try? JSONValue.parse(Array(output)), case .object(let numbers)? = seen["stats"],
+                case .object(let total)? = api.json.object?["total"]
+            else {
+                Issue.record(Comment(rawValue: String(decoding: output, as: UTF8.self)))
+                return
             }
             #expect(seen["title"] == .string("Hotline Gateway — monitor"))
             #expect(seen["url"] == .string("/dashboard"))
@@ -437,7 +538,10 @@ func seedNotices(_ store: any NoticeStore, now: Date) throws {
             #expect(seen["hosters"] == .number(2))
             #expect(seen["flagged"] == .number(1))
             // Every chart is laid out and its non-empty bars have a size on screen.
-            guard case .number(let drawn)? = seen["drawn"], case .number(let nonzero)? = seen["nonzero"], case .array(let charts)? = seen["charts"] else { Issue.record("no charts"); return }
+            guard case .number(let drawn)? = seen["drawn"], case .number(let nonzero)? = seen["nonzero"], case .array(let charts)? = seen["charts"] else {
+                Issue.record("no charts")
+                return
+            }
             #expect(drawn == nonzero)
             #expect(nonzero >= 3)
             #expect(charts.count == 3)

@@ -3,6 +3,7 @@ import HotlineConfig
 import HotlineCore
 import HotlineTesting
 import Testing
+
 @testable import HotlineStore
 
 /// The backends every store test runs against: SQLite always; PostgreSQL where it is

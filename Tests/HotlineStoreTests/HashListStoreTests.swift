@@ -1,6 +1,7 @@
 import Foundation
 import HotlineCore
 import Testing
+
 @testable import HotlineStore
 
 /// Hash lists on every backend.
@@ -27,10 +28,11 @@ import Testing
         var changed = entries
         changed[1].classification = .B2
         #expect(try store.importEntries(changed, into: "police") == HashImportCounts(updated: 1, unchanged: 1))
-        #expect(try active(store) == [
-            "police md5 0123456789abcdef0123456789abcdef A1",
-            "police sha1 a9993e364706816aba3e25717850c26c9cd0d89d B2",
-        ])
+        #expect(
+            try active(store) == [
+                "police md5 0123456789abcdef0123456789abcdef A1",
+                "police sha1 a9993e364706816aba3e25717850c26c9cd0d89d B2",
+            ])
         #expect(throws: (any Error).self) { try store.importEntries(entries, into: "nope") }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import HotlineCore
 import HotlineTesting
 import Testing
+
 @testable import HotlineStore
 
 /// The notice store on every backend.
@@ -21,8 +22,12 @@ import Testing
         var content = RuleFileContent(file: "n.yaml")
         let at = SourceLocation(file: "n.yaml", line: 1, column: 1)
         content.rules = [
-            RuleDraft(name: "notify", nameLocation: at, condition: ExpressionSource(text: "hosting.abuse_email exists", location: at), actions: [.notify(to: .hosting, template: "ntd-first", deadline: .hours(24), batchWindow: nil)], continues: false, location: at),
-            RuleDraft(name: "removed", nameLocation: at, condition: ExpressionSource(text: "notice.urls_online == 0", location: at), actions: [.close(reason: "removed")], continues: false, location: at, event: .noticeRemoved),
+            RuleDraft(
+                name: "notify", nameLocation: at, condition: ExpressionSource(text: "hosting.abuse_email exists", location: at),
+                actions: [.notify(to: .hosting, template: "ntd-first", deadline: .hours(24), batchWindow: nil)], continues: false, location: at),
+            RuleDraft(
+                name: "removed", nameLocation: at, condition: ExpressionSource(text: "notice.urls_online == 0", location: at),
+                actions: [.close(reason: "removed")], continues: false, location: at, event: .noticeRemoved),
         ]
         content.defaultActions = [.escalate(queue: "analysts", reason: "none", priority: .normal)]
         content.defaultLocation = at
@@ -30,7 +35,8 @@ import Testing
     }
 
     func worker(_ store: some NoticeStore, transport: RecordingTransport, checker: ScriptedURLChecker) throws -> DispatchWorker {
-        let template = try #require(NoticeTemplate.parse("Subject: [{{reference}}] notice\n\n{{#urls}}\n{{url}}\n{{/urls}}", name: "ntd-first", language: "en", file: "t").0)
+        let template = try #require(
+            NoticeTemplate.parse("Subject: [{{reference}}] notice\n\n{{#urls}}\n{{url}}\n{{/urls}}", name: "ntd-first", language: "en", file: "t").0)
         return DispatchWorker(
             store: store, engine: try engine(), planner: DispatchPlanner(directory: FixedRecipients()),
             renderer: NoticeRenderer(identity: HotlineIdentity(name: "H", email: "n@h.test", domain: "h.test"), templates: NoticeTemplates([template])),
@@ -43,12 +49,14 @@ import Testing
 
     func noticeLife<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let store = try open()
-        let pipeline = IngestPipeline(store: store, engine: try engine(), enrichers: [Hosting()], planner: DispatchPlanner(directory: FixedRecipients()), time: time)
-        let results = try pipeline.ingest([
-            #"{"url": "https://a.example/1.jpg", "classification": "A1", "hashes": {"sha1": "da39a3ee5e6b4b0d3255bfef95601890afd80709"}}"#,
-            #"{"url": "https://a.example/2.jpg", "classification": "B2"}"#,
-            #"{"url": "https://b.example/3.jpg", "classification": "A2"}"#,
-        ].enumerated().map { IngestInput(IngestLine(number: $0.offset + 1, bytes: ArraySlice(Array($0.element.utf8)))) })
+        let pipeline = IngestPipeline(
+            store: store, engine: try engine(), enrichers: [Hosting()], planner: DispatchPlanner(directory: FixedRecipients()), time: time)
+        let results = try pipeline.ingest(
+            [
+                #"{"url": "https://a.example/1.jpg", "classification": "A1", "hashes": {"sha1": "da39a3ee5e6b4b0d3255bfef95601890afd80709"}}"#,
+                #"{"url": "https://a.example/2.jpg", "classification": "B2"}"#,
+                #"{"url": "https://b.example/3.jpg", "classification": "A2"}"#,
+            ].enumerated().map { IngestInput(IngestLine(number: $0.offset + 1, bytes: ArraySlice(Array($0.element.utf8)))) })
         #expect(results.count == 3)
         #expect(try store.dispatchCounts().items == ["waiting": 3])
         let transport = RecordingTransport()
@@ -94,7 +102,10 @@ import Testing
     func heldItems<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let store = try open()
         let subject = ReportedURL(reportID: "r1", caseID: "c1", decisionID: "d1", url: "https://a.example/x", host: "a.example", hashes: [:])
-        let item = DispatchItem(id: "i1", subject: subject, kind: .notify, target: .hosting, recipient: Recipient(target: .hosting, name: "H", addresses: ["a@h.test"]), template: "ntd-first", deadline: .hours(24), batchWindow: .hours(1), hosting: HostingSnapshot(), classification: "A1", detectionMethod: "hash_match", status: .held, createdAt: time.now(), dueAt: time.now())
+        let item = DispatchItem(
+            id: "i1", subject: subject, kind: .notify, target: .hosting, recipient: Recipient(target: .hosting, name: "H", addresses: ["a@h.test"]),
+            template: "ntd-first", deadline: .hours(24), batchWindow: .hours(1), hosting: HostingSnapshot(), classification: "A1",
+            detectionMethod: "hash_match", status: .held, createdAt: time.now(), dueAt: time.now())
         try store.write { try $0.enqueueDispatch([item]) }
         #expect(try store.waitingItems(limit: 10).isEmpty)
         #expect(try store.heldItems(limit: 10).map(\.id) == ["i1"])
@@ -112,9 +123,12 @@ import Testing
 
     func notice(_ id: String) -> (Notice, OutboxMessage) {
         let recipient = Recipient(target: .hosting, name: "H", addresses: ["abuse@h.test"])
-        let notice = Notice(id: id, reference: Notice.reference(for: id), kind: .notify, recipient: recipient, template: "ntd-first", status: .pending, createdAt: time, deadlineSpan: nil, items: [])
-        let message = OutboxMessage(id: "m-" + id, noticeID: id, purpose: "notice", channel: .email, destinations: ["abuse@h.test"], sender: "n@h.test",
-                                    messageID: "m-\(id)@h.test", payload: Array("x".utf8), nextAttemptAt: time, createdAt: time)
+        let notice = Notice(
+            id: id, reference: Notice.reference(for: id), kind: .notify, recipient: recipient, template: "ntd-first", status: .pending, createdAt: time,
+            deadlineSpan: nil, items: [])
+        let message = OutboxMessage(
+            id: "m-" + id, noticeID: id, purpose: "notice", channel: .email, destinations: ["abuse@h.test"], sender: "n@h.test",
+            messageID: "m-\(id)@h.test", payload: Array("x".utf8), nextAttemptAt: time, createdAt: time)
         return (notice, message)
     }
 
@@ -123,7 +137,8 @@ import Testing
     }
 
     func claims<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
-        let first = try open(), second = try open()
+        let first = try open()
+        let second = try open()
         for id in ["0193a1b2-c3d4-7000-8000-000000000001", "0193a1b2-c3d4-7000-8000-000000000002"] {
             let (notice, message) = notice(id)
             try first.insertNotice(notice, messages: [message], consumedItems: [], event: nil)
@@ -133,7 +148,9 @@ import Testing
         let other = try second.claimDueMessages(at: time, limit: 10, leaseUntil: time.addingTimeInterval(120))
         #expect(other.map(\.id) != claimed.map(\.id) && other.count == 1, "the second instance gets only the unclaimed one")
         #expect(try second.claimDueMessages(at: time.addingTimeInterval(60), limit: 10, leaseUntil: time.addingTimeInterval(180)).isEmpty)
-        #expect(try second.claimDueNotices(at: time.addingTimeInterval(60), limit: 10, leaseUntil: time.addingTimeInterval(180)).isEmpty, "the notices are leased with their messages")
+        #expect(
+            try second.claimDueNotices(at: time.addingTimeInterval(60), limit: 10, leaseUntil: time.addingTimeInterval(180)).isEmpty,
+            "the notices are leased with their messages")
         // The first instance died without saving: after the lease the second takes its message.
         let lapsed = try second.claimDueMessages(at: time.addingTimeInterval(121), limit: 10, leaseUntil: time.addingTimeInterval(300))
         #expect(lapsed.map(\.id).contains(claimed[0].id))
@@ -153,7 +170,9 @@ import Testing
     func sameReports<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let stores = [try open(), try open()]
         let engine = try ReportStoreTests().engine()
-        let lines = (0..<300).map { IngestInput(IngestLine(number: $0 + 1, bytes: ArraySlice(Array(#"{"id":"same-\#($0)","url":"https://example.com/\#($0 % 100)"}"#.utf8)))) }
+        let lines = (0..<300).map {
+            IngestInput(IngestLine(number: $0 + 1, bytes: ArraySlice(Array(#"{"id":"same-\#($0)","url":"https://example.com/\#($0 % 100)"}"#.utf8))))
+        }
         let batches = stride(from: 0, to: lines.count, by: 25).map { Array(lines[$0..<min(lines.count, $0 + 25)]) }
         let failures = Failures()
         DispatchQueue.concurrentPerform(iterations: 2) { instance in
@@ -174,6 +193,14 @@ import Testing
 final class Failures: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [String] = []
-    func add(_ item: String) { lock.lock(); items.append(item); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+    func add(_ item: String) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+    }
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HotlineCore
 import HotlineTesting
 import Testing
+
 @testable import HotlineStore
 
 /// The report store on every backend.
@@ -9,7 +10,11 @@ import Testing
     func engine() throws -> DecisionEngine {
         var content = RuleFileContent(file: "s.yaml")
         let at = SourceLocation(file: "s.yaml", line: 1, column: 1)
-        content.rules = [RuleDraft(name: "dup", nameLocation: at, condition: ExpressionSource(text: "case.duplicate", location: at), actions: [.close(reason: "duplicate")], continues: false, location: at)]
+        content.rules = [
+            RuleDraft(
+                name: "dup", nameLocation: at, condition: ExpressionSource(text: "case.duplicate", location: at), actions: [.close(reason: "duplicate")],
+                continues: false, location: at)
+        ]
         content.defaultActions = [.escalate(queue: "analysts", reason: "none", priority: .normal)]
         content.defaultLocation = at
         return DecisionEngine(ruleSet: try #require(RuleSetCompiler.compile([content], digest: "sha256:s").0))
@@ -25,12 +30,14 @@ import Testing
 
     func reportsAndDecisionsSurviveReopening<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let first = try IngestPipeline(store: open(), engine: engine())
-        let results = try first.ingest(lines([
-            #"{"id": "c-1", "url": "https://example.com/a", "reporter": "person@example.org", "hashes": {"sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}"#,
-            #"{"url": "https://EXAMPLE.com/a#again"}"#,
-        ]))
+        let results = try first.ingest(
+            lines([
+                #"{"id": "c-1", "url": "https://example.com/a", "reporter": "person@example.org", "hashes": {"sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}"#,
+                #"{"url": "https://EXAMPLE.com/a#again"}"#,
+            ]))
         guard case .decided(let reportID, let caseID, _, false) = results[0].outcome,
-              case .decided(_, let duplicateCase, let duplicateDecision, false) = results[1].outcome else {
+            case .decided(_, let duplicateCase, let duplicateDecision, false) = results[1].outcome
+        else {
             Issue.record("not decided: \(results)")
             return
         }
@@ -61,7 +68,8 @@ import Testing
 
     func storesFactsAndTrace<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
         let store = try open()
-        let results = try IngestPipeline(store: store, engine: engine()).ingest(lines([#"{"url": "https://example.com/b"}"#, #"{"url": "https://example.com/b"}"#]))
+        let results = try IngestPipeline(store: store, engine: engine()).ingest(
+            lines([#"{"url": "https://example.com/b"}"#, #"{"url": "https://example.com/b"}"#]))
         guard case .decided(let reportID, _, _, _) = results[1].outcome else { return }
         let record = try #require(try store.decisionRecords(reportID: reportID).first)
         #expect(record.rulesDigest == "sha256:s")
@@ -139,6 +147,9 @@ import Testing
         let stored = try IngestPipeline(store: open(), engine: engine(), time: ManualTimeSource(), ids: SequentialIDGenerator()).ingest(input)
         let memory = try IngestPipeline(store: InMemoryStore(), engine: engine(), time: ManualTimeSource(), ids: SequentialIDGenerator()).ingest(input)
         #expect(shape(stored) == shape(memory))
-        #expect(shape(stored) == ["1 escalate default false", "2 close dup false", "3 rejected invalid-json", "4 escalate default true", "5 escalate default false"])
+        #expect(
+            shape(stored) == [
+                "1 escalate default false", "2 close dup false", "3 rejected invalid-json", "4 escalate default true", "5 escalate default false",
+            ])
     }
 }

@@ -3,6 +3,7 @@ import GRDB
 import HotlineCore
 import HotlineTesting
 import Testing
+
 @testable import HotlineStore
 
 /// The two databases are built by one list of migrations; their live schemas must say the
@@ -49,7 +50,8 @@ import Testing
         #expect(try store.verifyAuditLog().problems == [])
         #expect(try store.verifyAuditLog().entries == 1)
         let fresh = try SQLiteStore(directory: directory + "/fresh")
-        let differences = try store.reading { try SchemaDescription.read($0) }.differences(from: try fresh.reading { try SchemaDescription.read($0) }, names: ("upgraded", "fresh"))
+        let differences = try store.reading { try SchemaDescription.read($0) }.differences(
+            from: try fresh.reading { try SchemaDescription.read($0) }, names: ("upgraded", "fresh"))
         #expect(differences.isEmpty, Comment(rawValue: "\n" + differences.joined(separator: "\n")))
     }
 }

@@ -39,7 +39,8 @@ public enum ContactDirectoryLoader {
 
     static func isEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\r" || $0 == "\n" })
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\r" || $0 == "\n" })
     }
 
     static func isIdentifier(_ text: String) -> Bool {
@@ -84,18 +85,31 @@ public enum ContactDirectoryLoader {
         func language(_ node: YAMLNode?) -> String {
             guard let node else { return "en" }
             guard let text = reader.string(node, key: "language"), text.count == 2, text.allSatisfy({ $0.isASCII && $0.isLowercase }) else {
-                reader.error(.invalidValue, "\"language\" must be a two-letter lowercase code such as nl or en, got \(YAMLReader.show(node))", at: node.location)
+                reader.error(
+                    .invalidValue, "\"language\" must be a two-letter lowercase code such as nl or en, got \(YAMLReader.show(node))", at: node.location)
                 return "en"
             }
             return text
         }
         if let node = top["contacts"], !node.isNull, let items = reader.sequence(node, key: "contacts") {
             for item in items {
-                guard let fields = reader.mapping(item, allowed: ["id", "name", "asns", "prefixes", "domains", "country", "abuse", "channel", "webhook", "webhook_secret_env", "language", "ntd_member", "cdn", "escalation"], required: ["id", "name", "abuse"], what: "a contact") else { continue }
+                guard
+                    let fields = reader.mapping(
+                        item,
+                        allowed: [
+                            "id", "name", "asns", "prefixes", "domains", "country", "abuse", "channel", "webhook", "webhook_secret_env", "language",
+                            "ntd_member", "cdn", "escalation",
+                        ], required: ["id", "name", "abuse"], what: "a contact")
+                else { continue }
                 var id = ""
                 if let node = fields["id"], let text = reader.string(node, key: "id") {
-                    if isIdentifier(text) { id = text; claim(text, at: node.location) } else {
-                        reader.error(.invalidValue, "\"id\" must start with a letter and hold only letters, digits, \"-\" and \"_\", got \(YAMLReader.show(node))", at: node.location)
+                    if isIdentifier(text) {
+                        id = text
+                        claim(text, at: node.location)
+                    } else {
+                        reader.error(
+                            .invalidValue, "\"id\" must start with a letter and hold only letters, digits, \"-\" and \"_\", got \(YAMLReader.show(node))",
+                            at: node.location)
                     }
                 }
                 let name = fields["name"].flatMap { reader.string($0, key: "name") } ?? ""
@@ -107,7 +121,9 @@ public enum ContactDirectoryLoader {
                 if let node = fields["prefixes"], let list = reader.sequence(node, key: "prefixes") {
                     for entry in list {
                         guard let text = reader.string(entry, key: "prefixes") else { continue }
-                        if let network = IPNetwork(text) { prefixes.append(network) } else {
+                        if let network = IPNetwork(text) {
+                            prefixes.append(network)
+                        } else {
                             reader.error(.invalidAddress, "\(YAMLReader.show(entry)) is not a CIDR network (host bits must be zero)", at: entry.location)
                         }
                     }
@@ -131,13 +147,17 @@ public enum ContactDirectoryLoader {
                 let abuse = fields["abuse"].map { emails($0, key: "abuse") } ?? []
                 var channel = NoticeChannel.email
                 if let node = fields["channel"] {
-                    if let text = node.scalar, let parsed = NoticeChannel(rawValue: text) { channel = parsed } else {
+                    if let text = node.scalar, let parsed = NoticeChannel(rawValue: text) {
+                        channel = parsed
+                    } else {
                         reader.error(.invalidValue, "\"channel\" must be email, webhook or xarf, got \(YAMLReader.show(node))", at: node.location)
                     }
                 }
                 var webhook: String?
                 if let node = fields["webhook"], let text = reader.string(node, key: "webhook") {
-                    if let url = try? URLCanonicalizer.canonicalize(text), url.scheme == "https" || ["127.0.0.1", "localhost", "[::1]"].contains(url.host) { webhook = url.canonical } else {
+                    if let url = try? URLCanonicalizer.canonicalize(text), url.scheme == "https" || ["127.0.0.1", "localhost", "[::1]"].contains(url.host) {
+                        webhook = url.canonical
+                    } else {
                         reader.error(.invalidValue, "\"webhook\" must be an https URL, got \(YAMLReader.show(node))", at: node.location)
                     }
                 }
@@ -146,28 +166,45 @@ public enum ContactDirectoryLoader {
                 }
                 var secretEnvironment: String?
                 if let node = fields["webhook_secret_env"], let text = reader.string(node, key: "webhook_secret_env") {
-                    if !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }) { secretEnvironment = text } else {
-                        reader.error(.invalidValue, "\"webhook_secret_env\" names an environment variable (A-Z, 0-9, _), got \(YAMLReader.show(node)); the secret itself never goes in this file", at: node.location)
+                    if !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }) {
+                        secretEnvironment = text
+                    } else {
+                        reader.error(
+                            .invalidValue,
+                            "\"webhook_secret_env\" names an environment variable (A-Z, 0-9, _), got \(YAMLReader.show(node)); the secret itself never goes in this file",
+                            at: node.location)
                     }
                 }
                 if channel == .webhook && secretEnvironment == nil && fields["webhook_secret_env"] == nil {
-                    reader.error(.missingKey, "contact \"\(id)\" has channel webhook but no \"webhook_secret_env\" naming the variable that holds its signing secret", at: item.location)
+                    reader.error(
+                        .missingKey, "contact \"\(id)\" has channel webhook but no \"webhook_secret_env\" naming the variable that holds its signing secret",
+                        at: item.location)
                 }
                 let ntd = fields["ntd_member"].flatMap { reader.bool($0, key: "ntd_member") } ?? false
                 let cdn = fields["cdn"].flatMap { reader.bool($0, key: "cdn") } ?? false
                 let escalation = fields["escalation"].map { emails($0, key: "escalation") } ?? []
-                directory.contacts.append(DirectoryContact(
-                    id: id, name: name, asns: asns, prefixes: prefixes, domains: domains, country: country, abuse: abuse, channel: channel,
-                    webhook: webhook, webhookSecretEnvironment: secretEnvironment, language: language(fields["language"]), ntdMember: ntd, cdn: cdn, escalation: escalation, location: item.location))
+                directory.contacts.append(
+                    DirectoryContact(
+                        id: id, name: name, asns: asns, prefixes: prefixes, domains: domains, country: country, abuse: abuse, channel: channel,
+                        webhook: webhook, webhookSecretEnvironment: secretEnvironment, language: language(fields["language"]), ntdMember: ntd, cdn: cdn,
+                        escalation: escalation, location: item.location))
             }
         }
         if let node = top["hotlines"], !node.isNull, let items = reader.sequence(node, key: "hotlines") {
             for item in items {
-                guard let fields = reader.mapping(item, allowed: ["id", "name", "countries", "email", "language"], required: ["id", "name", "countries", "email"], what: "a hotline") else { continue }
+                guard
+                    let fields = reader.mapping(
+                        item, allowed: ["id", "name", "countries", "email", "language"], required: ["id", "name", "countries", "email"], what: "a hotline")
+                else { continue }
                 var id = ""
                 if let node = fields["id"], let text = reader.string(node, key: "id") {
-                    if isIdentifier(text) { id = text; claim(text, at: node.location) } else {
-                        reader.error(.invalidValue, "\"id\" must start with a letter and hold only letters, digits, \"-\" and \"_\", got \(YAMLReader.show(node))", at: node.location)
+                    if isIdentifier(text) {
+                        id = text
+                        claim(text, at: node.location)
+                    } else {
+                        reader.error(
+                            .invalidValue, "\"id\" must start with a letter and hold only letters, digits, \"-\" and \"_\", got \(YAMLReader.show(node))",
+                            at: node.location)
                     }
                 }
                 var countries: [String] = []
@@ -175,7 +212,10 @@ public enum ContactDirectoryLoader {
                     countries = list.compactMap { reader.country($0, key: "countries") }
                 }
                 let email = fields["email"].map { emails($0, key: "email") }?.first ?? ""
-                directory.hotlines.append(PartnerHotline(id: id, name: fields["name"].flatMap { reader.string($0, key: "name") } ?? "", countries: countries, email: email, language: language(fields["language"]), location: item.location))
+                directory.hotlines.append(
+                    PartnerHotline(
+                        id: id, name: fields["name"].flatMap { reader.string($0, key: "name") } ?? "", countries: countries, email: email,
+                        language: language(fields["language"]), location: item.location))
             }
         }
         if reader.diagnostics.containsErrors { return (nil, reader.diagnostics.sortedByLocation) }

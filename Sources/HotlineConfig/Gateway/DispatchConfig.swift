@@ -42,11 +42,17 @@ public struct DispatchConfig: Sendable {
         var config = DispatchConfig()
         config.templatesPath = resolve("templates")
         if let node = top["templates"], let path = reader.string(node, key: "templates") { config.templatesPath = resolve(path) }
-        if let node = top["smtp"], let fields = reader.mapping(node, allowed: ["host", "port", "security", "username", "password_env", "password_file", "ca_file", "timeout"], required: ["host", "port"], what: "smtp") {
+        if let node = top["smtp"],
+            let fields = reader.mapping(
+                node, allowed: ["host", "port", "security", "username", "password_env", "password_file", "ca_file", "timeout"], required: ["host", "port"],
+                what: "smtp")
+        {
             if let host = fields["host"].flatMap({ reader.string($0, key: "host") }) { config.smtp.host = host }
             if let port = fields["port"].flatMap({ reader.integer($0, key: "port", range: 1...65535) }) { config.smtp.port = port }
             if let node = fields["security"], let text = reader.string(node, key: "security") {
-                if let security = MailSecurity(rawValue: text) { config.smtp.security = security } else {
+                if let security = MailSecurity(rawValue: text) {
+                    config.smtp.security = security
+                } else {
                     reader.error(.invalidValue, "\"security\" must be none, starttls or tls, got \(YAMLReader.show(node))", at: node.location)
                 }
             }
@@ -60,7 +66,11 @@ public struct DispatchConfig: Sendable {
             // How long a worker's claim on a message or notice keeps other instances away; after a
             // crash, that work waits this long. It must outlast claimSize attempts at the SMTP timeout.
             if let node = fields["lease"], let span = reader.duration(node, key: "lease") {
-                if span.seconds < 5 { reader.error(.invalidValue, "\"lease\" must be at least 5s, got \(YAMLReader.show(node))", at: node.location) } else { config.settings.lease = TimeInterval(span.seconds) }
+                if span.seconds < 5 {
+                    reader.error(.invalidValue, "\"lease\" must be at least 5s, got \(YAMLReader.show(node))", at: node.location)
+                } else {
+                    config.settings.lease = TimeInterval(span.seconds)
+                }
             }
             if let node = fields["recheck"], let on = reader.bool(node, key: "recheck") { config.recheck = on }
             if let node = fields["retry"], let retry = reader.mapping(node, allowed: ["initial", "maximum", "attempts"], what: "retry") {
@@ -68,7 +78,9 @@ public struct DispatchConfig: Sendable {
                 if let span = retry["maximum"].flatMap({ reader.duration($0, key: "maximum") }) { config.settings.retry.maximumDelay = span }
                 if let count = retry["attempts"].flatMap({ reader.integer($0, key: "attempts", range: 1...100) }) { config.settings.retry.attempts = count }
             }
-            if let node = fields["followup"], let followUp = reader.mapping(node, allowed: ["checks", "then_every", "confirm_after", "confirmations", "give_up_after"], what: "followup") {
+            if let node = fields["followup"],
+                let followUp = reader.mapping(node, allowed: ["checks", "then_every", "confirm_after", "confirmations", "give_up_after"], what: "followup")
+            {
                 if let node = followUp["checks"], let items = reader.sequence(node, key: "checks") {
                     let spans = items.compactMap { reader.duration($0, key: "checks") }
                     if spans != spans.sorted() || spans.isEmpty {
@@ -78,10 +90,16 @@ public struct DispatchConfig: Sendable {
                     }
                 }
                 if let node = followUp["then_every"], let span = reader.duration(node, key: "then_every") {
-                    if span.seconds < 60 { reader.error(.invalidValue, "\"then_every\" must be at least 1m, got \(YAMLReader.show(node))", at: node.location) } else { config.settings.followUp.interval = span }
+                    if span.seconds < 60 {
+                        reader.error(.invalidValue, "\"then_every\" must be at least 1m, got \(YAMLReader.show(node))", at: node.location)
+                    } else {
+                        config.settings.followUp.interval = span
+                    }
                 }
                 if let span = followUp["confirm_after"].flatMap({ reader.duration($0, key: "confirm_after") }) { config.settings.followUp.confirmAfter = span }
-                if let count = followUp["confirmations"].flatMap({ reader.integer($0, key: "confirmations", range: 1...10) }) { config.settings.followUp.confirmations = count }
+                if let count = followUp["confirmations"].flatMap({ reader.integer($0, key: "confirmations", range: 1...10) }) {
+                    config.settings.followUp.confirmations = count
+                }
                 if let span = followUp["give_up_after"].flatMap({ reader.duration($0, key: "give_up_after") }) { config.settings.followUp.giveUpAfter = span }
             }
         }
@@ -89,7 +107,9 @@ public struct DispatchConfig: Sendable {
             if let node = fields["allow"], let items = reader.sequence(node, key: "allow") {
                 for item in items {
                     guard let text = reader.string(item, key: "allow") else { continue }
-                    if let network = IPNetwork(text) { config.fetchAllow.append(network) } else {
+                    if let network = IPNetwork(text) {
+                        config.fetchAllow.append(network)
+                    } else {
                         reader.error(.invalidAddress, "\(YAMLReader.show(item)) is not an address or CIDR network", at: item.location)
                     }
                 }

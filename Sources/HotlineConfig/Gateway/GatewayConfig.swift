@@ -51,7 +51,9 @@ public struct GatewayConfig: Sendable {
     public var reporterContactRetention = TimeSpan.hours(24 * 90)
 
     /// The defaults, used when there is no config file.
-    public static let defaults = GatewayConfig(hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: .sqlite, batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml", dns: .off, rdap: .off, rdapBootstrapPath: "Config/rdap", publicSuffixListPath: "/usr/share/publicsuffix/public_suffix_list.dat")
+    public static let defaults = GatewayConfig(
+        hotlineName: "Hotline", country: "NL", rulePaths: ["Rules"], storage: .sqlite, batchSize: 1000, pdqThreshold: 31, contactsPath: "Config/contacts.yaml",
+        dns: .off, rdap: .off, rdapBootstrapPath: "Config/rdap", publicSuffixListPath: "/usr/share/publicsuffix/public_suffix_list.dat")
 
     /// Loads the config at `path`, collecting every problem. `environment` tells whether the
     /// default storage password variable is set.
@@ -69,7 +71,9 @@ public struct GatewayConfig: Sendable {
     public static let defaultStoragePasswordVariable = "HOTLINE_STORAGE_PASSWORD"
 
     /// Parses config text.
-    public static func parse(_ text: String, file: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> (GatewayConfig?, [Diagnostic]) {
+    public static func parse(_ text: String, file: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> (
+        GatewayConfig?, [Diagnostic]
+    ) {
         var reader: YAMLReader
         let root: YAMLNode?
         do {
@@ -79,7 +83,14 @@ public struct GatewayConfig: Sendable {
         }
         var config = GatewayConfig.defaults
         guard let root else { return (config, []) }
-        guard let top = reader.mapping(root, allowed: ["version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns", "rdap", "public_suffix_list", "templates", "smtp", "dispatch", "fetch", "api", "monitor", "mailboxes", "retention"], required: ["version"], what: "the gateway config") else {
+        guard
+            let top = reader.mapping(
+                root,
+                allowed: [
+                    "version", "hotline", "rules", "storage", "ingest", "hashes", "contacts", "dns", "rdap", "public_suffix_list", "templates", "smtp",
+                    "dispatch", "fetch", "api", "monitor", "mailboxes", "retention",
+                ], required: ["version"], what: "the gateway config")
+        else {
             return (nil, reader.diagnostics)
         }
         reader.checkVersion(top["version"], supported: 1)
@@ -93,7 +104,9 @@ public struct GatewayConfig: Sendable {
             if let country = fields["country"].flatMap({ reader.country($0, key: "country") }) { config.country = country }
             config.dispatch.identity.name = config.hotlineName
             if let node = fields["email"], let email = reader.string(node, key: "email") {
-                if email.contains("@"), !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) { config.dispatch.identity.email = email } else {
+                if email.contains("@"), !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) {
+                    config.dispatch.identity.email = email
+                } else {
                     reader.error(.invalidValue, "\"email\" must be an e-mail address, got \(YAMLReader.show(node))", at: node.location)
                 }
             }
@@ -120,21 +133,29 @@ public struct GatewayConfig: Sendable {
             var values: [String] = []
             for item in items {
                 guard let text = reader.string(item, key: "dns") else { continue }
-                if DNSSetting([text]) != nil { values.append(text) } else {
-                    reader.error(.invalidValue, "\"dns\" must be off, system or nameserver addresses like 192.0.2.53 or 127.0.0.1:5353, got \(YAMLReader.show(item))", at: item.location)
+                if DNSSetting([text]) != nil {
+                    values.append(text)
+                } else {
+                    reader.error(
+                        .invalidValue, "\"dns\" must be off, system or nameserver addresses like 192.0.2.53 or 127.0.0.1:5353, got \(YAMLReader.show(item))",
+                        at: item.location)
                 }
             }
             if let setting = DNSSetting(values), !values.isEmpty { config.dns = setting }
         }
         config.rdapBootstrapPath = resolve("rdap")
         if let node = top["rdap"], let text = reader.string(node, key: "rdap") {
-            if let setting = RDAPSetting(text) { config.rdap = setting } else {
+            if let setting = RDAPSetting(text) {
+                config.rdap = setting
+            } else {
                 reader.error(.invalidValue, "\"rdap\" must be off, bootstrap or a server's base URL, got \(YAMLReader.show(node))", at: node.location)
             }
         }
         if let node = top["public_suffix_list"], let path = reader.string(node, key: "public_suffix_list") { config.publicSuffixListPath = resolve(path) }
         if let hashes = top["hashes"], let fields = reader.mapping(hashes, allowed: ["pdq_threshold"], what: "hashes") {
-            if let node = fields["pdq_threshold"], let threshold = reader.integer(node, key: "pdq_threshold", range: 0...128) { config.pdqThreshold = threshold }
+            if let node = fields["pdq_threshold"], let threshold = reader.integer(node, key: "pdq_threshold", range: 0...128) {
+                config.pdqThreshold = threshold
+            }
         }
         if let api = top["api"], let fields = reader.mapping(api, allowed: ["report_rate", "hashcheck_rate"], what: "api") {
             if let rate = fields["report_rate"].flatMap({ reader.integer($0, key: "report_rate", range: 1...1_000_000) }) { config.apiReportRate = rate }
@@ -145,8 +166,12 @@ public struct GatewayConfig: Sendable {
         }
         if let node = top["mailboxes"], !node.isNull { config.mailboxes = MailboxConfig.parse(node, resolve: resolve, reader: &reader) }
         if let monitor = top["monitor"], let fields = reader.mapping(monitor, allowed: ["within_24h_percent", "min_notices"], what: "monitor") {
-            if let percent = fields["within_24h_percent"].flatMap({ reader.integer($0, key: "within_24h_percent", range: 0...100) }) { config.compliance.within24h = Double(percent) / 100 }
-            if let count = fields["min_notices"].flatMap({ reader.integer($0, key: "min_notices", range: 1...100_000) }) { config.compliance.minimumNotices = count }
+            if let percent = fields["within_24h_percent"].flatMap({ reader.integer($0, key: "within_24h_percent", range: 0...100) }) {
+                config.compliance.within24h = Double(percent) / 100
+            }
+            if let count = fields["min_notices"].flatMap({ reader.integer($0, key: "min_notices", range: 1...100_000) }) {
+                config.compliance.minimumNotices = count
+            }
         }
         if reader.diagnostics.containsErrors { return (nil, reader.diagnostics) }
         return (config, reader.diagnostics)
@@ -157,14 +182,18 @@ public struct GatewayConfig: Sendable {
         var urlNode: YAMLNode? = storage
         var password: Secret?
         if storage.scalar == nil {
-            guard let fields = reader.mapping(storage, allowed: ["url", "password_env", "password_file"], required: ["url"], what: "storage") else { return nil }
+            guard let fields = reader.mapping(storage, allowed: ["url", "password_env", "password_file"], required: ["url"], what: "storage") else {
+                return nil
+            }
             urlNode = fields["url"]
             password = reader.secret(fields, section: "storage", resolve: resolve)
         }
         guard let node = urlNode, let text = reader.string(node, key: storage.scalar == nil ? "url" : "storage") else { return nil }
         if text == "sqlite" { return .sqlite }
         guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") else {
-            reader.error(.invalidValue, "\"storage\" must be sqlite (the embedded default) or postgres://USER@HOST:PORT/DATABASE, got \(YAMLReader.show(node))", at: node.location)
+            reader.error(
+                .invalidValue, "\"storage\" must be sqlite (the embedded default) or postgres://USER@HOST:PORT/DATABASE, got \(YAMLReader.show(node))",
+                at: node.location)
             return nil
         }
         switch PostgresSettings.parse(text) {

@@ -44,40 +44,58 @@ public struct MailboxConfig: Sendable {
         var result: [MailboxConfig] = []
         var names = Set<String>()
         for item in items {
-            guard let fields = reader.mapping(item, allowed: ["name", "role", "host", "port", "security", "username", "password_env", "password_file", "ca_file", "folder", "people_folder", "trusted_senders", "timeout"], required: ["name", "role", "host", "port", "username"], what: "a mailbox") else { continue }
+            guard
+                let fields = reader.mapping(
+                    item,
+                    allowed: [
+                        "name", "role", "host", "port", "security", "username", "password_env", "password_file", "ca_file", "folder", "people_folder",
+                        "trusted_senders", "timeout",
+                    ], required: ["name", "role", "host", "port", "username"], what: "a mailbox")
+            else { continue }
             let name = fields["name"].flatMap { reader.string($0, key: "name") } ?? ""
-            if !names.insert(name).inserted, let node = fields["name"] { reader.error(.duplicateName, "mailbox \"\(name)\" is defined twice", at: node.location) }
+            if !names.insert(name).inserted, let node = fields["name"] {
+                reader.error(.duplicateName, "mailbox \"\(name)\" is defined twice", at: node.location)
+            }
             var role = Role.reports
             if let node = fields["role"], let text = reader.string(node, key: "role") {
-                if let parsed = Role(rawValue: text) { role = parsed } else {
+                if let parsed = Role(rawValue: text) {
+                    role = parsed
+                } else {
                     reader.error(.invalidValue, "\"role\" must be reports or replies, got \(YAMLReader.show(node))", at: node.location)
                 }
             }
             var security = MailSecurity.tls
             if let node = fields["security"], let text = reader.string(node, key: "security") {
-                if let parsed = MailSecurity(rawValue: text) { security = parsed } else {
+                if let parsed = MailSecurity(rawValue: text) {
+                    security = parsed
+                } else {
                     reader.error(.invalidValue, "\"security\" must be tls, starttls or none, got \(YAMLReader.show(node))", at: node.location)
                 }
             }
             let settings = IMAPSettings(
-                host: fields["host"].flatMap { reader.string($0, key: "host") } ?? "", port: fields["port"].flatMap { reader.integer($0, key: "port", range: 1...65535) } ?? 993,
-                security: security, username: fields["username"].flatMap { reader.string($0, key: "username") } ?? "", password: reader.secret(fields, section: "mailboxes[\(result.count)]", resolve: resolve),
+                host: fields["host"].flatMap { reader.string($0, key: "host") } ?? "",
+                port: fields["port"].flatMap { reader.integer($0, key: "port", range: 1...65535) } ?? 993,
+                security: security, username: fields["username"].flatMap { reader.string($0, key: "username") } ?? "",
+                password: reader.secret(fields, section: "mailboxes[\(result.count)]", resolve: resolve),
                 caFile: fields["ca_file"].flatMap { reader.string($0, key: "ca_file") }.map(resolve),
                 timeout: TimeInterval(fields["timeout"].flatMap { reader.duration($0, key: "timeout") }?.seconds ?? 30))
             var trusted = Set<String>()
             if let node = fields["trusted_senders"], let list = reader.sequence(node, key: "trusted_senders") {
                 for entry in list {
                     guard let text = reader.string(entry, key: "trusted_senders") else { continue }
-                    if text.contains("@") { trusted.insert(text.lowercased()) } else {
+                    if text.contains("@") {
+                        trusted.insert(text.lowercased())
+                    } else {
                         reader.error(.invalidValue, "\"trusted_senders\" must be e-mail addresses, got \(YAMLReader.show(entry))", at: entry.location)
                     }
                 }
             }
-            result.append(MailboxConfig(
-                name: name, role: role, settings: settings,
-                folder: fields["folder"].flatMap { reader.string($0, key: "folder") } ?? "INBOX",
-                peopleFolder: fields["people_folder"].flatMap { reader.string($0, key: "people_folder") } ?? "Hotline People",
-                trustedSenders: trusted))
+            result.append(
+                MailboxConfig(
+                    name: name, role: role, settings: settings,
+                    folder: fields["folder"].flatMap { reader.string($0, key: "folder") } ?? "INBOX",
+                    peopleFolder: fields["people_folder"].flatMap { reader.string($0, key: "people_folder") } ?? "Hotline People",
+                    trustedSenders: trusted))
         }
         return result
     }

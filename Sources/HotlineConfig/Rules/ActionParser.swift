@@ -38,12 +38,14 @@ public enum ActionParser {
         }
         switch kind {
         case .notify:
-            guard let fields = reader.mapping(value, allowed: ["to", "template", "deadline", "batch_window"], required: ["to", "template"], what: "notify") else { return nil }
+            guard let fields = reader.mapping(value, allowed: ["to", "template", "deadline", "batch_window"], required: ["to", "template"], what: "notify")
+            else { return nil }
             var recipient: DispatchTarget?
             if let node = fields["to"], let text = reader.string(node, key: "to") {
                 recipient = DispatchTarget.notify(text)
                 if recipient == nil {
-                    reader.error(.invalidValue, "\"to\" of notify must be hosting, registrar, upstream or contact:NAME, got \(YAMLReader.show(node))", at: node.location)
+                    reader.error(
+                        .invalidValue, "\"to\" of notify must be hosting, registrar, upstream or contact:NAME, got \(YAMLReader.show(node))", at: node.location)
                 }
             }
             let template = fields["template"].flatMap { reader.string($0, key: "template") }
@@ -53,7 +55,9 @@ public enum ActionParser {
             if fields["batch_window"] != nil && window == nil { return nil }
             return .notify(to: recipient, template: template, deadline: deadline, batchWindow: window)
         case .forward:
-            guard let fields = reader.mapping(value, allowed: ["to", "template", "reason", "police_first"], required: ["to"], what: "forward") else { return nil }
+            guard let fields = reader.mapping(value, allowed: ["to", "template", "reason", "police_first"], required: ["to"], what: "forward") else {
+                return nil
+            }
             var target: DispatchTarget?
             if let node = fields["to"], let text = reader.string(node, key: "to") {
                 target = DispatchTarget.forward(text)
@@ -82,7 +86,8 @@ public enum ActionParser {
         case .close:
             if case .mapping = value.kind {
                 guard let fields = reader.mapping(value, allowed: ["reason"], required: ["reason"], what: "close"),
-                      let node = fields["reason"], let reason = reader.string(node, key: "reason") else { return nil }
+                    let node = fields["reason"], let reason = reader.string(node, key: "reason")
+                else { return nil }
                 return .close(reason: reason)
             }
             guard let reason = reader.string(value, key: "close") else { return nil }

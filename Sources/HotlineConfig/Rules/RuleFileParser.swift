@@ -73,14 +73,19 @@ public enum RuleFileParser {
 
     private static func name(_ node: YAMLNode, what: String, reader: inout YAMLReader) -> String? {
         guard let name = node.scalar, namePattern(name) else {
-            reader.error(.invalidValue, "\(what) name \(YAMLReader.show(node)) must start with a letter and hold only letters, digits, \"_\" and \"-\"", at: node.location)
+            reader.error(
+                .invalidValue, "\(what) name \(YAMLReader.show(node)) must start with a letter and hold only letters, digits, \"_\" and \"-\"",
+                at: node.location)
             return nil
         }
         return name
     }
 
     private static func rule(_ node: YAMLNode, reader: inout YAMLReader) -> RuleDraft? {
-        guard let fields = reader.mapping(node, allowed: ["name", "description", "on", "when", "then", "continue"], required: ["name", "when", "then"], what: "a rule") else { return nil }
+        guard
+            let fields = reader.mapping(
+                node, allowed: ["name", "description", "on", "when", "then", "continue"], required: ["name", "when", "then"], what: "a rule")
+        else { return nil }
         var name: String?
         if let nameNode = fields["name"], let text = reader.string(nameNode, key: "name") {
             if text.contains(where: { $0.isNewline || $0 == "\t" }) || text.count > 100 {
@@ -95,7 +100,8 @@ public enum RuleFileParser {
             if let source = when.expressionSource {
                 condition = source
             } else {
-                reader.error(.invalidValue, "\"when\" must be a condition such as case.duplicate or hosting.country == \"NL\", got \(when.kindName)", at: when.location)
+                reader.error(
+                    .invalidValue, "\"when\" must be a condition such as case.duplicate or hosting.country == \"NL\", got \(when.kindName)", at: when.location)
             }
         }
         let actions = fields["then"].map { ActionParser.actions($0, key: "then", reader: &reader) } ?? []
@@ -103,6 +109,8 @@ public enum RuleFileParser {
         let event = fields["on"].flatMap { reader.event($0) } ?? .report
         // A rule with a bad part is still handed on, so that its name and condition are checked too.
         guard let name else { return nil }
-        return RuleDraft(name: name, nameLocation: fields["name"]!.location, condition: condition, actions: actions, continues: continues, location: node.location, event: event)
+        return RuleDraft(
+            name: name, nameLocation: fields["name"]!.location, condition: condition, actions: actions, continues: continues, location: node.location,
+            event: event)
     }
 }

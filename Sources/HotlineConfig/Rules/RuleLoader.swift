@@ -59,7 +59,8 @@ public enum RuleLoader {
             }
         }
         let result = compile(sources: sources, limits: limits)
-        return Result(ruleSet: diagnostics.containsErrors ? nil : result.ruleSet, diagnostics: (diagnostics + result.diagnostics).sortedByLocation, files: files)
+        return Result(
+            ruleSet: diagnostics.containsErrors ? nil : result.ruleSet, diagnostics: (diagnostics + result.diagnostics).sortedByLocation, files: files)
     }
 
     /// Checks and compiles rule texts already in memory (used by `load` and by tests).

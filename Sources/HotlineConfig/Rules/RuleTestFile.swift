@@ -45,7 +45,9 @@ public struct RuleTestFile: Sendable {
             return (nil, [error])
         }
         guard let root, let top = reader.mapping(root, allowed: ["rule_files", "tests"], required: ["rule_files", "tests"], what: "the rule test file") else {
-            if root == nil { reader.error(.missingKey, "test file is empty; it needs rule_files and tests", at: SourceLocation(file: file, line: 1, column: 1)) }
+            if root == nil {
+                reader.error(.missingKey, "test file is empty; it needs rule_files and tests", at: SourceLocation(file: file, line: 1, column: 1))
+            }
             return (nil, reader.diagnostics)
         }
         let directory = (file as NSString).deletingLastPathComponent
@@ -68,7 +70,8 @@ public struct RuleTestFile: Sendable {
 
     private static func parseTest(_ node: YAMLNode, reader: inout YAMLReader) -> RuleTestCase? {
         let schema = FieldSchema.standard
-        guard let fields = reader.mapping(node, allowed: ["name", "on", "report", "facts", "expect"], required: ["name", "report", "expect"], what: "a test") else { return nil }
+        guard let fields = reader.mapping(node, allowed: ["name", "on", "report", "facts", "expect"], required: ["name", "report", "expect"], what: "a test")
+        else { return nil }
         let name = fields["name"].flatMap { reader.string($0, key: "name") }
         var report: ReportSubmission?
         if let reportNode = fields["report"] {
@@ -89,22 +92,29 @@ public struct RuleTestFile: Sendable {
                     continue
                 }
                 let fact = Fact(rawValue: field.index)!
-                if pair.value.isNull { facts.append((fact, nil)); continue }
+                if pair.value.isNull {
+                    facts.append((fact, nil))
+                    continue
+                }
                 if field.type == .ipList, case .sequence(let items) = pair.value.kind {
                     let addresses = items.compactMap { $0.scalar.flatMap(IPAddress.init) }
                     guard addresses.count == items.count else {
-                        reader.error(.typeMismatch, "fact \"\(fieldName)\" is a list of IP addresses, got \(YAMLReader.show(pair.value))", at: pair.value.location)
+                        reader.error(
+                            .typeMismatch, "fact \"\(fieldName)\" is a list of IP addresses, got \(YAMLReader.show(pair.value))", at: pair.value.location)
                         continue
                     }
                     facts.append((fact, .ips(addresses)))
                     continue
                 }
                 guard let text = pair.value.scalar, let value = FactValue(text: text, as: field.type) else {
-                    reader.error(.typeMismatch, "fact \"\(fieldName)\" is a \(field.type.rawValue), got \(YAMLReader.show(pair.value))", at: pair.value.location)
+                    reader.error(
+                        .typeMismatch, "fact \"\(fieldName)\" is a \(field.type.rawValue), got \(YAMLReader.show(pair.value))", at: pair.value.location)
                     continue
                 }
                 if case .string(let string) = value, let allowed = field.allowedValues, !allowed.contains(string) {
-                    reader.error(.unknownValue, "\(YAMLReader.show(pair.value)) is not a value of \(fieldName); expected one of \(allowed.joined(separator: ", "))", at: pair.value.location)
+                    reader.error(
+                        .unknownValue, "\(YAMLReader.show(pair.value)) is not a value of \(fieldName); expected one of \(allowed.joined(separator: ", "))",
+                        at: pair.value.location)
                     continue
                 }
                 facts.append((fact, value))
@@ -128,6 +138,8 @@ public struct RuleTestFile: Sendable {
         }
         let event = fields["on"].flatMap { reader.event($0) } ?? .report
         guard let name, let report else { return nil }
-        return RuleTestCase(name: name, location: node.location, report: report, facts: facts, expectedRule: rule, expectedOutcome: outcome, expectedActions: actions, event: event)
+        return RuleTestCase(
+            name: name, location: node.location, report: report, facts: facts, expectedRule: rule, expectedOutcome: outcome, expectedActions: actions,
+            event: event)
     }
 }

@@ -6,7 +6,9 @@ extension YAMLReader {
     mutating func event(_ node: YAMLNode) -> RuleEvent? {
         guard let text = string(node, key: "on") else { return nil }
         guard let event = RuleEvent(rawValue: text) else {
-            error(.invalidValue, "\"on\" must be one of \(RuleEvent.allCases.map { "\"\($0)\"" }.joined(separator: ", ")), got \(YAMLReader.show(node))", at: node.location)
+            error(
+                .invalidValue, "\"on\" must be one of \(RuleEvent.allCases.map { "\"\($0)\"" }.joined(separator: ", ")), got \(YAMLReader.show(node))",
+                at: node.location)
             return nil
         }
         return event

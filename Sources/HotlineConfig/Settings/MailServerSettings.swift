@@ -35,7 +35,10 @@ public struct MailServerSettings: Hashable, Sendable {
     public var timeout: TimeInterval
 
     /// Creates settings.
-    public init(host: String, port: Int, security: MailSecurity = .starttls, username: String? = nil, password: Secret? = nil, caFile: String? = nil, timeout: TimeInterval = 30) {
+    public init(
+        host: String, port: Int, security: MailSecurity = .starttls, username: String? = nil, password: Secret? = nil, caFile: String? = nil,
+        timeout: TimeInterval = 30
+    ) {
         self.host = host
         self.port = port
         self.security = security

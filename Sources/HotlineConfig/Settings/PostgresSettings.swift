@@ -37,7 +37,8 @@ public struct PostgresSettings: Sendable, Hashable {
             return .failure(StoreConfigurationError("a PostgreSQL store is named postgres://USER@HOST:PORT/DATABASE, got \(url)"))
         }
         guard components.password == nil else {
-            return .failure(StoreConfigurationError("the storage URL must not hold the password; name an environment variable in password_env or a file in password_file"))
+            return .failure(
+                StoreConfigurationError("the storage URL must not hold the password; name an environment variable in password_env or a file in password_file"))
         }
         guard let host = components.host, !host.isEmpty, let user = components.user, !user.isEmpty else {
             return .failure(StoreConfigurationError("the storage URL needs a user and a host: postgres://USER@HOST:PORT/DATABASE, got \(url)"))
@@ -53,7 +54,8 @@ public struct PostgresSettings: Sendable, Hashable {
             case ("sslmode", "require"): settings.requireTLS = true
             case ("connections", let value?) where Int(value).map({ (1...64).contains($0) }) == true: settings.connections = Int(value)!
             default:
-                return .failure(StoreConfigurationError("unknown storage URL option \(item.name)=\(item.value ?? ""); known: sslmode=disable|require, connections=1…64"))
+                return .failure(
+                    StoreConfigurationError("unknown storage URL option \(item.name)=\(item.value ?? ""); known: sslmode=disable|require, connections=1…64"))
             }
         }
         return .success(settings)

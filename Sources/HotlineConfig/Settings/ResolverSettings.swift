@@ -20,7 +20,8 @@ public struct Nameserver: Hashable, Sendable, CustomStringConvertible {
             self.init(address: address)
             return
         }
-        var host = text, portText = ""
+        var host = text
+        var portText = ""
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
             host = String(text[text.index(after: text.startIndex)..<close])
             portText = String(text[text.index(after: close)...].dropFirst())

@@ -28,11 +28,17 @@ public enum TemplateLoader {
         }
         let set = NoticeTemplates(templates, fallbackLanguage: fallbackLanguage)
         if set.byLanguage[fallbackLanguage] == nil {
-            diagnostics.append(.error(.missingKey, "no \"\(fallbackLanguage)\" folder: every template needs an \(fallbackLanguage) version to fall back on", at: SourceLocation(file: directory, line: 1, column: 1)))
+            diagnostics.append(
+                .error(
+                    .missingKey, "no \"\(fallbackLanguage)\" folder: every template needs an \(fallbackLanguage) version to fall back on",
+                    at: SourceLocation(file: directory, line: 1, column: 1)))
         }
         for (language, byName) in set.byLanguage where language != fallbackLanguage {
             for name in byName.keys.sorted() where set.byLanguage[fallbackLanguage]?[name] == nil {
-                diagnostics.append(.error(.missingKey, "template \"\(name)\" has no \(fallbackLanguage) version to fall back on", at: SourceLocation(file: (directory as NSString).appendingPathComponent("\(language)/\(name).txt"), line: 1, column: 1)))
+                diagnostics.append(
+                    .error(
+                        .missingKey, "template \"\(name)\" has no \(fallbackLanguage) version to fall back on",
+                        at: SourceLocation(file: (directory as NSString).appendingPathComponent("\(language)/\(name).txt"), line: 1, column: 1)))
             }
         }
         if diagnostics.containsErrors { return (nil, diagnostics.sortedByLocation) }
@@ -53,7 +59,9 @@ public enum TemplateLoader {
                 }
                 if let name, !names.contains(name) {
                     var message = "rule \"\(rule.name)\" uses template \"\(name)\", which is not in the templates directory"
-                    if let near = names.min(by: { editDistance($0, name) < editDistance($1, name) }), editDistance(near, name) <= 3 { message += "; did you mean \"\(near)\"?" }
+                    if let near = names.min(by: { editDistance($0, name) < editDistance($1, name) }), editDistance(near, name) <= 3 {
+                        message += "; did you mean \"\(near)\"?"
+                    }
                     diagnostics.append(.error(.unknownValue, message, at: rule.location))
                 }
             }

@@ -83,7 +83,11 @@ public struct DispatchItem: Hashable, Sendable {
     public var parentNoticeID: String?
 
     /// Creates an item.
-    public init(id: String, subject: ReportedURL, kind: ActionKind, target: DispatchTarget, recipient: Recipient?, template: String, deadline: TimeSpan?, batchWindow: TimeSpan, reason: String? = nil, hosting: HostingSnapshot, classification: String?, detectionMethod: String, status: Status, createdAt: Date, dueAt: Date, parentNoticeID: String? = nil) {
+    public init(
+        id: String, subject: ReportedURL, kind: ActionKind, target: DispatchTarget, recipient: Recipient?, template: String, deadline: TimeSpan?,
+        batchWindow: TimeSpan, reason: String? = nil, hosting: HostingSnapshot, classification: String?, detectionMethod: String, status: Status,
+        createdAt: Date, dueAt: Date, parentNoticeID: String? = nil
+    ) {
         self.id = id
         self.subject = subject
         self.kind = kind
@@ -110,7 +114,8 @@ public struct DispatchItem: Hashable, Sendable {
 
 extension DispatchItem: Codable {
     private enum CodingKeys: String, CodingKey {
-        case id, kind, target, recipient, template, deadline, batchWindow, reason, hosting, classification, detectionMethod, status, createdAt, dueAt, parentNoticeID
+        case id, kind, target, recipient, template, deadline, batchWindow, reason, hosting, classification, detectionMethod, status, createdAt, dueAt,
+            parentNoticeID
     }
 
     /// Decodes the stored body; the subject's fields sit beside the item's, as they always have.
@@ -122,7 +127,8 @@ extension DispatchItem: Codable {
             recipient: try container.decodeIfPresent(Recipient.self, forKey: .recipient), template: try container.decode(String.self, forKey: .template),
             deadline: try container.decodeIfPresent(TimeSpan.self, forKey: .deadline), batchWindow: try container.decode(TimeSpan.self, forKey: .batchWindow),
             reason: try container.decodeIfPresent(String.self, forKey: .reason), hosting: try container.decode(HostingSnapshot.self, forKey: .hosting),
-            classification: try container.decodeIfPresent(String.self, forKey: .classification), detectionMethod: try container.decode(String.self, forKey: .detectionMethod),
+            classification: try container.decodeIfPresent(String.self, forKey: .classification),
+            detectionMethod: try container.decode(String.self, forKey: .detectionMethod),
             status: try container.decode(Status.self, forKey: .status), createdAt: try container.decode(Date.self, forKey: .createdAt),
             dueAt: try container.decode(Date.self, forKey: .dueAt), parentNoticeID: try container.decodeIfPresent(String.self, forKey: .parentNoticeID))
     }

@@ -13,7 +13,10 @@ public struct DispatchPlanner: Sendable {
     public let ids: any IDGenerator
 
     /// Creates a planner.
-    public init(directory: any RecipientDirectory, notifyWindow: TimeSpan = .hours(1), forwardWindow: TimeSpan = TimeSpan(seconds: 0), ids: any IDGenerator = UUIDv7Generator()) {
+    public init(
+        directory: any RecipientDirectory, notifyWindow: TimeSpan = .hours(1), forwardWindow: TimeSpan = TimeSpan(seconds: 0),
+        ids: any IDGenerator = UUIDv7Generator()
+    ) {
         self.directory = directory
         self.notifyWindow = notifyWindow
         self.forwardWindow = forwardWindow
@@ -36,7 +39,12 @@ public struct DispatchPlanner: Sendable {
         let hosting = HostingSnapshot(facts)
         var items: [DispatchItem] = []
         for action in actions {
-            let kind: ActionKind, target: DispatchTarget, template: String, deadline: TimeSpan?, window: TimeSpan, reason: String?
+            let kind: ActionKind
+            let target: DispatchTarget
+            let template: String
+            let deadline: TimeSpan?
+            let window: TimeSpan
+            let reason: String?
             switch action {
             case .notify(let to, let name, let span, let batchWindow):
                 (kind, target, template, deadline, window, reason) = (.notify, to, name, span, batchWindow ?? notifyWindow, nil)
@@ -47,10 +55,12 @@ public struct DispatchPlanner: Sendable {
                 continue
             }
             let held = policeFirst && kind == .notify
-            items.append(DispatchItem(
-                id: ids.next(), subject: subject, kind: kind, target: target, recipient: directory.recipient(for: target, facts: facts), template: template,
-                deadline: deadline, batchWindow: window, reason: reason, hosting: hosting, classification: classification, detectionMethod: detection,
-                status: held ? .held : .waiting, createdAt: now, dueAt: now.addingTimeInterval(TimeInterval(window.seconds)), parentNoticeID: parentNoticeID))
+            items.append(
+                DispatchItem(
+                    id: ids.next(), subject: subject, kind: kind, target: target, recipient: directory.recipient(for: target, facts: facts), template: template,
+                    deadline: deadline, batchWindow: window, reason: reason, hosting: hosting, classification: classification, detectionMethod: detection,
+                    status: held ? .held : .waiting, createdAt: now, dueAt: now.addingTimeInterval(TimeInterval(window.seconds)), parentNoticeID: parentNoticeID
+                ))
         }
         return items
     }

@@ -28,7 +28,7 @@ public struct RetryPolicy: Hashable, Sendable {
         for byte in (key + "#\(attempt)").utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
-        let unit = Double(hash % 10_000) / 10_000 // 0..<1
+        let unit = Double(hash % 10_000) / 10_000  // 0..<1
         return max(1, base * (1 + jitter * (2 * unit - 1)))
     }
 }
@@ -47,7 +47,10 @@ public struct FollowUpPolicy: Hashable, Sendable {
     public var giveUpAfter: TimeSpan
 
     /// Creates a policy.
-    public init(checks: [TimeSpan] = [.hours(1), .hours(6), .hours(24)], interval: TimeSpan = .hours(24), confirmAfter: TimeSpan = TimeSpan(seconds: 1800), confirmations: Int = 2, giveUpAfter: TimeSpan = .hours(24 * 90)) {
+    public init(
+        checks: [TimeSpan] = [.hours(1), .hours(6), .hours(24)], interval: TimeSpan = .hours(24), confirmAfter: TimeSpan = TimeSpan(seconds: 1800),
+        confirmations: Int = 2, giveUpAfter: TimeSpan = .hours(24 * 90)
+    ) {
         self.checks = checks
         self.interval = interval
         self.confirmAfter = confirmAfter
@@ -91,7 +94,9 @@ public struct DispatchSettings: Hashable, Sendable {
     public var lease: TimeInterval
 
     /// Creates settings.
-    public init(retry: RetryPolicy = RetryPolicy(), followUp: FollowUpPolicy = FollowUpPolicy(), batchLimit: Int = 500, claimSize: Int = 10, lease: TimeInterval = 120) {
+    public init(
+        retry: RetryPolicy = RetryPolicy(), followUp: FollowUpPolicy = FollowUpPolicy(), batchLimit: Int = 500, claimSize: Int = 10, lease: TimeInterval = 120
+    ) {
         self.retry = retry
         self.followUp = followUp
         self.batchLimit = batchLimit

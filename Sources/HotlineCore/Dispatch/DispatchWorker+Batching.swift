@@ -32,12 +32,15 @@ extension DispatchWorker {
 
     private func moved(_ item: DispatchItem, now: Date) throws -> Bool {
         guard item.kind == .notify, item.target == .hosting || item.target == .upstream, let hostingLookup,
-              let facts = try store.decisionFacts(decisionID: item.subject.decisionID),
-              let refreshed = hostingLookup.refreshHosting(host: item.subject.host, facts: facts) else { return false }
+            let facts = try store.decisionFacts(decisionID: item.subject.decisionID),
+            let refreshed = hostingLookup.refreshHosting(host: item.subject.host, facts: facts)
+        else { return false }
         let current = HostingSnapshot(refreshed)
         guard let newDesk = current.abuseEmail, newDesk != item.hosting.abuseEmail else { return false }
         let verdict = engine.decide(refreshed)
-        let decision = Decision(id: ids.next(), reportID: item.subject.reportID, caseID: item.subject.caseID, trigger: "hosting.changed", verdict: verdict, facts: refreshed, decidedAt: now)
+        let decision = Decision(
+            id: ids.next(), reportID: item.subject.reportID, caseID: item.subject.caseID, trigger: "hosting.changed", verdict: verdict, facts: refreshed,
+            decidedAt: now)
         let newItems = planner.items(for: verdict.actions, subject: item.subject.decided(by: decision.id), facts: refreshed, now: now)
         try store.redecide(itemID: item.id, decision: decision, newItems: newItems)
         return true
@@ -58,12 +61,16 @@ extension DispatchWorker {
             failure = "nobody to send to: no address for \(first.target)"
         } else {
             do {
-                messages.append(try renderer.message(for: notice, purpose: first.kind == .forward ? "forward" : "notice", template: first.template, reminder: 0, messageID: ids.next(), firstMessageID: nil, at: now))
+                messages.append(
+                    try renderer.message(
+                        for: notice, purpose: first.kind == .forward ? "forward" : "notice", template: first.template, reminder: 0, messageID: ids.next(),
+                        firstMessageID: nil, at: now))
             } catch {
                 failure = error.message
             }
         }
-        let created = NoticeEvent(id: ids.next(), noticeID: id, event: "created", at: now, detail: "\(items.count) URL(s) for \(recipient.name) by \(recipient.channel.rawValue)")
+        let created = NoticeEvent(
+            id: ids.next(), noticeID: id, event: "created", at: now, detail: "\(items.count) URL(s) for \(recipient.name) by \(recipient.channel.rawValue)")
         guard let failure else {
             try store.insertNotice(notice, messages: messages, consumedItems: items.map(\.id), event: created)
             return

@@ -50,7 +50,9 @@ extension DispatchWorker {
                 }
             }
             notice.nextDueAt = nextDue(notice)
-            let event = NoticeEvent(id: ids.next(), noticeID: notice.id, event: "delivered", at: now, detail: "\(message.purpose) to \(message.destinations.joined(separator: ", ")): \(receipt)")
+            let event = NoticeEvent(
+                id: ids.next(), noticeID: notice.id, event: "delivered", at: now,
+                detail: "\(message.purpose) to \(message.destinations.joined(separator: ", ")): \(receipt)")
             try store.saveNotice(notice, updatedMessage: message, newMessages: [], newItems: [], event: event, closingCases: [], at: now)
             pass.delivered += 1
         case .failure(let error):
@@ -65,7 +67,9 @@ extension DispatchWorker {
                 pass.failed += 1
             } else {
                 message.nextAttemptAt = now.addingTimeInterval(settings.retry.delay(afterFailures: message.attempts, key: message.id))
-                let event = NoticeEvent(id: ids.next(), noticeID: notice.id, event: "delivery.retry", at: now, detail: "attempt \(message.attempts) failed: \(error.message); next at \(RFC3339.format(message.nextAttemptAt))")
+                let event = NoticeEvent(
+                    id: ids.next(), noticeID: notice.id, event: "delivery.retry", at: now,
+                    detail: "attempt \(message.attempts) failed: \(error.message); next at \(RFC3339.format(message.nextAttemptAt))")
                 try store.saveNotice(notice, updatedMessage: message, newMessages: [], newItems: [], event: event, closingCases: [], at: now)
                 pass.retried += 1
             }

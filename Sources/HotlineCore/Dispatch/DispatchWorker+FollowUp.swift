@@ -22,21 +22,27 @@ extension DispatchWorker {
                 if givingUp && notice.items[index].state == .online { notice.items[index].nextCheckAt = nil }
             }
         }
-        let checked = changes.isEmpty ? nil : NoticeEvent(id: ids.next(), noticeID: notice.id, event: "checked", at: now, detail: changes.joined(separator: "; "))
+        let checked =
+            changes.isEmpty ? nil : NoticeEvent(id: ids.next(), noticeID: notice.id, event: "checked", at: now, detail: changes.joined(separator: "; "))
         if notice.items.allSatisfy({ $0.state == .removed }) {
             notice.status = .removed
             notice.removedAt = notice.items.compactMap(\.removedAt).max() ?? now
             notice.nextDueAt = nil
             if let checked { try saveEvent(checked, notice: notice, now: now) }
-            try raise(.noticeRemoved, for: notice, detail: "every URL gone on \(settings.followUp.confirmations) checks in a row", updatedMessage: nil, now: now)
+            try raise(
+                .noticeRemoved, for: notice, detail: "every URL gone on \(settings.followUp.confirmations) checks in a row", updatedMessage: nil, now: now)
             pass.removed += 1
         } else if let deadline = notice.deadline, deadline <= now, notice.overdueRaisedFor != deadline,
-                  !notice.awaitingRemovalConfirmation {
+            !notice.awaitingRemovalConfirmation
+        {
             // A URL found gone once is confirmed first (minutes later): a hoster that removed
             // it just before the deadline is not sent a reminder.
             notice.overdueRaisedFor = deadline
             if let checked { try saveEvent(checked, notice: notice, now: now) }
-            try raise(.noticeOverdue, for: notice, detail: "\(notice.onlineItems.count) of \(notice.items.count) URL(s) still online at the deadline \(RFC3339.format(deadline))", updatedMessage: nil, now: now)
+            try raise(
+                .noticeOverdue, for: notice,
+                detail: "\(notice.onlineItems.count) of \(notice.items.count) URL(s) still online at the deadline \(RFC3339.format(deadline))",
+                updatedMessage: nil, now: now)
             pass.overdue += 1
         } else {
             notice.nextDueAt = nextDue(notice)
@@ -131,7 +137,10 @@ extension DispatchWorker {
                 notice.deadline = now.addingTimeInterval(TimeInterval(deadline.seconds))
                 let first = try store.messages(noticeID: notice.id).first?.messageID
                 do {
-                    newMessages.append(try renderer.message(for: notice, purpose: "reminder", template: template, reminder: notice.reminders, messageID: ids.next(), firstMessageID: first, at: now))
+                    newMessages.append(
+                        try renderer.message(
+                            for: notice, purpose: "reminder", template: template, reminder: notice.reminders, messageID: ids.next(), firstMessageID: first,
+                            at: now))
                 } catch {
                     notes.append("reminder not written: \(error.message)")
                 }
@@ -152,7 +161,10 @@ extension DispatchWorker {
             }
         }
         notice.nextDueAt = nextDue(notice)
-        let record = NoticeEvent(id: ids.next(), noticeID: notice.id, event: event.rawValue, at: now, rule: verdict.rule, actions: verdict.actions.json, facts: facts, rulesDigest: verdict.rulesDigest, detail: notes.joined(separator: "; "))
-        try store.saveNotice(notice, updatedMessage: updatedMessage, newMessages: newMessages, newItems: newItems, event: record, closingCases: closing, at: now)
+        let record = NoticeEvent(
+            id: ids.next(), noticeID: notice.id, event: event.rawValue, at: now, rule: verdict.rule, actions: verdict.actions.json, facts: facts,
+            rulesDigest: verdict.rulesDigest, detail: notes.joined(separator: "; "))
+        try store.saveNotice(
+            notice, updatedMessage: updatedMessage, newMessages: newMessages, newItems: newItems, event: record, closingCases: closing, at: now)
     }
 }

@@ -83,7 +83,11 @@ public struct DispatchWorker: Sendable {
     public let afterDelivery: (@Sendable (OutboxMessage) -> Void)?
 
     /// Creates a worker.
-    public init(store: any NoticeStore, engine: DecisionEngine, planner: DispatchPlanner, renderer: NoticeRenderer, transport: any NoticeTransport, checker: (any URLChecking)?, hostingLookup: (any HostingLookup)? = nil, settings: DispatchSettings = DispatchSettings(), time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), afterDelivery: (@Sendable (OutboxMessage) -> Void)? = nil) {
+    public init(
+        store: any NoticeStore, engine: DecisionEngine, planner: DispatchPlanner, renderer: NoticeRenderer, transport: any NoticeTransport,
+        checker: (any URLChecking)?, hostingLookup: (any HostingLookup)? = nil, settings: DispatchSettings = DispatchSettings(),
+        time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), afterDelivery: (@Sendable (OutboxMessage) -> Void)? = nil
+    ) {
         self.store = store
         self.engine = engine
         self.planner = planner
@@ -124,7 +128,8 @@ public struct DispatchWorker: Sendable {
         var candidates: [Date] = []
         if checker != nil { candidates += notice.items.compactMap { $0.state == .online ? $0.nextCheckAt : nil } }
         if let deadline = notice.deadline, notice.overdueRaisedFor != deadline,
-           !notice.awaitingRemovalConfirmation || checker == nil {
+            !notice.awaitingRemovalConfirmation || checker == nil
+        {
             candidates.append(deadline)
         }
         return candidates.min()

@@ -59,7 +59,11 @@ public struct NoticeItem: Hashable, Sendable {
     public var removedAt: Date?
 
     /// Creates an item.
-    public init(itemID: String, subject: ReportedURL, hosting: HostingSnapshot, classification: String?, detectionMethod: String, xarfReportID: String, state: State = .online, checks: Int = 0, consecutiveGone: Int = 0, lastCheckAt: Date? = nil, lastCheck: String? = nil, nextCheckAt: Date? = nil, removedAt: Date? = nil) {
+    public init(
+        itemID: String, subject: ReportedURL, hosting: HostingSnapshot, classification: String?, detectionMethod: String, xarfReportID: String,
+        state: State = .online, checks: Int = 0, consecutiveGone: Int = 0, lastCheckAt: Date? = nil, lastCheck: String? = nil, nextCheckAt: Date? = nil,
+        removedAt: Date? = nil
+    ) {
         self.itemID = itemID
         self.subject = subject
         self.hosting = hosting
@@ -77,7 +81,9 @@ public struct NoticeItem: Hashable, Sendable {
 
     /// The item for a dispatch item going out, with the X-ARF report id it is sent under.
     public init(_ item: DispatchItem, xarfReportID: String) {
-        self.init(itemID: item.id, subject: item.subject, hosting: item.hosting, classification: item.classification, detectionMethod: item.detectionMethod, xarfReportID: xarfReportID)
+        self.init(
+            itemID: item.id, subject: item.subject, hosting: item.hosting, classification: item.classification, detectionMethod: item.detectionMethod,
+            xarfReportID: xarfReportID)
     }
 }
 
@@ -91,11 +97,15 @@ extension NoticeItem: Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             itemID: try container.decode(String.self, forKey: .itemID), subject: try ReportedURL(from: decoder),
-            hosting: try container.decode(HostingSnapshot.self, forKey: .hosting), classification: try container.decodeIfPresent(String.self, forKey: .classification),
-            detectionMethod: try container.decode(String.self, forKey: .detectionMethod), xarfReportID: try container.decode(String.self, forKey: .xarfReportID),
+            hosting: try container.decode(HostingSnapshot.self, forKey: .hosting),
+            classification: try container.decodeIfPresent(String.self, forKey: .classification),
+            detectionMethod: try container.decode(String.self, forKey: .detectionMethod),
+            xarfReportID: try container.decode(String.self, forKey: .xarfReportID),
             state: try container.decode(State.self, forKey: .state), checks: try container.decode(Int.self, forKey: .checks),
-            consecutiveGone: try container.decode(Int.self, forKey: .consecutiveGone), lastCheckAt: try container.decodeIfPresent(Date.self, forKey: .lastCheckAt),
-            lastCheck: try container.decodeIfPresent(String.self, forKey: .lastCheck), nextCheckAt: try container.decodeIfPresent(Date.self, forKey: .nextCheckAt),
+            consecutiveGone: try container.decode(Int.self, forKey: .consecutiveGone),
+            lastCheckAt: try container.decodeIfPresent(Date.self, forKey: .lastCheckAt),
+            lastCheck: try container.decodeIfPresent(String.self, forKey: .lastCheck),
+            nextCheckAt: try container.decodeIfPresent(Date.self, forKey: .nextCheckAt),
             removedAt: try container.decodeIfPresent(Date.self, forKey: .removedAt))
     }
 
@@ -165,7 +175,11 @@ public struct Notice: Hashable, Sendable, Codable {
     public var items: [NoticeItem]
 
     /// Creates a notice.
-    public init(id: String, reference: String, kind: ActionKind, recipient: Recipient, template: String, status: NoticeStatus, createdAt: Date, sentAt: Date? = nil, deadlineSpan: TimeSpan?, deadline: Date? = nil, overdueRaisedFor: Date? = nil, reminders: Int = 0, removedAt: Date? = nil, lastError: String? = nil, deliveryAttempts: Int = 0, escalatedTo: String? = nil, nextDueAt: Date? = nil, parentNoticeID: String? = nil, reason: String? = nil, items: [NoticeItem]) {
+    public init(
+        id: String, reference: String, kind: ActionKind, recipient: Recipient, template: String, status: NoticeStatus, createdAt: Date, sentAt: Date? = nil,
+        deadlineSpan: TimeSpan?, deadline: Date? = nil, overdueRaisedFor: Date? = nil, reminders: Int = 0, removedAt: Date? = nil, lastError: String? = nil,
+        deliveryAttempts: Int = 0, escalatedTo: String? = nil, nextDueAt: Date? = nil, parentNoticeID: String? = nil, reason: String? = nil, items: [NoticeItem]
+    ) {
         self.id = id
         self.reference = reference
         self.kind = kind
@@ -231,7 +245,10 @@ public struct NoticeEvent: Hashable, Sendable {
     public var detail: String
 
     /// Creates an event.
-    public init(id: String, noticeID: String, event: String, at: Date, rule: String? = nil, actions: JSONValue? = nil, facts: Facts? = nil, rulesDigest: String? = nil, detail: String) {
+    public init(
+        id: String, noticeID: String, event: String, at: Date, rule: String? = nil, actions: JSONValue? = nil, facts: Facts? = nil, rulesDigest: String? = nil,
+        detail: String
+    ) {
         self.id = id
         self.noticeID = noticeID
         self.event = event

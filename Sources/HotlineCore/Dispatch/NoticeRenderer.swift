@@ -22,12 +22,16 @@ public struct NoticeRenderer: Sendable {
 
     /// The message for `notice`: the first notice, or reminder number `reminder` (which
     /// refers to the first message so that mail clients thread it).
-    public func message(for notice: Notice, purpose: String, template name: String, reminder: Int, messageID: String, firstMessageID: String?, at date: Date) throws(RenderError) -> OutboxMessage {
+    public func message(for notice: Notice, purpose: String, template name: String, reminder: Int, messageID: String, firstMessageID: String?, at date: Date)
+        throws(RenderError) -> OutboxMessage
+    {
         let items = notice.onlineItems.isEmpty ? notice.items : notice.onlineItems
         let reports = items.compactMap { XARFReport.report(for: $0, identity: identity, at: date) }
         switch notice.recipient.channel {
         case .webhook:
-            guard let endpoint = notice.recipient.endpoint else { throw RenderError(message: "recipient \(notice.recipient.name) has the webhook channel but no endpoint") }
+            guard let endpoint = notice.recipient.endpoint else {
+                throw RenderError(message: "recipient \(notice.recipient.name) has the webhook channel but no endpoint")
+            }
             var body: JSONObject = [
                 "notice": .object(noticeSummary(notice, purpose: purpose, reminder: reminder)),
                 "reports": .array(reports),

@@ -34,7 +34,8 @@ public struct NoticeTemplate: Hashable, Sendable {
             return (nil, [.error(.missingKey, "a template starts with a \"Subject:\" line", at: SourceLocation(file: file, line: 1, column: 1))])
         }
         if lines.count > 1, !lines[1].isEmpty {
-            diagnostics.append(.error(.invalidValue, "the \"Subject:\" line is followed by a blank line, then the body", at: SourceLocation(file: file, line: 2, column: 1)))
+            diagnostics.append(
+                .error(.invalidValue, "the \"Subject:\" line is followed by a blank line, then the body", at: SourceLocation(file: file, line: 2, column: 1)))
         }
         let subjectText = String(first.dropFirst("Subject:".count).drop(while: { $0 == " " }))
         let subjectColumn = first.count - subjectText.count + 1
@@ -55,7 +56,10 @@ public struct NoticeTemplate: Hashable, Sendable {
         var currentColumn = column
         var index = text.startIndex
         func flush() {
-            if !literal.isEmpty { stack[stack.count - 1].append(.text(literal)); literal = "" }
+            if !literal.isEmpty {
+                stack[stack.count - 1].append(.text(literal))
+                literal = ""
+            }
         }
         while index < text.endIndex {
             if text[index...].hasPrefix("{{") {
@@ -89,18 +93,26 @@ public struct NoticeTemplate: Hashable, Sendable {
                         stack[stack.count - 1].append(.variable(inner))
                     } else {
                         var message = "unknown placeholder \"\(inner)\""
-                        if urlVariables.contains(inner) { message += "; it is available inside {{#urls}} … {{/urls}} only" }
-                        else if let near = known.min(by: { editDistance($0, inner) < editDistance($1, inner) }), editDistance(near, inner) <= 2 { message += "; did you mean \"\(near)\"?" }
+                        if urlVariables.contains(inner) {
+                            message += "; it is available inside {{#urls}} … {{/urls}} only"
+                        } else if let near = known.min(by: { editDistance($0, inner) < editDistance($1, inner) }), editDistance(near, inner) <= 2 {
+                            message += "; did you mean \"\(near)\"?"
+                        }
                         diagnostics.append(.error(.unknownField, message, at: at))
                     }
                 }
                 let consumed = text[index..<close.upperBound]
                 for character in consumed {
-                    if character == "\n" { currentLine += 1; currentColumn = 1 } else { currentColumn += 1 }
+                    if character == "\n" {
+                        currentLine += 1
+                        currentColumn = 1
+                    } else {
+                        currentColumn += 1
+                    }
                 }
                 index = close.upperBound
                 // A section tag alone on its line takes its line break with it.
-                if (inner == "#urls" || inner == "/urls"), index < text.endIndex, text[index] == "\n" {
+                if inner == "#urls" || inner == "/urls", index < text.endIndex, text[index] == "\n" {
                     index = text.index(after: index)
                     currentLine += 1
                     currentColumn = 1
@@ -109,7 +121,12 @@ public struct NoticeTemplate: Hashable, Sendable {
             }
             let character = text[index]
             literal.append(character)
-            if character == "\n" { currentLine += 1; currentColumn = 1 } else { currentColumn += 1 }
+            if character == "\n" {
+                currentLine += 1
+                currentColumn = 1
+            } else {
+                currentColumn += 1
+            }
             index = text.index(after: index)
         }
         flush()

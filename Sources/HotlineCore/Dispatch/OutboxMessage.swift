@@ -47,7 +47,11 @@ public struct OutboxMessage: Hashable, Sendable {
     public var createdAt: Date
 
     /// Creates a message.
-    public init(id: String, noticeID: String, purpose: String, channel: DeliveryChannel, destinations: [String], sender: String, messageID: String?, secretEnvironment: String? = nil, payload: [UInt8], status: OutboxStatus = .pending, attempts: Int = 0, nextAttemptAt: Date, lastError: String? = nil, deliveredAt: Date? = nil, receipt: String? = nil, createdAt: Date) {
+    public init(
+        id: String, noticeID: String, purpose: String, channel: DeliveryChannel, destinations: [String], sender: String, messageID: String?,
+        secretEnvironment: String? = nil, payload: [UInt8], status: OutboxStatus = .pending, attempts: Int = 0, nextAttemptAt: Date, lastError: String? = nil,
+        deliveredAt: Date? = nil, receipt: String? = nil, createdAt: Date
+    ) {
         self.id = id
         self.noticeID = noticeID
         self.purpose = purpose

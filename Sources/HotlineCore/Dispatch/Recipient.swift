@@ -27,7 +27,10 @@ public struct Recipient: Hashable, Sendable, Codable {
     public var secretEnvironment: String?
 
     /// Creates a recipient.
-    public init(target: DispatchTarget, name: String, addresses: [String], contactID: String? = nil, language: String = "en", channel: DeliveryChannel = .email, endpoint: String? = nil, secretEnvironment: String? = nil) {
+    public init(
+        target: DispatchTarget, name: String, addresses: [String], contactID: String? = nil, language: String = "en", channel: DeliveryChannel = .email,
+        endpoint: String? = nil, secretEnvironment: String? = nil
+    ) {
         self.target = target
         self.name = name
         self.addresses = addresses

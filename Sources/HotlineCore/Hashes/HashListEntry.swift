@@ -27,6 +27,7 @@ public enum HashAlgorithm: String, Hashable, Sendable, CaseIterable, Comparable 
         return lower
     }
 
+    /// Whether the left one sorts first.
     public static func < (lhs: HashAlgorithm, rhs: HashAlgorithm) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }

@@ -1,5 +1,3 @@
-import HotlineCore
-
 /// X-ARF v4 reports as partner hotlines send them (`category: content`, `type: csam`), read
 /// into the gateway's own report form: the URL, the X-ARF `report_id` as the client id, the
 /// timestamp, the sender organisation as the source, hash values and classification.
@@ -19,14 +17,19 @@ public enum XARFIntake {
                 if required { throw ReportError(code: "missing-field", message: "X-ARF field \"\(field(name))\" is required", field: field(name)) }
                 return nil
             }
-            guard case .string(let text) = value else { throw ReportError(code: "wrong-type", message: "X-ARF field \"\(field(name))\" must be a string, got \(value.typeName)", field: field(name)) }
+            guard case .string(let text) = value else {
+                throw ReportError(code: "wrong-type", message: "X-ARF field \"\(field(name))\" must be a string, got \(value.typeName)", field: field(name))
+            }
             return text
         }
         guard let version = try string("xarf_version"), version.hasPrefix("4.") else {
-            throw ReportError(code: "invalid-field", message: "only X-ARF version 4 is accepted, got \(xarf["xarf_version"]?.serialized ?? "nothing")", field: field("xarf_version"))
+            throw ReportError(
+                code: "invalid-field", message: "only X-ARF version 4 is accepted, got \(xarf["xarf_version"]?.serialized ?? "nothing")",
+                field: field("xarf_version"))
         }
         guard try string("category") == "content", try string("type") == "csam" else {
-            throw ReportError(code: "invalid-field", message: "only X-ARF reports with category \"content\" and type \"csam\" are accepted", field: field("type"))
+            throw ReportError(
+                code: "invalid-field", message: "only X-ARF reports with category \"content\" and type \"csam\" are accepted", field: field("type"))
         }
         var report: JSONObject = ["url": .string(try string("url")!)]
         if let id = try string("report_id", required: false) { report.append("id", .string(id)) }

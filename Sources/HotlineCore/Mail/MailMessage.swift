@@ -94,7 +94,9 @@ public struct MailMessage: Sendable {
         return MailMessage(headers: headers, contentType: type, parameters: parameters, parts: parts)
     }
 
-    static func collect(type: String, parameters: [String: String], headers: [(name: String, value: String)], body: ArraySlice<UInt8>, depth: Int, into parts: inout [MailPart]) throws(MailError) {
+    static func collect(
+        type: String, parameters: [String: String], headers: [(name: String, value: String)], body: ArraySlice<UInt8>, depth: Int, into parts: inout [MailPart]
+    ) throws(MailError) {
         guard parts.count < maximumParts else { throw MailError("more than \(maximumParts) parts") }
         if type.hasPrefix("multipart/") {
             guard depth < maximumDepth else { throw MailError("multipart nested deeper than \(maximumDepth)") }
@@ -142,7 +144,11 @@ public struct MailMessage: Sendable {
             if let first = line.first, first == " " || first == "\t", !headers.isEmpty {
                 headers[headers.count - 1].value += " " + line.trimmingCharacters(in: .whitespaces)
             } else if let colon = line.firstIndex(of: ":") {
-                headers.append((String(line[..<colon]).trimmingCharacters(in: .whitespaces), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+                headers.append(
+                    (
+                        String(line[..<colon]).trimmingCharacters(in: .whitespaces),
+                        String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                    ))
             }
         }
         return headers
@@ -210,8 +216,14 @@ public struct MailMessage: Sendable {
             while index < body.endIndex {
                 let byte = body[index]
                 if byte == UInt8(ascii: "="), index + 1 < body.endIndex {
-                    if body[index + 1] == 0x0A { index += 2; continue }
-                    if body[index + 1] == 0x0D, index + 2 < body.endIndex, body[index + 2] == 0x0A { index += 3; continue }
+                    if body[index + 1] == 0x0A {
+                        index += 2
+                        continue
+                    }
+                    if body[index + 1] == 0x0D, index + 2 < body.endIndex, body[index + 2] == 0x0A {
+                        index += 3
+                        continue
+                    }
                     if index + 2 < body.endIndex, let value = UInt8(String(decoding: body[index + 1...index + 2], as: UTF8.self), radix: 16) {
                         output.append(value)
                         index += 3
@@ -241,7 +253,9 @@ public struct MailMessage: Sendable {
                 rest = after
                 continue
             }
-            let charset = pieces[0].lowercased(), mode = pieces[1].uppercased(), text = String(pieces[2])
+            let charset = pieces[0].lowercased()
+            let mode = pieces[1].uppercased()
+            let text = String(pieces[2])
             var bytes: [UInt8] = []
             if mode == "B" {
                 bytes = Data(base64Encoded: text).map { [UInt8]($0) } ?? []

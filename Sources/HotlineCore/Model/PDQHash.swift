@@ -61,14 +61,17 @@ public struct PDQHash: Hashable, Sendable, Comparable, CustomStringConvertible {
         return hex(parts.3) + hex(parts.2) + hex(parts.1) + hex(parts.0)
     }
 
+    /// Whether the two are the same.
     public static func == (lhs: PDQHash, rhs: PDQHash) -> Bool {
         lhs.parts.0 == rhs.parts.0 && lhs.parts.1 == rhs.parts.1 && lhs.parts.2 == rhs.parts.2 && lhs.parts.3 == rhs.parts.3
     }
 
+    /// Whether the left one sorts first.
     public static func < (lhs: PDQHash, rhs: PDQHash) -> Bool {
         (lhs.parts.3, lhs.parts.2, lhs.parts.1, lhs.parts.0) < (rhs.parts.3, rhs.parts.2, rhs.parts.1, rhs.parts.0)
     }
 
+    /// Hashes what equality compares.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(parts.0)
         hasher.combine(parts.1)

@@ -37,7 +37,9 @@ extension QueueEntry {
     /// The entry for a case whose latest decision escalated it: the queue, reason and
     /// priority of its `escalate` action (stored as JSON).
     public static func escalatedCase(id: String, url: String, actions: JSONValue, facts: JSONValue, decidedAt: Date) -> QueueEntry {
-        var queue = "analysts", reason = "", priority = "normal"
+        var queue = "analysts"
+        var reason = ""
+        var priority = "normal"
         if case .array(let items) = actions {
             for action in items {
                 if case .object(let object) = action, case .object(let escalate)? = object["escalate"] {
@@ -58,6 +60,8 @@ extension QueueEntry {
             "recipient": .string(notice.recipient.name), "urls": .number(Double(notice.items.count)),
             "last_error": notice.lastError.map(JSONValue.string) ?? .null,
         ])
-        return QueueEntry(kind: "notice", id: notice.id, url: notice.items.first?.subject.url ?? "", queue: notice.escalatedTo ?? "analysts", reason: notice.lastError ?? "follow-up escalated", priority: "high", since: notice.sentAt ?? notice.createdAt, detail: detail)
+        return QueueEntry(
+            kind: "notice", id: notice.id, url: notice.items.first?.subject.url ?? "", queue: notice.escalatedTo ?? "analysts",
+            reason: notice.lastError ?? "follow-up escalated", priority: "high", since: notice.sentAt ?? notice.createdAt, detail: detail)
     }
 }

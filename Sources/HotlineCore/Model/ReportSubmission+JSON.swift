@@ -53,7 +53,8 @@ extension ReportSubmission {
         }
         if let received = try optionalString(object, "received_at") {
             guard let date = RFC3339.parse(received) else {
-                throw ReportError(code: "invalid-field", message: "field \"received_at\" is not an RFC 3339 timestamp: \(quote(received))", field: "received_at")
+                throw ReportError(
+                    code: "invalid-field", message: "field \"received_at\" is not an RFC 3339 timestamp: \(quote(received))", field: "received_at")
             }
             submission.receivedAt = date
         }
@@ -65,7 +66,9 @@ extension ReportSubmission {
             if let kind = try optionalString(sourceObject, "type", path: "source.type") {
                 guard let parsed = ReportSource.Kind(rawValue: kind) else {
                     let allowed = ReportSource.Kind.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw ReportError(code: "invalid-field", message: "field \"source.type\" has unknown value \(quote(kind)); expected one of \(allowed)", field: "source.type")
+                    throw ReportError(
+                        code: "invalid-field", message: "field \"source.type\" has unknown value \(quote(kind)); expected one of \(allowed)",
+                        field: "source.type")
                 }
                 submission.source.kind = parsed
             }
@@ -79,7 +82,10 @@ extension ReportSubmission {
         submission.comment = try optionalString(object, "comment")
         if let classification = try optionalString(object, "classification") {
             guard let parsed = Classification(rawValue: classification) else {
-                throw ReportError(code: "invalid-field", message: "field \"classification\" has unknown value \(quote(classification)); expected one of baseline, A1, A2, B1, B2", field: "classification")
+                throw ReportError(
+                    code: "invalid-field",
+                    message: "field \"classification\" has unknown value \(quote(classification)); expected one of baseline, A1, A2, B1, B2",
+                    field: "classification")
             }
             submission.classification = parsed
         }

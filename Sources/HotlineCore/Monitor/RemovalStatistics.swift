@@ -28,7 +28,10 @@ public struct NoticeURLRow: Hashable, Sendable {
     public var removedAt: Date?
 
     /// Creates a row.
-    public init(noticeKey: Int64, reference: String, org: String, asn: Int?, country: String?, sentAt: Date, deadline: Date?, reminders: Int, acknowledged: Bool, status: NoticeStatus, escalated: Bool, removedAt: Date?) {
+    public init(
+        noticeKey: Int64, reference: String, org: String, asn: Int?, country: String?, sentAt: Date, deadline: Date?, reminders: Int, acknowledged: Bool,
+        status: NoticeStatus, escalated: Bool, removedAt: Date?
+    ) {
         self.noticeKey = noticeKey
         self.reference = reference
         self.org = org
@@ -201,9 +204,16 @@ public struct RemovalStatistics: Sendable {
     /// Computes the statistics at `now`. Rows of one notice must be adjacent (the store
     /// returns them ordered by notice).
     public init(rows: [NoticeURLRow], now: Date, thresholds: ComplianceThresholds = ComplianceThresholds()) {
-        struct HosterKey: Hashable { var org: String; var asn: Int? }
-        var hosterIndex: [HosterKey: Int] = [:], countryIndex: [String: Int] = [:], weekIndex: [Int: Int] = [:]
-        var hosterGroups: [Accumulator] = [], countryGroups: [Accumulator] = [], weekGroups: [Accumulator] = []
+        struct HosterKey: Hashable {
+            var org: String
+            var asn: Int?
+        }
+        var hosterIndex: [HosterKey: Int] = [:]
+        var countryIndex: [String: Int] = [:]
+        var weekIndex: [Int: Int] = [:]
+        var hosterGroups: [Accumulator] = []
+        var countryGroups: [Accumulator] = []
+        var weekGroups: [Accumulator] = []
         var weekNames: [Int: String] = [:]
         var all = Accumulator(key: "all")
         var rowHoster: [Int32] = []
@@ -211,7 +221,9 @@ public struct RemovalStatistics: Sendable {
         for row in rows {
             let hosterKey = HosterKey(org: row.org, asn: row.asn)
             let hoster: Int
-            if let found = hosterIndex[hosterKey] { hoster = found } else {
+            if let found = hosterIndex[hosterKey] {
+                hoster = found
+            } else {
                 hoster = hosterGroups.count
                 hosterIndex[hosterKey] = hoster
                 hosterGroups.append(Accumulator(key: row.org, asn: row.asn, country: row.country))
@@ -220,7 +232,9 @@ public struct RemovalStatistics: Sendable {
             rowHoster.append(Int32(hoster))
             let countryKey = row.country ?? "unknown"
             let country: Int
-            if let found = countryIndex[countryKey] { country = found } else {
+            if let found = countryIndex[countryKey] {
+                country = found
+            } else {
                 country = countryGroups.count
                 countryIndex[countryKey] = country
                 countryGroups.append(Accumulator(key: countryKey))
@@ -229,9 +243,13 @@ public struct RemovalStatistics: Sendable {
             // Weeks by day number: the calendar is asked once per distinct day, not per row.
             let day = Int((row.sentAt.timeIntervalSince1970 / 86_400).rounded(.down))
             let week: Int
-            if let found = weekIndex[day] { week = found } else {
+            if let found = weekIndex[day] {
+                week = found
+            } else {
                 let name = Self.week(row.sentAt)
-                if let existing = weekGroups.firstIndex(where: { $0.key == name }) { week = existing } else {
+                if let existing = weekGroups.firstIndex(where: { $0.key == name }) {
+                    week = existing
+                } else {
                     week = weekGroups.count
                     weekGroups.append(Accumulator(key: name))
                 }
@@ -243,7 +261,9 @@ public struct RemovalStatistics: Sendable {
         }
         var hosterFigures: [RemovalFigures] = []
         for index in hosterGroups.indices { hosterFigures.append(hosterGroups[index].figures()) }
-        hosters = hosterFigures.enumerated().sorted { ($0.element.notices, $0.element.urls, $1.element.key) > ($1.element.notices, $1.element.urls, $0.element.key) }.map(\.element)
+        hosters = hosterFigures.enumerated().sorted {
+            ($0.element.notices, $0.element.urls, $1.element.key) > ($1.element.notices, $1.element.urls, $0.element.key)
+        }.map(\.element)
         var countryFigures: [RemovalFigures] = []
         for index in countryGroups.indices { countryFigures.append(countryGroups[index].figures()) }
         countries = countryFigures.sorted { ($0.notices, $1.key) > ($1.notices, $0.key) }
@@ -258,7 +278,8 @@ public struct RemovalStatistics: Sendable {
         for (index, hoster) in hosterFigures.enumerated() {
             var reasons: [String] = []
             if hoster.notices >= thresholds.minimumNotices && hoster.within24h < thresholds.within24h {
-                reasons.append("\(Int((hoster.within24h * 100).rounded()))% removed within 24 hours (threshold \(Int((thresholds.within24h * 100).rounded()))%)")
+                reasons.append(
+                    "\(Int((hoster.within24h * 100).rounded()))% removed within 24 hours (threshold \(Int((thresholds.within24h * 100).rounded()))%)")
             }
             if hoster.ignored > 0 { reasons.append("\(hoster.ignored) notice(s) ignored past the last reminder") }
             if !reasons.isEmpty { listed[index] = reasons }
@@ -292,10 +313,13 @@ public struct RemovalStatistics: Sendable {
                     "deadline": notice.deadline.map { .string(RFC3339.format($0)) } ?? .null,
                     "reminders": .number(Double(notice.reminders)), "status": .string(notice.status.rawValue),
                     "urls": .number(Double(entry.urls.count)), "online": .number(Double(entry.online)),
-                    "removal_hours": .array(entry.urls.compactMap { $0.removedAt.map { .number(RemovalFigures.round($0.timeIntervalSince(notice.sentAt) / 3600)) } }),
+                    "removal_hours": .array(
+                        entry.urls.compactMap { $0.removedAt.map { .number(RemovalFigures.round($0.timeIntervalSince(notice.sentAt) / 3600)) } }),
                 ])
             }
-            findings.append(ComplianceFinding(figures: hosterFigures[index], reasons: reasons, evidence: Array(evidence), moreNotices: max(0, notices.count - Self.evidenceLimit)))
+            findings.append(
+                ComplianceFinding(
+                    figures: hosterFigures[index], reasons: reasons, evidence: Array(evidence), moreNotices: max(0, notices.count - Self.evidenceLimit)))
         }
         complyOrExplain = findings.sorted { ($0.figures.within24h, $1.figures.notices) < ($1.figures.within24h, $0.figures.notices) }
     }

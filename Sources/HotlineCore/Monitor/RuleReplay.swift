@@ -16,7 +16,9 @@ public struct RuleReplay: Sendable {
         /// Whether only the actions differ (same rule and outcome, other arguments).
         public var actionsOnly: Bool
 
+        /// Whether the two are the same.
         public static func == (lhs: Change, rhs: Change) -> Bool { lhs.reportID == rhs.reportID }
+        /// Hashes what equality compares.
         public func hash(into hasher: inout Hasher) { hasher.combine(reportID) }
     }
 
@@ -49,7 +51,9 @@ public struct RuleReplay: Sendable {
     public mutating func replay(reportID: String, rule: String, outcome: String, actions: String, facts factsJSON: String) {
         let facts = Facts(storedJSON: factsJSON)
         let verdict = engine.decide(facts, traced: false)
-        add(reportID: reportID, url: { if case .string(let url)? = facts[.reportURL] { url } else { "" } }(), rule: rule, outcome: outcome, actions: actions, verdict: verdict)
+        add(
+            reportID: reportID, url: { if case .string(let url)? = facts[.reportURL] { url } else { "" } }(), rule: rule, outcome: outcome, actions: actions,
+            verdict: verdict)
     }
 
     mutating func add(reportID: String, url: String, rule: String, outcome: String, actions: String, verdict: Verdict) {
@@ -87,14 +91,15 @@ public struct RuleReplay: Sendable {
             "rules_version": .string(engine.ruleSet.digest), "replayed": .number(Double(total)), "changed": .number(Double(changed)),
             "outcomes_before": counts(outcomesBefore), "outcomes_after": counts(outcomesAfter),
             "rule_moves": counts(ruleMoves), "outcome_moves": counts(outcomeMoves),
-            "changes": .array(changes.map { change in
-                .object([
-                    "report_id": .string(change.reportID), "url": .string(change.url),
-                    "before": .object(["rule": .string(change.before.rule), "outcome": .string(change.before.outcome)]),
-                    "after": .object(["rule": .string(change.after.rule), "outcome": .string(change.after.outcome)]),
-                    "actions_only": .bool(change.actionsOnly),
-                ])
-            }),
+            "changes": .array(
+                changes.map { change in
+                    .object([
+                        "report_id": .string(change.reportID), "url": .string(change.url),
+                        "before": .object(["rule": .string(change.before.rule), "outcome": .string(change.before.outcome)]),
+                        "after": .object(["rule": .string(change.after.rule), "outcome": .string(change.after.outcome)]),
+                        "actions_only": .bool(change.actionsOnly),
+                    ])
+                }),
         ])
     }
 }

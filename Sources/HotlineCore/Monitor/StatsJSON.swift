@@ -10,9 +10,10 @@ public enum StatsJSON {
             "hosters": .array(stats.hosters.map(\.json)),
             "countries": .array(stats.countries.map(\.json)),
             "weeks": .array(stats.weeks.map(\.json)),
-            "comply_or_explain": .array(stats.complyOrExplain.map { finding in
-                .object(["hoster": finding.figures.json, "reasons": .array(finding.reasons.map(JSONValue.string)), "notices": .array(finding.evidence)])
-            }),
+            "comply_or_explain": .array(
+                stats.complyOrExplain.map { finding in
+                    .object(["hoster": finding.figures.json, "reasons": .array(finding.reasons.map(JSONValue.string)), "notices": .array(finding.evidence)])
+                }),
         ])
     }
 

@@ -92,12 +92,17 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
         var groups: [UInt16] = []
         for shift in stride(from: 48, through: 0, by: -16) { groups.append(UInt16(truncatingIfNeeded: high >> UInt64(shift))) }
         for shift in stride(from: 48, through: 0, by: -16) { groups.append(UInt16(truncatingIfNeeded: low >> UInt64(shift))) }
-        var bestStart = -1, bestLength = 0, index = 0
+        var bestStart = -1
+        var bestLength = 0
+        var index = 0
         while index < 8 {
             if groups[index] == 0 {
                 var end = index
                 while end < 8 && groups[end] == 0 { end += 1 }
-                if end - index > bestLength && end - index >= 2 { bestStart = index; bestLength = end - index }
+                if end - index > bestLength && end - index >= 2 {
+                    bestStart = index
+                    bestLength = end - index
+                }
                 index = end
             } else {
                 index += 1
@@ -108,6 +113,7 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
         return hex(0..<bestStart) + "::" + hex((bestStart + bestLength)..<8)
     }
 
+    /// Whether the left one sorts first.
     public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
         (lhs.high, lhs.low) < (rhs.high, rhs.low)
     }

@@ -37,7 +37,8 @@ public struct IPRange: Hashable, Sendable {
     /// The smallest CIDR network that covers the range (`hosting.network`); registry ranges
     /// are not always CIDR-aligned, so this may be wider than the range.
     public var coveringNetwork: String {
-        let high = start.high ^ end.high, low = start.low ^ end.low
+        let high = start.high ^ end.high
+        let low = start.low ^ end.low
         let common = high != 0 ? high.leadingZeroBitCount : 64 + low.leadingZeroBitCount
         let familyPrefix = start.isV4 ? max(0, common - 96) : common
         return "\(start.masked(toBits: start.isV4 ? familyPrefix + 96 : familyPrefix))/\(familyPrefix)"

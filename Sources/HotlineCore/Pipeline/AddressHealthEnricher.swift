@@ -21,6 +21,7 @@ public final class AddressHealthEnricher: ReportEnricher, @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Sets the facts this enricher knows for `report`.
     public func enrich(_ report: Report, facts: inout Facts) {
         guard case .string(let email)? = facts[.hostingAbuseEmail] else { return }
         lock.lock()

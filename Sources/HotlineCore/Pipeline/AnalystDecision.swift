@@ -55,8 +55,10 @@ public struct AnalystDecision: Sendable {
         }
         let now = time.now()
         let verdict = Verdict(rule: "analyst", outcome: action.kind, actions: [action], rulesDigest: engine.ruleSet.digest)
-        let decision = Decision(id: ids.next(), reportID: latest.reportID, caseID: caseID, trigger: "analyst", verdict: verdict, facts: latest.facts, decidedAt: now)
-        let subject = ReportedURL(reportID: report.id, caseID: caseID, decisionID: decision.id, url: report.url.canonical, host: report.url.host, hashes: report.hashes.hashValues)
+        let decision = Decision(
+            id: ids.next(), reportID: latest.reportID, caseID: caseID, trigger: "analyst", verdict: verdict, facts: latest.facts, decidedAt: now)
+        let subject = ReportedURL(
+            reportID: report.id, caseID: caseID, decisionID: decision.id, url: report.url.canonical, host: report.url.host, hashes: report.hashes.hashValues)
         let items = recorder.items(for: [action], subject: subject, facts: latest.facts, now: now)
         if case .notify = action, let item = items.first, item.recipient == nil {
             throw AnalystDecisionError.nobodyToNotify("nobody to notify: no address for \(item.target) in this case's facts or the directory")
@@ -64,9 +66,12 @@ public struct AnalystDecision: Sendable {
         try store.write { transaction in
             let closing: CaseRecord? = if case .close = action { caseRecord } else { nil }
             try recorder.record(decision, items: items, closing: closing, at: now, in: transaction)
-            try transaction.appendAudit(AuditEntry(at: now, actor: actor, event: "case.decided", subject: caseID, detail: [
-                "decision_id": .string(decision.id), "action": action.json, "reason": .string(reason),
-            ]))
+            try transaction.appendAudit(
+                AuditEntry(
+                    at: now, actor: actor, event: "case.decided", subject: caseID,
+                    detail: [
+                        "decision_id": .string(decision.id), "action": action.json, "reason": .string(reason),
+                    ]))
         }
         return decision
     }

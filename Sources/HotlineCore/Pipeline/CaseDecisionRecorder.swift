@@ -23,7 +23,9 @@ public struct CaseDecisionRecorder: Sendable {
     /// Stores `decision` and `items`; when `closing` is given, stores that case closed at
     /// `now` and returns it.
     @discardableResult
-    public func record(_ decision: Decision, items: [DispatchItem], closing caseRecord: CaseRecord?, at now: Date, in transaction: some ReportStoreTransaction) throws -> CaseRecord? {
+    public func record(_ decision: Decision, items: [DispatchItem], closing caseRecord: CaseRecord?, at now: Date, in transaction: some ReportStoreTransaction)
+        throws -> CaseRecord?
+    {
         try transaction.insertDecision(decision)
         if !items.isEmpty { try transaction.enqueueDispatch(items) }
         guard var caseRecord else { return nil }

@@ -102,7 +102,10 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     public let recorder: CaseDecisionRecorder
 
     /// Creates a pipeline.
-    public init(store: Store, engine: DecisionEngine, hashMatcher: (any HashMatching)? = nil, enrichers: [any ReportEnricher] = [], planner: DispatchPlanner? = nil, time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), channel: String = "file", actor: String = "system") {
+    public init(
+        store: Store, engine: DecisionEngine, hashMatcher: (any HashMatching)? = nil, enrichers: [any ReportEnricher] = [], planner: DispatchPlanner? = nil,
+        time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), channel: String = "file", actor: String = "system"
+    ) {
         self.store = store
         self.engine = engine
         self.hashMatcher = hashMatcher
@@ -136,17 +139,18 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
                 if case .decided(_, _, _, true) = outcome { existingReports += 1 }
                 outcomes.append(outcome)
             }
-            try transaction.appendAudit(AuditEntry(
-                at: time.now(), actor: actor, event: "ingest.batch",
-                detail: [
-                    "channel": .string(channel),
-                    "first_line": .number(Double(inputs.first?.line ?? 0)),
-                    "last_line": .number(Double(inputs.last?.line ?? 0)),
-                    "new_reports": .number(Double(accepted.count - existingReports)),
-                    "existing_reports": .number(Double(existingReports)),
-                    "rejected": .number(Double(inputs.count - accepted.count)),
-                    "rules_version": .string(engine.ruleSet.digest),
-                ]))
+            try transaction.appendAudit(
+                AuditEntry(
+                    at: time.now(), actor: actor, event: "ingest.batch",
+                    detail: [
+                        "channel": .string(channel),
+                        "first_line": .number(Double(inputs.first?.line ?? 0)),
+                        "last_line": .number(Double(inputs.last?.line ?? 0)),
+                        "new_reports": .number(Double(accepted.count - existingReports)),
+                        "existing_reports": .number(Double(existingReports)),
+                        "rejected": .number(Double(inputs.count - accepted.count)),
+                        "rules_version": .string(engine.ruleSet.digest),
+                    ]))
             return outcomes
         }
         var next = decided.makeIterator()
@@ -164,7 +168,9 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     /// What a batch looks up by value: its URLs, client ids and content hashes, each once.
     static func intakeKeys(_ submissions: [ReportSubmission]) -> IntakeKeys {
         var keys = IntakeKeys()
-        var urls: Set<String> = [], clients: Set<String> = [], hashes: Set<String> = []
+        var urls: Set<String> = []
+        var clients: Set<String> = []
+        var hashes: Set<String> = []
         for submission in submissions {
             if urls.insert(submission.url.canonical).inserted { keys.urls.append(submission.url.canonical) }
             if let clientID = submission.clientID, clients.insert("\(submission.source.name ?? "")\u{0}\(clientID)").inserted {
@@ -179,8 +185,9 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
 
     private func decide(_ submission: ReportSubmission, in transaction: Store.Transaction) throws -> IngestResult.Outcome {
         if let clientID = submission.clientID,
-           let existing = try transaction.existingReport(clientID: clientID, sourceName: submission.source.name ?? ""),
-           let decision = existing.decision {
+            let existing = try transaction.existingReport(clientID: clientID, sourceName: submission.source.name ?? ""),
+            let decision = existing.decision
+        {
             return .decided(reportID: existing.reportID, caseID: existing.caseID, decision: decision, existing: true)
         }
         let now = time.now()
@@ -214,11 +221,15 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         for enricher in enrichers { enricher.enrich(report, facts: &facts) }
         let verdict = engine.decide(facts)
         let decision = Decision(id: ids.next(), reportID: report.id, caseID: caseRecord.id, verdict: verdict, facts: facts, decidedAt: now)
-        let subject = ReportedURL(reportID: report.id, caseID: caseRecord.id, decisionID: decision.id, url: report.url.canonical, host: report.url.host, hashes: report.hashes.hashValues)
+        let subject = ReportedURL(
+            reportID: report.id, caseID: caseRecord.id, decisionID: decision.id, url: report.url.canonical, host: report.url.host,
+            hashes: report.hashes.hashValues)
         // Closing the report that opened the case closes the case; closing a duplicate only
         // closes that report, the case it joined stays open.
         let closes = verdict.outcome == .close && !isDuplicate
-        try recorder.record(decision, items: recorder.items(for: verdict.actions, subject: subject, facts: facts, now: now), closing: closes ? caseRecord : nil, at: now, in: transaction)
+        try recorder.record(
+            decision, items: recorder.items(for: verdict.actions, subject: subject, facts: facts, now: now), closing: closes ? caseRecord : nil, at: now,
+            in: transaction)
         return .decided(reportID: report.id, caseID: caseRecord.id, decision: DecisionSummary(verdict), existing: false)
     }
 }

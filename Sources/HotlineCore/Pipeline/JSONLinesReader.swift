@@ -95,7 +95,10 @@ extension IngestInput {
     /// The report on one line of JSON Lines, parsed strictly.
     public init(_ line: IngestLine) {
         if line.isTooLong {
-            self.init(line: line.number, submission: .failure(ReportError(code: "too-long", message: "line is longer than the \(JSONLinesReader.defaultMaximumLineLength) bytes accepted")))
+            self.init(
+                line: line.number,
+                submission: .failure(
+                    ReportError(code: "too-long", message: "line is longer than the \(JSONLinesReader.defaultMaximumLineLength) bytes accepted")))
             return
         }
         self.init(line: line.number, submission: Result { () throws(ReportError) in try ReportSubmission.parse(json: line.bytes) })

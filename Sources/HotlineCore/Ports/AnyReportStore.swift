@@ -7,16 +7,22 @@ public struct AnyReportStore: ReportStore {
     /// Wraps `base`.
     public init(_ base: any ReportStore) { self.base = base }
 
+    /// Runs `body` in one write transaction: committed (durably) when it returns, rolled back
+    /// when it throws.
     public func write<T>(_ body: (AnyReportStoreTransaction) throws -> T) throws -> T {
         try base.writeErased(body)
     }
 
+    /// Whether ``ReportStoreTransaction/prepare(_:)`` wants the batch's keys (several writers at once).
     public var usesIntakeKeys: Bool { base.usesIntakeKeys }
 
+    /// Row counts.
     public func counts() throws -> StoreCounts { try base.counts() }
 
+    /// The stored report, if any.
     public func report(id: String) throws -> Report? { try base.report(id: id) }
 
+    /// The decisions recorded for a report, oldest first.
     public func decisions(reportID: String) throws -> [DecisionSummary] { try base.decisions(reportID: reportID) }
 }
 
@@ -33,16 +39,31 @@ public struct AnyReportStoreTransaction: ReportStoreTransaction {
 
     init(_ base: any ReportStoreTransaction) { self.base = base }
 
-    public func existingReport(clientID: String, sourceName: String) throws -> ExistingReport? { try base.existingReport(clientID: clientID, sourceName: sourceName) }
+    /// The report stored earlier with this client id from this source, if any.
+    public func existingReport(clientID: String, sourceName: String) throws -> ExistingReport? {
+        try base.existingReport(clientID: clientID, sourceName: sourceName)
+    }
+    /// The open case whose first URL is this canonical URL, or that added it later, if any.
     public func openCase(url: String) throws -> CaseRecord? { try base.openCase(url: url) }
+    /// An open case whose reports carried one of these content hashes, if any.
     public func openCase(contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord? { try base.openCase(contentHashes: contentHashes) }
+    /// Records that a case also includes a URL besides its first (idempotent).
     public func addCaseURL(caseID: String, url: String) throws { try base.addCaseURL(caseID: caseID, url: url) }
+    /// Records content hashes seen in a case (idempotent).
     public func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws { try base.addCaseHashes(caseID: caseID, hashes: hashes) }
+    /// Stores a new case.
     public func insertCase(_ record: CaseRecord) throws { try base.insertCase(record) }
+    /// Updates a case's status, count and close time.
     public func updateCase(_ record: CaseRecord) throws { try base.updateCase(record) }
+    /// Stores a report in a case.
     public func insertReport(_ report: Report, caseID: String) throws { try base.insertReport(report, caseID: caseID) }
+    /// Stores a decision with its actions, trace and facts.
     public func insertDecision(_ decision: Decision) throws { try base.insertDecision(decision) }
+    /// Appends one entry in its own transaction.
     public func appendAudit(_ entry: AuditEntry) throws { try base.appendAudit(entry) }
+    /// Stores the notices and forwards a decision asked for, to be batched and sent.
     public func enqueueDispatch(_ items: [DispatchItem]) throws { try base.enqueueDispatch(items) }
+    /// Does the slow work for a batch (network lookups) before its transaction starts, so
+    /// that `enrich` only reads what this left ready.
     public func prepare(_ keys: IntakeKeys) throws { try base.prepare(keys) }
 }

@@ -16,9 +16,11 @@ public struct AuditVerification: Hashable, Sendable {
         self.problems = problems
     }
 
+    /// Whether the two are the same.
     public static func == (lhs: AuditVerification, rhs: AuditVerification) -> Bool {
         lhs.entries == rhs.entries && lhs.problems == rhs.problems && lhs.head?.seq == rhs.head?.seq && lhs.head?.chain == rhs.head?.chain
     }
+    /// Hashes what equality compares.
     public func hash(into hasher: inout Hasher) { hasher.combine(entries) }
 }
 

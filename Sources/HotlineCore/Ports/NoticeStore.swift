@@ -25,7 +25,9 @@ public protocol NoticeStore: Sendable {
     func claimDueNotices(at date: Date, limit: Int, leaseUntil: Date) throws -> [Notice]
     /// Writes a notice's new state together with a message update, new messages, new items,
     /// an event, and the cases to close.
-    func saveNotice(_ notice: Notice, updatedMessage: OutboxMessage?, newMessages: [OutboxMessage], newItems: [DispatchItem], event: NoticeEvent?, closingCases: [String], at date: Date) throws
+    func saveNotice(
+        _ notice: Notice, updatedMessage: OutboxMessage?, newMessages: [OutboxMessage], newItems: [DispatchItem], event: NoticeEvent?, closingCases: [String],
+        at date: Date) throws
     /// A notice by id or reference.
     func notice(_ idOrReference: String) throws -> Notice?
     /// Notices, newest first, optionally of one status.

@@ -89,7 +89,8 @@ public struct IntakeKeys: Sendable {
 
     /// Every key as text, for locking.
     public var lockNames: [String] {
-        urls.map { "url:" + $0 } + clientIDs.map { "client:\($0.source.utf8.count):\($0.source):\($0.clientID)" } + contentHashes.map { "hash:\($0.0.rawValue):\($0.1)" }
+        urls.map { "url:" + $0 } + clientIDs.map { "client:\($0.source.utf8.count):\($0.source):\($0.clientID)" }
+            + contentHashes.map { "hash:\($0.0.rawValue):\($0.1)" }
     }
 }
 

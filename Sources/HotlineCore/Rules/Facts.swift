@@ -18,7 +18,9 @@ public struct Facts: Hashable, Sendable {
     public subscript(fact: Fact) -> FactValue? {
         @inline(__always) get { values[fact.rawValue] }
         set {
-            precondition(newValue == nil || newValue!.type == Self.schema.fields[fact.rawValue].type, "\(fact.name) is a \(Self.schema.fields[fact.rawValue].type.rawValue)")
+            precondition(
+                newValue == nil || newValue!.type == Self.schema.fields[fact.rawValue].type,
+                "\(fact.name) is a \(Self.schema.fields[fact.rawValue].type.rawValue)")
             values[fact.rawValue] = newValue
         }
     }
@@ -59,7 +61,10 @@ public struct Facts: Hashable, Sendable {
             if let suggestion = schema.suggestion(for: name) { message += "; did you mean \"\(suggestion)\"?" }
             throw FactError(message: message)
         }
-        if json == .null { values[field.index] = nil; return }
+        if json == .null {
+            values[field.index] = nil
+            return
+        }
         guard let value = FactValue(json: json, as: field.type) else {
             throw FactError(message: "field \"\(name)\" is a \(field.type.rawValue), got \(json.serialized)")
         }

@@ -30,7 +30,9 @@ public struct FieldSchema: Sendable {
     init(_ entries: [(name: String, type: FactType, summary: String, allowedValues: [String]?)]) {
         var fields: [FieldDefinition] = []
         for (index, entry) in entries.enumerated() {
-            fields.append(FieldDefinition(name: entry.0, type: entry.1, summary: entry.2, allowedValues: entry.3, index: index, jsonKey: JSONValue.string(entry.0).serialized + ":"))
+            fields.append(
+                FieldDefinition(
+                    name: entry.0, type: entry.1, summary: entry.2, allowedValues: entry.3, index: index, jsonKey: JSONValue.string(entry.0).serialized + ":"))
         }
         self.fields = fields
         self.byName = Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.index) })
@@ -191,14 +193,28 @@ public enum Fact: Int, CaseIterable, Sendable {
         case .caseJoinedBy: ("case.joined_by", .string, "How the report joined an open case: same URL or same content hash.", ["url", "hash"])
         case .caseReportCount: ("case.report_count", .number, "Reports in the case, this one included.", nil)
         case .caseAge: ("case.age", .duration, "Time since the case was opened.", nil)
-        case .hashMatch: ("hash.match", .string, "Known-hash check: an exact digest is listed (known), a PDQ hash is within the threshold (similar), nothing (none), or only an allow-listed value matched (allowlisted). Absent when the report has no hash.", ["known", "similar", "none", "allowlisted"])
-        case .hashClassification: ("hash.classification", .string, "Classification of the matched list entry.", Classification.allCases.map(\.rawValue) + ["nationally_illegal", "unclassified"])
+        case .hashMatch:
+            (
+                "hash.match", .string,
+                "Known-hash check: an exact digest is listed (known), a PDQ hash is within the threshold (similar), nothing (none), or only an allow-listed value matched (allowlisted). Absent when the report has no hash.",
+                ["known", "similar", "none", "allowlisted"]
+            )
+        case .hashClassification:
+            (
+                "hash.classification", .string, "Classification of the matched list entry.",
+                Classification.allCases.map(\.rawValue) + ["nationally_illegal", "unclassified"]
+            )
         case .hashList: ("hash.list", .string, "Name of the list that matched.", nil)
         case .hashAlgorithm: ("hash.algorithm", .string, "Hash that matched.", ["md5", "sha1", "sha256", "pdq"])
         case .hashDistance: ("hash.distance", .number, "PDQ Hamming distance of the match (0 for exact hashes).", nil)
         case .hashQuality: ("hash.quality", .number, "PDQ quality of the fetched image (0-100).", nil)
-        case .hostingResolved: ("hosting.resolved", .bool, "Whether the host could be resolved to an address; false means unresolvable (rules can escalate it).", nil)
-        case .hostingLookupFailed: ("hosting.lookup_failed", .bool, "A DNS or RDAP lookup failed (timeout, SERVFAIL, error, malformed answer) rather than finding nothing; looked up again after a minute.", nil)
+        case .hostingResolved:
+            ("hosting.resolved", .bool, "Whether the host could be resolved to an address; false means unresolvable (rules can escalate it).", nil)
+        case .hostingLookupFailed:
+            (
+                "hosting.lookup_failed", .bool,
+                "A DNS or RDAP lookup failed (timeout, SERVFAIL, error, malformed answer) rather than finding nothing; looked up again after a minute.", nil
+            )
         case .hostingIP: ("hosting.ip", .ip, "The address the host resolved to (the first, when several).", nil)
         case .hostingIPs: ("hosting.ips", .ipList, "Every address the host resolved to; \"in\" holds when any of them is in the networks.", nil)
         case .hostingNetwork: ("hosting.network", .string, "The most specific network containing it, in CIDR notation.", nil)
@@ -219,7 +235,8 @@ public enum Fact: Int, CaseIterable, Sendable {
         case .registrarIANAID: ("registrar.iana_id", .number, "The registrar's IANA id.", nil)
         case .noticeStatus: ("notice.status", .string, "The notice's state (lifecycle rules).", NoticeStatus.allCases.map(\.rawValue))
         case .noticeKind: ("notice.kind", .string, "A notice to remove (notify) or a forward.", ["notify", "forward"])
-        case .noticeRecipient: ("notice.recipient", .string, "The rule target the notice went to: hosting, registrar, upstream, partner, police or contact:ID.", nil)
+        case .noticeRecipient:
+            ("notice.recipient", .string, "The rule target the notice went to: hosting, registrar, upstream, partner, police or contact:ID.", nil)
         case .noticeAge: ("notice.age", .duration, "Time since the notice was delivered (or written, when it never was).", nil)
         case .noticeOverdue: ("notice.overdue", .bool, "The notice's deadline has passed while URLs are still online.", nil)
         case .noticeReminders: ("notice.reminders", .number, "Reminders sent for the notice.", nil)
@@ -242,7 +259,8 @@ public enum Fact: Int, CaseIterable, Sendable {
 
 /// Levenshtein distance, for "did you mean" suggestions.
 public func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
+    let a = Array(a)
+    let b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
     var previous = Array(0...b.count)

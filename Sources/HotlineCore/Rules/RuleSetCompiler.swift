@@ -43,7 +43,10 @@ public struct RuleDraft: Sendable {
     public var event: RuleEvent
 
     /// Creates a draft.
-    public init(name: String, nameLocation: SourceLocation, condition: ExpressionSource?, actions: [Action], continues: Bool, location: SourceLocation, event: RuleEvent = .report) {
+    public init(
+        name: String, nameLocation: SourceLocation, condition: ExpressionSource?, actions: [Action], continues: Bool, location: SourceLocation,
+        event: RuleEvent = .report
+    ) {
         self.event = event
         self.name = name
         self.nameLocation = nameLocation
@@ -70,7 +73,10 @@ public struct RuleFileContent: Sendable {
     public var defaultLocation: SourceLocation?
 
     /// Creates file content.
-    public init(file: String, lists: [ListDefinition] = [], macros: [(name: String, nameLocation: SourceLocation, source: ExpressionSource)] = [], rules: [RuleDraft] = [], defaultActions: [Action]? = nil, defaultLocation: SourceLocation? = nil) {
+    public init(
+        file: String, lists: [ListDefinition] = [], macros: [(name: String, nameLocation: SourceLocation, source: ExpressionSource)] = [],
+        rules: [RuleDraft] = [], defaultActions: [Action]? = nil, defaultLocation: SourceLocation? = nil
+    ) {
         self.file = file
         self.lists = lists
         self.macros = macros
@@ -127,9 +133,11 @@ public enum RuleSetCompiler {
                 return nil
             }
             // Macros are compiled on first use so that they may refer to each other in any order.
-            var checker = Checker(text: Array(source.text), lists: lists, macros: compiledMacros, resolveMacro: { name in
-                resolveMacro(name)
-            })
+            var checker = Checker(
+                text: Array(source.text), lists: lists, macros: compiledMacros,
+                resolveMacro: { name in
+                    resolveMacro(name)
+                })
             let condition = checker.check(syntax)
             usedLists.formUnion(checker.usedLists)
             usedMacros.formUnion(checker.usedMacros)
@@ -180,7 +188,10 @@ public enum RuleSetCompiler {
                 rulesCompiled = false
                 continue
             }
-            rules.append(Rule(name: draft.name, condition: condition, conditionText: source.text, actions: draft.actions, continues: draft.continues, location: draft.location, event: draft.event))
+            rules.append(
+                Rule(
+                    name: draft.name, condition: condition, conditionText: source.text, actions: draft.actions, continues: draft.continues,
+                    location: draft.location, event: draft.event))
         }
 
         // Unreachable rules: after a rule that always matches and stops, or one that can never match.
@@ -190,20 +201,27 @@ public enum RuleSetCompiler {
             var stopper: String?
             for rule in rules where rule.event == event {
                 if let stopper {
-                    diagnostics.append(.warning(.unreachableRule, "rule \"\(rule.name)\" can never match: rule \"\(stopper)\" before it always matches", at: rule.location))
+                    diagnostics.append(
+                        .warning(.unreachableRule, "rule \"\(rule.name)\" can never match: rule \"\(stopper)\" before it always matches", at: rule.location))
                     continue
                 }
                 if rule.condition.isConstant == false {
                     diagnostics.append(.warning(.unreachableRule, "rule \"\(rule.name)\" can never match: its condition is always false", at: rule.location))
                 } else if let earlier = seenConditions[normalized(rule.conditionText)] {
-                    diagnostics.append(.warning(.unreachableRule, "rule \"\(rule.name)\" can never match: rule \"\(earlier)\" has the same condition and stops evaluation", at: rule.location))
+                    diagnostics.append(
+                        .warning(
+                            .unreachableRule, "rule \"\(rule.name)\" can never match: rule \"\(earlier)\" has the same condition and stops evaluation",
+                            at: rule.location))
                 }
                 if !rule.continues {
                     if rule.condition.isConstant == true { stopper = rule.name }
                     seenConditions[normalized(rule.conditionText)] = seenConditions[normalized(rule.conditionText)] ?? rule.name
                 }
                 if !rule.continues && !rule.actions.contains(where: { $0.kind.isDisposition }) {
-                    diagnostics.append(.warning(.noDisposition, "rule \"\(rule.name)\" only tags and stops evaluation; the default will decide (add continue: true or an action)", at: rule.location))
+                    diagnostics.append(
+                        .warning(
+                            .noDisposition, "rule \"\(rule.name)\" only tags and stops evaluation; the default will decide (add continue: true or an action)",
+                            at: rule.location))
                 }
             }
         }
@@ -221,14 +239,19 @@ public enum RuleSetCompiler {
         var defaultActions: [Action] = []
         if defaults.isEmpty {
             let location = SourceLocation(file: files.first?.file ?? "<rules>", line: 1, column: 1)
-            diagnostics.append(.error(.missingDefault, "no \"default\" in the rule set; it is required and decides what happens when no rule matches", at: location))
+            diagnostics.append(
+                .error(.missingDefault, "no \"default\" in the rule set; it is required and decides what happens when no rule matches", at: location))
         } else {
             defaultActions = defaults[0].defaultActions ?? []
             for extra in defaults.dropFirst() {
-                diagnostics.append(.error(.duplicateName, "\"default\" is already defined in \(defaults[0].file)", at: extra.defaultLocation ?? SourceLocation(file: extra.file, line: 1, column: 1)))
+                diagnostics.append(
+                    .error(
+                        .duplicateName, "\"default\" is already defined in \(defaults[0].file)",
+                        at: extra.defaultLocation ?? SourceLocation(file: extra.file, line: 1, column: 1)))
             }
             if !defaultActions.contains(where: { $0.kind.isDisposition }), let location = defaults[0].defaultLocation {
-                diagnostics.append(.error(.invalidValue, "\"default\" must contain notify, forward, escalate or close; tags alone decide nothing", at: location))
+                diagnostics.append(
+                    .error(.invalidValue, "\"default\" must contain notify, forward, escalate or close; tags alone decide nothing", at: location))
             }
         }
 

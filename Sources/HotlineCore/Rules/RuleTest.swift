@@ -21,7 +21,10 @@ public struct RuleTestCase: Sendable {
     public var event: RuleEvent
 
     /// Creates a test case.
-    public init(name: String, location: SourceLocation, report: ReportSubmission, facts: [(fact: Fact, value: FactValue?)] = [], expectedRule: String? = nil, expectedOutcome: ActionKind? = nil, expectedActions: [Action]? = nil, event: RuleEvent = .report) {
+    public init(
+        name: String, location: SourceLocation, report: ReportSubmission, facts: [(fact: Fact, value: FactValue?)] = [], expectedRule: String? = nil,
+        expectedOutcome: ActionKind? = nil, expectedActions: [Action]? = nil, event: RuleEvent = .report
+    ) {
         self.event = event
         self.name = name
         self.location = location

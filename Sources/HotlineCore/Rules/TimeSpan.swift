@@ -56,5 +56,6 @@ public struct TimeSpan: Hashable, Sendable, Comparable, CustomStringConvertible 
         return text
     }
 
+    /// Whether the left one sorts first.
     public static func < (lhs: TimeSpan, rhs: TimeSpan) -> Bool { lhs.seconds < rhs.seconds }
 }

@@ -62,11 +62,13 @@ public struct JSONObject: Hashable, Sendable, ExpressibleByDictionaryLiteral {
         members.append((key: key, value: value))
     }
 
+    /// Whether the two are the same.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.members.count == rhs.members.count
             && zip(lhs.members, rhs.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 
+    /// Hashes what equality compares.
     public func hash(into hasher: inout Hasher) {
         for member in members {
             hasher.combine(member.key)

@@ -131,7 +131,12 @@ public enum URLCanonicalizer {
                 }
                 labels.append(String(label))
             } else {
-                guard label.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "-" || $0.properties.generalCategory == .nonspacingMark || $0.properties.generalCategory == .spacingMark }) else {
+                guard
+                    label.unicodeScalars.allSatisfy({
+                        $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "-" || $0.properties.generalCategory == .nonspacingMark
+                            || $0.properties.generalCategory == .spacingMark
+                    })
+                else {
                     throw URLError("has an invalid character in host \"\(text)\"")
                 }
                 guard let encoded = Punycode.encode(String(label)) else { throw URLError("has an IDN label that cannot be encoded") }
@@ -198,11 +203,15 @@ public enum URLCanonicalizer {
         var input = Substring(path)
         var outputString = ""
         while !input.isEmpty {
-            if input.hasPrefix("../") { input = input.dropFirst(3) }
-            else if input.hasPrefix("./") { input = input.dropFirst(2) }
-            else if input.hasPrefix("/./") { input = input.dropFirst(2) }
-            else if input == "/." { input = "/" }
-            else if input.hasPrefix("/../") {
+            if input.hasPrefix("../") {
+                input = input.dropFirst(3)
+            } else if input.hasPrefix("./") {
+                input = input.dropFirst(2)
+            } else if input.hasPrefix("/./") {
+                input = input.dropFirst(2)
+            } else if input == "/." {
+                input = "/"
+            } else if input.hasPrefix("/../") {
                 input = input.dropFirst(3)
                 if let slash = outputString.lastIndex(of: "/") { outputString = String(outputString[..<slash]) } else { outputString = "" }
             } else if input == "/.." {

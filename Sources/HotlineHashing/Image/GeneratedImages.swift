@@ -35,12 +35,17 @@ public enum GeneratedImages {
         }
         var rgb = [UInt8](repeating: UInt8(next() & 255), count: width * height * 3)
         for _ in 0..<count {
-            let x0 = next() % width, x1 = next() % width, y0 = next() % height, y1 = next() % height
+            let x0 = next() % width
+            let x1 = next() % width
+            let y0 = next() % height
+            let y1 = next() % height
             let colour = [UInt8(next() & 255), UInt8(next() & 255), UInt8(next() & 255)]
             for y in min(y0, y1)...max(y0, y1) {
                 for x in min(x0, x1)...max(x0, x1) {
                     let index = (y * width + x) * 3
-                    rgb[index] = colour[0]; rgb[index + 1] = colour[1]; rgb[index + 2] = colour[2]
+                    rgb[index] = colour[0]
+                    rgb[index + 1] = colour[1]
+                    rgb[index + 2] = colour[2]
                 }
             }
         }
@@ -55,7 +60,9 @@ public enum GeneratedImages {
             for x in 0..<image.width {
                 let source = (y * image.width + x) * 3
                 let target = (x * newWidth + (newWidth - 1 - y)) * 3
-                rgb[target] = image.rgb[source]; rgb[target + 1] = image.rgb[source + 1]; rgb[target + 2] = image.rgb[source + 2]
+                rgb[target] = image.rgb[source]
+                rgb[target + 1] = image.rgb[source + 1]
+                rgb[target + 2] = image.rgb[source + 2]
             }
         }
         return DecodedImage(width: newWidth, height: image.width, rgb: rgb)
@@ -68,7 +75,9 @@ public enum GeneratedImages {
             for x in 0..<image.width {
                 let source = (y * image.width + x) * 3
                 let target = (y * image.width + (image.width - 1 - x)) * 3
-                rgb[target] = image.rgb[source]; rgb[target + 1] = image.rgb[source + 1]; rgb[target + 2] = image.rgb[source + 2]
+                rgb[target] = image.rgb[source]
+                rgb[target + 1] = image.rgb[source + 1]
+                rgb[target + 2] = image.rgb[source + 2]
             }
         }
         return DecodedImage(width: image.width, height: image.height, rgb: rgb)

@@ -13,7 +13,8 @@ public enum ImageDecoder {
         case .jpeg: return try decodeJPEG(bytes, limits: limits)
         case .png: return try decodePNG(bytes, limits: limits)
         case .some(let other):
-            throw ImageDecodeError(code: "unsupported-format", message: "\(other.rawValue.uppercased()) images are not decoded; PDQ is computed for JPEG and PNG")
+            throw ImageDecodeError(
+                code: "unsupported-format", message: "\(other.rawValue.uppercased()) images are not decoded; PDQ is computed for JPEG and PNG")
         case .none:
             throw ImageDecodeError(code: "unsupported-format", message: "not a JPEG or PNG image")
         }
@@ -24,7 +25,10 @@ public enum ImageDecoder {
             throw ImageDecodeError(code: "corrupt", message: "libjpeg-turbo could not be initialised")
         }
         defer { tjDestroy(handle) }
-        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+        var width: Int32 = 0
+        var height: Int32 = 0
+        var subsampling: Int32 = 0
+        var colorspace: Int32 = 0
         let size = UInt(bytes.count)
         let header = bytes.withUnsafeBufferPointer { tjDecompressHeader3(handle, $0.baseAddress, size, &width, &height, &subsampling, &colorspace) }
         if header != 0 {
@@ -66,7 +70,8 @@ public enum ImageDecoder {
             throw error
         }
         image.format = hotline_png_format_rgba
-        let width = Int(image.width), height = Int(image.height)
+        let width = Int(image.width)
+        let height = Int(image.height)
         var rgba = [UInt8](repeating: 0, count: width * height * 4)
         let finished = rgba.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }
         guard finished != 0 else {

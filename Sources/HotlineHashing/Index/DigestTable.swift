@@ -1,4 +1,5 @@
 import HotlineCore
+
 /// An open-addressing table from fixed-width digests to entry numbers.
 ///
 /// Digests are uniformly distributed, so their own first eight bytes (mixed once) choose
@@ -78,9 +79,9 @@ struct DigestTable: @unchecked Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Hex text to bytes; `nil` when not hex of the expected length.

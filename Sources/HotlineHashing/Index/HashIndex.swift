@@ -78,7 +78,8 @@ public struct HashIndex: HashMatching, Sendable {
                 var invalid: UInt8 = 0
                 HexTable.values.withUnsafeBufferPointer { table in
                     for index in 0..<width {
-                        let high = table[Int(hex[index * 2])], low = table[Int(hex[index * 2 + 1])]
+                        let high = table[Int(hex[index * 2])]
+                        let low = table[Int(hex[index * 2 + 1])]
                         invalid |= (high | low) & 0xF0
                         buffer[index] = high << 4 | (low & 0x0F)
                     }
@@ -125,7 +126,8 @@ public struct HashIndex: HashMatching, Sendable {
             for found in pdq.search(query, threshold: threshold ?? pdqThreshold) {
                 let (list, classification) = meta(pdqMeta[found.position])
                 if let existing = best[found.position], existing.distance <= found.distance { continue }
-                best[found.position] = HashMatch(list: list, classification: classification, algorithm: .pdq, value: "", distance: found.distance, variant: variant)
+                best[found.position] = HashMatch(
+                    list: list, classification: classification, algorithm: .pdq, value: "", distance: found.distance, variant: variant)
             }
         }
         return best.sorted { ($0.value.distance, $0.key) < ($1.value.distance, $1.key) }.map { position, match in
@@ -189,7 +191,9 @@ public struct HashIndexBuilder {
     /// Adds an active entry; malformed values are ignored (imports validate them).
     public mutating func add(_ entry: ActiveHashEntry) {
         let list: UInt32
-        if let existing = listIndex[entry.list] { list = existing } else {
+        if let existing = listIndex[entry.list] {
+            list = existing
+        } else {
             list = UInt32(lists.count)
             lists.append(entry.list)
             listIndex[entry.list] = list
@@ -208,7 +212,9 @@ public struct HashIndexBuilder {
     /// Adds a raw digest (for bulk loads that already hold bytes).
     public mutating func addExact(_ algorithm: HashAlgorithm, _ bytes: [UInt8], list: String, classification: HashClassification) {
         let index: UInt32
-        if let existing = listIndex[list] { index = existing } else {
+        if let existing = listIndex[list] {
+            index = existing
+        } else {
             index = UInt32(lists.count)
             lists.append(list)
             listIndex[list] = index
@@ -231,7 +237,9 @@ public struct HashIndexBuilder {
     /// Adds many PDQ hashes of one list at once.
     public mutating func addPDQ(_ hashes: [PDQHash], list: String, classification: HashClassification) {
         let index: UInt32
-        if let existing = listIndex[list] { index = existing } else {
+        if let existing = listIndex[list] {
+            index = existing
+        } else {
             index = UInt32(lists.count)
             lists.append(list)
             listIndex[list] = index

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Zeroed memory for large lookup tables, mapped directly and advised to use huge pages.
@@ -16,7 +16,7 @@ final class LargeBuffer: @unchecked Sendable {
         let pointer = mmap(nil, self.byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         guard let pointer, pointer != MAP_FAILED else { fatalError("cannot map \(byteCount) bytes for a hash table") }
         #if os(Linux)
-        _ = madvise(pointer, self.byteCount, Int32(MADV_HUGEPAGE))
+            _ = madvise(pointer, self.byteCount, Int32(MADV_HUGEPAGE))
         #endif
         base = pointer
     }

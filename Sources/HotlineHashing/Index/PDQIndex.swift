@@ -105,7 +105,8 @@ public struct PDQIndex: Sendable {
                         // The values within `radius` bits of this chunk: itself, one bit off, two bits off.
                         var probe = 0
                         let probes = radius == 0 ? 1 : radius == 1 ? 17 : 137
-                        var a = 0, b = 1
+                        var a = 0
+                        var b = 1
                         while probe < probes {
                             let value: Int
                             if probe == 0 {
@@ -115,7 +116,10 @@ public struct PDQIndex: Sendable {
                             } else {
                                 value = center ^ (1 << a) ^ (1 << b)
                                 b += 1
-                                if b == 16 { a += 1; b = a + 1 }
+                                if b == 16 {
+                                    a += 1
+                                    b = a + 1
+                                }
                             }
                             probe += 1
                             let end = Int(o[base + value + 1])
@@ -129,7 +133,10 @@ public struct PDQIndex: Sendable {
                                 var seen = false
                                 var earlier = 0
                                 while earlier < chunk {
-                                    if (PDQIndex.chunk(w, index, earlier) ^ queryChunks[earlier]).nonzeroBitCount <= radius { seen = true; break }
+                                    if (PDQIndex.chunk(w, index, earlier) ^ queryChunks[earlier]).nonzeroBitCount <= radius {
+                                        seen = true
+                                        break
+                                    }
                                     earlier += 1
                                 }
                                 if !seen { results.append((index, d)) }

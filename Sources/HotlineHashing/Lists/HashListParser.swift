@@ -55,7 +55,10 @@ public enum HashListParser {
         for pair in text.split(separator: ",") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty else { return nil }
-            if parts[1] == "skip" { map[parts[0]] = .some(nil); continue }
+            if parts[1] == "skip" {
+                map[parts[0]] = .some(nil)
+                continue
+            }
             guard let classification = classification(parts[1]) else { return nil }
             map[parts[0]] = classification
         }
@@ -68,7 +71,9 @@ public enum HashListParser {
     }
 
     /// Parses `bytes` as `format`.
-    public static func parse(_ bytes: [UInt8], format: HashListFormat, categoryMap: [String: HashClassification?]? = nil, listDefault: HashClassification = .unclassified) -> HashListParseResult {
+    public static func parse(
+        _ bytes: [UInt8], format: HashListFormat, categoryMap: [String: HashClassification?]? = nil, listDefault: HashClassification = .unclassified
+    ) -> HashListParseResult {
         switch format {
         case .csv: return parseCSV(bytes)
         case .jsonl: return parseJSONLines(bytes)
@@ -80,11 +85,17 @@ public enum HashListParser {
     private static let hashColumns: [HashAlgorithm] = [.md5, .sha1, .sha256, .pdq]
 
     /// Adds the hashes of one row, given as `(column, value)`; reports the first bad value.
-    private static func addRow(_ row: Int, hashes: [(HashAlgorithm, String)], classification: String?, quality: Double?, into result: inout HashListParseResult) {
+    private static func addRow(_ row: Int, hashes: [(HashAlgorithm, String)], classification: String?, quality: Double?, into result: inout HashListParseResult)
+    {
         var parsedClassification: HashClassification?
         if let classification, !classification.isEmpty {
             guard let value = HashListParser.classification(classification) else {
-                result.errors.append(HashListRowError(row: row, message: "unknown classification \(JSONValue.string(classification).serialized); expected one of \(HashClassification.allCases.map(\.rawValue).joined(separator: ", "))"))
+                result.errors.append(
+                    HashListRowError(
+                        row: row,
+                        message:
+                            "unknown classification \(JSONValue.string(classification).serialized); expected one of \(HashClassification.allCases.map(\.rawValue).joined(separator: ", "))"
+                    ))
                 return
             }
             parsedClassification = value
@@ -92,7 +103,11 @@ public enum HashListParser {
         var entries: [HashListEntry] = []
         for (algorithm, text) in hashes where !text.isEmpty {
             guard let value = algorithm.normalize(text) else {
-                result.errors.append(HashListRowError(row: row, message: "\(algorithm.rawValue) must be \(algorithm.hexLength) hex digits, got \(JSONValue.string(String(text.prefix(80))).serialized)"))
+                result.errors.append(
+                    HashListRowError(
+                        row: row,
+                        message: "\(algorithm.rawValue) must be \(algorithm.hexLength) hex digits, got \(JSONValue.string(String(text.prefix(80))).serialized)")
+                )
                 return
             }
             if algorithm == .pdq, let quality, quality < Double(minimumPDQQuality) {
@@ -123,7 +138,12 @@ public enum HashListParser {
             if quoted {
                 if character == "\"" {
                     var lookahead = iterator
-                    if lookahead.next() == "\"" { current.append("\""); iterator = lookahead } else { quoted = false }
+                    if lookahead.next() == "\"" {
+                        current.append("\"")
+                        iterator = lookahead
+                    } else {
+                        quoted = false
+                    }
                 } else {
                     current.append(character)
                 }
@@ -181,13 +201,22 @@ public enum HashListParser {
             var bad: String?
             for member in object.members {
                 if let algorithm = HashAlgorithm(rawValue: member.key) {
-                    guard case .string(let text) = member.value else { bad = "\(member.key) must be a string"; break }
+                    guard case .string(let text) = member.value else {
+                        bad = "\(member.key) must be a string"
+                        break
+                    }
                     hashes.append((algorithm, text))
                 } else if member.key == "classification" {
-                    guard case .string(let text) = member.value else { bad = "classification must be a string"; break }
+                    guard case .string(let text) = member.value else {
+                        bad = "classification must be a string"
+                        break
+                    }
                     classification = text
                 } else if member.key == "quality" {
-                    guard case .number(let number) = member.value else { bad = "quality must be a number"; break }
+                    guard case .number(let number) = member.value else {
+                        bad = "quality must be a number"
+                        break
+                    }
                     quality = number
                 } else {
                     ignored.insert(member.key)

@@ -47,7 +47,9 @@ public enum PDQ {
         var luma = luminance(image)
         // Unlike `hash`, the reference's dihedral function blurs 64×64 input too; so does this.
         guard let (dct, quality) = dct16(&luma, rows: image.height, cols: image.width, blurExact64: true) else {
-            return PDQDihedralHashes(original: .zero, rotate90: .zero, rotate180: .zero, rotate270: .zero, flipX: .zero, flipY: .zero, flipPlus1: .zero, flipMinus1: .zero, quality: 0)
+            return PDQDihedralHashes(
+                original: .zero, rotate90: .zero, rotate180: .zero, rotate270: .zero, flipX: .zero, flipY: .zero, flipPlus1: .zero, flipMinus1: .zero,
+                quality: 0)
         }
         // (transpose, sign) per variant; sign(i, j) multiplies coefficient (i, j) before the
         // optional transpose. Derived from how each transform acts on the DCT basis.
@@ -80,7 +82,9 @@ public enum PDQ {
         image.rgb.withUnsafeBufferPointer { rgb in
             luma.withUnsafeMutableBufferPointer { out in
                 for index in 0..<count {
-                    let r = Double(rgb[index * 3]), g = Double(rgb[index * 3 + 1]), b = Double(rgb[index * 3 + 2])
+                    let r = Double(rgb[index * 3])
+                    let g = Double(rgb[index * 3 + 1])
+                    let b = Double(rgb[index * 3 + 2])
                     out[index] = Float(r * 0.299 + g * 0.587 + b * 0.114)
                 }
             }
@@ -127,15 +131,45 @@ public enum PDQ {
     /// window, shrinking window), so edges are averaged over the pixels that exist.
     static func boxAlongRows(_ input: UnsafeMutablePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int, cols: Int, window: Int) {
         let half = (window + 2) / 2
-        let phase1 = max(0, half - 1), phase2 = max(0, window - half + 1), phase3 = max(0, cols - window), phase4 = max(0, half - 1)
+        let phase1 = max(0, half - 1)
+        let phase2 = max(0, window - half + 1)
+        let phase3 = max(0, cols - window)
+        let phase4 = max(0, half - 1)
         for row in 0..<rows {
-            let invec = input + row * cols, outvec = output + row * cols
-            var li = 0, ri = 0, oi = 0, current = 0
+            let invec = input + row * cols
+            let outvec = output + row * cols
+            var li = 0
+            var ri = 0
+            var oi = 0
+            var current = 0
             var sum: Float = 0
-            for _ in 0..<phase1 { sum += invec[ri]; current += 1; ri += 1 }
-            for _ in 0..<phase2 { sum += invec[ri]; current += 1; outvec[oi] = sum / Float(current); ri += 1; oi += 1 }
-            for _ in 0..<phase3 { sum += invec[ri]; sum -= invec[li]; outvec[oi] = sum / Float(current); li += 1; ri += 1; oi += 1 }
-            for _ in 0..<phase4 { sum -= invec[li]; current -= 1; outvec[oi] = sum / Float(current); li += 1; oi += 1 }
+            for _ in 0..<phase1 {
+                sum += invec[ri]
+                current += 1
+                ri += 1
+            }
+            for _ in 0..<phase2 {
+                sum += invec[ri]
+                current += 1
+                outvec[oi] = sum / Float(current)
+                ri += 1
+                oi += 1
+            }
+            for _ in 0..<phase3 {
+                sum += invec[ri]
+                sum -= invec[li]
+                outvec[oi] = sum / Float(current)
+                li += 1
+                ri += 1
+                oi += 1
+            }
+            for _ in 0..<phase4 {
+                sum -= invec[li]
+                current -= 1
+                outvec[oi] = sum / Float(current)
+                li += 1
+                oi += 1
+            }
         }
     }
 
@@ -143,35 +177,60 @@ public enum PDQ {
     /// column: the arithmetic per column is the reference's, the memory access is sequential.
     static func boxAlongCols(_ input: UnsafeMutablePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int, cols: Int, window: Int) {
         let half = (window + 2) / 2
-        let phase1 = max(0, half - 1), phase2 = max(0, window - half + 1), phase3 = max(0, rows - window), phase4 = max(0, half - 1)
+        let phase1 = max(0, half - 1)
+        let phase2 = max(0, window - half + 1)
+        let phase3 = max(0, rows - window)
+        let phase4 = max(0, half - 1)
         let sums = UnsafeMutablePointer<Float>.allocate(capacity: cols)
         defer { sums.deallocate() }
         sums.initialize(repeating: 0, count: cols)
-        var li = 0, ri = 0, oi = 0, current = 0
+        var li = 0
+        var ri = 0
+        var oi = 0
+        var current = 0
         for _ in 0..<phase1 {
             let r = input + ri * cols
             for j in 0..<cols { sums[j] += r[j] }
-            current += 1; ri += 1
+            current += 1
+            ri += 1
         }
         for _ in 0..<phase2 {
-            let r = input + ri * cols, o = output + oi * cols
+            let r = input + ri * cols
+            let o = output + oi * cols
             current += 1
             let n = Float(current)
-            for j in 0..<cols { sums[j] += r[j]; o[j] = sums[j] / n }
-            ri += 1; oi += 1
+            for j in 0..<cols {
+                sums[j] += r[j]
+                o[j] = sums[j] / n
+            }
+            ri += 1
+            oi += 1
         }
         for _ in 0..<phase3 {
-            let r = input + ri * cols, l = input + li * cols, o = output + oi * cols
+            let r = input + ri * cols
+            let l = input + li * cols
+            let o = output + oi * cols
             let n = Float(current)
-            for j in 0..<cols { sums[j] += r[j]; sums[j] -= l[j]; o[j] = sums[j] / n }
-            li += 1; ri += 1; oi += 1
+            for j in 0..<cols {
+                sums[j] += r[j]
+                sums[j] -= l[j]
+                o[j] = sums[j] / n
+            }
+            li += 1
+            ri += 1
+            oi += 1
         }
         for _ in 0..<phase4 {
-            let l = input + li * cols, o = output + oi * cols
+            let l = input + li * cols
+            let o = output + oi * cols
             current -= 1
             let n = Float(current)
-            for j in 0..<cols { sums[j] -= l[j]; o[j] = sums[j] / n }
-            li += 1; oi += 1
+            for j in 0..<cols {
+                sums[j] -= l[j]
+                o[j] = sums[j] / n
+            }
+            li += 1
+            oi += 1
         }
     }
 
@@ -238,16 +297,23 @@ public enum PDQ {
     /// Torben Mogensen's median selection, as the reference uses it (it matters for ties).
     static func torbenMedian(_ m: [Float]) -> Float {
         let n = m.count
-        var minimum = m[0], maximum = m[0]
+        var minimum = m[0]
+        var maximum = m[0]
         for value in m.dropFirst() {
             if value < minimum { minimum = value }
             if value > maximum { maximum = value }
         }
-        var less = 0, greater = 0, equal = 0
-        var guess: Float = 0, maxLessThanGuess: Float = 0, minGreaterThanGuess: Float = 0
+        var less = 0
+        var greater = 0
+        var equal = 0
+        var guess: Float = 0
+        var maxLessThanGuess: Float = 0
+        var minGreaterThanGuess: Float = 0
         while true {
             guess = (minimum + maximum) / 2
-            less = 0; greater = 0; equal = 0
+            less = 0
+            greater = 0
+            equal = 0
             maxLessThanGuess = minimum
             minGreaterThanGuess = maximum
             for value in m {

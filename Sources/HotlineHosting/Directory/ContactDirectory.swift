@@ -44,7 +44,11 @@ public struct DirectoryContact: Hashable, Sendable {
     public var location: SourceLocation
 
     /// Creates an entry.
-    public init(id: String, name: String, asns: [Int] = [], prefixes: [IPNetwork] = [], domains: [String] = [], country: String? = nil, abuse: [String], channel: NoticeChannel = .email, webhook: String? = nil, webhookSecretEnvironment: String? = nil, language: String = "en", ntdMember: Bool = false, cdn: Bool = false, escalation: [String] = [], location: SourceLocation) {
+    public init(
+        id: String, name: String, asns: [Int] = [], prefixes: [IPNetwork] = [], domains: [String] = [], country: String? = nil, abuse: [String],
+        channel: NoticeChannel = .email, webhook: String? = nil, webhookSecretEnvironment: String? = nil, language: String = "en", ntdMember: Bool = false,
+        cdn: Bool = false, escalation: [String] = [], location: SourceLocation
+    ) {
         self.id = id
         self.name = name
         self.asns = asns

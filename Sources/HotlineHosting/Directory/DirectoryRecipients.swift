@@ -18,6 +18,8 @@ public struct DirectoryRecipients: RecipientDirectory {
         self.dutchCountries = dutchCountries
     }
 
+    /// The recipient for `target` (`hosting`, `registrar`, `upstream`, `partner`, `police`,
+    /// `contact:ID`), or `nil` when nobody is known.
     public func recipient(for target: DispatchTarget, facts: Facts) -> Recipient? {
         let string = facts.string
         let entry = string(.hostingContactID).flatMap { directory.contact(id: $0) }
@@ -39,7 +41,8 @@ public struct DirectoryRecipients: RecipientDirectory {
             return Recipient(target: target, name: string(.registrarName) ?? email, addresses: [email], language: "en")
         case .partner:
             guard let id = string(.hostingPartnerHotline) else { return nil }
-            let hotline = directory.hotlines.first { $0.id == id || $0.name == id }
+            let hotline =
+                directory.hotlines.first { $0.id == id || $0.name == id }
                 ?? string(.hostingCountry).flatMap { directory.hotline(country: $0) }
             guard let hotline else { return nil }
             return Recipient(target: target, name: hotline.name, addresses: [hotline.email], contactID: hotline.id, language: hotline.language)

@@ -84,7 +84,10 @@ public struct IPTable: Sendable {
             var merged = range.info
             if let parent = stack.last?.info {
                 let inherited = infos[Int(parent)]
-                if merged.asn == nil { merged.asn = inherited.asn; merged.description = merged.description ?? inherited.description }
+                if merged.asn == nil {
+                    merged.asn = inherited.asn
+                    merged.description = merged.description ?? inherited.description
+                }
                 if merged.country == nil { merged.country = inherited.country }
             }
             infos.append(merged)
@@ -114,10 +117,12 @@ public struct IPTable: Sendable {
     /// The number of segments in `low..<high` whose start is at or before `address`, plus `low`.
     @inline(__always)
     static func upperBound(_ starts: [UInt64], _ address: IPAddress, _ low: Int, _ high: Int) -> Int {
-        var low = low, high = high
+        var low = low
+        var high = high
         while low < high {
             let middle = (low + high) >> 1
-            let h = starts[middle * 2], l = starts[middle * 2 + 1]
+            let h = starts[middle * 2]
+            let l = starts[middle * 2 + 1]
             if h < address.high || (h == address.high && l <= address.low) { low = middle + 1 } else { high = middle }
         }
         return low

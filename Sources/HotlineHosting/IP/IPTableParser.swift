@@ -74,7 +74,8 @@ public enum IPTableParser {
             return
         }
         guard let first = IPAddress(String(fields[0])), let last = IPAddress(String(fields[1])), first.isV4 == last.isV4, !(last < first) else {
-            result.errors.append(IPTableLineError(line: number, message: "invalid range \(JSONValue.string(String(fields[0]) + " - " + String(fields[1])).serialized)"))
+            result.errors.append(
+                IPTableLineError(line: number, message: "invalid range \(JSONValue.string(String(fields[0]) + " - " + String(fields[1])).serialized)"))
             return
         }
         guard let asn = Int(fields[2]), asn >= 0, asn <= 4_294_967_295 else {
@@ -86,7 +87,10 @@ public enum IPTableParser {
             return
         }
         let description = fields.count > 4 ? String(fields[4]).trimmingCharacters(in: .whitespaces) : ""
-        result.ranges.append(IPRange(start: first, end: last, info: IPRangeInfo(asn: asn, country: country(fields[3]), description: description.isEmpty ? nil : description, source: source)))
+        result.ranges.append(
+            IPRange(
+                start: first, end: last,
+                info: IPRangeInfo(asn: asn, country: country(fields[3]), description: description.isEmpty ? nil : description, source: source)))
     }
 
     static func parseDelegated(_ line: String, _ number: Int, _ source: String, _ result: inout IPTableParseResult) {
@@ -97,7 +101,10 @@ public enum IPTableParser {
             return
         }
         guard fields.count >= 7 else {
-            if fields.count >= 6 && fields[5] == "summary" { result.skipped["summary", default: 0] += 1; return }
+            if fields.count >= 6 && fields[5] == "summary" {
+                result.skipped["summary", default: 0] += 1
+                return
+            }
             result.errors.append(IPTableLineError(line: number, message: "expected registry|cc|type|start|value|date|status, got \(fields.count) fields"))
             return
         }
@@ -122,13 +129,15 @@ public enum IPTableParser {
         if type == "ipv4" {
             // IPv4 values count addresses and need not be a power of two.
             guard first.isV4, let v4 = first.v4Value, UInt64(v4) + value - 1 <= UInt64(UInt32.max) else {
-                result.errors.append(IPTableLineError(line: number, message: "ipv4 range \(JSONValue.string(fields[3] + "|" + fields[4]).serialized) is invalid"))
+                result.errors.append(
+                    IPTableLineError(line: number, message: "ipv4 range \(JSONValue.string(fields[3] + "|" + fields[4]).serialized) is invalid"))
                 return
             }
             last = IPAddress(v4: UInt32(UInt64(v4) + value - 1))
         } else {
             guard !first.isV4, value <= 128 else {
-                result.errors.append(IPTableLineError(line: number, message: "ipv6 prefix \(JSONValue.string(fields[3] + "/" + fields[4]).serialized) is invalid"))
+                result.errors.append(
+                    IPTableLineError(line: number, message: "ipv6 prefix \(JSONValue.string(fields[3] + "/" + fields[4]).serialized) is invalid"))
                 return
             }
             let bits = Int(value)

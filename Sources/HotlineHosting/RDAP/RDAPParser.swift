@@ -112,23 +112,36 @@ public enum RDAPParser {
         for entity in abuseEntities {
             let irt = isIRT(entity) && !ownAbuse.isEmpty
             for email in entity.emails {
-                add(RDAPContact(email: email, confidence: irt ? 60 : 90, basis: irt ? "abuse role held by the national IRT \(entity.handle ?? "")" : "abuse role of entity \(entity.handle ?? "(no handle)")" + (entity.path.isEmpty ? "" : " inside \(entity.path.joined(separator: " > "))"), entity: entity.handle), to: &network.contacts)
+                add(
+                    RDAPContact(
+                        email: email, confidence: irt ? 60 : 90,
+                        basis: irt
+                            ? "abuse role held by the national IRT \(entity.handle ?? "")"
+                            : "abuse role of entity \(entity.handle ?? "(no handle)")"
+                                + (entity.path.isEmpty ? "" : " inside \(entity.path.joined(separator: " > "))"), entity: entity.handle), to: &network.contacts)
             }
             if irt {
                 for (owner, email) in ownAbuse {
-                    add(RDAPContact(email: email, confidence: 75, basis: "the network's own abuse address in entity \(owner.handle ?? "")", entity: owner.handle), to: &network.contacts)
+                    add(
+                        RDAPContact(
+                            email: email, confidence: 75, basis: "the network's own abuse address in entity \(owner.handle ?? "")", entity: owner.handle),
+                        to: &network.contacts)
                 }
                 network.notes.append("the abuse role belongs to the national IRT \(entity.handle ?? ""); the network's own abuse address is preferred")
             }
         }
         if abuseEntities.isEmpty { network.notes.append("no entity with role abuse") }
         for line in remarkLines(object) + all.flatMap(\.remarks) where line.lowercased().contains("abuse") || line.lowercased().contains("spam") {
-            for email in emails(in: line) { add(RDAPContact(email: email, confidence: 50, basis: "named in remarks: \(JSONValue.string(line).serialized)"), to: &network.contacts) }
+            for email in emails(in: line) {
+                add(RDAPContact(email: email, confidence: 50, basis: "named in remarks: \(JSONValue.string(line).serialized)"), to: &network.contacts)
+            }
         }
         for entity in others {
             for email in entity.emails {
                 let roles = entity.roles.isEmpty ? "no role" : entity.roles.joined(separator: ", ")
-                add(RDAPContact(email: email, confidence: 40, basis: "e-mail of entity \(entity.handle ?? "(no handle)") (\(roles))", entity: entity.handle), to: &network.contacts)
+                add(
+                    RDAPContact(email: email, confidence: 40, basis: "e-mail of entity \(entity.handle ?? "(no handle)") (\(roles))", entity: entity.handle),
+                    to: &network.contacts)
             }
         }
         network.contacts.sort { $0.confidence > $1.confidence }
@@ -150,9 +163,17 @@ public enum RDAPParser {
         domain.registrarIANAID = registrar.publicIDs.first { $0.type == "IANA Registrar ID" }.flatMap { Int($0.identifier) }
         let handle = registrar.handle ?? ""
         for entity in all where entity.roles.contains("abuse") && entity.path.last == (registrar.handle ?? "?") {
-            for email in entity.emails { add(RDAPContact(email: email, confidence: 90, basis: "abuse contact of registrar \(domain.registrar ?? handle)", entity: entity.handle), to: &domain.registrarContacts) }
+            for email in entity.emails {
+                add(
+                    RDAPContact(email: email, confidence: 90, basis: "abuse contact of registrar \(domain.registrar ?? handle)", entity: entity.handle),
+                    to: &domain.registrarContacts)
+            }
         }
-        for email in registrar.emails { add(RDAPContact(email: email, confidence: 40, basis: "e-mail of registrar \(domain.registrar ?? handle)", entity: registrar.handle), to: &domain.registrarContacts) }
+        for email in registrar.emails {
+            add(
+                RDAPContact(email: email, confidence: 40, basis: "e-mail of registrar \(domain.registrar ?? handle)", entity: registrar.handle),
+                to: &domain.registrarContacts)
+        }
         domain.registrarContacts.sort { $0.confidence > $1.confidence }
         if domain.registrarContacts.isEmpty { domain.notes.append("the registrar entity has no abuse e-mail") }
         return domain

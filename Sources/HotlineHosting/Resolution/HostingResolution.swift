@@ -102,9 +102,14 @@ public struct HostingResolution: Hashable, Sendable {
         apply(to: &facts)
         object.append("facts", .object(facts.json))
         if let directoryContact { object.append("directory_contact", .string(directoryContact)) }
-        object.append("steps", .array(steps.map { step in
-            .object(["step": .string(step.step), "source": .string(step.source), "detail": .string(step.detail), "at": .string(RFC3339.format(step.at))])
-        }))
+        object.append(
+            "steps",
+            .array(
+                steps.map { step in
+                    .object([
+                        "step": .string(step.step), "source": .string(step.source), "detail": .string(step.detail), "at": .string(RFC3339.format(step.at)),
+                    ])
+                }))
         return .object(object)
     }
 }

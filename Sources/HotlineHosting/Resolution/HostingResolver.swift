@@ -50,7 +50,11 @@ public final class HostingResolver: ReportEnricher, Sendable {
     private let cache = ExpiringCache<String, HostingResolution>()
 
     /// Creates a resolver.
-    public init(directory: ContactDirectory, ipTable: IPTable, addressResolver: (any AddressResolving)? = nil, contactLookup: (any NetworkContactLookup)? = nil, registrarLookup: (any DomainRegistrarLookup)? = nil, publicSuffixes: PublicSuffixList? = nil, homeCountry: String, cacheLifetime: TimeInterval = 3600, time: any TimeSource = SystemTimeSource()) {
+    public init(
+        directory: ContactDirectory, ipTable: IPTable, addressResolver: (any AddressResolving)? = nil, contactLookup: (any NetworkContactLookup)? = nil,
+        registrarLookup: (any DomainRegistrarLookup)? = nil, publicSuffixes: PublicSuffixList? = nil, homeCountry: String, cacheLifetime: TimeInterval = 3600,
+        time: any TimeSource = SystemTimeSource()
+    ) {
         self.registrarLookup = registrarLookup
         self.publicSuffixes = publicSuffixes
         self.directory = directory
@@ -148,7 +152,9 @@ public final class HostingResolver: ReportEnricher, Sendable {
             switch contactLookup.network(for: ip) {
             case .success(var (network, server)):
                 // A record with no e-mail at all: ask its parent network, one level up.
-                if network.contacts.isEmpty, let parent = network.parentHandle, case .success(let (parentNetwork, parentServer)) = contactLookup.parentNetwork(of: parent), !parentNetwork.contacts.isEmpty {
+                if network.contacts.isEmpty, let parent = network.parentHandle,
+                    case .success(let (parentNetwork, parentServer)) = contactLookup.parentNetwork(of: parent), !parentNetwork.contacts.isEmpty
+                {
                     step("contact", "rdap:\(server)", "no e-mail in \(network.handle ?? "the network's record"); asked the parent \(parent)")
                     network.contacts = parentNetwork.contacts.map { contact in
                         var lowered = contact
@@ -164,7 +170,9 @@ public final class HostingResolver: ReportEnricher, Sendable {
                     result.contactSource = contact.confidence >= 90 ? "rdap" : "rdap_fallback"
                     step("contact", "rdap:\(server)", "\(contact.email) (confidence \(contact.confidence): \(contact.basis))")
                 } else {
-                    step("contact", "rdap:\(server)", "no e-mail in the registry data" + (network.notes.isEmpty ? "" : ": " + network.notes.joined(separator: "; ")))
+                    step(
+                        "contact", "rdap:\(server)",
+                        "no e-mail in the registry data" + (network.notes.isEmpty ? "" : ": " + network.notes.joined(separator: "; ")))
                 }
                 result.org = network.organisation ?? network.name
                 if result.country == nil { result.country = network.country }
@@ -173,7 +181,9 @@ public final class HostingResolver: ReportEnricher, Sendable {
                 step("contact", "rdap", "lookup failed: \(error.message)")
             }
         } else {
-            step("contact", "none", contactLookup == nil ? "no directory entry; RDAP not queried (offline)" : "no directory entry and no address to ask RDAP about")
+            step(
+                "contact", "none",
+                contactLookup == nil ? "no directory entry; RDAP not queried (offline)" : "no directory entry and no address to ask RDAP about")
         }
         if let domain = publicSuffixes?.registrableDomain(host) {
             result.domain = domain
@@ -183,7 +193,10 @@ public final class HostingResolver: ReportEnricher, Sendable {
                     result.registrar = answer.registrar
                     result.registrarIANAID = answer.registrarIANAID
                     result.registrarAbuseEmail = answer.registrarContacts.first?.email
-                    step("registrar", "rdap", "\(domain): \(answer.registrar ?? "unknown registrar")" + (answer.registrarContacts.first.map { ", abuse \($0.email)" } ?? ", no abuse address"))
+                    step(
+                        "registrar", "rdap",
+                        "\(domain): \(answer.registrar ?? "unknown registrar")"
+                            + (answer.registrarContacts.first.map { ", abuse \($0.email)" } ?? ", no abuse address"))
                 case .failure(let error):
                     result.incomplete = result.incomplete || !error.notFound
                     step("registrar", "rdap", "\(domain): lookup failed: \(error.message)")

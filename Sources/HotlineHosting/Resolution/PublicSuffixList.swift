@@ -29,7 +29,10 @@ public struct PublicSuffixList: Sendable {
         for start in 0..<labels.count {
             let candidate = labels[start...].joined(separator: ".")
             let length = labels.count - start
-            if exceptions.contains(candidate) { suffixLength = length - 1; break }
+            if exceptions.contains(candidate) {
+                suffixLength = length - 1
+                break
+            }
             if rules.contains(candidate) { suffixLength = max(suffixLength, length) }
             if start > 0 && wildcards.contains(candidate) { suffixLength = max(suffixLength, length + 1) }
         }

@@ -141,7 +141,7 @@ final class ReusedCurlHandle: @unchecked Sendable {
     /// Runs `body` with the handle, reset for a new request; when `body` throws, the handle
     /// (and its connection) is dropped. `makeError` turns a failure to make a handle into
     /// the caller's error type.
-    func with<T, E: Error>(_ makeError: (HTTPError) -> E, _ body: (CurlHandle) throws(E) -> T) throws(E) -> T {
+    func with<T, E: Error>(errors makeError: (HTTPError) -> E, _ body: (CurlHandle) throws(E) -> T) throws(E) -> T {
         lock.lock()
         defer { lock.unlock() }
         let current: CurlHandle

@@ -2,8 +2,9 @@ import Foundation
 import HotlineConfig
 import HotlineCore
 import HotlineHosting
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A stub resolver: asks the configured nameservers for A and AAAA records, follows CNAME
@@ -82,12 +83,16 @@ public final class DNSClient: AddressResolving, @unchecked Sendable {
                     break
                 }
                 guard response.rcode == 0 else {
-                    failure = "server answered \(["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"].indices.contains(Int(response.rcode)) ? ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"][Int(response.rcode)] : "rcode \(response.rcode)")"
+                    failure =
+                        "server answered \(["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"].indices.contains(Int(response.rcode)) ? ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"][Int(response.rcode)] : "rcode \(response.rcode)")"
                     break
                 }
                 // Follow the CNAME chain inside the answer.
                 var followed = 0
-                while followed < 8, let alias = response.answers.first(where: { $0.name == name && { if case .cname = $0.value { return true } else { return false } }($0) }), case .cname(let target) = alias.value {
+                while followed < 8,
+                    let alias = response.answers.first(where: { $0.name == name && { if case .cname = $0.value { return true } else { return false } }($0) }),
+                    case .cname(let target) = alias.value
+                {
                     if !chain.contains(target) { chain.append(target) }
                     ttl = min(ttl, TimeInterval(alias.ttl))
                     name = target
@@ -112,7 +117,9 @@ public final class DNSClient: AddressResolving, @unchecked Sendable {
             // Failures are cached briefly: a struggling server is not asked again for every report.
             return (AddressAnswer(addresses: [], source: source, detail: "no answer: \(failure)"), 30)
         }
-        return (AddressAnswer(addresses: [], source: source, detail: nonexistent ? "no addresses (NXDOMAIN)\(via)" : "no addresses\(via)"), max(30, min(ttl, 300)))
+        return (
+            AddressAnswer(addresses: [], source: source, detail: nonexistent ? "no addresses (NXDOMAIN)\(via)" : "no addresses\(via)"), max(30, min(ttl, 300))
+        )
     }
 
     /// One question to the servers in turn, over UDP and, when truncated, TCP.
@@ -172,13 +179,18 @@ public final class DNSClient: AddressResolving, @unchecked Sendable {
         var (storage, length) = socketAddress(server)
         // Connected sockets only receive from the server itself.
         let connected = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, length) } }
-        guard connected == 0 else { throw DNSError(message: errno == EINPROGRESS || errno == EAGAIN ? "timeout connecting" : "cannot connect (\(String(cString: strerror(errno))))") }
+        guard connected == 0 else {
+            throw DNSError(message: errno == EINPROGRESS || errno == EAGAIN ? "timeout connecting" : "cannot connect (\(String(cString: strerror(errno))))")
+        }
         func receiveError() -> DNSError {
-            errno == EAGAIN || errno == EWOULDBLOCK ? DNSError(message: "timeout after \(timeout) s") : DNSError(message: "receive failed (\(String(cString: strerror(errno))))")
+            errno == EAGAIN || errno == EWOULDBLOCK
+                ? DNSError(message: "timeout after \(timeout) s") : DNSError(message: "receive failed (\(String(cString: strerror(errno))))")
         }
         if tcp {
             let framed = [UInt8(packet.count >> 8), UInt8(packet.count & 0xFF)] + packet
-            guard framed.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == framed.count else { throw DNSError(message: "send failed") }
+            guard framed.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == framed.count else {
+                throw DNSError(message: "send failed")
+            }
             func read(_ count: Int) throws(DNSError) -> [UInt8] {
                 var buffer = [UInt8](repeating: 0, count: count)
                 var have = 0

@@ -96,7 +96,9 @@ public enum DNSMessage {
         for index in 0..<(counts.answer + counts.authority) {
             let owner = try name(bytes, &offset)
             guard offset + 10 <= bytes.count else { throw DNSError(message: "record header runs past the end") }
-            let type = u16(offset), ttl = UInt32(u16(offset + 4)) << 16 | UInt32(u16(offset + 6)), length = Int(u16(offset + 8))
+            let type = u16(offset)
+            let ttl = UInt32(u16(offset + 4)) << 16 | UInt32(u16(offset + 6))
+            let length = Int(u16(offset + 8))
             offset += 10
             guard offset + length <= bytes.count else { throw DNSError(message: "record data runs past the end") }
             let dataStart = offset
@@ -107,10 +109,12 @@ public enum DNSMessage {
             }
             switch type {
             case DNSRecordType.a.rawValue where length == 4:
-                let value = UInt32(bytes[dataStart]) << 24 | UInt32(bytes[dataStart + 1]) << 16 | UInt32(bytes[dataStart + 2]) << 8 | UInt32(bytes[dataStart + 3])
+                let value =
+                    UInt32(bytes[dataStart]) << 24 | UInt32(bytes[dataStart + 1]) << 16 | UInt32(bytes[dataStart + 2]) << 8 | UInt32(bytes[dataStart + 3])
                 answers.append(DNSRecord(name: owner, ttl: ttl, value: .address(IPAddress(v4: value))))
             case DNSRecordType.aaaa.rawValue where length == 16:
-                var high: UInt64 = 0, low: UInt64 = 0
+                var high: UInt64 = 0
+                var low: UInt64 = 0
                 for index in 0..<8 { high = high << 8 | UInt64(bytes[dataStart + index]) }
                 for index in 8..<16 { low = low << 8 | UInt64(bytes[dataStart + index]) }
                 answers.append(DNSRecord(name: owner, ttl: ttl, value: .address(IPAddress(high: high, low: low))))

@@ -15,7 +15,10 @@ public struct NetNoticeTransport: NoticeTransport {
     public let time: any TimeSource
 
     /// Creates a transport.
-    public init(smtp: SMTPClient, http: HTTPClient = HTTPClient(timeout: 20, maximumBytes: 64 * 1024), environment: [String: String] = ProcessInfo.processInfo.environment, time: any TimeSource = SystemTimeSource()) {
+    public init(
+        smtp: SMTPClient, http: HTTPClient = HTTPClient(timeout: 20, maximumBytes: 64 * 1024),
+        environment: [String: String] = ProcessInfo.processInfo.environment, time: any TimeSource = SystemTimeSource()
+    ) {
         self.smtp = smtp
         self.http = http
         self.environment = environment
@@ -32,6 +35,7 @@ public struct NetNoticeTransport: NoticeTransport {
         return "t=\(timestamp),v1=" + mac.map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Delivers one message; returns what the server said.
     public func deliver(_ message: OutboxMessage) throws(DeliveryError) -> String {
         switch message.channel {
         case .email:
@@ -76,6 +80,7 @@ public struct FetchingURLChecker: URLChecking {
         self.fetcher = fetcher
     }
 
+    /// Checks `url`; never keeps what it fetched.
     public func check(_ url: String) -> URLCheck {
         switch fetcher.fetch(url) {
         case .noSuchHost(let detail):

@@ -50,7 +50,10 @@ public struct SafeFetcher: Sendable {
     public var userAgent: String
 
     /// Creates a fetcher.
-    public init(resolver: (any AddressResolving)?, policy: AddressPolicy = AddressPolicy(), maximumBytes: Int = 32 << 20, timeout: TimeInterval = 15, maximumRedirects: Int = 5, userAgent: String = "HotlineGateway/1 (notice follow-up)") {
+    public init(
+        resolver: (any AddressResolving)?, policy: AddressPolicy = AddressPolicy(), maximumBytes: Int = 32 << 20, timeout: TimeInterval = 15,
+        maximumRedirects: Int = 5, userAgent: String = "HotlineGateway/1 (notice follow-up)"
+    ) {
         self.resolver = resolver
         self.policy = policy
         self.maximumBytes = maximumBytes

@@ -103,7 +103,9 @@ public struct HTTPClient: Sendable {
         guard code == CURLE_OK else {
             throw HTTPError(message: CurlHandle.message(code), isTransient: CurlHandle.isTransient(code))
         }
-        return HTTPResponse(status: handle.responseCode, body: handle.body, location: handle.header("location"), contentType: handle.header("content-type"), retryAfter: handle.header("retry-after"))
+        return HTTPResponse(
+            status: handle.responseCode, body: handle.body, location: handle.header("location"), contentType: handle.header("content-type"),
+            retryAfter: handle.header("retry-after"))
     }
 }
 

@@ -27,7 +27,9 @@ public final class IMAPClient: @unchecked Sendable {
 
     private func url(_ mailbox: String?, uid: Int? = nil) -> String {
         var text = "\(settings.security == .tls ? "imaps" : "imap")://\(settings.host):\(settings.port)/"
-        if let mailbox { text += mailbox.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/;"))) ?? mailbox }
+        if let mailbox {
+            text += mailbox.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/;"))) ?? mailbox
+        }
         if let uid { text += ";UID=\(uid)" }
         return text
     }
@@ -35,10 +37,12 @@ public final class IMAPClient: @unchecked Sendable {
     /// Runs one request on the shared handle; returns the body (the message, or the
     /// untagged responses of a custom command).
     private func perform(url: String, command: String? = nil, upload: [UInt8]? = nil, limit: Int = 64 << 20) throws(IMAPError) -> [UInt8] {
-        try connection.with({ IMAPError(message: $0.message) }) { (handle) throws(IMAPError) -> [UInt8] in
+        try connection.with(errors: { IMAPError(message: $0.message) }) { (handle) throws(IMAPError) -> [UInt8] in
             handle.bodyLimit = limit
             handle.set(CURLOPT_URL, url)
-            do throws(SecretError) { try settings.configure(handle, protocols: "imap,imaps") } catch { throw IMAPError(message: "IMAP \(settings.host): password from \(error.source): \(error.message)") }
+            do throws(SecretError) { try settings.configure(handle, protocols: "imap,imaps") } catch {
+                throw IMAPError(message: "IMAP \(settings.host): password from \(error.source): \(error.message)")
+            }
             if let command { handle.set(CURLOPT_CUSTOMREQUEST, command) }
             if let upload {
                 handle.setReadSource(upload)

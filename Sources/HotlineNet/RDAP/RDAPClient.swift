@@ -24,7 +24,10 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
     private var requests = 0
 
     /// Creates a client.
-    public init(bootstrap: RDAPBootstrap, http: HTTPClient = HTTPClient(timeout: 10), cacheLifetime: TimeInterval = 86_400, minimumInterval: TimeInterval = 0.1, attempts: Int = 2, time: any TimeSource = SystemTimeSource()) {
+    public init(
+        bootstrap: RDAPBootstrap, http: HTTPClient = HTTPClient(timeout: 10), cacheLifetime: TimeInterval = 86_400, minimumInterval: TimeInterval = 0.1,
+        attempts: Int = 2, time: any TimeSource = SystemTimeSource()
+    ) {
         self.bootstrap = bootstrap
         self.http = http
         self.cacheLifetime = cacheLifetime
@@ -48,6 +51,7 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
         return try RDAPBootstrap.parse(ipv4: read("ipv4.json"), ipv6: read("ipv6.json"), dns: read("dns.json"))
     }
 
+    /// The registry network containing `address`, with the server that answered.
     public func network(for address: IPAddress) -> Result<(network: RDAPNetwork, server: String), RDAPError> {
         network(query: address.description, at: address)
     }
@@ -56,7 +60,9 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
     /// `210.0.0.0 - 210.255.255.255`), asked when a network's own record has no e-mail.
     public func parentNetwork(of handle: String) -> Result<(network: RDAPNetwork, server: String), RDAPError> {
         let parts = handle.components(separatedBy: " - ")
-        if parts.count == 2, let start = RDAPParser.address(parts[0].trimmingCharacters(in: .whitespaces)), let end = RDAPParser.address(parts[1].trimmingCharacters(in: .whitespaces)) {
+        if parts.count == 2, let start = RDAPParser.address(parts[0].trimmingCharacters(in: .whitespaces)),
+            let end = RDAPParser.address(parts[1].trimmingCharacters(in: .whitespaces))
+        {
             let range = IPRange(start: start, end: end, info: IPRangeInfo(source: "rdap"))
             return network(query: range.coveringNetwork, at: start)
         }

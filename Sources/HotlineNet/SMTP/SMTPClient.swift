@@ -33,13 +33,15 @@ public final class SMTPClient: @unchecked Sendable {
     /// `recipients`; returns the server's reply code.
     @discardableResult
     public func send(from sender: String, to recipients: [String], message: [UInt8]) throws(SMTPError) -> Int {
-        try connection.with({ SMTPError(message: $0.message, replyCode: 0) }) { (handle) throws(SMTPError) -> Int in
+        try connection.with(errors: { SMTPError(message: $0.message, replyCode: 0) }) { (handle) throws(SMTPError) -> Int in
             let scheme = settings.security == .tls ? "smtps" : "smtp"
             // The path is the EHLO name; the gateway's own name rather than libcurl's default.
             handle.set(CURLOPT_URL, "\(scheme)://\(settings.host):\(settings.port)/hotline-gateway")
             handle.set(CURLOPT_MAIL_FROM, "<\(sender)>")
             handle.set(CURLOPT_MAIL_RCPT, list: recipients.map { "<\($0)>" })
-            do throws(SecretError) { try settings.configure(handle, protocols: "smtp,smtps") } catch { throw SMTPError(message: "SMTP \(settings.host):\(settings.port): password from \(error.source): \(error.message)", replyCode: 0) }
+            do throws(SecretError) { try settings.configure(handle, protocols: "smtp,smtps") } catch {
+                throw SMTPError(message: "SMTP \(settings.host):\(settings.port): password from \(error.source): \(error.message)", replyCode: 0)
+            }
             handle.setReadSource(message)
             handle.set(CURLOPT_UPLOAD, 1)
             handle.set(offset: CURLOPT_INFILESIZE_LARGE, message.count)

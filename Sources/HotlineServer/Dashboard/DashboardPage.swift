@@ -21,7 +21,10 @@ public struct DashboardPage: Sendable {
     public var rulesVersion: String
 
     /// Creates the page.
-    public init(stats: RemovalStatistics, volumes: [(day: String, count: Int)], decisions: [(outcome: String, count: Int)], queueDepth: Int, since: Date, until: Date, rulesVersion: String) {
+    public init(
+        stats: RemovalStatistics, volumes: [(day: String, count: Int)], decisions: [(outcome: String, count: Int)], queueDepth: Int, since: Date, until: Date,
+        rulesVersion: String
+    ) {
         self.stats = stats
         self.volumes = volumes
         self.decisions = decisions
@@ -72,20 +75,29 @@ public struct DashboardPage: Sendable {
 
     /// A bar chart: one bar per value, labels under the bars, the value above.
     static func barChart(id: String, title: String, labels: [String], values: [Double], format: (Double) -> String) -> String {
-        let width = 640.0, height = 220.0, top = 24.0, bottom = 40.0
+        let width = 640.0
+        let height = 220.0
+        let top = 24.0
+        let bottom = 40.0
         let maximum = max(values.max() ?? 0, 1)
         let slot = values.isEmpty ? width : width / Double(values.count)
-        var svg = "<figure><figcaption>\(escape(title))</figcaption><svg id=\"\(id)\" role=\"img\" aria-label=\"\(escape(title))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
+        var svg =
+            "<figure><figcaption>\(escape(title))</figcaption><svg id=\"\(id)\" role=\"img\" aria-label=\"\(escape(title))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\">"
         svg += "<line x1=\"0\" y1=\"\(height - bottom)\" x2=\"\(width)\" y2=\"\(height - bottom)\" stroke=\"#888\"/>"
-        if values.isEmpty { svg += "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" font-size=\"13\" fill=\"#718096\">nothing in this period</text>" }
+        if values.isEmpty {
+            svg += "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" font-size=\"13\" fill=\"#718096\">nothing in this period</text>"
+        }
         for (index, value) in values.enumerated() {
             let barHeight = (height - top - bottom) * value / maximum
             let x = Double(index) * slot + slot * 0.15
             let y = height - bottom - barHeight
-            svg += "<rect class=\"bar\" data-value=\"\(value)\" x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", y))\" width=\"\(String(format: "%.1f", slot * 0.7))\" height=\"\(String(format: "%.1f", max(barHeight, value > 0 ? 1 : 0)))\" fill=\"#2b6cb0\"><title>\(escape(labels[index])): \(escape(format(value)))</title></rect>"
-            svg += "<text x=\"\(String(format: "%.1f", x + slot * 0.35))\" y=\"\(String(format: "%.1f", y - 4))\" text-anchor=\"middle\" font-size=\"11\">\(escape(format(value)))</text>"
+            svg +=
+                "<rect class=\"bar\" data-value=\"\(value)\" x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", y))\" width=\"\(String(format: "%.1f", slot * 0.7))\" height=\"\(String(format: "%.1f", max(barHeight, value > 0 ? 1 : 0)))\" fill=\"#2b6cb0\"><title>\(escape(labels[index])): \(escape(format(value)))</title></rect>"
+            svg +=
+                "<text x=\"\(String(format: "%.1f", x + slot * 0.35))\" y=\"\(String(format: "%.1f", y - 4))\" text-anchor=\"middle\" font-size=\"11\">\(escape(format(value)))</text>"
             if values.count <= 16 || index % max(1, values.count / 10) == 0 {
-                svg += "<text x=\"\(String(format: "%.1f", x + slot * 0.35))\" y=\"\(height - bottom + 16)\" text-anchor=\"middle\" font-size=\"10\">\(escape(labels[index]))</text>"
+                svg +=
+                    "<text x=\"\(String(format: "%.1f", x + slot * 0.35))\" y=\"\(height - bottom + 16)\" text-anchor=\"middle\" font-size=\"10\">\(escape(labels[index]))</text>"
             }
         }
         return svg + "</svg></figure>"
@@ -119,18 +131,30 @@ public struct DashboardPage: Sendable {
             <h2>Volumes</h2>
 
             """
-        html += Self.barChart(id: "chart-volumes", title: "Reports received per day", labels: volumes.map { String($0.day.dropFirst(5)) }, values: volumes.map { Double($0.count) }, format: { String(Int($0)) })
-        html += "<p class=\"muted\">Decisions: " + decisions.map { "\(Self.escape($0.outcome)) \(stat("decisions.\($0.outcome)", String($0.count)))" }.joined(separator: ", ") + "</p>"
+        html += Self.barChart(
+            id: "chart-volumes", title: "Reports received per day", labels: volumes.map { String($0.day.dropFirst(5)) },
+            values: volumes.map { Double($0.count) }, format: { String(Int($0)) })
+        html +=
+            "<p class=\"muted\">Decisions: "
+            + decisions.map { "\(Self.escape($0.outcome)) \(stat("decisions.\($0.outcome)", String($0.count)))" }.joined(separator: ", ") + "</p>"
         html += "<h2>Time to removal</h2>"
-        html += Self.barChart(id: "chart-removal", title: "Removed URLs by time from notice to removal", labels: Self.buckets.map(\.label), values: distribution.map(Double.init), format: { String(Int($0)) })
-        html += Self.barChart(id: "chart-weeks", title: "Share removed within 24 hours, by week of notice", labels: stats.weeks.map(\.key), values: stats.weeks.map(\.within24h), format: { Self.percent($0) })
-        html += "<h2>Hosters</h2><table id=\"hosters\"><thead><tr><th>Hoster</th><th>AS</th><th>Country</th><th>Notices</th><th>URLs</th><th>Acked</th><th>Removed</th><th>Median</th><th>p90</th><th>≤ 24 h</th><th>≤ 72 h</th><th>Online</th><th>Overdue</th><th>Reminders</th></tr></thead><tbody>"
+        html += Self.barChart(
+            id: "chart-removal", title: "Removed URLs by time from notice to removal", labels: Self.buckets.map(\.label), values: distribution.map(Double.init),
+            format: { String(Int($0)) })
+        html += Self.barChart(
+            id: "chart-weeks", title: "Share removed within 24 hours, by week of notice", labels: stats.weeks.map(\.key), values: stats.weeks.map(\.within24h),
+            format: { Self.percent($0) })
+        html +=
+            "<h2>Hosters</h2><table id=\"hosters\"><thead><tr><th>Hoster</th><th>AS</th><th>Country</th><th>Notices</th><th>URLs</th><th>Acked</th><th>Removed</th><th>Median</th><th>p90</th><th>≤ 24 h</th><th>≤ 72 h</th><th>Online</th><th>Overdue</th><th>Reminders</th></tr></thead><tbody>"
         let flagged = Set(stats.complyOrExplain.map { "\($0.figures.key)|\($0.figures.asn ?? 0)" })
         for (index, hoster) in stats.hosters.enumerated() {
             let flag = flagged.contains("\(hoster.key)|\(hoster.asn ?? 0)")
-            html += "<tr\(flag ? " class=\"flag\"" : "")><td>\(Self.escape(hoster.key))</td><td>\(hoster.asn.map { "AS\($0)" } ?? "")</td><td>\(Self.escape(hoster.country ?? ""))</td>"
-            html += "<td>\(stat("hosters.\(index).notices", String(hoster.notices)))</td><td>\(stat("hosters.\(index).urls", String(hoster.urls)))</td><td>\(hoster.acknowledged)</td><td>\(hoster.removed)</td>"
-            html += "<td>\(Self.hours(hoster.medianSeconds))</td><td>\(Self.hours(hoster.p90Seconds))</td><td>\(stat("hosters.\(index).within_24h", Self.percent(hoster.within24h)))</td><td>\(Self.percent(hoster.within72h))</td>"
+            html +=
+                "<tr\(flag ? " class=\"flag\"" : "")><td>\(Self.escape(hoster.key))</td><td>\(hoster.asn.map { "AS\($0)" } ?? "")</td><td>\(Self.escape(hoster.country ?? ""))</td>"
+            html +=
+                "<td>\(stat("hosters.\(index).notices", String(hoster.notices)))</td><td>\(stat("hosters.\(index).urls", String(hoster.urls)))</td><td>\(hoster.acknowledged)</td><td>\(hoster.removed)</td>"
+            html +=
+                "<td>\(Self.hours(hoster.medianSeconds))</td><td>\(Self.hours(hoster.p90Seconds))</td><td>\(stat("hosters.\(index).within_24h", Self.percent(hoster.within24h)))</td><td>\(Self.percent(hoster.within72h))</td>"
             html += "<td>\(hoster.onlineNow)</td><td>\(hoster.overdueNow)</td><td>\(hoster.reminders)</td></tr>"
         }
         html += "</tbody></table>"

@@ -1,5 +1,5 @@
-import Hummingbird
 import HotlineCore
+import Hummingbird
 
 /// The request context: Hummingbird's core plus who is calling.
 public struct GatewayContext: RequestContext {
@@ -29,7 +29,9 @@ public struct GatewayContext: RequestContext {
     public func require(_ roles: APIRole...) throws -> APIToken {
         let token = try caller()
         guard roles.contains(token.role) || token.role == .admin else {
-            throw Problem(status: .forbidden, title: "Forbidden", detail: "this needs a token with role \(roles.map(\.rawValue).joined(separator: " or ")); this token has role \(token.role.rawValue)")
+            throw Problem(
+                status: .forbidden, title: "Forbidden",
+                detail: "this needs a token with role \(roles.map(\.rawValue).joined(separator: " or ")); this token has role \(token.role.rawValue)")
         }
         return token
     }

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
-import HotlineCore
 import HotlineApp
+import HotlineCore
+import Hummingbird
 
 /// An error answered as RFC 9457 problem details (`application/problem+json`):
 /// `{"type","title","status","detail"}`, plus `field` for the input at fault and `errors`
@@ -106,7 +106,8 @@ struct StrictObject {
 
     init(_ value: JSONValue, path: String = "", allowed: Set<String>) throws {
         guard case .object(let object) = value else {
-            throw Problem.badRequest("\(path.isEmpty ? "the body" : "\"\(path)\"") must be a JSON object, got \(value.typeName)", field: path.isEmpty ? nil : path)
+            throw Problem.badRequest(
+                "\(path.isEmpty ? "the body" : "\"\(path)\"") must be a JSON object, got \(value.typeName)", field: path.isEmpty ? nil : path)
         }
         for member in object.members where !allowed.contains(member.key) {
             let name = path.isEmpty ? member.key : "\(path).\(member.key)"
@@ -123,7 +124,9 @@ struct StrictObject {
             if required { throw Problem.badRequest("field \"\(name(key))\" is required", field: name(key)) }
             return nil
         }
-        guard case .string(let text) = value else { throw Problem.badRequest("field \"\(name(key))\" must be a string, got \(value.typeName)", field: name(key)) }
+        guard case .string(let text) = value else {
+            throw Problem.badRequest("field \"\(name(key))\" must be a string, got \(value.typeName)", field: name(key))
+        }
         return text
     }
 }
@@ -145,12 +148,16 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch let error where store.failure(of: error) != nil {
             // The store refused the write as a whole: say so, so clients send it again later instead of giving up.
             let full = store.failure(of: error) == .full
-            context.logger.critical(full ? "storage full: requests refused until space is freed" : "storage busy", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            context.logger.critical(
+                full ? "storage full: requests refused until space is freed" : "storage busy", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             var headers = HTTPFields()
             headers[.retryAfter] = full ? "60" : "1"
             throw Problem(
-                status: full ? HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage") : .serviceUnavailable, title: full ? "Insufficient Storage" : "Service Unavailable",
-                detail: full ? "the gateway's storage is full: nothing from this request was stored; send it again later" : "the store is busy: nothing from this request was stored; send it again",
+                status: full ? HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage") : .serviceUnavailable,
+                title: full ? "Insufficient Storage" : "Service Unavailable",
+                detail: full
+                    ? "the gateway's storage is full: nothing from this request was stored; send it again later"
+                    : "the store is busy: nothing from this request was stored; send it again",
                 headers: headers)
         } catch {
             context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])

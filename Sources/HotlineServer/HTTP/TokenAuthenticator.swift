@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
-import Hummingbird
-import HotlineCore
 import HotlineApp
+import HotlineCore
+import Hummingbird
 
 /// Makes and checks bearer tokens: `hg_` and 32 random bytes in base64url. Only the SHA-256
 /// of a token is stored, so a copy of the database gives no usable token.
@@ -11,7 +11,9 @@ public enum TokenSecrets {
     public static func make() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return "hg_" + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return "hg_"
+            + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+                of: "=", with: "")
     }
 
     /// The stored form of a secret.
@@ -109,7 +111,8 @@ final class RateLimiter: @unchecked Sendable {
         if tokens < 1 {
             var headers = HTTPFields()
             headers[.retryAfter] = String(max(1, Int(((1 - tokens) / limit.rate).rounded(.up))))
-            throw Problem(status: .tooManyRequests, title: "Too Many Requests", detail: "too many unknown tokens from this address; try again later", headers: headers)
+            throw Problem(
+                status: .tooManyRequests, title: "Too Many Requests", detail: "too many unknown tokens from this address; try again later", headers: headers)
         }
     }
 
@@ -127,7 +130,9 @@ final class RateLimiter: @unchecked Sendable {
             let wait = Int(((1 - bucket.tokens) / limit.rate).rounded(.up))
             var headers = HTTPFields()
             headers[.retryAfter] = String(max(1, wait))
-            throw Problem(status: .tooManyRequests, title: "Too Many Requests", detail: "rate limit of \(Int(limit.rate)) requests per second for this token exceeded", headers: headers)
+            throw Problem(
+                status: .tooManyRequests, title: "Too Many Requests", detail: "rate limit of \(Int(limit.rate)) requests per second for this token exceeded",
+                headers: headers)
         }
         bucket.tokens -= 1
         buckets[key] = bucket

@@ -26,7 +26,9 @@ public struct GatewayLogHandler: LogHandler {
     private let write: @Sendable (String) -> Void
 
     /// Creates a handler writing lines to `write` (standard error by default).
-    public init(label: String, format: Format = .text, write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data(line.utf8)) }) {
+    public init(
+        label: String, format: Format = .text, write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data(line.utf8)) }
+    ) {
         self.label = label
         self.format = format
         self.write = write

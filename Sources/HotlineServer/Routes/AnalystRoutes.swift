@@ -1,7 +1,7 @@
 import Foundation
-import Hummingbird
-import HotlineCore
 import HotlineApp
+import HotlineCore
+import Hummingbird
 
 /// `GET /v1/queue` and `POST /v1/cases/{id}/decision`: people's side of the gateway.
 struct AnalystRoutes {
@@ -39,16 +39,23 @@ struct AnalystRoutes {
         switch try body.string("action", required: true) {
         case "notify":
             let target = try body.string("to") ?? "hosting"
-            guard let to = DispatchTarget.notify(target) else { throw Problem.badRequest("\"to\" of notify must be hosting, registrar, upstream or contact:NAME, got \(JSONValue.string(target).serialized)", field: "to") }
+            guard let to = DispatchTarget.notify(target) else {
+                throw Problem.badRequest(
+                    "\"to\" of notify must be hosting, registrar, upstream or contact:NAME, got \(JSONValue.string(target).serialized)", field: "to")
+            }
             var deadline = Action.defaultDeadline
             if let text = try body.string("deadline") {
-                guard let span = TimeSpan(text) else { throw Problem.badRequest("\"deadline\" must be a duration like 24h, got \(JSONValue.string(text).serialized)", field: "deadline") }
+                guard let span = TimeSpan(text) else {
+                    throw Problem.badRequest("\"deadline\" must be a duration like 24h, got \(JSONValue.string(text).serialized)", field: "deadline")
+                }
                 deadline = span
             }
             action = .notify(to: to, template: try body.string("template") ?? "ntd-first", deadline: deadline, batchWindow: TimeSpan(seconds: 0))
         case "forward":
             let target = try body.string("to") ?? "partner"
-            guard let to = DispatchTarget.forward(target) else { throw Problem.badRequest("\"to\" of forward must be partner, police or contact:NAME, got \(JSONValue.string(target).serialized)", field: "to") }
+            guard let to = DispatchTarget.forward(target) else {
+                throw Problem.badRequest("\"to\" of forward must be partner, police or contact:NAME, got \(JSONValue.string(target).serialized)", field: "to")
+            }
             action = .forward(to: to, template: try body.string("template"), reason: reason, policeFirst: false)
         case "close":
             action = .close(reason: reason)
@@ -68,6 +75,8 @@ struct AnalystRoutes {
             case .nobodyToNotify(let message): throw Problem(status: .unprocessableContent, title: "Unprocessable Content", detail: message, field: "to")
             }
         }
-        return .json(.object(["case_id": .string(caseID), "decision_id": .string(decision.id), "outcome": .string(action.kind.rawValue), "actions": [action].json]), status: .created)
+        return .json(
+            .object(["case_id": .string(caseID), "decision_id": .string(decision.id), "outcome": .string(action.kind.rawValue), "actions": [action].json]),
+            status: .created)
     }
 }

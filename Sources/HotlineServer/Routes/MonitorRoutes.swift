@@ -1,7 +1,7 @@
 import Foundation
-import Hummingbird
-import HotlineCore
 import HotlineApp
+import HotlineCore
+import Hummingbird
 
 /// Removal statistics over the API and the dashboard page.
 struct MonitorRoutes {
@@ -16,7 +16,9 @@ struct MonitorRoutes {
 
     func period(_ request: Request) throws -> (Date, Date) {
         let text = request.uri.queryParameters.get("since").map { String($0) } ?? "30d"
-        guard let span = TimeSpan(text) else { throw Problem.badRequest("\"since\" must be a duration like 30d, got \(JSONValue.string(text).serialized)", field: "since") }
+        guard let span = TimeSpan(text) else {
+            throw Problem.badRequest("\"since\" must be a duration like 30d, got \(JSONValue.string(text).serialized)", field: "since")
+        }
         let until = runtime.time.now()
         return (until.addingTimeInterval(-TimeInterval(span.seconds)), until)
     }
@@ -51,7 +53,11 @@ struct MonitorRoutes {
             stats: try statistics(since: since, until: until), volumes: try store.reportsPerDay(since: since, until: until),
             decisions: decisions, queueDepth: try store.queueDepth(), since: since, until: until,
             rulesVersion: runtime.parts.engine.ruleSet.digest)
-        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'"], body: .init(byteBuffer: ByteBuffer(string: page.html)))
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'",
+            ], body: .init(byteBuffer: ByteBuffer(string: page.html)))
     }
 
     func loginForm(message: String?) -> Response {
@@ -62,23 +68,30 @@ struct MonitorRoutes {
             <form method="post" action="/dashboard/login"><label>Analyst or admin token <input type="password" name="token" autocomplete="off" size="50"></label>
             <button type="submit">Sign in</button></form></body></html>
             """
-        return Response(status: message == nil ? .ok : .unauthorized, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: "default-src 'none'; form-action 'self'"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        return Response(
+            status: message == nil ? .ok : .unauthorized,
+            headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: "default-src 'none'; form-action 'self'"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     /// Exchanges a token typed into the form for an HttpOnly, SameSite=Strict session cookie.
     func login(_ request: Request) async throws -> Response {
         let body = String(decoding: try await request.rawBody(limit: 4096), as: UTF8.self)
-        let token = body.split(separator: "&").compactMap { pair -> String? in
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, parts[0] == "token" else { return nil }
-            return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
-        }.first ?? ""
-        guard let found = try runtime.store.token(secretHash: TokenSecrets.hash(token)), found.revokedAt == nil, found.role == .analyst || found.role == .admin else {
+        let token =
+            body.split(separator: "&").compactMap { pair -> String? in
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, parts[0] == "token" else { return nil }
+                return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+            }.first ?? ""
+        guard let found = try runtime.store.token(secretHash: TokenSecrets.hash(token)), found.revokedAt == nil, found.role == .analyst || found.role == .admin
+        else {
             return loginForm(message: "That is not a live analyst or admin token.")
         }
-        return Response(status: .seeOther, headers: [
-            .location: "/dashboard",
-            .setCookie: "\(TokenAuthenticator.cookie)=\(token); Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=28800",
-        ])
+        return Response(
+            status: .seeOther,
+            headers: [
+                .location: "/dashboard",
+                .setCookie: "\(TokenAuthenticator.cookie)=\(token); Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=28800",
+            ])
     }
 }

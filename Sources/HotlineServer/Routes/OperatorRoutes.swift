@@ -1,7 +1,7 @@
 import Foundation
-import Hummingbird
-import HotlineCore
 import HotlineApp
+import HotlineCore
+import Hummingbird
 
 /// Operators and monitoring: rules reload, statistics, health, metrics, the API description.
 struct OperatorRoutes {
@@ -15,7 +15,8 @@ struct OperatorRoutes {
         router.get("/healthz") { _, _ in Response.json(.object(["status": .string("ok")])) }
         router.get("/readyz") { _, _ in ready() }
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
         }
         router.get("/openapi.json") { _, _ in
             guard let openAPI else { throw Problem.notFound("no API description in this build") }
@@ -29,7 +30,10 @@ struct OperatorRoutes {
         let token = try context.require(.admin)
         let (digest, diagnostics) = runtime.reload(actor: token.actor)
         guard let digest else {
-            throw Problem(status: .unprocessableContent, title: "Unprocessable Content", detail: "the new rules did not load; the running rules stay in force (\(runtime.parts.engine.ruleSet.digest))", errors: diagnostics.map { .string($0.description) })
+            throw Problem(
+                status: .unprocessableContent, title: "Unprocessable Content",
+                detail: "the new rules did not load; the running rules stay in force (\(runtime.parts.engine.ruleSet.digest))",
+                errors: diagnostics.map { .string($0.description) })
         }
         return .json(.object(["rules_version": .string(digest), "warnings": .array(diagnostics.map { .string($0.description) })]))
     }

@@ -1,7 +1,7 @@
 import Foundation
-import Hummingbird
-import HotlineCore
 import HotlineApp
+import HotlineCore
+import Hummingbird
 
 /// Hosting providers: their own notices, acknowledgements, and hash checks.
 struct ProviderRoutes {
@@ -16,7 +16,9 @@ struct ProviderRoutes {
 
     static func organisation(_ token: APIToken) throws -> String {
         guard let org = token.org else {
-            throw Problem(status: .forbidden, title: "Forbidden", detail: "this provider token names no organisation (hotline tokens create --role provider --org CONTACT-ID)")
+            throw Problem(
+                status: .forbidden, title: "Forbidden",
+                detail: "this provider token names no organisation (hotline tokens create --role provider --org CONTACT-ID)")
         }
         return org
     }
@@ -43,13 +45,19 @@ struct ProviderRoutes {
         if let sent = notice.sentAt { object.append("sent_at", .string(RFC3339.format(sent))) }
         if let deadline = notice.deadline { object.append("deadline", .string(RFC3339.format(deadline))) }
         object.append("reminders", .number(Double(notice.reminders)))
-        object.append("urls", .array(notice.items.map { item in
-            var url: JSONObject = ["url": .string(item.subject.url), "state": .string(item.state.rawValue)]
-            if let classification = item.classification { url.append("classification", .string(classification)) }
-            if !item.subject.hashes.isEmpty { url.append("hash_values", .object(JSONObject(item.subject.hashes.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))) }
-            if item.state == .removed, let removed = item.removedAt { url.append("removed_at", .string(RFC3339.format(removed))) }
-            return .object(url)
-        }))
+        object.append(
+            "urls",
+            .array(
+                notice.items.map { item in
+                    var url: JSONObject = ["url": .string(item.subject.url), "state": .string(item.state.rawValue)]
+                    if let classification = item.classification { url.append("classification", .string(classification)) }
+                    if !item.subject.hashes.isEmpty {
+                        url.append(
+                            "hash_values", .object(JSONObject(item.subject.hashes.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
+                    }
+                    if item.state == .removed, let removed = item.removedAt { url.append("removed_at", .string(RFC3339.format(removed))) }
+                    return .object(url)
+                }))
         return .object(object)
     }
 
@@ -98,12 +106,17 @@ struct ProviderRoutes {
         }
         guard given.count == 1 else { throw Problem.badRequest("give exactly one of md5, sha1, sha256, pdq") }
         let (algorithm, value) = given[0]
-        let hashes = ReportHashes(md5: algorithm == "md5" ? value : nil, sha1: algorithm == "sha1" ? value : nil, sha256: algorithm == "sha256" ? value : nil, pdq: algorithm == "pdq" ? value : nil)
+        let hashes = ReportHashes(
+            md5: algorithm == "md5" ? value : nil, sha1: algorithm == "sha1" ? value : nil, sha256: algorithm == "sha256" ? value : nil,
+            pdq: algorithm == "pdq" ? value : nil)
         let result = runtime.parts.hashIndex.match(hashes)
         let matched = result?.kind == .known || result?.kind == .similar
         var answer: JSONObject = ["match": .bool(matched)]
         if matched, let classification = result?.classification { answer.append("classification", .string(classification.rawValue)) }
-        try runtime.store.writeErased { try $0.appendAudit(AuditEntry(at: runtime.time.now(), actor: token.actor, event: "hashcheck", detail: ["algorithm": .string(algorithm), "match": .bool(matched)])) }
+        try runtime.store.writeErased {
+            try $0.appendAudit(
+                AuditEntry(at: runtime.time.now(), actor: token.actor, event: "hashcheck", detail: ["algorithm": .string(algorithm), "match": .bool(matched)]))
+        }
         return .json(.object(answer))
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import Hummingbird
-import HotlineCore
 import HotlineApp
+import HotlineCore
+import Hummingbird
 
 /// `POST /v1/reports` and `GET /v1/reports/{id}`.
 struct ReportRoutes {
@@ -31,7 +31,9 @@ struct ReportRoutes {
             guard case .array(let items) = reports else { throw Problem.badRequest("\"reports\" must be an array, got \(reports.typeName)", field: "reports") }
             guard !items.isEmpty else { throw Problem.badRequest("\"reports\" is empty", field: "reports") }
             guard items.count <= Self.batchLimit else {
-                throw Problem(status: .contentTooLarge, title: "Content Too Large", detail: "at most \(Self.batchLimit) reports per request, got \(items.count)", field: "reports")
+                throw Problem(
+                    status: .contentTooLarge, title: "Content Too Large", detail: "at most \(Self.batchLimit) reports per request, got \(items.count)",
+                    field: "reports")
             }
             return try await batch(items, token: token)
         }
@@ -39,7 +41,8 @@ struct ReportRoutes {
         do {
             submission = try Self.submission(body, path: "")
         } catch {
-            throw Problem(status: .badRequest, title: "Bad Request", detail: error.message, field: error.field, errors: [.object(["code": .string(error.code)])])
+            throw Problem(
+                status: .badRequest, title: "Bad Request", detail: error.message, field: error.field, errors: [.object(["code": .string(error.code)])])
         }
         let outcome = try await intake.submit([submission], channel: "api", actor: token.actor)[0]
         switch outcome {
@@ -98,9 +101,11 @@ struct ReportRoutes {
         ]
         if let clientID = report.clientID { object.append("client_id", .string(clientID)) }
         if !hashes.members.isEmpty { object.append("hashes", .object(hashes)) }
-        object.append("case", .object([
-            "id": .string(caseRecord.id), "status": .string(caseRecord.status.rawValue), "report_count": .number(Double(caseRecord.reportCount)),
-        ]))
+        object.append(
+            "case",
+            .object([
+                "id": .string(caseRecord.id), "status": .string(caseRecord.status.rawValue), "report_count": .number(Double(caseRecord.reportCount)),
+            ]))
         object.append("status", .string(caseRecord.status == .closed ? "closed" : (summaries.last?.outcome ?? "received")))
         object.append("decisions", .array(decisions))
         return .json(.object(object))

@@ -21,6 +21,7 @@ public struct DispatchService: Service {
         self.logger = logger
     }
 
+    /// Runs until graceful shutdown.
     public func run() async throws {
         let queue = DispatchQueue(label: "hotline.dispatch")
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -55,6 +56,7 @@ public struct RulesReloadService: Service {
         self.logger = logger
     }
 
+    /// Runs until graceful shutdown.
     public func run() async throws {
         let hangup = HangupSignal()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -66,7 +68,8 @@ public struct RulesReloadService: Service {
             if let digest {
                 logger.notice("rules reloaded", metadata: ["rules_version": "\(digest)"])
             } else {
-                logger.error("rules reload refused; the running rules stay", metadata: ["diagnostics": "\(diagnostics.map(\.description).joined(separator: "\n"))"])
+                logger.error(
+                    "rules reload refused; the running rules stay", metadata: ["diagnostics": "\(diagnostics.map(\.description).joined(separator: "\n"))"])
             }
         }
     }
@@ -113,6 +116,7 @@ public struct MailService: Service {
         self.logger = logger
     }
 
+    /// Runs until graceful shutdown.
     public func run() async throws {
         guard !runtime.config.mailboxes.isEmpty else {
             // A service that returns ends the whole group: wait for shutdown instead.

@@ -9,7 +9,9 @@ enum PostgresMigrations {
 
     /// (name, SQL) in order, as they shipped.
     static let all: [(String, String)] = [
-        ("v1-reports-cases-decisions-audit", """
+        (
+            "v1-reports-cases-decisions-audit",
+            """
             CREATE TABLE cases (
                 id TEXT PRIMARY KEY,
                 url TEXT NOT NULL,
@@ -86,8 +88,11 @@ enum PostgresMigrations {
                 BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;
             CREATE TRIGGER decisions_append_only BEFORE UPDATE OR DELETE ON decisions FOR EACH ROW EXECUTE FUNCTION hotline_append_only();
             CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION hotline_append_only();
-            """),
-        ("v2-dispatch-notices-outbox", """
+            """
+        ),
+        (
+            "v2-dispatch-notices-outbox",
+            """
             CREATE TABLE dispatch_items (
                 seq BIGSERIAL UNIQUE,
                 id TEXT PRIMARY KEY,
@@ -183,8 +188,11 @@ enum PostgresMigrations {
             );
             CREATE INDEX notice_events_notice ON notice_events(notice_id, at);
             CREATE TRIGGER notice_events_append_only BEFORE UPDATE OR DELETE ON notice_events FOR EACH ROW EXECUTE FUNCTION hotline_append_only();
-            """),
-        ("v3-hash-lists-ip-ranges-tokens-mail", """
+            """
+        ),
+        (
+            "v3-hash-lists-ip-ranges-tokens-mail",
+            """
             CREATE TABLE hash_lists (
                 id BIGSERIAL PRIMARY KEY,
                 name TEXT NOT NULL UNIQUE,
@@ -247,6 +255,7 @@ enum PostgresMigrations {
                 last_status TEXT
             );
             CREATE INDEX reports_received ON reports(received_at);
-            """),
+            """
+        ),
     ]
 }

@@ -105,13 +105,18 @@ public final class PostgresSession: @unchecked Sendable {
 }
 
 extension PostgresSession: SQLExecutor {
+    /// Which database it is.
     public var dialect: SQLDialect { .postgres }
 }
 
 extension PostgresRandomAccessRow: SQLRow {
+    /// Text, or nil for NULL.
     public func optionalText(_ column: String) throws -> String? { try self[column].decode(String?.self) }
+    /// An integer, or nil for NULL.
     public func optionalInteger(_ column: String) throws -> Int64? { try self[column].decode(Int64?.self) }
+    /// A floating-point number, or nil for NULL.
     public func optionalDouble(_ column: String) throws -> Double? { try self[column].decode(Double?.self) }
+    /// Bytes, or nil for NULL.
     public func optionalBlob(_ column: String) throws -> [UInt8]? {
         guard var buffer = try self[column].decode(ByteBuffer?.self) else { return nil }
         return buffer.readBytes(length: buffer.readableBytes) ?? []
@@ -194,7 +199,8 @@ final class PostgresConnectionPool: @unchecked Sendable {
     private func connect(id: Int) throws -> PostgresSession {
         let tls: PostgresConnection.Configuration.TLS = settings.requireTLS ? .require(try .init(configuration: .makeClientConfiguration())) : .disable
         let configuration = PostgresConnection.Configuration(
-            host: settings.host, port: settings.port, username: settings.username, password: try settings.password?.reveal(), database: settings.database, tls: tls)
+            host: settings.host, port: settings.port, username: settings.username, password: try settings.password?.reveal(), database: settings.database,
+            tls: tls)
         let connection = try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()
         return PostgresSession(connection: connection, logger: logger)
     }

@@ -29,6 +29,7 @@ public final class PostgresStore: SQLStore, Sendable {
     }
 
     /// Runs `body` in a transaction, again when it lost a race with another instance.
+    @discardableResult
     public func writing<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         try connections.withSession { session in
             var attempt = 0

@@ -25,7 +25,9 @@ struct CaseRow: Codable, FetchableRecord, TableRecord, InsertableRow {
     }
 
     var record: CaseRecord {
-        CaseRecord(id: id, url: url, status: CaseStatus(rawValue: status) ?? .open, openedAt: StoredDate.date(opened_at), closedAt: closed_at.map(StoredDate.date), reportCount: report_count, firstReportID: first_report_id)
+        CaseRecord(
+            id: id, url: url, status: CaseStatus(rawValue: status) ?? .open, openedAt: StoredDate.date(opened_at), closedAt: closed_at.map(StoredDate.date),
+            reportCount: report_count, firstReportID: first_report_id)
     }
 
     init(row: some SQLRow) throws {
@@ -44,6 +46,7 @@ struct CaseRow: Codable, FetchableRecord, TableRecord, InsertableRow {
     var values: [SQLValue] { [.text(id), .text(url), .text(status), .text(opened_at), .optional(closed_at), .int(report_count), .text(first_report_id)] }
 
     func update(_ db: some SQLExecutor) throws {
-        try db.send("UPDATE cases SET status = ?, closed_at = ?, report_count = ? WHERE id = ?", [.text(status), .optional(closed_at), .int(report_count), .text(id)])
+        try db.send(
+            "UPDATE cases SET status = ?, closed_at = ?, report_count = ? WHERE id = ?", [.text(status), .optional(closed_at), .int(report_count), .text(id)])
     }
 }

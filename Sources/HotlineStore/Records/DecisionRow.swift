@@ -37,15 +37,21 @@ struct DecisionRow: Codable, FetchableRecord, TableRecord, InsertableRow {
 
     static let table = "decisions"
     static let insertSQL = insertStatement()
-    static let columns = ["id", "report_id", "case_id", "trigger", "rule", "outcome", "actions", "matched_rules", "trace", "facts", "rules_digest", "decided_at"]
+    static let columns = [
+        "id", "report_id", "case_id", "trigger", "rule", "outcome", "actions", "matched_rules", "trace", "facts", "rules_digest", "decided_at",
+    ]
     var values: [SQLValue] {
-        [.text(id), .text(report_id), .text(case_id), .text(trigger), .text(rule), .text(outcome), .text(actions), .text(matched_rules),
-         .text(trace), .text(facts), .text(rules_digest), .text(decided_at)]
+        [
+            .text(id), .text(report_id), .text(case_id), .text(trigger), .text(rule), .text(outcome), .text(actions), .text(matched_rules),
+            .text(trace), .text(facts), .text(rules_digest), .text(decided_at),
+        ]
     }
 
     /// The summary from a row with `rule`, `outcome`, `actions` and `rules_digest`.
     static func summary(_ row: some SQLRow) throws -> DecisionSummary {
-        DecisionSummary(rule: try row.text("rule"), outcome: try row.text("outcome"), actions: (try? JSONValue.parse(try row.text("actions"))) ?? .array([]), rulesDigest: try row.text("rules_digest"))
+        DecisionSummary(
+            rule: try row.text("rule"), outcome: try row.text("outcome"), actions: (try? JSONValue.parse(try row.text("actions"))) ?? .array([]),
+            rulesDigest: try row.text("rules_digest"))
     }
 
     var summary: DecisionSummary {
@@ -82,8 +88,9 @@ struct AuditRow: Codable, FetchableRecord, TableRecord {
         let last = try db.row("SELECT seq, chain FROM audit_log ORDER BY seq DESC LIMIT 1", [])
         let seq = Int64(try last?.integer("seq") ?? 0) + 1
         let chain = AuditChain.link(previous: try last?.text("chain") ?? "", seq: seq, at: at, actor: actor, event: event, subject: subject, detail: detail)
-        try db.send("INSERT INTO audit_log (seq, at, actor, event, subject, detail, chain) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [.integer(seq), .text(at), .text(actor), .text(event), .optional(subject), .text(detail), .text(chain)])
+        try db.send(
+            "INSERT INTO audit_log (seq, at, actor, event, subject, detail, chain) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [.integer(seq), .text(at), .text(actor), .text(event), .optional(subject), .text(detail), .text(chain)])
     }
 }
 

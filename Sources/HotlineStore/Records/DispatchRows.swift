@@ -40,8 +40,12 @@ struct DispatchItemRow: InsertableRow {
     let item: DispatchItem
     var values: [SQLValue] {
         get throws {
-            [.text(item.id), .text(item.subject.reportID), .text(item.subject.caseID), .text(item.subject.decisionID), .text(item.kind.rawValue), .text(item.target.description), .text(item.batchKey),
-             .text(item.status.rawValue), .text(item.subject.url), .text(StoredDate.text(item.createdAt)), .text(StoredDate.text(item.dueAt)), .text(try StoredJSON.text(item))]
+            [
+                .text(item.id), .text(item.subject.reportID), .text(item.subject.caseID), .text(item.subject.decisionID), .text(item.kind.rawValue),
+                .text(item.target.description), .text(item.batchKey),
+                .text(item.status.rawValue), .text(item.subject.url), .text(StoredDate.text(item.createdAt)), .text(StoredDate.text(item.dueAt)),
+                .text(try StoredJSON.text(item)),
+            ]
         }
     }
 
@@ -65,9 +69,11 @@ struct NoticeRow {
             .text(notice.recipient.channel.rawValue), .text(notice.status.rawValue), .text(StoredDate.text(notice.createdAt)),
             .optional(notice.sentAt.map(StoredDate.text)), .optional(notice.deadline.map(StoredDate.text)), .optional(notice.removedAt.map(StoredDate.text)),
             .int(notice.reminders), .optional(notice.nextDueAt.map(StoredDate.text)), .optional(first?.org), .optional(first?.asn), .optional(first?.country),
-            .text(try StoredJSON.text(header)), .optional(notice.recipient.contactID), .optional(notice.escalatedTo), .optional(notice.acknowledgedAt.map(StoredDate.text)),
+            .text(try StoredJSON.text(header)), .optional(notice.recipient.contactID), .optional(notice.escalatedTo),
+            .optional(notice.acknowledgedAt.map(StoredDate.text)),
         ]
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO notices (id, reference, kind, target, recipient, channel, status, created_at, sent_at, deadline, removed_at, reminders, next_due_at, hoster_org, hoster_asn, hoster_country, body, contact_id, escalated_to, acknowledged_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, sent_at = excluded.sent_at, deadline = excluded.deadline,
@@ -75,12 +81,15 @@ struct NoticeRow {
                 escalated_to = excluded.escalated_to, acknowledged_at = excluded.acknowledged_at, lease_until = NULL
             """, arguments)
         for (position, item) in notice.items.enumerated() {
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO notice_items (notice_id, position, item_id, report_id, case_id, url, state, removed_at, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (notice_id, position) DO UPDATE SET state = excluded.state, removed_at = excluded.removed_at, body = excluded.body
-                """, [
-                    .text(notice.id), .int(position), .text(item.itemID), .text(item.subject.reportID), .text(item.subject.caseID), .text(item.subject.url), .text(item.state.rawValue),
+                """,
+                [
+                    .text(notice.id), .int(position), .text(item.itemID), .text(item.subject.reportID), .text(item.subject.caseID), .text(item.subject.url),
+                    .text(item.state.rawValue),
                     .optional(item.state == .removed ? item.removedAt.map(StoredDate.text) : nil), .text(try StoredJSON.text(item)),
                 ])
         }
@@ -98,15 +107,20 @@ struct NoticeRow {
 /// A row of `outbox`.
 struct OutboxRow {
     static func save(_ message: OutboxMessage, db: some SQLExecutor) throws {
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO outbox (id, notice_id, purpose, channel, destinations, sender, message_id, secret_env, payload, status, attempts, next_attempt_at, last_error, delivered_at, receipt, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at,
                 last_error = excluded.last_error, delivered_at = excluded.delivered_at, receipt = excluded.receipt, lease_until = NULL
-            """, [
-                .text(message.id), .text(message.noticeID), .text(message.purpose), .text(message.channel.rawValue), .text(try StoredJSON.text(message.destinations)),
-                .text(message.sender), .optional(message.messageID), .optional(message.secretEnvironment), .blob(message.payload), .text(message.status.rawValue),
-                .int(message.attempts), .text(StoredDate.text(message.nextAttemptAt)), .optional(message.lastError), .optional(message.deliveredAt.map(StoredDate.text)),
+            """,
+            [
+                .text(message.id), .text(message.noticeID), .text(message.purpose), .text(message.channel.rawValue),
+                .text(try StoredJSON.text(message.destinations)),
+                .text(message.sender), .optional(message.messageID), .optional(message.secretEnvironment), .blob(message.payload),
+                .text(message.status.rawValue),
+                .int(message.attempts), .text(StoredDate.text(message.nextAttemptAt)), .optional(message.lastError),
+                .optional(message.deliveredAt.map(StoredDate.text)),
                 .optional(message.receipt), .text(StoredDate.text(message.createdAt)),
             ])
     }
@@ -119,24 +133,30 @@ struct OutboxRow {
             messageID: try row.optionalText("message_id"), secretEnvironment: try row.optionalText("secret_env"), payload: try row.blob("payload"),
             status: OutboxStatus(rawValue: try row.text("status")) ?? .pending, attempts: try row.integer("attempts"),
             nextAttemptAt: StoredDate.date(try row.text("next_attempt_at")), lastError: try row.optionalText("last_error"),
-            deliveredAt: try row.optionalText("delivered_at").map(StoredDate.date), receipt: try row.optionalText("receipt"), createdAt: StoredDate.date(try row.text("created_at")))
+            deliveredAt: try row.optionalText("delivered_at").map(StoredDate.date), receipt: try row.optionalText("receipt"),
+            createdAt: StoredDate.date(try row.text("created_at")))
     }
 }
 
 /// A row of `notice_events`.
 struct NoticeEventRow {
     static func insert(_ event: NoticeEvent, db: some SQLExecutor) throws {
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO notice_events (id, notice_id, event, at, rule, actions, facts, rules_digest, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [
-                .text(event.id), .text(event.noticeID), .text(event.event), .text(StoredDate.text(event.at)), .optional(event.rule), .optional(event.actions?.serialized),
+            """,
+            [
+                .text(event.id), .text(event.noticeID), .text(event.event), .text(StoredDate.text(event.at)), .optional(event.rule),
+                .optional(event.actions?.serialized),
                 .optional(event.facts?.serializedJSON), .optional(event.rulesDigest), .text(event.detail),
             ])
     }
 
     static func event(_ row: some SQLRow) throws -> NoticeEvent {
         NoticeEvent(
-            id: try row.text("id"), noticeID: try row.text("notice_id"), event: try row.text("event"), at: StoredDate.date(try row.text("at")), rule: try row.optionalText("rule"),
-            actions: try row.optionalText("actions").flatMap { try? JSONValue.parse($0) }, facts: nil, rulesDigest: try row.optionalText("rules_digest"), detail: try row.optionalText("detail") ?? "")
+            id: try row.text("id"), noticeID: try row.text("notice_id"), event: try row.text("event"), at: StoredDate.date(try row.text("at")),
+            rule: try row.optionalText("rule"),
+            actions: try row.optionalText("actions").flatMap { try? JSONValue.parse($0) }, facts: nil, rulesDigest: try row.optionalText("rules_digest"),
+            detail: try row.optionalText("detail") ?? "")
     }
 }

@@ -77,13 +77,15 @@ struct ReportRow: Codable, FetchableRecord, TableRecord, InsertableRow {
 
     static let table = "reports"
     static let insertSQL = insertStatement()
-    static let columns = ["id", "case_id", "client_id", "source_key", "url", "original_url", "host", "received_at", "source_type", "source_name",
-                          "media_type", "classification", "md5", "sha1", "sha256", "pdq", "comment"]
+    static let columns = [
+        "id", "case_id", "client_id", "source_key", "url", "original_url", "host", "received_at", "source_type", "source_name",
+        "media_type", "classification", "md5", "sha1", "sha256", "pdq", "comment",
+    ]
     var values: [SQLValue] {
         [
-                .text(id), .text(case_id), .optional(client_id), .text(source_key), .text(url), .text(original_url), .text(host), .text(received_at),
-                .text(source_type), .optional(source_name), .optional(media_type), .optional(classification), .optional(md5), .optional(sha1),
-                .optional(sha256), .optional(pdq), .optional(comment),
+            .text(id), .text(case_id), .optional(client_id), .text(source_key), .text(url), .text(original_url), .text(host), .text(received_at),
+            .text(source_type), .optional(source_name), .optional(media_type), .optional(classification), .optional(md5), .optional(sha1),
+            .optional(sha256), .optional(pdq), .optional(comment),
         ]
     }
 }

@@ -31,10 +31,12 @@ final class IntakeReadAhead {
                 cases[record.id] = record
                 byURL[record.url] = record.id
             }
-            for row in try db.rows("""
+            for row in try db.rows(
+                """
                 SELECT case_urls.url AS added_url, cases.* FROM case_urls JOIN cases ON cases.id = case_urls.case_id
                 WHERE case_urls.url = ANY(?) AND cases.status = 'open'
-                """, [.texts(keys.urls)]) {
+                """, [.texts(keys.urls)])
+            {
                 let record = try CaseRow(row: row).record
                 cases[record.id] = record
                 let url = try row.text("added_url")
@@ -42,11 +44,13 @@ final class IntakeReadAhead {
             }
         }
         if !keys.contentHashes.isEmpty {
-            for row in try db.rows("""
+            for row in try db.rows(
+                """
                 SELECT case_hashes.algorithm AS hash_algorithm, case_hashes.hash AS hash_value, cases.*
                 FROM case_hashes JOIN cases ON cases.id = case_hashes.case_id
                 WHERE (case_hashes.algorithm, case_hashes.hash) IN (SELECT * FROM unnest(?::text[], ?::text[])) AND cases.status = 'open'
-                """, [.texts(keys.contentHashes.map(\.0.rawValue)), .texts(keys.contentHashes.map(\.1))]) {
+                """, [.texts(keys.contentHashes.map(\.0.rawValue)), .texts(keys.contentHashes.map(\.1))])
+            {
                 let record = try CaseRow(row: row).record
                 cases[record.id] = record
                 let key = try row.text("hash_algorithm") + ":" + row.text("hash_value")
@@ -55,19 +59,23 @@ final class IntakeReadAhead {
         }
         if !keys.clientIDs.isEmpty {
             var reports: [String: (clientKey: String, caseID: String)] = [:]
-            for row in try db.rows("""
+            for row in try db.rows(
+                """
                 SELECT id, case_id, source_key, client_id FROM reports
                 WHERE (source_key, client_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))
-                """, [.texts(keys.clientIDs.map(\.source)), .texts(keys.clientIDs.map(\.clientID))]) {
+                """, [.texts(keys.clientIDs.map(\.source)), .texts(keys.clientIDs.map(\.clientID))])
+            {
                 let key = Self.clientKey(try row.text("source_key"), try row.text("client_id"))
                 reports[try row.text("id")] = (key, try row.text("case_id"))
             }
             var decisions: [String: DecisionSummary] = [:]
             if !reports.isEmpty {
-                for row in try db.rows("""
+                for row in try db.rows(
+                    """
                     SELECT DISTINCT ON (report_id) report_id, rule, outcome, actions, rules_digest FROM decisions
                     WHERE report_id = ANY(?) ORDER BY report_id, seq DESC
-                    """, [.texts(Array(reports.keys))]) {
+                    """, [.texts(Array(reports.keys))])
+                {
                     decisions[try row.text("report_id")] = try DecisionRow.summary(row)
                 }
             }
@@ -128,7 +136,9 @@ final class IntakeReadAhead {
 
     func inserted(_ decision: Decision) {
         guard let key = clientKeyOfReport[decision.reportID], case .some(.some(var existing)) = byClientID[key] else { return }
-        existing.decision = DecisionSummary(rule: decision.verdict.rule, outcome: decision.verdict.outcome.rawValue, actions: decision.verdict.actions.json, rulesDigest: decision.verdict.rulesDigest)
+        existing.decision = DecisionSummary(
+            rule: decision.verdict.rule, outcome: decision.verdict.outcome.rawValue, actions: decision.verdict.actions.json,
+            rulesDigest: decision.verdict.rulesDigest)
         byClientID[key] = existing
     }
 }

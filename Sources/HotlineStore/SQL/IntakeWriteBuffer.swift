@@ -46,12 +46,15 @@ final class IntakeWriteBuffer {
         try insert(DispatchItemRow.table, DispatchItemRow.columns, try items.map { try $0.values }, db)
         if !changedCases.isEmpty {
             let rows = Array(changedCases.values)
-            try db.send("""
+            try db.send(
+                """
                 UPDATE cases SET status = v.status, closed_at = NULLIF(v.closed_at, ''), report_count = v.report_count::int
                 FROM (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS t(id, status, closed_at, report_count)) v
                 WHERE cases.id = v.id
-                """, [  // The arrays carry no NULL: an empty closed_at stands for none.
-                .texts(rows.map(\.id)), .texts(rows.map(\.status)), .texts(rows.map { $0.closed_at ?? "" }), .texts(rows.map { String($0.report_count) })])
+                """,
+                [  // The arrays carry no NULL: an empty closed_at stands for none.
+                    .texts(rows.map(\.id)), .texts(rows.map(\.status)), .texts(rows.map { $0.closed_at ?? "" }), .texts(rows.map { String($0.report_count) }),
+                ])
         }
     }
 
@@ -60,8 +63,9 @@ final class IntakeWriteBuffer {
         let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         for start in stride(from: 0, to: rows.count, by: 1000) {
             let chunk = rows[start..<min(rows.count, start + 1000)]
-            try db.send("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: row, count: chunk.count).joined(separator: ", ")
-                        + (ignoringDuplicates ? " ON CONFLICT DO NOTHING" : ""), Array(chunk.joined()))
+            try db.send(
+                "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: row, count: chunk.count).joined(separator: ", ")
+                    + (ignoringDuplicates ? " ON CONFLICT DO NOTHING" : ""), Array(chunk.joined()))
         }
     }
 }

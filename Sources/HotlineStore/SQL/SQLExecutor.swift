@@ -19,7 +19,7 @@ public enum SQLValue: Sendable, Hashable {
 }
 
 /// A result row, read by column name the same way from SQLite and PostgreSQL.
-public protocol SQLRow {
+public protocol SQLRow: SendableMetatype {
     /// Text, or nil for NULL.
     func optionalText(_ column: String) throws -> String?
     /// An integer, or nil for NULL.
@@ -75,7 +75,7 @@ public enum SQLDialect: Sendable {
 
 /// Runs statements inside one transaction (or one read): the shared queries of both stores
 /// are written against this, with `?` parameters.
-public protocol SQLExecutor {
+public protocol SQLExecutor: SendableMetatype {
     /// The rows it returns.
     associatedtype Row: SQLRow
     /// Which database it is.
@@ -96,5 +96,6 @@ extension SQLExecutor {
     /// Runs it at once (SQLite).
     public func send(_ sql: String, _ values: [SQLValue]) throws { try execute(sql, values) }
 
+    /// The first row of `sql`, if any.
     public func row(_ sql: String, _ values: [SQLValue]) throws -> Row? { try rows(sql, values).first }
 }

@@ -7,10 +7,17 @@ extension SQLStore {
     /// Stores a token by the SHA-256 of its secret.
     public func insertToken(_ token: APIToken, secretHash: String) throws {
         try writing { db in
-            try db.execute("INSERT INTO api_tokens (id, token_hash, role, org, label, created_at) VALUES (?, ?, ?, ?, ?, ?)", [
-                .text(token.id), .text(secretHash), .text(token.role.rawValue), .optional(token.org), .optional(token.label), .text(StoredDate.text(token.createdAt)),
-            ])
-            try AuditRow(AuditEntry(at: token.createdAt, actor: "cli", event: "token.created", subject: token.id, detail: ["role": .string(token.role.rawValue), "org": token.org.map(JSONValue.string) ?? .null])).insert(db)
+            try db.execute(
+                "INSERT INTO api_tokens (id, token_hash, role, org, label, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    .text(token.id), .text(secretHash), .text(token.role.rawValue), .optional(token.org), .optional(token.label),
+                    .text(StoredDate.text(token.createdAt)),
+                ])
+            try AuditRow(
+                AuditEntry(
+                    at: token.createdAt, actor: "cli", event: "token.created", subject: token.id,
+                    detail: ["role": .string(token.role.rawValue), "org": token.org.map(JSONValue.string) ?? .null])
+            ).insert(db)
         }
     }
 
@@ -27,15 +34,18 @@ extension SQLStore {
     /// Revokes a token; `false` when there is no such live token.
     public func revokeToken(id: String, at date: Date, actor: String) throws -> Bool {
         try writing { db in
-            guard try db.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [.text(StoredDate.text(date)), .text(id)]) == 1 else { return false }
+            guard try db.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [.text(StoredDate.text(date)), .text(id)]) == 1
+            else { return false }
             try AuditRow(AuditEntry(at: date, actor: actor, event: "token.revoked", subject: id)).insert(db)
             return true
         }
     }
 
     static func token(_ row: some SQLRow) throws -> APIToken {
-        APIToken(id: try row.text("id"), role: APIRole(rawValue: try row.text("role")) ?? .reporter, org: try row.optionalText("org"), label: try row.optionalText("label"),
-                 createdAt: StoredDate.date(try row.text("created_at")), revokedAt: try row.optionalText("revoked_at").map(StoredDate.date))
+        APIToken(
+            id: try row.text("id"), role: APIRole(rawValue: try row.text("role")) ?? .reporter, org: try row.optionalText("org"),
+            label: try row.optionalText("label"),
+            createdAt: StoredDate.date(try row.text("created_at")), revokedAt: try row.optionalText("revoked_at").map(StoredDate.date))
     }
 }
 
@@ -67,7 +77,8 @@ extension SQLStore {
         try reading { db in
             let order = db.dialect.insertionOrder
             var entries: [QueueEntry] = []
-            let rows = try db.rows("""
+            let rows = try db.rows(
+                """
                 SELECT d.case_id AS case_id, d.actions AS actions, d.facts AS facts, d.decided_at AS decided_at, c.url AS url
                 FROM decisions d JOIN cases c ON c.id = d.case_id
                 WHERE c.status = 'open' AND d.outcome = 'escalate'
@@ -77,9 +88,13 @@ extension SQLStore {
             for row in rows {
                 let actions = (try? JSONValue.parse(try row.text("actions"))) ?? .null
                 let facts = (try? JSONValue.parse(try row.text("facts"))) ?? .null
-                entries.append(.escalatedCase(id: try row.text("case_id"), url: try row.text("url"), actions: actions, facts: facts, decidedAt: StoredDate.date(try row.text("decided_at"))))
+                entries.append(
+                    .escalatedCase(
+                        id: try row.text("case_id"), url: try row.text("url"), actions: actions, facts: facts,
+                        decidedAt: StoredDate.date(try row.text("decided_at"))))
             }
-            let notices = try db.rows("SELECT body FROM notices WHERE escalated_to IS NOT NULL AND status NOT IN ('removed', 'closed') ORDER BY created_at LIMIT ?", [.int(limit)])
+            let notices = try db.rows(
+                "SELECT body FROM notices WHERE escalated_to IS NOT NULL AND status NOT IN ('removed', 'closed') ORDER BY created_at LIMIT ?", [.int(limit)])
             for row in notices { entries.append(.escalatedNotice(try NoticeRow.notice(row, db: db))) }
             return Array(entries.sorted { $0.since < $1.since }.prefix(limit))
         }
@@ -90,11 +105,14 @@ extension SQLStore {
     /// decisions' case index, without building the queue.
     public func queueDepth() throws -> Int {
         try reading { db in
-            let cases = try db.row("""
-                SELECT COUNT(*) AS n FROM cases c WHERE c.status = 'open'
-                  AND (SELECT outcome FROM decisions WHERE case_id = c.id ORDER BY \(db.dialect.insertionOrder) DESC LIMIT 1) = 'escalate'
-                """, [])?.integer("n") ?? 0
-            let notices = try db.row("SELECT COUNT(*) AS n FROM notices WHERE escalated_to IS NOT NULL AND status NOT IN ('removed', 'closed')", [])?.integer("n") ?? 0
+            let cases =
+                try db.row(
+                    """
+                    SELECT COUNT(*) AS n FROM cases c WHERE c.status = 'open'
+                      AND (SELECT outcome FROM decisions WHERE case_id = c.id ORDER BY \(db.dialect.insertionOrder) DESC LIMIT 1) = 'escalate'
+                    """, [])?.integer("n") ?? 0
+            let notices =
+                try db.row("SELECT COUNT(*) AS n FROM notices WHERE escalated_to IS NOT NULL AND status NOT IN ('removed', 'closed')", [])?.integer("n") ?? 0
             return cases + notices
         }
     }
@@ -103,7 +121,11 @@ extension SQLStore {
     public func summary() throws -> JSONObject {
         try reading { db in
             func grouped(_ column: String, _ table: String) throws -> JSONValue {
-                .object(JSONObject(try db.rows("SELECT \(column) AS k, COUNT(*) AS n FROM \(table) GROUP BY \(column) ORDER BY \(column)", []).map { (try $0.text("k"), JSONValue.number(Double(try $0.integer("n")))) }))
+                .object(
+                    JSONObject(
+                        try db.rows("SELECT \(column) AS k, COUNT(*) AS n FROM \(table) GROUP BY \(column) ORDER BY \(column)", []).map {
+                            (try $0.text("k"), JSONValue.number(Double(try $0.integer("n"))))
+                        }))
             }
             return [
                 "reports": .number(Double(try db.row("SELECT COUNT(*) AS n FROM reports", [])?.integer("n") ?? 0)),
@@ -119,10 +141,12 @@ extension SQLStore {
     /// are left out).
     public func reportsPerDay(since: Date, until: Date) throws -> [(day: String, count: Int)] {
         try reading {
-            try $0.rows("""
+            try $0.rows(
+                """
                 SELECT substr(received_at, 1, 10) AS day, COUNT(*) AS n FROM reports WHERE received_at >= ? AND received_at < ?
                 GROUP BY substr(received_at, 1, 10) ORDER BY day
-                """, [.text(StoredDate.text(since)), .text(StoredDate.text(until))]).map { (try $0.text("day"), try $0.integer("n")) }
+                """, [.text(StoredDate.text(since)), .text(StoredDate.text(until))]
+            ).map { (try $0.text("day"), try $0.integer("n")) }
         }
     }
 }
@@ -138,7 +162,10 @@ extension SQLStore {
         var expectedSeq: Int64 = 1
         // In pages, so a long log is never held in memory at once.
         while true {
-            let rows = try reading { try $0.rows("SELECT seq, at, actor, event, subject, detail, chain FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT 10000", [.integer(expectedSeq)]) }
+            let rows = try reading {
+                try $0.rows(
+                    "SELECT seq, at, actor, event, subject, detail, chain FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT 10000", [.integer(expectedSeq)])
+            }
             if rows.isEmpty { return result }
             for row in rows {
                 let seq = Int64(try row.integer("seq"))
@@ -146,7 +173,9 @@ extension SQLStore {
                     result.problems.append(seq == expectedSeq + 1 ? "entry \(expectedSeq) is missing" : "entries \(expectedSeq) to \(seq - 1) are missing")
                 }
                 let stored = try row.optionalText("chain")
-                let link = AuditChain.link(previous: previous, seq: seq, at: try row.text("at"), actor: try row.text("actor"), event: try row.text("event"), subject: try row.optionalText("subject"), detail: try row.text("detail"))
+                let link = AuditChain.link(
+                    previous: previous, seq: seq, at: try row.text("at"), actor: try row.text("actor"), event: try row.text("event"),
+                    subject: try row.optionalText("subject"), detail: try row.text("detail"))
                 if stored != link {
                     result.problems.append("entry \(seq) does not match the chain (changed, or an entry before it was changed or removed)")
                 }
@@ -173,7 +202,11 @@ extension SQLStore {
     public func purgeReporterContacts(before cutoff: Date, actor: String, at date: Date) throws -> Int {
         try writing { db in
             let erased = try db.execute("DELETE FROM reporter_contacts WHERE stored_at < ?", [.text(StoredDate.text(cutoff))])
-            try AuditRow(AuditEntry(at: date, actor: actor, event: "purge.reporter_contacts", detail: ["erased": .number(Double(erased)), "before": .string(StoredDate.text(cutoff))])).insert(db)
+            try AuditRow(
+                AuditEntry(
+                    at: date, actor: actor, event: "purge.reporter_contacts",
+                    detail: ["erased": .number(Double(erased)), "before": .string(StoredDate.text(cutoff))])
+            ).insert(db)
             return erased
         }
     }
@@ -195,17 +228,21 @@ extension SQLStore {
     /// Records a handled message (idempotent).
     public func logMail(_ entry: MailLogEntry) throws {
         try writing {
-            try $0.execute("INSERT INTO mail_log (mailbox, message_key, uid, sender, outcome, detail, handled_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [
-                .text(entry.mailbox), .text(entry.messageKey), .int(entry.uid), .optional(entry.sender), .text(entry.outcome), .text(entry.detail), .text(StoredDate.text(entry.handledAt)),
-            ])
+            try $0.execute(
+                "INSERT INTO mail_log (mailbox, message_key, uid, sender, outcome, detail, handled_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [
+                    .text(entry.mailbox), .text(entry.messageKey), .int(entry.uid), .optional(entry.sender), .text(entry.outcome), .text(entry.detail),
+                    .text(StoredDate.text(entry.handledAt)),
+                ])
         }
     }
 
     /// The mail log, newest first.
     public func mailLog(limit: Int) throws -> [MailLogEntry] {
         try reading { try $0.rows("SELECT * FROM mail_log ORDER BY handled_at DESC LIMIT ?", [.int(limit)]) }.map {
-            MailLogEntry(mailbox: try $0.text("mailbox"), messageKey: try $0.text("message_key"), uid: try $0.integer("uid"), sender: try $0.optionalText("sender"),
-                         outcome: try $0.text("outcome"), detail: try $0.text("detail"), handledAt: StoredDate.date(try $0.text("handled_at")))
+            MailLogEntry(
+                mailbox: try $0.text("mailbox"), messageKey: try $0.text("message_key"), uid: try $0.integer("uid"), sender: try $0.optionalText("sender"),
+                outcome: try $0.text("outcome"), detail: try $0.text("detail"), handledAt: StoredDate.date(try $0.text("handled_at")))
         }
     }
 
@@ -217,7 +254,8 @@ extension SQLStore {
     /// Counts a bounce against an address.
     public func recordBounce(address: String, status: String, at date: Date) throws {
         try writing {
-            try $0.execute("""
+            try $0.execute(
+                """
                 INSERT INTO address_health (address, bounces, last_bounce_at, last_status) VALUES (?, 1, ?, ?)
                 ON CONFLICT (address) DO UPDATE SET bounces = address_health.bounces + 1, last_bounce_at = excluded.last_bounce_at, last_status = excluded.last_status
                 """, [.text(address.lowercased()), .text(StoredDate.text(date)), .text(status)])
@@ -226,6 +264,9 @@ extension SQLStore {
 
     /// Bounces per address.
     public func bounceCounts() throws -> [String: Int] {
-        Dictionary(uniqueKeysWithValues: try reading { try $0.rows("SELECT address, bounces FROM address_health", []) }.map { (try $0.text("address"), try $0.integer("bounces")) })
+        Dictionary(
+            uniqueKeysWithValues: try reading { try $0.rows("SELECT address, bounces FROM address_health", []) }.map {
+                (try $0.text("address"), try $0.integer("bounces"))
+            })
     }
 }

@@ -10,6 +10,7 @@ public protocol SQLStore: ReportStore, NoticeStore, HashListStore, IPRangeStore 
     /// Runs `body` for reading.
     func reading<T>(_ body: (Executor) throws -> T) throws -> T
     /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws.
+    @discardableResult
     func writing<T>(_ body: (Executor) throws -> T) throws -> T
 }
 
@@ -21,26 +22,31 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
 
     init(db: Executor) { self.db = db }
 
+    /// The report stored earlier with this client id from this source, if any.
     public func existingReport(clientID: String, sourceName: String) throws -> ExistingReport? {
         if let known = readAhead.value?.existingReport(clientID: clientID, sourceName: sourceName) { return known }
         return try StoreQueries.existingReport(db, clientID: clientID, sourceName: sourceName)
     }
 
+    /// The open case whose first URL is this canonical URL, or that added it later, if any.
     public func openCase(url: String) throws -> CaseRecord? {
         if let known = readAhead.value?.openCase(url: url) { return known }
         return try StoreQueries.openCase(db, url: url)
     }
 
+    /// An open case whose reports carried one of these content hashes, if any.
     public func openCase(contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord? {
         if let known = readAhead.value?.openCase(contentHashes: contentHashes) { return known }
         return try StoreQueries.openCase(db, contentHashes: contentHashes)
     }
 
+    /// Records that a case also includes a URL besides its first (idempotent).
     public func addCaseURL(caseID: String, url: String) throws {
         if let buffer = readAhead.buffer { buffer.add(url: url, to: caseID) } else { try StoreQueries.addCaseURL(db, caseID: caseID, url: url) }
         readAhead.value?.added(url: url, to: caseID)
     }
 
+    /// Records content hashes seen in a case (idempotent).
     public func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws {
         if let buffer = readAhead.buffer {
             for hash in hashes { buffer.add(hash: hash, to: caseID) }
@@ -50,30 +56,37 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
         readAhead.value?.added(hashes: hashes, to: caseID)
     }
 
+    /// Stores a new case.
     public func insertCase(_ record: CaseRecord) throws {
         if let buffer = readAhead.buffer { buffer.insert(CaseRow(record)) } else { try CaseRow(record).insert(db) }
         readAhead.value?.inserted(record)
     }
 
+    /// Updates a case's status, count and close time.
     public func updateCase(_ record: CaseRecord) throws {
         if let buffer = readAhead.buffer { buffer.update(CaseRow(record)) } else { try CaseRow(record).update(db) }
         readAhead.value?.updated(record)
     }
 
+    /// Stores a report in a case.
     public func insertReport(_ report: Report, caseID: String) throws {
         if let buffer = readAhead.buffer {
-            buffer.insert(ReportRow(report, caseID: caseID), contact: report.reporter.map { ReporterContactRow(report_id: report.id, contact: $0, stored_at: StoredDate.text(report.receivedAt)) })
+            buffer.insert(
+                ReportRow(report, caseID: caseID),
+                contact: report.reporter.map { ReporterContactRow(report_id: report.id, contact: $0, stored_at: StoredDate.text(report.receivedAt)) })
         } else {
             try StoreQueries.insertReport(db, report, caseID: caseID)
         }
         readAhead.value?.inserted(report, caseID: caseID)
     }
 
+    /// Stores a decision with its actions, trace and facts.
     public func insertDecision(_ decision: Decision) throws {
         if let buffer = readAhead.buffer { buffer.insert(DecisionRow(decision)) } else { try DecisionRow(decision).insert(db) }
         readAhead.value?.inserted(decision)
     }
 
+    /// Appends one entry in its own transaction.
     public func appendAudit(_ entry: AuditEntry) throws { try AuditRow(entry).insert(db) }
 
     /// Stores the dispatch items a decision asked for, in the decision's transaction.
@@ -97,7 +110,9 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
         guard !names.isEmpty else { return }
         let hashes = Set(names.map(Self.keyHash)).sorted()
         // The numbers are ours (hashes), so they go into the text; the subquery fixes the order.
-        try session.execute("SELECT COUNT(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest(ARRAY[\(hashes.map(String.init).joined(separator: ","))]::bigint[]) AS k ORDER BY k) ordered", [])
+        try session.execute(
+            "SELECT COUNT(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest(ARRAY[\(hashes.map(String.init).joined(separator: ","))]::bigint[]) AS k ORDER BY k) ordered",
+            [])
         readAhead.value = try IntakeReadAhead(keys: keys, db: session)
         readAhead.buffer = IntakeWriteBuffer()
     }
@@ -122,6 +137,8 @@ final class ReadAheadSlot {
 // MARK: Reports
 
 extension SQLStore {
+    /// Runs `body` in one write transaction: committed (durably) when it returns, rolled back
+    /// when it throws.
     public func write<T>(_ body: (SQLTransaction<Executor>) throws -> T) throws -> T {
         try writing { db in
             let transaction = SQLTransaction(db: db)
@@ -131,10 +148,13 @@ extension SQLStore {
         }
     }
 
+    /// Row counts.
     public func counts() throws -> StoreCounts { try reading { try StoreQueries.counts($0) } }
 
+    /// The stored report, if any.
     public func report(id: String) throws -> Report? { try reading { try StoreQueries.report($0, id: id) } }
 
+    /// The decisions recorded for a report, oldest first.
     public func decisions(reportID: String) throws -> [DecisionSummary] { try reading { try StoreQueries.decisions($0, reportID: reportID) } }
 
     /// The recorded facts and trace of a report's decisions, for explaining a decision later.
@@ -151,57 +171,83 @@ extension SQLStore {
 // MARK: Dispatch
 
 extension SQLStore {
+    /// Items waiting for their batch window (not held), oldest first.
     public func waitingItems(limit: Int) throws -> [DispatchItem] { try reading { try StoreQueries.waitingItems($0, limit: limit) } }
 
     /// Held items of every case, for `hotline notices held`.
     public func heldItems(limit: Int) throws -> [DispatchItem] { try reading { try StoreQueries.heldItems($0, limit: limit) } }
 
+    /// The facts a decision saw, to re-decide or to decide a lifecycle event.
     public func decisionFacts(decisionID: String) throws -> Facts? {
         try reading { try StoreQueries.decisionFacts($0, decisionID: decisionID) }
     }
 
+    /// Stores a new notice with its messages and marks `consumedItems` batched; throws
+    /// ``StoreConflict`` when one of them is no longer waiting (another worker batched it).
     public func insertNotice(_ notice: Notice, messages: [OutboxMessage], consumedItems: [String], event: NoticeEvent?) throws {
         try writing { try StoreQueries.insertNotice($0, notice, messages: messages, consumedItems: consumedItems, event: event) }
     }
 
+    /// Marks an item moved, stores the new decision for its report and the items it asked for.
     public func redecide(itemID: String, decision: Decision, newItems: [DispatchItem]) throws {
         try writing { try StoreQueries.redecide($0, itemID: itemID, decision: decision, newItems: newItems) }
     }
 
+    /// Messages due for an attempt at `date`, oldest first, claimed until `leaseUntil`: while
+    /// the lease runs, other workers (other gateway instances) skip them and their notices;
+    /// saving the notice releases it, and a worker that died lets it lapse.
     public func claimDueMessages(at date: Date, limit: Int, leaseUntil: Date) throws -> [OutboxMessage] {
         try writing { try StoreQueries.claimDueMessages($0, at: date, limit: limit, leaseUntil: leaseUntil) }
     }
 
+    /// Notices being followed up with a check or deadline due at `date`, claimed like messages.
     public func claimDueNotices(at date: Date, limit: Int, leaseUntil: Date) throws -> [Notice] {
         try writing { try StoreQueries.claimDueNotices($0, at: date, limit: limit, leaseUntil: leaseUntil) }
     }
 
-    public func saveNotice(_ notice: Notice, updatedMessage: OutboxMessage?, newMessages: [OutboxMessage], newItems: [DispatchItem], event: NoticeEvent?, closingCases: [String], at date: Date) throws {
+    /// Writes a notice's new state together with a message update, new messages, new items,
+    /// an event, and the cases to close.
+    public func saveNotice(
+        _ notice: Notice, updatedMessage: OutboxMessage?, newMessages: [OutboxMessage], newItems: [DispatchItem], event: NoticeEvent?, closingCases: [String],
+        at date: Date
+    ) throws {
         try writing {
-            try StoreQueries.saveNotice($0, notice, updatedMessage: updatedMessage, newMessages: newMessages, newItems: newItems, event: event, closingCases: closingCases, at: date)
+            try StoreQueries.saveNotice(
+                $0, notice, updatedMessage: updatedMessage, newMessages: newMessages, newItems: newItems, event: event, closingCases: closingCases, at: date)
         }
     }
 
+    /// A notice by id or reference.
     public func notice(_ idOrReference: String) throws -> Notice? { try reading { try StoreQueries.notice($0, idOrReference) } }
 
+    /// Notices, newest first, optionally of one status.
     public func notices(status: NoticeStatus?, limit: Int) throws -> [Notice] { try reading { try StoreQueries.notices($0, status: status, limit: limit) } }
 
-    public func messages(status: OutboxStatus?, limit: Int) throws -> [OutboxMessage] { try reading { try StoreQueries.messages($0, status: status, limit: limit) } }
+    /// Outbox messages, newest first, optionally of one status.
+    public func messages(status: OutboxStatus?, limit: Int) throws -> [OutboxMessage] {
+        try reading { try StoreQueries.messages($0, status: status, limit: limit) }
+    }
 
+    /// The messages of one notice, oldest first.
     public func messages(noticeID: String) throws -> [OutboxMessage] { try reading { try StoreQueries.messages($0, noticeID: noticeID) } }
 
+    /// A notice's events, oldest first.
     public func events(noticeID: String) throws -> [NoticeEvent] { try reading { try StoreQueries.events($0, noticeID: noticeID) } }
 
+    /// Releases a case's held items (`police_first`) so they batch from `date`; returns how many.
     public func releaseHeldItems(caseID: String, at date: Date, actor: String) throws -> Int {
         try writing { try StoreQueries.releaseHeldItems($0, caseID: caseID, at: date, actor: actor) }
     }
 
+    /// Counts per status, for summaries: items, notices and messages.
     public func dispatchCounts() throws -> DispatchCounts { try reading { try StoreQueries.dispatchCounts($0) } }
 
     /// Notices to one organisation (a directory contact id), newest first.
     public func notices(contactID: String, limit: Int) throws -> [Notice] {
         try reading { db in
-            try db.rows("SELECT body FROM notices WHERE contact_id = ? ORDER BY created_at DESC, id DESC LIMIT ?", [.text(contactID), .int(limit)]).map { try NoticeRow.notice($0, db: db) }
+            try db.rows("SELECT body FROM notices WHERE contact_id = ? ORDER BY created_at DESC, id DESC LIMIT ?", [.text(contactID), .int(limit)]).map {
+                try NoticeRow.notice($0, db: db)
+            }
         }
     }
 }
@@ -209,24 +255,31 @@ extension SQLStore {
 // MARK: Hash lists
 
 extension SQLStore {
+    /// Creates the list or updates its source and default classification.
     public func saveList(_ list: HashList) throws {
         let now = SQLValue.text(StoredDate.text(Date()))
         try writing {
-            try $0.execute("""
+            try $0.execute(
+                """
                 INSERT INTO hash_lists (name, source, default_classification, enabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET source = excluded.source, default_classification = excluded.default_classification, updated_at = excluded.updated_at
                 """, [.text(list.name), .text(list.source), .text(list.defaultClassification.rawValue), .int(list.enabled ? 1 : 0), now, now])
         }
     }
 
+    /// The list named `name`.
     public func list(named name: String) throws -> HashList? {
         try reading { try $0.row("SELECT * FROM hash_lists WHERE name = ?", [.text(name)]).map(Self.hashList) }
     }
 
     static func hashList(_ row: some SQLRow) throws -> HashList {
-        HashList(name: try row.text("name"), source: try row.text("source"), defaultClassification: HashClassification(rawValue: try row.text("default_classification")) ?? .unclassified, enabled: try row.integer("enabled") != 0)
+        HashList(
+            name: try row.text("name"), source: try row.text("source"),
+            defaultClassification: HashClassification(rawValue: try row.text("default_classification")) ?? .unclassified,
+            enabled: try row.integer("enabled") != 0)
     }
 
+    /// Stores entries in a list: new ones added, changed classifications updated, retracted ones left retracted.
     public func importEntries(_ entries: [HashListEntry], into list: String) throws -> HashImportCounts {
         let now = SQLValue.text(StoredDate.text(Date()))
         return try writing { db in
@@ -243,8 +296,10 @@ extension SQLStore {
                 let chunk = unique[start..<min(unique.count, start + 1000)]
                 let pairs = Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
                 var stored: [String: String?] = [:]
-                for row in try db.rows("SELECT algorithm, hash, classification FROM hash_entries WHERE list_id = ? AND (algorithm, hash) IN (VALUES \(pairs))",
-                                       [.int(listID)] + chunk.flatMap { [SQLValue.text($0.algorithm.rawValue), .text($0.value)] }) {
+                for row in try db.rows(
+                    "SELECT algorithm, hash, classification FROM hash_entries WHERE list_id = ? AND (algorithm, hash) IN (VALUES \(pairs))",
+                    [.int(listID)] + chunk.flatMap { [SQLValue.text($0.algorithm.rawValue), .text($0.value)] })
+                {
                     stored[try row.text("algorithm") + ":" + row.text("hash")] = .some(try row.optionalText("classification"))
                 }
                 var new: [[SQLValue]] = []
@@ -256,14 +311,16 @@ extension SQLStore {
                     case .some(let current) where current == entry.classification?.rawValue:
                         counts.unchanged += 1
                     case .some:
-                        try db.execute("UPDATE hash_entries SET classification = ? WHERE list_id = ? AND algorithm = ? AND hash = ?",
-                                       [classification, .int(listID), .text(entry.algorithm.rawValue), .text(entry.value)])
+                        try db.execute(
+                            "UPDATE hash_entries SET classification = ? WHERE list_id = ? AND algorithm = ? AND hash = ?",
+                            [classification, .int(listID), .text(entry.algorithm.rawValue), .text(entry.value)])
                         counts.updated += 1
                     }
                 }
                 if !new.isEmpty {
-                    try db.execute("INSERT INTO hash_entries (list_id, algorithm, hash, classification, added_at) VALUES "
-                                   + Array(repeating: "(?, ?, ?, ?, ?)", count: new.count).joined(separator: ", "), Array(new.joined()))
+                    try db.execute(
+                        "INSERT INTO hash_entries (list_id, algorithm, hash, classification, added_at) VALUES "
+                            + Array(repeating: "(?, ?, ?, ?, ?)", count: new.count).joined(separator: ", "), Array(new.joined()))
                     counts.added += new.count
                 }
             }
@@ -272,10 +329,15 @@ extension SQLStore {
         }
     }
 
+    /// Turns a list on or off; returns whether the list exists.
     public func setEnabled(_ enabled: Bool, list: String) throws -> Bool {
-        try writing { try $0.execute("UPDATE hash_lists SET enabled = ?, updated_at = ? WHERE name = ?", [.int(enabled ? 1 : 0), .text(StoredDate.text(Date())), .text(list)]) > 0 }
+        try writing {
+            try $0.execute(
+                "UPDATE hash_lists SET enabled = ?, updated_at = ? WHERE name = ?", [.int(enabled ? 1 : 0), .text(StoredDate.text(Date())), .text(list)]) > 0
+        }
     }
 
+    /// Marks a hash as a false positive in one list or all; returns how many entries were retracted.
     public func retract(_ algorithm: HashAlgorithm, _ value: String, list: String?, reason: String, at: Date) throws -> Int {
         try writing { db in
             var sql = "UPDATE hash_entries SET retracted_at = ?, retraction_reason = ? WHERE algorithm = ? AND hash = ? AND retracted_at IS NULL"
@@ -288,21 +350,26 @@ extension SQLStore {
         }
     }
 
+    /// Puts a hash on the allow-list: never a match, whatever list holds it.
     public func allow(_ algorithm: HashAlgorithm, _ value: String, reason: String, at: Date) throws {
         try writing {
-            try $0.execute("""
+            try $0.execute(
+                """
                 INSERT INTO hash_allowlist (algorithm, hash, reason, added_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (algorithm, hash) DO UPDATE SET reason = excluded.reason
                 """, [.text(algorithm.rawValue), .text(value), .text(reason), .text(StoredDate.text(at))])
         }
     }
 
+    /// Visits every entry of every enabled list that is not retracted, for the in-memory
+    /// index; a visitor rather than an array, since police lists run to tens of millions.
     public func forEachActiveEntry(_ body: (ActiveHashEntry) throws -> Void) throws {
         // In pages along the primary key, so ten million entries are never in memory as rows at once.
         var after: (list: Int, algorithm: String, hash: String) = (0, "", "")
         while true {
             let rows = try reading {
-                try $0.rows("""
+                try $0.rows(
+                    """
                     SELECT e.list_id AS list_id, l.name AS list, e.algorithm AS algorithm, e.hash AS hash,
                            COALESCE(e.classification, l.default_classification) AS classification
                     FROM hash_entries e JOIN hash_lists l ON l.id = e.list_id
@@ -312,13 +379,16 @@ extension SQLStore {
             }
             guard let last = rows.last else { return }
             for row in rows {
-                guard let algorithm = HashAlgorithm(rawValue: try row.text("algorithm")), let classification = HashClassification(rawValue: try row.text("classification")) else { continue }
+                guard let algorithm = HashAlgorithm(rawValue: try row.text("algorithm")),
+                    let classification = HashClassification(rawValue: try row.text("classification"))
+                else { continue }
                 try body(ActiveHashEntry(algorithm: algorithm, value: try row.text("hash"), list: try row.text("list"), classification: classification))
             }
             after = (try last.integer("list_id"), try last.text("algorithm"), try last.text("hash"))
         }
     }
 
+    /// The allow-list.
     public func allowedHashes() throws -> [(algorithm: HashAlgorithm, value: String)] {
         try reading { try $0.rows("SELECT algorithm, hash FROM hash_allowlist", []) }.compactMap { row in
             guard let algorithm = HashAlgorithm(rawValue: try row.text("algorithm")) else { return nil }
@@ -333,7 +403,9 @@ extension SQLStore {
             for row in try db.rows("SELECT * FROM hash_lists ORDER BY name", []) {
                 let id = SQLValue.int(try row.integer("id"))
                 var entries: [HashAlgorithm: Int] = [:]
-                for count in try db.rows("SELECT algorithm, COUNT(*) AS n FROM hash_entries WHERE list_id = ? AND retracted_at IS NULL GROUP BY algorithm", [id]) {
+                for count in try db.rows(
+                    "SELECT algorithm, COUNT(*) AS n FROM hash_entries WHERE list_id = ? AND retracted_at IS NULL GROUP BY algorithm", [id])
+                {
                     if let algorithm = HashAlgorithm(rawValue: try count.text("algorithm")) { entries[algorithm] = try count.integer("n") }
                 }
                 let retracted = try db.row("SELECT COUNT(*) AS n FROM hash_entries WHERE list_id = ? AND retracted_at IS NOT NULL", [id])?.integer("n") ?? 0
@@ -347,25 +419,37 @@ extension SQLStore {
 // MARK: IP ranges
 
 extension SQLStore {
+    /// Replaces every range of `source` with `ranges`.
     public func replaceIPRanges(source: String, with ranges: [IPRange]) throws {
         try writing { db in
             try db.execute("DELETE FROM ip_ranges WHERE source = ?", [.text(source)])
             for range in ranges {
-                try db.execute("INSERT INTO ip_ranges (source, start_address, end_address, asn, country, description) VALUES (?, ?, ?, ?, ?, ?)", [
-                    .text(source), .text(range.start.description), .text(range.end.description), .optional(range.info.asn), .optional(range.info.country), .optional(range.info.description),
-                ])
+                try db.execute(
+                    "INSERT INTO ip_ranges (source, start_address, end_address, asn, country, description) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        .text(source), .text(range.start.description), .text(range.end.description), .optional(range.info.asn), .optional(range.info.country),
+                        .optional(range.info.description),
+                    ])
             }
         }
     }
 
+    /// Every stored range.
     public func allIPRanges() throws -> [IPRange] {
         try reading { try $0.rows("SELECT source, start_address, end_address, asn, country, description FROM ip_ranges", []) }.compactMap { row in
             guard let start = IPAddress(try row.text("start_address")), let end = IPAddress(try row.text("end_address")) else { return nil }
-            return IPRange(start: start, end: end, info: IPRangeInfo(asn: try row.optionalInt("asn"), country: try row.optionalText("country"), description: try row.optionalText("description"), source: try row.text("source")))
+            return IPRange(
+                start: start, end: end,
+                info: IPRangeInfo(
+                    asn: try row.optionalInt("asn"), country: try row.optionalText("country"), description: try row.optionalText("description"),
+                    source: try row.text("source")))
         }
     }
 
+    /// Range counts per source.
     public func ipRangeSources() throws -> [(source: String, ranges: Int)] {
-        try reading { try $0.rows("SELECT source, COUNT(*) AS n FROM ip_ranges GROUP BY source ORDER BY source", []) }.map { (try $0.text("source"), try $0.integer("n")) }
+        try reading { try $0.rows("SELECT source, COUNT(*) AS n FROM ip_ranges GROUP BY source ORDER BY source", []) }.map {
+            (try $0.text("source"), try $0.integer("n"))
+        }
     }
 }

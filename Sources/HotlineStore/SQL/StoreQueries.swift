@@ -7,9 +7,13 @@ enum StoreQueries {
     // MARK: Intake
 
     static func existingReport(_ db: some SQLExecutor, clientID: String, sourceName: String) throws -> ExistingReport? {
-        guard let row = try db.row("SELECT id, case_id FROM reports WHERE source_key = ? AND client_id = ?", [.text(sourceName), .text(clientID)]) else { return nil }
+        guard let row = try db.row("SELECT id, case_id FROM reports WHERE source_key = ? AND client_id = ?", [.text(sourceName), .text(clientID)]) else {
+            return nil
+        }
         let reportID = try row.text("id")
-        let decision = try db.row("SELECT rule, outcome, actions, rules_digest FROM decisions WHERE report_id = ? ORDER BY \(db.dialect.insertionOrder) DESC LIMIT 1", [.text(reportID)])
+        let decision = try db.row(
+            "SELECT rule, outcome, actions, rules_digest FROM decisions WHERE report_id = ? ORDER BY \(db.dialect.insertionOrder) DESC LIMIT 1",
+            [.text(reportID)])
         return ExistingReport(reportID: reportID, caseID: try row.text("case_id"), decision: try decision.map(DecisionRow.summary))
     }
 
@@ -20,18 +24,22 @@ enum StoreQueries {
         if let found = try db.row("SELECT * FROM cases WHERE url = ? AND status = 'open'", [.text(url)]) {
             return try CaseRow(row: found).record
         }
-        return try db.row("""
+        return try db.row(
+            """
             SELECT cases.* FROM case_urls JOIN cases ON cases.id = case_urls.case_id
             WHERE case_urls.url = ? AND cases.status = 'open' LIMIT 1
-            """, [.text(url)]).map { try CaseRow(row: $0).record }
+            """, [.text(url)]
+        ).map { try CaseRow(row: $0).record }
     }
 
     static func openCase(_ db: some SQLExecutor, contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord? {
         for (algorithm, value) in contentHashes {
-            if let found = try db.row("""
+            if let found = try db.row(
+                """
                 SELECT cases.* FROM case_hashes JOIN cases ON cases.id = case_hashes.case_id
                 WHERE case_hashes.algorithm = ? AND case_hashes.hash = ? AND cases.status = 'open' LIMIT 1
-                """, [.text(algorithm.rawValue), .text(value)]) {
+                """, [.text(algorithm.rawValue), .text(value)])
+            {
                 return try CaseRow(row: found).record
             }
         }
@@ -44,7 +52,9 @@ enum StoreQueries {
 
     static func addCaseHashes(_ db: some SQLExecutor, caseID: String, hashes: [(HashAlgorithm, String)]) throws {
         for (algorithm, value) in hashes {
-            try db.send("INSERT INTO case_hashes (case_id, algorithm, hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [.text(caseID), .text(algorithm.rawValue), .text(value)])
+            try db.send(
+                "INSERT INTO case_hashes (case_id, algorithm, hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [.text(caseID), .text(algorithm.rawValue), .text(value)])
         }
     }
 
@@ -72,23 +82,30 @@ enum StoreQueries {
     }
 
     static func decisions(_ db: some SQLExecutor, reportID: String) throws -> [DecisionSummary] {
-        try db.rows("SELECT rule, outcome, actions, rules_digest FROM decisions WHERE report_id = ? ORDER BY \(db.dialect.insertionOrder)", [.text(reportID)]).map(DecisionRow.summary)
+        try db.rows("SELECT rule, outcome, actions, rules_digest FROM decisions WHERE report_id = ? ORDER BY \(db.dialect.insertionOrder)", [.text(reportID)])
+            .map(DecisionRow.summary)
     }
 
     static func decisionRecords(_ db: some SQLExecutor, reportID: String) throws -> [DecisionRecord] {
         try db.rows("SELECT facts, trace, rules_digest FROM decisions WHERE report_id = ? ORDER BY \(db.dialect.insertionOrder)", [.text(reportID)]).map {
-            DecisionRecord(facts: (try? JSONValue.parse(try $0.text("facts"))) ?? .null, trace: (try? JSONValue.parse(try $0.text("trace"))) ?? .null, rulesDigest: try $0.text("rules_digest"))
+            DecisionRecord(
+                facts: (try? JSONValue.parse(try $0.text("facts"))) ?? .null, trace: (try? JSONValue.parse(try $0.text("trace"))) ?? .null,
+                rulesDigest: try $0.text("rules_digest"))
         }
     }
 
     // MARK: Dispatch
 
     static func waitingItems(_ db: some SQLExecutor, limit: Int) throws -> [DispatchItem] {
-        try db.rows("SELECT body, status, due_at FROM dispatch_items WHERE status = 'waiting' ORDER BY due_at, \(db.dialect.insertionOrder) LIMIT ?", [.int(limit)]).map(DispatchItemRow.item)
+        try db.rows(
+            "SELECT body, status, due_at FROM dispatch_items WHERE status = 'waiting' ORDER BY due_at, \(db.dialect.insertionOrder) LIMIT ?", [.int(limit)]
+        ).map(DispatchItemRow.item)
     }
 
     static func heldItems(_ db: some SQLExecutor, limit: Int) throws -> [DispatchItem] {
-        try db.rows("SELECT body, status, due_at FROM dispatch_items WHERE status = 'held' ORDER BY created_at, \(db.dialect.insertionOrder) LIMIT ?", [.int(limit)]).map(DispatchItemRow.item)
+        try db.rows(
+            "SELECT body, status, due_at FROM dispatch_items WHERE status = 'held' ORDER BY created_at, \(db.dialect.insertionOrder) LIMIT ?", [.int(limit)]
+        ).map(DispatchItemRow.item)
     }
 
     static func decisionFacts(_ db: some SQLExecutor, decisionID: String) throws -> Facts? {
@@ -99,7 +116,8 @@ enum StoreQueries {
         // Items first: a second instance batching the same items waits here for the first
         // one's commit, then finds them taken and writes nothing.
         for id in consumedItems {
-            let changed = try db.execute("UPDATE dispatch_items SET status = 'batched', notice_id = ? WHERE id = ? AND status = 'waiting'", [.text(notice.id), .text(id)])
+            let changed = try db.execute(
+                "UPDATE dispatch_items SET status = 'batched', notice_id = ? WHERE id = ? AND status = 'waiting'", [.text(notice.id), .text(id)])
             guard changed == 1 else { throw StoreConflict("dispatch item \(id) was no longer waiting") }
         }
         try NoticeRow.save(notice, db: db, insert: true)
@@ -134,7 +152,10 @@ enum StoreQueries {
         return try rows.map { try NoticeRow.notice($0, db: db) }
     }
 
-    static func saveNotice(_ db: some SQLExecutor, _ notice: Notice, updatedMessage: OutboxMessage?, newMessages: [OutboxMessage], newItems: [DispatchItem], event: NoticeEvent?, closingCases: [String], at date: Date) throws {
+    static func saveNotice(
+        _ db: some SQLExecutor, _ notice: Notice, updatedMessage: OutboxMessage?, newMessages: [OutboxMessage], newItems: [DispatchItem], event: NoticeEvent?,
+        closingCases: [String], at date: Date
+    ) throws {
         try NoticeRow.save(notice, db: db, insert: false)
         if let updatedMessage { try OutboxRow.save(updatedMessage, db: db) }
         for message in newMessages { try OutboxRow.save(message, db: db) }
@@ -146,21 +167,25 @@ enum StoreQueries {
     }
 
     static func notice(_ db: some SQLExecutor, _ idOrReference: String) throws -> Notice? {
-        try db.row("SELECT body FROM notices WHERE id = ? OR reference = ?", [.text(idOrReference), .text(idOrReference.uppercased())]).map { try NoticeRow.notice($0, db: db) }
+        try db.row("SELECT body FROM notices WHERE id = ? OR reference = ?", [.text(idOrReference), .text(idOrReference.uppercased())]).map {
+            try NoticeRow.notice($0, db: db)
+        }
     }
 
     static func notices(_ db: some SQLExecutor, status: NoticeStatus?, limit: Int) throws -> [Notice] {
-        let rows = if let status {
-            try db.rows("SELECT body FROM notices WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?", [.text(status.rawValue), .int(limit)])
-        } else {
-            try db.rows("SELECT body FROM notices ORDER BY created_at DESC, id DESC LIMIT ?", [.int(limit)])
-        }
+        let rows =
+            if let status {
+                try db.rows("SELECT body FROM notices WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?", [.text(status.rawValue), .int(limit)])
+            } else {
+                try db.rows("SELECT body FROM notices ORDER BY created_at DESC, id DESC LIMIT ?", [.int(limit)])
+            }
         return try rows.map { try NoticeRow.notice($0, db: db) }
     }
 
     static func messages(_ db: some SQLExecutor, status: OutboxStatus?, limit: Int) throws -> [OutboxMessage] {
         if let status {
-            return try db.rows("SELECT * FROM outbox WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?", [.text(status.rawValue), .int(limit)]).map(OutboxRow.message)
+            return try db.rows("SELECT * FROM outbox WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?", [.text(status.rawValue), .int(limit)]).map(
+                OutboxRow.message)
         }
         return try db.rows("SELECT * FROM outbox ORDER BY created_at DESC, id DESC LIMIT ?", [.int(limit)]).map(OutboxRow.message)
     }
@@ -174,16 +199,21 @@ enum StoreQueries {
     }
 
     static func releaseHeldItems(_ db: some SQLExecutor, caseID: String, at date: Date, actor: String) throws -> Int {
-        let released = try db.execute("UPDATE dispatch_items SET status = 'waiting', due_at = ? WHERE case_id = ? AND status = 'held'", [.text(StoredDate.text(date)), .text(caseID)])
+        let released = try db.execute(
+            "UPDATE dispatch_items SET status = 'waiting', due_at = ? WHERE case_id = ? AND status = 'held'", [.text(StoredDate.text(date)), .text(caseID)])
         if released > 0 {
-            try AuditRow(AuditEntry(at: date, actor: actor, event: "dispatch.released", subject: caseID, detail: ["items": .number(Double(released))])).insert(db)
+            try AuditRow(AuditEntry(at: date, actor: actor, event: "dispatch.released", subject: caseID, detail: ["items": .number(Double(released))])).insert(
+                db)
         }
         return released
     }
 
     static func dispatchCounts(_ db: some SQLExecutor) throws -> DispatchCounts {
         func counts(_ table: String) throws -> [String: Int] {
-            Dictionary(uniqueKeysWithValues: try db.rows("SELECT status, COUNT(*) AS n FROM \(table) GROUP BY status", []).map { (try $0.text("status"), try $0.integer("n")) })
+            Dictionary(
+                uniqueKeysWithValues: try db.rows("SELECT status, COUNT(*) AS n FROM \(table) GROUP BY status", []).map {
+                    (try $0.text("status"), try $0.integer("n"))
+                })
         }
         return DispatchCounts(items: try counts("dispatch_items"), notices: try counts("notices"), messages: try counts("outbox"))
     }

@@ -2,9 +2,13 @@ import Foundation
 import GRDB
 
 extension Row: SQLRow {
+    /// Text, or nil for NULL.
     public func optionalText(_ column: String) throws -> String? { self[column] }
+    /// An integer, or nil for NULL.
     public func optionalInteger(_ column: String) throws -> Int64? { self[column] }
+    /// Bytes, or nil for NULL.
     public func optionalBlob(_ column: String) throws -> [UInt8]? { (self[column] as Data?).map { [UInt8]($0) } }
+    /// A floating-point number, or nil for NULL.
     public func optionalDouble(_ column: String) throws -> Double? { self[column] }
 }
 
@@ -22,16 +26,20 @@ extension SQLValue {
 }
 
 extension Database: SQLExecutor {
+    /// Which database it is.
     public var dialect: SQLDialect { .sqlite }
 
+    /// The rows of `sql`.
     public func rows(_ sql: String, _ values: [SQLValue]) throws -> [Row] {
         try Row.fetchAll(cachedStatement(sql: sql), arguments: StatementArguments(values.map(\.databaseValue)))
     }
 
+    /// The first row of `sql`, if any.
     public func row(_ sql: String, _ values: [SQLValue]) throws -> Row? {
         try Row.fetchOne(cachedStatement(sql: sql), arguments: StatementArguments(values.map(\.databaseValue)))
     }
 
+    /// A transaction's type.
     @discardableResult
     public func execute(_ sql: String, _ values: [SQLValue]) throws -> Int {
         try cachedStatement(sql: sql).execute(arguments: StatementArguments(values.map(\.databaseValue)))

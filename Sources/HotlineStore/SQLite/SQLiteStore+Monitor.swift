@@ -8,7 +8,8 @@ extension SQLiteStore {
     /// not through the JSON bodies, so a million URLs take about a second.
     public func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow] {
         let range = [StoredDate.text(since), StoredDate.text(until)]
-        let (low, high) = try rowidRange(sql: "SELECT MIN(rowid), MAX(rowid) FROM notices WHERE sent_at >= ? AND sent_at < ?", arguments: StatementArguments(range))
+        let (low, high) = try rowidRange(
+            sql: "SELECT MIN(rowid), MAX(rowid) FROM notices WHERE sent_at >= ? AND sent_at < ?", arguments: StatementArguments(range))
         // Ranges of notice rowids, concatenated in order, keep a notice's URLs together.
         return try readInRowidRanges(low: low, high: high, threads: threads) { db, from, to in
             try Self.noticeURLRows(db, range: range, from: from, to: to)
@@ -18,14 +19,16 @@ extension SQLiteStore {
     static func noticeURLRows(_ db: Database, range: [String], from: Int64, to: Int64) throws -> [NoticeURLRow] {
         // Times come out of SQLite as Unix seconds (julianday), which is much cheaper than
         // parsing their text in Swift a million times.
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT n.rowid, n.reference, n.hoster_org, n.hoster_asn, n.hoster_country,
-                   (julianday(n.sent_at) - 2440587.5) * 86400.0, (julianday(n.deadline) - 2440587.5) * 86400.0, n.reminders,
-                   n.acknowledged_at IS NOT NULL, n.status, n.escalated_to IS NOT NULL, (julianday(i.removed_at) - 2440587.5) * 86400.0
-            FROM notices n JOIN notice_items i ON i.notice_id = n.id
-            WHERE n.rowid >= ? AND n.rowid < ? AND n.sent_at >= ? AND n.sent_at < ? AND n.kind = 'notify' AND n.target = 'hosting'
-            ORDER BY n.rowid
-            """, arguments: [from, to, range[0], range[1]])
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT n.rowid, n.reference, n.hoster_org, n.hoster_asn, n.hoster_country,
+                       (julianday(n.sent_at) - 2440587.5) * 86400.0, (julianday(n.deadline) - 2440587.5) * 86400.0, n.reminders,
+                       n.acknowledged_at IS NOT NULL, n.status, n.escalated_to IS NOT NULL, (julianday(i.removed_at) - 2440587.5) * 86400.0
+                FROM notices n JOIN notice_items i ON i.notice_id = n.id
+                WHERE n.rowid >= ? AND n.rowid < ? AND n.sent_at >= ? AND n.sent_at < ? AND n.kind = 'notify' AND n.target = 'hosting'
+                ORDER BY n.rowid
+                """, arguments: [from, to, range[0], range[1]])
         var result: [NoticeURLRow] = []
         var organisations: [String: String] = [:]
         while let row = try rows.next() {
@@ -33,12 +36,18 @@ extension SQLiteStore {
             let removed: Double? = row[11]
             let org: String = row[2] ?? "unknown"
             // One String per organisation, not per row.
-            let shared = organisations[org] ?? { organisations[org] = org; return org }()
-            result.append(NoticeURLRow(
-                noticeKey: row[0], reference: row[1], org: shared, asn: row[3], country: row[4],
-                sentAt: Date(timeIntervalSince1970: row[5]), deadline: deadline.map { Date(timeIntervalSince1970: $0) }, reminders: row[7],
-                acknowledged: row[8], status: NoticeStatus(rawValue: row[9]) ?? .sent,
-                escalated: row[10], removedAt: removed.map { Date(timeIntervalSince1970: $0) }))
+            let shared =
+                organisations[org]
+                ?? {
+                    organisations[org] = org
+                    return org
+                }()
+            result.append(
+                NoticeURLRow(
+                    noticeKey: row[0], reference: row[1], org: shared, asn: row[3], country: row[4],
+                    sentAt: Date(timeIntervalSince1970: row[5]), deadline: deadline.map { Date(timeIntervalSince1970: $0) }, reminders: row[7],
+                    acknowledged: row[8], status: NoticeStatus(rawValue: row[9]) ?? .sent,
+                    escalated: row[10], removedAt: removed.map { Date(timeIntervalSince1970: $0) }))
         }
         return result
     }
@@ -63,7 +72,9 @@ extension SQLiteStore {
     /// batches of `batchSize` (so a caller can decide them on several threads).
     public func forEachIntakeDecision(since: Date, batchSize: Int = 4096, _ body: ([StoredDecision]) throws -> Void) throws {
         try pool.read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT report_id, rule, outcome, actions, facts FROM decisions WHERE trigger = 'intake' AND decided_at >= ? ORDER BY rowid", arguments: [StoredDate.text(since)])
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT report_id, rule, outcome, actions, facts FROM decisions WHERE trigger = 'intake' AND decided_at >= ? ORDER BY rowid",
+                arguments: [StoredDate.text(since)])
             var batch: [StoredDecision] = []
             batch.reserveCapacity(batchSize)
             while let row = try rows.next() {
@@ -84,10 +95,14 @@ extension SQLiteStore {
     /// there, and the results merged.
     public func replay(ruleSet: RuleSet, since: Date, keep: Int, threads: Int) throws -> RuleReplay {
         let sinceText = StoredDate.text(since)
-        let (low, high) = try rowidRange(sql: "SELECT MIN(rowid), MAX(rowid) FROM decisions WHERE trigger = 'intake' AND decided_at >= ?", arguments: [sinceText])
+        let (low, high) = try rowidRange(
+            sql: "SELECT MIN(rowid), MAX(rowid) FROM decisions WHERE trigger = 'intake' AND decided_at >= ?", arguments: [sinceText])
         let parts = try readInRowidRanges(low: low, high: high, threads: threads) { db, from, to in
             var replay = RuleReplay(ruleSet: ruleSet, keep: keep)
-            let rows = try Row.fetchCursor(db, sql: "SELECT report_id, rule, outcome, actions, facts FROM decisions WHERE rowid >= ? AND rowid < ? AND trigger = 'intake' AND decided_at >= ?", arguments: [from, to, sinceText])
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT report_id, rule, outcome, actions, facts FROM decisions WHERE rowid >= ? AND rowid < ? AND trigger = 'intake' AND decided_at >= ?",
+                arguments: [from, to, sinceText])
             while let row = try rows.next() {
                 replay.replay(reportID: row[0], rule: row[1], outcome: row[2], actions: row[3], facts: row[4])
             }
@@ -114,7 +129,8 @@ extension SQLiteStore {
         let span = (high - low + Int64(threads)) / Int64(threads)
         let results = LockedSlots<Result<T, any Error>>(count: threads)
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
-            let from = low + Int64(thread) * span, to = min(high + 1, from + span)
+            let from = low + Int64(thread) * span
+            let to = min(high + 1, from + span)
             results.put(thread, Result { try pool.read { db in try body(db, from, to) } })
         }
         return try results.all.map { try $0!.get() }

@@ -33,12 +33,14 @@ public final class SQLiteStore: SQLStore, Sendable {
         try self.init(path: (directory as NSString).appendingPathComponent("hotline.sqlite"))
     }
 
+    /// Runs `body` for reading.
     public func reading<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.read(body)
     }
 
     /// One immediate transaction: SQLite has one writer at a time, and taking the lock at
     /// the start means a transaction never fails halfway for another writer.
+    @discardableResult
     public func writing<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.writeWithoutTransaction { db in
             var result: T?

@@ -49,7 +49,7 @@ enum Migrations {
                 CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
                     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 """,
-            postgres: ""),
+            postgres: "")
     ]
 
     /// Every name, in order.

@@ -46,18 +46,32 @@ struct SchemaDescription: Equatable, CustomStringConvertible {
     func differences(from other: SchemaDescription, names: (String, String)) -> [String] {
         var lines: [String] = []
         for name in Set(tables.keys).union(other.tables.keys).sorted() {
-            guard let left = tables[name] else { lines.append("table \(name): only in \(names.1)"); continue }
-            guard let right = other.tables[name] else { lines.append("table \(name): only in \(names.0)"); continue }
+            guard let left = tables[name] else {
+                lines.append("table \(name): only in \(names.1)")
+                continue
+            }
+            guard let right = other.tables[name] else {
+                lines.append("table \(name): only in \(names.0)")
+                continue
+            }
             for column in Set(left.columns.keys).union(right.columns.keys).sorted() where left.columns[column] != right.columns[column] {
-                lines.append("\(name).\(column): \(names.0) \(left.columns[column].map(\.description) ?? "absent"), \(names.1) \(right.columns[column].map(\.description) ?? "absent")")
+                lines.append(
+                    "\(name).\(column): \(names.0) \(left.columns[column].map(\.description) ?? "absent"), \(names.1) \(right.columns[column].map(\.description) ?? "absent")"
+                )
             }
             if left.primaryKey != right.primaryKey {
-                lines.append("\(name) primary key: \(names.0) (\(left.primaryKey.joined(separator: ", "))), \(names.1) (\(right.primaryKey.joined(separator: ", ")))")
+                lines.append(
+                    "\(name) primary key: \(names.0) (\(left.primaryKey.joined(separator: ", "))), \(names.1) (\(right.primaryKey.joined(separator: ", ")))")
             }
             for index in Set(left.indexes.keys).union(right.indexes.keys).sorted() where left.indexes[index] != right.indexes[index] {
-                lines.append("\(name) index \(index): \(names.0) \(left.indexes[index].map(\.description) ?? "absent"), \(names.1) \(right.indexes[index].map(\.description) ?? "absent")")
+                lines.append(
+                    "\(name) index \(index): \(names.0) \(left.indexes[index].map(\.description) ?? "absent"), \(names.1) \(right.indexes[index].map(\.description) ?? "absent")"
+                )
             }
-            for (label, a, b) in [("foreign keys", left.foreignKeys, right.foreignKeys), ("checked columns", left.checkedColumns, right.checkedColumns), ("append-only", left.appendOnly, right.appendOnly)] where a != b {
+            for (label, a, b) in [
+                ("foreign keys", left.foreignKeys, right.foreignKeys), ("checked columns", left.checkedColumns, right.checkedColumns),
+                ("append-only", left.appendOnly, right.appendOnly),
+            ] where a != b {
                 lines.append("\(name) \(label): \(names.0) [\(a.sorted().joined(separator: ", "))], \(names.1) [\(b.sorted().joined(separator: ", "))]")
             }
         }
@@ -143,12 +157,16 @@ extension SchemaDescription {
             guard !bookkeeping.contains(name) else { continue }
             schema.tables[name] = Table()
         }
-        for row in try session.rows("SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = current_schema()") {
-            let table = try row.text("table_name"), column = try row.text("column_name")
+        for row in try session.rows(
+            "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = current_schema()")
+        {
+            let table = try row.text("table_name")
+            let column = try row.text("column_name")
             guard schema.tables[table] != nil, column != insertionOrderColumn || table == "audit_log" else { continue }
             schema.tables[table]?.columns[column] = Column(type: portableType(try row.text("data_type")), nullable: try row.text("is_nullable") == "YES")
         }
-        let constraints = try session.rows("""
+        let constraints = try session.rows(
+            """
             SELECT c.conrelid::regclass::text AS table_name, c.contype::text AS kind, pg_get_constraintdef(c.oid) AS definition,
                    array_to_string(ARRAY(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(attnum, n) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.n), ',') AS columns,
                    COALESCE((SELECT f.relname FROM pg_class f WHERE f.oid = c.confrelid), '') AS target,
@@ -161,7 +179,8 @@ extension SchemaDescription {
             let columns = try row.text("columns").split(separator: ",").map(String.init)
             switch try row.text("kind") {
             case "p": schema.tables[table]?.primaryKey = columns
-            case "f": schema.tables[table]?.foreignKeys.insert("\(columns.joined(separator: ",")) -> \(try row.text("target"))(\(try row.text("target_columns")))")
+            case "f":
+                schema.tables[table]?.foreignKeys.insert("\(columns.joined(separator: ",")) -> \(try row.text("target"))(\(try row.text("target_columns")))")
             case "c": for column in columns { schema.tables[table]?.checkedColumns.insert(column) }
             case "u" where columns != [insertionOrderColumn]:
                 schema.tables[table]?.indexes["unique(\(columns.joined(separator: ",")))"] = Index(unique: true, columns: columns, partial: false)
@@ -169,12 +188,17 @@ extension SchemaDescription {
             }
         }
         for row in try session.rows("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()") {
-            let table = try row.text("tablename"), name = try row.text("indexname"), definition = try row.text("indexdef")
+            let table = try row.text("tablename")
+            let name = try row.text("indexname")
+            let definition = try row.text("indexdef")
             // Constraint-backed indexes (primary keys, UNIQUE) are described with their constraints.
             guard schema.tables[table] != nil, !name.hasSuffix("_pkey"), !name.hasSuffix("_key") else { continue }
-            schema.tables[table]?.indexes[name] = Index(unique: definition.hasPrefix("CREATE UNIQUE"), columns: indexColumns(definition), partial: definition.contains(" WHERE "))
+            schema.tables[table]?.indexes[name] = Index(
+                unique: definition.hasPrefix("CREATE UNIQUE"), columns: indexColumns(definition), partial: definition.contains(" WHERE "))
         }
-        for row in try session.rows("SELECT event_object_table AS table_name, event_manipulation AS event FROM information_schema.triggers WHERE trigger_schema = current_schema() AND action_timing = 'BEFORE'") {
+        for row in try session.rows(
+            "SELECT event_object_table AS table_name, event_manipulation AS event FROM information_schema.triggers WHERE trigger_schema = current_schema() AND action_timing = 'BEFORE'"
+        ) {
             schema.tables[try row.text("table_name")]?.appendOnly.insert(try row.text("event").lowercased())
         }
         return schema

@@ -263,8 +263,14 @@ struct Checker {
         if field.type == .ip || field.type == .ipList {
             var networks: [IPNetwork] = []
             for item in list.items {
-                if let network = IPNetwork(item.text) { networks.append(network) } else {
-                    listDiagnostics.append(.error(.invalidAddress, "item \(JSONValue.string(item.text).serialized) of list \"\(list.name)\" is not an IP address or CIDR network (the list is used with \(field.name))", at: item.location))
+                if let network = IPNetwork(item.text) {
+                    networks.append(network)
+                } else {
+                    listDiagnostics.append(
+                        .error(
+                            .invalidAddress,
+                            "item \(JSONValue.string(item.text).serialized) of list \"\(list.name)\" is not an IP address or CIDR network (the list is used with \(field.name))",
+                            at: item.location))
                 }
             }
             return .predicate(Predicate(field: field.index, fieldName: field.name, test: .inNetworks(networks, negated: negated), text: text))
@@ -276,14 +282,24 @@ struct Checker {
             case .string:
                 value = .string(item.text)
                 if let allowed = field.allowedValues, !allowed.contains(item.text) {
-                    listDiagnostics.append(.error(.unknownValue, "item \(JSONValue.string(item.text).serialized) of list \"\(list.name)\" is not a value of \(field.name); expected one of \(allowed.joined(separator: ", "))", at: item.location))
+                    listDiagnostics.append(
+                        .error(
+                            .unknownValue,
+                            "item \(JSONValue.string(item.text).serialized) of list \"\(list.name)\" is not a value of \(field.name); expected one of \(allowed.joined(separator: ", "))",
+                            at: item.location))
                 }
             case .number: value = Double(item.text).map(FactValue.number)
             case .duration: value = TimeSpan(item.text).map(FactValue.duration)
             case .bool, .ip, .ipList: value = nil
             }
-            if let value { values.append(value) } else if field.type != .string {
-                listDiagnostics.append(.error(.typeMismatch, "item \(JSONValue.string(item.text).serialized) of list \"\(list.name)\" is not a \(field.type.rawValue) (the list is used with \(field.name))", at: item.location))
+            if let value {
+                values.append(value)
+            } else if field.type != .string {
+                listDiagnostics.append(
+                    .error(
+                        .typeMismatch,
+                        "item \(JSONValue.string(item.text).serialized) of list \"\(list.name)\" is not a \(field.type.rawValue) (the list is used with \(field.name))",
+                        at: item.location))
             }
         }
         return predicate(field, values, negated: negated, text: text)

@@ -157,7 +157,8 @@ extension Condition {
         case .constant(let value): return value
         case .predicate(let predicate):
             let result = predicate.evaluate(facts)
-            trace.append(TraceStep(condition: predicate.text, result: result, field: predicate.fieldName, value: facts.value(at: predicate.field), macro: macro))
+            trace.append(
+                TraceStep(condition: predicate.text, result: result, field: predicate.fieldName, value: facts.value(at: predicate.field), macro: macro))
             return result
         case .all(let parts):
             var result = true

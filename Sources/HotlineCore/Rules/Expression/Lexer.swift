@@ -105,7 +105,9 @@ struct Lexer {
     private mutating func number() throws(ExpressionError) -> Token {
         let start = index
         if characters[index] == "-" { index += 1 }
-        while index < characters.count, characters[index].isASCII, characters[index].isNumber || characters[index] == "." || characters[index].isLetter || characters[index] == ":" || characters[index] == "/" {
+        while index < characters.count, characters[index].isASCII,
+            characters[index].isNumber || characters[index] == "." || characters[index].isLetter || characters[index] == ":" || characters[index] == "/"
+        {
             index += 1
         }
         let text = String(characters[start..<index])

@@ -21,7 +21,7 @@ indirect enum Syntax: Hashable, Sendable {
         case .or(let a, let b), .and(let a, let b): a.range.lowerBound..<b.range.upperBound
         case .not(let inner, let at): at..<inner.range.upperBound
         case .identifier(_, let r), .string(_, let r), .number(_, let r), .duration(_, let r), .bool(_, let r), .list(_, let r),
-             .comparison(_, _, _, let r), .membership(_, _, _, let r), .matches(_, _, let r), .exists(_, _, let r), .parenthesized(_, let r):
+            .comparison(_, _, _, let r), .membership(_, _, _, let r), .matches(_, _, let r), .exists(_, _, let r), .parenthesized(_, let r):
             r
         }
     }
@@ -44,7 +44,8 @@ struct Parser {
         let syntax = try parser.parseOr()
         let token = parser.peek
         if token.kind != .end {
-            throw ExpressionError(offset: token.range.lowerBound, code: .syntax, message: "unexpected \(token.describe); expected \"and\", \"or\" or the end of the condition")
+            throw ExpressionError(
+                offset: token.range.lowerBound, code: .syntax, message: "unexpected \(token.describe); expected \"and\", \"or\" or the end of the condition")
         }
         return syntax
     }
@@ -138,7 +139,9 @@ struct Parser {
             let inner = try parseOr()
             let close = advance()
             guard close.kind == .rightParen else {
-                throw ExpressionError(offset: close.range.lowerBound, code: .syntax, message: "unexpected \(close.describe); expected \")\" to close the \"(\" at column offset \(token.range.lowerBound + 1)")
+                throw ExpressionError(
+                    offset: close.range.lowerBound, code: .syntax,
+                    message: "unexpected \(close.describe); expected \")\" to close the \"(\" at column offset \(token.range.lowerBound + 1)")
             }
             return .parenthesized(inner, token.range.lowerBound..<close.range.upperBound)
         case .leftBracket:
@@ -156,7 +159,9 @@ struct Parser {
                 case .keyword(.true): elements.append(.bool(true, element.range))
                 case .keyword(.false): elements.append(.bool(false, element.range))
                 default:
-                    throw ExpressionError(offset: element.range.lowerBound, code: .syntax, message: "unexpected \(element.describe) in a list; lists hold strings, numbers and durations")
+                    throw ExpressionError(
+                        offset: element.range.lowerBound, code: .syntax,
+                        message: "unexpected \(element.describe) in a list; lists hold strings, numbers and durations")
                 }
                 let separator = advance()
                 if separator.kind == .comma { continue }
