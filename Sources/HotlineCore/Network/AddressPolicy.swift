@@ -13,13 +13,15 @@ public struct AddressPolicy: Hashable, Sendable {
     }
 
     /// Special-purpose ranges (RFC 6890 and its updates): private, loopback, link-local
-    /// (cloud metadata lives there), shared, multicast, reserved, documentation.
+    /// (cloud metadata lives there), shared, multicast, reserved, documentation; and the
+    /// deprecated IPv4-compatible (`::/96`) and site-local (`fec0::/10`) IPv6 ranges, which
+    /// some stacks still route to IPv4 or to the local site.
     public static let specialPurpose: [IPNetwork] = [
         "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
         "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
         "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
-        "::/128", "::1/128", "::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23",
-        "2001:db8::/32", "2002::/16", "fc00::/7", "fe80::/10", "ff00::/8",
+        "::/128", "::1/128", "::/96", "::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23",
+        "2001:db8::/32", "2002::/16", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
     ].map { IPNetwork($0)! }
 
     /// Why `address` may not be fetched, or `nil` when it may.

@@ -121,6 +121,10 @@ public enum URLCanonicalizer {
         }
         // IDNA full-stop equivalents separate labels too.
         host = String(host.map { "\u{3002}\u{FF0E}\u{FF61}".contains($0) ? "." : $0 })
+        // A host whose last label is a number is an IPv4 address in one of the forms browsers
+        // and libcurl accept (2130706433, 0x7f000001, 0177.0.0.1, 127.1): read it as the
+        // address it is, so the address policy judges the address and not a name.
+        if let address = try ipv4Host(host) { return address.description }
         if host.utf8.count > 253 && host.allSatisfy(\.isASCII) { throw URLError("has a host longer than 253 characters") }
         var labels: [String] = []
         for label in host.split(separator: ".", omittingEmptySubsequences: false) {
@@ -147,6 +151,44 @@ public enum URLCanonicalizer {
         let result = labels.joined(separator: ".")
         if result.count > 253 { throw URLError("has a host longer than 253 characters") }
         return result
+    }
+
+    /// The IPv4 address a host names when its last label is a number, as the WHATWG URL
+    /// standard reads it (decimal, `0x` hex or `0`-prefixed octal parts; the last part fills
+    /// the remaining bytes); `nil` for a host name; an error for a number that is no address.
+    static func ipv4Host(_ host: String) throws(URLError) -> IPAddress? {
+        var parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count > 1, parts.last?.isEmpty == true { parts.removeLast() }
+        guard let last = parts.last, !last.isEmpty, last.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        func number(_ part: Substring) -> UInt64? {
+            var text = part
+            var radix = 10
+            if text.hasPrefix("0x") || text.hasPrefix("0X") {
+                text = text.dropFirst(2)
+                radix = 16
+                if text.isEmpty { return 0 }
+            } else if text.count > 1, text.hasPrefix("0") {
+                text = text.dropFirst()
+                radix = 8
+            }
+            guard !text.isEmpty, text.count <= 32 else { return text.isEmpty ? nil : UInt64.max }
+            return UInt64(text, radix: radix)
+        }
+        guard last.utf8.allSatisfy({ (48...57).contains($0) }) || number(last) != nil else { return nil }
+        guard parts.count <= 4 else { throw URLError("has a host that ends in a number but is not an IPv4 address: \"\(host)\"") }
+        var numbers: [UInt64] = []
+        for part in parts {
+            guard let value = number(part) else { throw URLError("has a host that ends in a number but is not an IPv4 address: \"\(host)\"") }
+            numbers.append(value)
+        }
+        for value in numbers.dropLast() where value > 255 {
+            throw URLError("has an IPv4 host with a part over 255: \"\(host)\"")
+        }
+        let remaining = UInt64(5 - numbers.count) * 8
+        guard numbers.last! < (UInt64(1) << remaining) else { throw URLError("has an IPv4 host out of range: \"\(host)\"") }
+        var value = numbers.last!
+        for (index, part) in numbers.dropLast().enumerated() { value += part << UInt64(8 * (3 - index)) }
+        return IPAddress(v4: UInt32(value))
     }
 
     /// Character classes as 256-entry tables: looked up once per byte of every URL.

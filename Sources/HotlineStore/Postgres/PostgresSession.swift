@@ -67,9 +67,9 @@ public final class PostgresSession: @unchecked Sendable {
         }
     }
 
-    /// Runs several statements without parameters (migrations), one at a time: the extended
+    /// Runs several statements without parameters (migrations, setup), one at a time: the extended
     /// protocol takes one statement per message. Statements end at a `;` that ends a line.
-    func script(_ sql: String) throws {
+    public func script(_ sql: String) throws {
         for statement in sql.components(separatedBy: ";\n") where !statement.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             try execute(statement.trimmingCharacters(in: CharacterSet(charactersIn: ";").union(.whitespacesAndNewlines)))
         }

@@ -90,6 +90,8 @@ public protocol SQLExecutor: SendableMetatype {
     func send(_ sql: String, _ values: [SQLValue]) throws
     /// The first row of `sql`, if any.
     func row(_ sql: String, _ values: [SQLValue]) throws -> Row?
+    /// Runs several statements without parameters (migrations, test and benchmark setup).
+    func script(_ sql: String) throws
 }
 
 extension SQLExecutor {

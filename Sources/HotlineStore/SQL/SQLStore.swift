@@ -162,9 +162,9 @@ extension SQLStore {
         try reading { try StoreQueries.decisionRecords($0, reportID: reportID) }
     }
 
-    /// Runs raw SQL; for tests that check the append-only triggers.
+    /// Runs raw SQL, one or several statements: for tests of the append-only triggers and for benchmark setup.
     public func execute(sql: String) throws {
-        try writing { _ = try $0.execute(sql, []) }
+        try writing { try $0.script(sql) }
     }
 }
 

@@ -34,6 +34,9 @@ extension Database: SQLExecutor {
         try Row.fetchAll(cachedStatement(sql: sql), arguments: StatementArguments(values.map(\.databaseValue)))
     }
 
+    /// Runs several statements without parameters.
+    public func script(_ sql: String) throws { try execute(sql: sql) }
+
     /// The first row of `sql`, if any.
     public func row(_ sql: String, _ values: [SQLValue]) throws -> Row? {
         try Row.fetchOne(cachedStatement(sql: sql), arguments: StatementArguments(values.map(\.databaseValue)))
