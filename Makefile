@@ -1,7 +1,7 @@
 # Hotline Gateway. `make run` and `make test` are the two quick-start commands.
 SWIFT ?= swift
 DATA_DIR ?= data
-APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libjpeg-dev libturbojpeg0-dev libpng-dev pkg-config publicsuffix
+APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libjpeg-dev libturbojpeg0-dev libpng-dev libgif-dev libwebp-dev libxml2-dev pkg-config publicsuffix
 
 .PHONY: deps test-deps build run test lint format test-swift test-rules bench bench-http fuzz clean
 

@@ -41,12 +41,18 @@ let package = Package(
         // longjmp, so Swift can call them directly without a C shim.
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CGIF", providers: [.apt(["libgif-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        // libxml2's HTML parser, for the media a reported page shows.
+        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // Digests, image decoding, PDQ and its dihedral variants, exact and PDQ indexes,
         // hash-list importers. Everything in memory: nothing decoded is written anywhere.
         .target(
             name: "HotlineHashing",
-            dependencies: ["HotlineCore", "CTurboJPEG", "CPNG", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["HotlineCore", "CTurboJPEG", "CPNG", "CGIF", "CWebP", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // What a web page shows: its media references, read with libxml2's HTML parser. No I/O.
+        .target(name: "HotlinePages", dependencies: ["CXML2"]),
         // Hosting resolution without I/O: IP tables, RDAP response reading, the contact
         // directory model, and the resolution chain behind protocols.
         .target(name: "HotlineHosting", dependencies: ["HotlineCore"]),
@@ -60,6 +66,9 @@ let package = Package(
         ),
         // Reading mail: what a message in a gateway mailbox is (reports, replies, bounces). No I/O.
         .target(name: "HotlineMail", dependencies: ["HotlineCore", "HotlineYAML"]),
+        // The gateway's own evidence: fetches a reported URL and hashes what it serves, the
+        // media of a page included, in memory (the core's EvidenceGathering port).
+        .target(name: "HotlineEvidence", dependencies: ["HotlineCore", "HotlineNet", "HotlineHashing", "HotlinePages"]),
         // The store behind the core's ports: SQLite through GRDB, PostgreSQL through PostgresNIO.
         .target(
             name: "HotlineStore",
@@ -76,7 +85,7 @@ let package = Package(
         .target(
             name: "HotlineApp",
             dependencies: [
-                "HotlineCore", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineMail", "HotlineStore",
+                "HotlineCore", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineMail", "HotlineStore", "HotlineEvidence",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

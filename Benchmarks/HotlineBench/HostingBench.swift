@@ -30,7 +30,7 @@ enum HostingBench {
             if concurrency == 1 {
                 for submission in submissions { _ = resolver.resolve(host: submission.url.host) }
             } else {
-                resolver.prepare(submissions)
+                resolver.prepare(submissions.map(\.url))
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
             print("  \(label): \(Int(Double(count) / seconds)) hosts/s (\(client.queriesSent) queries)")
@@ -53,7 +53,7 @@ enum HostingBench {
             if concurrency == 1 {
                 for host in Set(hosts) { _ = resolver.resolve(host: host) }
             } else {
-                resolver.prepare(submissions)
+                resolver.prepare(submissions.map(\.url))
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
             print("  \(label): \(Int(Double(client.requestsSent) / seconds)) lookups/s (\(client.requestsSent) requests)")

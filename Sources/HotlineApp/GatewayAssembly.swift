@@ -1,6 +1,7 @@
 import Foundation
 import HotlineConfig
 import HotlineCore
+import HotlineEvidence
 import HotlineHashing
 import HotlineHosting
 import HotlineNet
@@ -164,11 +165,50 @@ public struct GatewayAssembly: Sendable {
         try GatewayRuntime(assembly: self, store: store)
     }
 
-    /// An ingest pipeline over `parts`: hash lists, hosting, bounce history, planner.
-    public func pipeline(parts: GatewayParts, store: any GatewayStorage, channel: String, actor: String) -> IngestPipeline<AnyReportStore> {
+    /// Whether hosting is looked up over the network (DNS or RDAP on): then every report is
+    /// decided by the fetch service, and intake never waits on a lookup.
+    public var hostingUsesNetwork: Bool {
+        guard !overrides.offline else { return false }
+        return (overrides.dns ?? config.dns) != .off || (overrides.rdap ?? config.rdap) != .off
+    }
+
+    /// Whether reports from this submitter (`token:ID`, `org:NAME`) count their hashes as evidence.
+    public func trusts(tokenID: String?, org: String?) -> Bool {
+        let trusted = config.fetch.intake.trustedSubmitters
+        return tokenID.map { trusted.contains("token:" + $0) } == true || org.map { trusted.contains("org:" + $0) } == true
+    }
+
+    /// An ingest pipeline over `parts`: hash lists, hosting, bounce history, planner, and the
+    /// reports that wait for evidence.
+    public func pipeline(parts: GatewayParts, store: any GatewayStorage, channel: String, actor: String, trusted: Bool = false) -> IngestPipeline<
+        AnyReportStore
+    > {
         IngestPipeline(
-            store: store.reportStore, engine: parts.engine, hashMatcher: parts.hashIndex, enrichers: [parts.resolver, AddressHealthEnricher(store: store)],
-            planner: parts.planner, time: time, channel: channel, actor: actor)
+            store: store.reportStore, engine: parts.engine, hashMatcher: parts.hashIndex, enrichers: enrichers(parts: parts, store: store),
+            planner: parts.planner, time: time, channel: channel, actor: actor, evidence: config.fetch.intake, deferLookups: hostingUsesNetwork,
+            claimsAreEvidence: trusted)
+    }
+
+    /// The enrichers, in order: hosting, then the address health that corrects its confidence.
+    func enrichers(parts: GatewayParts, store: any GatewayStorage) -> [any ReportEnricher] {
+        [parts.resolver, AddressHealthEnricher(store: store)]
+    }
+
+    /// The fetcher for reported URLs: the config's address policy, limits, User-Agent and
+    /// proxy, and the resolver's DNS.
+    public func fetcher(parts: GatewayParts) -> SafeFetcher {
+        let fetch = config.fetch
+        return SafeFetcher(
+            resolver: parts.resolver.addressResolver, policy: AddressPolicy(allowed: fetch.allow), maximumBytes: fetch.maximumBytes,
+            timeout: TimeInterval(fetch.timeout.seconds), userAgent: fetch.userAgent ?? SafeFetcher.browserUserAgent, proxy: fetch.proxy)
+    }
+
+    /// The fetch service over `parts`: fetches and hashes reported URLs, looks up hosting,
+    /// and decides the reports that wait for evidence.
+    public func evidenceStage(parts: GatewayParts, store: any GatewayStorage, gatherer: (any EvidenceGathering)? = nil) -> EvidenceStage {
+        EvidenceStage(
+            store: store, gatherer: gatherer ?? EvidenceCollector(fetcher: fetcher(parts: parts), policy: config.fetch.intake), engine: parts.engine,
+            hashMatcher: parts.hashIndex, enrichers: enrichers(parts: parts, store: store), planner: parts.planner, policy: config.fetch.intake, time: time)
     }
 
     // MARK: Acting
@@ -177,9 +217,7 @@ public struct GatewayAssembly: Sendable {
     /// hosting looked up again before sending.
     public func worker(parts: GatewayParts, store: any GatewayStorage, afterDelivery: (@Sendable (OutboxMessage) -> Void)? = nil) -> DispatchWorker {
         let dispatch = config.dispatch
-        let fetcher = SafeFetcher(
-            resolver: parts.resolver.addressResolver, policy: AddressPolicy(allowed: dispatch.fetchAllow),
-            maximumBytes: dispatch.fetchMaximumBytes, timeout: TimeInterval(dispatch.fetchTimeout.seconds))
+        let fetcher = fetcher(parts: parts)
         return DispatchWorker(
             store: store, engine: parts.engine, planner: parts.planner,
             renderer: NoticeRenderer(identity: dispatch.identity, templates: parts.templates),

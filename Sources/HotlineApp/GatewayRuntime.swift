@@ -52,8 +52,13 @@ public final class GatewayRuntime: @unchecked Sendable {
     }
 
     /// An ingest pipeline with the parts in force.
-    public func pipeline(channel: String, actor: String) -> IngestPipeline<AnyReportStore> {
-        assembly.pipeline(parts: parts, store: store, channel: channel, actor: actor)
+    public func pipeline(channel: String, actor: String, trusted: Bool = false) -> IngestPipeline<AnyReportStore> {
+        assembly.pipeline(parts: parts, store: store, channel: channel, actor: actor, trusted: trusted)
+    }
+
+    /// The fetch service with the parts in force.
+    public func evidenceStage() -> EvidenceStage {
+        assembly.evidenceStage(parts: parts, store: store)
     }
 
     /// A dispatch worker with the parts in force.

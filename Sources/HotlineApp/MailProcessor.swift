@@ -115,7 +115,7 @@ public struct MailProcessor: Sendable {
                 return IngestInput(line: index + 1, submission: Result { () throws(ReportError) in try ReportSubmission.parse(.object(object)) })
             }
             let results = try runtime.pipeline(channel: "mail", actor: "mail:\(mailbox.name)").ingest(inputs)
-            let stored = results.filter { if case .decided = $0.outcome { true } else { false } }.count
+            let stored = results.filter { if case .rejected = $0.outcome { false } else { true } }.count
             let errors = results.compactMap { if case .rejected(let error) = $0.outcome { "report \($0.line): \(error.message)" } else { nil } }
             poll.reports += stored
             if stored == 0 { return ("set-aside", "no usable report: " + errors.joined(separator: "; ")) }

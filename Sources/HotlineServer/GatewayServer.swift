@@ -62,6 +62,7 @@ public struct GatewayServer: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "HotlineGateway"),
             services: [
                 RulesReloadService(runtime: runtime, logger: logger),
+                EvidenceService(runtime: runtime, interval: .milliseconds(250), logger: logger),
                 DispatchService(runtime: runtime, metrics: metrics, interval: workInterval, logger: logger),
                 MailService(runtime: runtime, interval: mailInterval, logger: logger),
             ],

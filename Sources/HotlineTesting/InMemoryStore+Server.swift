@@ -221,3 +221,25 @@ extension InMemoryStore: StoreFailureClassifying {
     /// The fake's failures are ``StoreFailure`` themselves (thrown through `failNextWrite`).
     public func failure(of error: any Error) -> StoreFailure? { error as? StoreFailure }
 }
+
+// MARK: Evidence
+
+extension InMemoryStore: EvidenceStore {
+    /// Pending tasks, oldest first, claimed until `leaseUntil`.
+    public func claimEvidenceTasks(at date: Date, limit: Int, leaseUntil: Date) throws -> [EvidenceTask] {
+        locked {
+            var claimed: [EvidenceTask] = []
+            for id in state.evidenceOrder where claimed.count < limit {
+                guard var entry = state.evidence[id], !entry.done, entry.leaseUntil.map({ $0 <= date }) ?? true else { continue }
+                entry.task.attempts += 1
+                entry.leaseUntil = leaseUntil
+                state.evidence[id] = entry
+                claimed.append(entry.task)
+            }
+            return claimed
+        }
+    }
+
+    /// How many reports wait for evidence.
+    public func evidenceBacklog() throws -> Int { locked { state.evidence.values.filter { !$0.done }.count } }
+}

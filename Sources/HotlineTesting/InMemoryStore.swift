@@ -30,6 +30,9 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         var hashListEnabled: [String: Bool] = [:]
         var allowlist: [String: (algorithm: HashAlgorithm, value: String)] = [:]
         var ipRanges: [(source: String, range: IPRange)] = []
+        /// report id → task, its lease and whether it is done.
+        var evidence: [String: (task: EvidenceTask, leaseUntil: Date?, done: Bool)] = [:]
+        var evidenceOrder: [String] = []
     }
 
     let lock = NSLock()
@@ -81,6 +84,12 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         /// Updates a case's status, count and close time.
         public func updateCase(_ record: CaseRecord) throws { state.cases[record.id] = record }
 
+        public func closeCase(_ caseID: String, at date: Date) throws {
+            guard state.cases[caseID]?.status == .open else { return }
+            state.cases[caseID]?.status = .closed
+            state.cases[caseID]?.closedAt = date
+        }
+
         /// Stores a report in a case.
         public func insertReport(_ report: Report, caseID: String) throws {
             state.reports[report.id] = (report, caseID)
@@ -94,6 +103,17 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         public func appendAudit(_ entry: AuditEntry) throws { state.audit.append(entry) }
         /// Stores the notices and forwards a decision asked for, to be batched and sent.
         public func enqueueDispatch(_ items: [DispatchItem]) throws { state.items += items }
+
+        public func enqueueEvidence(_ task: EvidenceTask) throws {
+            state.evidence[task.reportID] = (task, nil, false)
+            state.evidenceOrder.append(task.reportID)
+        }
+
+        public func completeEvidence(reportID: String, at date: Date) throws -> Bool {
+            guard let entry = state.evidence[reportID], !entry.done else { return false }
+            state.evidence[reportID] = (entry.task, nil, true)
+            return true
+        }
 
         /// Nothing to do: the fake runs one transaction at a time.
         public func prepare(_ keys: IntakeKeys) throws {}

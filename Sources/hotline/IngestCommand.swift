@@ -11,6 +11,8 @@ struct IngestCommand: ParsableCommand {
         discussion: """
             Prints one JSON object per input line once the report is durable:
             {"line","report_id","case_id","outcome","rule","actions","rules_version"}, or
+            {"line","report_id","case_id","outcome":"pending"} for a report decided once the gateway
+            has fetched and hashed its URL (with --wait, its decision line follows when it is in), or
             {"line","outcome":"rejected","error",...} for a line that was refused.
             A summary goes to standard error. Exits 0 when every line was decided or rejected with a reason.
             """
@@ -25,6 +27,15 @@ struct IngestCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Decide as if it were this time (RFC 3339); for previews and tests.", visibility: .hidden))
     var at: String?
+
+    @Flag(
+        help:
+            "Count the hashes in the input as evidence, as from a partner's feed the operator vouches for (recorded in the audit log); without it they are claims the gateway checks."
+    )
+    var trustHashes = false
+
+    @Flag(help: "Wait for the decisions of reports that wait for evidence: fetch and decide them here, then print their decision lines.")
+    var wait = false
 
     @Argument(help: "JSON Lines file, or - for standard input.")
     var input: String = "-"
@@ -55,9 +66,10 @@ struct IngestCommand: ParsableCommand {
             Output.printDiagnostics(warnings)
             return parts
         }
-        let pipeline = gateway.pipeline(parts: parts, store: store, channel: "file", actor: GlobalOptions.actor)
+        let pipeline = gateway.pipeline(parts: parts, store: store, channel: "file", actor: GlobalOptions.actor, trusted: trustHashes)
         let batchSize = gateway.config.batchSize
         var summary = IngestSummary()
+        var waiting: [(line: Int, reportID: String)] = []
         let started = Date()
         var reader = JSONLinesReader()
         var buffer = [UInt8](repeating: 0, count: 256 * 1024)
@@ -87,6 +99,7 @@ struct IngestCommand: ParsableCommand {
                 var text = ""
                 for result in results {
                     summary.add(result)
+                    if case .pending(let reportID, _, _) = result.outcome { waiting.append((result.line, reportID)) }
                     result.json.write(to: &text)
                     text += "\n"
                 }
@@ -109,7 +122,34 @@ struct IngestCommand: ParsableCommand {
             pending.removeAll(keepingCapacity: true)
         }
         try flush(reader.finish())
+        if wait && !waiting.isEmpty { try decideWaiting(waiting, gateway: gateway, parts: parts, store: store, summary: &summary) }
         summary.printReport(rulesDigest: ruleSet.digest, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Runs the fetch service here until the reports of `waiting` are decided, and prints
+    /// their decision lines under their input lines.
+    private func decideWaiting(
+        _ waiting: [(line: Int, reportID: String)], gateway: GatewayAssembly, parts: GatewayParts, store: any GatewayStorage, summary: inout IngestSummary
+    ) throws {
+        let stage = gateway.evidenceStage(parts: parts, store: store)
+        var left = waiting
+        while !left.isEmpty {
+            let pass = try stage.runUntilIdle()
+            var text = ""
+            left = try left.filter { entry in
+                guard let decision = try store.decisions(reportID: entry.reportID).last, let caseID = try store.caseID(reportID: entry.reportID) else {
+                    return true
+                }
+                let result = IngestResult(line: entry.line, outcome: .decided(reportID: entry.reportID, caseID: caseID, decision: decision, existing: false))
+                summary.decidedLater(decision)
+                result.json.write(to: &text)
+                text += "\n"
+                return false
+            }
+            Output.out(text)
+            // Claimed by another instance (or a crashed one whose lease runs): wait for it.
+            if !left.isEmpty && !pass.didWork { Thread.sleep(forTimeInterval: 1) }
+        }
     }
 }
 
@@ -119,6 +159,7 @@ struct IngestSummary {
     var newReports = 0
     var existing = 0
     var rejected = 0
+    var pending = 0
     var outcomes: [String: Int] = [:]
 
     mutating func add(_ result: IngestResult) {
@@ -127,16 +168,26 @@ struct IngestSummary {
         case .decided(_, _, let decision, let isExisting):
             if isExisting { existing += 1 } else { newReports += 1 }
             outcomes[decision.outcome, default: 0] += 1
+        case .pending(_, _, let isExisting):
+            if isExisting { existing += 1 } else { newReports += 1 }
+            pending += 1
         case .rejected:
             rejected += 1
         }
+    }
+
+    /// A report that waited for evidence was decided.
+    mutating func decidedLater(_ decision: DecisionSummary) {
+        pending -= 1
+        outcomes[decision.outcome, default: 0] += 1
     }
 
     func printReport(rulesDigest: String, seconds: Double) {
         let outcomeText = outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         let rate = seconds > 0 ? Int(Double(lines) / seconds) : lines
         Output.err(
-            "ingest: \(lines) lines: \(newReports) new report\(newReports == 1 ? "" : "s"), \(existing) already known by client id, \(rejected) rejected")
+            "ingest: \(lines) lines: \(newReports) new report\(newReports == 1 ? "" : "s"), \(existing) already known by client id, \(rejected) rejected"
+                + (pending > 0 ? ", \(pending) waiting for evidence" : ""))
         Output.err(outcomeText.isEmpty ? "\n" : "; outcomes: \(outcomeText)\n")
         Output.err("ingest: rules \(rulesDigest); \(String(format: "%.2f", seconds)) s, \(rate) lines/s\n")
     }

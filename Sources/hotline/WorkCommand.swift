@@ -7,7 +7,8 @@ import HotlineCore
 struct WorkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "work",
-        abstract: "Send due notices and follow them up: batch, deliver (with retries), re-check URLs, raise lifecycle events.",
+        abstract:
+            "Decide reports waiting for evidence, send due notices and follow them up: batch, deliver (with retries), re-check URLs, raise lifecycle events.",
         discussion: """
             Runs passes until nothing more is due, prints what it did as JSON and exits; with
             --watch it keeps running, a pass every --interval, until SIGTERM or SIGINT, finishing
@@ -56,18 +57,25 @@ struct WorkCommand: ParsableCommand {
             let counter = DeliveryCounter()
             afterDelivery = { _ in if counter.increment() >= limit { _exit(137) } }
         }
-        let worker = try Output.setup {
+        let (worker, evidence) = try Output.setup {
             let (parts, warnings) = try gateway.parts(store: store, ruleSet: ruleSet)
             Output.printDiagnostics(warnings)
-            return gateway.worker(parts: parts, store: store, afterDelivery: afterDelivery)
+            return (gateway.worker(parts: parts, store: store, afterDelivery: afterDelivery), gateway.evidenceStage(parts: parts, store: store))
+        }
+        // Reports waiting for evidence are fetched and decided first: their notices are due work too.
+        func decideWaiting() throws {
+            let pass = try evidence.runUntilIdle()
+            if pass.didWork { Output.out(JSONValue.object(["evidence": pass.json]).serialized + "\n") }
         }
         guard watch else {
+            try decideWaiting()
             let pass = try worker.runUntilIdle()
             Output.out(pass.json.serialized + "\n")
             return
         }
         let stop = StopSignal()
         while !stop.requested {
+            try decideWaiting()
             let pass = try worker.runUntilIdle()
             if pass.didWork { Output.out(pass.json.serialized + "\n") }
             stop.wait(seconds: interval)

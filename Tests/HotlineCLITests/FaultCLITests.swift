@@ -42,15 +42,16 @@ import Testing
                 to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
         }
 
-        /// Ingests one report of `host`; returns the decision line and the recorded facts.
+        /// Ingests one report of `host`; returns the decision line and the recorded facts. With
+        /// DNS on, the report waits for the fetch service: `--wait` decides it here.
         func ingest(_ host: String) throws -> (rule: String, facts: [String: Any]) {
             let result = try CLI.run(
                 [
-                    "ingest", "--config", directory.appendingPathComponent("hotline.yaml").path, "--data-dir", directory.appendingPathComponent("data").path,
-                    "-",
+                    "ingest", "--wait", "--config", directory.appendingPathComponent("hotline.yaml").path, "--data-dir",
+                    directory.appendingPathComponent("data").path, "-",
                 ],
                 stdin: #"{"url":"https://\#(host)/\#(UUID().uuidString).jpg"}"# + "\n", in: directory)
-            let line = try #require(result.lines.first { $0.hasPrefix("{") }, "\(result.stdout)\(result.stderr)")
+            let line = try #require(result.finalLines.first, "\(result.stdout)\(result.stderr)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             let reportID = try #require(object["report_id"] as? String)
             let facts = try sqlite(directory.appendingPathComponent("data/hotline.sqlite").path, "select facts from decisions where report_id = '\(reportID)'")

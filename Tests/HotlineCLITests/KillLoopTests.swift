@@ -31,7 +31,8 @@ import Testing
                 ["ingest", "--config", CLI.root.appendingPathComponent("Config/hotline.yaml").path, "--data-dir", data, input.path],
                 afterMilliseconds: Int.random(in: 50...400, using: &generator))
         }
-        let final = try CLI.run(["ingest", "--data-dir", data, input.path])
+        // The shipped config fetches before deciding: this run waits for every decision.
+        let final = try CLI.run(["ingest", "--wait", "--data-dir", data, input.path])
         #expect(final.status == 0)
         let database = data + "/hotline.sqlite"
         #expect(try FaultCLITests.sqlite(database, "select count(*) from reports") == "3000")
@@ -52,7 +53,7 @@ import Testing
         let gateway = try Gateway(smtpPort: smtp.port, contacts: contacts, knownMD5s: md5s)
         defer { gateway.remove() }
         _ = try gateway.run(
-            ["ingest", "--at", Gateway.at(0), "-"],
+            ["ingest", "--wait", "--trust-hashes", "--at", Gateway.at(0), "-"],
             stdin: zip(hosts, md5s).map { #"{"url": "https://\#($0.0)/d.jpg", "hashes": {"md5": "\#($0.1)"}}"# }.joined(separator: "\n") + "\n")
         var generator = SystemRandomNumberGenerator()
         var kills = 0

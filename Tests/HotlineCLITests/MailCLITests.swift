@@ -66,7 +66,8 @@ import Testing
         let log = gateway.objects(try gateway.run(["mail", "log"]))
         #expect(log.compactMap { $0["outcome"] as? String }.sorted() == ["reports", "reports", "reports", "set-aside", "set-aside"])
         #expect(log.contains { ($0["detail"] as? String) == "no X-ARF report, and stranger@example.test is not a trusted sender" })
-        // The rules saw the mail channel and the sender.
+        // The rules saw the mail channel and the sender, once the fetch service decided them.
+        _ = try gateway.run(["work", "--offline"])
         let decisions = try CLI.run(["rules", "replay", "--data-dir", gateway.data, "--config", gateway.config, "--json", "--limit", "0"])
         #expect(decisions.stdout.contains(#""replayed":4"#), "\(decisions.stdout)")
         let again = try gateway.run(["mail", "poll", "--mailbox", "reports"], environment: environment)
@@ -90,7 +91,7 @@ import Testing
         let gateway = try Gateway(smtpPort: smtp.port, contacts: contacts, knownMD5s: md5s, extra: mailboxes(imap))
         defer { gateway.remove() }
         _ = try gateway.run(
-            ["ingest", "--at", Gateway.at(0), "-"],
+            ["ingest", "--wait", "--trust-hashes", "--at", Gateway.at(0), "-"],
             stdin: zip(hosts, md5s).map { #"{"url": "https://\#($0.0)/m.jpg", "hashes": {"md5": "\#($0.1)"}}"# }.joined(separator: "\n") + "\n")
         _ = try gateway.run(["work", "--offline", "--at", Gateway.at(1.1)])
         let sent = smtp.messages()
@@ -147,7 +148,7 @@ import Testing
         let ackEvents = (shown?["events"] as? [[String: Any]])?.filter { ($0["event"] as? String) == "ack.removed" } ?? []
         #expect(ackEvents.count == 1, "one acknowledgement, not two, after the crash")
         // The bounce counts against the address: a new report for that hoster sees it.
-        _ = try gateway.run(["ingest", "--at", Gateway.at(2), "-"], stdin: #"{"url": "https://h3.example.test/other.jpg"}"# + "\n")
+        _ = try gateway.run(["ingest", "--wait", "--at", Gateway.at(2), "-"], stdin: #"{"url": "https://h3.example.test/other.jpg"}"# + "\n")
         let facts = Process()
         facts.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         facts.arguments = [

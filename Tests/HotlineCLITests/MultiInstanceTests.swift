@@ -43,13 +43,15 @@ struct MultiInstanceTests {
                 smtp: { host: 127.0.0.1, port: \(smtpPort), security: none, timeout: 5s }
                 dispatch: { batch_window: 2s, lease: 5s, retry: { initial: 1s, maximum: 5s, attempts: 10 } }
                 api: { report_rate: 100000 }
+                # A partner feed whose hashes count as evidence (the hosts do not resolve here).
+                fetch: { intake: { enabled: false, trusted: [org:partner-feed] } }
                 """
             ).write(toFile: config, atomically: true, encoding: .utf8)
             try (["md5,classification"] + md5s.map { "\($0),A1" }).joined(separator: "\n").write(
                 to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
             let imported = try CLI.run(["hashes", "import", "--config", config, "--format", "csv", "--list", "police", "list.csv"], in: directory)
             #expect(imported.status == 0, "\(imported.stderr)")
-            let token = try CLI.run(["tokens", "create", "--config", config, "--role", "reporter"], in: directory)
+            let token = try CLI.run(["tokens", "create", "--config", config, "--role", "reporter", "--org", "partner-feed"], in: directory)
             #expect(token.status == 0, "\(token.stderr)")
             reporter = try #require(token.lines.last)
         }

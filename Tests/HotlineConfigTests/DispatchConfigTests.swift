@@ -42,8 +42,8 @@ import Testing
             dispatch.settings.followUp
                 == FollowUpPolicy(
                     checks: [.hours(2), .hours(12)], interval: .hours(12), confirmAfter: TimeSpan(seconds: 600), confirmations: 3, giveUpAfter: .hours(720)))
-        #expect(dispatch.fetchAllow.map(\.description) == ["127.0.0.0/8", "::1/128"])
-        #expect(dispatch.fetchMaximumBytes == 4096)
+        #expect(config?.fetch.allow.map(\.description) == ["127.0.0.0/8", "::1/128"])
+        #expect(config?.fetch.maximumBytes == 4096)
     }
 
     @Test func everyProblemIsReportedWithItsPlace() {

@@ -159,10 +159,11 @@ import Testing
             set.rules.map(\.name) == [
                 "tag-crawler-reports", "duplicate-of-open-case", "known-material-behind-cdn", "known-material-at-local-hoster",
                 "known-material-abroad-with-partner", "known-material-abroad-without-partner", "similar-to-known-material",
-                "hosting-lookup-failed", "removed-close-case", "overdue-first-reminder", "overdue-second-reminder", "overdue-involve-registrar",
+                "reported-hash-not-observed", "fetch-refused", "url-gone-before-action", "hosting-lookup-failed", "removed-close-case",
+                "overdue-first-reminder", "overdue-second-reminder", "overdue-involve-registrar",
                 "overdue-to-analysts", "delivery-failed-to-analysts",
             ])
-        #expect(set.rules.filter { $0.event == .report }.count == 8)
+        #expect(set.rules.filter { $0.event == .report }.count == 11)
         #expect(Set(set.rules.map(\.event)) == Set(RuleEvent.allCases))
     }
 

@@ -257,7 +257,7 @@ final class DispatchHarness {
         #expect(try harness.store.notices(status: nil, limit: 1).first?.items[0].state == .online)
     }
 
-    @Test func otherContentUnderTheReportedURLCountsAsRemoved() throws {
+    @Test func otherContentUnderTheReportedURLProvesNothingAndAfterThreeChecksAPersonLooks() throws {
         let harness = try DispatchHarness()
         try harness.ingest([Self.report])
         harness.checker.script("https://files.example.com/a.jpg", [.online(digests: ["ffffffffffffffffffffffffffffffff"], detail: "HTTP 200")])
@@ -265,12 +265,19 @@ final class DispatchHarness {
         harness.advance(hours: 1)
         _ = try worker.runUntilIdle()
         var removed = 0
-        for _ in 0..<4 {
+        // Checks at 1 h, 6 h and 24 h after delivery: three in a row that prove nothing.
+        for _ in 0..<26 {
             harness.advance(hours: 1)
             removed += try worker.runUntilIdle().removed
         }
-        #expect(removed == 1)
-        #expect(try harness.store.notices(status: .removed, limit: 1).first?.items[0].lastCheck == "gone: content changed (HTTP 200)")
+        #expect(removed == 0)
+        let notice = try #require(try harness.store.notices(status: nil, limit: 1).first)
+        #expect(notice.items[0].state == .online)
+        #expect(notice.items[0].lastCheck == "inconclusive: content changed (HTTP 200)")
+        #expect(notice.items[0].consecutiveInconclusive == 3)
+        #expect(notice.escalatedTo == "analysts")
+        #expect(notice.escalationReason == "3 checks in a row proved nothing for https://files.example.com/a.jpg: inconclusive: content changed (HTTP 200)")
+        #expect(try harness.store.escalationQueue(limit: 10).map(\.id) == [notice.id])
     }
 
     @Test func policeFirstHoldsTheHosterNoticeUntilReleased() throws {

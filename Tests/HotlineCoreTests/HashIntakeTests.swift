@@ -13,12 +13,17 @@ struct OneKnownMD5: HashMatching {
         }
         return HashMatchResult(kind: .none)
     }
+
+    func match(observed media: [ObservedMedia]) -> HashMatchResult? {
+        if media.isEmpty { return nil }
+        return media.lazy.compactMap { match(ReportHashes(md5: $0.md5)) }.first { $0.kind == .known } ?? HashMatchResult(kind: .none)
+    }
 }
 
 @Suite struct HashIntakeTests {
     let store = InMemoryStore()
 
-    func pipeline() throws -> IngestPipeline<InMemoryStore> {
+    func pipeline(trusted: Bool = false) throws -> IngestPipeline<InMemoryStore> {
         var content = RuleFileContent(file: "h.yaml")
         let at = SourceLocation(file: "h.yaml", line: 1, column: 1)
         content.rules = [
@@ -34,13 +39,14 @@ struct OneKnownMD5: HashMatching {
         content.defaultLocation = at
         let set = try #require(RuleSetCompiler.compile([content], digest: "sha256:h").0)
         return IngestPipeline(
-            store: store, engine: DecisionEngine(ruleSet: set), hashMatcher: OneKnownMD5(), time: ManualTimeSource(), ids: SequentialIDGenerator())
+            store: store, engine: DecisionEngine(ruleSet: set), hashMatcher: OneKnownMD5(), time: ManualTimeSource(), ids: SequentialIDGenerator(),
+            claimsAreEvidence: trusted)
     }
 
     func line(_ number: Int, _ text: String) -> IngestInput { IngestInput(IngestLine(number: number, bytes: ArraySlice(Array(text.utf8)))) }
 
-    @Test func hashFactsReachTheRules() throws {
-        let results = try pipeline().ingest([
+    @Test func aTrustedSubmittersHashesReachTheRulesAsReportedEvidence() throws {
+        let results = try pipeline(trusted: true).ingest([
             line(1, #"{"url": "https://example.com/a", "hashes": {"md5": "0123456789ABCDEF0123456789ABCDEF"}}"#),
             line(2, #"{"url": "https://example.com/b", "hashes": {"md5": "99999999999999999999999999999999"}}"#),
             line(3, #"{"url": "https://example.com/c"}"#),
@@ -54,8 +60,22 @@ struct OneKnownMD5: HashMatching {
         let facts = store.allDecisions.map { $0.facts }
         #expect(facts[0][.hashList] == .string("police"))
         #expect(facts[0][.hashDistance] == .number(0))
+        #expect(facts[0][.hashSource] == .string("reported"))
         #expect(facts[1][.hashMatch] == .string("none"))
         #expect(facts[2][.hashMatch] == nil)
+    }
+
+    @Test func anyoneElsesHashesAreClaimsKeptApartFromWhatDecides() throws {
+        let results = try pipeline().ingest([
+            line(1, #"{"url": "https://example.com/a", "hashes": {"md5": "0123456789ABCDEF0123456789ABCDEF"}}"#),
+            line(2, #"{"url": "https://example.com/b", "hashes": {"md5": "99999999999999999999999999999999"}}"#),
+        ])
+        #expect(results.map { if case .decided(_, _, let decision, _) = $0.outcome { decision.rule } else { "" } } == ["default", "default"])
+        let facts = store.allDecisions.map { $0.facts }
+        #expect(facts.map { $0[.hashMatch] } == [nil, nil])
+        #expect(facts.map { $0[.reportHashesMatch] } == [.string("known"), .string("none")])
+        #expect(facts[0][.reportHashesList] == .string("police"))
+        #expect(facts.map { $0[.fetchStatus] } == [.string("skipped"), .string("skipped")])
     }
 
     @Test func theSameContentUnderAnotherURLJoinsTheOpenCase() throws {

@@ -64,7 +64,10 @@ import Testing
     @Test func reportsCorruptAndUnsupportedImages() throws {
         let png = try #require(ImageEncoder.png(GeneratedImages.gradient(width: 50, height: 50)))
         #expect(throws: ImageDecodeError.self) { try ImageDecoder.decode(Array(png.prefix(60))) }
-        #expect(throws: ImageDecodeError(code: "unsupported-format", message: "GIF images are not decoded; PDQ is computed for JPEG and PNG")) {
+        #expect(throws: ImageDecodeError(code: "unsupported-format", message: "BMP images are not decoded; PDQ is computed for JPEG, PNG, GIF and WebP")) {
+            try ImageDecoder.decode(Array("BM......".utf8))
+        }
+        #expect(throws: ImageDecodeError(code: "corrupt", message: "GIF: No screen descriptor detected")) {
             try ImageDecoder.decode(Array("GIF89a....".utf8))
         }
         let hashes = ContentHasher.hash(Array(png.prefix(60)))

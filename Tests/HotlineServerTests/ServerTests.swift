@@ -45,6 +45,7 @@ struct ServerFixture {
         contacts: contacts.yaml
         templates: \(Self.root.appendingPathComponent("Config/templates").path)
         api: { report_rate: \(reportRate), hashcheck_rate: 2 }
+        fetch: { intake: { enabled: false, trusted: [org:partner-hotline] } }
         """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
         let (config, diagnostics) = GatewayConfig.load(directory.appendingPathComponent("hotline.yaml").path)
         store = InMemoryStore()
@@ -55,13 +56,15 @@ struct ServerFixture {
             config: try #require(config, "\(diagnostics)"), overrides: GatewayOverrides(offline: true, time: ManualTimeSource(Date())))
         runtime = try assembly.runtime(store: store)
         server = GatewayServer(runtime: runtime)
-        for (role, org) in [("reporter", nil), ("provider", "hoster-a"), ("analyst", nil), ("admin", nil), ("other-provider", "hoster-b")]
-            as [(String, String?)]
-        {
+        let roles: [(String, String?)] = [
+            ("reporter", nil), ("provider", "hoster-a"), ("analyst", nil), ("admin", nil), ("other-provider", "hoster-b"),
+            ("partner-reporter", "partner-hotline"),
+        ]
+        for (role, org) in roles {
             let secret = TokenSecrets.make()
+            let kind = role.replacingOccurrences(of: "other-", with: "").replacingOccurrences(of: "partner-", with: "")
             try store.insertToken(
-                APIToken(id: "t-\(role)", role: APIRole(rawValue: role.replacingOccurrences(of: "other-", with: ""))!, org: org, label: nil, createdAt: Date()),
-                secretHash: TokenSecrets.hash(secret))
+                APIToken(id: "t-\(role)", role: APIRole(rawValue: kind)!, org: org, label: nil, createdAt: Date()), secretHash: TokenSecrets.hash(secret))
             tokens[role] = secret
         }
     }
@@ -220,11 +223,27 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
             #expect(result["rejected"] == .number(2))
             #expect(items[1].object?["field"] == .string("reports[1].url"))
             #expect(items[3].object?["error"] == .string("only X-ARF reports with category \"content\" and type \"csam\" are accepted"))
-            // The X-ARF report of known material at a Dutch hoster in the directory: notified.
-            #expect(items[2].object?["rule"] == .string("known-material-at-local-hoster"), "\(items[2])")
+            // An X-ARF report naming a listed MD5, from anyone: a claim the gateway has not
+            // seen at the URL, so a person looks, and no notice goes out.
+            #expect(items[2].object?["rule"] == .string("reported-hash-not-observed"), "\(items[2])")
         }
         #expect(try fixture.store.counts().reports == 2)
+        #expect(try fixture.store.dispatchCounts().items == [:])
+    }
+
+    @Test func aTrustedPartnersHashesCountAsEvidence() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            let report =
+                #"{"xarf_version":"4.0.0","report_id":"550e8400-e29b-41d4-a716-446655440001","timestamp":"2026-11-30T10:00:00Z","reporter":{"org":"Partner Hotline","contact":"r@partner.test","domain":"partner.test"},"sender":{"org":"Partner Hotline","contact":"r@partner.test","domain":"partner.test"},"source_identifier":"198.51.100.7","category":"content","type":"csam","url":"http://198.51.100.7/x.jpg","classification":"A1","detection_method":"hash_match","hash_values":{"md5":"0123456789abcdef0123456789abcdef"}}"#
+            let response = try await client.execute(uri: "/v1/reports", method: .post, headers: fixture.headers("partner-reporter"), body: body(report))
+            #expect(response.status == .created, Comment(rawValue: response.text))
+            #expect(response.json.object?["rule"] == .string("known-material-at-local-hoster"))
+        }
         #expect(try fixture.store.dispatchCounts().items == ["waiting": 1])
+        #expect(fixture.store.allDecisions.last?.facts[.hashSource] == .string("reported"))
     }
 
     @Test func analystsSeeTheQueueAndDecideWithTheirNameInTheAuditLog() async throws {

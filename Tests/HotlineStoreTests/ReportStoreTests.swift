@@ -140,6 +140,7 @@ import Testing
             results.map { result in
                 switch result.outcome {
                 case .decided(_, _, let decision, let existing): "\(result.line) \(decision.outcome) \(decision.rule) \(existing)"
+                case .pending(_, _, let existing): "\(result.line) pending \(existing)"
                 case .rejected(let error): "\(result.line) rejected \(error.code)"
                 }
             }

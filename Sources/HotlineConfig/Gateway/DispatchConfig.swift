@@ -12,8 +12,8 @@ import HotlineYAML
 ///   lease: 2m          # how long a claim on due work keeps other instances away
 ///   retry: { initial: 1m, maximum: 6h, attempts: 8 }
 ///   followup: { checks: [1h, 6h, 24h], then_every: 24h, confirm_after: 30m, confirmations: 2, give_up_after: 90d }
-/// fetch: { allow: [], timeout: 15s, max_bytes: 33554432 }
 /// ```
+/// The `fetch` section is ``FetchConfig``.
 public struct DispatchConfig: Sendable {
     /// Who notices come from.
     public var identity = HotlineIdentity(name: "Hotline", email: "notices@hotline.example", domain: "hotline.example")
@@ -25,12 +25,6 @@ public struct DispatchConfig: Sendable {
     public var batchWindow = TimeSpan.hours(1)
     /// Worker policies.
     public var settings = DispatchSettings()
-    /// Networks the fetcher may reach despite being special-purpose (tests: 127.0.0.0/8).
-    public var fetchAllow: [IPNetwork] = []
-    /// Fetch timeout.
-    public var fetchTimeout = TimeSpan(seconds: 15)
-    /// Largest body fetched.
-    public var fetchMaximumBytes = 32 << 20
     /// Whether URLs are re-checked at all.
     public var recheck = true
 
@@ -102,20 +96,6 @@ public struct DispatchConfig: Sendable {
                 }
                 if let span = followUp["give_up_after"].flatMap({ reader.duration($0, key: "give_up_after") }) { config.settings.followUp.giveUpAfter = span }
             }
-        }
-        if let node = top["fetch"], let fields = reader.mapping(node, allowed: ["allow", "timeout", "max_bytes"], what: "fetch") {
-            if let node = fields["allow"], let items = reader.sequence(node, key: "allow") {
-                for item in items {
-                    guard let text = reader.string(item, key: "allow") else { continue }
-                    if let network = IPNetwork(text) {
-                        config.fetchAllow.append(network)
-                    } else {
-                        reader.error(.invalidAddress, "\(YAMLReader.show(item)) is not an address or CIDR network", at: item.location)
-                    }
-                }
-            }
-            if let span = fields["timeout"].flatMap({ reader.duration($0, key: "timeout") }) { config.fetchTimeout = span }
-            if let bytes = fields["max_bytes"].flatMap({ reader.integer($0, key: "max_bytes", range: 1024...(1 << 30)) }) { config.fetchMaximumBytes = bytes }
         }
         return config
     }

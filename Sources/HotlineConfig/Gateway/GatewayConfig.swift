@@ -38,6 +38,8 @@ public struct GatewayConfig: Sendable {
     public var publicSuffixListPath: String
     /// Sending and following up notices.
     public var dispatch = DispatchConfig()
+    /// Fetching reported URLs: the gateway's own evidence and the follow-up's re-checks.
+    public var fetch = FetchConfig()
     /// Requests per second per reporter token on `POST /v1/reports` (burst: twice that).
     public var apiReportRate = 10_000
     /// Hash checks per second per provider token (burst: twice that).
@@ -99,6 +101,7 @@ public struct GatewayConfig: Sendable {
             path.hasPrefix("/") || directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
         }
         config.dispatch = DispatchConfig.parse(top, resolve: resolve, reader: &reader)
+        config.fetch = FetchConfig.parse(top["fetch"], reader: &reader)
         if let hotline = top["hotline"], let fields = reader.mapping(hotline, allowed: ["name", "country", "email", "domain", "website"], what: "hotline") {
             if let name = fields["name"].flatMap({ reader.string($0, key: "name") }) { config.hotlineName = name }
             if let country = fields["country"].flatMap({ reader.country($0, key: "country") }) { config.country = country }

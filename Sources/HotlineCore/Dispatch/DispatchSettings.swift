@@ -45,12 +45,16 @@ public struct FollowUpPolicy: Hashable, Sendable {
     public var confirmations: Int
     /// No more checks this long after delivery (the notice stays open for people).
     public var giveUpAfter: TimeSpan
+    /// Checks in a row that prove nothing (a redirect elsewhere, changed content, answers
+    /// that differ by User-Agent) before the notice goes to people.
+    public var inconclusiveLimit: Int
 
     /// Creates a policy.
     public init(
         checks: [TimeSpan] = [.hours(1), .hours(6), .hours(24)], interval: TimeSpan = .hours(24), confirmAfter: TimeSpan = TimeSpan(seconds: 1800),
-        confirmations: Int = 2, giveUpAfter: TimeSpan = .hours(24 * 90)
+        confirmations: Int = 2, giveUpAfter: TimeSpan = .hours(24 * 90), inconclusiveLimit: Int = 3
     ) {
+        self.inconclusiveLimit = max(1, inconclusiveLimit)
         self.checks = checks
         self.interval = interval
         self.confirmAfter = confirmAfter

@@ -22,6 +22,15 @@ extension DispatchWorker {
                 if givingUp && notice.items[index].state == .online { notice.items[index].nextCheckAt = nil }
             }
         }
+        // Checks that keep proving nothing (a redirect elsewhere, changed content, answers
+        // that differ by User-Agent) are for a person to judge, once.
+        if notice.escalatedTo == nil,
+            let stuck = notice.items.first(where: { $0.state == .online && $0.consecutiveInconclusive >= settings.followUp.inconclusiveLimit })
+        {
+            notice.escalatedTo = "analysts"
+            notice.escalationReason = "\(stuck.consecutiveInconclusive) checks in a row proved nothing for \(stuck.subject.url): \(stuck.lastCheck ?? "")"
+            changes.append("to analysts: \(notice.escalationReason!)")
+        }
         let checked =
             changes.isEmpty ? nil : NoticeEvent(id: ids.next(), noticeID: notice.id, event: "checked", at: now, detail: changes.joined(separator: "; "))
         if notice.items.allSatisfy({ $0.state == .removed }) {
@@ -54,6 +63,14 @@ extension DispatchWorker {
         try store.saveNotice(notice, updatedMessage: nil, newMessages: [], newItems: [], event: event, closingCases: [], at: now)
     }
 
+    /// A check that neither confirms nor refutes removal: try again as planned, and count it.
+    private func inconclusive(_ why: String, on item: inout NoticeItem, scheduled: Date, now: Date) -> String? {
+        item.lastCheck = "inconclusive: \(why)"
+        item.consecutiveInconclusive += 1
+        item.nextCheckAt = item.consecutiveGone > 0 ? now.addingTimeInterval(TimeInterval(settings.followUp.confirmAfter.seconds)) : scheduled
+        return nil
+    }
+
     /// Applies one check to an item; returns a note when its state changed.
     func record(_ result: URLCheck, on item: inout NoticeItem, sentAt: Date, now: Date) -> String? {
         item.checks += 1
@@ -65,23 +82,22 @@ extension DispatchWorker {
         case .gone(let why):
             gone = why
         case .online(let digests, let detail):
-            // Different content under the same URL counts as removal of the reported file.
+            // Different content under the same URL is not proof of removal: a hoster can
+            // change a byte and keep the material up. It proves nothing either way.
             if let digests, !item.subject.hashes.isEmpty, Set(item.subject.hashes.values.map { $0.lowercased() }).isDisjoint(with: digests) {
-                gone = "content changed (\(detail))"
-            } else {
-                item.lastCheck = "online: \(detail)"
-                let wasGone = item.consecutiveGone > 0
-                item.consecutiveGone = 0
-                item.removedAt = nil
-                item.nextCheckAt = scheduled
-                return wasGone ? "\(item.subject.url) back online" : nil
+                return inconclusive("content changed (\(detail))", on: &item, scheduled: scheduled, now: now)
             }
+            item.lastCheck = "online: \(detail)"
+            let wasGone = item.consecutiveGone > 0
+            item.consecutiveGone = 0
+            item.consecutiveInconclusive = 0
+            item.removedAt = nil
+            item.nextCheckAt = scheduled
+            return wasGone ? "\(item.subject.url) back online" : nil
         case .inconclusive(let why):
-            // A flaky server neither confirms nor refutes removal; try again as planned.
-            item.lastCheck = "inconclusive: \(why)"
-            item.nextCheckAt = item.consecutiveGone > 0 ? now.addingTimeInterval(TimeInterval(policy.confirmAfter.seconds)) : scheduled
-            return nil
+            return inconclusive(why, on: &item, scheduled: scheduled, now: now)
         }
+        item.consecutiveInconclusive = 0
         item.lastCheck = "gone: \(gone!)"
         item.consecutiveGone += 1
         if item.consecutiveGone == 1 { item.removedAt = now }
@@ -151,6 +167,7 @@ extension DispatchWorker {
                 }
             case .escalate(let queue, let reason, _):
                 notice.escalatedTo = queue
+                notice.escalationReason = reason
                 notes.append("escalated to \(queue): \(reason)")
             case .close(let reason):
                 if notice.status != .removed { notice.status = .closed }

@@ -49,6 +49,8 @@ public struct NoticeItem: Hashable, Sendable {
     public var checks: Int
     /// Checks in a row that found it gone.
     public var consecutiveGone: Int
+    /// Checks in a row that proved nothing either way (after a number of them a person looks).
+    public var consecutiveInconclusive: Int = 0
     /// When it was last checked.
     public var lastCheckAt: Date?
     /// What the last check found.
@@ -89,7 +91,9 @@ public struct NoticeItem: Hashable, Sendable {
 
 extension NoticeItem: Codable {
     private enum CodingKeys: String, CodingKey {
-        case itemID, hosting, classification, detectionMethod, xarfReportID, state, checks, consecutiveGone, lastCheckAt, lastCheck, nextCheckAt, removedAt
+        case itemID, hosting, classification, detectionMethod, xarfReportID, state, checks, consecutiveGone, consecutiveInconclusive, lastCheckAt, lastCheck,
+            nextCheckAt,
+            removedAt
     }
 
     /// Decodes the stored body; the subject's fields sit beside the item's, as they always have.
@@ -107,6 +111,7 @@ extension NoticeItem: Codable {
             lastCheck: try container.decodeIfPresent(String.self, forKey: .lastCheck),
             nextCheckAt: try container.decodeIfPresent(Date.self, forKey: .nextCheckAt),
             removedAt: try container.decodeIfPresent(Date.self, forKey: .removedAt))
+        consecutiveInconclusive = try container.decodeIfPresent(Int.self, forKey: .consecutiveInconclusive) ?? 0
     }
 
     /// Encodes the body with the subject's fields beside the item's.
@@ -121,6 +126,7 @@ extension NoticeItem: Codable {
         try container.encode(state, forKey: .state)
         try container.encode(checks, forKey: .checks)
         try container.encode(consecutiveGone, forKey: .consecutiveGone)
+        try container.encode(consecutiveInconclusive, forKey: .consecutiveInconclusive)
         try container.encodeIfPresent(lastCheckAt, forKey: .lastCheckAt)
         try container.encodeIfPresent(lastCheck, forKey: .lastCheck)
         try container.encodeIfPresent(nextCheckAt, forKey: .nextCheckAt)
@@ -163,6 +169,8 @@ public struct Notice: Hashable, Sendable, Codable {
     public var deliveryAttempts: Int
     /// A person's queue the follow-up escalated it to, if any.
     public var escalatedTo: String?
+    /// Why it went to people, when a check or a rule sent it there.
+    public var escalationReason: String? = nil
     /// When the recipient acknowledged it (API or mail), if it did.
     public var acknowledgedAt: Date? = nil
     /// When the worker next has something to do for it (a check or the deadline).

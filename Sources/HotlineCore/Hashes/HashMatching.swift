@@ -1,7 +1,7 @@
 /// The outcome of checking a report's hashes against the known-hash lists.
 public struct HashMatchResult: Hashable, Sendable {
     /// What was found.
-    public enum Kind: String, Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
         /// An exact digest (MD5, SHA-1, SHA-256) is on a list.
         case known
         /// A PDQ hash is within the match threshold of a listed one.
@@ -22,9 +22,14 @@ public struct HashMatchResult: Hashable, Sendable {
     public var algorithm: HashAlgorithm?
     /// Hamming distance for PDQ, 0 for exact digests.
     public var distance: Int?
+    /// The PDQ quality of the image that matched, when an image was hashed.
+    public var quality: Int?
 
     /// Creates a result.
-    public init(kind: Kind, list: String? = nil, classification: HashClassification? = nil, algorithm: HashAlgorithm? = nil, distance: Int? = nil) {
+    public init(
+        kind: Kind, list: String? = nil, classification: HashClassification? = nil, algorithm: HashAlgorithm? = nil, distance: Int? = nil, quality: Int? = nil
+    ) {
+        self.quality = quality
         self.kind = kind
         self.list = list
         self.classification = classification
@@ -32,19 +37,38 @@ public struct HashMatchResult: Hashable, Sendable {
         self.distance = distance
     }
 
-    /// Writes `hash.*` facts.
-    public func apply(to facts: inout Facts) {
+    /// Where a `hash.*` match comes from.
+    public enum Source: String, Hashable, Sendable, CaseIterable {
+        /// The gateway fetched the content and hashed it.
+        case observed
+        /// A trusted submitter reported the hash (the config names whose reports count).
+        case reported
+    }
+
+    /// Writes `hash.*` facts: what decides.
+    public func apply(to facts: inout Facts, source: Source) {
         facts[.hashMatch] = .string(kind.rawValue)
+        facts[.hashSource] = .string(source.rawValue)
         if let list { facts[.hashList] = .string(list) }
         if let classification { facts[.hashClassification] = .string(classification.rawValue) }
         if let algorithm { facts[.hashAlgorithm] = .string(algorithm.rawValue) }
         if let distance { facts[.hashDistance] = .number(Double(distance)) }
+        if let quality { facts[.hashQuality] = .number(Double(quality)) }
+    }
+
+    /// Writes `report.hashes.*` facts: what the reporter claimed, kept apart.
+    public func applyClaimed(to facts: inout Facts) {
+        facts[.reportHashesMatch] = .string(kind.rawValue)
+        if let list { facts[.reportHashesList] = .string(list) }
+        if let classification { facts[.reportHashesClassification] = .string(classification.rawValue) }
     }
 }
 
-/// Checks report hashes against the known-hash lists; the in-memory index implements it,
-/// tests use fakes.
+/// Checks hashes against the known-hash lists; the in-memory index implements it, tests
+/// use fakes.
 public protocol HashMatching: Sendable {
-    /// The best match for `hashes`, or `nil` when the report carries no hash to check.
+    /// The best match for a report's hashes, or `nil` when the report carries no hash.
     func match(_ hashes: ReportHashes) -> HashMatchResult?
+    /// The best match for what the gateway hashed, or `nil` when it hashed nothing.
+    func match(observed media: [ObservedMedia]) -> HashMatchResult?
 }

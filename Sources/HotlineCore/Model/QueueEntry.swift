@@ -62,6 +62,7 @@ extension QueueEntry {
         ])
         return QueueEntry(
             kind: "notice", id: notice.id, url: notice.items.first?.subject.url ?? "", queue: notice.escalatedTo ?? "analysts",
-            reason: notice.lastError ?? "follow-up escalated", priority: "high", since: notice.sentAt ?? notice.createdAt, detail: detail)
+            reason: notice.escalationReason ?? notice.lastError ?? "follow-up escalated", priority: "high", since: notice.sentAt ?? notice.createdAt,
+            detail: detail)
     }
 }

@@ -14,7 +14,7 @@ public final class AddressHealthEnricher: ReportEnricher, @unchecked Sendable {
     }
 
     /// Reads the bounce counts once per batch.
-    public func prepare(_ submissions: [ReportSubmission]) {
+    public func prepare(_ urls: [CanonicalURL]) {
         let counts = (try? store.bounceCounts()) ?? [:]
         lock.lock()
         bounces = counts

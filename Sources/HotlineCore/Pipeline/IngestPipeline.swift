@@ -29,6 +29,9 @@ public struct IngestResult: Hashable, Sendable {
         /// Stored and decided. `existing` when the client id was seen before and this is
         /// that earlier report and its decision.
         case decided(reportID: String, caseID: String, decision: DecisionSummary, existing: Bool)
+        /// Stored; decided once the gateway's own evidence is in (the fetch service).
+        /// `existing` as for `decided`.
+        case pending(reportID: String, caseID: String, existing: Bool)
         /// Refused; nothing was stored.
         case rejected(ReportError)
     }
@@ -66,6 +69,11 @@ extension IngestResult.Outcome {
             object.append("actions", decision.actions)
             object.append("rules_version", .string(decision.rulesDigest))
             if existing { object.append("existing", .bool(true)) }
+        case .pending(let reportID, let caseID, let existing):
+            object.append("report_id", .string(reportID))
+            object.append("case_id", .string(caseID))
+            object.append("outcome", .string("pending"))
+            if existing { object.append("existing", .bool(true)) }
         case .rejected(let error):
             object.append("outcome", .string("rejected"))
             object.append("error", .string(error.message))
@@ -100,11 +108,21 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     public let enrichers: [any ReportEnricher]
     /// Stores each decision with the dispatch items it asks for.
     public let recorder: CaseDecisionRecorder
+    /// Which reports wait for the gateway's own evidence instead of being decided at once.
+    public let evidence: EvidencePolicy
+    /// Whether hosting is looked up over the network (DNS, RDAP): then every report is
+    /// decided by the fetch service, so that intake never waits on a lookup.
+    public let deferLookups: Bool
+    /// Whether the submitter of this batch is trusted to report hashes as evidence (a partner
+    /// hotline's token the config names): then reported hashes can decide when nothing
+    /// observed does.
+    public let claimsAreEvidence: Bool
 
     /// Creates a pipeline.
     public init(
         store: Store, engine: DecisionEngine, hashMatcher: (any HashMatching)? = nil, enrichers: [any ReportEnricher] = [], planner: DispatchPlanner? = nil,
-        time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), channel: String = "file", actor: String = "system"
+        time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), channel: String = "file", actor: String = "system",
+        evidence: EvidencePolicy = EvidencePolicy(), deferLookups: Bool = false, claimsAreEvidence: Bool = false
     ) {
         self.store = store
         self.engine = engine
@@ -115,6 +133,14 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         self.ids = ids
         self.channel = channel
         self.actor = actor
+        self.evidence = evidence
+        self.deferLookups = deferLookups
+        self.claimsAreEvidence = claimsAreEvidence
+    }
+
+    /// Whether `submission` is stored now and decided by the fetch service.
+    public func defers(_ submission: ReportSubmission) -> Bool {
+        deferLookups || evidence.fetches(submission.source.kind, channel: channel)
     }
 
     /// Processes a batch. Refused inputs are answered one by one; accepted ones are stored
@@ -126,7 +152,9 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
             return inputs.map { IngestResult(line: $0.line, outcome: .rejected(Self.error($0))) }
         }
         let submissions = accepted.map(\.submission)
-        for enricher in enrichers { enricher.prepare(submissions) }
+        // Slow work (lookups) only for the reports decided now; the others wait for the fetch service.
+        let decidedNow = submissions.filter { !defers($0) }.map(\.url)
+        if !decidedNow.isEmpty { for enricher in enrichers { enricher.prepare(decidedNow) } }
         // Only a store with several writers at once uses them; SQLite's single writer does not.
         let keys = store.usesIntakeKeys ? Self.intakeKeys(submissions) : IntakeKeys()
         let decided: [IngestResult.Outcome] = try store.write { transaction in
@@ -136,7 +164,10 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
             var existingReports = 0
             for entry in accepted {
                 let outcome = try decide(entry.submission, in: transaction)
-                if case .decided(_, _, _, true) = outcome { existingReports += 1 }
+                switch outcome {
+                case .decided(_, _, _, true), .pending(_, _, true): existingReports += 1
+                default: break
+                }
                 outcomes.append(outcome)
             }
             try transaction.appendAudit(
@@ -150,6 +181,7 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
                         "existing_reports": .number(Double(existingReports)),
                         "rejected": .number(Double(inputs.count - accepted.count)),
                         "rules_version": .string(engine.ruleSet.digest),
+                        "hashes_trusted": .bool(claimsAreEvidence),
                     ]))
             return outcomes
         }
@@ -184,10 +216,8 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     }
 
     private func decide(_ submission: ReportSubmission, in transaction: Store.Transaction) throws -> IngestResult.Outcome {
-        if let clientID = submission.clientID,
-            let existing = try transaction.existingReport(clientID: clientID, sourceName: submission.source.name ?? ""),
-            let decision = existing.decision
-        {
+        if let clientID = submission.clientID, let existing = try transaction.existingReport(clientID: clientID, sourceName: submission.source.name ?? "") {
+            guard let decision = existing.decision else { return .pending(reportID: existing.reportID, caseID: existing.caseID, existing: true) }
             return .decided(reportID: existing.reportID, caseID: existing.caseID, decision: decision, existing: true)
         }
         let now = time.now()
@@ -217,7 +247,16 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         let caseInfo = CaseInfo(caseID: caseRecord.id, isDuplicate: isDuplicate, reportCount: caseRecord.reportCount, openedAt: caseRecord.openedAt)
         var facts = Facts.intake(report: report, caseInfo: caseInfo, channel: channel, now: now)
         if let joinedBy { facts[.caseJoinedBy] = .string(joinedBy) }
-        hashMatcher?.match(report.hashes)?.apply(to: &facts)
+        // What the reporter claimed is kept apart from what the gateway observes (`hash.*`).
+        let claimed = hashMatcher?.match(report.hashes)
+        claimed?.applyClaimed(to: &facts)
+        if defers(submission) {
+            try transaction.enqueueEvidence(
+                EvidenceTask(reportID: report.id, caseID: caseRecord.id, facts: facts, claimsAreEvidence: claimsAreEvidence, createdAt: now))
+            return .pending(reportID: report.id, caseID: caseRecord.id, existing: false)
+        }
+        FetchEvidence.skipped("fetching is off for \(submission.source.kind.rawValue) reports by \(channel)").apply(to: &facts)
+        if claimsAreEvidence { claimed?.apply(to: &facts, source: .reported) }
         for enricher in enrichers { enricher.enrich(report, facts: &facts) }
         let verdict = engine.decide(facts)
         let decision = Decision(id: ids.next(), reportID: report.id, caseID: caseRecord.id, verdict: verdict, facts: facts, decidedAt: now)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Any report store behind one type, for code that picks the store at run time (SQLite or
 /// PostgreSQL from the config) and still builds an ``IngestPipeline`` on it.
 public struct AnyReportStore: ReportStore {
@@ -55,6 +57,8 @@ public struct AnyReportStoreTransaction: ReportStoreTransaction {
     public func insertCase(_ record: CaseRecord) throws { try base.insertCase(record) }
     /// Updates a case's status, count and close time.
     public func updateCase(_ record: CaseRecord) throws { try base.updateCase(record) }
+    /// Closes an open case at `date`, leaving its other fields as they are.
+    public func closeCase(_ caseID: String, at date: Date) throws { try base.closeCase(caseID, at: date) }
     /// Stores a report in a case.
     public func insertReport(_ report: Report, caseID: String) throws { try base.insertReport(report, caseID: caseID) }
     /// Stores a decision with its actions, trace and facts.
@@ -63,6 +67,11 @@ public struct AnyReportStoreTransaction: ReportStoreTransaction {
     public func appendAudit(_ entry: AuditEntry) throws { try base.appendAudit(entry) }
     /// Stores the notices and forwards a decision asked for, to be batched and sent.
     public func enqueueDispatch(_ items: [DispatchItem]) throws { try base.enqueueDispatch(items) }
+    /// Stores a report's wait for the gateway's own evidence, with the report.
+    public func enqueueEvidence(_ task: EvidenceTask) throws { try base.enqueueEvidence(task) }
+    /// Marks a report's evidence task done before its decision is stored; `false` when it
+    /// was done already (another instance decided it first), and then nothing is stored.
+    public func completeEvidence(reportID: String, at date: Date) throws -> Bool { try base.completeEvidence(reportID: reportID, at: date) }
     /// Does the slow work for a batch (network lookups) before its transaction starts, so
     /// that `enrich` only reads what this left ready.
     public func prepare(_ keys: IntakeKeys) throws { try base.prepare(keys) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A report already stored under a client id, with its latest decision.
 public struct ExistingReport: Hashable, Sendable {
     /// The report's id.
@@ -55,6 +57,9 @@ public protocol ReportStoreTransaction {
     func insertCase(_ record: CaseRecord) throws
     /// Updates a case's status, count and close time.
     func updateCase(_ record: CaseRecord) throws
+    /// Closes an open case at `date`, leaving its other fields as they are (for a decision
+    /// taken outside the batch that opened the case, such as the fetch service's).
+    func closeCase(_ caseID: String, at date: Date) throws
     /// Stores a report in a case.
     func insertReport(_ report: Report, caseID: String) throws
     /// Stores a decision with its actions, trace and facts.
@@ -63,6 +68,11 @@ public protocol ReportStoreTransaction {
     func appendAudit(_ entry: AuditEntry) throws
     /// Stores the notices and forwards a decision asked for, to be batched and sent.
     func enqueueDispatch(_ items: [DispatchItem]) throws
+    /// Stores a report's wait for the gateway's own evidence, with the report.
+    func enqueueEvidence(_ task: EvidenceTask) throws
+    /// Marks a report's evidence task done before its decision is stored; `false` when it
+    /// was done already (another instance decided it first), and then nothing is stored.
+    func completeEvidence(reportID: String, at date: Date) throws -> Bool
     /// Called first with everything the batch will look up. A store whose writers are
     /// serialized anyway does nothing; one with several instances at once (PostgreSQL) locks
     /// the keys until the transaction ends, in one fixed order so writers waiting for each

@@ -90,6 +90,12 @@ public enum Fact: Int, CaseIterable, Sendable {
     case reportHasReporter
     /// `report.age`.
     case reportAge
+    /// `report.hashes.match`.
+    case reportHashesMatch
+    /// `report.hashes.classification`.
+    case reportHashesClassification
+    /// `report.hashes.list`.
+    case reportHashesList
     /// `case.duplicate`.
     case caseDuplicate
     /// `case.joined_by`.
@@ -110,6 +116,22 @@ public enum Fact: Int, CaseIterable, Sendable {
     case hashDistance
     /// `hash.quality`.
     case hashQuality
+    /// `hash.source`.
+    case hashSource
+    /// `fetch.status`.
+    case fetchStatus
+    /// `fetch.http_status`.
+    case fetchHTTPStatus
+    /// `fetch.media_type`.
+    case fetchMediaType
+    /// `fetch.bytes`.
+    case fetchBytes
+    /// `fetch.media_found`.
+    case fetchMediaFound
+    /// `fetch.media_hashed`.
+    case fetchMediaHashed
+    /// `fetch.detail`.
+    case fetchDetail
     /// `hosting.resolved`.
     case hostingResolved
     /// `hosting.lookup_failed`.
@@ -189,6 +211,18 @@ public enum Fact: Int, CaseIterable, Sendable {
         case .reportHasHashes: ("report.has_hashes", .bool, "Whether the sender supplied any hash.", nil)
         case .reportHasReporter: ("report.has_reporter", .bool, "Whether a reporter contact was given.", nil)
         case .reportAge: ("report.age", .duration, "Time from receipt to the decision.", nil)
+        case .reportHashesMatch:
+            (
+                "report.hashes.match", .string,
+                "What the hashes the reporter supplied match (a claim, not evidence): known, similar, none or allowlisted. Absent when the report has no hash.",
+                HashMatchResult.Kind.allCases.map(\.rawValue)
+            )
+        case .reportHashesClassification:
+            (
+                "report.hashes.classification", .string, "Classification of the list entry the reported hashes match.",
+                Classification.allCases.map(\.rawValue) + ["nationally_illegal", "unclassified"]
+            )
+        case .reportHashesList: ("report.hashes.list", .string, "Name of the list the reported hashes match.", nil)
         case .caseDuplicate: ("case.duplicate", .bool, "An open case for the same URL or the same content already existed; this report joined it.", nil)
         case .caseJoinedBy: ("case.joined_by", .string, "How the report joined an open case: same URL or same content hash.", ["url", "hash"])
         case .caseReportCount: ("case.report_count", .number, "Reports in the case, this one included.", nil)
@@ -196,7 +230,7 @@ public enum Fact: Int, CaseIterable, Sendable {
         case .hashMatch:
             (
                 "hash.match", .string,
-                "Known-hash check: an exact digest is listed (known), a PDQ hash is within the threshold (similar), nothing (none), or only an allow-listed value matched (allowlisted). Absent when the report has no hash.",
+                "What the gateway observed matches: an exact digest of a fetched file is listed (known), the PDQ of a fetched image is within the threshold (similar), nothing (none), or only an allow-listed value matched (allowlisted). Absent when nothing was hashed; see hash.source and report.hashes.*.",
                 ["known", "similar", "none", "allowlisted"]
             )
         case .hashClassification:
@@ -208,6 +242,24 @@ public enum Fact: Int, CaseIterable, Sendable {
         case .hashAlgorithm: ("hash.algorithm", .string, "Hash that matched.", ["md5", "sha1", "sha256", "pdq"])
         case .hashDistance: ("hash.distance", .number, "PDQ Hamming distance of the match (0 for exact hashes).", nil)
         case .hashQuality: ("hash.quality", .number, "PDQ quality of the fetched image (0-100).", nil)
+        case .hashSource:
+            (
+                "hash.source", .string,
+                "Where the hash.* match comes from: observed (the gateway fetched and hashed the content) or reported (by a submitter the config trusts).",
+                HashMatchResult.Source.allCases.map(\.rawValue)
+            )
+        case .fetchStatus:
+            (
+                "fetch.status", .string,
+                "How fetching the reported URL went: ok, gone (404, 410, 451, no such host), refused (the address policy), failed (timeout, error, other status) or skipped (fetching is off for this source or channel).",
+                FetchEvidence.Status.allCases.map(\.rawValue)
+            )
+        case .fetchHTTPStatus: ("fetch.http_status", .number, "The final HTTP status of the fetch.", nil)
+        case .fetchMediaType: ("fetch.media_type", .string, "The media type of what the URL serves, sniffed from its bytes.", nil)
+        case .fetchBytes: ("fetch.bytes", .number, "Bytes read for the report: the URL and the media of a page.", nil)
+        case .fetchMediaFound: ("fetch.media_found", .number, "Media references found on a reported page.", nil)
+        case .fetchMediaHashed: ("fetch.media_hashed", .number, "Files hashed: the URL's own body when it is media, and the media of a page.", nil)
+        case .fetchDetail: ("fetch.detail", .string, "What happened while fetching: the reason of a failure, or the limit that cut it short.", nil)
         case .hostingResolved:
             ("hosting.resolved", .bool, "Whether the host could be resolved to an address; false means unresolvable (rules can escalate it).", nil)
         case .hostingLookupFailed:

@@ -22,8 +22,12 @@ public enum ImageFormat: String, Sendable {
     case jpeg
     /// PNG, decoded with libpng.
     case png
-    /// Recognised but not decoded: PDQ is computed for JPEG and PNG only.
-    case gif, webp, bmp, tiff
+    /// GIF, its first frame decoded with giflib.
+    case gif
+    /// WebP, decoded with libwebp.
+    case webp
+    /// Recognised but not decoded.
+    case bmp, tiff
 
     /// The format of `bytes`, from their signature; `nil` when they are not an image we know.
     public static func detect(_ bytes: UnsafeRawBufferPointer) -> ImageFormat? {

@@ -168,6 +168,47 @@ public struct HashIndex: HashMatching, Sendable {
     }
 }
 
+extension HashIndex {
+    /// PDQ hashes of images below this quality are not matched: flat or tiny images give
+    /// hashes that match too much (Meta's guidance).
+    public static let minimumPDQQuality = 50
+
+    /// The most severe match among what the gateway hashed: an exact digest of any file
+    /// makes `known`, the PDQ of an image of usable quality within the threshold `similar`;
+    /// allow-listed values never match.
+    public func match(observed media: [ObservedMedia]) -> HashMatchResult? {
+        guard !media.isEmpty else { return nil }
+        func rank(_ match: HashMatch) -> (Int, Int, String) {
+            (HashIndex.classifications.firstIndex(of: match.classification)!, match.distance, match.list)
+        }
+        var best: (match: HashMatch, quality: Int?)?
+        for medium in media {
+            for (algorithm, value) in medium.digests {
+                for found in matches(algorithm, value) where best.map({ rank(found) < rank($0.match) }) ?? true { best = (found, medium.quality) }
+            }
+        }
+        if let best {
+            return HashMatchResult(
+                kind: .known, list: best.match.list, classification: best.match.classification, algorithm: best.match.algorithm, distance: 0,
+                quality: best.quality)
+        }
+        var similar: (match: HashMatch, quality: Int?)?
+        for medium in media {
+            guard let pdq = medium.pdq, let quality = medium.quality, quality >= Self.minimumPDQQuality else { continue }
+            for found in pdqMatches(pdq) where similar.map({ rank(found) < rank($0.match) }) ?? true { similar = (found, quality) }
+        }
+        if let similar {
+            return HashMatchResult(
+                kind: .similar, list: similar.match.list, classification: similar.match.classification, algorithm: .pdq, distance: similar.match.distance,
+                quality: similar.quality)
+        }
+        let allowed = media.contains { medium in
+            medium.digests.contains { isAllowed($0.0, $0.1) } || (medium.pdq.map { isAllowed(.pdq, $0.description) } ?? false)
+        }
+        return HashMatchResult(kind: allowed ? .allowlisted : .none)
+    }
+}
+
 /// Collects entries and builds a ``HashIndex``.
 public struct HashIndexBuilder {
     private var lists: [String] = []

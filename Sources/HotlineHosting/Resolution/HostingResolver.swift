@@ -70,9 +70,9 @@ public final class HostingResolver: ReportEnricher, Sendable {
     public static let concurrency = 16
 
     /// Resolves the batch's distinct hosts, several at a time, into the cache.
-    public func prepare(_ submissions: [ReportSubmission]) {
+    public func prepare(_ urls: [CanonicalURL]) {
         guard addressResolver != nil || contactLookup != nil || registrarLookup != nil else { return }
-        let hosts = Array(Set(submissions.map(\.url.host)))
+        let hosts = Array(Set(urls.map(\.host)))
         let now = time.now()
         let missing = hosts.filter { cache.value(for: $0, at: now) == nil }
         guard !missing.isEmpty else { return }

@@ -70,32 +70,56 @@ public struct NetNoticeTransport: NoticeTransport {
     }
 }
 
-/// Re-checks URLs with the ``SafeFetcher``.
+/// Re-checks URLs with the ``SafeFetcher``, counting a URL gone only on the evidence of its
+/// own host: 404, 410 or 451 from the reported host itself, twice over (the configured
+/// User-Agent and a second one), or the reported host no longer existing. A redirect to
+/// another host, a host on the way that does not exist, and answers that differ by
+/// User-Agent prove nothing either way.
 public struct FetchingURLChecker: URLChecking {
     /// The fetcher.
     public let fetcher: SafeFetcher
+    /// The second User-Agent a "gone" is confirmed with (a hoster that cloaks answers a
+    /// crawler differently from a browser).
+    public let confirmingAgent: String
+
+    /// The second User-Agent by default: the gateway's own name.
+    public static let gatewayAgent = "HotlineGateway/1 (notice follow-up)"
 
     /// Creates a checker.
-    public init(fetcher: SafeFetcher) {
+    public init(fetcher: SafeFetcher, confirmingAgent: String = FetchingURLChecker.gatewayAgent) {
         self.fetcher = fetcher
+        self.confirmingAgent = confirmingAgent
     }
 
     /// Checks `url`; never keeps what it fetched.
     public func check(_ url: String) -> URLCheck {
-        switch fetcher.fetch(url) {
-        case .noSuchHost(let detail):
-            return .gone("host gone: \(detail)")
-        case .failed(let detail):
+        switch fetcher.get(url) {
+        case .noSuchHost(let host, let after, let detail):
+            guard after.isEmpty else { return .inconclusive("redirected to \(host), which does not exist (\(detail))") }
+            return .gone("host gone: \(host): \(detail)")
+        case .refused(let detail), .failed(let detail):
             return .inconclusive(detail)
-        case .response(let status, let finalURL, let digests):
-            let via = finalURL == url ? "" : " at \(finalURL)"
-            switch status {
+        case .response(let answer):
+            let own = answer.hosts.first ?? ""
+            if let other = answer.hosts.first(where: { $0 != own }) {
+                return .inconclusive("redirected to another host, \(other) (HTTP \(answer.status) at \(answer.url))")
+            }
+            let via = answer.url == url ? "" : " at \(answer.url)"
+            switch answer.status {
             case 200..<300:
-                return .online(digests: digests.map { [$0.md5, $0.sha1, $0.sha256] }, detail: "HTTP \(status)\(via)")
+                let digests = answer.truncated ? nil : ContentDigestSet(answer.body)
+                return .online(digests: digests.map { [$0.md5, $0.sha1, $0.sha256] }, detail: "HTTP \(answer.status)\(via)")
             case 404, 410, 451:
-                return .gone("HTTP \(status)\(via)")
+                // The same answer to another User-Agent, or it proves nothing.
+                guard case .response(let second) = fetcher.get(url, agent: confirmingAgent) else {
+                    return .inconclusive("HTTP \(answer.status)\(via), but the confirming fetch got no answer")
+                }
+                guard second.status == answer.status, second.hosts == answer.hosts else {
+                    return .inconclusive("answers differ by User-Agent: HTTP \(answer.status) to the configured one, HTTP \(second.status) to the gateway's")
+                }
+                return .gone("HTTP \(answer.status)\(via)")
             default:
-                return .inconclusive("HTTP \(status)\(via)")
+                return .inconclusive("HTTP \(answer.status)\(via)")
             }
         }
     }

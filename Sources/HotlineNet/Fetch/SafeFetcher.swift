@@ -4,16 +4,6 @@ import Foundation
 import HotlineCore
 import HotlineHosting
 
-/// What fetching a URL found. The body itself is never kept: only its digests.
-public enum FetchOutcome: Hashable, Sendable {
-    /// An answer: the final status after redirects, and the body's digests when it was 2xx.
-    case response(status: Int, finalURL: String, digests: ContentDigestSet?)
-    /// The host has no addresses (NXDOMAIN or no records).
-    case noSuchHost(String)
-    /// Not fetched, or no usable answer: refused address, timeout, connection error, DNS failure.
-    case failed(String)
-}
-
 /// MD5, SHA-1 and SHA-256 of a body, lowercase hex.
 public struct ContentDigestSet: Hashable, Sendable {
     /// MD5.
@@ -31,11 +21,45 @@ public struct ContentDigestSet: Hashable, Sendable {
     }
 }
 
+/// One answer of a fetch, held in memory for the caller to hash and drop.
+public struct FetchedBody: Sendable {
+    /// The final status, after redirects.
+    public var status: Int
+    /// The URL that answered (the last one of the redirects).
+    public var url: String
+    /// Every host visited, the reported URL's own first.
+    public var hosts: [String]
+    /// The `Content-Type` header, without parameters, lowercased.
+    public var contentType: String?
+    /// The body, up to the limit.
+    public var body: [UInt8]
+    /// Whether the body was longer than the limit (then `body` is empty).
+    public var truncated: Bool
+}
+
+/// What a fetch found, with the body in memory.
+public enum FetchResult: Sendable {
+    /// An answer.
+    case response(FetchedBody)
+    /// A host on the way has no addresses (NXDOMAIN or no records): the host, and every
+    /// host visited before it (empty when it was the reported URL's own).
+    case noSuchHost(host: String, after: [String], detail: String)
+    /// Where it points is not fetched: a special-purpose address, another scheme.
+    case refused(String)
+    /// No usable answer: timeout, connection error, DNS failure, too many redirects.
+    case failed(String)
+}
+
 /// Fetches reported URLs without becoming a tool against the gateway's own network: only
 /// http(s); every address checked against an ``AddressPolicy`` before connecting and
-/// pinned for the connection (no second DNS answer can swap it); redirects followed by hand,
-/// each hop checked again; size and time limits; the body hashed in memory and dropped.
+/// pinned for the connection (no second DNS answer can swap it); no proxy unless the config
+/// names one; redirects followed by hand, each hop checked again; size and time limits. The
+/// body stays in memory: callers hash it and let it go.
 public struct SafeFetcher: Sendable {
+    /// The User-Agent sent unless the config names another: the one most browsers send, so
+    /// that a hoster serves the gateway what it serves people.
+    public static let browserUserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+
     /// Resolves host names; `nil` means only IP-literal URLs can be fetched.
     public var resolver: (any AddressResolving)?
     /// Which addresses may be connected to.
@@ -48,11 +72,15 @@ public struct SafeFetcher: Sendable {
     public var maximumRedirects: Int
     /// Sent as User-Agent.
     public var userAgent: String
+    /// A proxy the config names (`http://HOST:PORT`); `nil`: none, whatever the environment's
+    /// `http_proxy` says. The proxy resolves names itself, so the address policy cannot
+    /// check what it connects to: name one only where it enforces a policy of its own.
+    public var proxy: String?
 
     /// Creates a fetcher.
     public init(
         resolver: (any AddressResolving)?, policy: AddressPolicy = AddressPolicy(), maximumBytes: Int = 32 << 20, timeout: TimeInterval = 15,
-        maximumRedirects: Int = 5, userAgent: String = "HotlineGateway/1 (notice follow-up)"
+        maximumRedirects: Int = 5, userAgent: String = SafeFetcher.browserUserAgent, proxy: String? = nil
     ) {
         self.resolver = resolver
         self.policy = policy
@@ -60,15 +88,29 @@ public struct SafeFetcher: Sendable {
         self.timeout = timeout
         self.maximumRedirects = maximumRedirects
         self.userAgent = userAgent
+        self.proxy = proxy
     }
 
-    /// Fetches `url`, following at most ``maximumRedirects`` redirects.
+    /// Fetches `url` and hashes the body in memory (the follow-up's view).
     public func fetch(_ url: String) -> FetchOutcome {
+        switch get(url) {
+        case .response(let answer):
+            let digests = (200..<300).contains(answer.status) && !answer.truncated ? ContentDigestSet(answer.body) : nil
+            return .response(status: answer.status, finalURL: answer.url, digests: digests)
+        case .noSuchHost(let host, _, let detail): return .noSuchHost("\(host): \(detail)")
+        case .refused(let why), .failed(let why): return .failed(why)
+        }
+    }
+
+    /// Fetches `url`, following at most ``maximumRedirects`` redirects; the body is read up
+    /// to `limit` (default ``maximumBytes``) and sent with `agent` (default ``userAgent``).
+    public func get(_ url: String, limit: Int? = nil, agent: String? = nil) -> FetchResult {
         var current = url
+        var hosts: [String] = []
         for _ in 0...maximumRedirects {
             if let colon = current.firstIndex(of: ":") {
                 let scheme = current[..<colon].lowercased()
-                guard scheme == "http" || scheme == "https" else { return .failed("scheme \(scheme) is not fetched") }
+                guard scheme == "http" || scheme == "https" else { return .refused("scheme \(scheme) is not fetched") }
             }
             let parsed: CanonicalURL
             do {
@@ -76,7 +118,7 @@ public struct SafeFetcher: Sendable {
             } catch {
                 return .failed("not a usable URL: \(current)")
             }
-            guard parsed.scheme == "http" || parsed.scheme == "https" else { return .failed("scheme \(parsed.scheme) is not fetched") }
+            guard parsed.scheme == "http" || parsed.scheme == "https" else { return .refused("scheme \(parsed.scheme) is not fetched") }
             let port = parsed.port ?? (parsed.scheme == "https" ? 443 : 80)
             let address: IPAddress
             let bareHost = parsed.host.hasPrefix("[") ? String(parsed.host.dropFirst().dropLast()) : parsed.host
@@ -86,32 +128,40 @@ public struct SafeFetcher: Sendable {
                 guard let resolver else { return .failed("DNS is off; \(parsed.host) cannot be looked up") }
                 guard let answer = resolver.addresses(for: parsed.host) else { return .failed("DNS is off; \(parsed.host) cannot be looked up") }
                 if answer.addresses.isEmpty {
-                    return answer.isFailure ? .failed("DNS: \(answer.detail)") : .noSuchHost("\(parsed.host): \(answer.detail)")
+                    return answer.isFailure ? .failed("DNS: \(answer.detail)") : .noSuchHost(host: parsed.host, after: hosts, detail: answer.detail)
                 }
                 // Every address must be allowed: a host that mixes a public and a private
                 // address is refused rather than fetched from the public one.
                 for candidate in answer.addresses {
-                    if let refusal = policy.refusal(candidate) { return .failed("refused: \(parsed.host) resolves to \(refusal)") }
+                    if let refusal = policy.refusal(candidate) { return .refused("refused: \(parsed.host) resolves to \(refusal)") }
                 }
                 address = answer.addresses[0]
             }
-            if let refusal = policy.refusal(address) { return .failed("refused: \(refusal)") }
-            let pinned = "\(bareHost):\(port):\(address.isV4 ? address.description : "[\(address)]")"
+            if let refusal = policy.refusal(address) { return .refused("refused: \(refusal)") }
+            hosts.append(parsed.host)
+            // The host part in brackets for IPv6, as libcurl reads HOST:PORT:ADDRESS.
+            let pinned = "\(parsed.host):\(port):\(address.isV4 ? address.description : "[\(address)]")"
             let handle: CurlHandle
             do { handle = try CurlHandle() } catch { return .failed(error.message) }
-            handle.bodyLimit = maximumBytes
+            handle.bodyLimit = limit ?? maximumBytes
             handle.set(CURLOPT_URL, parsed.canonical)
             handle.set(CURLOPT_RESOLVE, list: [pinned])
-            handle.set(CURLOPT_USERAGENT, userAgent)
+            // Never the environment's proxy: it would connect past the pin and the policy.
+            handle.set(CURLOPT_PROXY, proxy ?? "")
+            if proxy == nil { handle.set(CURLOPT_NOPROXY, "*") }
+            handle.set(CURLOPT_USERAGENT, agent ?? userAgent)
             handle.set(CURLOPT_NOSIGNAL, 1)
             handle.set(CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
             handle.set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(timeout, 5) * 1000))
             handle.set(CURLOPT_PROTOCOLS_STR, "http,https")
             handle.set(CURLOPT_FOLLOWLOCATION, 0)
             let code = handle.perform()
+            let contentType = handle.header("content-type").map { $0.split(separator: ";").first.map(String.init) ?? $0 }?.trimmingCharacters(in: .whitespaces)
+                .lowercased()
             if handle.bodyExceeded {
-                // Larger than the limit: it is there, but its digest is unknown.
-                return .response(status: handle.responseCode, finalURL: parsed.canonical, digests: nil)
+                // Larger than the limit: it is there, but what it is stays unknown.
+                return .response(
+                    FetchedBody(status: handle.responseCode, url: parsed.canonical, hosts: hosts, contentType: contentType, body: [], truncated: true))
             }
             guard code == CURLE_OK else { return .failed(CurlHandle.message(code)) }
             let status = handle.responseCode
@@ -122,9 +172,18 @@ public struct SafeFetcher: Sendable {
                 current = next
                 continue
             }
-            let digests = (200..<300).contains(status) ? ContentDigestSet(handle.body) : nil
-            return .response(status: status, finalURL: parsed.canonical, digests: digests)
+            return .response(FetchedBody(status: status, url: parsed.canonical, hosts: hosts, contentType: contentType, body: handle.body, truncated: false))
         }
         return .failed("more than \(maximumRedirects) redirects")
     }
+}
+
+/// What fetching a URL found, for the follow-up: the body's digests, never the body.
+public enum FetchOutcome: Hashable, Sendable {
+    /// An answer: the final status after redirects, and the body's digests when it was 2xx.
+    case response(status: Int, finalURL: String, digests: ContentDigestSet?)
+    /// The host has no addresses (NXDOMAIN or no records).
+    case noSuchHost(String)
+    /// Not fetched, or no usable answer: refused address, timeout, connection error, DNS failure.
+    case failed(String)
 }

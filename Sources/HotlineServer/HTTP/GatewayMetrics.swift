@@ -9,7 +9,7 @@ public final class GatewayMetrics: Sendable {
     enum Name {
         static var requestDuration: MetricNameDescriptor { descriptor("http_request_duration", unit: "seconds", "Time to answer an HTTP request.") }
         static var reports: MetricNameDescriptor {
-            descriptor("reports", unit: "total", "Reports answered, by channel and result (decided, existing, rejected).")
+            descriptor("reports", unit: "total", "Reports answered, by channel and result (decided, pending, existing, rejected).")
         }
         static var decisions: MetricNameDescriptor { descriptor("decisions", unit: "total", "Intake decisions, by rule and outcome.") }
         static var deliveries: MetricNameDescriptor { descriptor("deliveries", unit: "total", "Outbox delivery attempts, by result.") }
@@ -47,6 +47,8 @@ public final class GatewayMetrics: Sendable {
             case .decided(_, _, let decision, let existing):
                 byOutcome[existing ? "existing" : "decided", default: 0] += 1
                 if !existing { byRule[decision.rule + "\u{0}" + decision.outcome, default: 0] += 1 }
+            case .pending(_, _, let existing):
+                byOutcome[existing ? "existing" : "pending", default: 0] += 1
             case .rejected:
                 byOutcome["rejected", default: 0] += 1
             }

@@ -44,12 +44,17 @@ struct ReportRoutes {
             throw Problem(
                 status: .badRequest, title: "Bad Request", detail: error.message, field: error.field, errors: [.object(["code": .string(error.code)])])
         }
-        let outcome = try await intake.submit([submission], channel: "api", actor: token.actor)[0]
+        let outcome = try await intake.submit([submission], channel: "api", actor: token.actor, trusted: trusts(token))[0]
         switch outcome {
         case .decided(_, _, _, let existing): return .json(.object(outcome.json), status: existing ? .ok : .created)
+        // Stored and acknowledged; decided once the gateway's own evidence is in.
+        case .pending(_, _, let existing): return .json(.object(outcome.json), status: existing ? .ok : .accepted)
         case .rejected(let error): throw Problem.badRequest(error.message, field: error.field)
         }
     }
+
+    /// Whether the config trusts this token's reported hashes as evidence.
+    func trusts(_ token: APIToken) -> Bool { runtime.assembly.trusts(tokenID: token.id, org: token.org) }
 
     /// One report of a request: X-ARF v4 or the gateway's own form, validated.
     static func submission(_ value: JSONValue, path: String) throws(ReportError) -> ReportSubmission {
@@ -68,11 +73,11 @@ struct ReportRoutes {
                 results[index] = .object(JSONObject([("index", .number(Double(index)))] + IngestResult.Outcome.rejected(error).json.members))
             }
         }
-        let outcomes = accepted.isEmpty ? [] : try await intake.submit(accepted.map(\.submission), channel: "api", actor: token.actor)
+        let outcomes = accepted.isEmpty ? [] : try await intake.submit(accepted.map(\.submission), channel: "api", actor: token.actor, trusted: trusts(token))
         for (entry, outcome) in zip(accepted, outcomes) {
             results[entry.index] = .object(JSONObject([("index", .number(Double(entry.index)))] + outcome.json.members))
         }
-        let rejected = items.count - zip(accepted, outcomes).filter { if case .decided = $0.1 { true } else { false } }.count
+        let rejected = items.count - zip(accepted, outcomes).filter { if case .rejected = $0.1 { false } else { true } }.count
         return .json(.object(["accepted": .number(Double(items.count - rejected)), "rejected": .number(Double(rejected)), "results": .array(results)]))
     }
 
@@ -106,7 +111,7 @@ struct ReportRoutes {
             .object([
                 "id": .string(caseRecord.id), "status": .string(caseRecord.status.rawValue), "report_count": .number(Double(caseRecord.reportCount)),
             ]))
-        object.append("status", .string(caseRecord.status == .closed ? "closed" : (summaries.last?.outcome ?? "received")))
+        object.append("status", .string(caseRecord.status == .closed ? "closed" : (summaries.last?.outcome ?? "pending")))
         object.append("decisions", .array(decisions))
         return .json(.object(object))
     }

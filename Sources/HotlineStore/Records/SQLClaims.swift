@@ -20,4 +20,12 @@ enum SQLClaims {
     static let leaseMessage = "UPDATE outbox SET lease_until = ? WHERE id = ?"
     /// Parameters: lease end, notice id.
     static let leaseNotice = "UPDATE notices SET lease_until = ? WHERE id = ?"
+    /// Parameters: now, limit. Oldest first.
+    static let pendingEvidence = """
+        SELECT report_id, case_id, trusted, facts, attempts, created_at FROM evidence_tasks
+        WHERE status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)
+        ORDER BY created_at, report_id LIMIT ?
+        """
+    /// Parameters: lease end, report id.
+    static let leaseEvidence = "UPDATE evidence_tasks SET lease_until = ?, attempts = attempts + 1 WHERE report_id = ?"
 }

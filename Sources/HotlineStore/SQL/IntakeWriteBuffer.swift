@@ -13,6 +13,7 @@ final class IntakeWriteBuffer {
     private var contacts: [ReporterContactRow] = []
     private var decisions: [DecisionRow] = []
     private var items: [DispatchItemRow] = []
+    private var evidence: [[SQLValue]] = []
     private var caseURLs: [[SQLValue]] = []
     private var caseHashes: [[SQLValue]] = []
 
@@ -32,6 +33,12 @@ final class IntakeWriteBuffer {
 
     func insert(_ row: DecisionRow) { decisions.append(row) }
     func insert(_ row: DispatchItemRow) { items.append(row) }
+    func insert(_ task: EvidenceTask) {
+        evidence.append([
+            .text(task.reportID), .text(task.caseID), .text("pending"), .int(task.claimsAreEvidence ? 1 : 0), .text(task.facts.serializedJSON), .int(0),
+            .text(StoredDate.text(task.createdAt)),
+        ])
+    }
     func add(url: String, to caseID: String) { caseURLs.append([.text(caseID), .text(url)]) }
     func add(hash: (HashAlgorithm, String), to caseID: String) { caseHashes.append([.text(caseID), .text(hash.0.rawValue), .text(hash.1)]) }
 
@@ -44,6 +51,7 @@ final class IntakeWriteBuffer {
         try insert("case_urls", ["case_id", "url"], caseURLs, db, ignoringDuplicates: true)
         try insert("case_hashes", ["case_id", "algorithm", "hash"], caseHashes, db, ignoringDuplicates: true)
         try insert(DispatchItemRow.table, DispatchItemRow.columns, try items.map { try $0.values }, db)
+        try insert("evidence_tasks", ["report_id", "case_id", "status", "trusted", "facts", "attempts", "created_at"], evidence, db)
         if !changedCases.isEmpty {
             let rows = Array(changedCases.values)
             try db.send(

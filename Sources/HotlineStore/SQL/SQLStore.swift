@@ -68,6 +68,11 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
         readAhead.value?.updated(record)
     }
 
+    /// Closes an open case at `date`; written at once (the fetch service's transactions buffer nothing).
+    public func closeCase(_ caseID: String, at date: Date) throws {
+        try db.execute("UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'", [.text(StoredDate.text(date)), .text(caseID)])
+    }
+
     /// Stores a report in a case.
     public func insertReport(_ report: Report, caseID: String) throws {
         if let buffer = readAhead.buffer {
@@ -94,6 +99,16 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
         for item in items {
             if let buffer = readAhead.buffer { buffer.insert(DispatchItemRow(item: item)) } else { try DispatchItemRow(item: item).insert(db) }
         }
+    }
+
+    /// Stores a report's wait for evidence, in the transaction that stored the report.
+    public func enqueueEvidence(_ task: EvidenceTask) throws {
+        if let buffer = readAhead.buffer { buffer.insert(task) } else { try StoreQueries.enqueueEvidence(db, task) }
+    }
+
+    /// Marks a report's evidence task done; `false` when it was done already.
+    public func completeEvidence(reportID: String, at date: Date) throws -> Bool {
+        try StoreQueries.completeEvidence(db, reportID: reportID, at: date)
     }
 
     /// Writes what the batch buffered; the store calls it before committing.
@@ -240,6 +255,16 @@ extension SQLStore {
     }
 
     /// Counts per status, for summaries: items, notices and messages.
+    /// Pending evidence tasks, claimed until `leaseUntil`.
+    public func claimEvidenceTasks(at date: Date, limit: Int, leaseUntil: Date) throws -> [EvidenceTask] {
+        try writing { try StoreQueries.claimEvidenceTasks($0, at: date, limit: limit, leaseUntil: leaseUntil) }
+    }
+
+    /// How many reports wait for evidence.
+    public func evidenceBacklog() throws -> Int {
+        try reading { try $0.row("SELECT COUNT(*) AS n FROM evidence_tasks WHERE status = 'pending'", [])?.integer("n") ?? 0 }
+    }
+
     public func dispatchCounts() throws -> DispatchCounts { try reading { try StoreQueries.dispatchCounts($0) } }
 
     /// Notices to one organisation (a directory contact id), newest first.

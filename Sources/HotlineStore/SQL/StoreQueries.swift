@@ -145,6 +145,33 @@ enum StoreQueries {
         return try rows.map(OutboxRow.message)
     }
 
+    static func claimEvidenceTasks(_ db: some SQLExecutor, at date: Date, limit: Int, leaseUntil: Date) throws -> [EvidenceTask] {
+        let rows = try db.rows(SQLClaims.pendingEvidence + db.dialect.skipLocked, [.text(StoredDate.text(date)), .int(limit)])
+        for row in rows { try db.execute(SQLClaims.leaseEvidence, [.text(StoredDate.text(leaseUntil)), .text(try row.text("report_id"))]) }
+        return try rows.map { row in
+            EvidenceTask(
+                reportID: try row.text("report_id"), caseID: try row.text("case_id"), facts: Facts(storedJSON: try row.text("facts")),
+                claimsAreEvidence: try row.integer("trusted") != 0, attempts: try row.integer("attempts") + 1,
+                createdAt: StoredDate.date(try row.text("created_at")))
+        }
+    }
+
+    static func enqueueEvidence(_ db: some SQLExecutor, _ task: EvidenceTask) throws {
+        try db.send(
+            "INSERT INTO evidence_tasks (report_id, case_id, status, trusted, facts, attempts, created_at) VALUES (?, ?, 'pending', ?, ?, 0, ?)",
+            [
+                .text(task.reportID), .text(task.caseID), .int(task.claimsAreEvidence ? 1 : 0), .text(task.facts.serializedJSON),
+                .text(StoredDate.text(task.createdAt)),
+            ])
+    }
+
+    /// Marks a task done; `false` when it was done already (another instance decided it).
+    static func completeEvidence(_ db: some SQLExecutor, reportID: String, at date: Date) throws -> Bool {
+        try db.execute(
+            "UPDATE evidence_tasks SET status = 'done', done_at = ?, lease_until = NULL WHERE report_id = ? AND status = 'pending'",
+            [.text(StoredDate.text(date)), .text(reportID)]) == 1
+    }
+
     static func claimDueNotices(_ db: some SQLExecutor, at date: Date, limit: Int, leaseUntil: Date) throws -> [Notice] {
         let now = SQLValue.text(StoredDate.text(date))
         let rows = try db.rows(SQLClaims.dueNotices + db.dialect.skipLocked, [now, now, .int(limit)])

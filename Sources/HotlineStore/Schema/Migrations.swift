@@ -49,7 +49,39 @@ enum Migrations {
                 CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
                     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 """,
-            postgres: "")
+            postgres: ""),
+        // Reports stored and acknowledged whose decision waits for the gateway's own evidence
+        // (fetched and hashed in memory): the fetch service claims them and decides each once.
+        Migration(
+            name: "0003-evidence-tasks",
+            sqlite: """
+                CREATE TABLE evidence_tasks (
+                    report_id TEXT PRIMARY KEY NOT NULL,
+                    case_id TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'done')),
+                    trusted INTEGER NOT NULL,
+                    facts TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    created_at TEXT NOT NULL,
+                    lease_until TEXT,
+                    done_at TEXT
+                );
+                CREATE INDEX evidence_tasks_pending ON evidence_tasks(created_at) WHERE status = 'pending';
+                """,
+            postgres: """
+                CREATE TABLE evidence_tasks (
+                    report_id TEXT PRIMARY KEY NOT NULL,
+                    case_id TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'done')),
+                    trusted INTEGER NOT NULL,
+                    facts TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    created_at TEXT NOT NULL,
+                    lease_until TEXT,
+                    done_at TEXT
+                );
+                CREATE INDEX evidence_tasks_pending ON evidence_tasks(created_at) WHERE status = 'pending';
+                """),
     ]
 
     /// Every name, in order.

@@ -1,0 +1,265 @@
+import Foundation
+
+/// What one pass of the fetch service did.
+public struct EvidencePass: Hashable, Sendable {
+    /// Reports claimed.
+    public var claimed = 0
+    /// Reports decided.
+    public var decided = 0
+    /// Reports another instance decided first (nothing stored for them here).
+    public var conflicts = 0
+    /// Fetches by outcome (`ok`, `gone`, `refused`, `failed`, `skipped`).
+    public var fetches: [String: Int] = [:]
+    /// Files hashed.
+    public var mediaHashed = 0
+    /// Bytes read.
+    public var bytes = 0
+
+    /// Creates an empty pass.
+    public init() {}
+
+    /// Whether anything was claimed.
+    public var didWork: Bool { claimed > 0 }
+
+    /// Adds another pass's counts.
+    public mutating func add(_ other: EvidencePass) {
+        claimed += other.claimed
+        decided += other.decided
+        conflicts += other.conflicts
+        for (key, value) in other.fetches { fetches[key, default: 0] += value }
+        mediaHashed += other.mediaHashed
+        bytes += other.bytes
+    }
+
+    /// `{"claimed","decided","conflicts","fetches":{…},"media_hashed","bytes"}`.
+    public var json: JSONValue {
+        .object([
+            "claimed": .number(Double(claimed)), "decided": .number(Double(decided)), "conflicts": .number(Double(conflicts)),
+            "fetches": .object(JSONObject(fetches.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.number(Double($0.value))) })),
+            "media_hashed": .number(Double(mediaHashed)), "bytes": .number(Double(bytes)),
+        ])
+    }
+}
+
+/// The fetch service's state machine: claims reports that wait for evidence, fetches and
+/// hashes what each URL serves (several at once, a few per host), looks up hosting, and
+/// decides each report on what it observed, in one transaction per pass. A report whose task
+/// another instance completed first is skipped, so nothing is decided twice; a claim that
+/// lapses (a crash) is taken up again by the next pass.
+public struct EvidenceStage: Sendable {
+    /// Where the reports and their tasks are.
+    public let store: any GatewayStorage
+    /// Fetches and hashes.
+    public let gatherer: any EvidenceGathering
+    /// The rules in force.
+    public let engine: DecisionEngine
+    /// The known-hash lists.
+    public let hashMatcher: (any HashMatching)?
+    /// Hosting and the other facts that need lookups, in order.
+    public let enrichers: [any ReportEnricher]
+    /// Stores each decision with its dispatch items.
+    public let recorder: CaseDecisionRecorder
+    /// Which reports are fetched, and how hard.
+    public let policy: EvidencePolicy
+    /// The clock.
+    public let time: any TimeSource
+    /// Id maker.
+    public let ids: any IDGenerator
+    /// Who decides, for the audit log.
+    public let actor: String
+
+    /// Creates the stage.
+    public init(
+        store: any GatewayStorage, gatherer: any EvidenceGathering, engine: DecisionEngine, hashMatcher: (any HashMatching)?, enrichers: [any ReportEnricher],
+        planner: DispatchPlanner?, policy: EvidencePolicy, time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(),
+        actor: String = "system:evidence"
+    ) {
+        self.store = store
+        self.gatherer = gatherer
+        self.engine = engine
+        self.hashMatcher = hashMatcher
+        self.enrichers = enrichers
+        self.recorder = CaseDecisionRecorder(planner: planner)
+        self.policy = policy
+        self.time = time
+        self.ids = ids
+        self.actor = actor
+    }
+
+    /// One pass: claims up to ``EvidencePolicy/batchSize`` reports and decides them.
+    public func runPass() throws -> EvidencePass {
+        var pass = EvidencePass()
+        let now = time.now()
+        let tasks = try store.claimEvidenceTasks(at: now, limit: policy.batchSize, leaseUntil: now.addingTimeInterval(policy.lease))
+        guard !tasks.isEmpty else { return pass }
+        pass.claimed = tasks.count
+        var work: [(task: EvidenceTask, report: Report)] = []
+        for task in tasks {
+            // A task whose report is gone (never, short of manual deletion) is left to lapse.
+            if let report = try store.report(id: task.reportID) { work.append((task, report)) }
+        }
+        let evidence = gather(work.map { ($0.report, $0.task.facts.string(.reportSourceChannel) ?? "file") })
+        for enricher in enrichers { enricher.prepare(work.map(\.report.url)) }
+        let decidedAt = time.now()
+        try store.writeErased { transaction in
+            for (index, entry) in work.enumerated() {
+                guard try transaction.completeEvidence(reportID: entry.task.reportID, at: decidedAt) else {
+                    pass.conflicts += 1
+                    continue
+                }
+                let found = evidence[index]
+                pass.fetches[found.status.rawValue, default: 0] += 1
+                pass.mediaHashed += found.media.count
+                pass.bytes += found.bytes
+                try decide(entry.task, entry.report, evidence: found, at: decidedAt, in: transaction)
+                pass.decided += 1
+            }
+            try transaction.appendAudit(
+                AuditEntry(
+                    at: decidedAt, actor: actor, event: "evidence.batch",
+                    detail: [
+                        "decided": .number(Double(pass.decided)), "conflicts": .number(Double(pass.conflicts)),
+                        "media_hashed": .number(Double(pass.mediaHashed)), "rules_version": .string(engine.ruleSet.digest),
+                    ]))
+        }
+        return pass
+    }
+
+    /// Passes until nothing is left to claim now.
+    public func runUntilIdle() throws -> EvidencePass {
+        var total = EvidencePass()
+        while true {
+            let pass = try runPass()
+            total.add(pass)
+            if !pass.didWork { return total }
+        }
+    }
+
+    private func decide(_ task: EvidenceTask, _ report: Report, evidence: FetchEvidence, at now: Date, in transaction: some ReportStoreTransaction) throws {
+        var facts = task.facts
+        facts[.reportAge] = .duration(TimeSpan(seconds: max(0, Int(now.timeIntervalSince(report.receivedAt)))))
+        evidence.apply(to: &facts)
+        let observed = evidence.media.isEmpty ? nil : hashMatcher?.match(observed: evidence.media)
+        if let observed, observed.kind != .none || !task.claimsAreEvidence {
+            observed.apply(to: &facts, source: .observed)
+        } else if task.claimsAreEvidence, let claimed = hashMatcher?.match(report.hashes) {
+            claimed.apply(to: &facts, source: .reported)
+        } else {
+            observed?.apply(to: &facts, source: .observed)
+        }
+        for enricher in enrichers { enricher.enrich(report, facts: &facts) }
+        let verdict = engine.decide(facts)
+        let decision = Decision(id: ids.next(), reportID: report.id, caseID: task.caseID, verdict: verdict, facts: facts, decidedAt: now)
+        // What the gateway hashed is the case's content from now on: the same file under
+        // another URL meets it there.
+        let content = evidence.media.flatMap { medium in medium.digests + (medium.pdq.map { [(HashAlgorithm.pdq, $0.description)] } ?? []) }
+        if !content.isEmpty { try transaction.addCaseHashes(caseID: task.caseID, hashes: content) }
+        var subjectHashes = report.hashes.hashValues
+        if let first = evidence.media.first, subjectHashes.isEmpty { subjectHashes = ["md5": first.md5, "sha1": first.sha1, "sha256": first.sha256] }
+        let subject = ReportedURL(
+            reportID: report.id, caseID: task.caseID, decisionID: decision.id, url: report.url.canonical, host: report.url.host, hashes: subjectHashes)
+        try recorder.record(
+            decision, items: recorder.items(for: verdict.actions, subject: subject, facts: facts, now: now), closing: nil, at: now, in: transaction)
+        // Closing the report that opened its case closes the case, as at intake.
+        if verdict.outcome == .close && facts.bool(.caseDuplicate) != true { try transaction.closeCase(task.caseID, at: now) }
+    }
+
+    /// Fetches for every report (the ones whose source or channel is not fetched are
+    /// skipped), at most ``EvidencePolicy/concurrency`` at once and ``EvidencePolicy/perHost``
+    /// per host; results in the order of `reports`.
+    func gather(_ reports: [(report: Report, channel: String)]) -> [FetchEvidence] {
+        let results = EvidenceSlots(count: reports.count)
+        let limiter = HostLimiter(perHost: max(1, policy.perHost))
+        let next = NextIndex()
+        // Fetches wait on the network, not the CPU: threads of their own, not the
+        // processor-bound pool of concurrentPerform.
+        WorkerThreads.run(max(1, min(policy.concurrency, reports.count))) {
+            while let index = next.take(below: reports.count) {
+                let (report, channel) = reports[index]
+                guard policy.fetches(report.source.kind, channel: channel) else {
+                    results.put(index, .skipped("fetching is off for \(report.source.kind.rawValue) reports by \(channel)"))
+                    continue
+                }
+                limiter.acquire(report.url.host)
+                let found = gatherer.gather(report.url)
+                limiter.release(report.url.host)
+                results.put(index, found)
+            }
+        }
+        return results.all
+    }
+}
+
+/// Runs `body` on `count` threads of their own and waits for all of them.
+enum WorkerThreads {
+    static func run(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+        let group = DispatchGroup()
+        for _ in 0..<count {
+            group.enter()
+            let thread = Thread {
+                body()
+                group.leave()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        group.wait()
+    }
+}
+
+/// The next index for a pool of workers.
+private final class NextIndex: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func take(below limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < limit else { return nil }
+        next += 1
+        return next - 1
+    }
+}
+
+/// Results written by several workers, each into its own slot.
+private final class EvidenceSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [FetchEvidence?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func put(_ index: Int, _ value: FetchEvidence) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    var all: [FetchEvidence] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots.map { $0 ?? FetchEvidence(status: .failed, detail: "not fetched") }
+    }
+}
+
+/// At most `perHost` fetches to one host at a time; the others wait their turn.
+final class HostLimiter: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var active: [String: Int] = [:]
+    private let perHost: Int
+
+    init(perHost: Int) { self.perHost = perHost }
+
+    func acquire(_ host: String) {
+        condition.lock()
+        while active[host, default: 0] >= perHost { condition.wait() }
+        active[host, default: 0] += 1
+        condition.unlock()
+    }
+
+    func release(_ host: String) {
+        condition.lock()
+        active[host, default: 0] -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+}
