@@ -84,6 +84,8 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         /// Updates a case's status, count and close time.
         public func updateCase(_ record: CaseRecord) throws { state.cases[record.id] = record }
 
+        /// Closes an open case at `date`, leaving its other fields as they are (for a decision
+        /// taken outside the batch that opened the case, such as the fetch service's).
         public func closeCase(_ caseID: String, at date: Date) throws {
             guard state.cases[caseID]?.status == .open else { return }
             state.cases[caseID]?.status = .closed
@@ -104,11 +106,14 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         /// Stores the notices and forwards a decision asked for, to be batched and sent.
         public func enqueueDispatch(_ items: [DispatchItem]) throws { state.items += items }
 
+        /// Stores a report's wait for the gateway's own evidence, with the report.
         public func enqueueEvidence(_ task: EvidenceTask) throws {
             state.evidence[task.reportID] = (task, nil, false)
             state.evidenceOrder.append(task.reportID)
         }
 
+        /// Marks a report's evidence task done before its decision is stored; `false` when it
+        /// was done already (another instance decided it first), and then nothing is stored.
         public func completeEvidence(reportID: String, at date: Date) throws -> Bool {
             guard let entry = state.evidence[reportID], !entry.done else { return false }
             state.evidence[reportID] = (entry.task, nil, true)

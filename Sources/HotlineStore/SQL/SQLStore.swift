@@ -265,6 +265,7 @@ extension SQLStore {
         try reading { try $0.row("SELECT COUNT(*) AS n FROM evidence_tasks WHERE status = 'pending'", [])?.integer("n") ?? 0 }
     }
 
+    /// Counts per status, for summaries: items, notices and messages.
     public func dispatchCounts() throws -> DispatchCounts { try reading { try StoreQueries.dispatchCounts($0) } }
 
     /// Notices to one organisation (a directory contact id), newest first.
