@@ -9,8 +9,10 @@ import HotlineNet
 
 /// A dnsmasq from Debian's packages on 127.0.0.1 with test zones, for the life of a test:
 /// `host.example.test` (198.51.100.7, 2001:db8::7, TTL 300), `www.example.test` and
-/// `deep.example.test` (CNAMEs to it), `many.example.test` (100 A records), and NXDOMAIN for
-/// anything else under `example.test`.
+/// `deep.example.test` (CNAMEs to it), `many.example.test` (100 A records),
+/// `loop.example.test` (127.0.0.1, for fetches from the loopback hoster), answers for the
+/// numeric host forms a fetcher must never treat as names (`2130706433`, `0x7f000001` →
+/// 127.0.0.2), and NXDOMAIN for anything else under `example.test`.
 public final class TestDNSServer {
     private var pid: pid_t = 0
     /// The loopback port it listens on.
@@ -30,6 +32,8 @@ public final class TestDNSServer {
             "--host-record=host.example.test,198.51.100.7,2001:db8::7,300",
             "--cname=www.example.test,host.example.test",
             "--cname=deep.example.test,www.example.test",
+            "--host-record=loop.example.test,127.0.0.1,300",
+            "--address=/2130706433/127.0.0.2", "--address=/0x7f000001/127.0.0.2",
         ]
         // Enough addresses that the answer exceeds the 1232-byte UDP limit and comes over TCP.
         for index in 1...100 { arguments.append("--host-record=many.example.test,198.51.100.\(index)") }

@@ -28,13 +28,13 @@ enum TestScripts {
 
     /// Starts a script server on a random port, again on another port when it exits at once
     /// (a port another test's server took).
-    static func start(_ what: String, _ arguments: (UInt16) -> [String]) throws -> (pid: pid_t, port: UInt16) {
+    static func start(_ what: String, ipv6: Bool = false, _ arguments: (UInt16) -> [String]) throws -> (pid: pid_t, port: UInt16) {
         var lastError: (any Error)?
         for _ in 0..<3 {
             let port = port()
             let pid = try LoopbackProcess.spawn(python, arguments(port))
             do {
-                try waitForPort(port, what: what, pid: pid)
+                try waitForPort(port, what: what, pid: pid, ipv6: ipv6)
                 return (pid, port)
             } catch {
                 stop(pid)
@@ -47,15 +47,26 @@ enum TestScripts {
     /// Waits until something accepts TCP connections on `port`; gives up early when `pid`
     /// exited (the port was taken, or the script failed). Generous: a loaded 2-core machine
     /// running the whole suite can take seconds to start a Python server.
-    static func waitForPort(_ port: UInt16, what: String, pid: pid_t? = nil) throws {
+    static func waitForPort(_ port: UInt16, what: String, pid: pid_t? = nil, ipv6: Bool = false) throws {
         for _ in 0..<300 {
-            let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            let socket = Glibc.socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let connected: Int32
+            if ipv6 {
+                var address = sockaddr_in6()
+                address.sin6_family = sa_family_t(AF_INET6)
+                address.sin6_port = port.bigEndian
+                address.sin6_addr = in6addr_loopback
+                connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                }
+            } else {
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = port.bigEndian
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
             }
             close(socket)
             if connected == 0 { return }
@@ -122,18 +133,37 @@ public final class TestHosterServer {
     /// The port.
     public let port: UInt16
 
-    /// Starts it.
-    public init(secret: String, removeAfter: Int = 2, failWebhook: Int = 0) throws {
-        (pid, port) = try TestScripts.start("hoster test server") {
+    /// The address it listens on.
+    public let address: String
+
+    /// Whether Python can run it (with Pillow for the generated images).
+    public static var available: Bool { true }
+
+    /// Whether this machine has IPv6 loopback.
+    public static var ipv6Available: Bool {
+        let socket = Glibc.socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_addr = in6addr_loopback
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        } == 0
+    }
+
+    /// Starts it, on 127.0.0.1 or (`address: "::1"`) on IPv6 loopback.
+    public init(secret: String, removeAfter: Int = 2, failWebhook: Int = 0, address: String = "127.0.0.1") throws {
+        self.address = address
+        (pid, port) = try TestScripts.start("hoster test server", ipv6: address.contains(":")) {
             [
                 TestScripts.path("hoster_server.py"), String($0), "--secret", secret, "--remove-after", String(removeAfter), "--fail-webhook",
-                String(failWebhook),
+                String(failWebhook), "--bind", address,
             ]
         }
     }
 
-    /// `http://127.0.0.1:PORT` + `path`.
-    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    /// `http://ADDRESS:PORT` + `path`.
+    public func url(_ path: String) -> String { "http://\(address.contains(":") ? "[\(address)]" : address):\(port)\(path)" }
 
     /// What the server has seen.
     public func state() throws -> JSONObject {

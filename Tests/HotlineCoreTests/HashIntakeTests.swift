@@ -16,7 +16,10 @@ struct OneKnownMD5: HashMatching {
 
     func match(observed media: [ObservedMedia]) -> HashMatchResult? {
         if media.isEmpty { return nil }
-        return media.lazy.compactMap { match(ReportHashes(md5: $0.md5)) }.first { $0.kind == .known } ?? HashMatchResult(kind: .none)
+        for medium in media where medium.md5 == "0123456789abcdef0123456789abcdef" {
+            return HashMatchResult(kind: .known, list: "police", classification: .baseline, algorithm: .md5, distance: 0, quality: medium.quality)
+        }
+        return HashMatchResult(kind: .none)
     }
 }
 

@@ -234,4 +234,44 @@ func makeCertificate() throws -> (cert: String, key: String) {
             return
         }
     }
+
+    @Test func aHosterThatCloaksByUserAgentIsNotTakenAtItsWord() throws {
+        let hoster = try TestHosterServer(secret: Self.secret)
+        let checker = FetchingURLChecker(fetcher: SafeFetcher(resolver: nil, policy: AddressPolicy(allowed: [IPNetwork("127.0.0.0/8")!]), timeout: 3))
+        // 404 to the browser the gateway looks like, the content to its own name.
+        guard case .inconclusive(let why) = checker.check(hoster.url("/cloak/a")) else {
+            Issue.record("cloaked content counted as gone")
+            return
+        }
+        #expect(why == "answers differ by User-Agent: HTTP 404 to the configured one, HTTP 200 to the gateway's")
+        // A 404 that both agents get is gone; so is one reached by a redirect on the same host.
+        #expect(checker.check(hoster.url("/redirect?to=/gone/b")) == .gone("HTTP 404 at \(hoster.url("/gone/b"))"))
+    }
+
+    @Test(.enabled(if: TestDNSServer.available)) func aRedirectToAnotherHostOrANameThatDoesNotExistProvesNothing() throws {
+        let hoster = try TestHosterServer(secret: Self.secret)
+        let dns = try TestDNSServer()
+        let checker = FetchingURLChecker(
+            fetcher: SafeFetcher(
+                resolver: DNSClient(servers: [dns.server], timeout: 1, attempts: 1), policy: AddressPolicy(allowed: [IPNetwork("127.0.0.0/8")!]), timeout: 3))
+        // The reported host sends the crawler to a name that does not exist: the material may
+        // still be at the reported URL for everyone else.
+        guard case .inconclusive(let nx) = checker.check(hoster.url("/redirect?to=http://gone.example.test/x")) else {
+            Issue.record("a redirect to NXDOMAIN counted as gone")
+            return
+        }
+        #expect(nx.hasPrefix("redirected to gone.example.test, which does not exist"), "\(nx)")
+        // Another host's 404 says nothing about the reported one.
+        guard case .inconclusive(let other) = checker.check(hoster.url("/redirect?to=http://loop.example.test:\(hoster.port)/gone/c")) else {
+            Issue.record("another host's 404 counted as gone")
+            return
+        }
+        #expect(other == "redirected to another host, loop.example.test (HTTP 404 at http://loop.example.test:\(hoster.port)/gone/c)")
+        // The reported host itself not existing is gone.
+        guard case .gone(let host) = checker.check("http://gone.example.test/x") else {
+            Issue.record("NXDOMAIN of the reported host is not gone")
+            return
+        }
+        #expect(host.hasPrefix("host gone: gone.example.test"), "\(host)")
+    }
 }

@@ -109,7 +109,7 @@ public struct EvidenceStage: Sendable {
                 }
                 let found = evidence[index]
                 pass.fetches[found.status.rawValue, default: 0] += 1
-                pass.mediaHashed += found.media.count
+                pass.mediaHashed += found.hashedMedia.count
                 pass.bytes += found.bytes
                 try decide(entry.task, entry.report, evidence: found, at: decidedAt, in: transaction)
                 pass.decided += 1
@@ -154,8 +154,14 @@ public struct EvidenceStage: Sendable {
         // another URL meets it there.
         let content = evidence.media.flatMap { medium in medium.digests + (medium.pdq.map { [(HashAlgorithm.pdq, $0.description)] } ?? []) }
         if !content.isEmpty { try transaction.addCaseHashes(caseID: task.caseID, hashes: content) }
+        // The notice names the file the gateway found: the one that matched, else the first
+        // medium it hashed; the reporter's hashes only when it hashed nothing.
         var subjectHashes = report.hashes.hashValues
-        if let first = evidence.media.first, subjectHashes.isEmpty { subjectHashes = ["md5": first.md5, "sha1": first.sha1, "sha256": first.sha256] }
+        let matched = observed.flatMap { result in
+            result.kind == .known || result.kind == .similar
+                ? evidence.media.first { hashMatcher?.match(observed: [$0])?.kind == result.kind } : nil
+        }
+        if let file = matched ?? evidence.hashedMedia.first { subjectHashes = ["md5": file.md5, "sha1": file.sha1, "sha256": file.sha256] }
         let subject = ReportedURL(
             reportID: report.id, caseID: task.caseID, decisionID: decision.id, url: report.url.canonical, host: report.url.host, hashes: subjectHashes)
         try recorder.record(

@@ -81,6 +81,10 @@ public struct FetchEvidence: Hashable, Sendable {
         self.detail = detail
     }
 
+    /// The files hashed besides a page's own body: the URL itself when it is media, and the
+    /// media of a page.
+    public var hashedMedia: [ObservedMedia] { media.filter { $0.mediaType != "text/html" } }
+
     /// Evidence of a report that was not fetched.
     public static func skipped(_ reason: String) -> FetchEvidence { FetchEvidence(status: .skipped, detail: reason) }
 
@@ -91,7 +95,7 @@ public struct FetchEvidence: Hashable, Sendable {
         if let mediaType { facts[.fetchMediaType] = .string(mediaType) }
         facts[.fetchBytes] = .number(Double(bytes))
         facts[.fetchMediaFound] = .number(Double(mediaFound))
-        facts[.fetchMediaHashed] = .number(Double(media.filter { $0.mediaType != "text/html" }.count))
+        facts[.fetchMediaHashed] = .number(Double(hashedMedia.count))
         if !detail.isEmpty { facts[.fetchDetail] = .string(detail) }
     }
 }

@@ -139,13 +139,16 @@ public struct SafeFetcher: Sendable {
             }
             if let refusal = policy.refusal(address) { return .refused("refused: \(refusal)") }
             hosts.append(parsed.host)
-            // The host part in brackets for IPv6, as libcurl reads HOST:PORT:ADDRESS.
-            let pinned = "\(parsed.host):\(port):\(address.isV4 ? address.description : "[\(address)]")"
             let handle: CurlHandle
             do { handle = try CurlHandle() } catch { return .failed(error.message) }
             handle.bodyLimit = limit ?? maximumBytes
             handle.set(CURLOPT_URL, parsed.canonical)
-            handle.set(CURLOPT_RESOLVE, list: [pinned])
+            // A name is pinned to the address checked above (no second DNS answer can swap it);
+            // an address literal is connected to as it is, so it needs no pin (and libcurl
+            // refuses an IPv6 literal in one).
+            if IPAddress(bareHost) == nil {
+                handle.set(CURLOPT_RESOLVE, list: ["\(parsed.host):\(port):\(address.isV4 ? address.description : "[\(address)]")"])
+            }
             // Never the environment's proxy: it would connect past the pin and the policy.
             handle.set(CURLOPT_PROXY, proxy ?? "")
             if proxy == nil { handle.set(CURLOPT_NOPROXY, "*") }

@@ -12,12 +12,24 @@ and removes a URL after the Nth notice naming it.
                                repeated keys are acknowledged and not counted again
   POST /webhook-slow           answers after 3 seconds (a webhook that times out)
   GET  /state                  JSON: notices received, keys, bad signatures, removed URLs
-Usage: hoster_server.py PORT [--secret S] [--remove-after N] [--fail-webhook N]
+  GET  /image/NAME.EXT         a generated image (EXT jpg, png, gif or webp; ?w=&h= size),
+                               the same bytes for the same NAME and size
+  GET  /page/NAME?images=a,b   an HTML page showing those images in every way pages do
+                               (relative src, srcset, picture/source, video poster, og:image,
+                               style background, a link to media), and a link to another page
+  GET  /links/N                a page with N links to images
+  GET  /slow/NAME              an image, after 4 seconds
+  GET  /big                    a 48 MiB body
+  GET  /mislabelled/NAME.jpg   a JPEG labelled text/html; /broken.jpg a truncated JPEG
+  GET  /cloak/NAME             404 to browsers, the content to anyone else (User-Agent)
+  GET  /marker/NAME            a page and (/marker/NAME.jpg) an image carrying sha256("marker-" + NAME)
+Usage: hoster_server.py PORT [--secret S] [--remove-after N] [--fail-webhook N] [--bind ADDRESS]
 """
 import hashlib
 import hmac
 import json
 import os
+import socket
 import sys
 import threading
 import time
@@ -35,6 +47,68 @@ state = {"requests": 0, "notices": 0, "keys": [], "bad_signatures": 0, "removed"
 def content(name):
     # Deterministic, harmless bytes standing in for a file.
     return hashlib.sha256(name.encode()).digest() * 64
+
+
+images = {}
+
+
+def image(name, ext, width=320, height=240, comment=b""):
+    """A generated picture (a gradient, shapes and noise seeded by NAME), never real content."""
+    key = (name, ext, width, height, comment)
+    with lock:
+        if key in images:
+            return images[key]
+    import io
+    import random
+    from PIL import Image, ImageDraw
+    rng = random.Random(name)
+    picture = Image.new("RGB", (width, height))
+    pixels = picture.load()
+    a, b = rng.randrange(256), rng.randrange(256)
+    for y in range(0, height, 2):
+        for x in range(0, width, 2):
+            value = ((x * a) // max(1, width) + (y * b) // max(1, height)) % 256
+            colour = (value, (value * 3) % 256, 255 - value)
+            for dy in range(2):
+                for dx in range(2):
+                    if x + dx < width and y + dy < height:
+                        pixels[x + dx, y + dy] = colour
+    draw = ImageDraw.Draw(picture)
+    for _ in range(8):
+        x0, y0 = rng.randrange(width), rng.randrange(height)
+        draw.rectangle([x0, y0, x0 + rng.randrange(10, width // 2 + 11), y0 + rng.randrange(10, height // 2 + 11)], fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    out = io.BytesIO()
+    if ext == "jpg":
+        picture.save(out, "JPEG", quality=90, comment=comment) if comment else picture.save(out, "JPEG", quality=90)
+    elif ext == "png":
+        picture.save(out, "PNG")
+    elif ext == "gif":
+        picture.convert("P", palette=Image.ADAPTIVE).save(out, "GIF")
+    elif ext == "webp":
+        picture.save(out, "WEBP", quality=90)
+    data = out.getvalue()
+    with lock:
+        images[key] = data
+    return data
+
+
+def page(name, names):
+    names = names or [name + "-1", name + "-2"]
+    first = names[0]
+    rest = names[1:]
+    parts = ["<!DOCTYPE html><html><head><title>%s</title>" % name]
+    parts.append('<meta property="og:image" content="/image/%s.jpg">' % first)
+    parts.append("<style>.hero { background-image: url('../image/%s.png') }</style></head><body>" % first)
+    parts.append('<img src="../image/%s.jpg" alt="">' % first)
+    for index, other in enumerate(rest):
+        kind = ["png", "gif", "webp", "jpg"][index % 4]
+        parts.append('<picture><source srcset="/image/%s.%s 1x, /image/%s.%s 2x"></picture>' % (other, kind, other, kind))
+        parts.append('<div style="background: url(/image/%s.%s)">' % (other, kind))
+        parts.append('<video poster="/image/%s.%s"></video>' % (other, kind))
+    parts.append('<a href="/image/%s.jpg#full">full size</a> <a href="/page/other">another page</a>' % first)
+    # Broken markup, as pages have it: unclosed tags and a stray attribute.
+    parts.append("<p><b>unclosed <i>tags <div class=x y=>")
+    return "".join(parts).encode()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -58,6 +132,53 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, state)
         with lock:
             state["fetches"] += 1
+            state["agents"] = state.get("agents", []) + [self.headers.get("User-Agent", "")]
+        query = dict(part.split("=", 1) for part in self.path.split("?", 1)[1].split("&") if "=" in part) if "?" in self.path else {}
+        if path.startswith("/image/") or path.startswith("/slow/") or path.startswith("/mislabelled/"):
+            if path.startswith("/slow/"):
+                time.sleep(4)
+            base = path.rsplit("/", 1)[1]
+            name, _, ext = base.rpartition(".")
+            if not name:
+                name, ext = base, "jpg"
+            data = image(name, ext if ext in ("jpg", "png", "gif", "webp") else "jpg", int(query.get("w", 320)), int(query.get("h", 240)))
+            kind = "text/html" if path.startswith("/mislabelled/") else {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}.get(ext, "image/jpeg")
+            return self.send(200, data, kind)
+        if path.startswith("/page/"):
+            names = [n for n in query.get("images", "").split(",") if n]
+            return self.send(200, page(path[len("/page/"):], names), "text/html; charset=utf-8")
+        if path.startswith("/links/"):
+            count = int(path[len("/links/"):])
+            body = "<html><body>" + "".join('<img src="/image/l%d.jpg">' % index for index in range(count)) + "</body></html>"
+            return self.send(200, body.encode(), "text/html")
+        if path == "/big":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(48 << 20))
+            self.end_headers()
+            chunk = b"\0" * (1 << 20)
+            try:
+                for _ in range(48):
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        if path == "/broken.jpg":
+            return self.send(200, image("broken", "jpg")[:400], "image/jpeg")
+        if path.startswith("/cloak/"):
+            if "Mozilla" in self.headers.get("User-Agent", ""):
+                return self.send(404, {"error": "not found"})
+            return self.send(200, content(path), "application/octet-stream")
+        if path.startswith("/marker/"):
+            # The marker is derived from the name, so it appears in what is served and
+            # nowhere in the URL the gateway is given.
+            text = path[len("/marker/"):]
+            name = text[:-4] if text.endswith(".jpg") else text
+            marker = hashlib.sha256(("marker-" + name).encode()).hexdigest()
+            if text.endswith(".jpg"):
+                return self.send(200, image("marker", "jpg", comment=marker.encode()), "image/jpeg")
+            body = "<html><body><p>%s</p><img src=\"/marker/%s.jpg\"></body></html>" % (marker, name)
+            return self.send(200, body.encode(), "text/html")
         if path.startswith("/redirect"):
             target = self.path.split("to=", 1)[1] if "to=" in self.path else "/"
             self.send_response(302)
@@ -109,4 +230,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(202, {"status": "accepted"})
 
 
-ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
+BIND = options[options.index("--bind") + 1] if "--bind" in options else "127.0.0.1"
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    address_family = socket.AF_INET6 if ":" in BIND else socket.AF_INET
+
+
+Server((BIND, PORT), Handler).serve_forever()
