@@ -240,6 +240,13 @@ extension InMemoryStore: EvidenceStore {
         }
     }
 
+    /// Gives back claims not worked on.
+    public func releaseEvidenceTasks(reportIDs: [String]) throws {
+        locked {
+            for id in reportIDs where state.evidence[id]?.done == false { state.evidence[id]?.leaseUntil = nil }
+        }
+    }
+
     /// How many reports wait for evidence.
     public func evidenceBacklog() throws -> Int { locked { state.evidence.values.filter { !$0.done }.count } }
 }

@@ -34,6 +34,11 @@ public final class TestFaultDNSServer {
         throw LoopbackProcessError(message: "the DNS test server did not start on port \(port)")
     }
 
+    /// How many queries it has received so far (probes included).
+    public var queries: Int {
+        (try? String(contentsOfFile: modeFile.path + ".count", encoding: .utf8)).flatMap { Int($0) } ?? 0
+    }
+
     /// Sets how it answers from now on: `ok`, `servfail` or `timeout`.
     public func set(_ mode: String) throws {
         try mode.write(to: modeFile, atomically: true, encoding: .utf8)
@@ -44,5 +49,6 @@ public final class TestFaultDNSServer {
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         try? FileManager.default.removeItem(at: modeFile)
+        try? FileManager.default.removeItem(atPath: modeFile.path + ".count")
     }
 }

@@ -64,16 +64,17 @@ struct WorkCommand: ParsableCommand {
         }
         // Reports waiting for evidence are fetched and decided first: their notices are due work too.
         func decideWaiting() throws {
-            let pass = try evidence.runUntilIdle()
+            let pass = try evidence.runUntilIdle(stop: stop.request)
             if pass.didWork { Output.out(JSONValue.object(["evidence": pass.json]).serialized + "\n") }
         }
+        let stop = StopSignal()
         guard watch else {
             try decideWaiting()
+            if stop.requested { return }
             let pass = try worker.runUntilIdle()
             Output.out(pass.json.serialized + "\n")
             return
         }
-        let stop = StopSignal()
         while !stop.requested {
             try decideWaiting()
             let pass = try worker.runUntilIdle()
@@ -95,12 +96,12 @@ final class DeliveryCounter: @unchecked Sendable {
     }
 }
 
-/// SIGTERM and SIGINT end `--watch` after the pass in progress.
+/// SIGTERM and SIGINT end `--watch` after the pass in progress, and a fetch pass once the
+/// fetches in flight are done.
 final class StopSignal: @unchecked Sendable {
     private let semaphore = DispatchSemaphore(value: 0)
     private var sources: [DispatchSourceSignal] = []
-    private let lock = NSLock()
-    private var stopped = false
+    let request = StopRequest()
 
     init() {
         for signalNumber in [SIGTERM, SIGINT] {
@@ -108,9 +109,7 @@ final class StopSignal: @unchecked Sendable {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { [weak self] in
                 guard let self else { return }
-                self.lock.lock()
-                self.stopped = true
-                self.lock.unlock()
+                self.request.request()
                 self.semaphore.signal()
             }
             source.resume()
@@ -118,11 +117,7 @@ final class StopSignal: @unchecked Sendable {
         }
     }
 
-    var requested: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopped
-    }
+    var requested: Bool { request.isRequested }
 
     func wait(seconds: Double) { _ = semaphore.wait(timeout: .now() + seconds) }
 }

@@ -13,7 +13,7 @@ import Testing
         var data: String { directory.appendingPathComponent("data").path }
         var config: String { directory.appendingPathComponent("hotline.yaml").path }
 
-        init(lease: String = "2m", listed: [String]) throws {
+        init(lease: String = "2m", listed: [String], extra: String = "") throws {
             hoster = try TestHosterServer(secret: "unused")
             directory = try CLI.temporaryDirectory()
             let root = CLI.root.path
@@ -25,6 +25,7 @@ import Testing
             templates: \(root)/Config/templates
             smtp: { host: 127.0.0.1, port: 1, security: none }
             fetch: { allow: [127.0.0.0/8], timeout: 3s, intake: { enabled: true, lease: \(lease) } }
+            \(extra)
             """.write(toFile: config, atomically: true, encoding: .utf8)
             try """
             version: 1
@@ -192,6 +193,38 @@ import Testing
             if case .object(let object) = try JSONValue.parse(shown.body), case .string(let value)? = object["status"] { status = value }
         }
         #expect(status == "notify")
+    }
+}
+
+extension EvidenceCLITests {
+    @Test func intakeNeverWaitsOnDNSThatDoesNotAnswer() throws {
+        let dns = try TestFaultDNSServer(address: "127.0.0.1")
+        try dns.set("timeout")
+        let site = try Site(listed: ["/image/listed.jpg"], extra: "dns: [\"127.0.0.1:\(dns.port)\"]")
+        defer { site.remove() }
+        let asked = dns.queries
+        // A batch of 64 hosts whose DNS never answers is acknowledged without asking DNS.
+        let batch = (0..<64).map { #"{"url": "http://h\#($0).silent.example.test/a.jpg"}"# }.joined(separator: "\n") + "\n"
+        let ingest = try site.run(["ingest", "-"], stdin: batch)
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(site.decisions(ingest).filter { $0["outcome"] as? String == "pending" }.count == 64, "\(ingest.stdout)")
+        #expect(dns.queries == asked, "intake asked DNS")
+        // While the fetch service waits on DNS for that batch, another reporter's report is
+        // acknowledged at once.
+        let token = try #require(try site.run(["tokens", "create", "--role", "reporter"]).lines.last)
+        let running = try ServeCLITests().start(gateway: site.directory, config: site.config)
+        defer { _ = running.stop() }
+        for _ in 0..<200 where dns.queries == asked { usleep(50_000) }
+        #expect(dns.queries > asked, "the fetch service is at work on the batch")
+        let response = try ServeCLITests().post(running, token: token, #"{"url": "\#(site.hoster.url("/image/listed.jpg"))"}"#)
+        #expect(response.status == 202, "\(String(decoding: response.body, as: UTF8.self))")
+        #expect(
+            try FaultCLITests.sqlite(site.data + "/hotline.sqlite", "select count(*) from decisions") == "0", "acknowledged while the batch still waits on DNS")
+        // Stopping finishes the fetches in flight and gives the other claims back at once.
+        #expect(running.stop() == 0)
+        let given = try FaultCLITests.sqlite(
+            site.data + "/hotline.sqlite", "select count(*) from evidence_tasks where status = 'pending' and lease_until is null")
+        #expect((Int(given) ?? 0) > 0, "no claim was given back")
     }
 }
 

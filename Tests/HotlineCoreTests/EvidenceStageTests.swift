@@ -196,6 +196,27 @@ struct FixedHosting: ReportEnricher {
         #expect(harness.store.allDecisions.count == 1)
     }
 
+    @Test func stoppingDecidesTheFetchesInFlightAndGivesTheOtherClaimsBack() throws {
+        let harness = try EvidenceHarness()
+        // Ten reports, four fetched at once: the four in flight when the stop comes are decided.
+        _ = try harness.ingest((0..<10).map { #"{"url": "https://h\#($0).example/a"}"# })
+        harness.web.hold()
+        let stop = StopRequest()
+        let stage = harness.stage()
+        let finished = Finished<EvidencePass>()
+        Thread.detachNewThread { finished.set(try? stage.runPass(stop: stop)) }
+        harness.web.waitForFetches(4)
+        stop.request()
+        harness.web.release()
+        let pass = try #require(finished.wait())
+        #expect(pass.claimed == 10 && pass.decided == 4 && pass.released == 6, "\(pass)")
+        #expect(harness.store.allDecisions.count == 4)
+        // Given back, not left to the lease: the next pass takes them without waiting for it.
+        let next = try harness.stage().runUntilIdle()
+        #expect(next.decided == 6)
+        #expect(Set(harness.store.allDecisions.map(\.reportID)).count == 10)
+    }
+
     @Test func aCrashMidFetchIsTakenUpAfterTheLeaseAndEveryReportIsDecidedOnce() throws {
         let harness = try EvidenceHarness()
         _ = try harness.ingest((0..<6).map { #"{"url": "https://crash.example/\#($0)"}"# })
@@ -265,5 +286,27 @@ final class Locked<Value>: @unchecked Sendable {
         lock.lock()
         body(&stored)
         lock.unlock()
+    }
+}
+
+/// A value one thread hands to another.
+final class Finished<Value: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var value: Value?
+    private var done = false
+
+    func set(_ value: Value?) {
+        condition.lock()
+        self.value = value
+        done = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait() -> Value? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !done { condition.wait() }
+        return value
     }
 }

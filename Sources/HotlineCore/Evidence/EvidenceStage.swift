@@ -8,6 +8,8 @@ public struct EvidencePass: Hashable, Sendable {
     public var decided = 0
     /// Reports another instance decided first (nothing stored for them here).
     public var conflicts = 0
+    /// Claims given back unworked because the service was stopping.
+    public var released = 0
     /// Fetches by outcome (`ok`, `gone`, `refused`, `failed`, `skipped`).
     public var fetches: [String: Int] = [:]
     /// Files hashed.
@@ -26,15 +28,17 @@ public struct EvidencePass: Hashable, Sendable {
         claimed += other.claimed
         decided += other.decided
         conflicts += other.conflicts
+        released += other.released
         for (key, value) in other.fetches { fetches[key, default: 0] += value }
         mediaHashed += other.mediaHashed
         bytes += other.bytes
     }
 
-    /// `{"claimed","decided","conflicts","fetches":{…},"media_hashed","bytes"}`.
+    /// `{"claimed","decided","conflicts","released","fetches":{…},"media_hashed","bytes"}`.
     public var json: JSONValue {
         .object([
             "claimed": .number(Double(claimed)), "decided": .number(Double(decided)), "conflicts": .number(Double(conflicts)),
+            "released": .number(Double(released)),
             "fetches": .object(JSONObject(fetches.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.number(Double($0.value))) })),
             "media_hashed": .number(Double(mediaHashed)), "bytes": .number(Double(bytes)),
         ])
@@ -86,8 +90,10 @@ public struct EvidenceStage: Sendable {
         self.actor = actor
     }
 
-    /// One pass: claims up to ``EvidencePolicy/batchSize`` reports and decides them.
-    public func runPass() throws -> EvidencePass {
+    /// One pass: claims up to ``EvidencePolicy/batchSize`` reports and decides them. When
+    /// `stop` is requested, fetches in flight finish and are decided, and the claims not yet
+    /// reached are given back.
+    public func runPass(stop: StopRequest? = nil) throws -> EvidencePass {
         var pass = EvidencePass()
         let now = time.now()
         let tasks = try store.claimEvidenceTasks(at: now, limit: policy.batchSize, leaseUntil: now.addingTimeInterval(policy.lease))
@@ -98,7 +104,15 @@ public struct EvidenceStage: Sendable {
             // A task whose report is gone (never, short of manual deletion) is left to lapse.
             if let report = try store.report(id: task.reportID) { work.append((task, report)) }
         }
-        let evidence = gather(work.map { ($0.report, $0.task.facts.string(.reportSourceChannel) ?? "file") })
+        let gathered = gather(work.map { ($0.report, $0.task.facts.string(.reportSourceChannel) ?? "file") }, stop: stop)
+        let unreached = gathered.indices.filter { gathered[$0] == nil }
+        if !unreached.isEmpty {
+            try store.releaseEvidenceTasks(reportIDs: unreached.map { work[$0].task.reportID })
+            pass.released = unreached.count
+        }
+        let reached = gathered.indices.filter { gathered[$0] != nil }
+        work = reached.map { work[$0] }
+        let evidence = reached.map { gathered[$0]! }
         for enricher in enrichers { enricher.prepare(work.map(\.report.url)) }
         let decidedAt = time.now()
         try store.writeErased { transaction in
@@ -125,14 +139,15 @@ public struct EvidenceStage: Sendable {
         return pass
     }
 
-    /// Passes until nothing is left to claim now.
-    public func runUntilIdle() throws -> EvidencePass {
+    /// Passes until nothing is left to claim now (or `stop` is requested).
+    public func runUntilIdle(stop: StopRequest? = nil) throws -> EvidencePass {
         var total = EvidencePass()
-        while true {
-            let pass = try runPass()
+        while stop?.isRequested != true {
+            let pass = try runPass(stop: stop)
             total.add(pass)
-            if !pass.didWork { return total }
+            if !pass.didWork { break }
         }
+        return total
     }
 
     private func decide(_ task: EvidenceTask, _ report: Report, evidence: FetchEvidence, at now: Date, in transaction: some ReportStoreTransaction) throws {
@@ -172,15 +187,15 @@ public struct EvidenceStage: Sendable {
 
     /// Fetches for every report (the ones whose source or channel is not fetched are
     /// skipped), at most ``EvidencePolicy/concurrency`` at once and ``EvidencePolicy/perHost``
-    /// per host; results in the order of `reports`.
-    func gather(_ reports: [(report: Report, channel: String)]) -> [FetchEvidence] {
+    /// per host; results in the order of `reports`, `nil` for those not reached before `stop`.
+    func gather(_ reports: [(report: Report, channel: String)], stop: StopRequest? = nil) -> [FetchEvidence?] {
         let results = EvidenceSlots(count: reports.count)
         let limiter = HostLimiter(perHost: max(1, policy.perHost))
         let next = NextIndex()
         // Fetches wait on the network, not the CPU: threads of their own, not the
         // processor-bound pool of concurrentPerform.
         WorkerThreads.run(max(1, min(policy.concurrency, reports.count))) {
-            while let index = next.take(below: reports.count) {
+            while stop?.isRequested != true, let index = next.take(below: reports.count) {
                 let (report, channel) = reports[index]
                 guard policy.fetches(report.source.kind, channel: channel) else {
                     results.put(index, .skipped("fetching is off for \(report.source.kind.rawValue) reports by \(channel)"))
@@ -240,10 +255,10 @@ private final class EvidenceSlots: @unchecked Sendable {
         lock.unlock()
     }
 
-    var all: [FetchEvidence] {
+    var all: [FetchEvidence?] {
         lock.lock()
         defer { lock.unlock() }
-        return slots.map { $0 ?? FetchEvidence(status: .failed, detail: "not fetched") }
+        return slots
     }
 }
 

@@ -33,6 +33,9 @@ public protocol EvidenceStore: Sendable {
     /// Pending tasks, oldest first, claimed until `leaseUntil`: other instances skip them
     /// while the lease runs, and a worker that died lets it lapse.
     func claimEvidenceTasks(at date: Date, limit: Int, leaseUntil: Date) throws -> [EvidenceTask]
+    /// Gives back claims not worked on (the service is stopping): the next pass, here or on
+    /// another instance, takes them at once rather than when the lease runs out.
+    func releaseEvidenceTasks(reportIDs: [String]) throws
     /// How many reports wait for evidence.
     func evidenceBacklog() throws -> Int
 }

@@ -6,8 +6,8 @@ import ServiceLifecycle
 
 /// The fetch service: decides the reports that wait for evidence, a pass as soon as the last
 /// one ends (and every `interval` when there was nothing), on its own thread (fetching
-/// blocks). On graceful shutdown the pass in progress finishes; claims it did not reach
-/// lapse and are taken up at the next start, by this instance or another.
+/// blocks). On graceful shutdown the fetches in flight finish and are decided, and the claims
+/// not yet reached are given back, for the next start or another instance.
 public struct EvidenceService: Service {
     let runtime: GatewayRuntime
     let interval: Duration
@@ -23,21 +23,26 @@ public struct EvidenceService: Service {
     /// Runs until graceful shutdown.
     public func run() async throws {
         let queue = DispatchQueue(label: "hotline.evidence")
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let stage = runtime.evidenceStage()
-            let result: Result<EvidencePass, any Error> = await withCheckedContinuation { continuation in
-                queue.async { continuation.resume(returning: Result { try stage.runPass() }) }
-            }
-            switch result {
-            case .success(let pass):
-                if pass.didWork {
-                    logger.info("evidence pass", metadata: ["pass": "\(pass.json.serialized)"])
-                    continue
+        let stop = StopRequest()
+        try await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let stage = runtime.evidenceStage()
+                let result: Result<EvidencePass, any Error> = await withCheckedContinuation { continuation in
+                    queue.async { continuation.resume(returning: Result { try stage.runPass(stop: stop) }) }
                 }
-            case .failure(let error):
-                logger.error("evidence pass failed", metadata: ["error": "\(error)"])
+                switch result {
+                case .success(let pass):
+                    if pass.didWork {
+                        logger.info("evidence pass", metadata: ["pass": "\(pass.json.serialized)"])
+                        continue
+                    }
+                case .failure(let error):
+                    logger.error("evidence pass failed", metadata: ["error": "\(error)"])
+                }
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        } onGracefulShutdown: {
+            stop.request()
         }
     }
 }

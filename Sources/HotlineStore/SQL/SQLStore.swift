@@ -254,10 +254,17 @@ extension SQLStore {
         try writing { try StoreQueries.releaseHeldItems($0, caseID: caseID, at: date, actor: actor) }
     }
 
-    /// Counts per status, for summaries: items, notices and messages.
     /// Pending evidence tasks, claimed until `leaseUntil`.
     public func claimEvidenceTasks(at date: Date, limit: Int, leaseUntil: Date) throws -> [EvidenceTask] {
         try writing { try StoreQueries.claimEvidenceTasks($0, at: date, limit: limit, leaseUntil: leaseUntil) }
+    }
+
+    /// Gives back claims not worked on.
+    public func releaseEvidenceTasks(reportIDs: [String]) throws {
+        guard !reportIDs.isEmpty else { return }
+        try writing { db in
+            for id in reportIDs { try db.execute("UPDATE evidence_tasks SET lease_until = NULL WHERE report_id = ? AND status = 'pending'", [.text(id)]) }
+        }
     }
 
     /// How many reports wait for evidence.

@@ -5,8 +5,10 @@ mode file says otherwise. The mode is read on every query, so a test switches it
   ok        NOERROR with one A record (ADDRESS, TTL 60)
   servfail  SERVFAIL
   timeout   no answer at all
+Every query received is counted in MODE_FILE.count, so a test can tell whether it was asked.
 Usage: dns_server.py PORT ADDRESS MODE_FILE
 """
+import os
 import socket
 import struct
 import sys
@@ -31,8 +33,14 @@ def question_end(query):
 
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 sock.bind(("127.0.0.1", PORT))
+received = 0
 while True:
     query, peer = sock.recvfrom(4096)
+    received += 1
+    # Replaced whole, so a reader never sees it half written.
+    with open(MODE_FILE + ".count.tmp", "w") as f:
+        f.write(str(received))
+    os.replace(MODE_FILE + ".count.tmp", MODE_FILE + ".count")
     if len(query) < 17:
         continue
     current = mode()
