@@ -81,7 +81,7 @@ bench-http:
 # executable its own main, which hands the command line to LLVMFuzzerRunDriver.
 FUZZ_RT = $(shell dirname $$(dirname $$(command -v swiftc)))/lib/swift/clang/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = report-json url rule-yaml config-yaml hashlist-csv hashlist-vics rdap dns image mime xarf expression mail-classify template
+FUZZ_TARGETS = report-json url rule-yaml config-yaml hashlist-csv hashlist-vics rdap dns image mime xarf expression mail-classify template html media
 fuzz: deps
 	$(SWIFT) build -c release --product HotlineFuzz --scratch-path .build-fuzz -Xswiftc -sanitize=address \
 	  -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table -Xswiftc -DFUZZING -Xswiftc -parse-as-library \

@@ -121,13 +121,15 @@ let package = Package(
             dependencies: [
                 "HotlineApp", "HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineServer",
                 "HotlineTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Benchmarks/HotlineBench"
         ),
         // Fuzz targets for every parser of outside data (`make fuzz` builds it with libFuzzer).
         .executableTarget(
             name: "HotlineFuzz",
-            dependencies: ["HotlineCore", "HotlineYAML", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineMail"],
+            dependencies: ["HotlineCore", "HotlineYAML", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineMail", "HotlinePages"],
             path: "Fuzz/HotlineFuzz"
         ),
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore", "HotlineTesting"]),

@@ -43,36 +43,113 @@ enum HashingBench {
         }
         let rounds = 3
         let decodedTime = seconds { for _ in 0..<rounds { for image in squares { _ = PDQ.hash(image) } } }
-        var ours: [String: Double] = ["decoded_512": Double(rounds * squares.count) / decodedTime]
+        var full: [String: Double] = ["decoded_512": Double(rounds * squares.count) / decodedTime]
+        var fast: [String: Double] = [:]
         for (megapixels, files) in jpegs {
-            let time = try seconds { for bytes in files { _ = PDQ.hash(try ImageDecoder.decode(bytes)) } }
-            ours["jpeg_\(megapixels)mp"] = Double(files.count) / time
+            let paths = files.indices.map { "\(directory)/photo-\(megapixels)mp-\($0).jpg" }
+            // Per file as the reference does it: read, decode, hash.
+            let fullTime = try seconds { for path in paths { _ = PDQ.hash(try ImageDecoder.decode(Array(FileManager.default.contents(atPath: path)!))) } }
+            full["jpeg_\(megapixels)mp"] = Double(files.count) / fullTime
+            let fastTime = try seconds {
+                for path in paths {
+                    _ = PDQ.hash(try ImageDecoder.decode(Array(FileManager.default.contents(atPath: path)!), minimumSide: MediaHasher.pdqDecodeSide))
+                }
+            }
+            fast["jpeg_\(megapixels)mp"] = Double(files.count) / fastTime
         }
         let reference = referenceRates(directory)
         print("")
-        print("PDQ hashing, images/s on one core (ours | reference pdqhash = Meta's C++ via Python; JPEG rows include decoding)")
+        print(
+            "PDQ hashing, images/s on one core (ours full-size decode | ours fast path, DCT-scaled to a shorter side >= \(MediaHasher.pdqDecodeSide) | reference pdqhash = Meta's C++ via Python with Pillow decoding; JPEG rows: read, decode, hash)"
+        )
         for key in ["decoded_512", "jpeg_1mp", "jpeg_2mp", "jpeg_4mp"] {
             let label = key == "decoded_512" ? "decoded 512x512" : "JPEG \(key.dropFirst(5).dropLast(2)) MP"
             let theirs = reference?[key].map { String(format: "%8.1f", $0) } ?? "     n/a"
-            print("  \(label.padding(toLength: 18, withPad: " ", startingAt: 0)) \(String(format: "%8.1f", ours[key] ?? 0)) | \(theirs)")
+            let quick = fast[key].map { String(format: "%8.1f", $0) } ?? "       -"
+            let ratio = reference?[key].flatMap { theirs in (fast[key] ?? full[key]).map { String(format: "  (%.1fx)", $0 / theirs) } } ?? ""
+            print("  \(label.padding(toLength: 18, withPad: " ", startingAt: 0)) \(String(format: "%8.1f", full[key] ?? 0)) | \(quick) | \(theirs)\(ratio)")
         }
-        if reference == nil { print("  (reference not run: python3 with pdqhash, Pillow and numpy not found; `make test-deps` installs them)") }
+        if reference == nil {
+            print("  (reference not run: python3 with pdqhash, Pillow and numpy not found; `make test-deps` installs them)")
+            return
+        }
+        try benchmarkAccuracy(directory)
     }
 
-    static func referenceRates(_ directory: String) -> [String: Double]? {
+    /// The fast path against the reference on the same files: the photos and altered copies
+    /// of them (resized, recompressed, cropped, brightened). Distance to the reference hash of
+    /// the same file at quality >= 80 (goal: <= 10 bits), and whether every copy the reference
+    /// matches to its original at threshold 31 still matches when the gateway hashes the copy
+    /// (the list holds the reference's hash of the original). For several decode sizes, so
+    /// the choice of ``MediaHasher/pdqDecodeSide`` is measured, not guessed.
+    static func benchmarkAccuracy(_ directory: String) throws {
+        guard runReference(["variants", directory]) != nil, let output = runReference(["hashes", directory]),
+            let object = try? JSONValue.parse(output).objectValue
+        else {
+            print("  (accuracy not measured: the reference script failed)")
+            return
+        }
+        var reference: [String: (hash: PDQHash, quality: Int)] = [:]
+        for member in object.members {
+            guard case .array(let pair) = member.value, pair.count == 2, case .string(let hex) = pair[0], case .number(let quality) = pair[1],
+                let hash = PDQHash(hex: hex)
+            else { continue }
+            reference[member.key] = (hash, Int(quality))
+        }
+        let names = reference.keys.sorted()
+        let bytes = Dictionary(uniqueKeysWithValues: names.map { ($0, Array(FileManager.default.contents(atPath: "\(directory)/\($0)")!)) })
+        print("  accuracy against the reference on \(names.count) JPEGs (30 photos, 4 altered copies of each):")
+        for side in [nil, 64, 128, 192, 256, 384] as [Int?] {
+            var distances: [Int] = []
+            var referenceMatches = 0
+            var kept = 0
+            var elapsed = 0.0
+            for name in names {
+                var ours: PDQResult?
+                elapsed += try seconds { ours = PDQ.hash(try ImageDecoder.decode(bytes[name]!, minimumSide: side)) }
+                let theirs = reference[name]!
+                if theirs.quality >= 80 { distances.append(ours!.hash.distance(to: theirs.hash)) }
+                // A copy: the original is the photo it was made from.
+                guard name.hasPrefix("variant-"),
+                    let original = reference[String(name.dropFirst(8).split(separator: "-").prefix(3).joined(separator: "-")) + ".jpg"]
+                else { continue }
+                if theirs.hash.distance(to: original.hash) <= 31 {
+                    referenceMatches += 1
+                    if ours!.hash.distance(to: original.hash) <= 31 { kept += 1 }
+                }
+            }
+            distances.sort()
+            let mean = Double(distances.reduce(0, +)) / Double(max(1, distances.count))
+            let label = side.map { "shorter side >= \($0)" } ?? "full size"
+            print(
+                String(
+                    format:
+                        "    %@: distance to the reference at quality >= 80 (%d files): mean %.1f, 95th %d, max %d bits (goal <= 10); reference matches at 31 kept: %d of %d; %.0f images/s",
+                    label.padding(toLength: 20, withPad: " ", startingAt: 0), distances.count, mean,
+                    distances.isEmpty ? 0 : distances[distances.count * 95 / 100],
+                    distances.last ?? 0, kept, referenceMatches, Double(names.count) / elapsed))
+        }
+    }
+
+    /// Runs the reference script with `arguments`; its standard output, or nil when it failed.
+    static func runReference(_ arguments: [String]) -> [UInt8]? {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
             "reference/pdq_reference_bench.py"
         ).path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, directory]
+        process.arguments = ["python3", script] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return nil }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let object = try? JSONValue.parse(Array(data)).objectValue else { return nil }
+        return process.terminationStatus == 0 ? Array(data) : nil
+    }
+
+    static func referenceRates(_ directory: String) -> [String: Double]? {
+        guard let data = runReference([directory]), let object = try? JSONValue.parse(data).objectValue else { return nil }
         var rates: [String: Double] = [:]
         for member in object.members { if case .number(let value) = member.value { rates[member.key] = value } }
         return rates

@@ -25,7 +25,7 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= 201 and status ~= 200 then
+  if status ~= 201 and status ~= 202 and status ~= 200 then
     errors = (errors or 0) + 1
   end
 end

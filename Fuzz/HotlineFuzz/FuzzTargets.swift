@@ -5,6 +5,7 @@ import HotlineHashing
 import HotlineHosting
 import HotlineMail
 import HotlineNet
+import HotlinePages
 
 /// Every parser that sees outside data, as a fuzz target: each must return or throw its own
 /// error for any input, never crash, hang or run out of memory.
@@ -12,7 +13,7 @@ public enum FuzzTargets {
     /// Target names, as `make fuzz` and the corpus folders name them.
     public static let names = [
         "report-json", "url", "rule-yaml", "config-yaml", "hashlist-csv", "hashlist-vics", "rdap", "dns", "image", "mime", "xarf", "expression",
-        "mail-classify", "template",
+        "mail-classify", "template", "html", "media",
     ]
 
     /// Runs target `name` on `bytes`.
@@ -41,6 +42,15 @@ public enum FuzzTargets {
             _ = try? DNSMessage.parse(bytes)
         case "image":
             _ = try? ImageDecoder.decode(bytes)
+            _ = try? ImageDecoder.decode(bytes, minimumSide: 64)
+        case "html":
+            // A fetched page, read for its media like the evidence stage does.
+            _ = PageMedia.references(inHTML: bytes, pageURL: "https://site.example/dir/page.html", limit: 50)
+        case "media":
+            // Any fetched body: sniffed, digested and, when it is an image (JPEG, PNG, GIF,
+            // WebP), decoded and hashed.
+            _ = MediaHasher.observe(bytes, url: "https://site.example/file", declaredType: nil)
+            _ = MediaHasher.observe(bytes, url: "https://site.example/file", declaredType: "image/gif")
         case "mime":
             _ = try? MailMessage.parse(bytes)
         case "xarf":

@@ -11,7 +11,7 @@ import HotlineYAML
 ///   batch_window: 1h
 ///   lease: 2m          # how long a claim on due work keeps other instances away
 ///   retry: { initial: 1m, maximum: 6h, attempts: 8 }
-///   followup: { checks: [1h, 6h, 24h], then_every: 24h, confirm_after: 30m, confirmations: 2, give_up_after: 90d }
+///   followup: { checks: [1h, 6h, 24h], then_every: 24h, confirm_after: 30m, confirmations: 2, give_up_after: 90d, inconclusive_limit: 3 }
 /// ```
 /// The `fetch` section is ``FetchConfig``.
 public struct DispatchConfig: Sendable {
@@ -73,7 +73,8 @@ public struct DispatchConfig: Sendable {
                 if let count = retry["attempts"].flatMap({ reader.integer($0, key: "attempts", range: 1...100) }) { config.settings.retry.attempts = count }
             }
             if let node = fields["followup"],
-                let followUp = reader.mapping(node, allowed: ["checks", "then_every", "confirm_after", "confirmations", "give_up_after"], what: "followup")
+                let followUp = reader.mapping(
+                    node, allowed: ["checks", "then_every", "confirm_after", "confirmations", "give_up_after", "inconclusive_limit"], what: "followup")
             {
                 if let node = followUp["checks"], let items = reader.sequence(node, key: "checks") {
                     let spans = items.compactMap { reader.duration($0, key: "checks") }
@@ -95,6 +96,9 @@ public struct DispatchConfig: Sendable {
                     config.settings.followUp.confirmations = count
                 }
                 if let span = followUp["give_up_after"].flatMap({ reader.duration($0, key: "give_up_after") }) { config.settings.followUp.giveUpAfter = span }
+                if let count = followUp["inconclusive_limit"].flatMap({ reader.integer($0, key: "inconclusive_limit", range: 1...100) }) {
+                    config.settings.followUp.inconclusiveLimit = count
+                }
             }
         }
         return config
