@@ -180,12 +180,15 @@ public struct GatewayAssembly: Sendable {
 
     /// An ingest pipeline over `parts`: hash lists, hosting, bounce history, planner, and the
     /// reports that wait for evidence.
-    public func pipeline(parts: GatewayParts, store: any GatewayStorage, channel: String, actor: String, trusted: Bool = false) -> IngestPipeline<
+    public func pipeline(
+        parts: GatewayParts, store: any GatewayStorage, channel: String, actor: String, submitter: Submitter? = nil, trusted: Bool = false
+    ) -> IngestPipeline<
         AnyReportStore
     > {
         IngestPipeline(
             store: store.reportStore, engine: parts.engine, hashMatcher: parts.hashIndex, enrichers: enrichers(parts: parts, store: store),
-            planner: parts.planner, time: time, channel: channel, actor: actor, evidence: config.fetch.intake, deferLookups: hostingUsesNetwork,
+            planner: parts.planner, time: time, channel: channel, actor: actor, submitter: submitter, evidence: config.fetch.intake,
+            deferLookups: hostingUsesNetwork,
             claimsAreEvidence: trusted)
     }
 

@@ -52,8 +52,8 @@ public final class GatewayRuntime: @unchecked Sendable {
     }
 
     /// An ingest pipeline with the parts in force.
-    public func pipeline(channel: String, actor: String, trusted: Bool = false) -> IngestPipeline<AnyReportStore> {
-        assembly.pipeline(parts: parts, store: store, channel: channel, actor: actor, trusted: trusted)
+    public func pipeline(channel: String, actor: String, submitter: Submitter? = nil, trusted: Bool = false) -> IngestPipeline<AnyReportStore> {
+        assembly.pipeline(parts: parts, store: store, channel: channel, actor: actor, submitter: submitter, trusted: trusted)
     }
 
     /// The fetch service with the parts in force.

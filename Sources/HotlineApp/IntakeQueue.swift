@@ -12,6 +12,7 @@ public final class IntakeQueue: @unchecked Sendable {
         var submissions: [ReportSubmission]
         var channel: String
         var actor: String
+        var submitter: Submitter?
         var trusted: Bool
         var continuation: CheckedContinuation<[IngestResult.Outcome], any Error>
     }
@@ -35,10 +36,13 @@ public final class IntakeQueue: @unchecked Sendable {
 
     /// Stores and decides `submissions`; returns their outcomes in order, after the
     /// transaction holding them committed.
-    public func submit(_ submissions: [ReportSubmission], channel: String, actor: String, trusted: Bool = false) async throws -> [IngestResult.Outcome] {
+    public func submit(
+        _ submissions: [ReportSubmission], channel: String, actor: String, submitter: Submitter? = nil, trusted: Bool = false
+    ) async throws -> [IngestResult.Outcome] {
         try await withCheckedThrowingContinuation { continuation in
             lock.lock()
-            pending.append(Pending(submissions: submissions, channel: channel, actor: actor, trusted: trusted, continuation: continuation))
+            pending.append(
+                Pending(submissions: submissions, channel: channel, actor: actor, submitter: submitter, trusted: trusted, continuation: continuation))
             let start = !running
             running = true
             lock.unlock()
@@ -54,13 +58,14 @@ public final class IntakeQueue: @unchecked Sendable {
                 lock.unlock()
                 return
             }
-            // Requests of one channel and actor share a transaction, up to the batch size.
+            // Requests of one channel and submitter share a transaction, up to the batch size.
             var batch: [Pending] = []
             var count = 0
-            let key = (pending[0].channel, pending[0].actor, pending[0].trusted)
+            let first = pending[0]
             var rest: [Pending] = []
             for item in pending {
-                if (item.channel, item.actor, item.trusted) == key && (count + item.submissions.count <= batchSize || batch.isEmpty) {
+                let same = item.channel == first.channel && item.actor == first.actor && item.submitter == first.submitter && item.trusted == first.trusted
+                if same && (count + item.submissions.count <= batchSize || batch.isEmpty) {
                     batch.append(item)
                     count += item.submissions.count
                 } else {
@@ -69,12 +74,12 @@ public final class IntakeQueue: @unchecked Sendable {
             }
             pending = rest
             lock.unlock()
-            store(batch, channel: key.0, actor: key.1, trusted: key.2)
+            store(batch, channel: first.channel, actor: first.actor, submitter: first.submitter, trusted: first.trusted)
         }
     }
 
-    private func store(_ batch: [Pending], channel: String, actor: String, trusted: Bool) {
-        let pipeline = runtime.pipeline(channel: channel, actor: actor, trusted: trusted)
+    private func store(_ batch: [Pending], channel: String, actor: String, submitter: Submitter?, trusted: Bool) {
+        let pipeline = runtime.pipeline(channel: channel, actor: actor, submitter: submitter, trusted: trusted)
         var inputs: [IngestInput] = []
         for item in batch {
             for submission in item.submissions { inputs.append(IngestInput(line: inputs.count + 1, submission)) }

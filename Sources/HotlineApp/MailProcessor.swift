@@ -114,7 +114,9 @@ public struct MailProcessor: Sendable {
                 if object["comment"] == nil { object.append("comment", .string("mail \(id) to \(mailbox.name)")) }
                 return IngestInput(line: index + 1, submission: Result { () throws(ReportError) in try ReportSubmission.parse(.object(object)) })
             }
-            let results = try runtime.pipeline(channel: "mail", actor: "mail:\(mailbox.name)").ingest(inputs)
+            let results = try runtime.pipeline(
+                channel: "mail", actor: "mail:\(mailbox.name)", submitter: Submitter(id: "mailbox:\(mailbox.name)", scope: "mailbox:\(mailbox.name)")
+            ).ingest(inputs)
             let stored = results.filter { if case .rejected = $0.outcome { false } else { true } }.count
             let errors = results.compactMap { if case .rejected(let error) = $0.outcome { "report \($0.line): \(error.message)" } else { nil } }
             poll.reports += stored

@@ -49,8 +49,8 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         init(state: State) { self.state = state }
 
         /// The report stored earlier with this client id from this source, if any.
-        public func existingReport(clientID: String, sourceName: String) throws -> ExistingReport? {
-            guard let reportID = state.clientIDs[sourceName + "\u{0}" + clientID], let entry = state.reports[reportID] else { return nil }
+        public func existingReport(clientID: String, scope: String) throws -> ExistingReport? {
+            guard let reportID = state.clientIDs[scope + "\u{0}" + clientID], let entry = state.reports[reportID] else { return nil }
             let decision = state.decisions.last(where: { $0.reportID == reportID }).map { DecisionSummary($0.verdict) }
             return ExistingReport(reportID: reportID, caseID: entry.caseID, decision: decision)
         }
@@ -96,7 +96,7 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         public func insertReport(_ report: Report, caseID: String) throws {
             state.reports[report.id] = (report, caseID)
             if let reporter = report.reporter { state.reporterContacts[report.id] = (reporter, report.receivedAt) }
-            if let clientID = report.clientID { state.clientIDs[(report.source.name ?? "") + "\u{0}" + clientID] = report.id }
+            if let clientID = report.clientID { state.clientIDs[report.clientScope + "\u{0}" + clientID] = report.id }
         }
 
         /// Stores a decision with its actions, trace and facts.

@@ -58,11 +58,11 @@ struct ServerFixture {
         server = GatewayServer(runtime: runtime)
         let roles: [(String, String?)] = [
             ("reporter", nil), ("provider", "hoster-a"), ("analyst", nil), ("admin", nil), ("other-provider", "hoster-b"),
-            ("partner-reporter", "partner-hotline"),
+            ("partner-reporter", "partner-hotline"), ("other-reporter", nil), ("member-reporter", "member-hotline"), ("member2-reporter", "member-hotline"),
         ]
         for (role, org) in roles {
             let secret = TokenSecrets.make()
-            let kind = role.replacingOccurrences(of: "other-", with: "").replacingOccurrences(of: "partner-", with: "")
+            let kind = String(role.split(separator: "-").last!)
             try store.insertToken(
                 APIToken(id: "t-\(role)", role: APIRole(rawValue: kind)!, org: org, label: nil, createdAt: Date()), secretHash: TokenSecrets.hash(secret))
             tokens[role] = secret

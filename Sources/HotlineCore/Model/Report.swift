@@ -92,6 +92,10 @@ public struct Report: Hashable, Sendable {
     public var classification: Classification?
     /// Free text from the sender.
     public var comment: String?
+    /// Who handed it in (``Submitter/id``), when known.
+    public var submittedBy: String?
+    /// The namespace of its client id and of who may read it back (``Submitter/scope``).
+    public var clientScope: String = ""
 
     /// Creates a report.
     public init(

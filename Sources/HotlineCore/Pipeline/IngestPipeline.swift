@@ -102,6 +102,9 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     public let channel: String
     /// Who runs the ingest, for the audit log.
     public let actor: String
+    /// Who hands these reports in, as the gateway established it: the namespace of their
+    /// client ids (a token's organisation, not the `source.name` in the body).
+    public let submitter: Submitter
     /// Checks report hashes against the known-hash lists; `nil` leaves `hash.*` absent.
     public let hashMatcher: (any HashMatching)?
     /// Add further facts (hosting, registrar), in order.
@@ -122,7 +125,7 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     public init(
         store: Store, engine: DecisionEngine, hashMatcher: (any HashMatching)? = nil, enrichers: [any ReportEnricher] = [], planner: DispatchPlanner? = nil,
         time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), channel: String = "file", actor: String = "system",
-        evidence: EvidencePolicy = EvidencePolicy(), deferLookups: Bool = false, claimsAreEvidence: Bool = false
+        submitter: Submitter? = nil, evidence: EvidencePolicy = EvidencePolicy(), deferLookups: Bool = false, claimsAreEvidence: Bool = false
     ) {
         self.store = store
         self.engine = engine
@@ -133,6 +136,7 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         self.ids = ids
         self.channel = channel
         self.actor = actor
+        self.submitter = submitter ?? .operatorFile(actor)
         self.evidence = evidence
         self.deferLookups = deferLookups
         self.claimsAreEvidence = claimsAreEvidence
@@ -156,7 +160,7 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         let decidedNow = submissions.filter { !defers($0) }.map(\.url)
         if !decidedNow.isEmpty { for enricher in enrichers { enricher.prepare(decidedNow) } }
         // Only a store with several writers at once uses them; SQLite's single writer does not.
-        let keys = store.usesIntakeKeys ? Self.intakeKeys(submissions) : IntakeKeys()
+        let keys = store.usesIntakeKeys ? Self.intakeKeys(submissions, submitter: submitter) : IntakeKeys()
         let decided: [IngestResult.Outcome] = try store.write { transaction in
             try transaction.prepare(keys)
             var outcomes: [IngestResult.Outcome] = []
@@ -198,15 +202,15 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     }
 
     /// What a batch looks up by value: its URLs, client ids and content hashes, each once.
-    static func intakeKeys(_ submissions: [ReportSubmission]) -> IntakeKeys {
+    static func intakeKeys(_ submissions: [ReportSubmission], submitter: Submitter) -> IntakeKeys {
         var keys = IntakeKeys()
         var urls: Set<String> = []
         var clients: Set<String> = []
         var hashes: Set<String> = []
         for submission in submissions {
             if urls.insert(submission.url.canonical).inserted { keys.urls.append(submission.url.canonical) }
-            if let clientID = submission.clientID, clients.insert("\(submission.source.name ?? "")\u{0}\(clientID)").inserted {
-                keys.clientIDs.append((submission.source.name ?? "", clientID))
+            if let clientID = submission.clientID, clients.insert("\(submitter.scope(for: submission))\u{0}\(clientID)").inserted {
+                keys.clientIDs.append((submitter.scope(for: submission), clientID))
             }
             for (algorithm, value) in submission.hashes.all where hashes.insert("\(algorithm.rawValue):\(value)").inserted {
                 keys.contentHashes.append((algorithm, value))
@@ -216,12 +220,14 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     }
 
     private func decide(_ submission: ReportSubmission, in transaction: Store.Transaction) throws -> IngestResult.Outcome {
-        if let clientID = submission.clientID, let existing = try transaction.existingReport(clientID: clientID, sourceName: submission.source.name ?? "") {
+        if let clientID = submission.clientID, let existing = try transaction.existingReport(clientID: clientID, scope: submitter.scope(for: submission)) {
             guard let decision = existing.decision else { return .pending(reportID: existing.reportID, caseID: existing.caseID, existing: true) }
             return .decided(reportID: existing.reportID, caseID: existing.caseID, decision: decision, existing: true)
         }
         let now = time.now()
-        let report = submission.report(id: ids.next(), now: now)
+        var report = submission.report(id: ids.next(), now: now)
+        report.submittedBy = submitter.id
+        report.clientScope = submitter.scope(for: submission)
         let contentHashes = report.hashes.all
         var caseRecord: CaseRecord
         var joinedBy: String?

@@ -42,8 +42,8 @@ public struct AnyReportStoreTransaction: ReportStoreTransaction {
     init(_ base: any ReportStoreTransaction) { self.base = base }
 
     /// The report stored earlier with this client id from this source, if any.
-    public func existingReport(clientID: String, sourceName: String) throws -> ExistingReport? {
-        try base.existingReport(clientID: clientID, sourceName: sourceName)
+    public func existingReport(clientID: String, scope: String) throws -> ExistingReport? {
+        try base.existingReport(clientID: clientID, scope: scope)
     }
     /// The open case whose first URL is this canonical URL, or that added it later, if any.
     public func openCase(url: String) throws -> CaseRecord? { try base.openCase(url: url) }

@@ -43,8 +43,8 @@ public struct StoreCounts: Hashable, Sendable {
 /// The work one write transaction can do. Everything done through it commits together or
 /// not at all.
 public protocol ReportStoreTransaction {
-    /// The report stored earlier with this client id from this source, if any.
-    func existingReport(clientID: String, sourceName: String) throws -> ExistingReport?
+    /// The report stored earlier with this client id in this scope (``Submitter/scope``), if any.
+    func existingReport(clientID: String, scope: String) throws -> ExistingReport?
     /// The open case whose first URL is this canonical URL, or that added it later, if any.
     func openCase(url: String) throws -> CaseRecord?
     /// An open case whose reports carried one of these content hashes, if any.

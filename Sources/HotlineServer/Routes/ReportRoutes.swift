@@ -44,7 +44,7 @@ struct ReportRoutes {
             throw Problem(
                 status: .badRequest, title: "Bad Request", detail: error.message, field: error.field, errors: [.object(["code": .string(error.code)])])
         }
-        let outcome = try await intake.submit([submission], channel: "api", actor: token.actor, trusted: trusts(token))[0]
+        let outcome = try await intake.submit([submission], channel: "api", actor: token.actor, submitter: .token(token), trusted: trusts(token))[0]
         switch outcome {
         case .decided(_, _, _, let existing): return .json(.object(outcome.json), status: existing ? .ok : .created)
         // Stored and acknowledged; decided once the gateway's own evidence is in.
@@ -73,7 +73,9 @@ struct ReportRoutes {
                 results[index] = .object(JSONObject([("index", .number(Double(index)))] + IngestResult.Outcome.rejected(error).json.members))
             }
         }
-        let outcomes = accepted.isEmpty ? [] : try await intake.submit(accepted.map(\.submission), channel: "api", actor: token.actor, trusted: trusts(token))
+        let outcomes =
+            accepted.isEmpty
+            ? [] : try await intake.submit(accepted.map(\.submission), channel: "api", actor: token.actor, submitter: .token(token), trusted: trusts(token))
         for (entry, outcome) in zip(accepted, outcomes) {
             results[entry.index] = .object(JSONObject([("index", .number(Double(entry.index)))] + outcome.json.members))
         }
@@ -82,11 +84,15 @@ struct ReportRoutes {
     }
 
     /// A report's status and its decisions with their traces and facts; never the reporter.
+    /// A reporter sees only the reports of its own scope (its organisation's tokens, or
+    /// itself); another's is "not found", so that ids tell nothing.
     func show(context: GatewayContext) throws -> Response {
-        _ = try context.require(.reporter, .analyst)
+        let token = try context.require(.reporter, .analyst)
         let id = context.parameters.get("id") ?? ""
         let store = runtime.store
-        guard let report = try store.report(id: id), let caseID = try store.caseID(reportID: id), let caseRecord = try store.caseRecord(id: caseID) else {
+        guard let report = try store.report(id: id), token.role != .reporter || report.clientScope == Submitter.token(token).scope,
+            let caseID = try store.caseID(reportID: id), let caseRecord = try store.caseRecord(id: caseID)
+        else {
             throw Problem.notFound("no report \(JSONValue.string(id).serialized)")
         }
         let summaries = try store.decisions(reportID: id)

@@ -23,12 +23,13 @@ struct ReportRow: Codable, FetchableRecord, TableRecord, InsertableRow {
     var sha256: String?
     var pdq: String?
     var comment: String?
+    var submitted_by: String?
 
     init(_ report: Report, caseID: String) {
         id = report.id
         case_id = caseID
         client_id = report.clientID
-        source_key = report.source.name ?? ""
+        source_key = report.clientScope
         url = report.url.canonical
         original_url = report.url.original
         host = report.url.host
@@ -42,17 +43,21 @@ struct ReportRow: Codable, FetchableRecord, TableRecord, InsertableRow {
         sha256 = report.hashes.sha256
         pdq = report.hashes.pdq
         comment = report.comment
+        submitted_by = report.submittedBy
     }
 
     func report(reporter: String?) -> Report? {
         // The canonical form is a function of the original, so it is recomputed rather than
         // stored twice in pieces.
         guard let canonical = try? URLCanonicalizer.canonicalize(original_url) else { return nil }
-        return Report(
+        var report = Report(
             id: id, clientID: client_id, url: canonical, receivedAt: StoredDate.date(received_at),
             source: ReportSource(kind: ReportSource.Kind(rawValue: source_type) ?? .public, name: source_name),
             reporter: reporter, mediaType: media_type, hashes: ReportHashes(md5: md5, sha1: sha1, sha256: sha256, pdq: pdq),
             classification: classification.flatMap(Classification.init(rawValue:)), comment: comment)
+        report.submittedBy = submitted_by
+        report.clientScope = source_key
+        return report
     }
 
     init(row: some SQLRow) throws {
@@ -73,19 +78,20 @@ struct ReportRow: Codable, FetchableRecord, TableRecord, InsertableRow {
         sha256 = try row.optionalText("sha256")
         pdq = try row.optionalText("pdq")
         comment = try row.optionalText("comment")
+        submitted_by = try row.optionalText("submitted_by")
     }
 
     static let table = "reports"
     static let insertSQL = insertStatement()
     static let columns = [
         "id", "case_id", "client_id", "source_key", "url", "original_url", "host", "received_at", "source_type", "source_name",
-        "media_type", "classification", "md5", "sha1", "sha256", "pdq", "comment",
+        "media_type", "classification", "md5", "sha1", "sha256", "pdq", "comment", "submitted_by",
     ]
     var values: [SQLValue] {
         [
             .text(id), .text(case_id), .optional(client_id), .text(source_key), .text(url), .text(original_url), .text(host), .text(received_at),
             .text(source_type), .optional(source_name), .optional(media_type), .optional(classification), .optional(md5), .optional(sha1),
-            .optional(sha256), .optional(pdq), .optional(comment),
+            .optional(sha256), .optional(pdq), .optional(comment), .optional(submitted_by),
         ]
     }
 }

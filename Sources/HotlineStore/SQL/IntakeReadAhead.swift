@@ -108,8 +108,8 @@ final class IntakeReadAhead {
         return allKnown ? .some(nil) : nil
     }
 
-    func existingReport(clientID: String, sourceName: String) -> ExistingReport?? {
-        byClientID[Self.clientKey(sourceName, clientID)]
+    func existingReport(clientID: String, scope: String) -> ExistingReport?? {
+        byClientID[Self.clientKey(scope, clientID)]
     }
 
     // The transaction's own writes.
@@ -129,7 +129,7 @@ final class IntakeReadAhead {
 
     func inserted(_ report: Report, caseID: String) {
         guard let clientID = report.clientID else { return }
-        let key = Self.clientKey(report.source.name ?? "", clientID)
+        let key = Self.clientKey(report.clientScope, clientID)
         byClientID[key] = ExistingReport(reportID: report.id, caseID: caseID, decision: nil)
         clientKeyOfReport[report.id] = key
     }

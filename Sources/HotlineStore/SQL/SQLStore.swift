@@ -23,9 +23,9 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     init(db: Executor) { self.db = db }
 
     /// The report stored earlier with this client id from this source, if any.
-    public func existingReport(clientID: String, sourceName: String) throws -> ExistingReport? {
-        if let known = readAhead.value?.existingReport(clientID: clientID, sourceName: sourceName) { return known }
-        return try StoreQueries.existingReport(db, clientID: clientID, sourceName: sourceName)
+    public func existingReport(clientID: String, scope: String) throws -> ExistingReport? {
+        if let known = readAhead.value?.existingReport(clientID: clientID, scope: scope) { return known }
+        return try StoreQueries.existingReport(db, clientID: clientID, scope: scope)
     }
 
     /// The open case whose first URL is this canonical URL, or that added it later, if any.

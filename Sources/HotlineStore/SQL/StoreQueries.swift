@@ -6,8 +6,8 @@ import HotlineCore
 enum StoreQueries {
     // MARK: Intake
 
-    static func existingReport(_ db: some SQLExecutor, clientID: String, sourceName: String) throws -> ExistingReport? {
-        guard let row = try db.row("SELECT id, case_id FROM reports WHERE source_key = ? AND client_id = ?", [.text(sourceName), .text(clientID)]) else {
+    static func existingReport(_ db: some SQLExecutor, clientID: String, scope: String) throws -> ExistingReport? {
+        guard let row = try db.row("SELECT id, case_id FROM reports WHERE source_key = ? AND client_id = ?", [.text(scope), .text(clientID)]) else {
             return nil
         }
         let reportID = try row.text("id")

@@ -82,6 +82,12 @@ enum Migrations {
                 );
                 CREATE INDEX evidence_tasks_pending ON evidence_tasks(created_at) WHERE status = 'pending';
                 """),
+        // Who handed a report in, as the gateway established it (a token, the operator, a
+        // mailbox); source_key becomes the submitter's scope for client ids.
+        Migration(
+            name: "0004-report-submitter",
+            sqlite: "ALTER TABLE reports ADD COLUMN submitted_by TEXT;",
+            postgres: "ALTER TABLE reports ADD COLUMN submitted_by TEXT;"),
     ]
 
     /// Every name, in order.
