@@ -107,12 +107,12 @@ public struct GatewayAssembly: Sendable {
             return nil
         case .bootstrap:
             do {
-                return RDAPClient(bootstrap: try RDAPClient.loadBootstrap(directory: config.rdapBootstrapPath))
+                return RDAPClient(bootstrap: try RDAPClient.loadBootstrap(directory: config.rdapBootstrapPath), resolver: dnsClient())
             } catch {
                 throw SetupError("RDAP bootstrap in \(config.rdapBootstrapPath): \(error.message)")
             }
         case .server(let base):
-            return RDAPClient(bootstrap: RDAPBootstrap(singleServer: base))
+            return RDAPClient(bootstrap: RDAPBootstrap(singleServer: base), resolver: dnsClient())
         }
     }
 

@@ -66,10 +66,14 @@ public struct MailProcessor: Sendable {
                 try client.markHandled(uid: uid, in: mailbox.folder)
                 continue
             }
-            let sender = message?.from
+            // Only the sender's domain: an address is personal data, kept with the reporter's
+            // contact details (which the purge erases), never in the mail log.
+            let sender = message?.from.flatMap { $0.split(separator: "@").last.map(String.init) }
             let (outcome, detail) = try handle(parsed, classifier: classifier, mailbox: mailbox, poll: &poll)
             try runtime.store.logMail(
-                MailLogEntry(mailbox: mailbox.name, messageKey: key, uid: uid, sender: sender, outcome: outcome, detail: detail, handledAt: runtime.time.now()))
+                MailLogEntry(
+                    mailbox: mailbox.name, messageKey: key, uid: uid, sender: sender, outcome: outcome,
+                    detail: mailbox.role == .reports ? Self.redacted(detail) : detail, handledAt: runtime.time.now()))
             afterEffect?()
             if outcome == "set-aside" {
                 poll.setAside += 1
@@ -94,11 +98,22 @@ public struct MailProcessor: Sendable {
         case .failure(let error): return ("set-aside", "not a readable message: \(error.message)")
         }
         let now = runtime.time.now()
-        let sender = message.from ?? "unknown sender"
+        let authenticated = MailAuthentication(authservID: mailbox.authservID).sender(of: message)
         switch classifier.classify(message, expectingReplies: mailbox.role == .replies) {
         case .unusable(let reason):
             return ("set-aside", reason)
         case .reports(let reports):
+            // Reports only from senders the hotline's own MTA authenticated, and that this
+            // mailbox names; anyone else's go to people, undecided.
+            let sender: String
+            switch authenticated {
+            case .success(let address): sender = address
+            case .failure(let why): return ("set-aside", "reports from a sender that is not authenticated: \(why.message)")
+            }
+            guard mailbox.mayReport(sender) else {
+                return ("set-aside", "the authenticated sender \(sender) is not among the senders of mailbox \(mailbox.name)")
+            }
+            let domain = sender.split(separator: "@").last.map(String.init) ?? sender
             let id = message.messageID ?? UUIDv7Generator().next()
             let inputs: [IngestInput] = reports.enumerated().map { index, report in
                 guard case .object(var object) = report else {
@@ -110,12 +125,14 @@ public struct MailProcessor: Sendable {
                 // message's Message-ID, so a message read twice is the same reports.
                 object.members.removeAll { $0.key == "id" || $0.key == "source" }
                 object.append("id", .string("\(id)#\(index + 1)"))
-                object.append("source", .object(["type": .string("partner"), "name": .string(sender)]))
+                // The sending organisation's domain is the label; the address is personal data.
+                object.append("source", .object(["type": .string("partner"), "name": .string(domain)]))
+                if object["reporter"] == nil { object.append("reporter", .string(sender)) }
                 if object["comment"] == nil { object.append("comment", .string("mail \(id) to \(mailbox.name)")) }
                 return IngestInput(line: index + 1, submission: Result { () throws(ReportError) in try ReportSubmission.parse(.object(object)) })
             }
             let results = try runtime.pipeline(
-                channel: "mail", actor: "mail:\(mailbox.name)", submitter: Submitter(id: "mailbox:\(mailbox.name)", scope: "mailbox:\(mailbox.name)")
+                channel: "mail", actor: "mail:\(mailbox.name)", submitter: Submitter(id: "mailbox:\(mailbox.name)", scope: "mail:\(domain)")
             ).ingest(inputs)
             let stored = results.filter { if case .rejected = $0.outcome { false } else { true } }.count
             let errors = results.compactMap { if case .rejected(let error) = $0.outcome { "report \($0.line): \(error.message)" } else { nil } }
@@ -130,6 +147,15 @@ public struct MailProcessor: Sendable {
             guard let notice else {
                 return ("set-aside", "a reply to a notice this gateway does not know (\(reference ?? messageIDs.joined(separator: ", ")))")
             }
+            // Only the notice's recipient can answer for it.
+            let sender: String
+            switch authenticated {
+            case .success(let address): sender = address
+            case .failure(let why): return ("set-aside", "a reply to notice \(notice.reference) from a sender that is not authenticated: \(why.message)")
+            }
+            guard Self.isRecipient(sender, of: notice) else {
+                return ("set-aside", "a reply to notice \(notice.reference) from \(sender), who is not its recipient")
+            }
             let excerpt = NoticeTemplate.singleLine(text).prefix(500)
             guard let answer else {
                 try NoticeAcknowledgement.unclear(
@@ -143,14 +169,44 @@ public struct MailProcessor: Sendable {
             poll.acknowledgements += 1
             return ("ack", "notice \(notice.reference): \(answer.rawValue)")
         case .bounce(let recipients, let status, let originalMessageID, let diagnostic):
-            for recipient in recipients { try runtime.store.recordBounce(address: recipient, status: status, at: now) }
-            poll.bounces += 1
-            guard let originalMessageID, let noticeID = try runtime.store.noticeID(messageID: originalMessageID) else {
-                return ("bounce", "bounce for \(recipients.joined(separator: ", ")) (\(status)); no notice of ours found")
+            // A bounce counts only for a message of ours it quotes, and only for addresses that
+            // message went to: anyone can write a bounce naming a hoster's address.
+            guard let originalMessageID, let noticeID = try runtime.store.noticeID(messageID: originalMessageID),
+                let notice = try runtime.store.notice(noticeID)
+            else {
+                return ("set-aside", "a bounce for \(recipients.joined(separator: ", ")) that quotes no message of ours")
             }
+            let sentTo = Set(notice.recipient.addresses.map { $0.lowercased() })
+            let ours = recipients.filter { sentTo.contains($0) }
+            guard !ours.isEmpty else {
+                return ("set-aside", "a bounce for \(recipients.joined(separator: ", ")), to whom notice \(notice.reference) was not sent")
+            }
+            for recipient in ours { try runtime.store.recordBounce(address: recipient, status: status, at: now) }
+            poll.bounces += 1
             try runtime.worker().deliveryFailed(
-                noticeID: noticeID, error: "bounced for \(recipients.joined(separator: ", ")): \(status) \(NoticeTemplate.singleLine(diagnostic).prefix(200))")
+                noticeID: noticeID, error: "bounced for \(ours.joined(separator: ", ")): \(status) \(NoticeTemplate.singleLine(diagnostic).prefix(200))")
             return ("bounce", "notice \(noticeID): delivery failed (\(status))")
+        }
+    }
+
+    /// `text` with the local part of every address in it cut (`…@partner.test`): a reporter's
+    /// address is personal data, and the mail log is kept longer than the purge allows it.
+    static func redacted(_ text: String) -> String {
+        var result = text
+        for address in EmailAddress.scan(text, limit: 64) {
+            result = result.replacingOccurrences(of: address, with: "…@" + (address.split(separator: "@").last.map(String.init) ?? ""))
+        }
+        return result
+    }
+
+    /// Whether `sender` (authenticated) is the notice's recipient: one of its addresses, or
+    /// an address at the domain of one of them.
+    static func isRecipient(_ sender: String, of notice: Notice) -> Bool {
+        let domain = sender.split(separator: "@").last.map(String.init) ?? ""
+        return notice.recipient.addresses.contains { address in
+            let address = address.lowercased()
+            let recipientDomain = address.split(separator: "@").last.map(String.init) ?? ""
+            return address == sender || domain == recipientDomain || domain.hasSuffix("." + recipientDomain)
         }
     }
 

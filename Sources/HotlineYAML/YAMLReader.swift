@@ -126,7 +126,7 @@ public struct YAMLReader {
     /// The node as it would be quoted in a message.
     public static func show(_ node: YAMLNode) -> String {
         switch node.kind {
-        case .scalar(let text, _): node.isNull ? "null" : JSONValue.string(text).serialized
+        case .scalar(let text, _): node.isNull ? "null" : Quoted.text(text)
         case .sequence: "a list"
         case .mapping: "a mapping"
         }

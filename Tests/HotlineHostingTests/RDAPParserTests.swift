@@ -93,3 +93,57 @@ import Testing
         #expect(throws: RDAPError(message: "response is not JSON (column 123: nesting deeper than 64 levels)")) { try RDAPParser.network(nested(65)) }
     }
 }
+
+/// Issue 17.3 and 17.8: registry data is outside data.
+@Suite struct RDAPHostileAnswerTests {
+    static func answer(email: String, remark: String = "") -> [UInt8] {
+        let document: JSONValue = .object([
+            "objectClassName": .string("ip network"), "handle": .string("NET-X"),
+            "remarks": .array([.object(["description": .array([.string(remark)])])]),
+            "entities": .array([
+                .object([
+                    "handle": .string("ABUSE-X"), "roles": .array([.string("abuse")]),
+                    "vcardArray": .array([
+                        .string("vcard"),
+                        .array([.array([.string("email"), .object([:]), .string("text"), .string(email)])]),
+                    ]),
+                ])
+            ]),
+        ])
+        return Array(document.serialized.utf8)
+    }
+
+    @Test func anEMailValueCarryingSMTPCommandsIsRefusedWithANote() throws {
+        let injected = "abuse@hoster.test>\r\nRCPT TO:<attacker@evil.test>\r\nBcc: attacker@evil.test"
+        let network = try RDAPParser.network(Self.answer(email: injected))
+        #expect(network.contacts.isEmpty)
+        #expect(
+            network.notes.contains(
+                #"refused e-mail "abuse@hoster.test>\r\nRCPT TO:<attacker@evil.test>\r\nBcc: attacker@evil.test" of entity ABUSE-X: not a plain address"#),
+            "\(network.notes)")
+    }
+
+    @Test func aHugeRemarkIsReadInOnePassAndItsQuoteIsCut() throws {
+        // 64 KB of address characters then a domain: one run far longer than any address.
+        let remark = "abuse: " + String(repeating: "a", count: 65_536) + "@example.test and abuse@hoster.test"
+        let network = try RDAPParser.network(Self.answer(email: "not-an-address", remark: remark))
+        #expect(network.contacts.map(\.email) == [], "the address past the 1024 characters read is not taken, and the long run is no address")
+        let short = try RDAPParser.network(
+            Self.answer(email: "not-an-address", remark: "Abuse reports: abuse@hoster.test. " + String(repeating: "x", count: 500)))
+        #expect(short.contacts.map(\.email) == ["abuse@hoster.test"])
+        #expect(short.contacts.first?.basis.hasSuffix("… (\(34 + 500) bytes)") == true, "\(short.contacts.first?.basis ?? "")")
+        #expect((short.contacts.first?.basis.count ?? 0) < 140)
+    }
+
+    @Test func thePlainMailboxCheck() {
+        for good in ["abuse@hoster.test", "a.b+c@x.example.nl", "noc_1@sub.domain.co.uk"] { #expect(EmailAddress.isValid(good), "\(good)") }
+        for bad in [
+            "abuse@hoster.test>", "<abuse@hoster.test>", "abuse@hoster.test\r\nRCPT TO:<x@y.test>", "a b@x.test", "abuse@hoster", "abuse@@x.test",
+            "\"quoted\"@x.test", "abuse@[192.0.2.1]", "abuse@x.123", ".a@x.test", "a..b@x.test", "abuse@-x.test", "abüse@x.test", "a@x.test\u{0}",
+            "Name <abuse@x.test>", "a@x.test,b@y.test",
+        ] {
+            #expect(!EmailAddress.isValid(bad), "\(bad)")
+        }
+        #expect(EmailAddress.scan("write to abuse@hoster.test, or noc@hoster.test.") == ["abuse@hoster.test", "noc@hoster.test"])
+    }
+}

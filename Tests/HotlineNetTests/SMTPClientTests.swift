@@ -46,6 +46,28 @@ func makeCertificate() throws -> (cert: String, key: String) {
         #expect(messages[2].contains("Message-ID: <m3@hotline.test>"))
     }
 
+    @Test func anAddressWithLineBreaksIsRefusedBeforeAnythingIsSent() throws {
+        let server = try TestSMTPServer()
+        let client = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: Int(server.port), security: .none, timeout: 5))
+        for recipients in [
+            ["abuse@hoster.test>\r\nRCPT TO:<attacker@evil.test>"], ["abuse@hoster.test", "x@y.test\nBcc: attacker@evil.test"], ["<abuse@hoster.test>"],
+        ] {
+            do {
+                try client.send(from: "notices@hotline.test", to: recipients, message: testMessage("injected", id: "i1"))
+                Issue.record("sent to \(recipients)")
+            } catch {
+                #expect(error.message.hasPrefix("refused to send: "), "\(error.message)")
+                #expect(error.isPermanent)
+            }
+        }
+        do {
+            try client.send(from: "notices@hotline.test>\r\nRCPT TO:<attacker@evil.test>", to: ["abuse@hoster.test"], message: testMessage("x", id: "i2"))
+        } catch {
+            #expect(error.message == #"refused to send: "notices@hotline.test>\r\nRCPT TO:<attacker@evil.test>" is not a plain e-mail address"#)
+        }
+        #expect(server.messages().isEmpty)
+    }
+
     @Test func startTLSWithLoginAndTheCertificateChecked() throws {
         let (cert, key) = try makeCertificate()
         let server = try TestSMTPServer(options: ["--tls", cert, key, "--auth", "gateway:s3cret"])

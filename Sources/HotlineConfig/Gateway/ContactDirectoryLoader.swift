@@ -37,12 +37,6 @@ public enum ContactDirectoryLoader {
         }
     }
 
-    static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-            && !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\r" || $0 == "\n" })
-    }
-
     static func isIdentifier(_ text: String) -> Bool {
         guard let first = text.first, first.isASCII, first.isLetter else { return false }
         return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
@@ -75,8 +69,9 @@ public enum ContactDirectoryLoader {
             guard let items = node.scalar != nil && !node.isNull ? [node] : reader.sequence(node, key: key) else { return [] }
             return items.compactMap { item in
                 guard let text = reader.string(item, key: key) else { return nil }
-                guard isEmail(text) else {
-                    reader.error(.invalidValue, "\"\(key)\" must be e-mail addresses, got \(YAMLReader.show(item))", at: item.location)
+                guard EmailAddress.isValid(text) else {
+                    reader.error(
+                        .invalidValue, "\"\(key)\" must be plain e-mail addresses (local@domain.tld), got \(YAMLReader.show(item))", at: item.location)
                     return nil
                 }
                 return text

@@ -107,13 +107,19 @@ public struct GatewayConfig: Sendable {
             if let country = fields["country"].flatMap({ reader.country($0, key: "country") }) { config.country = country }
             config.dispatch.identity.name = config.hotlineName
             if let node = fields["email"], let email = reader.string(node, key: "email") {
-                if email.contains("@"), !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) {
+                if EmailAddress.isValid(email) {
                     config.dispatch.identity.email = email
                 } else {
                     reader.error(.invalidValue, "\"email\" must be an e-mail address, got \(YAMLReader.show(node))", at: node.location)
                 }
             }
-            if let domain = fields["domain"].flatMap({ reader.string($0, key: "domain") }) { config.dispatch.identity.domain = domain }
+            if let node = fields["domain"], let domain = reader.string(node, key: "domain") {
+                if EmailAddress.isDomainName(domain) {
+                    config.dispatch.identity.domain = domain
+                } else {
+                    reader.error(.invalidValue, "\"domain\" must be a host name such as hotline.example, got \(YAMLReader.show(node))", at: node.location)
+                }
+            }
             if let website = fields["website"].flatMap({ reader.string($0, key: "website") }) { config.dispatch.identity.website = website }
         }
         if let rules = top["rules"] {

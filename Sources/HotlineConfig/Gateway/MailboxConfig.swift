@@ -15,8 +15,15 @@ import HotlineYAML
 ///     password_env: HOTLINE_IMAP_PASSWORD
 ///     folder: INBOX
 ///     people_folder: Hotline People  # where unusable messages go, with the reason logged
+///     authserv_id: mx.hotline.example  # whose Authentication-Results (RFC 8601) count
+///     senders: [partner-hotline.test, reports@other.test]  # who may report (domains or addresses)
 ///     trusted_senders: [reports@partner-hotline.test]   # plain URL lists accepted from these
 /// ```
+///
+/// A message counts as from its `From:` only when the topmost `Authentication-Results`
+/// header is from `authserv_id` and shows DKIM, SPF or DMARC passing for the `From:` domain.
+/// Reports are taken from such senders in `senders` or `trusted_senders`; replies only from a
+/// notice's recipients. Without `authserv_id` every report and reply is set aside for people.
 public struct MailboxConfig: Sendable {
     /// What the mailbox holds.
     public enum Role: String, Sendable, CaseIterable {
@@ -38,6 +45,17 @@ public struct MailboxConfig: Sendable {
     public var peopleFolder: String
     /// Senders whose plain messages listing URLs are taken as reports.
     public var trustedSenders: Set<String>
+    /// The authserv-id of the MTA that delivers to this mailbox (`authserv_id`).
+    public var authservID: String? = nil
+    /// Who may send reports, once authenticated: domains (and their subdomains) or addresses.
+    public var senders: Set<String> = []
+
+    /// Whether `address` (authenticated) may send reports here.
+    public func mayReport(_ address: String) -> Bool {
+        let domain = address.split(separator: "@").last.map(String.init) ?? ""
+        return trustedSenders.contains(address) || senders.contains(address)
+            || senders.contains { !$0.contains("@") && (domain == $0 || domain.hasSuffix("." + $0)) }
+    }
 
     static func parse(_ node: YAMLNode, resolve: (String) -> String, reader: inout YAMLReader) -> [MailboxConfig] {
         guard let items = reader.sequence(node, key: "mailboxes") else { return [] }
@@ -49,7 +67,7 @@ public struct MailboxConfig: Sendable {
                     item,
                     allowed: [
                         "name", "role", "host", "port", "security", "username", "password_env", "password_file", "ca_file", "folder", "people_folder",
-                        "trusted_senders", "timeout",
+                        "trusted_senders", "timeout", "authserv_id", "senders",
                     ], required: ["name", "role", "host", "port", "username"], what: "a mailbox")
             else { continue }
             let name = fields["name"].flatMap { reader.string($0, key: "name") } ?? ""
@@ -83,11 +101,30 @@ public struct MailboxConfig: Sendable {
             if let node = fields["trusted_senders"], let list = reader.sequence(node, key: "trusted_senders") {
                 for entry in list {
                     guard let text = reader.string(entry, key: "trusted_senders") else { continue }
-                    if text.contains("@") {
+                    if EmailAddress.isValid(text) {
                         trusted.insert(text.lowercased())
                     } else {
                         reader.error(.invalidValue, "\"trusted_senders\" must be e-mail addresses, got \(YAMLReader.show(entry))", at: entry.location)
                     }
+                }
+            }
+            var senders = Set<String>()
+            if let node = fields["senders"], let list = reader.sequence(node, key: "senders") {
+                for entry in list {
+                    guard let text = reader.string(entry, key: "senders") else { continue }
+                    if EmailAddress.isValid(text) || EmailAddress.isDomainName(text) {
+                        senders.insert(text.lowercased())
+                    } else {
+                        reader.error(.invalidValue, "\"senders\" must be domains or e-mail addresses, got \(YAMLReader.show(entry))", at: entry.location)
+                    }
+                }
+            }
+            var authservID: String?
+            if let node = fields["authserv_id"], let text = reader.string(node, key: "authserv_id") {
+                if EmailAddress.isDomainName(text) {
+                    authservID = text
+                } else {
+                    reader.error(.invalidValue, "\"authserv_id\" must be the MTA's host name, got \(YAMLReader.show(node))", at: node.location)
                 }
             }
             result.append(
@@ -95,7 +132,7 @@ public struct MailboxConfig: Sendable {
                     name: name, role: role, settings: settings,
                     folder: fields["folder"].flatMap { reader.string($0, key: "folder") } ?? "INBOX",
                     peopleFolder: fields["people_folder"].flatMap { reader.string($0, key: "people_folder") } ?? "Hotline People",
-                    trustedSenders: trusted))
+                    trustedSenders: trusted, authservID: authservID, senders: senders))
         }
         return result
     }

@@ -44,6 +44,10 @@ public struct NoticeRenderer: Sendable {
                 payload: Array(JSONValue.object(body).serialized.utf8), nextAttemptAt: date, createdAt: date)
         case .email:
             guard !notice.recipient.addresses.isEmpty else { throw RenderError(message: "recipient \(notice.recipient.name) has no e-mail address") }
+            // Addresses come from registries and facts: only plain mailboxes reach the To: line.
+            if let refused = (notice.recipient.addresses + [identity.email]).first(where: { !EmailAddress.isValid($0) }) {
+                throw RenderError(message: "refused address \(Quoted.text(refused)) for \(Quoted.text(notice.recipient.name)): not a plain e-mail address")
+            }
             guard let template = templates.template(name, language: notice.recipient.language) else {
                 throw RenderError(message: "no template \"\(name)\" for language \(notice.recipient.language) or \(templates.fallbackLanguage)")
             }
@@ -67,6 +71,10 @@ public struct NoticeRenderer: Sendable {
             headers.append(("MIME-Version", "1.0"))
             let boundary = "hg-\(messageID)"
             headers.append(("Content-Type", "multipart/mixed; boundary=\"\(boundary)\""))
+            // Every header is one line, whatever a value holds.
+            if let broken = headers.first(where: { $0.1.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) }) {
+                throw RenderError(message: "refused header \(broken.0): a line break in \(Quoted.text(broken.1))")
+            }
             var lines: [String] = headers.map { "\($0.0): \($0.1)" }
             lines.append("")
             lines.append("--\(boundary)")

@@ -157,3 +157,17 @@ public struct DiagnosticsError: Error, Sendable, CustomStringConvertible {
     /// One diagnostic a line.
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }
+
+/// Outside text quoted in a message: as a JSON string (control characters escaped), cut to
+/// about `limit` characters, so that a hostile megabyte never becomes a megabyte of
+/// diagnostics or log.
+public enum Quoted {
+    /// Most characters of the text shown by default.
+    public static let limit = 80
+
+    /// `text` as a JSON string, cut to `limit` characters with the length that was cut.
+    public static func text(_ text: String, limit: Int = Quoted.limit) -> String {
+        guard text.count > limit else { return JSONValue.string(text).serialized }
+        return JSONValue.string(String(text.prefix(limit))).serialized + "… (\(text.utf8.count) bytes)"
+    }
+}

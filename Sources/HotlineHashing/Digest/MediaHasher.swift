@@ -7,7 +7,7 @@ public enum MediaHasher {
     /// The shorter side an image is decoded down to for PDQ, at least: PDQ averages every
     /// image to 64 × 64, and at this size its hash stays within a few bits of the full-size
     /// decode (measured in `HotlineBench pdq-hashing` against the reference on the same files).
-    public static let pdqDecodeSide = 256
+    public static let pdqDecodeSide = 384
 
     /// What `bytes`, fetched from `url`, are: digests, media type, and PDQ for images.
     public static func observe(_ bytes: [UInt8], url: String, declaredType: String?, limits: ImageLimits = .standard) -> ObservedMedia {

@@ -6,14 +6,24 @@ public struct DecodedImage: Sendable {
     public var height: Int
     /// `width * height * 3` bytes, R G B per pixel.
     public var rgb: [UInt8]
+    /// The size of the image in the file, when it was decoded smaller (DCT scaling): PDQ
+    /// then filters as it would at that size.
+    public var sourceWidth: Int
+    /// The height of the image in the file.
+    public var sourceHeight: Int
 
-    /// Creates an image.
-    public init(width: Int, height: Int, rgb: [UInt8]) {
+    /// Creates an image; `sourceWidth`/`sourceHeight` default to its own size.
+    public init(width: Int, height: Int, rgb: [UInt8], sourceWidth: Int? = nil, sourceHeight: Int? = nil) {
         precondition(rgb.count == width * height * 3)
         self.width = width
         self.height = height
         self.rgb = rgb
+        self.sourceWidth = sourceWidth ?? width
+        self.sourceHeight = sourceHeight ?? height
     }
+
+    /// Whether it was decoded at less than its size in the file.
+    public var isScaled: Bool { sourceWidth != width || sourceHeight != height }
 }
 
 /// The image formats recognised by their first bytes.

@@ -80,7 +80,7 @@ public enum ImageDecoder {
         if status != 0 && tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) {
             throw ImageDecodeError(code: "corrupt", message: "JPEG: " + String(cString: tjGetErrorStr2(handle)))
         }
-        return DecodedImage(width: target.width, height: target.height, rgb: rgb)
+        return DecodedImage(width: target.width, height: target.height, rgb: rgb, sourceWidth: Int(width), sourceHeight: Int(height))
     }
 
     static func decodePNG(_ bytes: [UInt8], limits: ImageLimits) throws(ImageDecodeError) -> DecodedImage {
@@ -232,6 +232,6 @@ public enum ImageDecoder {
                 (target.baseAddress! + row * outWidth * 3).update(from: pixels + row * stride, count: outWidth * 3)
             }
         }
-        return DecodedImage(width: outWidth, height: outHeight, rgb: rgb)
+        return DecodedImage(width: outWidth, height: outHeight, rgb: rgb, sourceWidth: width, sourceHeight: height)
     }
 }

@@ -35,11 +35,89 @@ public enum PDQ {
     /// Images smaller than this on either side get the zero hash and quality 0, as in the reference.
     public static let minimumDimension = 5
 
-    /// Hash of a decoded RGB image.
+    /// Hash of a decoded RGB image. An image decoded smaller than its file's size (DCT
+    /// scaling) is filtered as the reference filters the full-size image: see ``resampled``.
     public static func hash(_ image: DecodedImage) -> PDQResult {
         var luma = luminance(image)
+        if image.isScaled, image.sourceWidth >= minimumDimension, image.sourceHeight >= minimumDimension {
+            let small = resampled(luma, rows: image.height, cols: image.width, sourceRows: image.sourceHeight, sourceCols: image.sourceWidth)
+            return PDQResult(hash: bits(dct64To16(small)), quality: imageDomainQuality(small))
+        }
         guard let (dct, quality) = dct16(&luma, rows: image.height, cols: image.width) else { return PDQResult(hash: .zero, quality: 0) }
         return PDQResult(hash: bits(dct), quality: quality)
+    }
+
+    /// The 64×64 samples the reference takes of the full-size image, computed from a smaller
+    /// decode of it. The reference blurs each axis twice with a box of
+    /// ``jaroszWindowSize(_:_:)`` pixels (renormalised at the edges) and then keeps one pixel
+    /// per sample, so each sample is a fixed weighted sum of full-size pixels. Those weights
+    /// are computed exactly at full size, then summed over the full-size pixels each decoded
+    /// pixel stands for (a DCT-scaled pixel is close to their average). Unlike blurring the
+    /// small image with a rounded window, this keeps the reference's blur whatever the scale,
+    /// which is what keeps the hash within a few bits of it.
+    static func resampled(_ luma: [Float], rows: Int, cols: Int, sourceRows: Int, sourceCols: Int) -> [Float] {
+        let rowWeights = axisWeights(size: rows, source: sourceRows)
+        let colWeights = axisWeights(size: cols, source: sourceCols)
+        // Along the rows first: for every decoded row, its 64 column samples.
+        var across = [Float](repeating: 0, count: rows * 64)
+        luma.withUnsafeBufferPointer { input in
+            across.withUnsafeMutableBufferPointer { output in
+                for row in 0..<rows {
+                    let line = input.baseAddress! + row * cols
+                    for (j, weights) in colWeights.enumerated() {
+                        var sum: Float = 0
+                        for (offset, weight) in weights.values.enumerated() { sum += weight * line[weights.start + offset] }
+                        output[row * 64 + j] = sum
+                    }
+                }
+            }
+        }
+        var small = [Float](repeating: 0, count: 64 * 64)
+        for (i, weights) in rowWeights.enumerated() {
+            for (offset, weight) in weights.values.enumerated() {
+                let row = (weights.start + offset) * 64
+                for j in 0..<64 { small[i * 64 + j] += weight * across[row + j] }
+            }
+        }
+        return small
+    }
+
+    /// For each of the 64 samples along one axis, the weights of the decoded pixels (from
+    /// `start`): the reference's double box filter at the source size, as weights of source
+    /// pixels, spread over the decoded pixels by how much of each source pixel they cover.
+    static func axisWeights(size: Int, source: Int) -> [(start: Int, values: [Float])] {
+        let window = jaroszWindowSize(source, 64)
+        let half = (window + 2) / 2
+        // The reference's box at output o averages the input pixels in this range.
+        func box(_ o: Int) -> ClosedRange<Int> { max(0, o - (window - half))...min(source - 1, o + half - 1) }
+        let ratio = Double(source) / Double(size)
+        return (0..<64).map { sample in
+            let centre = Int((Double(sample) + 0.5) * Double(source) / 64)
+            // Weights of source pixels: the box of the box.
+            let outer = box(centre)
+            var weights: [Int: Double] = [:]
+            for o in outer {
+                let inner = box(o)
+                let share = 1 / (Double(outer.count) * Double(inner.count))
+                for x in inner { weights[x, default: 0] += share }
+            }
+            // Spread over decoded pixels: source pixel x is [x, x+1), decoded pixel j is
+            // [j * ratio, (j + 1) * ratio).
+            var spread: [Int: Double] = [:]
+            for (x, weight) in weights {
+                let first = min(size - 1, Int(Double(x) / ratio))
+                let last = min(size - 1, Int((Double(x + 1) - 1e-9) / ratio))
+                for j in first...max(first, last) {
+                    // The last decoded pixel takes whatever of the source lies past it.
+                    let high = j == size - 1 ? Double(x + 1) : min(Double(x + 1), Double(j + 1) * ratio)
+                    let overlap = high - max(Double(x), Double(j) * ratio)
+                    if overlap > 0 { spread[j, default: 0] += weight * overlap }
+                }
+            }
+            let start = spread.keys.min() ?? 0
+            let stop = spread.keys.max() ?? 0
+            return (start, (start...stop).map { Float(spread[$0] ?? 0) })
+        }
     }
 
     /// The eight dihedral hashes of a decoded RGB image, from one DCT.

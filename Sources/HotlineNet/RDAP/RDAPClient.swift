@@ -16,6 +16,12 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
     public let minimumInterval: TimeInterval
     /// Tries per request.
     public let attempts: Int
+    /// Checks where a redirect leads before it is followed: registry answers are outside
+    /// data, and a redirect to a special-purpose address would make the gateway fetch inside.
+    public let policy: AddressPolicy
+    /// Resolves the host a redirect names, so that its addresses are checked and pinned;
+    /// without one, redirects to names are refused.
+    public let resolver: (any AddressResolving)?
     private let time: any TimeSource
     private let lock = NSLock()
     private let networks = ExpiringCache<String, Result<(network: RDAPNetwork, server: String), RDAPError>>()
@@ -26,8 +32,10 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
     /// Creates a client.
     public init(
         bootstrap: RDAPBootstrap, http: HTTPClient = HTTPClient(timeout: 10), cacheLifetime: TimeInterval = 86_400, minimumInterval: TimeInterval = 0.1,
-        attempts: Int = 2, time: any TimeSource = SystemTimeSource()
+        attempts: Int = 2, policy: AddressPolicy = AddressPolicy(), resolver: (any AddressResolving)? = nil, time: any TimeSource = SystemTimeSource()
     ) {
+        self.policy = policy
+        self.resolver = resolver
         self.bootstrap = bootstrap
         self.http = http
         self.cacheLifetime = cacheLifetime
@@ -115,7 +123,11 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
             requests += 1
             lock.unlock()
             do {
-                let response = try http.get(url, accept: "application/rdap+json")
+                let response: HTTPResponse
+                switch try get(url) {
+                case .success(let answer): response = answer
+                case .failure(let refused): return .failure(refused)
+                }
                 switch response.status {
                 case 200..<300: return .success(response.body)
                 case 404: return .failure(RDAPError(message: "\(server) has no record (404)", notFound: true))
@@ -137,6 +149,57 @@ public final class RDAPClient: NetworkContactLookup, DomainRegistrarLookup, @unc
             if attempt + 1 < attempts { Thread.sleep(forTimeInterval: 0.2 * Double(1 << attempt)) }
         }
         return .failure(lastError)
+    }
+
+    /// Most redirects followed for one lookup.
+    public static let maximumRedirects = 3
+
+    /// GETs `url`, following redirects by hand: each target must keep https (http only after
+    /// http), and its addresses must pass the policy; the connection is pinned to the address
+    /// that was checked.
+    func get(_ url: String) throws(HTTPError) -> Result<HTTPResponse, RDAPError> {
+        var current = url
+        var pins: [String] = []
+        for _ in 0...Self.maximumRedirects {
+            let response = try http.request(
+                HTTPRequest(method: "GET", url: current, headers: ["Accept: application/rdap+json"], followRedirects: false, pinnedAddresses: pins))
+            guard [301, 302, 303, 307, 308].contains(response.status) else { return .success(response) }
+            guard let location = response.location else { return .success(response) }
+            switch redirectTarget(from: current, to: location) {
+            case .success(let next):
+                current = next.url
+                pins = next.pins
+            case .failure(let refused):
+                return .failure(refused)
+            }
+        }
+        return .failure(RDAPError(message: "more than \(Self.maximumRedirects) redirects from \(URL(string: url)?.host ?? url)"))
+    }
+
+    /// Where a redirect from `current` to `location` may go, with the pins for it.
+    func redirectTarget(from current: String, to location: String) -> Result<(url: String, pins: [String]), RDAPError> {
+        let shown = Quoted.text(location)
+        guard let base = URL(string: current), let target = URL(string: location, relativeTo: base)?.absoluteURL, let scheme = target.scheme?.lowercased(),
+            let host = target.host, !host.isEmpty
+        else { return .failure(RDAPError(message: "refused redirect to \(shown): not a URL")) }
+        guard scheme == "https" || (scheme == "http" && base.scheme?.lowercased() == "http") else {
+            return .failure(RDAPError(message: "refused redirect to \(shown): from \(base.scheme ?? "") to \(scheme)"))
+        }
+        let port = target.port ?? (scheme == "https" ? 443 : 80)
+        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        if let address = IPAddress(bare) {
+            if let why = policy.refusal(address) { return .failure(RDAPError(message: "refused redirect to \(shown): \(why)")) }
+            return .success((target.absoluteString, []))
+        }
+        guard let resolver else { return .failure(RDAPError(message: "refused redirect to \(shown): \(bare) cannot be checked without DNS")) }
+        guard let answer = resolver.addresses(for: bare), let first = answer.addresses.first else {
+            return .failure(RDAPError(message: "refused redirect to \(shown): \(bare) does not resolve"))
+        }
+        for address in answer.addresses {
+            if let why = policy.refusal(address) { return .failure(RDAPError(message: "refused redirect to \(shown): \(bare) is \(address): \(why)")) }
+        }
+        let pinned = first.isV4 ? first.description : "[\(first)]"
+        return .success((target.absoluteString, ["\(bare):\(port):\(pinned)"]))
     }
 
     /// The longest `Retry-After` a lookup waits for; beyond it the lookup fails at once (and

@@ -1,6 +1,7 @@
 import CCurl
 import Foundation
 import HotlineConfig
+import HotlineCore
 
 /// Why a message was not accepted.
 public struct SMTPError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -8,8 +9,11 @@ public struct SMTPError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// The server's last reply code (0 when it never answered).
     public var replyCode: Int
-    /// 5xx replies are permanent; connection problems and 4xx are worth another try.
-    public var isPermanent: Bool { replyCode >= 500 }
+    /// Refused here before anything was sent (an address that is not a plain mailbox):
+    /// trying again cannot help.
+    public var refusedLocally = false
+    /// 5xx replies and local refusals are permanent; connection problems and 4xx are worth another try.
+    public var isPermanent: Bool { refusedLocally || replyCode >= 500 }
     /// The message.
     public var description: String { message }
 }
@@ -33,7 +37,13 @@ public final class SMTPClient: @unchecked Sendable {
     /// `recipients`; returns the server's reply code.
     @discardableResult
     public func send(from sender: String, to recipients: [String], message: [UInt8]) throws(SMTPError) -> Int {
-        try connection.with(errors: { SMTPError(message: $0.message, replyCode: 0) }) { (handle) throws(SMTPError) -> Int in
+        // The last gate before the wire: an address with a CR, LF, NUL, bracket or space in
+        // it would add SMTP commands of its own.
+        for address in [sender] + recipients where !EmailAddress.isValid(address) {
+            throw SMTPError(message: "refused to send: \(Quoted.text(address)) is not a plain e-mail address", replyCode: 0, refusedLocally: true)
+        }
+        guard !recipients.isEmpty else { throw SMTPError(message: "refused to send: no recipient", replyCode: 0, refusedLocally: true) }
+        return try connection.with(errors: { SMTPError(message: $0.message, replyCode: 0) }) { (handle) throws(SMTPError) -> Int in
             let scheme = settings.security == .tls ? "smtps" : "smtp"
             // The path is the EHLO name; the gateway's own name rather than libcurl's default.
             handle.set(CURLOPT_URL, "\(scheme)://\(settings.host):\(settings.port)/hotline-gateway")
