@@ -230,8 +230,10 @@ public struct GatewayAssembly: Sendable {
     }
 
     /// The mailbox reader over the runtime's parts.
-    public func mailProcessor(runtime: GatewayRuntime, afterEffect: (@Sendable () -> Void)? = nil) -> MailProcessor {
-        MailProcessor(runtime: runtime, afterEffect: afterEffect)
+    public func mailProcessor(
+        runtime: GatewayRuntime, afterEffect: (@Sendable () -> Void)? = nil, beforeEffect: (@Sendable () -> Void)? = nil
+    ) -> MailProcessor {
+        MailProcessor(runtime: runtime, afterEffect: afterEffect, beforeEffect: beforeEffect)
     }
 
     /// The IMAP client of a configured mailbox.

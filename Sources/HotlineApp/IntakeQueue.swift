@@ -24,13 +24,28 @@ public final class IntakeQueue: @unchecked Sendable {
     private let queue = DispatchQueue(label: "hotline.intake")
     /// Most reports per transaction.
     public let batchSize: Int
+    /// Most reports waiting at once; more are refused (``IntakeQueueFull``) rather than
+    /// queued without bound while the store is slow.
+    public let maximumPending: Int
+    private var pendingReports = 0
+
+    /// Reports waiting for a transaction now (not the batch being stored).
+    public var waiting: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return pendingReports
+    }
     /// Called with each stored batch's outcomes (metrics).
     let onBatch: @Sendable ([IngestResult.Outcome], String) -> Void
 
     /// Creates the queue.
-    public init(runtime: GatewayRuntime, batchSize: Int = 1000, onBatch: @escaping @Sendable ([IngestResult.Outcome], String) -> Void = { _, _ in }) {
+    public init(
+        runtime: GatewayRuntime, batchSize: Int = 1000, maximumPending: Int = 20_000,
+        onBatch: @escaping @Sendable ([IngestResult.Outcome], String) -> Void = { _, _ in }
+    ) {
         self.runtime = runtime
         self.batchSize = batchSize
+        self.maximumPending = maximumPending
         self.onBatch = onBatch
     }
 
@@ -39,7 +54,8 @@ public final class IntakeQueue: @unchecked Sendable {
     public func submit(
         _ submissions: [ReportSubmission], channel: String, actor: String, submitter: Submitter? = nil, trusted: Bool = false
     ) async throws -> [IngestResult.Outcome] {
-        try await withCheckedThrowingContinuation { continuation in
+        if let waiting = reserve(submissions.count) { throw IntakeQueueFull(waiting: waiting) }
+        return try await withCheckedThrowingContinuation { continuation in
             lock.lock()
             pending.append(
                 Pending(submissions: submissions, channel: channel, actor: actor, submitter: submitter, trusted: trusted, continuation: continuation))
@@ -48,6 +64,15 @@ public final class IntakeQueue: @unchecked Sendable {
             lock.unlock()
             if start { queue.async { self.drain() } }
         }
+    }
+
+    /// Counts `count` more reports waiting, or returns how many wait when that is too many.
+    private func reserve(_ count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard pendingReports + count <= maximumPending || pendingReports == 0 else { return pendingReports }
+        pendingReports += count
+        return nil
     }
 
     private func drain() {
@@ -73,6 +98,7 @@ public final class IntakeQueue: @unchecked Sendable {
                 }
             }
             pending = rest
+            pendingReports -= count
             lock.unlock()
             store(batch, channel: first.channel, actor: first.actor, submitter: first.submitter, trusted: first.trusted)
         }
@@ -97,4 +123,11 @@ public final class IntakeQueue: @unchecked Sendable {
             for item in batch { item.continuation.resume(throwing: error) }
         }
     }
+}
+
+/// Intake has as many reports waiting as it takes: nothing of the request was stored, and it
+/// can be sent again shortly.
+public struct IntakeQueueFull: Error, Hashable, Sendable {
+    /// Reports waiting when it was refused.
+    public var waiting: Int
 }

@@ -43,11 +43,14 @@ public struct MailProcessor: Sendable {
     public let runtime: GatewayRuntime
     /// Called after a message's effect is stored and before it is flagged (crash tests).
     public let afterEffect: (@Sendable () -> Void)?
+    /// Called when handling a message begins, before anything is stored (crash tests).
+    public let beforeEffect: (@Sendable () -> Void)?
 
     /// Creates a processor.
-    public init(runtime: GatewayRuntime, afterEffect: (@Sendable () -> Void)? = nil) {
+    public init(runtime: GatewayRuntime, afterEffect: (@Sendable () -> Void)? = nil, beforeEffect: (@Sendable () -> Void)? = nil) {
         self.runtime = runtime
         self.afterEffect = afterEffect
+        self.beforeEffect = beforeEffect
     }
 
     /// Polls one mailbox until it has no unhandled message.
@@ -69,7 +72,23 @@ public struct MailProcessor: Sendable {
             // Only the sender's domain: an address is personal data, kept with the reporter's
             // contact details (which the purge erases), never in the mail log.
             let sender = message?.from.flatMap { $0.split(separator: "@").last.map(String.init) }
-            let (outcome, detail) = try handle(parsed, classifier: classifier, mailbox: mailbox, poll: &poll)
+            // An earlier attempt that never finished killed the process: set the message
+            // aside rather than die on it at every poll.
+            let attempt = try runtime.store.beginMailAttempt(mailbox: mailbox.name, messageKey: key)
+            let outcome: String
+            let detail: String
+            if attempt > 1 {
+                (outcome, detail) = ("set-aside", "handling this message stopped the gateway before (attempt \(attempt)); set aside for people")
+            } else {
+                beforeEffect?()
+                do {
+                    (outcome, detail) = try handle(parsed, classifier: classifier, mailbox: mailbox, poll: &poll)
+                } catch {
+                    // An error, not a crash: the next poll tries again.
+                    try? runtime.store.endMailAttempt(mailbox: mailbox.name, messageKey: key)
+                    throw error
+                }
+            }
             try runtime.store.logMail(
                 MailLogEntry(
                     mailbox: mailbox.name, messageKey: key, uid: uid, sender: sender, outcome: outcome,

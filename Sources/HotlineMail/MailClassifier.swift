@@ -196,7 +196,7 @@ public struct MailClassifier: Sendable {
     static func xarf02(_ text: String) -> Result<JSONValue, MailError> {
         let root: YAMLNode?
         do {
-            root = try YAMLParser.parse(text, file: "x-arf").node
+            root = try YAMLParser.parse(text, file: "x-arf", limits: .message).node
         } catch {
             return .failure(MailError("X-ARF 0.2 part is not YAML: \(error.message)"))
         }

@@ -2,6 +2,7 @@ import Foundation
 import HotlineApp
 import HotlineCore
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -19,6 +20,8 @@ public struct GatewayServer: Sendable {
     public var reportLimit: (rate: Double, burst: Double)
     /// Hash check limits for providers.
     public var hashcheckLimit: (rate: Double, burst: Double)
+    /// Open connections, per peer and in all.
+    let connections: ConnectionCounts
 
     /// Creates the server.
     public init(runtime: GatewayRuntime) {
@@ -27,7 +30,10 @@ public struct GatewayServer: Sendable {
         reportLimit = (Double(config.apiReportRate), Double(config.apiReportRate * 2))
         hashcheckLimit = (Double(config.apiHashcheckRate), Double(config.apiHashcheckRate * 2))
         let metrics = self.metrics
-        intake = IntakeQueue(runtime: runtime, batchSize: runtime.config.batchSize) { outcomes, channel in metrics.record(outcomes, channel: channel) }
+        intake = IntakeQueue(runtime: runtime, batchSize: runtime.config.batchSize, maximumPending: config.apiIntakeQueue) { outcomes, channel in
+            metrics.record(outcomes, channel: channel)
+        }
+        connections = ConnectionCounts(perPeer: config.apiConnectionsPerPeer, maximum: config.apiMaxConnections, trustedProxies: config.apiTrustedProxies)
     }
 
     /// The router with every route and middleware.
@@ -57,8 +63,14 @@ public struct GatewayServer: Sendable {
         host: String, port: Int, workInterval: Duration, mailInterval: Duration = .seconds(60), logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        let counts = connections
+        // The idle timeout also ends a request head that never completes (a slow client
+        // sending a header a byte at a time): only complete parts count as activity.
+        let http = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionLimiter(counts: counts)], idleTimeout: .seconds(Int64(runtime.config.apiIdleTimeout.seconds)))
+        return Application(
             router: router(),
+            server: .http1(configuration: http),
             configuration: .init(address: .hostname(host, port: port), serverName: "HotlineGateway"),
             services: [
                 RulesReloadService(runtime: runtime, logger: logger),

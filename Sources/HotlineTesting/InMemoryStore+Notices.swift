@@ -5,12 +5,12 @@ import HotlineCore
 extension InMemoryStore: NoticeStore {
     /// Items waiting for their batch window (not held), oldest first.
     public func waitingItems(limit: Int) throws -> [DispatchItem] {
-        locked { Array(state.items.filter { $0.status == .waiting }.sorted { $0.dueAt < $1.dueAt }.prefix(limit)) }
+        locked { Array(state.items.filter { $0.status == .waiting }.sorted { $0.dueAt < $1.dueAt }.prefix(max(0, limit))) }
     }
 
     /// Items held back until the police release them, oldest first.
     public func heldItems(limit: Int) throws -> [DispatchItem] {
-        locked { Array(state.items.filter { $0.status == .held }.sorted { $0.createdAt < $1.createdAt }.prefix(limit)) }
+        locked { Array(state.items.filter { $0.status == .held }.sorted { $0.createdAt < $1.createdAt }.prefix(max(0, limit))) }
     }
 
     /// The notices to one directory contact (a provider's own), newest first.
@@ -71,7 +71,7 @@ extension InMemoryStore: NoticeStore {
             let due = Array(
                 state.messages.filter { $0.status == .pending && $0.nextAttemptAt <= date && isFree($0.noticeID, at: date) }.sorted {
                     $0.nextAttemptAt < $1.nextAttemptAt
-                }.prefix(limit))
+                }.prefix(max(0, limit)))
             for message in due { state.leases[message.noticeID] = leaseUntil }
             return due
         }
@@ -83,7 +83,7 @@ extension InMemoryStore: NoticeStore {
             let due = Array(
                 state.noticeOrder.compactMap { state.notices[$0] }.filter { ($0.nextDueAt.map { $0 <= date } ?? false) && isFree($0.id, at: date) }.sorted {
                     $0.nextDueAt! < $1.nextDueAt!
-                }.prefix(limit))
+                }.prefix(max(0, limit)))
             for notice in due { state.leases[notice.id] = leaseUntil }
             return due
         }
@@ -116,12 +116,12 @@ extension InMemoryStore: NoticeStore {
 
     /// Notices, newest first, optionally of one status.
     public func notices(status: NoticeStatus?, limit: Int) throws -> [Notice] {
-        locked { Array(state.noticeOrder.reversed().compactMap { state.notices[$0] }.filter { status == nil || $0.status == status }.prefix(limit)) }
+        locked { Array(state.noticeOrder.reversed().compactMap { state.notices[$0] }.filter { status == nil || $0.status == status }.prefix(max(0, limit))) }
     }
 
     /// Outbox messages, newest first, optionally of one status.
     public func messages(status: OutboxStatus?, limit: Int) throws -> [OutboxMessage] {
-        locked { Array(state.messages.reversed().filter { status == nil || $0.status == status }.prefix(limit)) }
+        locked { Array(state.messages.reversed().filter { status == nil || $0.status == status }.prefix(max(0, limit))) }
     }
 
     /// The messages of one notice, oldest first.

@@ -112,6 +112,19 @@ extension InMemoryStore: MailLog, AddressHealthStore {
         locked { state.mailLog.contains { $0.mailbox == mailbox && $0.messageKey == messageKey } }
     }
 
+    /// Counts an attempt at a message.
+    public func beginMailAttempt(mailbox: String, messageKey: String) throws -> Int {
+        locked {
+            state.mailAttempts[mailbox + "\u{0}" + messageKey, default: 0] += 1
+            return state.mailAttempts[mailbox + "\u{0}" + messageKey]!
+        }
+    }
+
+    /// Forgets the attempts at a message.
+    public func endMailAttempt(mailbox: String, messageKey: String) throws {
+        locked { state.mailAttempts[mailbox + "\u{0}" + messageKey] = nil }
+    }
+
     /// Records what was done with a message.
     public func logMail(_ entry: MailLogEntry) throws {
         locked {

@@ -22,6 +22,7 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         var leases: [String: Date] = [:]
         var tokens: [(token: APIToken, secretHash: String)] = []
         var mailLog: [MailLogEntry] = []
+        var mailAttempts: [String: Int] = [:]
         var bounces: [String: Int] = [:]
         var reporterContacts: [String: (contact: String, storedAt: Date)] = [:]
         var hashLists: [String: HashList] = [:]
@@ -39,6 +40,17 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
     var state = State()
     /// When set, the next write throws this error before committing (to test failures).
     public var failNextWrite: (any Error)?
+    /// When set, every write waits until it is signalled (then lets the others through):
+    /// a store that has stopped answering, for the tests of what waits on it.
+    public var holdWrites: DispatchSemaphore?
+    private let heldLock = NSLock()
+    private var held = 0
+    /// Writes waiting at ``holdWrites`` now.
+    public var heldWrites: Int {
+        heldLock.lock()
+        defer { heldLock.unlock() }
+        return held
+    }
 
     /// An empty store.
     public init() {}
@@ -127,6 +139,16 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
     /// Runs `body` in one write transaction: committed (durably) when it returns, rolled back
     /// when it throws.
     public func write<T>(_ body: (Transaction) throws -> T) throws -> T {
+        if let gate = holdWrites {
+            heldLock.lock()
+            held += 1
+            heldLock.unlock()
+            gate.wait()
+            gate.signal()
+            heldLock.lock()
+            held -= 1
+            heldLock.unlock()
+        }
         lock.lock()
         defer { lock.unlock() }
         let transaction = Transaction(state: state)

@@ -9,16 +9,29 @@ public struct YAMLLimits: Sendable {
     public var maximumDepth: Int
     /// Most nodes after aliases are expanded: the defence against "billion laughs".
     public var maximumNodes: Int
+    /// Most bytes of scalar text after aliases are expanded: a few nodes holding long text,
+    /// repeated by aliases, are as bad as many nodes (a 228 KB mail took the poller to 853 MB).
+    public var maximumExpandedBytes: Int
+    /// Whether aliases are accepted at all (never in mail, where nobody needs them).
+    public var allowsAliases: Bool
 
     /// Creates limits.
-    public init(maximumBytes: Int = 1_048_576, maximumDepth: Int = 64, maximumNodes: Int = 200_000) {
+    public init(
+        maximumBytes: Int = 1_048_576, maximumDepth: Int = 64, maximumNodes: Int = 200_000, maximumExpandedBytes: Int = 4_194_304,
+        allowsAliases: Bool = true
+    ) {
         self.maximumBytes = maximumBytes
         self.maximumDepth = maximumDepth
         self.maximumNodes = maximumNodes
+        self.maximumExpandedBytes = maximumExpandedBytes
+        self.allowsAliases = allowsAliases
     }
 
     /// The defaults.
     public static let standard = YAMLLimits()
+
+    /// For YAML inside messages from outside (X-ARF 0.2): small, flat, no aliases.
+    public static let message = YAMLLimits(maximumBytes: 65_536, maximumDepth: 8, maximumNodes: 2_000, maximumExpandedBytes: 65_536, allowsAliases: false)
 }
 
 /// Parses YAML with the system libyaml into ``YAMLNode``s.
@@ -66,16 +79,18 @@ public enum YAMLParser {
         var location: SourceLocation
         var items: [YAMLNode] = []
         var nodeCount = 1
+        var byteCount = 0
     }
 
     private struct Builder {
         let file: String
         let limits: YAMLLimits
         var stack: [Frame] = []
-        var anchors: [String: (node: YAMLNode, count: Int)] = [:]
+        var anchors: [String: (node: YAMLNode, count: Int, bytes: Int)] = [:]
         var root: YAMLNode?
         var documents = 0
         var totalNodes = 0
+        var totalBytes = 0
         var diagnostics: [Diagnostic] = []
 
         let source: [UInt8]
@@ -187,10 +202,14 @@ public enum YAMLParser {
             pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
         }
 
-        mutating func count(_ nodes: Int, at location: SourceLocation) throws(Diagnostic) {
+        mutating func count(_ nodes: Int, bytes: Int, at location: SourceLocation) throws(Diagnostic) {
             totalNodes += nodes
+            totalBytes += bytes
             if totalNodes > limits.maximumNodes {
                 throw .error(.yamlLimit, "document has more than \(limits.maximumNodes) nodes after expanding aliases", at: location)
+            }
+            if totalBytes > limits.maximumExpandedBytes {
+                throw .error(.yamlLimit, "document has more than \(limits.maximumExpandedBytes) bytes of text after expanding aliases", at: location)
             }
         }
 
@@ -211,15 +230,15 @@ public enum YAMLParser {
                 case YAML_FOLDED_SCALAR_STYLE: style = .folded
                 default: style = .plain
                 }
-                try count(1, at: at)
+                try count(1, bytes: scalar.length, at: at)
                 let map = characterMap(start: event.start_mark, end: event.end_mark, style: style)
-                try add(YAMLNode(.scalar(text, style), at: at, characterLocations: map), nodes: 1, anchor: Builder.string(scalar.anchor))
+                try add(YAMLNode(.scalar(text, style), at: at, characterLocations: map), nodes: 1, bytes: scalar.length, anchor: Builder.string(scalar.anchor))
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 let isMapping = event.type == YAML_MAPPING_START_EVENT
                 if stack.count >= limits.maximumDepth {
                     throw .error(.yamlLimit, "nesting deeper than \(limits.maximumDepth) levels", at: at)
                 }
-                try count(1, at: at)
+                try count(1, bytes: 0, at: at)
                 let anchor = isMapping ? Builder.string(event.data.mapping_start.anchor) : Builder.string(event.data.sequence_start.anchor)
                 stack.append(Frame(isMapping: isMapping, anchor: anchor, location: at))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
@@ -234,7 +253,7 @@ public enum YAMLParser {
                         let value = frame.items[index + 1]
                         if let name = key.scalar {
                             if let first = seen[name] {
-                                diagnostics.append(.error(.duplicateKey, "duplicate key \"\(name)\" (first at line \(first.line))", at: key.location))
+                                diagnostics.append(.error(.duplicateKey, "duplicate key \(Quoted.text(name)) (first at line \(first.line))", at: key.location))
                             } else {
                                 seen[name] = key.location
                             }
@@ -246,27 +265,33 @@ public enum YAMLParser {
                 } else {
                     node = YAMLNode(.sequence(frame.items), at: frame.location)
                 }
-                try add(node, nodes: frame.nodeCount, anchor: frame.anchor)
+                try add(node, nodes: frame.nodeCount, bytes: frame.byteCount, anchor: frame.anchor)
             case YAML_ALIAS_EVENT:
+                guard limits.allowsAliases else { throw .error(.yamlLimit, "aliases (*name) are not accepted here", at: at) }
                 guard let name = Builder.string(event.data.alias.anchor), let anchored = anchors[name] else {
                     throw .error(.yamlSyntax, "alias to an undefined anchor", at: at)
                 }
-                try count(anchored.count, at: at)
+                // A key made of an alias can be any size and is compared with every other key.
+                if let frame = stack.last, frame.isMapping, frame.items.count % 2 == 0 {
+                    throw .error(.yamlSyntax, "an alias as a mapping key is not accepted", at: at)
+                }
+                try count(anchored.count, bytes: anchored.bytes, at: at)
                 var copy = anchored.node
                 copy.location = at
-                try add(copy, nodes: anchored.count, anchor: nil)
+                try add(copy, nodes: anchored.count, bytes: anchored.bytes, anchor: nil)
             default:
                 break
             }
         }
 
-        mutating func add(_ node: YAMLNode, nodes: Int, anchor: String?) throws(Diagnostic) {
-            if let anchor { anchors[anchor] = (node, nodes) }
+        mutating func add(_ node: YAMLNode, nodes: Int, bytes: Int, anchor: String?) throws(Diagnostic) {
+            if let anchor { anchors[anchor] = (node, nodes, bytes) }
             if stack.isEmpty {
                 root = node
             } else {
                 stack[stack.count - 1].items.append(node)
                 stack[stack.count - 1].nodeCount += nodes
+                stack[stack.count - 1].byteCount += bytes
             }
         }
     }

@@ -18,8 +18,16 @@ public struct YAMLReader {
         return (parsed.node, reader)
     }
 
+    /// Most problems kept: past them one more says how many were left out, so a hostile
+    /// file cannot turn into a flood of diagnostics.
+    public static let maximumDiagnostics = 500
+
     /// Records an error.
     public mutating func error(_ code: DiagnosticCode, _ message: String, at location: SourceLocation) {
+        if diagnostics.count == Self.maximumDiagnostics {
+            diagnostics.append(.error(code, "more problems follow; only the first \(Self.maximumDiagnostics) are shown", at: location))
+        }
+        guard diagnostics.count < Self.maximumDiagnostics else { return }
         diagnostics.append(.error(code, message, at: location))
     }
 
@@ -37,8 +45,10 @@ public struct YAMLReader {
                 continue
             }
             guard allowed.contains(key) else {
-                var message = "unknown key \"\(key)\" in \(what); expected one of \(allowed.joined(separator: ", "))"
-                if let suggestion = YAMLReader.suggest(key, from: allowed) { message = "unknown key \"\(key)\" in \(what); did you mean \"\(suggestion)\"?" }
+                var message = "unknown key \(Quoted.text(key)) in \(what); expected one of \(allowed.joined(separator: ", "))"
+                if let suggestion = YAMLReader.suggest(key, from: allowed) {
+                    message = "unknown key \(Quoted.text(key)) in \(what); did you mean \"\(suggestion)\"?"
+                }
                 error(.unknownKey, message, at: pair.key.location)
                 continue
             }

@@ -33,7 +33,10 @@ struct MailCommand: ParsableCommand {
             // before the message is flagged handled.
             var afterEffect: (@Sendable () -> Void)?
             if ProcessInfo.processInfo.environment["HOTLINE_FAULT_EXIT_AFTER_MAIL"] != nil { afterEffect = { _exit(137) } }
-            let processor = gateway.mailProcessor(runtime: runtime, afterEffect: afterEffect)
+            // And for the crash-loop test: die while handling a message, as a parser bug would.
+            var beforeEffect: (@Sendable () -> Void)?
+            if ProcessInfo.processInfo.environment["HOTLINE_FAULT_EXIT_IN_MAIL"] != nil { beforeEffect = { _exit(134) } }
+            let processor = gateway.mailProcessor(runtime: runtime, afterEffect: afterEffect, beforeEffect: beforeEffect)
             var failed = false
             for box in boxes {
                 do {

@@ -277,4 +277,27 @@ import Testing
         #expect(notice["status"] as? String == "sent", "a third party's answer changed nothing")
         #expect(try FaultCLITests.sqlite(gateway.data + "/hotline.sqlite", "select count(*) from address_health") == "0", "no bounce was counted")
     }
+
+    @Test func aMessageThatKillsThePollerIsSetAsideInsteadOfKillingItAgain() throws {
+        let imap = try TestIMAPServer(users: ["reports@hotline.test": Self.password, "replies@hotline.test": Self.password])
+        let smtp = try TestSMTPServer()
+        let gateway = try Gateway(smtpPort: smtp.port, contacts: "version: 1\ncontacts: []\n", knownMD5s: [], extra: mailboxes(imap))
+        defer { gateway.remove() }
+        let inbox = client(imap, "reports@hotline.test")
+        try inbox.append(
+            Self.mail([Self.authenticated("partner.test"), "From: r@partner.test", "Subject: x", "Message-ID: <k@partner.test>", "", "x", ""]), to: "INBOX")
+        let environment = ["HOTLINE_TEST_IMAP_PASSWORD": Self.password]
+        // As a parser bug would: the process dies while handling the message.
+        let died = try gateway.run(["mail", "poll", "--mailbox", "reports"], environment: environment.merging(["HOTLINE_FAULT_EXIT_IN_MAIL": "1"]) { $1 })
+        #expect(died.status == 134)
+        #expect(try client(imap, "reports@hotline.test").unhandledUIDs(in: "INBOX").count == 1)
+        // The next poll does not try it again: it goes to people, with the reason.
+        let next = try gateway.run(["mail", "poll", "--mailbox", "reports"], environment: environment.merging(["HOTLINE_FAULT_EXIT_IN_MAIL": "1"]) { $1 })
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(
+            next.lines == [#"{"mailbox":"reports","messages":1,"reports":0,"acknowledgements":0,"unclear":0,"bounces":0,"set_aside":1,"already_handled":0}"#])
+        let log = gateway.objects(try gateway.run(["mail", "log"])).compactMap { $0["detail"] as? String }
+        #expect(log == ["handling this message stopped the gateway before (attempt 2); set aside for people"])
+        #expect(try inbox.count(in: "Hotline People") == 2)
+    }
 }

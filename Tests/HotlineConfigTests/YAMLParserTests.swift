@@ -40,6 +40,42 @@ import Testing
         }
     }
 
+    @Test func aFewLongScalarsRepeatedByAliasesAreRefusedByTheirBytes() {
+        // 40 nodes in all, far under the node limit, but 64 KB repeated 1,000 times.
+        var text = "a: &a \"" + String(repeating: "x", count: 65_536) + "\"\n"
+        text += "b: &b [" + Array(repeating: "*a", count: 10).joined(separator: ", ") + "]\n"
+        text += "c: &c [" + Array(repeating: "*b", count: 10).joined(separator: ", ") + "]\n"
+        text += "d: [" + Array(repeating: "*c", count: 10).joined(separator: ", ") + "]\n"
+        #expect(
+            throws: Diagnostic.error(
+                .yamlLimit, "document has more than 4194304 bytes of text after expanding aliases", at: SourceLocation(file: "x.yaml", line: 3, column: 28))
+        ) {
+            try YAMLParser.parse(text, file: "x.yaml")
+        }
+    }
+
+    @Test func anAliasAsAKeyAndAliasesInMessagesAreRefused() {
+        #expect(throws: Diagnostic.error(.yamlSyntax, "an alias as a mapping key is not accepted", at: SourceLocation(file: "k.yaml", line: 2, column: 1))) {
+            try YAMLParser.parse("a: &k long\n*k : 1\n", file: "k.yaml")
+        }
+        #expect(throws: Diagnostic.error(.yamlLimit, "aliases (*name) are not accepted here", at: SourceLocation(file: "m.yaml", line: 2, column: 4))) {
+            try YAMLParser.parse("a: &x 1\nb: *x\n", file: "m.yaml", limits: .message)
+        }
+    }
+
+    @Test func aHugeDuplicateKeyIsQuotedCutAndAFloodOfProblemsIsCapped() throws {
+        let key = String(repeating: "k", count: 100_000)
+        // Keys this long must be explicit (`? key`); YAML caps simple keys at 1024 characters.
+        let parsed = try YAMLParser.parse("? \(key)\n: 1\n? \(key)\n: 2\n", file: "d.yaml")
+        let message = try #require(parsed.diagnostics.first?.description)
+        #expect(message == "d.yaml:3:3: error: duplicate key \"\(String(repeating: "k", count: 80))\"… (100000 bytes) (first at line 1) [duplicate-key]")
+        // A rule file with thousands of unknown keys reports the first 500 and says so.
+        let rules = "version: 1\nrules:\n  - name: r\n    when: report.host exists\n    then: [{ close: x }]\n" + (0..<5000).map { "    k\($0): 1\n" }.joined()
+        let (_, diagnostics) = RuleFileParser.parse(rules, file: "r.yaml")
+        #expect(diagnostics.count == 501, "\(diagnostics.count)")
+        #expect(diagnostics.last?.message == "more problems follow; only the first 500 are shown")
+    }
+
     @Test func expandsSmallAliases() throws {
         let node = try #require(try YAMLParser.parse("a: &x [1, 2]\nb: *x\n", file: "f.yaml").node)
         guard case .mapping(let pairs) = node.kind, case .sequence(let items) = pairs[1].value.kind else {

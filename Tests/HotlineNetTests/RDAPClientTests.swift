@@ -27,6 +27,38 @@ import Testing
     }
 
     @Test(.enabled(if: TestRDAPServer.available))
+    func redirectsAreCheckedBeforeTheyAreFollowed() throws {
+        let server = try TestRDAPServer()
+        func client(allowing networks: [IPNetwork] = []) -> RDAPClient {
+            RDAPClient(
+                bootstrap: RDAPBootstrap(singleServer: server.base("redirect")), http: HTTPClient(timeout: 2), minimumInterval: 0, attempts: 1,
+                policy: AddressPolicy(allowed: networks))
+        }
+        func redirected(to target: String, _ lookup: RDAPClient) -> Result<(network: RDAPNetwork, server: String), RDAPError> {
+            lookup.network(query: "62.239.237.1?to=\(target)", at: IPAddress("62.239.237.1")!)
+        }
+        #expect(
+            throws: RDAPError(
+                message: #"refused redirect to "http://169.254.169.254/latest/meta-data/": 169.254.169.254 is in special-purpose network 169.254.0.0/16"#)
+        ) { try redirected(to: "http://169.254.169.254/latest/meta-data/", client()).get() }
+        #expect(throws: RDAPError(message: #"refused redirect to "http://[::1]:8080/x": ::1 is in special-purpose network ::1/128"#)) {
+            try redirected(to: "http://[::1]:8080/x", client()).get()
+        }
+        #expect(throws: RDAPError(message: #"refused redirect to "http://internal.example.test/x": internal.example.test cannot be checked without DNS"#)) {
+            try redirected(to: "http://internal.example.test/x", client()).get()
+        }
+        // Where the policy allows the address, the redirect is followed (here back to the fixtures).
+        let followed = try redirected(to: server.base() + "ip/62.239.237.1", client(allowing: [IPNetwork("127.0.0.0/8")!])).get()
+        #expect(followed.network.abuseContact?.email == "zzdnsr@bt.com")
+        // Never from https to http.
+        guard case .failure(let downgrade) = client().redirectTarget(from: "https://rdap.example.net/ip/1", to: "http://rdap.example.net/ip/1") else {
+            Issue.record("https to http followed")
+            return
+        }
+        #expect(downgrade.message == #"refused redirect to "http://rdap.example.net/ip/1": from https to http"#)
+    }
+
+    @Test(.enabled(if: TestRDAPServer.available))
     func fetchesParsesCachesAndRetries() throws {
         let server = try TestRDAPServer()
         let time = ManualTimeSource()

@@ -1,7 +1,8 @@
 import Foundation
 import HotlineCore
-import HotlineMail
 import Testing
+
+@testable import HotlineMail
 
 @Suite struct MailClassifierTests {
     func reply(_ body: String, subject: String = "Re: notice") throws -> MailContent {
@@ -28,5 +29,14 @@ import Testing
             return
         }
         #expect(reference == "HG-0193A1B2C3D4-4A5B")
+    }
+
+    @Test func yamlInAMailIsSmallFlatAndWithoutAliases() {
+        let bomb = "Source: &s https://example.com/x.jpg\nReported-From: *s\nCategory: abuse\n"
+        guard case .failure(let problem) = MailClassifier.xarf02(bomb) else {
+            Issue.record("aliases accepted in mail")
+            return
+        }
+        #expect(problem.message == "X-ARF 0.2 part is not YAML: aliases (*name) are not accepted here")
     }
 }

@@ -21,7 +21,7 @@ struct ServerFixture {
     let server: GatewayServer
     var tokens: [String: String] = [:]
 
-    init(rules: String? = nil, reportRate: Int = 10_000) throws {
+    init(rules: String? = nil, reportRate: Int = 10_000, intakeQueue: Int = 20_000) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let rulesPath: String
@@ -44,7 +44,7 @@ struct ServerFixture {
         rules: \(rulesPath)
         contacts: contacts.yaml
         templates: \(Self.root.appendingPathComponent("Config/templates").path)
-        api: { report_rate: \(reportRate), hashcheck_rate: 2 }
+        api: { report_rate: \(reportRate), hashcheck_rate: 2, intake_queue: \(intakeQueue) }
         fetch: { intake: { enabled: false, trusted: [org:partner-hotline] } }
         """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
         let (config, diagnostics) = GatewayConfig.load(directory.appendingPathComponent("hotline.yaml").path)

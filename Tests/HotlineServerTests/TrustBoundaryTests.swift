@@ -67,4 +67,67 @@ import Testing
         #expect(stored?.clientScope == "org:member-hotline")
         #expect(try fixture.store.counts().reports == 2)
     }
+
+    @Test func negativeAndNonNumericLimitsAreHeldToTheirRange() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            for index in 0..<3 {
+                _ = try await client.execute(
+                    uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"https://example.com/q\#(index).jpg"}"#))
+            }
+            // It trapped ("Can't take a prefix of negative length") and took intake, dispatch and mail down.
+            let negative = try await client.execute(uri: "/v1/queue?limit=-1", method: .get, headers: fixture.headers("analyst"))
+            #expect(negative.status == .ok)
+            guard case .array(let items)? = negative.json.object?["items"] else {
+                Issue.record(Comment(rawValue: negative.text))
+                return
+            }
+            #expect(items.count == 1, "-1 is held to the least, 1")
+            let huge = try await client.execute(uri: "/v1/queue?limit=99999999999", method: .get, headers: fixture.headers("analyst"))
+            #expect(huge.status == .ok)
+            let text = try await client.execute(uri: "/v1/queue?limit=ten", method: .get, headers: fixture.headers("analyst"))
+            #expect(text.status == .badRequest)
+            #expect(
+                text.text
+                    == #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"query parameter \"limit\" must be a whole number, got \"ten\"","field":"limit"}"#
+            )
+            // "No limit" for providers, before.
+            let provider = try await client.execute(uri: "/v1/provider/notices?limit=-1", method: .get, headers: fixture.headers("provider"))
+            #expect(provider.status == .ok)
+        }
+        #expect(try fixture.store.notices(status: nil, limit: -1).isEmpty)
+    }
+
+    @Test func intakeRefusesReportsPastItsQueueWhileTheStoreIsStuck() async throws {
+        let fixture = try ServerFixture(intakeQueue: 2)
+        defer { fixture.remove() }
+        let gate = DispatchSemaphore(value: 0)
+        fixture.store.holdWrites = gate
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            func post(_ name: String) async throws -> TestResponse {
+                try await client.execute(
+                    uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"https://example.com/\#(name).jpg"}"#))
+            }
+            // One batch in the stuck store, two waiting behind it: the queue is full.
+            async let first = post("a")
+            while fixture.store.heldWrites == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            async let second = post("b")
+            async let third = post("c")
+            while fixture.server.intake.waiting < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            let refused = try await post("d")
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.headers[.retryAfter] == "1")
+            #expect(
+                refused.text
+                    == #"{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"intake has 2 reports waiting: nothing from this request was stored; send it again shortly"}"#
+            )
+            gate.signal()
+            let answered = try await [first, second, third].map(\.status)
+            #expect(answered == [.created, .created, .created])
+        }
+        #expect(try fixture.store.counts().reports == 3)
+    }
 }

@@ -42,6 +42,17 @@ public struct GatewayConfig: Sendable {
     public var fetch = FetchConfig()
     /// Requests per second per reporter token on `POST /v1/reports` (burst: twice that).
     public var apiReportRate = 10_000
+    /// How long an HTTP connection may sit without a complete request before it is closed
+    /// (idle keep-alive, or a request head that never finishes).
+    public var apiIdleTimeout = TimeSpan(seconds: 30)
+    /// Most open connections from one address (a trusted proxy is not counted).
+    public var apiConnectionsPerPeer = 128
+    /// Most open connections in all.
+    public var apiMaxConnections = 2_000
+    /// Most reports waiting for intake's next transaction; past it, 503 with Retry-After.
+    public var apiIntakeQueue = 20_000
+    /// Proxies whose `X-Forwarded-For` names the client (rate limits, token-guess limits).
+    public var apiTrustedProxies: [IPNetwork] = []
     /// Hash checks per second per provider token (burst: twice that).
     public var apiHashcheckRate = 10
     /// The comply-or-explain thresholds.
@@ -166,7 +177,29 @@ public struct GatewayConfig: Sendable {
                 config.pdqThreshold = threshold
             }
         }
-        if let api = top["api"], let fields = reader.mapping(api, allowed: ["report_rate", "hashcheck_rate"], what: "api") {
+        if let api = top["api"],
+            let fields = reader.mapping(
+                api, allowed: ["report_rate", "hashcheck_rate", "idle_timeout", "connections_per_peer", "max_connections", "intake_queue", "trusted_proxies"],
+                what: "api")
+        {
+            if let span = fields["idle_timeout"].flatMap({ reader.duration($0, key: "idle_timeout") }) { config.apiIdleTimeout = span }
+            if let count = fields["connections_per_peer"].flatMap({ reader.integer($0, key: "connections_per_peer", range: 1...100_000) }) {
+                config.apiConnectionsPerPeer = count
+            }
+            if let count = fields["max_connections"].flatMap({ reader.integer($0, key: "max_connections", range: 1...1_000_000) }) {
+                config.apiMaxConnections = count
+            }
+            if let count = fields["intake_queue"].flatMap({ reader.integer($0, key: "intake_queue", range: 1...10_000_000) }) { config.apiIntakeQueue = count }
+            if let node = fields["trusted_proxies"], let items = reader.sequence(node, key: "trusted_proxies") {
+                for item in items {
+                    guard let text = reader.string(item, key: "trusted_proxies") else { continue }
+                    if let network = IPNetwork(text) {
+                        config.apiTrustedProxies.append(network)
+                    } else {
+                        reader.error(.invalidValue, "\"trusted_proxies\" must be addresses or networks, got \(YAMLReader.show(item))", at: item.location)
+                    }
+                }
+            }
             if let rate = fields["report_rate"].flatMap({ reader.integer($0, key: "report_rate", range: 1...1_000_000) }) { config.apiReportRate = rate }
             if let rate = fields["hashcheck_rate"].flatMap({ reader.integer($0, key: "hashcheck_rate", range: 1...100_000) }) { config.apiHashcheckRate = rate }
         }

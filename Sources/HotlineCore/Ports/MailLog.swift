@@ -34,6 +34,13 @@ public struct MailLogEntry: Hashable, Sendable {
 public protocol MailLog: Sendable {
     /// Whether a message was handled already.
     func mailHandled(mailbox: String, messageKey: String) throws -> Bool
+    /// Counts an attempt at handling a message and returns how many there were, this one
+    /// included: more than one means an earlier attempt never finished (the process died
+    /// in it), and the message is set aside rather than tried again and again.
+    func beginMailAttempt(mailbox: String, messageKey: String) throws -> Int
+    /// Forgets the attempts at a message whose handling failed with an error (not a crash),
+    /// so that it is tried again normally.
+    func endMailAttempt(mailbox: String, messageKey: String) throws
     /// Records what was done with a message.
     func logMail(_ entry: MailLogEntry) throws
     /// The newest entries first.

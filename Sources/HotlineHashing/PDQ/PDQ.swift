@@ -56,8 +56,8 @@ public enum PDQ {
     /// small image with a rounded window, this keeps the reference's blur whatever the scale,
     /// which is what keeps the hash within a few bits of it.
     static func resampled(_ luma: [Float], rows: Int, cols: Int, sourceRows: Int, sourceCols: Int) -> [Float] {
-        let rowWeights = axisWeights(size: rows, source: sourceRows)
-        let colWeights = axisWeights(size: cols, source: sourceCols)
+        let rowWeights = AxisWeightCache.shared.weights(size: rows, source: sourceRows)
+        let colWeights = AxisWeightCache.shared.weights(size: cols, source: sourceCols)
         // Along the rows first: for every decoded row, its 64 column samples.
         var across = [Float](repeating: 0, count: rows * 64)
         luma.withUnsafeBufferPointer { input in
@@ -95,28 +95,34 @@ public enum PDQ {
             let centre = Int((Double(sample) + 0.5) * Double(source) / 64)
             // Weights of source pixels: the box of the box.
             let outer = box(centre)
-            var weights: [Int: Double] = [:]
+            let low = max(0, outer.lowerBound - window)
+            let high = min(source - 1, outer.upperBound + window)
+            var weights = [Double](repeating: 0, count: high - low + 1)
             for o in outer {
                 let inner = box(o)
                 let share = 1 / (Double(outer.count) * Double(inner.count))
-                for x in inner { weights[x, default: 0] += share }
+                for x in inner { weights[x - low] += share }
             }
             // Spread over decoded pixels: source pixel x is [x, x+1), decoded pixel j is
             // [j * ratio, (j + 1) * ratio).
-            var spread: [Int: Double] = [:]
-            for (x, weight) in weights {
+            let start = min(size - 1, Int(Double(low) / ratio))
+            var spread = [Double](repeating: 0, count: size - start)
+            var stop = start
+            for (offset, weight) in weights.enumerated() where weight > 0 {
+                let x = low + offset
                 let first = min(size - 1, Int(Double(x) / ratio))
                 let last = min(size - 1, Int((Double(x + 1) - 1e-9) / ratio))
                 for j in first...max(first, last) {
                     // The last decoded pixel takes whatever of the source lies past it.
-                    let high = j == size - 1 ? Double(x + 1) : min(Double(x + 1), Double(j + 1) * ratio)
-                    let overlap = high - max(Double(x), Double(j) * ratio)
-                    if overlap > 0 { spread[j, default: 0] += weight * overlap }
+                    let top = j == size - 1 ? Double(x + 1) : min(Double(x + 1), Double(j + 1) * ratio)
+                    let overlap = top - max(Double(x), Double(j) * ratio)
+                    if overlap > 0 {
+                        spread[j - start] += weight * overlap
+                        stop = max(stop, j)
+                    }
                 }
             }
-            let start = spread.keys.min() ?? 0
-            let stop = spread.keys.max() ?? 0
-            return (start, (start...stop).map { Float(spread[$0] ?? 0) })
+            return (start, spread[0...(stop - start)].map { Float($0) })
         }
     }
 
@@ -411,5 +417,30 @@ public enum PDQ {
         if less >= (n + 1) / 2 { return maxLessThanGuess }
         if less + equal >= (n + 1) / 2 { return guess }
         return minGreaterThanGuess
+    }
+}
+
+/// The sample weights of ``PDQ/axisWeights(size:source:)`` for the sizes seen: they depend on
+/// the two sizes only, and pages of one site tend to serve images of a few sizes.
+final class AxisWeightCache: @unchecked Sendable {
+    static let shared = AxisWeightCache()
+    private let lock = NSLock()
+    private var cached: [Int: [(start: Int, values: [Float])]] = [:]
+
+    func weights(size: Int, source: Int) -> [(start: Int, values: [Float])] {
+        let key = size << 32 | source
+        lock.lock()
+        if let known = cached[key] {
+            lock.unlock()
+            return known
+        }
+        lock.unlock()
+        let computed = PDQ.axisWeights(size: size, source: source)
+        lock.lock()
+        // A bounded table: hostile sizes cannot grow it without end.
+        if cached.count >= 4096 { cached.removeAll(keepingCapacity: true) }
+        cached[key] = computed
+        lock.unlock()
+        return computed
     }
 }

@@ -145,6 +145,13 @@ struct ProblemMiddleware: RouterMiddleware {
             throw problem
         } catch let error as HTTPError {
             throw Problem(status: error.status, title: error.status.reasonPhrase, detail: error.body ?? error.status.reasonPhrase.lowercased())
+        } catch let full as IntakeQueueFull {
+            context.logger.warning("intake queue full: reports refused", metadata: ["waiting": "\(full.waiting)"])
+            var headers = HTTPFields()
+            headers[.retryAfter] = "1"
+            throw Problem(
+                status: .serviceUnavailable, title: "Service Unavailable",
+                detail: "intake has \(full.waiting) reports waiting: nothing from this request was stored; send it again shortly", headers: headers)
         } catch let error where store.failure(of: error) != nil {
             // The store refused the write as a whole: say so, so clients send it again later instead of giving up.
             let full = store.failure(of: error) == .full

@@ -15,7 +15,7 @@ struct AnalystRoutes {
     /// Escalated cases and notices, oldest first, with the reason and the facts.
     func queue(_ request: Request, context: GatewayContext) throws -> Response {
         _ = try context.require(.analyst)
-        let limit = min(1000, request.uri.queryParameters.get("limit", as: Int.self) ?? 100)
+        let limit = try QueryLimit.value(request)
         let entries = try runtime.store.escalationQueue(limit: limit).map { entry -> JSONValue in
             .object([
                 "kind": .string(entry.kind), "id": .string(entry.id), "url": .string(entry.url), "queue": .string(entry.queue),

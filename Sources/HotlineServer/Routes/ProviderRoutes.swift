@@ -32,7 +32,7 @@ struct ProviderRoutes {
         } else {
             org = try Self.organisation(token)
         }
-        let limit = min(1000, request.uri.queryParameters.get("limit", as: Int.self) ?? 100)
+        let limit = try QueryLimit.value(request)
         let items = try runtime.store.notices(contactID: org, limit: limit).map(Self.providerView)
         return .json(.object(["notices": .array(items)]))
     }

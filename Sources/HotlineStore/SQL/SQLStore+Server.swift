@@ -84,7 +84,7 @@ extension SQLStore {
                 WHERE c.status = 'open' AND d.outcome = 'escalate'
                   AND d.\(order) = (SELECT MAX(\(order)) FROM decisions WHERE case_id = d.case_id)
                 ORDER BY d.decided_at, d.\(order) LIMIT ?
-                """, [.int(limit)])
+                """, [.int(max(0, limit))])
             for row in rows {
                 let actions = (try? JSONValue.parse(try row.text("actions"))) ?? .null
                 let facts = (try? JSONValue.parse(try row.text("facts"))) ?? .null
@@ -94,9 +94,10 @@ extension SQLStore {
                         decidedAt: StoredDate.date(try row.text("decided_at"))))
             }
             let notices = try db.rows(
-                "SELECT body FROM notices WHERE escalated_to IS NOT NULL AND status NOT IN ('removed', 'closed') ORDER BY created_at LIMIT ?", [.int(limit)])
+                "SELECT body FROM notices WHERE escalated_to IS NOT NULL AND status NOT IN ('removed', 'closed') ORDER BY created_at LIMIT ?",
+                [.int(max(0, limit))])
             for row in notices { entries.append(.escalatedNotice(try NoticeRow.notice(row, db: db))) }
-            return Array(entries.sorted { $0.since < $1.since }.prefix(limit))
+            return Array(entries.sorted { $0.since < $1.since }.prefix(max(0, limit)))
         }
     }
 
@@ -225,6 +226,23 @@ extension SQLStore {
         try reading { try $0.row("SELECT 1 AS one FROM mail_log WHERE mailbox = ? AND message_key = ?", [.text(mailbox), .text(messageKey)]) != nil }
     }
 
+    /// Counts an attempt at a message.
+    public func beginMailAttempt(mailbox: String, messageKey: String) throws -> Int {
+        try writing { db in
+            try db.execute(
+                "INSERT INTO mail_attempts (mailbox, message_key, attempts) VALUES (?, ?, 1) ON CONFLICT (mailbox, message_key) DO UPDATE SET attempts = mail_attempts.attempts + 1",
+                [.text(mailbox), .text(messageKey)])
+            return try db.row("SELECT attempts FROM mail_attempts WHERE mailbox = ? AND message_key = ?", [.text(mailbox), .text(messageKey)])?.integer(
+                "attempts")
+                ?? 1
+        }
+    }
+
+    /// Forgets the attempts at a message.
+    public func endMailAttempt(mailbox: String, messageKey: String) throws {
+        try writing { try $0.execute("DELETE FROM mail_attempts WHERE mailbox = ? AND message_key = ?", [.text(mailbox), .text(messageKey)]) }
+    }
+
     /// Records a handled message (idempotent).
     public func logMail(_ entry: MailLogEntry) throws {
         try writing {
@@ -239,7 +257,7 @@ extension SQLStore {
 
     /// The mail log, newest first.
     public func mailLog(limit: Int) throws -> [MailLogEntry] {
-        try reading { try $0.rows("SELECT * FROM mail_log ORDER BY handled_at DESC LIMIT ?", [.int(limit)]) }.map {
+        try reading { try $0.rows("SELECT * FROM mail_log ORDER BY handled_at DESC LIMIT ?", [.int(max(0, limit))]) }.map {
             MailLogEntry(
                 mailbox: try $0.text("mailbox"), messageKey: try $0.text("message_key"), uid: try $0.integer("uid"), sender: try $0.optionalText("sender"),
                 outcome: try $0.text("outcome"), detail: try $0.text("detail"), handledAt: StoredDate.date(try $0.text("handled_at")))

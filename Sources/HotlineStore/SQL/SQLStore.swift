@@ -278,7 +278,8 @@ extension SQLStore {
     /// Notices to one organisation (a directory contact id), newest first.
     public func notices(contactID: String, limit: Int) throws -> [Notice] {
         try reading { db in
-            try db.rows("SELECT body FROM notices WHERE contact_id = ? ORDER BY created_at DESC, id DESC LIMIT ?", [.text(contactID), .int(limit)]).map {
+            try db.rows("SELECT body FROM notices WHERE contact_id = ? ORDER BY created_at DESC, id DESC LIMIT ?", [.text(contactID), .int(max(0, limit))]).map
+            {
                 try NoticeRow.notice($0, db: db)
             }
         }

@@ -98,13 +98,15 @@ enum StoreQueries {
 
     static func waitingItems(_ db: some SQLExecutor, limit: Int) throws -> [DispatchItem] {
         try db.rows(
-            "SELECT body, status, due_at FROM dispatch_items WHERE status = 'waiting' ORDER BY due_at, \(db.dialect.insertionOrder) LIMIT ?", [.int(limit)]
+            "SELECT body, status, due_at FROM dispatch_items WHERE status = 'waiting' ORDER BY due_at, \(db.dialect.insertionOrder) LIMIT ?",
+            [.int(max(0, limit))]
         ).map(DispatchItemRow.item)
     }
 
     static func heldItems(_ db: some SQLExecutor, limit: Int) throws -> [DispatchItem] {
         try db.rows(
-            "SELECT body, status, due_at FROM dispatch_items WHERE status = 'held' ORDER BY created_at, \(db.dialect.insertionOrder) LIMIT ?", [.int(limit)]
+            "SELECT body, status, due_at FROM dispatch_items WHERE status = 'held' ORDER BY created_at, \(db.dialect.insertionOrder) LIMIT ?",
+            [.int(max(0, limit))]
         ).map(DispatchItemRow.item)
     }
 
@@ -137,7 +139,7 @@ enum StoreQueries {
         let now = SQLValue.text(StoredDate.text(date))
         // PostgreSQL locks the message and its notice rows, so two instances cannot claim two
         // messages of one notice at the same moment; the leases set below outlast the locks.
-        let rows = try db.rows(SQLClaims.dueMessages + db.dialect.skipLocked, [now, now, now, .int(limit)])
+        let rows = try db.rows(SQLClaims.dueMessages + db.dialect.skipLocked, [now, now, now, .int(max(0, limit))])
         for row in rows {
             try db.execute(SQLClaims.leaseMessage, [.text(StoredDate.text(leaseUntil)), .text(try row.text("id"))])
             try db.execute(SQLClaims.leaseNotice, [.text(StoredDate.text(leaseUntil)), .text(try row.text("notice_id"))])
@@ -146,7 +148,7 @@ enum StoreQueries {
     }
 
     static func claimEvidenceTasks(_ db: some SQLExecutor, at date: Date, limit: Int, leaseUntil: Date) throws -> [EvidenceTask] {
-        let rows = try db.rows(SQLClaims.pendingEvidence + db.dialect.skipLocked, [.text(StoredDate.text(date)), .int(limit)])
+        let rows = try db.rows(SQLClaims.pendingEvidence + db.dialect.skipLocked, [.text(StoredDate.text(date)), .int(max(0, limit))])
         for row in rows { try db.execute(SQLClaims.leaseEvidence, [.text(StoredDate.text(leaseUntil)), .text(try row.text("report_id"))]) }
         return try rows.map { row in
             EvidenceTask(
@@ -174,7 +176,7 @@ enum StoreQueries {
 
     static func claimDueNotices(_ db: some SQLExecutor, at date: Date, limit: Int, leaseUntil: Date) throws -> [Notice] {
         let now = SQLValue.text(StoredDate.text(date))
-        let rows = try db.rows(SQLClaims.dueNotices + db.dialect.skipLocked, [now, now, .int(limit)])
+        let rows = try db.rows(SQLClaims.dueNotices + db.dialect.skipLocked, [now, now, .int(max(0, limit))])
         for row in rows { try db.execute(SQLClaims.leaseNotice, [.text(StoredDate.text(leaseUntil)), .text(try row.text("id"))]) }
         return try rows.map { try NoticeRow.notice($0, db: db) }
     }
@@ -202,19 +204,22 @@ enum StoreQueries {
     static func notices(_ db: some SQLExecutor, status: NoticeStatus?, limit: Int) throws -> [Notice] {
         let rows =
             if let status {
-                try db.rows("SELECT body FROM notices WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?", [.text(status.rawValue), .int(limit)])
+                try db.rows(
+                    "SELECT body FROM notices WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?", [.text(status.rawValue), .int(max(0, limit))])
             } else {
-                try db.rows("SELECT body FROM notices ORDER BY created_at DESC, id DESC LIMIT ?", [.int(limit)])
+                try db.rows("SELECT body FROM notices ORDER BY created_at DESC, id DESC LIMIT ?", [.int(max(0, limit))])
             }
         return try rows.map { try NoticeRow.notice($0, db: db) }
     }
 
     static func messages(_ db: some SQLExecutor, status: OutboxStatus?, limit: Int) throws -> [OutboxMessage] {
         if let status {
-            return try db.rows("SELECT * FROM outbox WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?", [.text(status.rawValue), .int(limit)]).map(
+            return try db.rows(
+                "SELECT * FROM outbox WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?", [.text(status.rawValue), .int(max(0, limit))]
+            ).map(
                 OutboxRow.message)
         }
-        return try db.rows("SELECT * FROM outbox ORDER BY created_at DESC, id DESC LIMIT ?", [.int(limit)]).map(OutboxRow.message)
+        return try db.rows("SELECT * FROM outbox ORDER BY created_at DESC, id DESC LIMIT ?", [.int(max(0, limit))]).map(OutboxRow.message)
     }
 
     static func messages(_ db: some SQLExecutor, noticeID: String) throws -> [OutboxMessage] {

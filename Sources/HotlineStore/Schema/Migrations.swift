@@ -88,6 +88,26 @@ enum Migrations {
             name: "0004-report-submitter",
             sqlite: "ALTER TABLE reports ADD COLUMN submitted_by TEXT;",
             postgres: "ALTER TABLE reports ADD COLUMN submitted_by TEXT;"),
+        // Attempts at mail messages not yet handled: a message whose handling killed the
+        // process is set aside instead of being tried at every poll.
+        Migration(
+            name: "0005-mail-attempts",
+            sqlite: """
+                CREATE TABLE mail_attempts (
+                    mailbox TEXT NOT NULL,
+                    message_key TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    PRIMARY KEY (mailbox, message_key)
+                ) WITHOUT ROWID;
+                """,
+            postgres: """
+                CREATE TABLE mail_attempts (
+                    mailbox TEXT NOT NULL,
+                    message_key TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    PRIMARY KEY (mailbox, message_key)
+                );
+                """),
     ]
 
     /// Every name, in order.

@@ -7,6 +7,7 @@
   /slow/ip/ADDR        answers after 3 seconds
   /big/ip/ADDR         a 2 MiB body
   /bootstrap/NAME      fixtures/rdap/bootstrap/NAME (IANA bootstrap files)
+  /redirect/ip/ADDR?to=URL  302 to URL (for the redirect checks)
   /control/MODE        how /rdap/ answers from now on: normal, 500, 429 (Retry-After: 1 on every
                        other request), 429-long (Retry-After: 120), malformed (a broken JSON body)
 Usage: rdap_server.py PORT FIXTURES_DIR
@@ -36,6 +37,12 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self):
+        if self.path.startswith("/redirect/") and "?to=" in self.path:
+            self.send_response(302)
+            self.send_header("Location", self.path.split("?to=", 1)[1])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         parts = self.path.strip("/").split("/")
         if parts == ["health"]:
             return self.send(200, {"ok": True})
