@@ -22,6 +22,8 @@ public struct GatewayServer: Sendable {
     public var hashcheckLimit: (rate: Double, burst: Double)
     /// Open connections, per peer and in all.
     let connections: ConnectionCounts
+    /// Failed tokens and logins per client address, shared by the API and the dashboard.
+    let guessing: RateLimiter
 
     /// Creates the server.
     public init(runtime: GatewayRuntime) {
@@ -33,22 +35,24 @@ public struct GatewayServer: Sendable {
         intake = IntakeQueue(runtime: runtime, batchSize: runtime.config.batchSize, maximumPending: config.apiIntakeQueue) { outcomes, channel in
             metrics.record(outcomes, channel: channel)
         }
+        guessing = TokenAuthenticator.guessingLimiter(time: runtime.time)
         connections = ConnectionCounts(perPeer: config.apiConnectionsPerPeer, maximum: config.apiMaxConnections, trustedProxies: config.apiTrustedProxies)
     }
 
     /// The router with every route and middleware.
     public func router() -> Router<GatewayContext> {
         let router = Router(context: GatewayContext.self)
+        router.add(middleware: ClientAddressMiddleware(trustedProxies: runtime.config.apiTrustedProxies))
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(store: runtime.store))
-        router.add(middleware: TokenAuthenticator(store: runtime.store, time: runtime.time))
+        router.add(middleware: TokenAuthenticator(store: runtime.store, time: runtime.time, guessing: guessing))
         let reportLimiter = RateLimiter(limits: [.reporter: reportLimit, .admin: reportLimit, .analyst: reportLimit], time: runtime.time)
         let hashLimiter = RateLimiter(limits: [.provider: hashcheckLimit, .admin: hashcheckLimit], time: runtime.time)
         ReportRoutes(runtime: runtime, intake: intake, limiter: reportLimiter).add(to: router)
         AnalystRoutes(runtime: runtime).add(to: router)
         ProviderRoutes(runtime: runtime, hashLimiter: hashLimiter).add(to: router)
         OperatorRoutes(runtime: runtime, metrics: metrics, openAPI: Self.openAPIDocument).add(to: router)
-        MonitorRoutes(runtime: runtime).add(to: router)
+        MonitorRoutes(runtime: runtime, guessing: guessing).add(to: router)
         return router
     }
 

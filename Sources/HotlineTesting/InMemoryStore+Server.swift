@@ -28,6 +28,20 @@ extension InMemoryStore: TokenStore {
         locked { state.tokens.first { $0.secretHash == secretHash }?.token }
     }
 
+    /// The token with this id.
+    public func token(id: String) throws -> APIToken? { locked { state.tokens.first { $0.token.id == id }?.token } }
+
+    /// Stores a dashboard session.
+    public func insertSession(_ session: DashboardSession, idHash: String) throws { locked { state.sessions[idHash] = session } }
+
+    /// The session stored under `idHash`.
+    public func session(idHash: String) throws -> DashboardSession? { locked { state.sessions[idHash] } }
+
+    /// Ends a session.
+    public func revokeSession(idHash: String, at date: Date) throws {
+        locked { if state.sessions[idHash]?.revokedAt == nil { state.sessions[idHash]?.revokedAt = date } }
+    }
+
     /// Every token, newest first.
     public func tokens() throws -> [APIToken] {
         locked { state.tokens.map(\.token).sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) } }

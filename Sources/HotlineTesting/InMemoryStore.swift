@@ -21,6 +21,7 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         /// Claims: notice id → the end of its lease (a claimed message leases its notice).
         var leases: [String: Date] = [:]
         var tokens: [(token: APIToken, secretHash: String)] = []
+        var sessions: [String: DashboardSession] = [:]
         var mailLog: [MailLogEntry] = []
         var mailAttempts: [String: Int] = [:]
         var bounces: [String: Int] = [:]

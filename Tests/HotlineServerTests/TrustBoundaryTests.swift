@@ -130,4 +130,80 @@ import Testing
         }
         #expect(try fixture.store.counts().reports == 3)
     }
+
+    @Test func dashboardSessionsAreRandomRevocableAndSignInIsGuardedAndLimited() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let tests = MonitorServerTests()
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            // A cross-site post is refused, whatever it carries.
+            let crossSite = try await tests.signIn(client, token: fixture.tokens["analyst"]!, origin: "https://evil.example")
+            #expect(crossSite.response.status == .forbidden)
+            #expect(crossSite.session == nil)
+            // Without the form's own CSRF value, too.
+            var bare = HTTPFields()
+            bare[.contentType] = "application/x-www-form-urlencoded"
+            let forged = try await client.execute(
+                uri: "/dashboard/login", method: .post, headers: bare, body: body("csrf=x&token=\(fixture.tokens["analyst"]!)"))
+            #expect(forged.status == .forbidden)
+            // Framing is refused on every dashboard page.
+            let form = try await client.execute(uri: "/dashboard/login", method: .get)
+            #expect(form.headers[.contentSecurityPolicy]?.hasSuffix("frame-ancestors 'none'") == true)
+            #expect(form.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+            // Signed in: the session works until signed out, and the token itself is no cookie.
+            let signed = try await tests.signIn(client, token: fixture.tokens["analyst"]!)
+            let session = try #require(signed.session)
+            var cookie = HTTPFields()
+            cookie[.cookie] = "hg_session=\(session)"
+            let page = try await client.execute(uri: "/dashboard", method: .get, headers: cookie)
+            #expect(page.status == .ok)
+            var tokenAsCookie = HTTPFields()
+            tokenAsCookie[.cookie] = "hg_session=\(fixture.tokens["analyst"]!)"
+            #expect(try await client.execute(uri: "/dashboard", method: .get, headers: tokenAsCookie).status == .seeOther)
+            let csrf = try #require(page.text.firstRange(of: #"name="csrf" value=""#).map { String(page.text[$0.upperBound...].prefix { $0 != "\"" }) })
+            var logout = cookie
+            logout[.contentType] = "application/x-www-form-urlencoded"
+            #expect(try await client.execute(uri: "/dashboard/logout", method: .post, headers: logout, body: body("csrf=wrong")).status == .forbidden)
+            let out = try await client.execute(uri: "/dashboard/logout", method: .post, headers: logout, body: body("csrf=\(csrf)"))
+            #expect(out.status == .seeOther)
+            #expect(try await client.execute(uri: "/dashboard", method: .get, headers: cookie).status == .seeOther, "ended by sign-out")
+            // Revoking the token ends its sessions.
+            let again = try #require(try await tests.signIn(client, token: fixture.tokens["analyst"]!).session)
+            _ = try fixture.store.revokeToken(id: "t-analyst", at: Date(), actor: "test")
+            var revoked = HTTPFields()
+            revoked[.cookie] = "hg_session=\(again)"
+            #expect(try await client.execute(uri: "/dashboard", method: .get, headers: revoked).status == .seeOther)
+            // Ten failed sign-ins, then 429: the form is limited like tokens are.
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<11 { statuses.append(try await tests.signIn(client, token: "hg_wrong").response.status) }
+            #expect(statuses.prefix(10).allSatisfy { $0 == .unauthorized })
+            #expect(statuses.last == .tooManyRequests)
+        }
+    }
+
+    @Test func aValidTokenIsNeverRefusedForOthersGuessesAndOnlyATrustedProxyNamesTheClient() async throws {
+        let fixture = try ServerFixture(extra: "  trusted_proxies: [127.0.0.1]")
+        defer { fixture.remove() }
+        // Live, over loopback: the peer address is the proxy's, 127.0.0.1.
+        let app = Application(router: fixture.server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            func queue(_ token: String, forwardedFor: String?) async throws -> HTTPResponse.Status {
+                var headers = HTTPFields()
+                headers[.authorization] = "Bearer \(token)"
+                if let forwardedFor { headers[HTTPField.Name("X-Forwarded-For")!] = forwardedFor }
+                return try await client.execute(uri: "/v1/queue", method: .get, headers: headers).status
+            }
+            // One client behind the proxy guesses; another's valid token is served throughout.
+            var guesses: [HTTPResponse.Status] = []
+            for _ in 0..<12 { guesses.append(try await queue("hg_guess", forwardedFor: "198.51.100.7")) }
+            #expect(guesses.last == .tooManyRequests)
+            #expect(try await queue(fixture.tokens["analyst"]!, forwardedFor: "198.51.100.7") == .ok, "a valid token from the guessing client itself")
+            #expect(try await queue("hg_guess2", forwardedFor: "203.0.113.9") == .unauthorized, "another client behind the proxy has its own count")
+            // Scheme in lower case (RFC 9110).
+            var lower = HTTPFields()
+            lower[.authorization] = "bearer \(fixture.tokens["analyst"]!)"
+            #expect(try await client.execute(uri: "/v1/queue", method: .get, headers: lower).status == .ok)
+        }
+    }
 }

@@ -3,7 +3,8 @@ import Foundation
 /// Everything the gateway keeps, on whichever database the config names: one port per
 /// capability, together. The CLI and the server hold the store as `any GatewayStorage`;
 /// SQLite and PostgreSQL implement it in HotlineStore, and HotlineTesting has it in memory.
-public protocol GatewayStorage: ReportStore, NoticeStore, EvidenceStore, CaseStore, TokenStore, AuditLog, MailLog, AddressHealthStore, MonitorReads,
+public protocol GatewayStorage: ReportStore, NoticeStore, EvidenceStore, CaseStore, TokenStore, SessionStore, AuditLog, MailLog, AddressHealthStore,
+    MonitorReads,
     ContactRetention,
     HashListStore, IPRangeStore, StoreFailureClassifying
 {}

@@ -19,12 +19,15 @@ public struct DashboardPage: Sendable {
     public var until: Date
     /// The rules in force.
     public var rulesVersion: String
+    /// The session's CSRF token, for the sign-out form (none when signed in by bearer token).
+    public var csrf: String?
 
     /// Creates the page.
     public init(
         stats: RemovalStatistics, volumes: [(day: String, count: Int)], decisions: [(outcome: String, count: Int)], queueDepth: Int, since: Date, until: Date,
-        rulesVersion: String
+        rulesVersion: String, csrf: String? = nil
     ) {
+        self.csrf = csrf
         self.stats = stats
         self.volumes = volumes
         self.decisions = decisions
@@ -117,6 +120,7 @@ public struct DashboardPage: Sendable {
             th,td{border-bottom:1px solid #e2e8f0;padding:.3rem .6rem;text-align:right}th:first-child,td:first-child{text-align:left}
             tr.flag td{background:#fff5f5}figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.3rem}.muted{color:#718096;font-size:.85rem}
             </style></head><body>
+            \(csrf.map { "<form method=\"post\" action=\"/dashboard/logout\" style=\"float:right\"><input type=\"hidden\" name=\"csrf\" value=\"\(Self.escape($0))\"><button type=\"submit\">Sign out</button></form>" } ?? "")
             <h1>Hotline Gateway — monitor</h1>
             <p class="muted">Notices delivered \(Self.escape(RFC3339.format(since))) to \(Self.escape(RFC3339.format(until))); rules \(Self.escape(rulesVersion)). No content is shown here.</p>
             <div class="cards">

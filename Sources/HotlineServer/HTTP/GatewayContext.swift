@@ -7,13 +7,19 @@ public struct GatewayContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller, once the bearer token checked out.
     public var token: APIToken?
-    /// The peer's address, for limits on failed logins.
+    /// The client's address, for limits on failed logins: the peer's, or the one a trusted
+    /// proxy names in `X-Forwarded-For` (``ClientAddressMiddleware``).
     public var remoteAddress: String
+    /// The address of the TCP peer itself.
+    public var peerAddress: String
+    /// The dashboard session the request came with, and the SHA-256 of its id.
+    public var session: (session: DashboardSession, idHash: String)?
 
     /// Creates a context for a request.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        peerAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        remoteAddress = peerAddress
     }
 
     /// Bodies are read by the routes themselves, each with its own limit.

@@ -33,32 +33,43 @@ struct TokenAuthenticator: RouterMiddleware {
 
     struct CachedToken: Sendable { let token: APIToken? }
 
-    /// Failed token lookups per peer address: guessing tokens is slowed to a trickle.
+    /// Failed token lookups per client address: guessing tokens is slowed to a trickle. A
+    /// valid token is never refused for it, however many bad ones came from its address.
     let guessing: RateLimiter
+    let time: any TimeSource
 
-    init(store: any GatewayStorage, time: any TimeSource, cacheLifetime: TimeInterval = 5, failuresPerMinute: Double = 10) {
+    init(store: any GatewayStorage, time: any TimeSource, guessing: RateLimiter, cacheLifetime: TimeInterval = 5) {
         self.store = store
         self.cache = ExpiringCache()
         self.cacheLifetime = cacheLifetime
-        self.guessing = RateLimiter(limits: [.reporter: (failuresPerMinute / 60, failuresPerMinute)], time: time)
+        self.guessing = guessing
+        self.time = time
     }
 
-    /// The dashboard's session cookie. Accepted only on `GET /dashboard`, which changes nothing,
-    /// so a cross-site request cannot make it act.
+    /// Ten failed logins a minute per client address, a burst of ten.
+    static func guessingLimiter(time: any TimeSource, failuresPerMinute: Double = 10) -> RateLimiter {
+        RateLimiter(limits: [.reporter: (failuresPerMinute / 60, failuresPerMinute)], time: time)
+    }
+
+    /// The dashboard's session cookie: a random session id (``DashboardSession``), never a
+    /// token. Accepted only on the dashboard's own paths.
     static let cookie = "hg_session"
 
     func handle(_ request: Request, context: GatewayContext, next: (Request, GatewayContext) async throws -> Response) async throws -> Response {
         let secret: String
         if let header = request.headers[.authorization] {
-            guard header.hasPrefix("Bearer "), header.count > 7 else { throw Problem.unauthorized("the Authorization header must be \"Bearer TOKEN\"") }
-            secret = String(header.dropFirst(7))
-        } else if request.method == .get, request.uri.path == "/dashboard", let cookie = request.cookies[Self.cookie]?.value, !cookie.isEmpty {
-            secret = cookie
+            // RFC 9110: the scheme is case-insensitive.
+            guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+                throw Problem.unauthorized("the Authorization header must be \"Bearer TOKEN\"")
+            }
+            secret = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        } else if request.uri.path.hasPrefix("/dashboard"), request.uri.path != "/dashboard/login", let cookie = request.cookies[Self.cookie]?.value,
+            !cookie.isEmpty
+        {
+            return try await next(request, try sessionContext(cookie, context: context))
         } else {
             return try await next(request, context)
         }
-        // An address that sent too many unknown tokens is refused before any lookup.
-        try guessing.check(key: context.remoteAddress, role: .reporter)
         let hash = TokenSecrets.hash(secret)
         var found = cache.value(for: hash, at: Date())?.token
         if found == nil {
@@ -67,12 +78,26 @@ struct TokenAuthenticator: RouterMiddleware {
             if let found { cache.store(CachedToken(token: found), for: hash, until: Date().addingTimeInterval(cacheLifetime)) }
         }
         guard let token = found, token.revokedAt == nil else {
-            _ = try? guessing.take(key: context.remoteAddress, role: .reporter)
+            // Counted only now: a valid token is never refused because of others' guesses.
+            try guessing.take(key: context.remoteAddress, role: .reporter, detail: "too many unknown tokens from this address; try again later")
             throw Problem.unauthorized("unknown or revoked token")
         }
         var context = context
         context.token = token
         return try await next(request, context)
+    }
+
+    /// The context of a request with a session cookie: its session and token when both are
+    /// live; otherwise the request goes on without them (and the dashboard asks to sign in).
+    func sessionContext(_ cookie: String, context: GatewayContext) throws -> GatewayContext {
+        let idHash = TokenSecrets.hash(cookie)
+        guard let session = try store.session(idHash: idHash), session.isLive(at: time.now()), let token = try store.token(id: session.tokenID),
+            token.revokedAt == nil
+        else { return context }
+        var context = context
+        context.token = token
+        context.session = (session, idHash)
+        return context
     }
 }
 
@@ -100,28 +125,14 @@ final class RateLimiter: @unchecked Sendable {
         try take(key: token.id, role: token.role)
     }
 
-    /// Throws the 429 problem when `key`'s bucket is empty, without taking from it.
-    func check(key: String, role: APIRole) throws {
-        guard let limit = limits[role] else { return }
-        lock.lock()
-        let bucket = buckets[key]
-        lock.unlock()
-        guard let bucket else { return }
-        let tokens = min(limit.burst, bucket.tokens + time.now().timeIntervalSince(bucket.updated) * limit.rate)
-        if tokens < 1 {
-            var headers = HTTPFields()
-            headers[.retryAfter] = String(max(1, Int(((1 - tokens) / limit.rate).rounded(.up))))
-            throw Problem(
-                status: .tooManyRequests, title: "Too Many Requests", detail: "too many unknown tokens from this address; try again later", headers: headers)
-        }
-    }
-
-    /// Takes one from `key`'s bucket (a token id, or a peer address), or throws a 429 problem.
-    func take(key: String, role: APIRole) throws {
+    /// Takes one from `key`'s bucket (a token id, or a client address), or throws a 429
+    /// problem with `detail`.
+    func take(key: String, role: APIRole, detail: String? = nil) throws {
         let now = time.now()
         guard let limit = limits[role] else { return }
         lock.lock()
         defer { lock.unlock() }
+        evictIdle(at: now)
         var bucket = buckets[key] ?? Bucket(tokens: limit.burst, updated: now)
         bucket.tokens = min(limit.burst, bucket.tokens + now.timeIntervalSince(bucket.updated) * limit.rate)
         bucket.updated = now
@@ -131,10 +142,27 @@ final class RateLimiter: @unchecked Sendable {
             var headers = HTTPFields()
             headers[.retryAfter] = String(max(1, wait))
             throw Problem(
-                status: .tooManyRequests, title: "Too Many Requests", detail: "rate limit of \(Int(limit.rate)) requests per second for this token exceeded",
-                headers: headers)
+                status: .tooManyRequests, title: "Too Many Requests",
+                detail: detail ?? "rate limit of \(Int(limit.rate)) requests per second for this token exceeded", headers: headers)
         }
         bucket.tokens -= 1
         buckets[key] = bucket
+    }
+
+    private var lastEviction = Date.distantPast
+    /// Buckets now.
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return buckets.count
+    }
+
+    /// Forgets buckets that have filled up again (a full bucket is what a new key gets), at
+    /// most once a minute, so the table never grows with every address ever seen.
+    private func evictIdle(at now: Date) {
+        guard now.timeIntervalSince(lastEviction) >= 60 else { return }
+        lastEviction = now
+        let slowest = limits.values.map { $0.burst / $0.rate }.max() ?? 0
+        buckets = buckets.filter { now.timeIntervalSince($0.value.updated) < slowest }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HotlineApp
 import HotlineCore
 import Hummingbird
@@ -6,12 +7,15 @@ import Hummingbird
 /// Removal statistics over the API and the dashboard page.
 struct MonitorRoutes {
     let runtime: GatewayRuntime
+    /// Failed sign-ins per client address (shared with the API's failed tokens).
+    let guessing: RateLimiter
 
     func add(to router: Router<GatewayContext>) {
         router.get("/v1/stats/hosters") { request, context in try hosters(request, context: context) }
         router.get("/dashboard") { request, context in try dashboard(request, context: context) }
         router.get("/dashboard/login") { _, _ in loginForm(message: nil) }
-        router.post("/dashboard/login") { request, _ in try await login(request) }
+        router.post("/dashboard/login") { request, context in try await login(request, context: context) }
+        router.post("/dashboard/logout") { request, context in try await logout(request, context: context) }
     }
 
     func period(_ request: Request) throws -> (Date, Date) {
@@ -52,46 +56,106 @@ struct MonitorRoutes {
         let page = DashboardPage(
             stats: try statistics(since: since, until: until), volumes: try store.reportsPerDay(since: since, until: until),
             decisions: decisions, queueDepth: try store.queueDepth(), since: since, until: until,
-            rulesVersion: runtime.parts.engine.ruleSet.digest)
+            rulesVersion: runtime.parts.engine.ruleSet.digest, csrf: context.session?.session.csrf)
         return Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'",
-            ], body: .init(byteBuffer: ByteBuffer(string: page.html)))
+            status: .ok, headers: Self.pageHeaders("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"),
+            body: .init(byteBuffer: ByteBuffer(string: page.html)))
     }
 
-    func loginForm(message: String?) -> Response {
+    /// Headers every dashboard page carries: nothing framed, nothing cached.
+    static func pageHeaders(_ policy: String) -> HTTPFields {
+        [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentSecurityPolicy: policy + "; frame-ancestors 'none'",
+            HTTPField.Name("X-Frame-Options")!: "DENY",
+        ]
+    }
+
+    /// How long a session lasts at most.
+    static let sessionLifetime: TimeInterval = 8 * 3600
+
+    /// The sign-in form, with a fresh CSRF value in a cookie and in the form (the post must
+    /// carry both, which a page of another site cannot).
+    func loginForm(message: String?, status: HTTPResponse.Status? = nil) -> Response {
+        let csrf = TokenSecrets.make()
         let html = """
             <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Hotline Gateway — sign in</title></head>
             <body style="font-family:system-ui,sans-serif;margin:2rem"><h1>Hotline Gateway</h1>
             \(message.map { "<p style=\"color:#c53030\">\(DashboardPage.escape($0))</p>" } ?? "")
-            <form method="post" action="/dashboard/login"><label>Analyst or admin token <input type="password" name="token" autocomplete="off" size="50"></label>
+            <form method="post" action="/dashboard/login"><input type="hidden" name="csrf" value="\(csrf)">
+            <label>Analyst or admin token <input type="password" name="token" autocomplete="off" size="50"></label>
             <button type="submit">Sign in</button></form></body></html>
             """
-        return Response(
-            status: message == nil ? .ok : .unauthorized,
-            headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: "default-src 'none'; form-action 'self'"],
-            body: .init(byteBuffer: ByteBuffer(string: html)))
+        var headers = Self.pageHeaders("default-src 'none'; form-action 'self'")
+        headers[.setCookie] = "\(Self.loginCookie)=\(csrf); Path=/dashboard/login; HttpOnly; Secure; SameSite=Strict; Max-Age=3600"
+        return Response(status: status ?? (message == nil ? .ok : .unauthorized), headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    /// Exchanges a token typed into the form for an HttpOnly, SameSite=Strict session cookie.
-    func login(_ request: Request) async throws -> Response {
-        let body = String(decoding: try await request.rawBody(limit: 4096), as: UTF8.self)
-        let token =
-            body.split(separator: "&").compactMap { pair -> String? in
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, parts[0] == "token" else { return nil }
-                return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
-            }.first ?? ""
-        guard let found = try runtime.store.token(secretHash: TokenSecrets.hash(token)), found.revokedAt == nil, found.role == .analyst || found.role == .admin
+    /// The cookie holding the sign-in form's CSRF value.
+    static let loginCookie = "hg_login"
+
+    /// The fields of a form post.
+    static func form(_ body: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let value = String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding else { continue }
+            if fields[String(parts[0])] == nil { fields[String(parts[0])] = value }
+        }
+        return fields
+    }
+
+    /// Whether a post comes from the gateway's own pages: an `Origin` (or a browser's
+    /// `Sec-Fetch-Site`) naming another site is refused.
+    static func isSameOrigin(_ request: Request) -> Bool {
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" { return false }
+        guard let origin = request.headers[HTTPField.Name("Origin")!] else { return true }
+        guard let host = request.head.authority else { return false }
+        return origin == "http://\(host)" || origin == "https://\(host)"
+    }
+
+    /// Exchanges a token typed into the form for a session: a random id in an HttpOnly,
+    /// Secure, SameSite=Strict cookie, stored hashed, ended by sign-out, by the token's
+    /// revocation or after eight hours. Failed sign-ins count against the client's address.
+    func login(_ request: Request, context: GatewayContext) async throws -> Response {
+        guard Self.isSameOrigin(request) else { return loginForm(message: "Sign in from this site's own form.", status: .forbidden) }
+        let fields = Self.form(String(decoding: try await request.rawBody(limit: 4096), as: UTF8.self))
+        guard let posted = fields["csrf"], let expected = request.cookies[Self.loginCookie]?.value, !posted.isEmpty, posted == expected else {
+            return loginForm(message: "The form had expired; sign in again.", status: .forbidden)
+        }
+        let secret = fields["token"] ?? ""
+        guard let found = try runtime.store.token(secretHash: TokenSecrets.hash(secret)), found.revokedAt == nil, found.role == .analyst || found.role == .admin
         else {
+            do {
+                try guessing.take(key: context.remoteAddress, role: .reporter, detail: "too many failed sign-ins from this address; try again later")
+            } catch let problem as Problem {
+                var response = loginForm(message: "Too many failed sign-ins from this address; try again later.", status: .tooManyRequests)
+                if let wait = problem.headers[.retryAfter] { response.headers[.retryAfter] = wait }
+                return response
+            }
             return loginForm(message: "That is not a live analyst or admin token.")
         }
-        return Response(
-            status: .seeOther,
-            headers: [
-                .location: "/dashboard",
-                .setCookie: "\(TokenAuthenticator.cookie)=\(token); Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=28800",
-            ])
+        let id = TokenSecrets.make()
+        let now = runtime.time.now()
+        try runtime.store.insertSession(
+            DashboardSession(tokenID: found.id, csrf: TokenSecrets.make(), createdAt: now, expiresAt: now.addingTimeInterval(Self.sessionLifetime)),
+            idHash: TokenSecrets.hash(id))
+        try runtime.store.appendAudit(AuditEntry(at: now, actor: found.actor, event: "dashboard.login", detail: ["from": .string(context.remoteAddress)]))
+        var headers: HTTPFields = [.location: "/dashboard"]
+        headers.append(
+            HTTPField(name: .setCookie, value: "\(TokenAuthenticator.cookie)=\(id); Path=/dashboard; HttpOnly; Secure; SameSite=Strict; Max-Age=28800"))
+        headers.append(HTTPField(name: .setCookie, value: "\(Self.loginCookie)=; Path=/dashboard/login; HttpOnly; Secure; SameSite=Strict; Max-Age=0"))
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    /// Ends the session: the form must carry the session's CSRF token.
+    func logout(_ request: Request, context: GatewayContext) async throws -> Response {
+        let fields = Self.form(String(decoding: try await request.rawBody(limit: 4096), as: UTF8.self))
+        guard Self.isSameOrigin(request), let (session, idHash) = context.session, fields["csrf"] == session.csrf else {
+            throw Problem(status: .forbidden, title: "Forbidden", detail: "sign out from the dashboard's own form")
+        }
+        try runtime.store.revokeSession(idHash: idHash, at: runtime.time.now())
+        var headers: HTTPFields = [.location: "/dashboard/login"]
+        headers.append(HTTPField(name: .setCookie, value: "\(TokenAuthenticator.cookie)=; Path=/dashboard; HttpOnly; Secure; SameSite=Strict; Max-Age=0"))
+        return Response(status: .seeOther, headers: headers)
     }
 }

@@ -26,6 +26,42 @@ extension SQLStore {
         try reading { try $0.row("SELECT * FROM api_tokens WHERE token_hash = ?", [.text(secretHash)]).map(Self.token) }
     }
 
+    /// The token with this id.
+    public func token(id: String) throws -> APIToken? {
+        try reading { try $0.row("SELECT * FROM api_tokens WHERE id = ?", [.text(id)]).map(Self.token) }
+    }
+
+    /// Stores a dashboard session.
+    public func insertSession(_ session: DashboardSession, idHash: String) throws {
+        try writing {
+            try $0.execute(
+                "INSERT INTO dashboard_sessions (id_hash, token_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                [
+                    .text(idHash), .text(session.tokenID), .text(session.csrf), .text(StoredDate.text(session.createdAt)),
+                    .text(StoredDate.text(session.expiresAt)),
+                ])
+        }
+    }
+
+    /// The session stored under `idHash`.
+    public func session(idHash: String) throws -> DashboardSession? {
+        try reading { db in
+            try db.row("SELECT * FROM dashboard_sessions WHERE id_hash = ?", [.text(idHash)]).map { row in
+                DashboardSession(
+                    tokenID: try row.text("token_id"), csrf: try row.text("csrf"), createdAt: StoredDate.date(try row.text("created_at")),
+                    expiresAt: StoredDate.date(try row.text("expires_at")), revokedAt: try row.optionalText("revoked_at").map(StoredDate.date))
+            }
+        }
+    }
+
+    /// Ends a session.
+    public func revokeSession(idHash: String, at date: Date) throws {
+        try writing {
+            try $0.execute(
+                "UPDATE dashboard_sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL", [.text(StoredDate.text(date)), .text(idHash)])
+        }
+    }
+
     /// Every token, newest first.
     public func tokens() throws -> [APIToken] {
         try reading { try $0.rows("SELECT * FROM api_tokens ORDER BY created_at DESC, id", []).map(Self.token) }

@@ -108,6 +108,30 @@ enum Migrations {
                     PRIMARY KEY (mailbox, message_key)
                 );
                 """),
+        // Dashboard sessions: random ids in the cookie (stored hashed), revocable, expiring,
+        // with a CSRF token; shared by every instance.
+        Migration(
+            name: "0006-dashboard-sessions",
+            sqlite: """
+                CREATE TABLE dashboard_sessions (
+                    id_hash TEXT PRIMARY KEY NOT NULL,
+                    token_id TEXT NOT NULL,
+                    csrf TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    revoked_at TEXT
+                );
+                """,
+            postgres: """
+                CREATE TABLE dashboard_sessions (
+                    id_hash TEXT PRIMARY KEY NOT NULL,
+                    token_id TEXT NOT NULL,
+                    csrf TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    revoked_at TEXT
+                );
+                """),
     ]
 
     /// Every name, in order.

@@ -4,7 +4,7 @@ protocol: sets the session cookie, opens the page, and prints as JSON what a per
 see: the title, every data-stat number, and how many chart bars are drawn with a size.
 Also saves a screenshot.
 
-Usage: dashboard_check.py CHROMIUM BASE_URL TOKEN SCREENSHOT.png
+Usage: dashboard_check.py CHROMIUM BASE_URL SESSION SCREENSHOT.png  (SESSION: the hg_session value a sign-in gave)
 """
 import base64
 import json
