@@ -30,6 +30,8 @@ public final class GatewayRuntime: @unchecked Sendable {
     private let lock = NSLock()
     private var current: GatewayParts
     private var watched: [String: Date]
+    /// The files as they were when a reload last refused them.
+    private var refused: [String: Date]?
 
     /// Builds the parts; throws ``SetupError`` with every diagnostic when a file is unusable.
     public init(assembly: GatewayAssembly, store: any GatewayStorage) throws(SetupError) {
@@ -69,16 +71,23 @@ public final class GatewayRuntime: @unchecked Sendable {
     /// Loads rules, contacts, templates and hash lists again. On any error the running parts
     /// stay and the diagnostics are returned; on success the new rules digest.
     public func reload(actor: String) -> (digest: String?, diagnostics: [Diagnostic]) {
+        let times = Self.modificationTimes(assembly)
         do {
             let (parts, warnings) = try assembly.parts(store: store)
             lock.lock()
             current = parts
-            watched = Self.modificationTimes(assembly)
+            watched = times
+            refused = nil
             lock.unlock()
             try? store.appendAudit(
                 AuditEntry(at: time.now(), actor: actor, event: "rules.reloaded", detail: ["rules_version": .string(parts.engine.ruleSet.digest)]))
             return (parts.engine.ruleSet.digest, warnings)
         } catch {
+            // The refused files are remembered: they are tried again when they change, not
+            // every poll (they were reloaded, audited and logged every 2 s forever).
+            lock.lock()
+            refused = times
+            lock.unlock()
             try? store.appendAudit(
                 AuditEntry(
                     at: time.now(), actor: actor, event: "rules.reload_refused",
@@ -96,7 +105,7 @@ public final class GatewayRuntime: @unchecked Sendable {
         let now = Self.modificationTimes(assembly)
         lock.lock()
         defer { lock.unlock() }
-        return now != watched
+        return now != watched && now != refused
     }
 
     static func modificationTimes(_ assembly: GatewayAssembly) -> [String: Date] {

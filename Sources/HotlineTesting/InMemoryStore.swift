@@ -44,6 +44,8 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
     /// When set, every write waits until it is signalled (then lets the others through):
     /// a store that has stopped answering, for the tests of what waits on it.
     public var holdWrites: DispatchSemaphore?
+    /// When set, `counts()` throws it (a store that does not answer, for readiness).
+    public var failReads: (any Error)?
     private let heldLock = NSLock()
     private var held = 0
     /// Writes waiting at ``holdWrites`` now.
@@ -164,6 +166,7 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
 
     /// Row counts.
     public func counts() throws -> StoreCounts {
+        if let failure = failReads { throw failure }
         lock.lock()
         defer { lock.unlock() }
         return StoreCounts(

@@ -206,4 +206,36 @@ import Testing
             #expect(try await client.execute(uri: "/v1/queue", method: .get, headers: lower).status == .ok)
         }
     }
+
+    @Test func aRefusedRuleFileIsNotReloadedAgainUntilItChanges() throws {
+        let rules = "version: 1\nrules:\n  - name: all\n    when: report.host exists\n    then: [{ close: test }]\ndefault: [{ escalate: { reason: none } }]\n"
+        let fixture = try ServerFixture(rules: rules)
+        defer { fixture.remove() }
+        let file = fixture.directory.appendingPathComponent("rules/rules.yaml")
+        try rules.replacingOccurrences(of: "report.host", with: "report.hots").write(to: file, atomically: true, encoding: .utf8)
+        #expect(fixture.runtime.filesChanged)
+        #expect(fixture.runtime.reload(actor: "test").digest == nil)
+        // It was reloaded, audited and logged every 2 s forever.
+        #expect(!fixture.runtime.filesChanged, "the refused file is remembered")
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: file.path)
+        #expect(fixture.runtime.filesChanged, "and tried again once it changes")
+    }
+
+    @Test func fullWidthDigitsAreNoHexAndReadinessTellsNoInternals() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            // "０" (U+FF10) is a hex digit to Character.isHexDigit.
+            let fullWidth = String(repeating: "\u{FF10}", count: 32)
+            let check = try await client.execute(
+                uri: "/v1/hashcheck", method: .post, headers: fixture.headers("provider"), body: body(#"{"md5":"\#(fullWidth)"}"#))
+            #expect(check.status == .badRequest)
+            #expect(check.json.object?["detail"] == .string("\"md5\" must be 32 hex digits"))
+            fixture.store.failReads = StoreFailure.busy
+            let ready = try await client.execute(uri: "/readyz", method: .get)
+            #expect(ready.status == .serviceUnavailable)
+            #expect(ready.text == #"{"status":"not ready","error":"the store does not answer; see the gateway's log"}"#)
+        }
+    }
 }

@@ -86,3 +86,13 @@ import Testing
         #expect(try store.importEntries(entries, into: "big") == HashImportCounts(updated: 1, unchanged: 2500))
     }
 }
+
+/// Issue 17.11: a date past what RFC 3339 writes is stored as the latest it can, not as 1970.
+@Suite struct StoredDateTests {
+    @Test func datesPastYear9999AreHeldAtItsEnd() {
+        let far = Date(timeIntervalSince1970: 1e13)
+        let stored = StoredDate.date(StoredDate.text(far))
+        #expect(stored > Date(timeIntervalSince1970: 253_402_300_000))
+        #expect(StoredDate.text(far) == "9999-12-31T23:59:59.999Z")
+    }
+}

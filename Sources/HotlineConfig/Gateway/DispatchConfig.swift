@@ -54,6 +54,13 @@ public struct DispatchConfig: Sendable {
             config.smtp.password = reader.secret(fields, section: "smtp", resolve: resolve)
             config.smtp.caFile = fields["ca_file"].flatMap { reader.string($0, key: "ca_file") }.map(resolve)
             if let span = fields["timeout"].flatMap({ reader.duration($0, key: "timeout") }) { config.smtp.timeout = TimeInterval(span.seconds) }
+            // Notices, and a password, in plain text across a network: only to this machine.
+            if config.smtp.security == .none, !LoopbackHost.contains(config.smtp.host), let node = fields["security"] ?? fields["host"] {
+                reader.error(
+                    .invalidValue,
+                    "\"security\": none is only for a server on loopback (127.0.0.1, ::1, localhost); use starttls or tls for \(Quoted.text(config.smtp.host))",
+                    at: node.location)
+            }
         }
         if let node = top["dispatch"], let fields = reader.mapping(node, allowed: ["batch_window", "retry", "followup", "recheck", "lease"], what: "dispatch") {
             if let span = fields["batch_window"].flatMap({ reader.duration($0, key: "batch_window") }) { config.batchWindow = span }

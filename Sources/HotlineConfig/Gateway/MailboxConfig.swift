@@ -97,6 +97,13 @@ public struct MailboxConfig: Sendable {
                 password: reader.secret(fields, section: "mailboxes[\(result.count)]", resolve: resolve),
                 caFile: fields["ca_file"].flatMap { reader.string($0, key: "ca_file") }.map(resolve),
                 timeout: TimeInterval(fields["timeout"].flatMap { reader.duration($0, key: "timeout") }?.seconds ?? 30))
+            // A mailbox password in plain text across a network: only to this machine.
+            if security == .none, !LoopbackHost.contains(settings.host), let node = fields["security"] {
+                reader.error(
+                    .invalidValue,
+                    "\"security\": none is only for a server on loopback (127.0.0.1, ::1, localhost); use tls or starttls for \(Quoted.text(settings.host))",
+                    at: node.location)
+            }
             var trusted = Set<String>()
             if let node = fields["trusted_senders"], let list = reader.sequence(node, key: "trusted_senders") {
                 for entry in list {

@@ -14,7 +14,8 @@ public struct PostgresSettings: Sendable, Hashable {
     public var password: Secret?
     /// The database.
     public var database: String
-    /// Whether TLS is required (`?sslmode=require`); off for loopback.
+    /// Whether TLS is required: on for every host but loopback unless the URL says
+    /// `sslmode=disable` (a database on another machine is reached across a network).
     public var requireTLS: Bool
     /// Connections kept per instance.
     public var connections: Int
@@ -47,7 +48,8 @@ public struct PostgresSettings: Sendable, Hashable {
         guard !database.isEmpty, !database.contains("/") else {
             return .failure(StoreConfigurationError("the storage URL needs a database name after the host: postgres://USER@HOST:PORT/DATABASE, got \(url)"))
         }
-        var settings = PostgresSettings(host: host, port: components.port ?? 5432, username: user, database: database)
+        var settings = PostgresSettings(
+            host: host, port: components.port ?? 5432, username: user, database: database, requireTLS: !LoopbackHost.contains(host))
         for item in components.queryItems ?? [] {
             switch (item.name, item.value) {
             case ("sslmode", "disable"): settings.requireTLS = false

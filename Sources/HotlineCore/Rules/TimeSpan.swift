@@ -13,6 +13,10 @@ public struct TimeSpan: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     private static let units: [(Character, Int)] = [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)]
 
+    /// The longest span accepted: a hundred years. Longer ones reached past year 9999, which
+    /// RFC 3339 cannot write, and were stored as 1970.
+    public static let maximumSeconds = 3_155_760_000
+
     /// Parses one or more `NUMBER UNIT` parts with units in decreasing order (`1h30m`); `nil` if malformed.
     public init?(_ text: String) {
         var total = 0
@@ -36,7 +40,7 @@ public struct TimeSpan: Hashable, Sendable, Comparable, CustomStringConvertible 
                 return nil
             }
         }
-        guard parts > 0, !hasDigits else { return nil }
+        guard parts > 0, !hasDigits, total <= TimeSpan.maximumSeconds else { return nil }
         seconds = total
     }
 

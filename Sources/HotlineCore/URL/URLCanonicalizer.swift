@@ -29,7 +29,7 @@ public enum URLCanonicalizer {
         guard let schemeEnd = trimmed.firstIndex(of: ":") else { throw URLError("has no scheme (expected http:// or https://)") }
         let scheme = trimmed[..<schemeEnd].lowercased()
         guard scheme == "http" || scheme == "https" else {
-            if scheme.isEmpty || !scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) {
+            if scheme.isEmpty || !scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) {
                 throw URLError("has no scheme (expected http:// or https://)")
             }
             throw URLError("has scheme \"\(scheme)\"; only http and https are accepted")

@@ -13,7 +13,7 @@ struct OperatorRoutes {
         router.post("/v1/admin/rules/reload") { _, context in try reload(context: context) }
         router.get("/v1/stats/summary") { _, context in try summary(context: context) }
         router.get("/healthz") { _, _ in Response.json(.object(["status": .string("ok")])) }
-        router.get("/readyz") { _, _ in ready() }
+        router.get("/readyz") { _, context in ready(context: context) }
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
@@ -47,12 +47,15 @@ struct OperatorRoutes {
         return .json(.object(object))
     }
 
-    func ready() -> Response {
+    func ready(context: GatewayContext) -> Response {
         do {
             _ = try runtime.store.counts()
             return .json(.object(["status": .string("ready"), "rules_version": .string(runtime.parts.engine.ruleSet.digest)]))
         } catch {
-            return .json(.object(["status": .string("not ready"), "error": .string("\(error)")]), status: .serviceUnavailable)
+            // Anyone can read this answer: the store's error (paths, hosts, SQL) goes to the log only.
+            context.logger.error("not ready: the store does not answer", metadata: ["error": "\(error)"])
+            return .json(
+                .object(["status": .string("not ready"), "error": .string("the store does not answer; see the gateway's log")]), status: .serviceUnavailable)
         }
     }
 }

@@ -99,7 +99,7 @@ struct ProviderRoutes {
         for key in ["md5", "sha1", "sha256", "pdq"] {
             guard let value = try body.string(key) else { continue }
             let lower = value.lowercased()
-            guard lower.count == expected[key]!, lower.allSatisfy(\.isHexDigit) else {
+            guard lower.count == expected[key]!, lower.allSatisfy({ $0.isASCII && $0.isHexDigit }) else {
                 throw Problem.badRequest("\"\(key)\" must be \(expected[key]!) hex digits", field: key)
             }
             given.append((key, lower))

@@ -5,6 +5,10 @@ import HotlineCore
 /// readable in the sqlite shell, sortable as text, and written without `DateFormatter`,
 /// which was a tenth of ingest time.
 enum StoredDate {
-    static func text(_ date: Date) -> String { RFC3339.format(date, fixedMilliseconds: true) }
+    /// The last instant RFC 3339 can write; later dates are stored as it, not as garbage
+    /// that reads back as 1970.
+    static let latest = Date(timeIntervalSince1970: 253_402_300_799.999)
+
+    static func text(_ date: Date) -> String { RFC3339.format(min(date, latest), fixedMilliseconds: true) }
     static func date(_ text: String) -> Date { RFC3339.parse(text) ?? Date(timeIntervalSince1970: 0) }
 }
