@@ -83,26 +83,34 @@ struct CLI {
         // The shipped config fetches every URL first: each report is pending, then decided.
         let result = try CLI.run(["ingest", "--wait", "--data-dir", data.path, "examples/reports.jsonl"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.lines.filter { $0.contains(#""outcome":"pending""#) }.count == 6)
+        #expect(result.lines.filter { $0.contains(#""outcome":"pending""#) }.count == 8)
         let objects = result.finalLines.map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(objects.count == 10)
         #expect(objects.compactMap { $0?["line"] as? Int } == Array(1...10))
         #expect(
             objects.compactMap { $0?["outcome"] as? String } == [
-                "escalate", "close", "escalate", "escalate", "escalate", "rejected", "rejected", "rejected", "rejected", "escalate",
+                "escalate", "close", "escalate", "escalate", "escalate", "rejected", "escalate", "escalate", "rejected", "escalate",
             ])
+        // A malformed hint costs nothing but the hint (issue 18.5): the pending line says which.
+        #expect(
+            result.lines.contains {
+                $0.hasPrefix(#"{"line":7,"#)
+                    && $0.hasSuffix(#""warnings":[{"code":"unknown-field","message":"unknown field \"colour\" ignored","field":"colour"}]}"#)
+            }, "\(result.lines)")
         #expect(objects[1]?["rule"] as? String == "duplicate-of-open-case")
         #expect(objects[0]?["report_id"] as? String == objects[4]?["report_id"] as? String)
         #expect((objects[0]?["rules_version"] as? String)?.hasPrefix("sha256:") == true)
         #expect(
             result.finalLines[8]
                 == #"{"line":9,"outcome":"rejected","error":"invalid JSON at column 42: unexpected end of input inside an object","code":"invalid-json"}"#)
-        #expect(result.stderr.contains("ingest: 10 lines: 5 new reports, 1 already known by client id, 4 rejected; outcomes: close 1, escalate 5\n"))
+        #expect(result.stderr.contains("ingest: 10 lines: 7 new reports, 1 already known by client id, 2 rejected; outcomes: close 1, escalate 7\n"))
         #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("hotline.sqlite").path))
 
         // Again: every line with a client id is the same report; lines without one are new reports.
         let again = try CLI.run(["ingest", "--wait", "--data-dir", data.path, "examples/reports.jsonl"])
-        #expect(again.stderr.contains("ingest: 10 lines: 1 new report, 5 already known by client id, 4 rejected; outcomes: close 2, escalate 4"))
+        #expect(
+            again.stderr.contains("ingest: 10 lines: 3 new reports, 5 already known by client id, 2 rejected; outcomes: close 4, escalate 4"), "\(again.stderr)"
+        )
     }
 
     @Test func ingestReadsStandardInput() throws {

@@ -35,37 +35,50 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"url": "https://example.com/", "colour": "red"}"#, "unknown-field", "unknown field \"colour\"", "colour"),
         (#"{"id": "x"}"#, "missing-field", "missing required field \"url\"", "url"),
         (#"{"url": 5}"#, "wrong-type", "field \"url\" must be a string, got number", "url"),
         (
             #"{"url": "mailto:a@example.com"}"#, "invalid-field",
             "field \"url\" has scheme \"mailto\"; only http and https are accepted: \"mailto:a@example.com\"", "url"
         ),
+    ])
+    func rejectsOnlyWhatMakesTheReportUnusable(input: String, code: String, message: String, field: String) {
+        #expect(throws: ReportError(code: code, message: message, field: field)) { try parse(input) }
+    }
+
+    /// Issue 18.5: a malformed hint is dropped with a warning naming it; the report is taken.
+    @Test(arguments: [
+        (#"{"url": "https://example.com/", "colour": "red"}"#, "unknown-field", "unknown field \"colour\" ignored", "colour"),
         (
             #"{"url": "https://example.com/", "source": {"type": "robot"}}"#, "invalid-field",
-            "field \"source.type\" has unknown value \"robot\"; expected one of public, member, partner, crawler, provider", "source.type"
+            "field \"source.type\" has unknown value \"robot\"; expected one of public, member, partner, crawler, provider; public is used", "source.type"
         ),
-        (#"{"url": "https://example.com/", "source": {"kind": "public"}}"#, "unknown-field", "unknown field \"source.kind\"", "source.kind"),
-        (#"{"url": "https://example.com/", "source": "public"}"#, "wrong-type", "field \"source\" must be an object, got string", "source"),
+        (#"{"url": "https://example.com/", "source": {"kind": "public"}}"#, "unknown-field", "unknown field \"source.kind\" ignored", "source.kind"),
+        (#"{"url": "https://example.com/", "source": "public"}"#, "wrong-type", "field \"source\" must be an object, got string; ignored", "source"),
         (
             #"{"url": "https://example.com/", "received_at": "yesterday"}"#, "invalid-field",
-            "field \"received_at\" is not an RFC 3339 timestamp: \"yesterday\"", "received_at"
+            "field \"received_at\" is not an RFC 3339 timestamp: \"yesterday\"; the time of receipt is used", "received_at"
         ),
         (
             #"{"url": "https://example.com/", "classification": "C"}"#, "invalid-field",
-            "field \"classification\" has unknown value \"C\"; expected one of baseline, A1, A2, B1, B2", "classification"
+            "field \"classification\" has unknown value \"C\"; expected one of baseline, A1, A2, B1, B2; ignored", "classification"
         ),
         (
-            #"{"url": "https://example.com/", "hashes": {"md5": "abc"}}"#, "invalid-field", "field \"hashes.md5\" must be 32 hex digits, got \"abc\"",
-            "hashes.md5"
+            #"{"url": "https://example.com/", "hashes": {"md5": "abc"}}"#, "invalid-field",
+            "field \"hashes.md5\" must be 32 hex digits, got \"abc\"; ignored", "hashes.md5"
         ),
-        (#"{"url": "https://example.com/", "hashes": {"crc32": "00000000"}}"#, "unknown-field", "unknown field \"hashes.crc32\"", "hashes.crc32"),
-        (#"{"url": "https://example.com/", "id": true}"#, "wrong-type", "field \"id\" must be a string, got boolean", "id"),
-        (#"{"url": "https://example.com/", "media_type": "jpeg"}"#, "invalid-field", "field \"media_type\" is not a media type: \"jpeg\"", "media_type"),
+        (#"{"url": "https://example.com/", "hashes": {"crc32": "00000000"}}"#, "unknown-field", "unknown field \"hashes.crc32\" ignored", "hashes.crc32"),
+        (#"{"url": "https://example.com/", "id": true}"#, "wrong-type", "field \"id\" must be a string, got boolean; ignored", "id"),
+        (
+            #"{"url": "https://example.com/", "media_type": "image"}"#, "invalid-field", "field \"media_type\" is not a media type: \"image\"; ignored",
+            "media_type"
+        ),
+        (#"{"url": "https://example.com/", "comment": 5}"#, "wrong-type", "field \"comment\" must be a string, got number; ignored", "comment"),
     ])
-    func rejectsWithFieldAndMessage(input: String, code: String, message: String, field: String) {
-        #expect(throws: ReportError(code: code, message: message, field: field)) { try parse(input) }
+    func aMalformedHintIsDroppedWithAWarningAndTheReportKept(input: String, code: String, message: String, field: String) throws {
+        let report = try parse(input)
+        #expect(report.url.canonical == "https://example.com/")
+        #expect(report.warnings == [ReportError(code: code, message: message, field: field)])
     }
 
     @Test func rejectsNonObjectsAndBadJSON() {

@@ -7,8 +7,8 @@ extension ReportSubmission {
     /// Longest accepted free-text value (comment, reporter, names), in bytes.
     public static let maximumTextLength = 16_384
 
-    /// Parses one JSON report (a line of JSON Lines) strictly: unknown fields and wrong
-    /// types are errors that name the field.
+    /// Parses one JSON report (a line of JSON Lines): an error only when the report is
+    /// unusable; problems with its hints are ``ReportSubmission/warnings``.
     public static func parse<Bytes: Collection<UInt8>>(json bytes: Bytes) throws(ReportError) -> ReportSubmission {
         let value: JSONValue
         do {
@@ -19,13 +19,13 @@ extension ReportSubmission {
         return try parse(value)
     }
 
-    /// Validates a parsed JSON report.
+    /// Validates a parsed JSON report. Only what makes it unusable is an error: not an object,
+    /// no URL, a URL that is not http(s) or not a URL. A malformed hint (media type,
+    /// classification, a hash, the time, an unknown field) is dropped with a warning: a report
+    /// of a possible CSAM URL is never lost over an optional detail.
     public static func parse(_ value: JSONValue) throws(ReportError) -> ReportSubmission {
         guard case .object(let object) = value else {
             throw ReportError(code: "wrong-type", message: "a report must be a JSON object, got \(value.typeName)")
-        }
-        for member in object.members where !fieldNames.contains(member.key) {
-            throw ReportError(code: "unknown-field", message: "unknown field \"\(member.key)\"", field: member.key)
         }
         guard let urlValue = object["url"] else {
             throw ReportError(code: "missing-field", message: "missing required field \"url\"", field: "url")
@@ -38,69 +38,95 @@ extension ReportSubmission {
             throw ReportError(code: "invalid-field", message: "field \"url\" \(error.message): \(quote(urlText))", field: "url")
         }
         var submission = ReportSubmission(url: url)
-        if let id = object["id"] {
-            let text: String
-            switch id {
-            case .string(let value): text = value
-            // Numeric ids are common in exports; they are kept as their decimal text.
-            case .number(let value) where value.rounded() == value && abs(value) < 1e15: text = String(Int64(value))
-            default: throw wrongType("id", expected: "a string", got: id)
+        func warn(_ error: ReportError) { submission.warnings.append(error) }
+        func hint(_ key: String, path: String? = nil, in object: JSONObject = object) -> String? {
+            do throws(ReportError) { return try optionalString(object, key, path: path) } catch {
+                warn(ReportError(code: error.code, message: error.message + "; ignored", field: error.field))
+                return nil
             }
-            if text.isEmpty || text.utf8.count > 256 {
-                throw ReportError(code: "invalid-field", message: "field \"id\" must be 1 to 256 bytes long", field: "id")
-            }
-            submission.clientID = text
         }
-        if let received = try optionalString(object, "received_at") {
-            guard let date = RFC3339.parse(received) else {
-                throw ReportError(
-                    code: "invalid-field", message: "field \"received_at\" is not an RFC 3339 timestamp: \(quote(received))", field: "received_at")
+        for member in object.members where !fieldNames.contains(member.key) {
+            warn(ReportError(code: "unknown-field", message: "unknown field \(quote(member.key)) ignored", field: member.key))
+        }
+        if let id = object["id"], id != .null {
+            switch id {
+            case .string(let text) where !text.isEmpty && text.utf8.count <= 256: submission.clientID = text
+            // Numeric ids are common in exports; they are kept as their decimal text.
+            case .number(let number) where number.rounded() == number && abs(number) < 1e15: submission.clientID = String(Int64(number))
+            case .string: warn(ReportError(code: "invalid-field", message: "field \"id\" must be 1 to 256 bytes long; ignored", field: "id"))
+            default: warn(wrongType("id", expected: "a string", got: id, ignored: true))
             }
-            submission.receivedAt = date
+        }
+        if let received = hint("received_at") {
+            if let date = RFC3339.parse(received) {
+                submission.receivedAt = date
+            } else {
+                warn(
+                    ReportError(
+                        code: "invalid-field", message: "field \"received_at\" is not an RFC 3339 timestamp: \(quote(received)); the time of receipt is used",
+                        field: "received_at"))
+            }
         }
         if let source = object["source"], source != .null {
-            guard case .object(let sourceObject) = source else { throw wrongType("source", expected: "an object", got: source) }
-            for member in sourceObject.members where member.key != "type" && member.key != "name" {
-                throw ReportError(code: "unknown-field", message: "unknown field \"source.\(member.key)\"", field: "source.\(member.key)")
-            }
-            if let kind = try optionalString(sourceObject, "type", path: "source.type") {
-                guard let parsed = ReportSource.Kind(rawValue: kind) else {
-                    let allowed = ReportSource.Kind.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw ReportError(
-                        code: "invalid-field", message: "field \"source.type\" has unknown value \(quote(kind)); expected one of \(allowed)",
-                        field: "source.type")
+            if case .object(let sourceObject) = source {
+                for member in sourceObject.members where member.key != "type" && member.key != "name" {
+                    warn(ReportError(code: "unknown-field", message: "unknown field \"source.\(member.key)\" ignored", field: "source.\(member.key)"))
                 }
-                submission.source.kind = parsed
+                if let kind = hint("type", path: "source.type", in: sourceObject) {
+                    if let parsed = ReportSource.Kind(rawValue: kind) {
+                        submission.source.kind = parsed
+                    } else {
+                        let allowed = ReportSource.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                        warn(
+                            ReportError(
+                                code: "invalid-field",
+                                message: "field \"source.type\" has unknown value \(quote(kind)); expected one of \(allowed); public is used",
+                                field: "source.type"))
+                    }
+                }
+                submission.source.name = hint("name", path: "source.name", in: sourceObject)
+            } else {
+                warn(wrongType("source", expected: "an object", got: source, ignored: true))
             }
-            submission.source.name = try optionalString(sourceObject, "name", path: "source.name")
         }
-        submission.reporter = try optionalString(object, "reporter")
-        submission.mediaType = try optionalString(object, "media_type")
-        if let mediaType = submission.mediaType, !mediaType.contains("/") {
-            throw ReportError(code: "invalid-field", message: "field \"media_type\" is not a media type: \(quote(mediaType))", field: "media_type")
-        }
-        submission.comment = try optionalString(object, "comment")
-        if let classification = try optionalString(object, "classification") {
-            guard let parsed = Classification(rawValue: classification) else {
-                throw ReportError(
-                    code: "invalid-field",
-                    message: "field \"classification\" has unknown value \(quote(classification)); expected one of baseline, A1, A2, B1, B2",
-                    field: "classification")
+        submission.reporter = hint("reporter")
+        if let mediaType = hint("media_type") {
+            if mediaType.contains("/"), !mediaType.contains(where: { $0.isWhitespace || $0.isNewline }) {
+                submission.mediaType = mediaType
+            } else {
+                warn(ReportError(code: "invalid-field", message: "field \"media_type\" is not a media type: \(quote(mediaType)); ignored", field: "media_type"))
             }
-            submission.classification = parsed
+        }
+        submission.comment = hint("comment")
+        if let classification = hint("classification") {
+            if let parsed = Classification(rawValue: classification) {
+                submission.classification = parsed
+            } else {
+                warn(
+                    ReportError(
+                        code: "invalid-field",
+                        message: "field \"classification\" has unknown value \(quote(classification)); expected one of baseline, A1, A2, B1, B2; ignored",
+                        field: "classification"))
+            }
         }
         if let hashes = object["hashes"], hashes != .null {
-            guard case .object(let hashObject) = hashes else { throw wrongType("hashes", expected: "an object", got: hashes) }
+            guard case .object(let hashObject) = hashes else {
+                warn(wrongType("hashes", expected: "an object", got: hashes, ignored: true))
+                return submission
+            }
             let lengths = ["md5": 32, "sha1": 40, "sha256": 64, "pdq": 64]
             var parsed = ReportHashes()
             for member in hashObject.members {
                 let path = "hashes.\(member.key)"
                 guard let length = lengths[member.key] else {
-                    throw ReportError(code: "unknown-field", message: "unknown field \"\(path)\"", field: path)
+                    warn(ReportError(code: "unknown-field", message: "unknown field \(quote(path)) ignored", field: path))
+                    continue
                 }
-                let text = try string(member.value, field: path).lowercased()
+                guard let text = hint(member.key, path: path, in: hashObject)?.lowercased() else { continue }
                 guard text.utf8.count == length, text.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
-                    throw ReportError(code: "invalid-field", message: "field \"\(path)\" must be \(length) hex digits, got \(quote(text))", field: path)
+                    warn(
+                        ReportError(code: "invalid-field", message: "field \"\(path)\" must be \(length) hex digits, got \(quote(text)); ignored", field: path))
+                    continue
                 }
                 switch member.key {
                 case "md5": parsed.md5 = text
@@ -119,8 +145,8 @@ extension ReportSubmission {
         return JSONValue.string(shortened).serialized
     }
 
-    private static func wrongType(_ field: String, expected: String, got value: JSONValue) -> ReportError {
-        ReportError(code: "wrong-type", message: "field \"\(field)\" must be \(expected), got \(value.typeName)", field: field)
+    private static func wrongType(_ field: String, expected: String, got value: JSONValue, ignored: Bool = false) -> ReportError {
+        ReportError(code: "wrong-type", message: "field \"\(field)\" must be \(expected), got \(value.typeName)" + (ignored ? "; ignored" : ""), field: field)
     }
 
     private static func string(_ value: JSONValue, field: String) throws(ReportError) -> String {

@@ -20,6 +20,8 @@ public struct ReportSubmission: Hashable, Sendable {
     public var classification: Classification?
     /// Free text.
     public var comment: String?
+    /// Hints that were malformed and dropped, each naming its field and why.
+    public var warnings: [ReportError] = []
 
     /// Creates a submission.
     public init(

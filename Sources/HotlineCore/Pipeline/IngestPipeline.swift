@@ -40,16 +40,19 @@ public struct IngestResult: Hashable, Sendable {
     public var line: Int
     /// What happened.
     public var outcome: Outcome
+    /// Hints of the report that were malformed and dropped (the report itself was taken).
+    public var warnings: [ReportError]
 
     /// Creates a result.
-    public init(line: Int, outcome: Outcome) {
+    public init(line: Int, outcome: Outcome, warnings: [ReportError] = []) {
         self.line = line
         self.outcome = outcome
+        self.warnings = warnings
     }
 
-    /// The line printed for this result: `{"line", …}` and the outcome's fields.
+    /// The line printed for this result: `{"line", …}`, the outcome's fields and the warnings.
     public var json: JSONValue {
-        .object(JSONObject([("line", .number(Double(line)))] + outcome.json.members))
+        .object(JSONObject([("line", .number(Double(line)))] + outcome.json(warnings: warnings).members))
     }
 }
 
@@ -79,6 +82,24 @@ extension IngestResult.Outcome {
             object.append("error", .string(error.message))
             object.append("code", .string(error.code))
             if let field = error.field { object.append("field", .string(field)) }
+        }
+        return object
+    }
+
+    /// The outcome with `"warnings": [{"field","code","message"}]` when hints were dropped.
+    public func json(warnings: [ReportError]) -> JSONObject {
+        var object = json
+        if case .rejected = self { return object }
+        if !warnings.isEmpty {
+            object.append(
+                "warnings",
+                .array(
+                    warnings.map { warning in
+                        .object(
+                            JSONObject(
+                                [("code", JSONValue.string(warning.code)), ("message", .string(warning.message))]
+                                    + (warning.field.map { [("field", JSONValue.string($0))] } ?? [])))
+                    }))
         }
         return object
     }
@@ -191,7 +212,9 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         }
         var next = decided.makeIterator()
         return inputs.map { input in
-            if case .success = input.submission, let outcome = next.next() { return IngestResult(line: input.line, outcome: outcome) }
+            if case .success(let submission) = input.submission, let outcome = next.next() {
+                return IngestResult(line: input.line, outcome: outcome, warnings: submission.warnings)
+            }
             return IngestResult(line: input.line, outcome: .rejected(Self.error(input)))
         }
     }

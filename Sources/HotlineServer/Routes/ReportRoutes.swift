@@ -46,9 +46,9 @@ struct ReportRoutes {
         }
         let outcome = try await intake.submit([submission], channel: "api", actor: token.actor, submitter: .token(token), trusted: trusts(token))[0]
         switch outcome {
-        case .decided(_, _, _, let existing): return .json(.object(outcome.json), status: existing ? .ok : .created)
+        case .decided(_, _, _, let existing): return .json(.object(outcome.json(warnings: submission.warnings)), status: existing ? .ok : .created)
         // Stored and acknowledged; decided once the gateway's own evidence is in.
-        case .pending(_, _, let existing): return .json(.object(outcome.json), status: existing ? .ok : .accepted)
+        case .pending(_, _, let existing): return .json(.object(outcome.json(warnings: submission.warnings)), status: existing ? .ok : .accepted)
         case .rejected(let error): throw Problem.badRequest(error.message, field: error.field)
         }
     }
@@ -77,7 +77,7 @@ struct ReportRoutes {
             accepted.isEmpty
             ? [] : try await intake.submit(accepted.map(\.submission), channel: "api", actor: token.actor, submitter: .token(token), trusted: trusts(token))
         for (entry, outcome) in zip(accepted, outcomes) {
-            results[entry.index] = .object(JSONObject([("index", .number(Double(entry.index)))] + outcome.json.members))
+            results[entry.index] = .object(JSONObject([("index", .number(Double(entry.index)))] + outcome.json(warnings: entry.submission.warnings).members))
         }
         let rejected = items.count - zip(accepted, outcomes).filter { if case .rejected = $0.1 { false } else { true } }.count
         return .json(.object(["accepted": .number(Double(items.count - rejected)), "rejected": .number(Double(rejected)), "results": .array(results)]))
