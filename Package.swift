@@ -135,7 +135,7 @@ let package = Package(
             path: "Fuzz/HotlineFuzz"
         ),
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore", "HotlineTesting"]),
-        .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineYAML", "HotlineTesting"]),
+        .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineYAML", "HotlineTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineConfig", "HotlineTesting"]),
         .testTarget(name: "HotlineHostingTests", dependencies: ["HotlineHosting", "HotlineTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "HotlineNetTests", dependencies: ["HotlineNet", "HotlineConfig", "HotlineTesting"], exclude: ["Servers", "Fixtures"]),
