@@ -203,10 +203,69 @@ func decodeQuotedPrintable(_ text: String) -> String {
         let firstID = try #require(message.components(separatedBy: "\r\n").first { $0.hasPrefix("Message-ID: ") }?.dropFirst(12))
         #expect(all[1].contains("\r\nIn-Reply-To: \(firstID)\r\n"))
         #expect(all[1].contains("Subject: =?UTF-8?B?") || all[1].contains("Subject: [\(reference)] Herinnering 1"))
-        #expect(mimeParts(all[1])[0].body.contains("nog steeds online"))
+        // The reminder claims no more than the checks saw: what the last one found, and when.
+        let reminder = mimeParts(all[1])[0].body
+        #expect(reminder.contains("nog niet kunnen vaststellen"))
+        #expect(reminder.contains("laatste controle: online: HTTP 200 ("), "\(reminder)")
         let shown = gateway.objects(try gateway.run(["notices", "show", reference])).first
         #expect(shown?["reminders"] as? Int == 1)
         #expect((shown?["events"] as? [[String: Any]])?.compactMap { $0["event"] as? String } == ["created", "delivered", "notice.overdue", "delivered"])
+    }
+
+    /// Issue 18.1, 18.2 and 18.4 as two abuse desks read them: the same listed file at two
+    /// hosters reaches both, each first notice states its deadline, and a reminder says what the
+    /// checks found rather than "still online".
+    @Test func theSameKnownFileAtTwoHostersReachesBothWithADeadlineAndHonestReminders() throws {
+        let smtp = try TestSMTPServer()
+        let contacts = """
+            version: 1
+            contacts:
+              - { id: hoster-a, name: Hoster A, domains: [a.example.test], country: NL, abuse: [abuse@a.example.test] }
+              - { id: hoster-b, name: Hoster B, domains: [b.example.test], country: NL, abuse: [abuse@b.example.test] }
+            """
+        let md5 = "0123456789abcdef0123456789abcdef"
+        let gateway = try Gateway(smtpPort: smtp.port, contacts: contacts, knownMD5s: [md5])
+        defer { gateway.remove() }
+        let reports =
+            [
+                #"{"url": "https://a.example.test/x.jpg", "hashes": {"md5": "\#(md5)"}}"#,
+                #"{"url": "https://b.example.test/copy.jpg", "hashes": {"md5": "\#(md5)"}}"#,
+                #"{"url": "https://a.example.test/x.jpg", "hashes": {"md5": "\#(md5)"}}"#,
+            ].joined(separator: "\n") + "\n"
+        // These hosts do not resolve (no DNS here): the operator vouches for the hashes.
+        let ingest = try gateway.run(["ingest", "--wait", "--trust-hashes", "--at", Gateway.at(0), "-"], stdin: reports)
+        let decided = gateway.decisions(ingest)
+        // The copy joins the case but is a new place to remove it from; only the same URL again is a duplicate.
+        #expect(
+            decided.map { "\($0["outcome"] ?? "") \($0["rule"] ?? "")" } == [
+                "notify known-material-at-local-hoster", "notify known-material-at-local-hoster", "close duplicate-of-open-case",
+            ], "\(ingest.stdout)\(ingest.stderr)")
+        #expect(Set(decided.compactMap { $0["case_id"] as? String }).count == 1)
+
+        let work = try gateway.run(["work", "--at", Gateway.at(1.01)])
+        #expect(work.status == 0, "\(work.stderr)")
+        let messages = smtp.messages()
+        try #require(messages.count == 2)
+        let deadline = MIME.humanDate(Gateway.start.addingTimeInterval(1.01 * 3600 + 24 * 3600))
+        for (desk, url) in [("abuse@a.example.test", "https://a.example.test/x.jpg"), ("abuse@b.example.test", "https://b.example.test/copy.jpg")] {
+            let message = try #require(messages.first { $0.contains("X-Envelope-To: \(desk)\r\n") }, "no notice to \(desk)")
+            let text = mimeParts(message)[0].body
+            #expect(text.contains("1. \(url)\r\n"), "\(text)")
+            #expect(!text.contains("2. "))
+            // Stated in the first notice, not blank until delivery.
+            #expect(text.contains("Please remove this material before \(deadline) (24 hours after this notice)"), "\(text)")
+        }
+
+        // The checks cannot tell (the hosts do not resolve here): the reminder says so.
+        for hours in [2.1, 7.1, 25.1, 25.2] { _ = try gateway.run(["work", "--at", Gateway.at(hours)]) }
+        let all = smtp.messages()
+        let reminders = all.filter { $0.contains("Subject: [HG-") && $0.contains("] Reminder") }
+        try #require(reminders.count == 2, "\(all.count) messages")
+        for reminder in reminders {
+            let text = mimeParts(reminder)[0].body
+            #expect(!text.contains("still online"), "\(text)")
+            #expect(text.contains("last check: inconclusive"), "\(text)")
+        }
     }
 
     @Test func aWebhookHosterThatFailsTwiceAndRemovesAfterTheReminderIsFollowedUntilClosed() throws {

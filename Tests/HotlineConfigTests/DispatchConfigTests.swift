@@ -72,9 +72,12 @@ import Testing
         let (templates, diagnostics) = TemplateLoader.load(Self.root.appendingPathComponent("Config/templates").path)
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         let loaded = try #require(templates)
-        #expect(loaded.names == ["ntd-first", "ntd-cdn", "ntd-reminder", "registrar-notice", "upstream-notice", "inhope-forward", "police-info"])
+        #expect(
+            loaded.names == ["ntd-first", "ntd-cdn", "ntd-reminder", "ntd-assessed", "registrar-notice", "upstream-notice", "inhope-forward", "police-info"])
         #expect(loaded.template("ntd-first", language: "nl")?.language == "nl")
-        #expect(loaded.template("registrar-notice", language: "nl")?.language == "en")
+        #expect(loaded.template("registrar-notice", language: "nl")?.language == "nl")
+        // A partner hotline reads English: there is no Dutch forward, and English stands in.
+        #expect(loaded.template("inhope-forward", language: "nl")?.language == "en")
         #expect(loaded.template("ntd-first", language: "de")?.language == "en")
     }
 

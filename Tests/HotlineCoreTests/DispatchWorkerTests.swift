@@ -110,7 +110,8 @@ final class DispatchHarness {
         let harness = try DispatchHarness()
         try harness.ingest([
             Self.report,
-            #"{"url": "https://cdn.example.net/b.jpg", "classification": "A2"}"#,
+            // The same detection method as the first: a batch never mixes how material was found.
+            #"{"url": "https://cdn.example.net/b.jpg", "source": {"type": "crawler"}, "classification": "A2"}"#,
             #"{"url": "https://other.example.org/c.jpg", "classification": "B1"}"#,
         ])
         let worker = harness.worker()
@@ -133,6 +134,26 @@ final class DispatchHarness {
         #expect(message.contains("2. https://cdn.example.net/b.jpg (A2)"))
         // One X-ARF attachment per URL.
         #expect(message.components(separatedBy: "Content-Type: application/json").count - 1 == 2)
+    }
+
+    @Test func anAnalystsDeadlineIsNeverMergedIntoAnAutomaticNoticesDeadline() throws {
+        let harness = try DispatchHarness()
+        let results = try harness.ingest([Self.report])
+        guard case .decided(_, let caseID, _, _) = results[0].outcome else {
+            Issue.record("not decided: \(results[0].outcome)")
+            return
+        }
+        // Same hoster, template and detection method as the automatic item, but 48 hours.
+        let analyst = AnalystDecision(engine: harness.engine, templateNames: ["ntd-first"], planner: harness.planner, time: harness.time, ids: harness.ids)
+        _ = try analyst.decide(
+            caseID: caseID, action: .notify(to: .hosting, template: "ntd-first", deadline: .hours(48), batchWindow: nil), reason: "assessed",
+            classification: .A2, actor: "token:t1", store: harness.store)
+        harness.advance(hours: 1)
+        #expect(try harness.worker().runUntilIdle().noticesCreated == 2)
+        let notices = try harness.store.notices(status: .sent, limit: 10)
+        let now = harness.time.now()
+        #expect(Set(notices.compactMap { $0.deadline.map { Int($0.timeIntervalSince(now).rounded()) } }) == [24 * 3600, 48 * 3600])
+        #expect(Set(notices.flatMap { $0.items.map { $0.classification ?? "" } }) == ["A1", "A2"])
     }
 
     @Test func aTransientFailureIsRetriedWithGrowingDelaysAndTheSameMessage() throws {

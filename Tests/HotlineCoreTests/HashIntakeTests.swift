@@ -82,7 +82,9 @@ struct OneKnownMD5: HashMatching {
     }
 
     @Test func theSameContentUnderAnotherURLJoinsTheOpenCase() throws {
-        let results = try pipeline().ingest([
+        // Only hashes that count as evidence join cases: a stranger's claim could otherwise
+        // pull any URL into someone else's case.
+        let results = try pipeline(trusted: true).ingest([
             line(1, #"{"url": "https://example.com/a", "hashes": {"sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}"#),
             line(2, #"{"url": "https://mirror.example.net/z", "hashes": {"sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}"#),
             line(3, #"{"url": "https://mirror.example.net/z"}"#),
@@ -94,6 +96,8 @@ struct OneKnownMD5: HashMatching {
         #expect(store.urls(ofCase: cases[0]) == ["https://example.com/a", "https://mirror.example.net/z"])
         let facts = store.allDecisions.map { $0.facts }
         #expect(facts[1][.caseJoinedBy] == .string("hash"))
+        // Another URL with the same content is a new place to act on, not a duplicate.
+        #expect(facts[1][.caseDuplicate] == .bool(false))
         #expect(facts[2][.caseJoinedBy] == .string("url"))
         #expect(facts[2][.caseReportCount] == .number(3))
     }

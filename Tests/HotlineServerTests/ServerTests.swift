@@ -293,10 +293,21 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
                 bad.text
                     == #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"\"action\" must be notify, forward or close, got \"delete\"","field":"action"}"#
             )
-            let decided = try await client.execute(
+            // A notice needs what the analyst assessed (issue 18.3).
+            let unclassified = try await client.execute(
                 uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"),
                 body: body(#"{"action":"notify","to":"hosting","reason":"confirmed by analyst"}"#))
+            #expect(
+                unclassified.text
+                    == #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"a notice needs the analyst's \"classification\": one of baseline, A1, A2, B1, B2","field":"classification"}"#
+            )
+            let decided = try await client.execute(
+                uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"),
+                body: body(#"{"action":"notify","to":"hosting","reason":"confirmed by analyst","classification":"A2","deadline":"48h"}"#))
             #expect(decided.status == .created, "\(decided.text)")
+            let item = try #require(fixture.store.allDispatchItems.first)
+            #expect(item.template == "ntd-assessed" && item.detectionMethod == "manual_review" && item.classification == "A2")
+            #expect(item.deadline == .hours(48))
             let after = try await client.execute(uri: "/v1/queue", method: .get, headers: fixture.headers("analyst"))
             #expect(after.json.object?["items"] == .array([]))
             let closed = try await client.execute(

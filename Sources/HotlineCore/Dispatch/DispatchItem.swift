@@ -106,9 +106,11 @@ public struct DispatchItem: Hashable, Sendable {
         self.parentNoticeID = parentNoticeID
     }
 
-    /// Items that go out together: same recipient, channel, kind and template.
+    /// Items share a notice only when everything the notice states about them is the same:
+    /// template, language, recipient, how the material was found, and the deadline (an
+    /// analyst's 48 hours never become an automatic item's 24).
     public var batchKey: String {
-        "\(kind.rawValue)|\(template)|\(recipient?.language ?? "")|\(recipient?.batchKey ?? "none:\(target):" + id)"
+        "\(kind.rawValue)|\(template)|\(recipient?.language ?? "")|\(detectionMethod)|\(deadline?.seconds ?? -1)|\(recipient?.batchKey ?? "none:\(target):" + id)"
     }
 }
 

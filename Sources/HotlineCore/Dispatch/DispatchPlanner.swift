@@ -29,7 +29,10 @@ public struct DispatchPlanner: Sendable {
         let policeFirst = actions.contains { if case .forward(.police, _, _, true) = $0 { true } else { false } }
         let classification = Self.classification(facts)
         let detection: String
-        if facts.string(.hashMatch) == "known" {
+        if facts.string(.analystClassification) != nil {
+            // A person assessed it: that, not a hash, is why the notice goes.
+            detection = "manual_review"
+        } else if facts.string(.hashMatch) == "known" {
             detection = "hash_match"
         } else if facts.string(.reportSourceType) == "public" {
             detection = "user_report"
@@ -69,7 +72,7 @@ public struct DispatchPlanner: Sendable {
     /// one X-ARF knows.
     static func classification(_ facts: Facts) -> String? {
         let known = Set(Classification.allCases.map(\.rawValue))
-        for fact in [Fact.hashClassification, .reportClassification] {
+        for fact in [Fact.analystClassification, .hashClassification, .reportClassification] {
             if let value = facts.string(fact), known.contains(value) { return value }
         }
         return nil

@@ -55,6 +55,9 @@ extension DispatchWorker {
             id: id, reference: Notice.reference(for: id), kind: first.kind, recipient: recipient, template: first.template,
             status: .pending, createdAt: now, deadlineSpan: items.compactMap(\.deadline).min(), parentNoticeID: first.parentNoticeID,
             reason: first.reason, items: noticeItems)
+        // The deadline the message states is the one followed up: set now, before the
+        // message is rendered (first notices said "before ," when it was set at delivery).
+        if notice.isFollowedUp, let span = notice.deadlineSpan { notice.deadline = now.addingTimeInterval(TimeInterval(span.seconds)) }
         var failure: String?
         var messages: [OutboxMessage] = []
         if first.recipient == nil {

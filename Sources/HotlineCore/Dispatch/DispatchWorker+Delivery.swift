@@ -44,7 +44,7 @@ extension DispatchWorker {
                 notice.status = .sent
                 notice.sentAt = now
                 if notice.isFollowedUp {
-                    if let span = notice.deadlineSpan { notice.deadline = now.addingTimeInterval(TimeInterval(span.seconds)) }
+                    if notice.deadline == nil, let span = notice.deadlineSpan { notice.deadline = now.addingTimeInterval(TimeInterval(span.seconds)) }
                     let firstCheck = settings.followUp.scheduledCheck(0, sentAt: now)
                     for index in notice.items.indices { notice.items[index].nextCheckAt = firstCheck }
                 }

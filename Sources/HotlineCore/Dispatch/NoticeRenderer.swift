@@ -136,6 +136,9 @@ public struct NoticeRenderer: Sendable {
                 "classification": item.classification ?? "unclassified",
                 "detection_method": item.detectionMethod,
                 "hashes": item.subject.hashes.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " "),
+                // What the follow-up found, as it found it: a reminder must not say "still
+                // online" of a URL whose every check was inconclusive.
+                "last_check": item.lastCheckAt.map { "\(item.lastCheck ?? "checked") (\(MIME.humanDate($0)))" } ?? "not checked yet",
             ]
         }
         return NoticeTemplate.Values(notice: values, urls: urls)

@@ -23,7 +23,7 @@ public struct NoticeTemplate: Hashable, Sendable {
         "deadline_hours", "url_count", "reminder", "first_sent", "reason", "date",
     ]
     /// Placeholders available inside `{{#urls}}`.
-    public static let urlVariables: Set<String> = ["url", "host", "classification", "detection_method", "hashes", "number"]
+    public static let urlVariables: Set<String> = ["url", "host", "classification", "detection_method", "hashes", "number", "last_check"]
 
     /// Parses `text` from `file`; every problem is collected.
     public static func parse(_ text: String, name: String, language: String, file: String) -> (NoticeTemplate?, [Diagnostic]) {

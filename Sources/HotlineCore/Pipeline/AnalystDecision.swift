@@ -43,8 +43,11 @@ public struct AnalystDecision: Sendable {
         self.ids = ids
     }
 
-    /// Records `action` for `caseID`, decided by `actor` for `reason`; returns the decision.
-    public func decide(caseID: String, action: Action, reason: String, actor: String, store: some ReportStore & CaseStore) throws -> Decision {
+    /// Records `action` for `caseID`, decided by `actor` for `reason` with the analyst's
+    /// `classification` (what the notice and its X-ARF report state); returns the decision.
+    public func decide(
+        caseID: String, action: Action, reason: String, classification: Classification? = nil, actor: String, store: some ReportStore & CaseStore
+    ) throws -> Decision {
         if let template = action.templateName, !templateNames.contains(template) {
             throw AnalystDecisionError.unknownTemplate("no template \(JSONValue.string(template).serialized)")
         }
@@ -55,11 +58,13 @@ public struct AnalystDecision: Sendable {
         }
         let now = time.now()
         let verdict = Verdict(rule: "analyst", outcome: action.kind, actions: [action], rulesDigest: engine.ruleSet.digest)
+        var facts = latest.facts
+        if let classification { facts[.analystClassification] = .string(classification.rawValue) }
         let decision = Decision(
-            id: ids.next(), reportID: latest.reportID, caseID: caseID, trigger: "analyst", verdict: verdict, facts: latest.facts, decidedAt: now)
+            id: ids.next(), reportID: latest.reportID, caseID: caseID, trigger: "analyst", verdict: verdict, facts: facts, decidedAt: now)
         let subject = ReportedURL(
             reportID: report.id, caseID: caseID, decisionID: decision.id, url: report.url.canonical, host: report.url.host, hashes: report.hashes.hashValues)
-        let items = recorder.items(for: [action], subject: subject, facts: latest.facts, now: now)
+        let items = recorder.items(for: [action], subject: subject, facts: facts, now: now)
         if case .notify = action, let item = items.first, item.recipient == nil {
             throw AnalystDecisionError.nobodyToNotify("nobody to notify: no address for \(item.target) in this case's facts or the directory")
         }

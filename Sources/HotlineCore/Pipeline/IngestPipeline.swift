@@ -251,7 +251,8 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         var report = submission.report(id: ids.next(), now: now)
         report.submittedBy = submitter.id
         report.clientScope = submitter.scope(for: submission)
-        let contentHashes = report.hashes.all
+        // A claim joins no case: only a submitter the config trusts speaks for the content.
+        let contentHashes = claimsAreEvidence ? report.hashes.all : []
         var caseRecord: CaseRecord
         var joinedBy: String?
         // The same URL, or the same content under another URL, joins the open case.
@@ -271,7 +272,9 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
             try transaction.updateCase(caseRecord)
         }
         if !contentHashes.isEmpty { try transaction.addCaseHashes(caseID: caseRecord.id, hashes: contentHashes) }
-        let isDuplicate = joinedBy != nil
+        // Only the same canonical URL is a duplicate: the same material at another URL is at
+        // another hoster, and must reach it.
+        let isDuplicate = joinedBy == "url"
         try transaction.insertReport(report, caseID: caseRecord.id)
         let caseInfo = CaseInfo(caseID: caseRecord.id, isDuplicate: isDuplicate, reportCount: caseRecord.reportCount, openedAt: caseRecord.openedAt)
         var facts = Facts.intake(report: report, caseInfo: caseInfo, channel: channel, now: now)

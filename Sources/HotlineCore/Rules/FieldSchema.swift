@@ -192,6 +192,8 @@ public enum Fact: Int, CaseIterable, Sendable {
     case deliveryError
     /// `delivery.attempts`.
     case deliveryAttempts
+    /// `analyst.classification`.
+    case analystClassification
 
     /// The dotted name, type, summary and closed set of values of the field.
     var definition: (name: String, type: FactType, summary: String, allowedValues: [String]?) {
@@ -223,7 +225,12 @@ public enum Fact: Int, CaseIterable, Sendable {
                 Classification.allCases.map(\.rawValue) + ["nationally_illegal", "unclassified"]
             )
         case .reportHashesList: ("report.hashes.list", .string, "Name of the list the reported hashes match.", nil)
-        case .caseDuplicate: ("case.duplicate", .bool, "An open case for the same URL or the same content already existed; this report joined it.", nil)
+        case .caseDuplicate:
+            (
+                "case.duplicate", .bool,
+                "An open case for the same canonical URL already existed; this report joined it. The same content at another URL is no duplicate (case.joined_by hash): that URL has its own hoster.",
+                nil
+            )
         case .caseJoinedBy: ("case.joined_by", .string, "How the report joined an open case: same URL or same content hash.", ["url", "hash"])
         case .caseReportCount: ("case.report_count", .number, "Reports in the case, this one included.", nil)
         case .caseAge: ("case.age", .duration, "Time since the case was opened.", nil)
@@ -296,6 +303,11 @@ public enum Fact: Int, CaseIterable, Sendable {
         case .noticeURLsOnline: ("notice.urls_online", .number, "URLs of the notice not yet confirmed gone.", nil)
         case .deliveryError: ("delivery.error", .string, "Why the last delivery failed (delivery.failed).", nil)
         case .deliveryAttempts: ("delivery.attempts", .number, "Delivery attempts made (delivery.failed).", nil)
+        case .analystClassification:
+            (
+                "analyst.classification", .string, "The classification an analyst gave when deciding the case by hand.",
+                Classification.allCases.map(\.rawValue)
+            )
         }
     }
 

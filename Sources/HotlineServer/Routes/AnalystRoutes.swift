@@ -31,7 +31,19 @@ struct AnalystRoutes {
     func decide(_ request: Request, context: GatewayContext) async throws -> Response {
         let token = try context.require(.analyst)
         let caseID = context.parameters.get("id") ?? ""
-        let body = try StrictObject(try await request.jsonBody(limit: 64 * 1024), allowed: ["action", "reason", "to", "template", "deadline"])
+        let body = try StrictObject(
+            try await request.jsonBody(limit: 64 * 1024), allowed: ["action", "reason", "to", "template", "deadline", "classification"])
+        // What the analyst assessed: the notice and its X-ARF report state it (a notice must
+        // not say "unclassified" or "found by hash" of material a person assessed).
+        var classification: Classification?
+        if let text = try body.string("classification") {
+            guard let parsed = Classification(rawValue: text) else {
+                throw Problem.badRequest(
+                    "\"classification\" must be one of \(Classification.allCases.map(\.rawValue).joined(separator: ", ")), got \(Quoted.text(text))",
+                    field: "classification")
+            }
+            classification = parsed
+        }
         guard let reason = try body.string("reason", required: true), !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw Problem.badRequest("field \"reason\" must not be empty", field: "reason")
         }
@@ -50,7 +62,12 @@ struct AnalystRoutes {
                 }
                 deadline = span
             }
-            action = .notify(to: to, template: try body.string("template") ?? "ntd-first", deadline: deadline, batchWindow: TimeSpan(seconds: 0))
+            guard classification != nil else {
+                throw Problem.badRequest(
+                    "a notice needs the analyst's \"classification\": one of \(Classification.allCases.map(\.rawValue).joined(separator: ", "))",
+                    field: "classification")
+            }
+            action = .notify(to: to, template: try body.string("template") ?? "ntd-assessed", deadline: deadline, batchWindow: TimeSpan(seconds: 0))
         case "forward":
             let target = try body.string("to") ?? "partner"
             guard let to = DispatchTarget.forward(target) else {
@@ -66,7 +83,8 @@ struct AnalystRoutes {
         let decider = AnalystDecision(engine: parts.engine, templateNames: parts.templates.names, planner: parts.planner, time: runtime.time)
         let decision: Decision
         do {
-            decision = try decider.decide(caseID: caseID, action: action, reason: reason, actor: token.actor, store: runtime.store)
+            decision = try decider.decide(
+                caseID: caseID, action: action, reason: reason, classification: classification, actor: token.actor, store: runtime.store)
         } catch let error as AnalystDecisionError {
             switch error {
             case .unknownTemplate(let message): throw Problem.badRequest(message, field: "template")
