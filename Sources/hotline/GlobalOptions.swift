@@ -6,22 +6,38 @@ import HotlineCore
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "The gateway config file.")
+    @Option(name: .long, help: "The gateway config file, or \"builtin\" for the built-in defaults.")
     var config: String = "Config/hotline.yaml"
 
     @Option(name: .long, help: "Where the gateway keeps its database.")
     var dataDir: String = "data"
 
-    /// The composition root for this run: the config (the defaults when the default file is
-    /// absent, an error when a given file is), with the command's overrides; warnings printed.
+    /// The composition root for this run: the config, with the command's overrides; warnings
+    /// printed. A missing config is an error that names the path looked for: run from the
+    /// wrong folder, the gateway would otherwise start on defaults and a fresh `./data/`, and
+    /// reports would go where nobody looks. `--config builtin` asks for the defaults openly.
     func assembly(_ overrides: GatewayOverrides = GatewayOverrides()) throws -> GatewayAssembly {
         try Output.setup {
-            let (assembly, warnings) = try GatewayAssembly.load(
-                configPath: config, defaultsWhenMissing: config == "Config/hotline.yaml", dataDirectory: dataDir, overrides: overrides)
+            let (assembly, warnings) = try loadAssembly(overrides)
             Output.printDiagnostics(warnings)
             return assembly
         }
     }
+
+    /// The assembly and its warnings, or the ``SetupError`` (for callers that collect problems).
+    func loadAssembly(_ overrides: GatewayOverrides = GatewayOverrides()) throws(SetupError) -> (GatewayAssembly, [Diagnostic]) {
+        if config == Self.builtin { return (GatewayAssembly(config: .defaults, dataDirectory: dataDir, overrides: overrides), []) }
+        guard FileManager.default.fileExists(atPath: config) else {
+            let absolute = URL(fileURLWithPath: config).standardizedFileURL.path
+            throw SetupError(
+                "no config file at \(absolute)\(config == "Config/hotline.yaml" ? " (the default)" : ""): run from the gateway's folder, "
+                    + "pass --config FILE, or --config builtin for the built-in defaults")
+        }
+        return try GatewayAssembly.load(configPath: config, defaultsWhenMissing: false, dataDirectory: dataDir, overrides: overrides)
+    }
+
+    /// The `--config` value that asks for the built-in defaults.
+    static let builtin = "builtin"
 
     /// The store the config names (SQLite in `--data-dir` by default, or PostgreSQL).
     func openStore(_ assembly: GatewayAssembly? = nil) throws -> any GatewayStorage {

@@ -148,6 +148,10 @@ struct HashesMatchCommand: ParsableCommand {
     @Option(help: "PDQ match threshold (default: from the config, 31).") var threshold: Int?
     @Flag(help: "With --file, also match the image's rotations and flips.") var dihedral = false
 
+    func validate() throws {
+        if let threshold { try ArgumentChecks.count(threshold, option: "--threshold", in: 0...256) }
+    }
+
     func run() throws {
         let gateway = try global.assembly()
         let store = try global.openStore(gateway)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HotlineCore
 
 /// The `hotline` command.
 @main
@@ -6,9 +7,11 @@ struct Hotline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotline",
         abstract: "Hotline Gateway: report intake, rules, decisions and notices for CSAM hotlines.",
+        version: "hotline \(GatewayVersion.number)",
         subcommands: [
             ServeCommand.self, TokensCommand.self, AuditCommand.self, PurgeCommand.self, IngestCommand.self, WorkCommand.self, MailCommand.self,
-            StatsCommand.self, NoticesCommand.self, OutboxCommand.self, RulesCommand.self, HashCommand.self, HashesCommand.self, IPDBCommand.self,
+            StatsCommand.self, NoticesCommand.self, OutboxCommand.self, ConfigCommand.self, RulesCommand.self, HashCommand.self, HashesCommand.self,
+            IPDBCommand.self,
             ResolveCommand.self, RDAPCommand.self,
         ]
     )

@@ -40,6 +40,8 @@ struct IngestCommand: ParsableCommand {
     @Argument(help: "JSON Lines file, or - for standard input.")
     var input: String = "-"
 
+    func validate() throws { try ArgumentChecks.time(at) }
+
     func run() throws {
         var overrides = try resolver.apply()
         if !rules.isEmpty { overrides.rulePaths = rules }

@@ -13,6 +13,8 @@ struct PurgeCommand: ParsableCommand {
     @Option(help: "Purge as of this time (RFC 3339); default now.")
     var at: String?
 
+    func validate() throws { try ArgumentChecks.time(at) }
+
     func run() throws {
         let gateway = try global.assembly()
         let now = try at.map { try WorkCommand.parseTime($0) } ?? Date()

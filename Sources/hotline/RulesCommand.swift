@@ -25,19 +25,46 @@ struct RulesCheckCommand: ParsableCommand {
     @Argument(help: "Rule files or directories (default: Rules/).")
     var paths: [String] = []
 
+    @Option(help: "The templates the rules' names are checked against (default: the config's templates directory).")
+    var templates: String?
+
     func run() throws {
-        var result = RuleLoader.load(paths: paths.isEmpty ? ["Rules"] : paths)
-        // The templates the rules name must exist, so a typo fails here and not at sending time.
-        if let ruleSet = result.ruleSet, let config = try? global.assembly().config, FileManager.default.fileExists(atPath: config.dispatch.templatesPath) {
-            let (templates, templateDiagnostics) = TemplateLoader.load(config.dispatch.templatesPath)
-            result.diagnostics += templateDiagnostics
-            if let templates { result.diagnostics += TemplateLoader.check(ruleSet, against: templates) }
-            if result.diagnostics.containsErrors { result.ruleSet = nil }
+        let result = RuleLoader.load(paths: paths.isEmpty ? ["Rules"] : paths)
+        var diagnostics = result.diagnostics
+        // Every problem in one run: the config's, the templates' and the rules' together, and
+        // a check that could not be made is an error, never a silent pass.
+        var templatesPath = templates
+        if templatesPath == nil {
+            do {
+                let (assembly, warnings) = try global.loadAssembly()
+                diagnostics += warnings
+                templatesPath = assembly.config.dispatch.templatesPath
+            } catch  where !error.diagnostics.isEmpty {
+                diagnostics += error.diagnostics
+            } catch {
+                diagnostics.append(
+                    .error(
+                        .io, "\(error.message); the templates the rules name were not checked (or pass --templates DIR)",
+                        at: SourceLocation(file: global.config, line: 1, column: 1)))
+            }
         }
-        Output.printDiagnostics(result.diagnostics)
-        let errors = result.diagnostics.filter { $0.severity == .error }.count
-        let warnings = result.diagnostics.count - errors
-        guard let ruleSet = result.ruleSet else {
+        if let templatesPath {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: templatesPath, isDirectory: &isDirectory), isDirectory.boolValue {
+                diagnostics += TemplateLoader.load(templatesPath).1
+                diagnostics += TemplateLoader.check(result.contents, againstDirectory: templatesPath)
+            } else {
+                diagnostics.append(
+                    .error(
+                        .io, "no templates directory, so the templates the rules name cannot be checked; pass --templates DIR or --config FILE",
+                        at: SourceLocation(file: templatesPath, line: 1, column: 1)))
+            }
+        }
+        diagnostics = diagnostics.sortedByLocation
+        Output.printDiagnostics(diagnostics)
+        let errors = diagnostics.filter { $0.severity == .error }.count
+        let warnings = diagnostics.count - errors
+        guard let ruleSet = result.ruleSet, errors == 0 else {
             Output.err("\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n")
             throw ExitCode(1)
         }
@@ -272,6 +299,11 @@ struct RulesReplayCommand: ParsableCommand {
 
     @Flag(help: "Print JSON.")
     var json = false
+
+    func validate() throws {
+        try ArgumentChecks.span(since, option: "--since")
+        try ArgumentChecks.count(limit, option: "--limit", in: 0...100_000)
+    }
 
     func run() throws {
         let gateway = try global.assembly(GatewayOverrides(rulePaths: rules.isEmpty ? nil : rules))

@@ -38,6 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log lines on standard error: text or json (one object per line).")
     var logFormat: GatewayLogHandler.Format = .text
 
+    func validate() throws {
+        try ArgumentChecks.port(port)
+        try ArgumentChecks.interval(workInterval, option: "--work-interval")
+        try ArgumentChecks.interval(mailInterval, option: "--mail-interval")
+    }
+
     func run() async throws {
         let gateway = try global.assembly(GatewayOverrides(offline: offline))
         let store = try global.openStore(gateway)

@@ -16,6 +16,11 @@ struct StatsCommand: ParsableCommand {
         @Option(help: "Evaluate as of this time (RFC 3339); default now.")
         var at: String?
 
+        func validate() throws {
+            try ArgumentChecks.span(since, option: "--since")
+            try ArgumentChecks.time(at)
+        }
+
         func range() throws -> (since: Date, until: Date) {
             let until = try at.map { try WorkCommand.parseTime($0) } ?? Date()
             guard let span = TimeSpan(since) else {

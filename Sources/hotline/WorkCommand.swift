@@ -34,6 +34,11 @@ struct WorkCommand: ParsableCommand {
     @Flag(help: "No DNS or RDAP: hosting is not looked up again before sending.")
     var offline = false
 
+    func validate() throws {
+        try ArgumentChecks.interval(interval, option: "--interval")
+        try ArgumentChecks.time(at)
+    }
+
     static func parseTime(_ text: String) throws -> Date {
         guard let date = RFC3339.parse(text) else {
             Output.err("hotline: --at must be an RFC 3339 time such as 2026-12-01T09:00:00Z, got \(JSONValue.string(text).serialized)\n")

@@ -1,4 +1,5 @@
 import Foundation
+import HotlineCore
 import HotlineTesting
 import Testing
 
@@ -158,6 +159,159 @@ struct CLI {
                 """)
     }
 
+    /// Issue 18.6: a check that cannot be made fails, a broken config fails, and a misspelt
+    /// template is reported in the same run as the rules' other errors.
+    @Test func rulesCheckNeverPassesWhatItDidNotCheck() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rules = directory.appendingPathComponent("r.yaml")
+        try
+            "version: 1\nrules:\n  - name: a\n    when: hash.match == \"knwon\"\n    then: [{ notify: { to: hosting, template: ntd-frist } }]\ndefault: [{ close: z }]\n"
+            .write(to: rules, atomically: true, encoding: .utf8)
+        // From a folder without Config/: the template names cannot be checked, and that fails.
+        let nowhere = try CLI.run(["rules", "check", rules.path], in: directory)
+        #expect(nowhere.status == 1)
+        let looked = directory.appendingPathComponent("Config/hotline.yaml").standardizedFileURL.path
+        #expect(
+            nowhere.stderr == """
+                \(rules.path):4:25: error: "knwon" is not a value of hash.match; expected one of known, similar, none, allowlisted [unknown-value]
+                Config/hotline.yaml:1:1: error: no config file at \(looked) (the default): run from the gateway's folder, pass --config FILE, or --config builtin for the built-in defaults; the templates the rules name were not checked (or pass --templates DIR) [io]
+                2 errors, 0 warnings
+
+                """)
+        // With the templates: the typo is found beside the other error, in one run.
+        let templates = CLI.root.appendingPathComponent("Config/templates").path
+        let both = try CLI.run(["rules", "check", "--templates", templates, rules.path], in: directory)
+        #expect(both.status == 1)
+        #expect(
+            both.stderr == """
+                \(rules.path):3:5: error: rule "a" uses template "ntd-frist", which is not in the templates directory; did you mean "ntd-first"? [unknown-value]
+                \(rules.path):4:25: error: "knwon" is not a value of hash.match; expected one of known, similar, none, allowlisted [unknown-value]
+                2 errors, 0 warnings
+
+                """)
+        // A broken config is an error even when the rules are fine.
+        let config = directory.appendingPathComponent("hotline.yaml")
+        try "version: 1\nsmtp: { port: 99999 }\n".write(to: config, atomically: true, encoding: .utf8)
+        let broken = try CLI.run(["rules", "check", "--config", config.path], in: CLI.root)
+        #expect(broken.status == 1)
+        #expect(!broken.stdout.contains("rules OK"))
+        #expect(
+            broken.stderr == """
+                \(config.path):2:7: error: smtp is missing required key "host" [missing-key]
+                \(config.path):2:15: error: "port" must be a whole number from 1 to 65535, got "99999" [invalid-value]
+                2 errors, 0 warnings
+
+                """)
+    }
+
+    /// Issue 18.7: every file and every secret the config names in one run, and with
+    /// --connect the servers, before a real notice finds the gap.
+    @Test(.enabled(if: TestSMTPServer.available)) func configCheckFindsAnUnsetSecretAndTriesTheServers() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var server: TestSMTPServer? = try TestSMTPServer()
+        let port = try #require(server).port
+        let root = CLI.root.path
+        func write(smtpExtra: String) throws {
+            try """
+            version: 1
+            rules: \(root)/Rules
+            contacts: contacts.yaml
+            templates: \(root)/Config/templates
+            smtp: { host: 127.0.0.1, port: \(port), security: none\(smtpExtra) }
+            """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
+        }
+        try """
+        version: 1
+        contacts:
+          - { id: api-hoster, name: API Hoster, domains: [api.example.test], country: NL, abuse: [abuse@api.example.test], channel: webhook, webhook: "https://api.example.test/hook", webhook_secret_env: HOTLINE_TEST_CHECK_WEBHOOK }
+        """.write(to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
+        try write(smtpExtra: ", username: gateway, password_env: HOTLINE_TEST_CHECK_SMTP_UNSET")
+        let unset = try CLI.run(["config", "check", "--config", "hotline.yaml"], in: directory)
+        #expect(unset.status == 1)
+        #expect(unset.stdout.contains("secrets: error (2 problems)\n"), "\(unset.stdout)")
+        #expect(
+            unset.stderr == """
+                hotline.yaml:1:1: error: the environment variable HOTLINE_TEST_CHECK_SMTP_UNSET named by smtp.password_env is not set [io]
+                contacts.yaml:3:5: error: the environment variable HOTLINE_TEST_CHECK_WEBHOOK named by contact api-hoster webhook_secret_env is not set [io]
+                config check failed: 2 errors in secrets
+
+                """)
+
+        try write(smtpExtra: "")
+        let data = directory.appendingPathComponent("data").path
+        let connected = try CLI.run(
+            ["config", "check", "--connect", "--config", "hotline.yaml", "--data-dir", data], in: directory,
+            environment: ["HOTLINE_TEST_CHECK_WEBHOOK": "a-secret"])
+        #expect(connected.status == 0, "\(connected.stderr)")
+        #expect(connected.lines.contains("secrets: ok (1 present)"))
+        #expect(connected.lines.contains("smtp: ok (127.0.0.1:\(port) answered 250)"), "\(connected.stdout)")
+        #expect(connected.lines.contains("database: ok (0 reports)"))
+        #expect(connected.lines.last == "config check OK")
+        // Nothing was sent by the probe.
+        #expect(server?.messages().isEmpty == true)
+
+        server = nil
+        let down = try CLI.run(
+            ["config", "check", "--connect", "--config", "hotline.yaml", "--data-dir", data], in: directory,
+            environment: ["HOTLINE_TEST_CHECK_WEBHOOK": "a-secret"])
+        #expect(down.status == 1)
+        #expect(down.stderr.contains("hotline.yaml:1:1: error: SMTP 127.0.0.1:\(port): Couldn't connect to server [io]\n"), "\(down.stderr)")
+    }
+
+    /// Issue 18.9 and 18.12: bad values fail before anything runs, with the usage line.
+    @Test func badOptionValuesFailEarlyWithUsageAndTheVersionIsPrinted() throws {
+        let port = try CLI.run(["serve", "--port", "99999"])
+        #expect(port.status == 64)
+        #expect(port.stderr.hasPrefix("Error: --port must be a port from 0 to 65535, got 99999\nUsage: hotline serve "), "\(port.stderr)")
+        let interval = try CLI.run(["serve", "--work-interval", "0"])
+        #expect(interval.status == 64)
+        #expect(interval.stderr.hasPrefix("Error: --work-interval must be seconds above 0 and at most 86400, got 0.0\n"), "\(interval.stderr)")
+        let at = try CLI.run(["work", "--at", "yesterday"])
+        #expect(at.status == 64)
+        #expect(at.stderr.hasPrefix("Error: --at must be an RFC 3339 time such as 2026-12-01T09:00:00Z, got \"yesterday\"\n"), "\(at.stderr)")
+        let since = try CLI.run(["stats", "hosters", "--since", "a month"])
+        #expect(since.status == 64)
+        #expect(since.stderr.hasPrefix("Error: --since must be a duration like 30d or 12h, got \"a month\"\n"), "\(since.stderr)")
+        let threshold = try CLI.run(["hashes", "match", "--pdq", String(repeating: "0", count: 64), "--threshold", "300"])
+        #expect(threshold.status == 64)
+        #expect(threshold.stderr.hasPrefix("Error: --threshold must be from 0 to 256, got 300\n"), "\(threshold.stderr)")
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout == "hotline \(GatewayVersion.number)\n")
+    }
+
+    /// Issue 18.8: the wrong folder is an error that names the path looked for, never a fresh
+    /// database on built-in defaults.
+    @Test func aMissingConfigIsNamedAndNothingRunsOnSilentDefaults() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let looked = directory.appendingPathComponent("Config/hotline.yaml").standardizedFileURL.path
+        let ingest = try CLI.run(["ingest", "-"], stdin: #"{"url": "https://example.com/a"}"# + "\n", in: directory)
+        #expect(ingest.status == 2)
+        #expect(
+            ingest.stderr
+                == "hotline: no config file at \(looked) (the default): run from the gateway's folder, pass --config FILE, or --config builtin for the built-in defaults\n"
+        )
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("data").path))
+        let given = try CLI.run(["serve", "--config", "elsewhere.yaml"], in: directory)
+        #expect(given.status == 2)
+        #expect(given.stderr.hasPrefix("hotline: no config file at \(directory.appendingPathComponent("elsewhere.yaml").standardizedFileURL.path): "))
+        // Asked for openly, the defaults run.
+        let builtin = try CLI.run(["ingest", "--config", "builtin", "-"], stdin: #"{"url": "https://example.com/a"}"# + "\n", in: directory)
+        // The defaults read Rules/ here, and the error says where that was.
+        #expect(builtin.status == 1)
+        #expect(
+            builtin.stderr.hasPrefix(
+                "Rules:1:1: error: no such file or directory (looked for \(directory.appendingPathComponent("Rules").standardizedFileURL.path)) [io]\n"))
+        let ran = try CLI.run(["ingest", "--config", "builtin", "--rules", CLI.root.appendingPathComponent("Rules").path, "-"], stdin: "", in: directory)
+        #expect(
+            ran.stderr.hasPrefix(
+                "Config/templates:1:1: error: cannot read the templates directory (looked for \(directory.appendingPathComponent("Config/templates").standardizedFileURL.path)) [io]\n"
+            ), "\(ran.stderr)")
+    }
+
     @Test func rulesTestReportsExpectedVersusGot() throws {
         let passing = try CLI.run(["rules", "test"])
         #expect(passing.status == 0)
@@ -244,25 +398,29 @@ struct CLI {
         try "md5,classification\n0123456789ABCDEF0123456789ABCDEF,A1\nzz,A1\n".write(
             to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
         let imported = try CLI.run(
-            ["hashes", "import", "--data-dir", data, "--format", "csv", "--list", "partner-a", "--classification", "baseline", "list.csv"], in: directory)
+            [
+                "hashes", "import", "--config", "builtin", "--data-dir", data, "--format", "csv", "--list", "partner-a", "--classification", "baseline",
+                "list.csv",
+            ], in: directory)
         #expect(imported.status == 0)
         #expect(imported.stdout == "partner-a: 1 added, 0 updated, 0 unchanged, 1 rows rejected\n")
         #expect(imported.stderr == "list.csv: row 3: md5 must be 32 hex digits, got \"zz\"\n")
 
-        let match = try CLI.run(["hashes", "match", "--data-dir", data, "--md5", "0123456789abcdef0123456789abcdef"], in: directory)
+        let match = try CLI.run(["hashes", "match", "--config", "builtin", "--data-dir", data, "--md5", "0123456789abcdef0123456789abcdef"], in: directory)
         #expect(match.status == 0)
         #expect(match.stdout == #"{"list":"partner-a","classification":"A1","algorithm":"md5","hash":"0123456789abcdef0123456789abcdef"}"# + "\n")
 
-        let stats = try CLI.run(["hashes", "stats", "--data-dir", data], in: directory)
+        let stats = try CLI.run(["hashes", "stats", "--config", "builtin", "--data-dir", data], in: directory)
         #expect(stats.stdout == "partner-a\tenabled\tdefault baseline\tsource list.csv\tmd5 1, sha1 0, sha256 0, pdq 0, retracted 0\nallow-list: 0\n")
 
         let retract = try CLI.run(
-            ["hashes", "retract", "--data-dir", data, "--md5", "0123456789abcdef0123456789abcdef", "--reason", "false positive"], in: directory)
+            ["hashes", "retract", "--config", "builtin", "--data-dir", data, "--md5", "0123456789abcdef0123456789abcdef", "--reason", "false positive"],
+            in: directory)
         #expect(retract.stdout == "retracted 1 entry\n")
-        let none = try CLI.run(["hashes", "match", "--data-dir", data, "--md5", "0123456789abcdef0123456789abcdef"], in: directory)
+        let none = try CLI.run(["hashes", "match", "--config", "builtin", "--data-dir", data, "--md5", "0123456789abcdef0123456789abcdef"], in: directory)
         #expect(none.status == 1 && none.stdout.isEmpty)
 
-        let bad = try CLI.run(["hashes", "match", "--data-dir", data, "--md5", "xyz"], in: directory)
+        let bad = try CLI.run(["hashes", "match", "--config", "builtin", "--data-dir", data, "--md5", "xyz"], in: directory)
         #expect(bad.status == 2)
         #expect(bad.stderr == "hotline: --md5 must be 32 hex digits, got \"xyz\"\n")
     }
@@ -277,11 +435,11 @@ struct CLI {
             to: directory.appendingPathComponent("ip2asn.tsv"), atomically: true, encoding: .utf8)
         try "2|ripencc|20261130|2|x|x|+0000\nripencc|NL|ipv4|198.51.0.0|65536|20100101|allocated\nripencc|DE|ipv4|203.0.113.0|128|20100101|assigned\n".write(
             to: directory.appendingPathComponent("delegated.txt"), atomically: true, encoding: .utf8)
-        let imported = try CLI.run(["ipdb", "import", "--data-dir", data, "ip2asn.tsv", "delegated.txt"], in: directory)
+        let imported = try CLI.run(["ipdb", "import", "--config", "builtin", "--data-dir", data, "ip2asn.tsv", "delegated.txt"], in: directory)
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(
             imported.stdout == "ip2asn.tsv (iptoasn): 1 ranges, 0 lines rejected\ndelegated.txt (delegated): 2 ranges, 0 lines rejected, skipped: 1 header\n")
-        let lookup = try CLI.run(["ipdb", "lookup", "--data-dir", data, "198.51.100.9", "198.51.7.1", "192.0.2.1"], in: directory)
+        let lookup = try CLI.run(["ipdb", "lookup", "--config", "builtin", "--data-dir", data, "198.51.100.9", "198.51.7.1", "192.0.2.1"], in: directory)
         #expect(lookup.status == 1)
         #expect(
             lookup.lines == [
@@ -299,10 +457,10 @@ struct CLI {
         let data = directory.appendingPathComponent("data").path
         try "md5,classification\n0123456789abcdef0123456789abcdef,A1\n".write(
             to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
-        _ = try CLI.run(["hashes", "import", "--data-dir", data, "--format", "csv", "--list", "police", "list.csv"], in: directory)
+        _ = try CLI.run(["hashes", "import", "--config", "builtin", "--data-dir", data, "--format", "csv", "--list", "police", "list.csv"], in: directory)
         try "198.51.100.0\t198.51.100.255\t64500\tNL\tEXAMPLE-HOSTING\n".write(
             to: directory.appendingPathComponent("ip2asn.tsv"), atomically: true, encoding: .utf8)
-        _ = try CLI.run(["ipdb", "import", "--data-dir", data, "ip2asn.tsv"], in: directory)
+        _ = try CLI.run(["ipdb", "import", "--config", "builtin", "--data-dir", data, "ip2asn.tsv"], in: directory)
         let reports = """
             {"url": "http://198.51.100.7/a.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}
             {"url": "https://files.example-hosting.test/b.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}
@@ -352,7 +510,7 @@ struct CLI {
 
         try "md5,classification\n0123456789abcdef0123456789abcdef,baseline\n".write(
             to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
-        _ = try CLI.run(["hashes", "import", "--data-dir", data, "--format", "csv", "--list", "police", "list.csv"], in: directory)
+        _ = try CLI.run(["hashes", "import", "--config", "builtin", "--data-dir", data, "--format", "csv", "--list", "police", "list.csv"], in: directory)
         let ingest = try CLI.run(
             ["ingest", "--wait", "--trust-hashes", "--data-dir", data, "--config", config, "--dns", "127.0.0.1:\(dns.port)", "-"],
             stdin: #"{"url": "https://www.example.test/a.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}"# + "\n"
@@ -396,11 +554,12 @@ struct CLI {
         defer { try? FileManager.default.removeItem(at: directory) }
         let target = directory.appendingPathComponent("rdap").path
         let base = "http://127.0.0.1:\(server.port)/"
-        let good = try CLI.run(["rdap", "refresh", "--from", base + "bootstrap/", "--to", target], in: directory)
+        let good = try CLI.run(["rdap", "refresh", "--config", "builtin", "--from", base + "bootstrap/", "--to", target], in: directory)
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.hasPrefix("RDAP bootstrap: ") && good.stdout.hasSuffix(" entries written to \(target)\n"))
         #expect(FileManager.default.fileExists(atPath: target + "/dns.json"))
-        let missing = try CLI.run(["rdap", "refresh", "--from", base + "nothing/", "--to", directory.appendingPathComponent("other").path], in: directory)
+        let missing = try CLI.run(
+            ["rdap", "refresh", "--config", "builtin", "--from", base + "nothing/", "--to", directory.appendingPathComponent("other").path], in: directory)
         #expect(missing.status == 1)
         #expect(missing.stderr == "hotline: \(base)nothing/ipv4.json answered 400; nothing replaced\n")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("other").path))

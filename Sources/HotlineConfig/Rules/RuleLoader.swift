@@ -14,6 +14,9 @@ public enum RuleLoader {
         public var diagnostics: [Diagnostic]
         /// The files read.
         public var files: [String]
+        /// What parsed, even when the set did not compile, so that checks that need only the
+        /// rules' names and actions (the templates they name) can still report in the same run.
+        public var contents: [RuleFileContent] = []
     }
 
     /// The rule files `paths` name: files as given, directories expanded (not recursively, so
@@ -24,7 +27,12 @@ public enum RuleLoader {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw .error(.io, "no such file or directory", at: SourceLocation(file: path, line: 1, column: 1))
+                // Relative paths resolve against the working directory: name it, so that the
+                // wrong folder is obvious.
+                let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+                throw .error(
+                    .io, absolute == path ? "no such file or directory" : "no such file or directory (looked for \(absolute))",
+                    at: SourceLocation(file: path, line: 1, column: 1))
             }
             if isDirectory.boolValue {
                 let names = (try? manager.contentsOfDirectory(atPath: path)) ?? []
@@ -60,7 +68,8 @@ public enum RuleLoader {
         }
         let result = compile(sources: sources, limits: limits)
         return Result(
-            ruleSet: diagnostics.containsErrors ? nil : result.ruleSet, diagnostics: (diagnostics + result.diagnostics).sortedByLocation, files: files)
+            ruleSet: diagnostics.containsErrors ? nil : result.ruleSet, diagnostics: (diagnostics + result.diagnostics).sortedByLocation, files: files,
+            contents: result.contents)
     }
 
     /// Checks and compiles rule texts already in memory (used by `load` and by tests).
@@ -74,11 +83,11 @@ public enum RuleLoader {
             if let content { contents.append(content) } else { parseFailed = true }
         }
         if parseFailed || contents.isEmpty {
-            return Result(ruleSet: nil, diagnostics: diagnostics.sortedByLocation, files: sources.map(\.file))
+            return Result(ruleSet: nil, diagnostics: diagnostics.sortedByLocation, files: sources.map(\.file), contents: contents)
         }
         let (ruleSet, compileDiagnostics) = RuleSetCompiler.compile(contents, digest: digest(sources))
         let all = (diagnostics + compileDiagnostics).sortedByLocation
-        return Result(ruleSet: all.containsErrors ? nil : ruleSet, diagnostics: all, files: sources.map(\.file))
+        return Result(ruleSet: all.containsErrors ? nil : ruleSet, diagnostics: all, files: sources.map(\.file), contents: contents)
     }
 
     /// `sha256:` over each file's name (without directory) and content, in load order, so the

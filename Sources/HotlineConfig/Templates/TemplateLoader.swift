@@ -7,7 +7,9 @@ public enum TemplateLoader {
     public static func load(_ directory: String, fallbackLanguage: String = "en") -> (NoticeTemplates?, [Diagnostic]) {
         let manager = FileManager.default
         guard let languages = try? manager.contentsOfDirectory(atPath: directory).sorted() else {
-            return (nil, [.error(.io, "cannot read the templates directory", at: SourceLocation(file: directory, line: 1, column: 1))])
+            let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
+            let message = absolute == directory ? "cannot read the templates directory" : "cannot read the templates directory (looked for \(absolute))"
+            return (nil, [.error(.io, message, at: SourceLocation(file: directory, line: 1, column: 1))])
         }
         var templates: [NoticeTemplate] = []
         var diagnostics: [Diagnostic] = []
@@ -47,9 +49,36 @@ public enum TemplateLoader {
 
     /// Errors for rules naming a template that does not exist, at the rule.
     public static func check(_ ruleSet: RuleSet, against templates: NoticeTemplates) -> [Diagnostic] {
+        check(ruleSet.rules.map { ($0.name, $0.actions, $0.location) }, names: templates.names)
+    }
+
+    /// The same check over rule files that may not compile, against the template files in
+    /// `directory` (whether or not each parses), so that a misspelt template is reported in the
+    /// same run as every other problem.
+    public static func check(_ contents: [RuleFileContent], againstDirectory directory: String) -> [Diagnostic] {
+        var rules = contents.flatMap { $0.rules.map { ($0.name, $0.actions, $0.location) } }
+        for content in contents {
+            if let actions = content.defaultActions {
+                rules.append(("default", actions, content.defaultLocation ?? SourceLocation(file: content.file, line: 1, column: 1)))
+            }
+        }
+        return check(rules, names: names(in: directory))
+    }
+
+    /// The template names under `directory`: every `LANGUAGE/NAME.txt`.
+    public static func names(in directory: String) -> Set<String> {
+        let manager = FileManager.default
+        var names: Set<String> = []
+        for language in (try? manager.contentsOfDirectory(atPath: directory)) ?? [] {
+            let folder = (directory as NSString).appendingPathComponent(language)
+            for file in (try? manager.contentsOfDirectory(atPath: folder)) ?? [] where file.hasSuffix(".txt") { names.insert(String(file.dropLast(4))) }
+        }
+        return names
+    }
+
+    private static func check(_ rules: [(name: String, actions: [Action], location: SourceLocation)], names: Set<String>) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        let names = templates.names
-        for rule in ruleSet.rules {
+        for rule in rules {
             for action in rule.actions {
                 let name: String?
                 switch action {

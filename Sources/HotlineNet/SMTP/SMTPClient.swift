@@ -65,6 +65,28 @@ public final class SMTPClient: @unchecked Sendable {
         }
     }
 
+    /// Connects, says EHLO, does STARTTLS and AUTH as configured and sends NOOP: what
+    /// `hotline config check --connect` needs to know the relay takes us, without sending
+    /// anything. Returns the server's reply code.
+    @discardableResult
+    public func probe() throws(SMTPError) -> Int {
+        try connection.with(errors: { SMTPError(message: $0.message, replyCode: 0) }) { (handle) throws(SMTPError) -> Int in
+            let scheme = settings.security == .tls ? "smtps" : "smtp"
+            handle.set(CURLOPT_URL, "\(scheme)://\(settings.host):\(settings.port)/hotline-gateway")
+            do throws(SecretError) { try settings.configure(handle, protocols: "smtp,smtps") } catch {
+                throw SMTPError(message: "SMTP \(settings.host):\(settings.port): password from \(error.source): \(error.message)", replyCode: 0)
+            }
+            handle.set(CURLOPT_CUSTOMREQUEST, "NOOP")
+            let code = handle.perform()
+            let reply = handle.responseCode
+            guard code == CURLE_OK else {
+                let detail = reply > 0 ? " (server replied \(reply))" : ""
+                throw SMTPError(message: "SMTP \(settings.host):\(settings.port): \(CurlHandle.message(code))\(detail)", replyCode: reply)
+            }
+            return reply
+        }
+    }
+
     /// Closes the connection.
     public func close() { connection.close() }
 }
