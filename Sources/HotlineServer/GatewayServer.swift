@@ -39,10 +39,11 @@ public struct GatewayServer: Sendable {
         connections = ConnectionCounts(perPeer: config.apiConnectionsPerPeer, maximum: config.apiMaxConnections, trustedProxies: config.apiTrustedProxies)
     }
 
-    /// The router with every route and middleware.
-    public func router() -> Router<GatewayContext> {
+    /// The router with every route and middleware; with `accessLog`, one record per request.
+    public func router(accessLog: Logger? = nil) -> Router<GatewayContext> {
         let router = Router(context: GatewayContext.self)
         router.add(middleware: ClientAddressMiddleware(trustedProxies: runtime.config.apiTrustedProxies))
+        if let accessLog { router.add(middleware: AccessLogMiddleware(logger: accessLog)) }
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(store: runtime.store))
         router.add(middleware: TokenAuthenticator(store: runtime.store, time: runtime.time, guessing: guessing))
@@ -73,7 +74,7 @@ public struct GatewayServer: Sendable {
         let http = HTTP1Channel.Configuration(
             additionalChannelHandlers: [ConnectionLimiter(counts: counts)], idleTimeout: .seconds(Int64(runtime.config.apiIdleTimeout.seconds)))
         return Application(
-            router: router(),
+            router: router(accessLog: logger),
             server: .http1(configuration: http),
             configuration: .init(address: .hostname(host, port: port), serverName: "HotlineGateway"),
             services: [

@@ -10,7 +10,8 @@ struct Hotline: AsyncParsableCommand {
         version: "hotline \(GatewayVersion.number)",
         subcommands: [
             ServeCommand.self, TokensCommand.self, AuditCommand.self, PurgeCommand.self, IngestCommand.self, WorkCommand.self, MailCommand.self,
-            StatsCommand.self, NoticesCommand.self, OutboxCommand.self, ConfigCommand.self, RulesCommand.self, HashCommand.self, HashesCommand.self,
+            StatsCommand.self, NoticesCommand.self, OutboxCommand.self, DispatchCommand.self, ConfigCommand.self, RulesCommand.self, HashCommand.self,
+            HashesCommand.self,
             IPDBCommand.self,
             ResolveCommand.self, RDAPCommand.self,
         ]

@@ -45,17 +45,29 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let gateway = try global.assembly(GatewayOverrides(offline: offline))
-        let store = try global.openStore(gateway)
-        let runtime = try Output.setup { try gateway.runtime(store: store) }
         let format = logFormat
         var logger = Logger(label: "hotline") { GatewayLogHandler(label: $0, format: format) }
         logger.logLevel = .info
+        // Setup problems go through the logger too: with --log-format json every line on
+        // standard error is one JSON record.
+        func setup<T>(_ body: () throws(SetupError) -> T) throws -> T {
+            do {
+                return try body()
+            } catch {
+                for diagnostic in error.diagnostics { logger.log(level: diagnostic.severity == .error ? .error : .warning, "\(diagnostic)") }
+                logger.critical("not started: \(error.message)")
+                throw ExitCode(2)
+            }
+        }
+        let (gateway, warnings) = try setup { () throws(SetupError) in try global.loadAssembly(GatewayOverrides(offline: offline)) }
+        for warning in warnings { logger.warning("\(warning)") }
+        let store = try setup { () throws(SetupError) in try gateway.openStore() }
+        let runtime = try setup { () throws(SetupError) in try gateway.runtime(store: store) }
         let server = GatewayServer(runtime: runtime)
         let app = server.application(
             host: host, port: port, workInterval: .milliseconds(Int(workInterval * 1000)), mailInterval: .milliseconds(Int(mailInterval * 1000)), logger: logger
-        ) { port in
-            Output.err("hotline: listening on http://\(host):\(port) (rules \(runtime.parts.engine.ruleSet.digest))\n")
+        ) { [logger] port in
+            logger.info("listening", metadata: ["address": "http://\(host):\(port)", "rules": "\(runtime.parts.engine.ruleSet.digest)"])
         }
         try await app.runService()
     }

@@ -77,16 +77,24 @@ struct WorkCommand: ParsableCommand {
             try decideWaiting()
             if stop.requested { return }
             let pass = try worker.runUntilIdle()
+            warn(pass)
             Output.out(pass.json.serialized + "\n")
             return
         }
         while !stop.requested {
             try decideWaiting()
             let pass = try worker.runUntilIdle()
+            warn(pass)
             if pass.didWork { Output.out(pass.json.serialized + "\n") }
             stop.wait(seconds: interval)
         }
     }
+}
+
+/// A warning line on standard error per failed delivery: an outage must be seen, not only
+/// counted in `retried`.
+private func warn(_ pass: DispatchPass) {
+    for problem in pass.problems { Output.err("hotline: warning: \(problem.description)\n") }
 }
 
 /// Counts deliveries across the worker's calls.

@@ -45,7 +45,7 @@ struct Gateway {
                 $0.hasPrefix("-")
                     || ![
                         "notices", "hashes", "import", "list", "show", "held", "release", "work", "ingest", "outbox", "stats", "hosters", "summary", "mail",
-                        "poll", "log",
+                        "poll", "log", "dispatch", "pending",
                     ].contains($0)
             } ?? arguments.count
         full.insert(contentsOf: ["--data-dir", data, "--config", config], at: insertAt)
@@ -242,8 +242,28 @@ func decodeQuotedPrintable(_ text: String) -> String {
             ], "\(ingest.stdout)\(ingest.stderr)")
         #expect(Set(decided.compactMap { $0["case_id"] as? String }).count == 1)
 
+        // Issue 18.10: before the window ends, the pass says what waits and until when.
+        let early = try gateway.run(["work", "--at", Gateway.at(0.5)])
+        let pass = try #require(gateway.objects(early).last)
+        #expect(pass["delivered"] as? Int == 0)
+        #expect(pass["waiting"] as? Int == 2, "\(early.stdout)")
+        // An hour after ingest (which ran a moment past its --at).
+        let windowEnd = String(Gateway.at(1).dropLast())
+        #expect((pass["next_batch_at"] as? String)?.hasPrefix(windowEnd) == true, "\(early.stdout)")
+        let pending = try gateway.run(["dispatch", "pending", "--at", Gateway.at(0.5)])
+        #expect(pending.status == 0, "\(pending.stderr)")
+        let items = gateway.objects(pending)
+        #expect(Set(items.compactMap { $0["recipient"] as? String }) == ["Hoster A", "Hoster B"])
+        #expect(
+            items.allSatisfy {
+                ($0["batch_due_at"] as? String)?.hasPrefix(windowEnd) == true && $0["due"] as? Bool == false && $0["deadline"] as? String == "24h"
+            }, "\(pending.stdout)")
+        #expect(pending.stderr.hasPrefix("dispatch: 2 waiting in 2 batches (0 due now, next at \(windowEnd)"), "\(pending.stderr)")
+        #expect(pending.stderr.hasSuffix("), 0 held for the police\n"))
+
         let work = try gateway.run(["work", "--at", Gateway.at(1.01)])
         #expect(work.status == 0, "\(work.stderr)")
+        #expect(gateway.objects(work).last?["waiting"] as? Int == 0)
         let messages = smtp.messages()
         try #require(messages.count == 2)
         let deadline = MIME.humanDate(Gateway.start.addingTimeInterval(1.01 * 3600 + 24 * 3600))
@@ -364,6 +384,11 @@ func decodeQuotedPrintable(_ text: String) -> String {
         let timedOut = try gateway.run(["work", "--offline", "--at", Gateway.at(1.1)])
         #expect(timedOut.status == 0, "\(timedOut.stderr)")
         #expect(gateway.objects(timedOut).first?["delivered"] as? Int == 0)
+        // The outage is a warning with the error and the retry, not only "retried": 1 (issue 18.11).
+        let warning = try #require(
+            timedOut.stderr.components(separatedBy: "\n").first { $0.hasPrefix("hotline: warning: delivery of HG-") }, "\(timedOut.stderr)")
+        #expect(warning.contains(" failed (attempt 1): \"SMTP 127.0.0.1:\(slow.port): Timeout was reached"), "\(warning)")
+        #expect(warning.contains("; retry at "))
         let waiting = try gateway.run(["outbox"])
         let pending = try #require(gateway.objects(waiting).first, "\(waiting.stdout)")
         #expect(pending["status"] as? String == "pending" && pending["attempts"] as? Int == 1)

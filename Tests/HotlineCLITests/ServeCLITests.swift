@@ -121,11 +121,18 @@ import Testing
         usleep(3_500_000)
         #expect(try rule("https://a.example.test/2") == "first")
         // The refusal is logged as one JSON record, its diagnostics (several lines of text) inside it.
-        // (Lines of the command itself, like "hotline: listening on …", are not log records.)
-        let records = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("hotline: ") }.map {
-            try JSONValue.parse(String($0)).objectValue
-        }
-        #expect(records.count >= 2 && records.allSatisfy { $0 != nil }, "every line of the log is one JSON record")
+        // Every line is a record, the "listening" line too (issue 18.11).
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        let records = text.split(separator: "\n").map { try? JSONValue.parse(String($0)).objectValue }
+        #expect(records.count >= 2 && records.allSatisfy { $0 != nil }, "every line of the log is one JSON record: \(text)")
+        #expect(records.contains { $0?["msg"] == .string("listening") && $0?["address"] == .string("http://127.0.0.1:\(running.port)") })
+        // One access record per request: method, path, status, duration, the token's id, never the token.
+        let access = try #require(records.compactMap { $0 }.first { $0["msg"] == .string("request") && $0["path"] == .string("/v1/reports") }, "\(text)")
+        #expect(access["method"] == .string("POST"))
+        #expect(access["status"].map { if case .string(let code) = $0 { code.hasPrefix("20") } else { false } } == true, "\(access)")
+        #expect(access["duration_ms"] != nil)
+        #expect(access["token"].map { if case .string(let id) = $0 { id != "-" && !id.hasPrefix("hg_") } else { false } } == true, "\(access)")
+        #expect(!text.contains(reporter), "the token itself is never logged")
         let refusal = try #require(records.compactMap { $0 }.first { $0["msg"] == .string("rules reload refused; the running rules stay") })
         #expect(refusal["diagnostics"].map { if case .string(let text) = $0 { text.contains("unknown field \"report.hots\"") } else { false } } == true)
         // A good change is picked up without a signal.

@@ -65,6 +65,7 @@ extension DispatchWorker {
                 let why = error.isPermanent ? "refused" : "gave up after \(message.attempts) attempts"
                 try raise(.deliveryFailed, for: notice, detail: "\(message.purpose) \(why): \(error.message)", updatedMessage: message, now: now)
                 pass.failed += 1
+                pass.note(.init(reference: notice.reference, attempt: message.attempts, error: error.message, nextAttemptAt: nil))
             } else {
                 message.nextAttemptAt = now.addingTimeInterval(settings.retry.delay(afterFailures: message.attempts, key: message.id))
                 let event = NoticeEvent(
@@ -72,6 +73,7 @@ extension DispatchWorker {
                     detail: "attempt \(message.attempts) failed: \(error.message); next at \(RFC3339.format(message.nextAttemptAt))")
                 try store.saveNotice(notice, updatedMessage: message, newMessages: [], newItems: [], event: event, closingCases: [], at: now)
                 pass.retried += 1
+                pass.note(.init(reference: notice.reference, attempt: message.attempts, error: error.message, nextAttemptAt: message.nextAttemptAt))
             }
         }
     }

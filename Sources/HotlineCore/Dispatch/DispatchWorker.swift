@@ -19,7 +19,43 @@ public struct DispatchPass: Hashable, Sendable {
     /// `notice.overdue` events raised.
     public var overdue = 0
     /// Groups of items another instance batched or moved first (several instances on one store).
+    /// Nothing is lost or sent twice: the other instance's notice stands.
     public var conflicts = 0
+    /// Items still waiting for their batch window after the pass: not work done, but what an
+    /// operator needs to see when a pass sends nothing on day one.
+    public var waiting = 0
+    /// When the earliest waiting group's window ends.
+    public var nextBatchAt: Date?
+    /// Items held until the police release them.
+    public var held = 0
+    /// The delivery failures of the pass, for a warning each (an SMTP outage must not show
+    /// only as a count); at most ``DeliveryProblem/kept`` are kept.
+    public var problems: [DeliveryProblem] = []
+
+    /// One failed delivery attempt.
+    public struct DeliveryProblem: Hashable, Sendable {
+        /// How many a pass keeps: an outage fails every message the same way.
+        public static let kept = 20
+        /// The notice's reference.
+        public var reference: String
+        /// Which attempt failed.
+        public var attempt: Int
+        /// The transport's error (never a secret; log handlers escape control characters).
+        public var error: String
+        /// The retry, or nil when the message was given up.
+        public var nextAttemptAt: Date?
+
+        /// One line for a log.
+        public var description: String {
+            "delivery of \(reference) failed (attempt \(attempt)): \(Quoted.text(error, limit: 300)); "
+                + (nextAttemptAt.map { "retry at \(RFC3339.format($0))" } ?? "given up, the rules decide (delivery.failed)")
+        }
+    }
+
+    /// Keeps `problem` for the log, up to the limit.
+    public mutating func note(_ problem: DeliveryProblem) {
+        if problems.count < DeliveryProblem.kept { problems.append(problem) }
+    }
 
     /// Creates an empty pass.
     public init() {}
@@ -35,10 +71,17 @@ public struct DispatchPass: Hashable, Sendable {
         removed += other.removed
         overdue += other.overdue
         conflicts += other.conflicts
+        for problem in other.problems { note(problem) }
+        // A state, not a count: the latest pass's view.
+        waiting = other.waiting
+        nextBatchAt = other.nextBatchAt
+        held = other.held
     }
 
-    /// Whether the pass did anything.
-    public var didWork: Bool { self != DispatchPass() }
+    /// Whether the pass did anything (items left waiting are no work).
+    public var didWork: Bool {
+        noticesCreated + itemsMoved + delivered + retried + failed + checks + removed + overdue + conflicts > 0
+    }
 
     /// `{"notices_created",…}`.
     public var json: JSONValue {
@@ -46,7 +89,8 @@ public struct DispatchPass: Hashable, Sendable {
             "notices_created": .number(Double(noticesCreated)), "items_moved": .number(Double(itemsMoved)),
             "delivered": .number(Double(delivered)), "retried": .number(Double(retried)), "failed": .number(Double(failed)),
             "checks": .number(Double(checks)), "removed": .number(Double(removed)), "overdue": .number(Double(overdue)),
-            "conflicts": .number(Double(conflicts)),
+            "conflicts": .number(Double(conflicts)), "waiting": .number(Double(waiting)),
+            "next_batch_at": nextBatchAt.map { .string(RFC3339.format($0)) } ?? .null, "held": .number(Double(held)),
         ])
     }
 }

@@ -6,7 +6,10 @@ public struct GatewayContext: RequestContext {
     /// Hummingbird's per-request storage.
     public var coreContext: CoreRequestContextStorage
     /// The caller, once the bearer token checked out.
-    public var token: APIToken?
+    public var token: APIToken? { didSet { facts.tokenID = token?.id } }
+    /// What inner middleware learned, for the access log outside it (contexts are copied
+    /// inwards, so the outer middleware sees changes only through this shared object).
+    public let facts = RequestFacts()
     /// The client's address, for limits on failed logins: the peer's, or the one a trusted
     /// proxy names in `X-Forwarded-For` (``ClientAddressMiddleware``).
     public var remoteAddress: String

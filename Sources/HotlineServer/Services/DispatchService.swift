@@ -33,6 +33,14 @@ public struct DispatchService: Service {
             switch result {
             case .success(let pass):
                 if pass.didWork { logger.info("dispatch pass", metadata: ["pass": "\(pass.json.serialized)"]) }
+                for problem in pass.problems {
+                    logger.warning(
+                        "delivery failed",
+                        metadata: [
+                            "notice": "\(problem.reference)", "attempt": "\(problem.attempt)", "error": "\(problem.error)",
+                            "next_attempt_at": "\(problem.nextAttemptAt.map { RFC3339.format($0) } ?? "none: given up")",
+                        ])
+                }
                 metrics.record(pass, counts: try? runtime.store.dispatchCounts(), queueDepth: try? runtime.store.queueDepth())
             case .failure(let error):
                 logger.error("dispatch pass failed", metadata: ["error": "\(error)"])
