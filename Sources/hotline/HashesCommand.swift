@@ -56,8 +56,15 @@ struct HashesImportCommand: ParsableCommand {
             "VICS categories to classifications, e.g. 1=A1,2=nationally_illegal,3=skip (default: 1=the list's classification, 2 and 3 nationally_illegal, others skipped)."
     ) var categoryMap: String?
     @Argument(help: "The file.") var file: String
+    @Flag(help: "Show progress on standard error even when it is not a terminal (it is shown on a terminal anyway).")
+    var progress = false
+
+    /// Rejected rows printed one by one; beyond this, a count (a broken export can reject
+    /// every one of 300,000 rows).
+    static let rowErrorsShown = 100
 
     func run() throws {
+        let started = Date()
         guard let format = HashListFormat(rawValue: format) else {
             Output.err(
                 "hotline: --format must be one of \(HashListFormat.allCases.map(\.rawValue).joined(separator: ", ")), got \(JSONValue.string(format).serialized)\n"
@@ -89,12 +96,16 @@ struct HashesImportCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let parsed = HashListParser.parse([UInt8](data), format: format, categoryMap: map, listDefault: defaultClassification)
-        for error in parsed.errors { Output.err("\(file): \(error)\n") }
+        for error in parsed.errors.prefix(Self.rowErrorsShown) { Output.err("\(file): \(error)\n") }
+        if parsed.errors.count > Self.rowErrorsShown {
+            Output.err("\(file): … and \(parsed.errors.count - Self.rowErrorsShown) more rows rejected\n")
+        }
         for note in parsed.notes { Output.err("\(file): note: \(note)\n") }
         try store.saveList(
             HashList(name: list, source: source ?? existing?.source ?? (file as NSString).lastPathComponent, defaultClassification: defaultClassification))
         var counts = HashImportCounts()
         var start = 0
+        let showProgress = progress || isatty(STDERR_FILENO) == 1
         while start < parsed.entries.count {
             let batch = Array(parsed.entries[start..<min(parsed.entries.count, start + 10_000)])
             let result = try store.importEntries(batch, into: list)
@@ -102,7 +113,12 @@ struct HashesImportCommand: ParsableCommand {
             counts.updated += result.updated
             counts.unchanged += result.unchanged
             start += batch.count
+            if showProgress {
+                let percent = Int((Double(start) / Double(parsed.entries.count) * 100).rounded(.down))
+                Output.err("\rimported \(start) of \(parsed.entries.count) entries (\(percent) %)")
+            }
         }
+        if showProgress && !parsed.entries.isEmpty { Output.err("\n") }
         let skipped = parsed.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         try store.audit(
             "hashes.import",
@@ -114,6 +130,9 @@ struct HashesImportCommand: ParsableCommand {
         Output.out(
             "\(list): \(counts.added) added, \(counts.updated) updated, \(counts.unchanged) unchanged, \(parsed.errors.count) rows rejected"
                 + (skipped.isEmpty ? "" : ", skipped: \(skipped)") + "\n")
+        Output.err(
+            "hashes import: \(parsed.entries.count + parsed.errors.count) rows read, \(parsed.entries.count) entries stored in \(String(format: "%.1f", Date().timeIntervalSince(started))) s\n"
+        )
     }
 }
 

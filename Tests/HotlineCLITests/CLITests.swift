@@ -408,7 +408,26 @@ struct CLI {
             ], in: directory)
         #expect(imported.status == 0)
         #expect(imported.stdout == "partner-a: 1 added, 0 updated, 0 unchanged, 1 rows rejected\n")
-        #expect(imported.stderr == "list.csv: row 3: md5 must be 32 hex digits, got \"zz\"\n")
+        #expect(imported.stderr.hasPrefix("list.csv: row 3: md5 must be 32 hex digits, got \"zz\"\nhashes import: 2 rows read, 1 entries stored in "))
+
+        // Issue 18.12: a large import shows progress (forced here: stderr is no terminal) and
+        // keeps a broken export's errors to a screenful.
+        let rows = (0..<25_000).map { String(format: "%032x,A1", $0) } + (0..<150).map { "bad\($0),A1" }
+        try (["md5,classification"] + rows).joined(separator: "\n").write(to: directory.appendingPathComponent("big.csv"), atomically: true, encoding: .utf8)
+        let big = try CLI.run(
+            [
+                "hashes", "import", "--config", "builtin", "--data-dir", directory.appendingPathComponent("big-data").path, "--format", "csv", "--list", "big",
+                "--progress", "big.csv",
+            ],
+            in: directory)
+        #expect(big.status == 0, "\(big.stderr)")
+        #expect(big.stdout == "big: 25000 added, 0 updated, 0 unchanged, 150 rows rejected\n")
+        let lines = big.stderr.components(separatedBy: "\n")
+        #expect(lines.filter { $0.hasPrefix("big.csv: row ") }.count == 100)
+        #expect(lines.contains("big.csv: … and 50 more rows rejected"))
+        #expect(
+            big.stderr.contains("\rimported 10000 of 25000 entries (40 %)\rimported 20000 of 25000 entries (80 %)\rimported 25000 of 25000 entries (100 %)\n"))
+        #expect(lines.contains { $0.hasPrefix("hashes import: 25150 rows read, 25000 entries stored in ") })
 
         let match = try CLI.run(["hashes", "match", "--config", "builtin", "--data-dir", data, "--md5", "0123456789abcdef0123456789abcdef"], in: directory)
         #expect(match.status == 0)
