@@ -193,7 +193,7 @@ public struct GatewayAssembly: Sendable {
     }
 
     /// The enrichers, in order: hosting, then the address health that corrects its confidence.
-    func enrichers(parts: GatewayParts, store: any GatewayStorage) -> [any ReportEnricher] {
+    public func enrichers(parts: GatewayParts, store: any GatewayStorage) -> [any ReportEnricher] {
         [parts.resolver, AddressHealthEnricher(store: store)]
     }
 

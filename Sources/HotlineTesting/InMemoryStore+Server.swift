@@ -72,6 +72,11 @@ extension InMemoryStore: CaseStore {
         locked { state.decisions.last { $0.caseID == caseID }.map { LatestDecision(id: $0.id, reportID: $0.reportID, facts: $0.facts) } }
     }
 
+    /// The latest decision of one report.
+    public func latestDecision(reportID: String) throws -> LatestDecision? {
+        locked { state.decisions.last { $0.reportID == reportID }.map { LatestDecision(id: $0.id, reportID: $0.reportID, facts: $0.facts) } }
+    }
+
     /// Every decision of a report with its facts and trace, oldest first.
     public func decisionRecords(reportID: String) throws -> [DecisionRecord] {
         locked {

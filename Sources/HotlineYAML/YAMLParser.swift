@@ -63,7 +63,13 @@ public enum YAMLParser {
                     let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
                     let context = parser.context.map { " " + String(cString: $0) } ?? ""
                     let mark = parser.problem_mark
-                    throw .error(.yamlSyntax, "\(problem)\(context)", at: SourceLocation(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1))
+                    let found = Int(mark.index) < count ? buffer[Int(mark.index)] : nil
+                    let hint = YAMLSyntaxHint.hint(problem: problem + context, found: found).map { "; hint: \($0)" } ?? ""
+                    // Where an unclosed quote or bracket began, when libyaml knows it.
+                    let started = parser.context_mark.line != mark.line && parser.context != nil ? " (from line \(parser.context_mark.line + 1))" : ""
+                    throw .error(
+                        .yamlSyntax, "\(problem)\(context)\(started)\(hint)",
+                        at: SourceLocation(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1))
                 }
                 defer { yaml_event_delete(&event) }
                 if event.type == YAML_STREAM_END_EVENT { break }

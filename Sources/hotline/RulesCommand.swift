@@ -28,6 +28,12 @@ struct RulesCheckCommand: ParsableCommand {
     @Option(help: "The templates the rules' names are checked against (default: the config's templates directory).")
     var templates: String?
 
+    /// How the result is printed.
+    enum Format: String, ExpressibleByArgument { case text, json }
+
+    @Option(help: "text (diagnostics on standard error) or json (one object on standard output, for CI and editors).")
+    var format: Format = .text
+
     func run() throws {
         let result = RuleLoader.load(paths: paths.isEmpty ? ["Rules"] : paths)
         var diagnostics = result.diagnostics
@@ -61,9 +67,21 @@ struct RulesCheckCommand: ParsableCommand {
             }
         }
         diagnostics = diagnostics.sortedByLocation
-        Output.printDiagnostics(diagnostics)
         let errors = diagnostics.filter { $0.severity == .error }.count
         let warnings = diagnostics.count - errors
+        if format == .json {
+            let ok = result.ruleSet != nil && errors == 0
+            Output.out(
+                JSONValue.object([
+                    "ok": .bool(ok), "files": .array(result.files.map { .string($0) }),
+                    "rules": ok ? .number(Double(result.ruleSet?.rules.count ?? 0)) : .null,
+                    "rules_version": ok ? .string(result.ruleSet?.digest ?? "") : .null, "errors": .number(Double(errors)),
+                    "warnings": .number(Double(warnings)), "diagnostics": .array(diagnostics.map(\.json)),
+                ]).serialized + "\n")
+            if !ok { throw ExitCode(1) }
+            return
+        }
+        Output.printDiagnostics(diagnostics)
         guard let ruleSet = result.ruleSet, errors == 0 else {
             Output.err("\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")\n")
             throw ExitCode(1)
@@ -85,6 +103,18 @@ struct RulesTestCommand: ParsableCommand {
     @Argument(help: "Test files or directories (default: Rules/tests/).")
     var paths: [String] = []
 
+    @Option(name: .customLong("run"), help: "Run only the tests whose name matches this regular expression (as promtool's --run).")
+    var selection: String?
+
+    @Option(help: "Also write the results as JUnit XML to this file, for CI.")
+    var junit: String?
+
+    func validate() throws {
+        if let selection, (try? NSRegularExpression(pattern: selection)) == nil {
+            throw ValidationError("--run must be a regular expression, got \(JSONValue.string(selection).serialized)")
+        }
+    }
+
     func run() throws {
         let testFiles: [String]
         do {
@@ -93,14 +123,18 @@ struct RulesTestCommand: ParsableCommand {
             Output.printDiagnostics([error])
             throw ExitCode(1)
         }
+        let filter = try selection.map { try NSRegularExpression(pattern: $0) }
         var passed = 0
         var failed = 0
+        var skipped = 0
         var broken = false
+        var report = JUnitReport()
         for file in testFiles {
             let (testFile, diagnostics) = RuleTestFile.load(file)
             Output.printDiagnostics(diagnostics)
             guard let testFile else {
                 broken = true
+                report.error(file: file, message: diagnostics.map(\.description).joined(separator: "\n"))
                 continue
             }
             let load = RuleLoader.load(paths: testFile.ruleFiles)
@@ -108,11 +142,18 @@ struct RulesTestCommand: ParsableCommand {
             guard let ruleSet = load.ruleSet else {
                 Output.err("\(file): rule files did not load; \(testFile.tests.count) tests not run\n")
                 broken = true
+                report.error(file: file, message: load.diagnostics.filter { $0.severity == .error }.map(\.description).joined(separator: "\n"))
                 continue
             }
             let engine = DecisionEngine(ruleSet: ruleSet)
             for test in testFile.tests {
+                if let filter, filter.firstMatch(in: test.name, range: NSRange(test.name.startIndex..., in: test.name)) == nil {
+                    skipped += 1
+                    continue
+                }
+                let started = Date()
                 let failures = RuleTestRunner.run(test, engine: engine)
+                report.add(file: file, test: test.name, failures: failures.map(\.description), seconds: Date().timeIntervalSince(started))
                 if failures.isEmpty {
                     passed += 1
                     Output.out("PASS \(test.name)\n")
@@ -123,7 +164,19 @@ struct RulesTestCommand: ParsableCommand {
                 }
             }
         }
-        Output.out("rules: \(passed) passed, \(failed) failed\n")
+        Output.out("rules: \(passed) passed, \(failed) failed\(selection == nil ? "" : ", \(skipped) not selected")\n")
+        if let junit {
+            do {
+                try report.xml.write(toFile: junit, atomically: true, encoding: .utf8)
+            } catch {
+                Output.err("hotline: cannot write \(junit): \(error.localizedDescription)\n")
+                throw ExitCode(2)
+            }
+        }
+        if let selection, passed + failed == 0 {
+            Output.err("hotline: no test matches --run \(JSONValue.string(selection).serialized)\n")
+            throw ExitCode(1)
+        }
         if failed > 0 || broken { throw ExitCode(1) }
     }
 }
@@ -137,7 +190,24 @@ struct RulesExplainCommand: ParsableCommand {
             Reads one report (a JSON object) from FILE or standard input, adds the facts given with
             --fact NAME=VALUE or --facts FILE (YAML or JSON mapping), and prints every rule with
             each condition's result and the value it saw.
+
+            --enrich looks the report up as intake would, in the --data-dir store: its hashes in
+            the hash lists (as claims, or as evidence with --trust-hashes), its host in the contact
+            directory, the imported IP tables and the cache (DNS and RDAP only as the config or
+            --dns/--rdap say). --id REPORT explains a stored report's last decision: the facts it
+            saw, under the rules in force now (or --rules). --fact and --facts override either.
             """)
+
+    @OptionGroup var resolver: ResolverOptions
+
+    @Flag(help: "Add the facts intake would find: hash lists, directory, IP tables (from --data-dir).")
+    var enrich = false
+
+    @Flag(help: "With --enrich, the report's hashes count as evidence (as ingest --trust-hashes).")
+    var trustHashes = false
+
+    @Option(help: "Explain a stored report (by id) with the facts its last decision saw.")
+    var id: String?
 
     @OptionGroup var global: GlobalOptions
 
@@ -159,11 +229,27 @@ struct RulesExplainCommand: ParsableCommand {
     @Argument(help: "The report: a JSON file, or - for standard input.")
     var report: String = "-"
 
+    func validate() throws {
+        if id != nil && enrich { throw ValidationError("--id explains the facts a stored decision saw; --enrich is for a report given as a file") }
+        if trustHashes && !enrich { throw ValidationError("--trust-hashes needs --enrich") }
+    }
+
     func run() throws {
-        let gateway = try global.assembly(GatewayOverrides(rulePaths: rules.isEmpty ? nil : rules))
+        let gateway = try global.assembly(try resolver.apply(to: GatewayOverrides(rulePaths: rules.isEmpty ? nil : rules)))
         let ruleSet = try Output.ruleSet(gateway)
+        var stored: Facts?
+        if let id {
+            let store = try global.openStore(gateway)
+            guard let latest = try store.latestDecision(reportID: id) else {
+                Output.err("hotline: no decided report \(JSONValue.string(id).serialized) in \(global.dataDir)\n")
+                throw ExitCode(1)
+            }
+            stored = latest.facts
+        }
         let data: Data
-        if report == "-" {
+        if stored != nil {
+            data = Data("{\"url\": \"https://example.invalid/\"}".utf8)
+        } else if report == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
             guard let contents = FileManager.default.contents(atPath: report) else {
@@ -231,9 +317,22 @@ struct RulesExplainCommand: ParsableCommand {
             Output.err("--on must be one of \(RuleEvent.allCases.map(\.rawValue).joined(separator: ", ")), got \(JSONValue.string(on).serialized)\n")
             throw ExitCode(2)
         }
-        let test = RuleTestCase(name: "explain", location: SourceLocation(file: report, line: 1, column: 1), report: submission, facts: assumed)
+        let test = RuleTestCase(name: "explain", location: SourceLocation(file: report, line: 1, column: 1), report: submission, facts: [])
         let engine = DecisionEngine(ruleSet: ruleSet)
-        let factValues = RuleTestRunner.facts(for: test)
+        var factValues = stored ?? RuleTestRunner.facts(for: test)
+        if enrich {
+            let store = try global.openStore(gateway)
+            let (parts, warnings) = try Output.setup { try gateway.parts(store: store, ruleSet: ruleSet) }
+            Output.printDiagnostics(warnings)
+            let intake = submission.report(id: "explain", now: Date())
+            let claimed = parts.hashIndex.match(intake.hashes)
+            claimed?.applyClaimed(to: &factValues)
+            if trustHashes { claimed?.apply(to: &factValues, source: .reported) }
+            let enrichers = gateway.enrichers(parts: parts, store: store)
+            for enricher in enrichers { enricher.prepare([intake.url]) }
+            for enricher in enrichers { enricher.enrich(intake, facts: &factValues) }
+        }
+        for item in assumed { factValues[item.fact] = item.value }
         let explanation = engine.explain(factValues, on: event)
         if json {
             let rulesJSON = explanation.rules.map { result -> JSONValue in

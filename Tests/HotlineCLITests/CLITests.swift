@@ -316,6 +316,85 @@ struct CLI {
             ), "\(ran.stderr)")
     }
 
+    /// Issue 18.13: what promtool users expect: --run, JUnit XML, JSON diagnostics, and
+    /// contradictions reported as unreachable.
+    @Test func rulesToolingForCI() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try """
+        version: 1
+        lists:
+          eu: [NL, DE]
+        rules:
+          - name: never
+            when: hash.match == "known" and hash.match == "none"
+            then: [{ close: x }]
+          - name: never-either
+            when: (hash.match == "known" or hash.match == "similar") and hosting.country in eu and hosting.country == "US"
+            then: [{ close: x }]
+          - name: dup
+            when: case.duplicate
+            then: [{ close: duplicate }]
+        default: [{ escalate: { reason: r } }]
+        """.write(to: directory.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
+        let rules = directory.appendingPathComponent("r.yaml").path
+        let checked = try CLI.run(["rules", "check", "--format", "json", "--templates", CLI.root.appendingPathComponent("Config/templates").path, rules])
+        #expect(checked.status == 0, "\(checked.stderr)")
+        let object = try #require(try JSONValue.parse(checked.stdout).objectValue)
+        #expect(object["ok"] == .bool(true))
+        #expect(object["warnings"] == .number(2))
+        guard case .array(let diagnostics)? = object["diagnostics"] else {
+            Issue.record("no diagnostics: \(checked.stdout)")
+            return
+        }
+        #expect(
+            diagnostics.compactMap { $0.objectValue?["message"] } == [
+                .string(#"rule "never" can never match: hash.match cannot be both "known" and "none" (hash.match == "known"; hash.match == "none")"#),
+                .string(
+                    #"rule "never-either" can never match: hosting.country cannot be "US" and in the list (hosting.country == "US"; hosting.country in eu)"#),
+            ])
+        #expect(diagnostics.first?.objectValue?["line"] == .number(5))
+        #expect(diagnostics.first?.objectValue?["code"] == .string("unreachable-rule"))
+
+        try """
+        rule_files: [r.yaml]
+        tests:
+          - name: duplicate closes
+            report: { url: "https://example.com/" }
+            facts: { case.duplicate: true }
+            expect: { rule: dup }
+          - name: duplicate wrongly expected
+            report: { url: "https://example.com/" }
+            expect: { rule: dup }
+          - name: default escalates
+            report: { url: "https://example.com/" }
+            expect: { outcome: escalate }
+        """.write(to: directory.appendingPathComponent("t.yaml"), atomically: true, encoding: .utf8)
+        let tests = directory.appendingPathComponent("t.yaml").path
+        let junit = directory.appendingPathComponent("junit.xml").path
+        let selected = try CLI.run(["rules", "test", "--run", "^duplicate", "--junit", junit, tests])
+        #expect(selected.status == 1)
+        #expect(selected.lines.first == "PASS duplicate closes")
+        #expect(selected.lines.last == "rules: 1 passed, 1 failed, 1 not selected")
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        #expect(xml.contains(#"<testsuites name="hotline rules test" tests="2" failures="1" errors="0">"#), "\(xml)")
+        #expect(xml.contains(#"<testcase name="duplicate closes" classname="\#(tests)" time=""#))
+        #expect(xml.contains(#"<failure message="\#(tests):7:5: test &quot;duplicate wrongly expected&quot;: rule">"#), "\(xml)")
+        // Well-formed for the CI that reads it.
+        let parser = Process()
+        parser.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        parser.arguments = ["python3", "-c", "import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])", junit]
+        try parser.run()
+        parser.waitUntilExit()
+        #expect(parser.terminationStatus == 0)
+        let none = try CLI.run(["rules", "test", "--run", "nothing-like-this", tests])
+        #expect(none.status == 1)
+        #expect(none.stderr == "hotline: no test matches --run \"nothing-like-this\"\n")
+        let bad = try CLI.run(["rules", "test", "--run", "(", tests])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.hasPrefix("Error: --run must be a regular expression, got \"(\"\n"))
+    }
+
     @Test func rulesTestReportsExpectedVersusGot() throws {
         let passing = try CLI.run(["rules", "test"])
         #expect(passing.status == 0)
@@ -503,6 +582,36 @@ struct CLI {
         // a new place to remove it from, so the second hoster gets its own notice; nothing is known
         // about the third host, so it goes to an analyst even though the content is known.
         #expect(rules == ["notify known-material-at-local-hoster", "notify known-material-at-local-hoster", "escalate default"])
+
+        // Issue 18.13: explain finds the same facts intake did (lists, IP table, directory)…
+        let config = CLI.root.appendingPathComponent("Config/hotline.yaml").path
+        let report = #"{"url": "http://198.51.100.7/x.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}"#
+        let enriched = try CLI.run(
+            ["rules", "explain", "--enrich", "--trust-hashes", "--json", "--data-dir", data, "--config", config, "-"], stdin: report, in: directory)
+        #expect(enriched.status == 0, "\(enriched.stderr)")
+        let explained = try #require(try JSONValue.parse(enriched.stdout).objectValue)
+        #expect(explained["rule"] == .string("known-material-at-local-hoster"))
+        let facts = explained["facts"]?.objectValue
+        #expect(facts?["hash.list"] == .string("police"))
+        #expect(facts?["hosting.asn"] == .number(64500))
+        #expect(facts?["hosting.contact_source"] == .string("directory"))
+        // …the hashes stay a claim unless the operator vouches for them…
+        let claimed = try CLI.run(["rules", "explain", "--enrich", "--json", "--data-dir", data, "--config", config, "-"], stdin: report, in: directory)
+        let claimedFacts = try #require(try JSONValue.parse(claimed.stdout).objectValue)["facts"]?.objectValue
+        #expect(claimedFacts?["hash.match"] == nil)
+        #expect(claimedFacts?["report.hashes.match"] == .string("known"))
+        // …and a stored report is explained with the facts its decision saw.
+        let first = try #require(result.finalLines.first.flatMap { try? JSONValue.parse($0).objectValue }?["report_id"])
+        guard case .string(let reportID) = first else {
+            Issue.record("no report id")
+            return
+        }
+        let byID = try CLI.run(["rules", "explain", "--id", reportID, "--data-dir", data, "--config", config], in: directory)
+        #expect(byID.status == 0, "\(byID.stderr)")
+        #expect(byID.stdout.contains("decision: notify by known-material-at-local-hoster\n"), "\(byID.stdout)")
+        let missing = try CLI.run(["rules", "explain", "--id", "no-such-report", "--data-dir", data, "--config", config], in: directory)
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "hotline: no decided report \"no-such-report\" in \(data)\n")
 
         let resolved = try CLI.run(
             ["resolve", "--data-dir", data, "--config", CLI.root.appendingPathComponent("Config/hotline.yaml").path, "http://198.51.100.7/a.jpg"], in: directory

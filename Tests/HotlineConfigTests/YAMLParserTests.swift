@@ -21,9 +21,39 @@ import Testing
     @Test func reportsSyntaxErrorsWithPosition() {
         #expect(
             throws: Diagnostic.error(
-                .yamlSyntax, "did not find expected key while parsing a block mapping", at: SourceLocation(file: "f.yaml", line: 2, column: 1))
+                .yamlSyntax,
+                "did not find expected key while parsing a block mapping (from line 1); hint: check the indentation: the keys of one mapping must line up, and so must the \"- \" of one list",
+                at: SourceLocation(file: "f.yaml", line: 2, column: 1))
         ) {
             try YAMLParser.parse("a: 1\n- b\n", file: "f.yaml")
+        }
+    }
+
+    /// Issue 18.13: libyaml's words name its state; the hint names the usual mistake.
+    @Test(arguments: [
+        (
+            "when: a: b\n",
+            "f.yaml:1:8: error: mapping values are not allowed in this context; hint: a plain value cannot contain \": \"; quote it (\"…\"), or check that this line is not indented under a value [yaml-syntax]"
+        ),
+        (
+            "a:\n\tb: 1\n",
+            "f.yaml:2:1: error: found character that cannot start any token while scanning for the next token; hint: YAML indents with spaces, never tabs [yaml-syntax]"
+        ),
+        (
+            "a: [1, 2\n",
+            "f.yaml:2:1: error: did not find expected ',' or ']' while parsing a flow sequence (from line 1); hint: a [ list ] is not closed, or a comma is missing between its items [yaml-syntax]"
+        ),
+        (
+            "a: \"x\n",
+            "f.yaml:2:1: error: found unexpected end of stream while scanning a quoted scalar (from line 1); hint: a quote is not closed; a quote inside a quoted value is written \\\" (or '' inside single quotes) [yaml-syntax]"
+        ),
+    ])
+    func syntaxErrorsCarryAHint(text: String, expected: String) {
+        do {
+            _ = try YAMLParser.parse(text, file: "f.yaml")
+            Issue.record("parsed")
+        } catch {
+            #expect(error.description == expected)
         }
     }
 

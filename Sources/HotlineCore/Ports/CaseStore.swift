@@ -42,6 +42,8 @@ public protocol CaseStore: Sendable {
     func caseID(reportID: String) throws -> String?
     /// The latest decision of a case.
     func latestDecision(caseID: String) throws -> LatestDecision?
+    /// The latest decision of one report (`hotline rules explain --id`).
+    func latestDecision(reportID: String) throws -> LatestDecision?
     /// Every decision of a report with its facts and trace, oldest first.
     func decisionRecords(reportID: String) throws -> [DecisionRecord]
     /// Escalated cases and notices, oldest first.

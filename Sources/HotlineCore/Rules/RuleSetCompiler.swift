@@ -207,6 +207,8 @@ public enum RuleSetCompiler {
                 }
                 if rule.condition.isConstant == false {
                     diagnostics.append(.warning(.unreachableRule, "rule \"\(rule.name)\" can never match: its condition is always false", at: rule.location))
+                } else if let reason = rule.condition.contradiction {
+                    diagnostics.append(.warning(.unreachableRule, "rule \"\(rule.name)\" can never match: \(reason)", at: rule.location))
                 } else if let earlier = seenConditions[normalized(rule.conditionText)] {
                     diagnostics.append(
                         .warning(

@@ -129,6 +129,14 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         Diagnostic(.warning, code, message, at: location)
     }
 
+    /// `{"file","line","column","severity","code","message"}`, for machine-read output.
+    public var json: JSONValue {
+        .object([
+            "file": .string(location.file), "line": .number(Double(location.line)), "column": .number(Double(location.column)),
+            "severity": .string(severity.rawValue), "code": .string(code.rawValue), "message": .string(message),
+        ])
+    }
+
     /// `PATH:LINE:COLUMN: error|warning: MESSAGE [CODE]`.
     public var description: String {
         "\(location): \(severity.rawValue): \(message) [\(code)]"

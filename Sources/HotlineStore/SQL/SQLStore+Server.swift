@@ -107,6 +107,14 @@ extension SQLStore {
         }
     }
 
+    /// The latest decision of one report.
+    public func latestDecision(reportID: String) throws -> LatestDecision? {
+        try reading { db in
+            try db.row("SELECT id, report_id, facts FROM decisions WHERE report_id = ? ORDER BY \(db.dialect.insertionOrder) DESC LIMIT 1", [.text(reportID)])
+                .map { LatestDecision(id: try $0.text("id"), reportID: try $0.text("report_id"), facts: Facts(storedJSON: try $0.text("facts"))) }
+        }
+    }
+
     /// Open cases whose latest decision escalated them, and notices the follow-up escalated,
     /// oldest first.
     public func escalationQueue(limit: Int) throws -> [QueueEntry] {
