@@ -30,11 +30,12 @@ run: build
 
 # What the tests compare with or talk to, all started on loopback by the tests themselves:
 # the PDQ reference (Meta's C++ through the pdqhash package), a DNS server (dnsmasq), an SMTP
-# server (aiosmtpd), the X-ARF v4 schema validator (jsonschema), the OpenAPI validator,
+# server (aiosmtpd), the X-ARF v4 schema validator (jsonschema), the OpenAPI validator and
+# schemathesis (which checks `hotline serve` against its OpenAPI document),
 # openssl for a test certificate, headless Chromium (driven over the DevTools protocol
 # with websocket-client) for the dashboard, and Dovecot (IMAP) for the mailbox tests.
 test-deps:
-	@python3 -c "import pdqhash, PIL, numpy, aiosmtpd, jsonschema, openapi_spec_validator, websocket" 2>/dev/null || python3 -m pip install -q pdqhash pillow numpy aiosmtpd jsonschema openapi-spec-validator websocket-client
+	@python3 -c "import pdqhash, PIL, numpy, aiosmtpd, jsonschema, openapi_spec_validator, websocket, schemathesis" 2>/dev/null || python3 -m pip install -q pdqhash pillow numpy aiosmtpd jsonschema openapi-spec-validator websocket-client schemathesis
 	@missing=""; { command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ]; } || missing="$$missing dnsmasq-base"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \

@@ -100,7 +100,20 @@ struct TokensCommand: ParsableCommand {
                 Output.err("hotline: a provider token needs --org, the contact directory id of the provider\n")
                 throw ExitCode(2)
             }
-            let store = try global.openStore()
+            let gateway = try global.assembly()
+            if role == .provider, let org {
+                // A provider token sees the notices to its directory entry: an id the directory
+                // does not know would make a token that sees nothing, and nobody would notice.
+                let (directory, _) = try Output.setup { try gateway.directory() }
+                guard directory.contacts.contains(where: { $0.id == org }) else {
+                    let near = directory.contacts.map(\.id).min { editDistance($0, org) < editDistance($1, org) }
+                    let hint = near.flatMap { editDistance($0, org) <= 3 ? "; did you mean \(JSONValue.string($0).serialized)?" : nil } ?? ""
+                    Output.err(
+                        "hotline: --org \(JSONValue.string(org).serialized) is not an id in the contact directory \(gateway.config.contactsPath)\(hint)\n")
+                    throw ExitCode(2)
+                }
+            }
+            let store = try global.openStore(gateway)
             let secret = TokenSecrets.make()
             let token = APIToken(id: UUIDv7Generator().next(), role: role, org: org, label: label, createdAt: Date())
             try store.insertToken(token, secretHash: TokenSecrets.hash(secret))

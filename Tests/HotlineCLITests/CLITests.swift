@@ -260,6 +260,24 @@ struct CLI {
         #expect(down.stderr.contains("hotline.yaml:1:1: error: SMTP 127.0.0.1:\(port): Couldn't connect to server [io]\n"), "\(down.stderr)")
     }
 
+    /// Issue 18.14: a provider token is for an organisation the directory knows.
+    @Test func aProviderTokenNeedsAnOrganisationInTheDirectory() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        let typo = try CLI.run(["tokens", "create", "--role", "provider", "--org", "example-hostin-nl", "--data-dir", data])
+        #expect(typo.status == 2)
+        #expect(
+            typo.stderr
+                == "hotline: --org \"example-hostin-nl\" is not an id in the contact directory Config/contacts.yaml; did you mean \"example-hosting-nl\"?\n")
+        let unknown = try CLI.run(["tokens", "create", "--role", "provider", "--org", "somebody", "--data-dir", data])
+        #expect(unknown.stderr == "hotline: --org \"somebody\" is not an id in the contact directory Config/contacts.yaml\n")
+        #expect(try CLI.run(["tokens", "list", "--data-dir", data]).stdout.isEmpty)
+        let known = try CLI.run(["tokens", "create", "--role", "provider", "--org", "example-hosting-nl", "--data-dir", data])
+        #expect(known.status == 0, "\(known.stderr)")
+        #expect(known.lines.last?.hasPrefix("hg_") == true)
+    }
+
     /// Issue 18.9 and 18.12: bad values fail before anything runs, with the usage line.
     @Test func badOptionValuesFailEarlyWithUsageAndTheVersionIsPrinted() throws {
         let port = try CLI.run(["serve", "--port", "99999"])

@@ -70,6 +70,42 @@ import Testing
             running.url("/v1/reports"), headers: ["Authorization: Bearer \(token)", "Content-Type: application/json"], body: Array(json.utf8))
     }
 
+    /// Issue 18.14: `hotline serve` answers as /openapi.json says: schemathesis (PyPI)
+    /// generates requests from the document and checks every response against its schema,
+    /// status codes, content types and the answers to missing or wrong tokens. The dashboard's
+    /// forms are left out: they need the CSRF token of the page they come from.
+    @Test func theAPIAnswersAsItsOpenAPIDocumentSays() throws {
+        let rules =
+            "version: 1\nrules:\n  - name: never\n    when: report.host == \"never.example\"\n    then: [{ close: x }]\ndefault: [{ escalate: { reason: none } }]\n"
+        let (directory, config, reporter, admin) = try setup(rules: rules)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let running = try start(gateway: directory, config: config)
+        defer { _ = running.stop() }
+        // Something to read: reports, escalated cases in the queue.
+        for index in 0..<3 { #expect(try post(running, token: reporter, #"{"url":"https://files.example.test/\#(index).jpg"}"#).status < 300) }
+        try """
+        [checks.positive_data_acceptance]
+        # 422: schema-valid but not possible here (no such template, nobody to notify).
+        expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+        """.write(to: directory.appendingPathComponent("schemathesis.toml"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.currentDirectoryURL = directory
+        process.arguments = [
+            "python3", "-m", "schemathesis.cli", "run", running.url("/openapi.json"), "-H", "Authorization: Bearer \(admin)", "--checks", "all",
+            "--mode", "positive", "--max-examples", "25", "--seed", "20261202", "--exclude-path-regex", "^/dashboard", "--request-timeout", "10",
+            "--no-color",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains(" passed"), "\(text)")
+    }
+
     @Test func concurrentReportsAreAllStoredAndSIGTERMFinishesWhatIsInFlight() throws {
         let (directory, config, reporter, _) = try setup(rules: Self.rules)
         defer { try? FileManager.default.removeItem(at: directory) }

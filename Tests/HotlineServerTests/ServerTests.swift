@@ -357,7 +357,7 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
             #expect(rejectWithoutReason.status == .badRequest)
             let ack = try await client.execute(
                 uri: "/v1/notices/HG-TEST0/ack", method: .post, headers: fixture.headers("provider"), body: body(#"{"status":"removed"}"#))
-            #expect(ack.text == #"{"id":"n-hoster-a","reference":"HG-TEST0","status":"acknowledged"}"#)
+            #expect(ack.text == #"{"id":"n-hoster-a","reference":"HG-TEST0","status":"acknowledged","acknowledged_urls":["http://198.51.100.0/x.jpg"]}"#)
             let notOurs = try await client.execute(
                 uri: "/v1/notices/n-hoster-b/ack", method: .post, headers: fixture.headers("other-provider"),
                 body: body(#"{"status":"not_ours","reason":"customer moved"}"#))
@@ -366,6 +366,49 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
         #expect(try fixture.store.notice("n-hoster-a")?.items[0].nextCheckAt != nil)
         #expect(try fixture.store.events(noticeID: "n-hoster-b").map(\.detail) == ["not_ours by token:t-other-provider(provider/hoster-b): customer moved"])
         #expect(try fixture.store.escalationQueue(limit: 10).map(\.id) == ["n-hoster-b"])
+    }
+
+    /// Issue 18.14: a hoster removes some URLs first and says so per URL.
+    @Test func providersAcknowledgeSomeURLsOfANotice() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let now = Date()
+        let items = (0..<2).map { index in
+            NoticeItem(
+                itemID: "i\(index)",
+                subject: ReportedURL(
+                    reportID: "r\(index)", caseID: "c\(index)", decisionID: "d\(index)", url: "http://198.51.100.7/\(index).jpg", host: "198.51.100.7",
+                    hashes: [:]), hosting: HostingSnapshot(), classification: "A1", detectionMethod: "hash_match", xarfReportID: UUIDv4.random())
+        }
+        try fixture.store.insertNotice(
+            Notice(
+                id: "n-two", reference: "HG-TWO", kind: .notify,
+                recipient: Recipient(target: .hosting, name: "hoster-a", addresses: ["abuse@hoster-a.test"], contactID: "hoster-a"), template: "ntd-first",
+                status: .sent, createdAt: now, sentAt: now, deadlineSpan: .hours(24), deadline: now.addingTimeInterval(86400), items: items),
+            messages: [], consumedItems: [], event: nil)
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            let stranger = try await client.execute(
+                uri: "/v1/notices/HG-TWO/ack", method: .post, headers: fixture.headers("provider"),
+                body: body(#"{"status":"removed","urls":["http://198.51.100.7/other.jpg"]}"#))
+            #expect(stranger.status == .badRequest)
+            #expect(stranger.json.object?["field"] == .string("urls"))
+            let first = try await client.execute(
+                uri: "/v1/notices/HG-TWO/ack", method: .post, headers: fixture.headers("provider"),
+                body: body(#"{"status":"removed","urls":["http://198.51.100.7/0.jpg"]}"#))
+            #expect(first.text == #"{"id":"n-two","reference":"HG-TWO","status":"sent","acknowledged_urls":["http://198.51.100.7/0.jpg"]}"#)
+            let listed = try await client.execute(uri: "/v1/provider/notices", method: .get, headers: fixture.headers("provider"))
+            #expect(listed.text.contains(#""url":"http://198.51.100.7/0.jpg","state":"online","classification":"A1","acknowledged_at":""#), "\(listed.text)")
+            let second = try await client.execute(
+                uri: "/v1/notices/HG-TWO/ack", method: .post, headers: fixture.headers("provider"),
+                body: body(#"{"status":"removed","urls":["http://198.51.100.7/1.jpg"]}"#))
+            #expect(second.json.object?["status"] == .string("acknowledged"))
+        }
+        let notice = try #require(try fixture.store.notice("n-two"))
+        #expect(notice.items.allSatisfy { $0.acknowledgedAt != nil && $0.nextCheckAt != nil })
+        #expect(
+            try fixture.store.events(noticeID: "n-two").map(\.detail).first
+                == "removed by token:t-provider(provider/hoster-a) (1 of 2 URLs: http://198.51.100.7/0.jpg)")
     }
 
     @Test func hashChecksAnswerYesOrNoAreRateLimitedAndAudited() async throws {

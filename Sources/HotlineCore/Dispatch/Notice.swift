@@ -59,6 +59,8 @@ public struct NoticeItem: Hashable, Sendable {
     public var nextCheckAt: Date?
     /// When it was first found gone (of the run of checks that confirmed it).
     public var removedAt: Date?
+    /// When the recipient said this URL is removed (the checks still have to confirm it).
+    public var acknowledgedAt: Date?
 
     /// Creates an item.
     public init(
@@ -93,7 +95,7 @@ extension NoticeItem: Codable {
     private enum CodingKeys: String, CodingKey {
         case itemID, hosting, classification, detectionMethod, xarfReportID, state, checks, consecutiveGone, consecutiveInconclusive, lastCheckAt, lastCheck,
             nextCheckAt,
-            removedAt
+            removedAt, acknowledgedAt
     }
 
     /// Decodes the stored body; the subject's fields sit beside the item's, as they always have.
@@ -112,6 +114,7 @@ extension NoticeItem: Codable {
             nextCheckAt: try container.decodeIfPresent(Date.self, forKey: .nextCheckAt),
             removedAt: try container.decodeIfPresent(Date.self, forKey: .removedAt))
         consecutiveInconclusive = try container.decodeIfPresent(Int.self, forKey: .consecutiveInconclusive) ?? 0
+        acknowledgedAt = try container.decodeIfPresent(Date.self, forKey: .acknowledgedAt)
     }
 
     /// Encodes the body with the subject's fields beside the item's.
@@ -131,6 +134,7 @@ extension NoticeItem: Codable {
         try container.encodeIfPresent(lastCheck, forKey: .lastCheck)
         try container.encodeIfPresent(nextCheckAt, forKey: .nextCheckAt)
         try container.encodeIfPresent(removedAt, forKey: .removedAt)
+        try container.encodeIfPresent(acknowledgedAt, forKey: .acknowledgedAt)
     }
 }
 

@@ -129,6 +129,20 @@ struct StrictObject {
         }
         return text
     }
+
+    /// An array of strings, at most `limit` of them.
+    func strings(_ key: String, limit: Int = 1000) throws -> [String]? {
+        guard let value = object[key], value != .null else { return nil }
+        guard case .array(let items) = value, items.count <= limit else {
+            throw Problem.badRequest("field \"\(name(key))\" must be an array of at most \(limit) strings, got \(value.typeName)", field: name(key))
+        }
+        return try items.map { item in
+            guard case .string(let text) = item else {
+                throw Problem.badRequest("field \"\(name(key))\" must hold only strings, got \(item.typeName)", field: name(key))
+            }
+            return text
+        }
+    }
 }
 
 /// Every error leaves as problem details: Hummingbird's own (an unknown route, a body too

@@ -87,7 +87,8 @@ struct AnalystRoutes {
                 caseID: caseID, action: action, reason: reason, classification: classification, actor: token.actor, store: runtime.store)
         } catch let error as AnalystDecisionError {
             switch error {
-            case .unknownTemplate(let message): throw Problem.badRequest(message, field: "template")
+            // Schema-valid, but the config has no such template: unprocessable, like nobody to notify.
+            case .unknownTemplate(let message): throw Problem(status: .unprocessableContent, title: "Unprocessable Content", detail: message, field: "template")
             case .notFound(let message): throw Problem.notFound(message)
             case .closed(let message): throw Problem(status: .conflict, title: "Conflict", detail: message)
             case .nobodyToNotify(let message): throw Problem(status: .unprocessableContent, title: "Unprocessable Content", detail: message, field: "to")

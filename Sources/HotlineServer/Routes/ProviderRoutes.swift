@@ -56,6 +56,7 @@ struct ProviderRoutes {
                             "hash_values", .object(JSONObject(item.subject.hashes.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
                     }
                     if item.state == .removed, let removed = item.removedAt { url.append("removed_at", .string(RFC3339.format(removed))) }
+                    if let acknowledged = item.acknowledgedAt { url.append("acknowledged_at", .string(RFC3339.format(acknowledged))) }
                     return .object(url)
                 }))
         return .object(object)
@@ -66,7 +67,7 @@ struct ProviderRoutes {
     func acknowledge(_ request: Request, context: GatewayContext) async throws -> Response {
         let token = try context.require(.provider)
         let id = context.parameters.get("id") ?? ""
-        let body = try StrictObject(try await request.jsonBody(limit: 16 * 1024), allowed: ["status", "reason"])
+        let body = try StrictObject(try await request.jsonBody(limit: 64 * 1024), allowed: ["status", "reason", "urls"])
         let status = try body.string("status", required: true) ?? ""
         let reason = try body.string("reason")
         guard ["removed", "rejected", "not_ours"].contains(status) else {
@@ -81,11 +82,25 @@ struct ProviderRoutes {
         guard notice.status.isActive || notice.status == .pending else {
             throw Problem(status: .conflict, title: "Conflict", detail: "notice \(notice.reference) is \(notice.status.rawValue)")
         }
+        var urls: Set<String>?
+        if let listed = try body.strings("urls") {
+            guard !listed.isEmpty else { throw Problem.badRequest("\"urls\", when given, lists at least one of the notice's URLs", field: "urls") }
+            let known = Set(notice.items.map(\.subject.url))
+            if let stranger = listed.first(where: { !known.contains($0) }) {
+                throw Problem.badRequest(
+                    "\(Quoted.text(stranger)) is not a URL of notice \(notice.reference); give them as GET /v1/provider/notices lists them", field: "urls")
+            }
+            urls = Set(listed)
+        }
         let now = runtime.time.now()
         var detail = "\(status) by \(token.actor)"
         if let reason { detail += ": \(NoticeTemplate.singleLine(reason).prefix(500))" }
-        notice = try NoticeAcknowledgement.apply(NoticeAcknowledgement.Answer(rawValue: status)!, to: notice, detail: detail, store: store, at: now)
-        return .json(.object(["id": .string(notice.id), "reference": .string(notice.reference), "status": .string(notice.status.rawValue)]))
+        notice = try NoticeAcknowledgement.apply(NoticeAcknowledgement.Answer(rawValue: status)!, to: notice, urls: urls, detail: detail, store: store, at: now)
+        return .json(
+            .object([
+                "id": .string(notice.id), "reference": .string(notice.reference), "status": .string(notice.status.rawValue),
+                "acknowledged_urls": .array(notice.items.filter { $0.acknowledgedAt != nil }.map { .string($0.subject.url) }),
+            ]))
     }
 
     /// Is this hash on the list? Match yes/no and the classification; nothing else about the
