@@ -55,6 +55,32 @@ public struct GatewayAssembly: Sendable {
         }
     }
 
+    /// Backs the SQLite store up to a new file at `path` (online: the gateway may keep
+    /// running) and reads the copy back: what it holds and its audit chain, verified.
+    /// PostgreSQL is backed up with `pg_dump` (docs/operations.md).
+    public func backup(to path: String) throws(SetupError) -> (counts: StoreCounts, audit: AuditVerification) {
+        guard case .sqlite = config.storage else {
+            throw SetupError("the store is PostgreSQL: back it up with pg_dump (see docs/operations.md)")
+        }
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(directory: dataDirectory)
+        } catch {
+            throw SetupError("cannot open the store in \(dataDirectory): \(error)")
+        }
+        do {
+            try store.backup(to: path)
+        } catch {
+            throw SetupError("backup to \(path) failed: \(error)")
+        }
+        do {
+            let copy = try SQLiteStore(path: path)
+            return (try copy.counts(), try copy.verifyAuditLog())
+        } catch {
+            throw SetupError("the backup at \(path) cannot be read back: \(error)")
+        }
+    }
+
     // MARK: Files
 
     /// The rule files: the command line's, else the config's.

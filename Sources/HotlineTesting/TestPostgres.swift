@@ -106,6 +106,29 @@ public final class TestPostgres: @unchecked Sendable {
         return "postgres://\(user)@127.0.0.1:\(port)/\(name)"
     }
 
+    /// `pg_dump` of the database at `url` to `file` (custom format), as docs/operations.md
+    /// tells an operator to back up.
+    public func dump(_ url: String, to file: String) throws {
+        let database = String(url.split(separator: "/").last ?? "")
+        try Self.run(
+            "/usr/bin/env",
+            [
+                "PGPASSWORD=\(password)", (Self.binaryDirectory ?? "") + "/pg_dump", "-Fc", "-h", "127.0.0.1", "-p", String(port), "-U", user, "-f", file,
+                database,
+            ])
+    }
+
+    /// `pg_restore` of a dump into the (new, empty) database at `url`.
+    public func restore(_ file: String, into url: String) throws {
+        let database = String(url.split(separator: "/").last ?? "")
+        try Self.run(
+            "/usr/bin/env",
+            [
+                "PGPASSWORD=\(password)", (Self.binaryDirectory ?? "") + "/pg_restore", "--exit-on-error", "--no-owner", "-h", "127.0.0.1", "-p", String(port),
+                "-U", user, "-d", database, file,
+            ])
+    }
+
     /// Runs SQL in `database` with psql; returns what it printed (unaligned, tuples only).
     public func psql(_ url: String, _ sql: String) throws -> String {
         let database = String(url.split(separator: "/").last ?? "")

@@ -9,7 +9,8 @@ struct Hotline: AsyncParsableCommand {
         abstract: "Hotline Gateway: report intake, rules, decisions and notices for CSAM hotlines.",
         version: "hotline \(GatewayVersion.number)",
         subcommands: [
-            ServeCommand.self, TokensCommand.self, AuditCommand.self, PurgeCommand.self, IngestCommand.self, WorkCommand.self, MailCommand.self,
+            ServeCommand.self, TokensCommand.self, AuditCommand.self, BackupCommand.self, PurgeCommand.self, IngestCommand.self, WorkCommand.self,
+            MailCommand.self,
             StatsCommand.self, NoticesCommand.self, OutboxCommand.self, DispatchCommand.self, ConfigCommand.self, RulesCommand.self, HashCommand.self,
             HashesCommand.self,
             IPDBCommand.self,

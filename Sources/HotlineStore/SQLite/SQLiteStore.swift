@@ -55,6 +55,23 @@ public final class SQLiteStore: SQLStore, Sendable {
 }
 
 extension SQLiteStore {
+    /// Copies the database to a new file at `path` with SQLite's online backup API: a
+    /// consistent snapshot while the gateway keeps running (writers wait only for the page
+    /// copies, not for the whole backup), then checked with `PRAGMA integrity_check`.
+    /// Refuses to overwrite a file.
+    public func backup(to path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw DatabaseError(resultCode: .SQLITE_CANTOPEN, message: "\(path) exists; a backup never overwrites a file")
+        }
+        let destination = try DatabaseQueue(path: path)
+        try pool.backup(to: destination)
+        let check = try destination.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+        try destination.close()
+        guard check == "ok" else {
+            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "the backup failed its integrity check: \(check ?? "no answer")")
+        }
+    }
+
     /// With a cursor: a million ranges are read without holding a million rows besides them.
     public func allIPRanges() throws -> [IPRange] {
         try pool.read { db in
