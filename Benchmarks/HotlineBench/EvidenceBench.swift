@@ -13,7 +13,16 @@ import NIOCore
 /// matches and decides on, with a SQLite store, the shipped rules and the fetch service's
 /// concurrency. The hoster runs in the same process, on the same two cores.
 enum EvidenceBench {
+    /// Twice: every image a distinct file (the pool's pixels with a unique trailer after the
+    /// JPEG's end, so every SHA-256 differs and every file is decoded), then the pool's 32
+    /// files again and again, as known material is (one file at many URLs), where the PDQ
+    /// cache by SHA-256 saves the decoding.
     static func run(count: Int = 10_000) throws {
+        try run(count: count, distinct: true)
+        try run(count: count, distinct: false)
+    }
+
+    static func run(count: Int, distinct: Bool) throws {
         // A pool of 32 photo-like JPEGs (8 each of 1, 2, 3 and 4 MP); the pages take them in turn.
         let sizes = [(1152, 864), (1632, 1224), (2000, 1500), (2304, 1728)]
         var pool: [ByteBuffer] = []
@@ -38,7 +47,11 @@ enum EvidenceBench {
             let name = context.parameters.get("name") ?? ""
             let parts = name.dropLast(4).split(separator: "-").compactMap { Int($0) }
             let index = parts.count == 2 ? (parts[0] * 4 + parts[1]) % frozen.count : 0
-            return Response(status: .ok, headers: [.contentType: "image/jpeg"], body: .init(byteBuffer: frozen[index]))
+            guard distinct else { return Response(status: .ok, headers: [.contentType: "image/jpeg"], body: .init(byteBuffer: frozen[index])) }
+            // Decoders stop at the end-of-image marker: same pixels, another file.
+            var unique = frozen[index]
+            unique.writeString("\(name)")
+            return Response(status: .ok, headers: [.contentType: "image/jpeg"], body: .init(byteBuffer: unique))
         }
         let port = Int.random(in: 20_000...32_000)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "bench-hoster"))
@@ -96,10 +109,12 @@ enum EvidenceBench {
         let total = seconds(since: began)
         let outcomes = try store.summary()["decisions"]?.serialized ?? "{}"
         let images = pass.mediaHashed
+        let cache = gateway.pdqCache.counts
         print("")
         print(
-            "evidence end to end: \(count) URL-only reports, each a page with 4 JPEGs of 1-4 MP (pool of 32, \(poolBytes / 32 / 1024) KiB on average), loopback Hummingbird hoster in the same process, SQLite, fetch concurrency 8"
+            "evidence end to end, \(distinct ? "every image a distinct file" : "the pool's 32 files repeated (PDQ cache by SHA-256)"): \(count) URL-only reports, each a page with 4 JPEGs of 1-4 MP (pool of 32, \(poolBytes / 32 / 1024) KiB on average), loopback Hummingbird hoster in the same process, SQLite, fetch concurrency 8"
         )
+        print("  PDQ cache: \(cache.hits) hits, \(cache.misses) misses")
         print(
             String(
                 format:

@@ -21,6 +21,9 @@ public struct GatewayAssembly: Sendable {
     public let dataDirectory: String
     /// What the command line changed.
     public let overrides: GatewayOverrides
+    /// PDQ by SHA-256 of files hashed before, for every evidence stage this assembly builds:
+    /// one file reported at many URLs is decoded once per process.
+    public let pdqCache = PDQCache()
 
     /// An assembly of `config` with `overrides`.
     public init(config: GatewayConfig, dataDirectory: String = "data", overrides: GatewayOverrides = GatewayOverrides()) {
@@ -236,7 +239,8 @@ public struct GatewayAssembly: Sendable {
     /// and decides the reports that wait for evidence.
     public func evidenceStage(parts: GatewayParts, store: any GatewayStorage, gatherer: (any EvidenceGathering)? = nil) -> EvidenceStage {
         EvidenceStage(
-            store: store, gatherer: gatherer ?? EvidenceCollector(fetcher: fetcher(parts: parts), policy: config.fetch.intake), engine: parts.engine,
+            store: store, gatherer: gatherer ?? EvidenceCollector(fetcher: fetcher(parts: parts), policy: config.fetch.intake, cache: pdqCache),
+            engine: parts.engine,
             hashMatcher: parts.hashIndex, enrichers: enrichers(parts: parts, store: store), planner: parts.planner, policy: config.fetch.intake, time: time)
     }
 

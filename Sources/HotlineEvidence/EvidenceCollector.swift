@@ -15,12 +15,15 @@ public struct EvidenceCollector: EvidenceGathering {
     public let policy: EvidencePolicy
     /// Decoding limits against image bombs.
     public let imageLimits: ImageLimits
+    /// PDQ by SHA-256 for files seen before (hashes only), shared by the collectors of one process.
+    public let cache: PDQCache?
 
     /// Creates a collector.
-    public init(fetcher: SafeFetcher, policy: EvidencePolicy, imageLimits: ImageLimits = .standard) {
+    public init(fetcher: SafeFetcher, policy: EvidencePolicy, imageLimits: ImageLimits = .standard, cache: PDQCache? = nil) {
         self.fetcher = fetcher
         self.policy = policy
         self.imageLimits = imageLimits
+        self.cache = cache
     }
 
     /// What `url` serves now.
@@ -50,7 +53,7 @@ public struct EvidenceCollector: EvidenceGathering {
         }
         budget -= answer.body.count
         let isPage = MediaSniffer.isHTML(answer.body) || (answer.contentType == "text/html" && MediaSniffer.mediaType(answer.body) == nil)
-        let observed = MediaHasher.observe(answer.body, url: answer.url, declaredType: answer.contentType, limits: imageLimits)
+        let observed = MediaHasher.observe(answer.body, url: answer.url, declaredType: answer.contentType, limits: imageLimits, cache: cache)
         guard isPage else {
             return FetchEvidence(status: .ok, httpStatus: answer.status, mediaType: observed.mediaType, bytes: answer.body.count, media: [observed])
         }
@@ -76,7 +79,7 @@ public struct EvidenceCollector: EvidenceGathering {
             bytes += medium.body.count
             // A page linked from a page is not followed: depth 1.
             guard !MediaSniffer.isHTML(medium.body) else { continue }
-            media.append(MediaHasher.observe(medium.body, url: medium.url, declaredType: medium.contentType, limits: imageLimits))
+            media.append(MediaHasher.observe(medium.body, url: medium.url, declaredType: medium.contentType, limits: imageLimits, cache: cache))
         }
         return FetchEvidence(
             status: .ok, httpStatus: answer.status, mediaType: "text/html", bytes: bytes, mediaFound: references.found, media: media,

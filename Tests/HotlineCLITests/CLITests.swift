@@ -58,6 +58,21 @@ struct CLI {
     }
 
     /// `hotline.yaml` for a test gateway in a directory with `rules/` and `contacts.yaml`, plus `extra` lines.
+    /// Runs `python3 ARGUMENTS` (in `directory`); its status and what it printed on both streams.
+    static func python(_ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
     static func gatewayConfig(_ extra: String) -> String {
         """
         version: 1
@@ -399,12 +414,8 @@ struct CLI {
         #expect(xml.contains(#"<testcase name="duplicate closes" classname="\#(tests)" time=""#))
         #expect(xml.contains(#"<failure message="\#(tests):7:5: test &quot;duplicate wrongly expected&quot;: rule">"#), "\(xml)")
         // Well-formed for the CI that reads it.
-        let parser = Process()
-        parser.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        parser.arguments = ["python3", "-c", "import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])", junit]
-        try parser.run()
-        parser.waitUntilExit()
-        #expect(parser.terminationStatus == 0)
+        let parsed = try CLI.python(["-c", "import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])", junit])
+        #expect(parsed.status == 0, "\(parsed.output)")
         let none = try CLI.run(["rules", "test", "--run", "nothing-like-this", tests])
         #expect(none.status == 1)
         #expect(none.stderr == "hotline: no test matches --run \"nothing-like-this\"\n")

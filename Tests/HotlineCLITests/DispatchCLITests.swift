@@ -181,7 +181,7 @@ func decodeQuotedPrintable(_ text: String) -> String {
             try part.body.write(toFile: file, atomically: true, encoding: .utf8)
             files.append(file)
         }
-        let validation = try runPython(
+        let validation = try CLI.python(
             [
                 CLI.root.appendingPathComponent("Tests/HotlineNetTests/Servers/xarf_validate.py").path,
                 CLI.root.appendingPathComponent("Tests/HotlineNetTests/Fixtures/xarf-schema").path,
@@ -410,16 +410,4 @@ func decodeQuotedPrintable(_ text: String) -> String {
         #expect(Set(ids).count == 1)
     }
 
-    func runPython(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
-    }
 }

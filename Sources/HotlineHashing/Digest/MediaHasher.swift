@@ -9,18 +9,29 @@ public enum MediaHasher {
     /// decode (measured in `HotlineBench pdq-hashing` against the reference on the same files).
     public static let pdqDecodeSide = 384
 
-    /// What `bytes`, fetched from `url`, are: digests, media type, and PDQ for images.
-    public static func observe(_ bytes: [UInt8], url: String, declaredType: String?, limits: ImageLimits = .standard) -> ObservedMedia {
+    /// What `bytes`, fetched from `url`, are: digests, media type, and PDQ for images. With a
+    /// `cache`, a file whose SHA-256 was hashed before is not decoded again: the digests are
+    /// computed anyway (they are the key, and cheap beside decoding).
+    public static func observe(
+        _ bytes: [UInt8], url: String, declaredType: String?, limits: ImageLimits = .standard, cache: PDQCache? = nil
+    ) -> ObservedMedia {
         let digests = ContentDigests(of: bytes)
         let format = bytes.withUnsafeBytes { ImageFormat.detect($0) }
         var media = ObservedMedia(
             url: url, mediaType: format?.mediaType ?? MediaSniffer.mediaType(bytes) ?? declaredType, bytes: bytes.count, md5: digests.md5, sha1: digests.sha1,
             sha256: digests.sha256)
-        if format != nil, let image = try? ImageDecoder.decode(bytes, limits: limits, minimumSide: pdqDecodeSide) {
+        guard format != nil else { return media }
+        if let known = cache?.entry(sha256: digests.sha256) {
+            media.pdq = known.pdq
+            media.quality = known.quality
+            return media
+        }
+        if let image = try? ImageDecoder.decode(bytes, limits: limits, minimumSide: pdqDecodeSide) {
             let result = PDQ.hash(image)
             media.pdq = result.hash
             media.quality = result.quality
         }
+        cache?.store(PDQCache.Entry(pdq: media.pdq, quality: media.quality), sha256: digests.sha256)
         return media
     }
 }

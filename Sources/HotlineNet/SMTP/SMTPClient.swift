@@ -43,25 +43,12 @@ public final class SMTPClient: @unchecked Sendable {
             throw SMTPError(message: "refused to send: \(Quoted.text(address)) is not a plain e-mail address", replyCode: 0, refusedLocally: true)
         }
         guard !recipients.isEmpty else { throw SMTPError(message: "refused to send: no recipient", replyCode: 0, refusedLocally: true) }
-        return try connection.with(errors: { SMTPError(message: $0.message, replyCode: 0) }) { (handle) throws(SMTPError) -> Int in
-            let scheme = settings.security == .tls ? "smtps" : "smtp"
-            // The path is the EHLO name; the gateway's own name rather than libcurl's default.
-            handle.set(CURLOPT_URL, "\(scheme)://\(settings.host):\(settings.port)/hotline-gateway")
+        return try perform { handle in
             handle.set(CURLOPT_MAIL_FROM, "<\(sender)>")
             handle.set(CURLOPT_MAIL_RCPT, list: recipients.map { "<\($0)>" })
-            do throws(SecretError) { try settings.configure(handle, protocols: "smtp,smtps") } catch {
-                throw SMTPError(message: "SMTP \(settings.host):\(settings.port): password from \(error.source): \(error.message)", replyCode: 0)
-            }
             handle.setReadSource(message)
             handle.set(CURLOPT_UPLOAD, 1)
             handle.set(offset: CURLOPT_INFILESIZE_LARGE, message.count)
-            let code = handle.perform()
-            let reply = handle.responseCode
-            guard code == CURLE_OK else {
-                let detail = reply > 0 ? " (server replied \(reply))" : ""
-                throw SMTPError(message: "SMTP \(settings.host):\(settings.port): \(CurlHandle.message(code))\(detail)", replyCode: reply)
-            }
-            return reply
         }
     }
 
@@ -70,13 +57,20 @@ public final class SMTPClient: @unchecked Sendable {
     /// anything. Returns the server's reply code.
     @discardableResult
     public func probe() throws(SMTPError) -> Int {
+        try perform { $0.set(CURLOPT_CUSTOMREQUEST, "NOOP") }
+    }
+
+    /// One transfer on the reused connection: the server, its security and credentials, what
+    /// `prepare` adds; the reply code, or the error with the server's reply when there was one.
+    private func perform(_ prepare: (CurlHandle) -> Void) throws(SMTPError) -> Int {
         try connection.with(errors: { SMTPError(message: $0.message, replyCode: 0) }) { (handle) throws(SMTPError) -> Int in
             let scheme = settings.security == .tls ? "smtps" : "smtp"
+            // The path is the EHLO name; the gateway's own name rather than libcurl's default.
             handle.set(CURLOPT_URL, "\(scheme)://\(settings.host):\(settings.port)/hotline-gateway")
             do throws(SecretError) { try settings.configure(handle, protocols: "smtp,smtps") } catch {
                 throw SMTPError(message: "SMTP \(settings.host):\(settings.port): password from \(error.source): \(error.message)", replyCode: 0)
             }
-            handle.set(CURLOPT_CUSTOMREQUEST, "NOOP")
+            prepare(handle)
             let code = handle.perform()
             let reply = handle.responseCode
             guard code == CURLE_OK else {
