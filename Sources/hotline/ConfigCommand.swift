@@ -68,7 +68,8 @@ struct ConfigCheckCommand: ParsableCommand {
                 directory = loaded
                 report("contacts", warnings, ok: "\(loaded.contacts.count) contacts, \(loaded.hotlines.count) partner hotlines")
             } catch {
-                report("contacts", error.diagnostics, ok: "")
+                let location = SourceLocation(file: config.contactsPath, line: 1, column: 1)
+                report("contacts", error.diagnostics.isEmpty ? [.error(.io, error.message, at: location)] : error.diagnostics, ok: "")
             }
         }
 
