@@ -65,9 +65,12 @@ public struct GatewayAssembly: Sendable {
         guard case .sqlite = config.storage else {
             throw SetupError("the store is PostgreSQL: back it up with pg_dump (see docs/operations.md)")
         }
+        // Opening would create an empty store: a mistyped --data-dir must not back that up.
+        let database = (dataDirectory as NSString).appendingPathComponent("hotline.sqlite")
+        guard FileManager.default.fileExists(atPath: database) else { throw SetupError("no SQLite store at \(database)") }
         let store: SQLiteStore
         do {
-            store = try SQLiteStore(directory: dataDirectory)
+            store = try SQLiteStore(path: database)
         } catch {
             throw SetupError("cannot open the store in \(dataDirectory): \(error)")
         }
@@ -273,14 +276,11 @@ public struct GatewayAssembly: Sendable {
 }
 
 extension GatewayAssembly {
-    /// The assembly of the config file at `path`, with its warnings. A missing file is an
-    /// error unless `defaultsWhenMissing` (the default path of a fresh checkout).
-    public static func load(configPath path: String, defaultsWhenMissing: Bool, dataDirectory: String, overrides: GatewayOverrides = GatewayOverrides())
+    /// The assembly of the config file at `path`, with its warnings; a file that does not
+    /// load (missing included) is an error.
+    public static func load(configPath path: String, dataDirectory: String, overrides: GatewayOverrides = GatewayOverrides())
         throws(SetupError) -> (GatewayAssembly, [Diagnostic])
     {
-        if defaultsWhenMissing && !FileManager.default.fileExists(atPath: path) {
-            return (GatewayAssembly(config: .defaults, dataDirectory: dataDirectory, overrides: overrides), [])
-        }
         let (loaded, diagnostics) = GatewayConfig.load(path)
         guard let loaded else {
             let errors = diagnostics.filter { $0.severity == .error }.count

@@ -26,9 +26,8 @@ struct DispatchCommand: ParsableCommand {
             let now = try at.map { try WorkCommand.parseTime($0) } ?? Date()
             let store = try global.openStore()
             let waiting = try store.waitingItems(limit: 100_000)
-            // The same grouping the worker batches by: a group goes when its oldest item's window ends.
-            var groupDue: [String: Date] = [:]
-            for item in waiting { groupDue[item.batchKey] = min(groupDue[item.batchKey] ?? item.dueAt, item.dueAt) }
+            let batches = DispatchBatch.batches(of: waiting)
+            let groupDue = Dictionary(uniqueKeysWithValues: batches.map { ($0.key, $0.dueAt) })
             let held = try store.heldItems(limit: 100_000)
             for (item, isHeld) in waiting.map({ ($0, false) }) + held.map({ ($0, true) }) {
                 var object: JSONObject = [
@@ -48,10 +47,10 @@ struct DispatchCommand: ParsableCommand {
                 }
                 Output.out(JSONValue.object(object).serialized + "\n")
             }
-            let next = groupDue.values.filter { $0 > now }.min()
-            let dueNow = waiting.filter { (groupDue[$0.batchKey] ?? $0.dueAt) <= now }.count
+            let next = batches.map(\.dueAt).filter { $0 > now }.min()
+            let dueNow = batches.filter { $0.dueAt <= now }.reduce(0) { $0 + $1.items.count }
             Output.err(
-                "dispatch: \(waiting.count) waiting in \(groupDue.count) batch\(groupDue.count == 1 ? "" : "es") (\(dueNow) due now"
+                "dispatch: \(waiting.count) waiting in \(batches.count) batch\(batches.count == 1 ? "" : "es") (\(dueNow) due now"
                     + (next.map { ", next at \(RFC3339.format($0))" } ?? "") + "), \(held.count) held for the police\n")
         }
     }

@@ -33,7 +33,7 @@ struct GlobalOptions: ParsableArguments {
                 "no config file at \(absolute)\(config == "Config/hotline.yaml" ? " (the default)" : ""): run from the gateway's folder, "
                     + "pass --config FILE, or --config builtin for the built-in defaults")
         }
-        return try GatewayAssembly.load(configPath: config, defaultsWhenMissing: false, dataDirectory: dataDir, overrides: overrides)
+        return try GatewayAssembly.load(configPath: config, dataDirectory: dataDir, overrides: overrides)
     }
 
     /// The `--config` value that asks for the built-in defaults.

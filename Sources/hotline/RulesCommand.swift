@@ -237,33 +237,21 @@ struct RulesExplainCommand: ParsableCommand {
     func run() throws {
         let gateway = try global.assembly(try resolver.apply(to: GatewayOverrides(rulePaths: rules.isEmpty ? nil : rules)))
         let ruleSet = try Output.ruleSet(gateway)
-        var stored: Facts?
+        // The facts to explain: a stored decision's, or those of the report given.
+        var factValues: Facts
+        var submission: ReportSubmission?
         if let id {
             let store = try global.openStore(gateway)
             guard let latest = try store.latestDecision(reportID: id) else {
                 Output.err("hotline: no decided report \(JSONValue.string(id).serialized) in \(global.dataDir)\n")
                 throw ExitCode(1)
             }
-            stored = latest.facts
-        }
-        let data: Data
-        if stored != nil {
-            data = Data("{\"url\": \"https://example.invalid/\"}".utf8)
-        } else if report == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
+            factValues = latest.facts
         } else {
-            guard let contents = FileManager.default.contents(atPath: report) else {
-                Output.err("hotline: cannot read \(report)\n")
-                throw ExitCode(2)
-            }
-            data = contents
-        }
-        let submission: ReportSubmission
-        do {
-            submission = try ReportSubmission.parse(json: Array(data))
-        } catch {
-            Output.err("hotline: report: \(error.message)\n")
-            throw ExitCode(2)
+            let given = try readReport()
+            submission = given
+            factValues = RuleTestRunner.facts(
+                for: RuleTestCase(name: "explain", location: SourceLocation(file: report, line: 1, column: 1), report: given, facts: []))
         }
         var assumed: [(fact: Fact, value: FactValue?)] = []
         var problems: [String] = []
@@ -317,21 +305,8 @@ struct RulesExplainCommand: ParsableCommand {
             Output.err("--on must be one of \(RuleEvent.allCases.map(\.rawValue).joined(separator: ", ")), got \(JSONValue.string(on).serialized)\n")
             throw ExitCode(2)
         }
-        let test = RuleTestCase(name: "explain", location: SourceLocation(file: report, line: 1, column: 1), report: submission, facts: [])
         let engine = DecisionEngine(ruleSet: ruleSet)
-        var factValues = stored ?? RuleTestRunner.facts(for: test)
-        if enrich {
-            let store = try global.openStore(gateway)
-            let (parts, warnings) = try Output.setup { try gateway.parts(store: store, ruleSet: ruleSet) }
-            Output.printDiagnostics(warnings)
-            let intake = submission.report(id: "explain", now: Date())
-            let claimed = parts.hashIndex.match(intake.hashes)
-            claimed?.applyClaimed(to: &factValues)
-            if trustHashes { claimed?.apply(to: &factValues, source: .reported) }
-            let enrichers = gateway.enrichers(parts: parts, store: store)
-            for enricher in enrichers { enricher.prepare([intake.url]) }
-            for enricher in enrichers { enricher.enrich(intake, facts: &factValues) }
-        }
+        if enrich, let submission { try enrichAsIntake(&factValues, submission, gateway: gateway, ruleSet: ruleSet) }
         for item in assumed { factValues[item.fact] = item.value }
         let explanation = engine.explain(factValues, on: event)
         if json {
@@ -359,6 +334,41 @@ struct RulesExplainCommand: ParsableCommand {
         text += "actions: \(verdict.actions.json.serialized)\n"
         text += "rules: \(ruleSet.digest)\n"
         Output.out(text)
+    }
+
+    /// The report from the file argument or standard input; exits 2 when it is unusable.
+    private func readReport() throws -> ReportSubmission {
+        let data: Data
+        if report == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: report) else {
+                Output.err("hotline: cannot read \(report)\n")
+                throw ExitCode(2)
+            }
+            data = contents
+        }
+        do {
+            return try ReportSubmission.parse(json: Array(data))
+        } catch {
+            Output.err("hotline: report: \(error.message)\n")
+            throw ExitCode(2)
+        }
+    }
+
+    /// What intake would add without fetching: the hashes against the lists (claims, or
+    /// evidence with --trust-hashes), then hosting and the other enrichers.
+    private func enrichAsIntake(_ facts: inout Facts, _ submission: ReportSubmission, gateway: GatewayAssembly, ruleSet: RuleSet) throws {
+        let store = try global.openStore(gateway)
+        let (parts, warnings) = try Output.setup { try gateway.parts(store: store, ruleSet: ruleSet) }
+        Output.printDiagnostics(warnings)
+        let intake = submission.report(id: "explain", now: Date())
+        let claimed = parts.hashIndex.match(intake.hashes)
+        claimed?.applyClaimed(to: &facts)
+        if trustHashes { claimed?.apply(to: &facts, source: .reported) }
+        let enrichers = gateway.enrichers(parts: parts, store: store)
+        for enricher in enrichers { enricher.prepare([intake.url]) }
+        for enricher in enrichers { enricher.enrich(intake, facts: &facts) }
     }
 }
 

@@ -35,7 +35,8 @@ final class ScriptedEvidence: EvidenceGathering, @unchecked Sendable {
     /// Waits until `count` fetches are in progress.
     func waitForFetches(_ count: Int) {
         lock.lock()
-        while waiting < count { lock.wait(until: Date().addingTimeInterval(0.05)) }
+        // A timed wait re-checks the count whether or not it was signalled.
+        while waiting < count { _ = lock.wait(until: Date().addingTimeInterval(0.05)) }
         lock.unlock()
     }
 

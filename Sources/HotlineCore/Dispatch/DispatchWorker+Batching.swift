@@ -7,25 +7,17 @@ extension DispatchWorker {
     public func batchDueItems(_ pass: inout DispatchPass) throws {
         let now = time.now()
         let waiting = try store.waitingItems(limit: settings.batchLimit * 20)
-        pass.held = try store.heldItems(limit: settings.batchLimit * 20).count
-        var groups: [String: [DispatchItem]] = [:]
-        var order: [String] = []
-        for item in waiting {
-            if groups[item.batchKey] == nil { order.append(item.batchKey) }
-            groups[item.batchKey, default: []].append(item)
-        }
         pass.waiting = 0
         pass.nextBatchAt = nil
-        for key in order {
-            guard let group = groups[key], let due = group.map(\.dueAt).min() else { continue }
-            guard due <= now else {
-                pass.waiting += group.count
-                pass.nextBatchAt = min(pass.nextBatchAt ?? due, due)
+        for batch in DispatchBatch.batches(of: waiting) {
+            guard batch.dueAt <= now else {
+                pass.waiting += batch.items.count
+                pass.nextBatchAt = min(pass.nextBatchAt ?? batch.dueAt, batch.dueAt)
                 continue
             }
             do {
                 var kept: [DispatchItem] = []
-                for item in group {
+                for item in batch.items {
                     if try moved(item, now: now) { pass.itemsMoved += 1 } else { kept.append(item) }
                 }
                 if kept.isEmpty { continue }

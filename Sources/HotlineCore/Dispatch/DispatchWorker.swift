@@ -26,7 +26,7 @@ public struct DispatchPass: Hashable, Sendable {
     public var waiting = 0
     /// When the earliest waiting group's window ends.
     public var nextBatchAt: Date?
-    /// Items held until the police release them.
+    /// Items held until the police release them (counted once per ``DispatchWorker/runUntilIdle(limit:)``).
     public var held = 0
     /// The delivery failures of the pass, for a warning each (an SMTP outage must not show
     /// only as a count); at most ``DeliveryProblem/kept`` are kept.
@@ -75,7 +75,6 @@ public struct DispatchPass: Hashable, Sendable {
         // A state, not a count: the latest pass's view.
         waiting = other.waiting
         nextBatchAt = other.nextBatchAt
-        held = other.held
     }
 
     /// Whether the pass did anything (items left waiting are no work).
@@ -162,6 +161,8 @@ public struct DispatchWorker: Sendable {
             total.add(pass)
             if !pass.didWork { break }
         }
+        // Once per call, not per pass: a state for the operator, not work.
+        total.held = try store.heldItems(limit: settings.batchLimit * 20).count
         return total
     }
 

@@ -189,7 +189,7 @@ public struct EvidenceStage: Sendable {
     /// skipped), at most ``EvidencePolicy/concurrency`` at once and ``EvidencePolicy/perHost``
     /// per host; results in the order of `reports`, `nil` for those not reached before `stop`.
     func gather(_ reports: [(report: Report, channel: String)], stop: StopRequest? = nil) -> [FetchEvidence?] {
-        let results = EvidenceSlots(count: reports.count)
+        let results = LockedSlots<FetchEvidence>(count: reports.count)
         let limiter = HostLimiter(perHost: max(1, policy.perHost))
         let next = NextIndex()
         // Fetches wait on the network, not the CPU: threads of their own, not the
@@ -239,26 +239,6 @@ private final class NextIndex: @unchecked Sendable {
         guard next < limit else { return nil }
         next += 1
         return next - 1
-    }
-}
-
-/// Results written by several workers, each into its own slot.
-private final class EvidenceSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [FetchEvidence?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func put(_ index: Int, _ value: FetchEvidence) {
-        lock.lock()
-        slots[index] = value
-        lock.unlock()
-    }
-
-    var all: [FetchEvidence?] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots
     }
 }
 

@@ -24,7 +24,7 @@ public struct EvidenceService: Service {
     public func run() async throws {
         let queue = DispatchQueue(label: "hotline.evidence")
         let stop = StopRequest()
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let stage = runtime.evidenceStage()
                 let result: Result<EvidencePass, any Error> = await withCheckedContinuation { continuation in

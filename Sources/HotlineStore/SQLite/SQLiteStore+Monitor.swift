@@ -136,23 +136,3 @@ extension SQLiteStore {
         return try results.all.map { try $0!.get() }
     }
 }
-
-/// Results written by several threads, each into its own slot.
-final class LockedSlots<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [T?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func put(_ index: Int, _ value: T) {
-        lock.lock()
-        slots[index] = value
-        lock.unlock()
-    }
-
-    var all: [T?] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots
-    }
-}
