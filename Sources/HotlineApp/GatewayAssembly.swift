@@ -24,6 +24,8 @@ public struct GatewayAssembly: Sendable {
     /// PDQ by SHA-256 of files hashed before, for every evidence stage this assembly builds:
     /// one file reported at many URLs is decoded once per process.
     public let pdqCache = PDQCache()
+    /// The open standing holds as last read, shared by every pipeline of the process.
+    public let holdCache = HoldCache()
 
     /// An assembly of `config` with `overrides`.
     public init(config: GatewayConfig, dataDirectory: String = "data", overrides: GatewayOverrides = GatewayOverrides()) {
@@ -226,7 +228,7 @@ public struct GatewayAssembly: Sendable {
 
     /// The enrichers, in order: hosting, then the address health that corrects its confidence.
     public func enrichers(parts: GatewayParts, store: any GatewayStorage) -> [any ReportEnricher] {
-        [parts.resolver, AddressHealthEnricher(store: store)]
+        [parts.resolver, AddressHealthEnricher(store: store), HoldEnricher(store: store, time: time, cache: holdCache)]
     }
 
     /// The fetcher for reported URLs: the config's address policy, limits, User-Agent and
@@ -259,7 +261,7 @@ public struct GatewayAssembly: Sendable {
             renderer: NoticeRenderer(identity: dispatch.identity, templates: parts.templates),
             transport: NetNoticeTransport(smtp: SMTPClient(settings: dispatch.smtp), time: time),
             checker: dispatch.recheck ? FetchingURLChecker(fetcher: fetcher) : nil, hostingLookup: parts.resolver,
-            settings: dispatch.settings, time: time, afterDelivery: afterDelivery)
+            settings: dispatch.settings, time: time, afterDelivery: afterDelivery, holds: store)
     }
 
     /// The mailbox reader over the runtime's parts.

@@ -32,11 +32,14 @@ public final class GatewayRuntime: @unchecked Sendable {
     private var watched: [String: Date]
     /// The files as they were when a reload last refused them.
     private var refused: [String: Date]?
+    /// The store's hash-list generation the index in force was built at.
+    private var hashGeneration: Int
 
     /// Builds the parts; throws ``SetupError`` with every diagnostic when a file is unusable.
     public init(assembly: GatewayAssembly, store: any GatewayStorage) throws(SetupError) {
         self.assembly = assembly
         self.store = store
+        hashGeneration = (try? store.hashListGeneration()) ?? 0
         current = try assembly.parts(store: store).0
         watched = Self.modificationTimes(assembly)
     }
@@ -73,9 +76,11 @@ public final class GatewayRuntime: @unchecked Sendable {
     public func reload(actor: String) -> (digest: String?, diagnostics: [Diagnostic]) {
         let times = Self.modificationTimes(assembly)
         do {
+            let generation = (try? store.hashListGeneration()) ?? 0
             let (parts, warnings) = try assembly.parts(store: store)
             lock.lock()
             current = parts
+            hashGeneration = generation
             watched = times
             refused = nil
             lock.unlock()
@@ -98,6 +103,23 @@ public final class GatewayRuntime: @unchecked Sendable {
                     ? [.error(.io, error.message, at: SourceLocation(file: assembly.rulePaths.first ?? "rules", line: 1, column: 1))] : error.diagnostics
             )
         }
+    }
+
+    /// Builds the hash index again when the lists changed in the store since the one in
+    /// force was built (here or on another instance); returns its size then, `nil` when
+    /// nothing changed or the lists could not be read (the index in force stays).
+    @discardableResult
+    public func reloadHashesIfChanged(force: Bool = false) -> Int? {
+        guard let generation = try? store.hashListGeneration() else { return nil }
+        lock.lock()
+        let built = hashGeneration
+        lock.unlock()
+        guard force || generation != built, let index = try? assembly.hashIndex(store: store) else { return nil }
+        lock.lock()
+        current.hashIndex = index
+        hashGeneration = generation
+        lock.unlock()
+        return index.counts.values.reduce(0, +)
     }
 
     /// Whether a watched file (rules, contacts, templates) changed since the last load.

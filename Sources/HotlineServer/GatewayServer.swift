@@ -46,7 +46,9 @@ public struct GatewayServer: Sendable {
         if let accessLog { router.add(middleware: AccessLogMiddleware(logger: accessLog)) }
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(store: runtime.store))
-        router.add(middleware: TokenAuthenticator(store: runtime.store, time: runtime.time, guessing: guessing))
+        router.add(
+            middleware: TokenAuthenticator(
+                store: runtime.store, time: runtime.time, guessing: guessing, sessionIdle: TimeInterval(runtime.config.apiSessionIdle.seconds)))
         let reportLimiter = RateLimiter(limits: [.reporter: reportLimit, .admin: reportLimit, .analyst: reportLimit], time: runtime.time)
         let hashLimiter = RateLimiter(limits: [.provider: hashcheckLimit, .admin: hashcheckLimit], time: runtime.time)
         ReportRoutes(runtime: runtime, intake: intake, limiter: reportLimiter).add(to: router)
@@ -54,6 +56,8 @@ public struct GatewayServer: Sendable {
         ProviderRoutes(runtime: runtime, hashLimiter: hashLimiter).add(to: router)
         OperatorRoutes(runtime: runtime, metrics: metrics, openAPI: Self.openAPIDocument).add(to: router)
         MonitorRoutes(runtime: runtime, guessing: guessing).add(to: router)
+        WorkbenchRoutes(runtime: runtime).add(to: router)
+        WorkbenchAPIRoutes(runtime: runtime).add(to: router)
         return router
     }
 

@@ -40,6 +40,7 @@ extension InMemoryStore: HashListStore {
                     state.hashEntries[list, default: [:]][key] = (entry, false)
                 }
             }
+            if counts.added + counts.updated > 0 { state.hashListGeneration += 1 }
             return counts
         }
     }
@@ -49,6 +50,7 @@ extension InMemoryStore: HashListStore {
         locked {
             guard state.hashLists[list] != nil else { return false }
             state.hashListEnabled[list] = enabled
+            state.hashListGeneration += 1
             return true
         }
     }
@@ -64,13 +66,17 @@ extension InMemoryStore: HashListStore {
                     count += 1
                 }
             }
+            if count > 0 { state.hashListGeneration += 1 }
             return count
         }
     }
 
     /// Puts a hash on the allow-list: never a match, whatever list holds it.
     public func allow(_ algorithm: HashAlgorithm, _ value: String, reason: String, at: Date) throws {
-        locked { state.allowlist[algorithm.rawValue + ":" + value] = (algorithm, value) }
+        locked {
+            state.allowlist[algorithm.rawValue + ":" + value] = (algorithm, value)
+            state.hashListGeneration += 1
+        }
     }
 
     /// Visits every entry of every enabled list that is not retracted, for the in-memory

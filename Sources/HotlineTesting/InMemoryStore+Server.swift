@@ -42,6 +42,9 @@ extension InMemoryStore: TokenStore {
         locked { if state.sessions[idHash]?.revokedAt == nil { state.sessions[idHash]?.revokedAt = date } }
     }
 
+    /// Records a session's use.
+    public func touchSession(idHash: String, at date: Date) throws { locked { state.sessions[idHash]?.lastSeenAt = date } }
+
     /// Every token, newest first.
     public func tokens() throws -> [APIToken] {
         locked { state.tokens.map(\.token).sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) } }
@@ -66,6 +69,21 @@ extension InMemoryStore: CaseStore {
 
     /// The case of a report.
     public func caseID(reportID: String) throws -> String? { locked { state.reports[reportID]?.caseID } }
+
+    /// The reports of a case, oldest first.
+    public func reportIDs(caseID: String) throws -> [String] {
+        locked {
+            state.reports.values.filter { $0.caseID == caseID }.sorted { ($0.report.receivedAt, $0.report.id) < ($1.report.receivedAt, $1.report.id) }.map(
+                \.report.id)
+        }
+    }
+
+    /// The notices that carry a case's URLs, oldest first.
+    public func notices(caseID: String) throws -> [Notice] {
+        locked {
+            state.noticeOrder.compactMap { state.notices[$0] }.filter { notice in notice.items.contains { $0.subject.caseID == caseID } }
+        }
+    }
 
     /// The latest decision of a case.
     public func latestDecision(caseID: String) throws -> LatestDecision? {

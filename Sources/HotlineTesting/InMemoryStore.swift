@@ -35,6 +35,12 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         /// report id → task, its lease and whether it is done.
         var evidence: [String: (task: EvidenceTask, leaseUntil: Date?, done: Bool)] = [:]
         var evidenceOrder: [String] = []
+        /// case id → what the gateway hashed there, in order.
+        var observed: [String: [ObservedHash]] = [:]
+        var verdicts: [HashVerdict] = []
+        var takes: [String: CaseTake] = [:]
+        var holds: [StandingHold] = []
+        var hashListGeneration = 0
     }
 
     let lock = NSLock()
@@ -90,6 +96,16 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         public func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws {
             state.caseHashes[caseID, default: []].formUnion(hashes.map { $0.0.rawValue + ":" + $0.1 })
         }
+
+        /// Records what the gateway hashed for a report of a case (idempotent).
+        public func addObservedHashes(_ hashes: [ObservedHash], caseID: String, at date: Date) throws {
+            for hash in hashes where !(state.observed[caseID] ?? []).contains(where: { $0.algorithm == hash.algorithm && $0.value == hash.value }) {
+                state.observed[caseID, default: []].append(hash)
+            }
+        }
+
+        /// Stores an analyst's pending verdict.
+        public func insertVerdict(_ verdict: HashVerdict) throws { state.verdicts.append(verdict) }
 
         /// Stores a new case.
         public func insertCase(_ record: CaseRecord) throws {

@@ -85,12 +85,13 @@ final class DispatchHarness {
         return NoticeTemplates(texts.map { NoticeTemplate.parse($0.value, name: $0.key, language: "en", file: "\($0.key).txt").0! })
     }
 
-    func worker(transport: (any NoticeTransport)? = nil, lookup: Bool = false) -> DispatchWorker {
+    func worker(transport: (any NoticeTransport)? = nil, lookup: Bool = false, settings other: DispatchSettings? = nil) -> DispatchWorker {
         DispatchWorker(
             store: store, engine: engine, planner: planner,
             renderer: NoticeRenderer(
                 identity: HotlineIdentity(name: "Test Hotline", email: "notices@hotline.test", domain: "hotline.test"), templates: templates),
-            transport: transport ?? self.transport, checker: checker, hostingLookup: lookup ? moved : nil, settings: settings, time: time, ids: ids)
+            transport: transport ?? self.transport, checker: checker, hostingLookup: lookup ? moved : nil, settings: other ?? settings, time: time, ids: ids,
+            holds: store)
     }
 
     @discardableResult
@@ -147,7 +148,7 @@ final class DispatchHarness {
         let analyst = AnalystDecision(engine: harness.engine, templateNames: ["ntd-first"], planner: harness.planner, time: harness.time, ids: harness.ids)
         _ = try analyst.decide(
             caseID: caseID, action: .notify(to: .hosting, template: "ntd-first", deadline: .hours(48), batchWindow: nil), reason: "assessed",
-            classification: .A2, actor: "token:t1", store: harness.store)
+            classification: .A2, token: APIToken(id: "t1", role: .analyst, org: nil, label: nil, createdAt: harness.time.now()), store: harness.store)
         harness.advance(hours: 1)
         #expect(try harness.worker().runUntilIdle().noticesCreated == 2)
         let notices = try harness.store.notices(status: .sent, limit: 10)

@@ -299,7 +299,7 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
                 body: body(#"{"action":"notify","to":"hosting","reason":"confirmed by analyst"}"#))
             #expect(
                 unclassified.text
-                    == #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"a notice needs the analyst's \"classification\": one of baseline, A1, A2, B1, B2","field":"classification"}"#
+                    == #"{"type":"about:blank","title":"Bad Request","status":400,"detail":"a notice needs the analyst's \"classification\": one of baseline, A1, A2, B1, B2, nationally_illegal, not_illegal","field":"classification"}"#
             )
             let decided = try await client.execute(
                 uri: "/v1/cases/\(caseID)/decision", method: .post, headers: fixture.headers("analyst"),
@@ -580,7 +580,7 @@ func seedNotices(_ store: any NoticeStore, now: Date) throws {
             withCookie[.cookie] = String(cookie.prefix { $0 != ";" })
             let page = try await client.execute(uri: "/dashboard", method: .get, headers: withCookie)
             #expect(page.status == .ok)
-            #expect(page.headers[.contentSecurityPolicy] == "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+            #expect(page.headers[.contentSecurityPolicy] == "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
             #expect(page.text.contains(#"<span class="n" data-stat="total.notices">8</span>"#))
             #expect(page.text.contains(#"<tr class="flag"><td>Slow Hosting</td>"#))
             #expect(!page.text.contains("<script"))
@@ -640,7 +640,7 @@ func seedNotices(_ store: any NoticeStore, now: Date) throws {
                 Issue.record(Comment(rawValue: String(decoding: output, as: UTF8.self)))
                 return
             }
-            #expect(seen["title"] == .string("Hotline Gateway — monitor"))
+            #expect(seen["title"] == .string("Monitor — Hotline Gateway"))
             #expect(seen["url"] == .string("/dashboard"))
             #expect(numbers["total.notices"] == .string({ if case .number(let n)? = total["notices"] { String(Int(n)) } else { "?" } }()))
             #expect(numbers["total.urls"] == .string({ if case .number(let n)? = total["urls"] { String(Int(n)) } else { "?" } }()))

@@ -62,7 +62,19 @@ public struct DispatchConfig: Sendable {
                     at: node.location)
             }
         }
-        if let node = top["dispatch"], let fields = reader.mapping(node, allowed: ["batch_window", "retry", "followup", "recheck", "lease"], what: "dispatch") {
+        if let node = top["dispatch"],
+            let fields = reader.mapping(node, allowed: ["batch_window", "retry", "followup", "recheck", "lease", "quiet_days"], what: "dispatch")
+        {
+            if let node = fields["quiet_days"], let days = reader.sequence(node, key: "quiet_days") {
+                for day in days {
+                    guard let text = reader.string(day, key: "quiet_days") else { continue }
+                    if let valid = QuietDays.day(text) {
+                        config.settings.quietDays.days.insert(valid)
+                    } else {
+                        reader.error(.invalidValue, "\"quiet_days\" holds dates like 2026-12-25, got \(YAMLReader.show(day))", at: day.location)
+                    }
+                }
+            }
             if let span = fields["batch_window"].flatMap({ reader.duration($0, key: "batch_window") }) { config.batchWindow = span }
             // How long a worker's claim on a message or notice keeps other instances away; after a
             // crash, that work waits this long. It must outlast claimSize attempts at the SMTP timeout.

@@ -55,6 +55,8 @@ public struct GatewayConfig: Sendable {
     public var apiTrustedProxies: [IPNetwork] = []
     /// Hash checks per second per provider token (burst: twice that).
     public var apiHashcheckRate = 10
+    /// `api.session_idle`: a workbench session unused this long ends (sign in again).
+    public var apiSessionIdle = TimeSpan(seconds: 30 * 60)
     /// The comply-or-explain thresholds.
     public var compliance = ComplianceThresholds()
     /// Mailboxes read for reports and replies.
@@ -179,7 +181,11 @@ public struct GatewayConfig: Sendable {
         }
         if let api = top["api"],
             let fields = reader.mapping(
-                api, allowed: ["report_rate", "hashcheck_rate", "idle_timeout", "connections_per_peer", "max_connections", "intake_queue", "trusted_proxies"],
+                api,
+                allowed: [
+                    "report_rate", "hashcheck_rate", "idle_timeout", "connections_per_peer", "max_connections", "intake_queue", "trusted_proxies",
+                    "session_idle",
+                ],
                 what: "api")
         {
             if let span = fields["idle_timeout"].flatMap({ reader.duration($0, key: "idle_timeout") }) { config.apiIdleTimeout = span }
@@ -201,6 +207,13 @@ public struct GatewayConfig: Sendable {
                 }
             }
             if let rate = fields["report_rate"].flatMap({ reader.integer($0, key: "report_rate", range: 1...1_000_000) }) { config.apiReportRate = rate }
+            if let node = fields["session_idle"], let span = reader.duration(node, key: "session_idle") {
+                if span.seconds < 1 || span.seconds > 8 * 3600 {
+                    reader.error(.invalidValue, "\"session_idle\" must be between 1s and 8h, got \(YAMLReader.show(node))", at: node.location)
+                } else {
+                    config.apiSessionIdle = span
+                }
+            }
             if let rate = fields["hashcheck_rate"].flatMap({ reader.integer($0, key: "hashcheck_rate", range: 1...100_000) }) { config.apiHashcheckRate = rate }
         }
         if let retention = top["retention"], let fields = reader.mapping(retention, allowed: ["reporter_contacts"], what: "retention") {

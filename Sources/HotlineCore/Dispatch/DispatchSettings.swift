@@ -96,11 +96,15 @@ public struct DispatchSettings: Hashable, Sendable {
     /// How long a claim keeps other instances away; after a crash, the claimed work waits
     /// this long before another instance (or the restarted one) takes it.
     public var lease: TimeInterval
+    /// Days without deadlines and reminders.
+    public var quietDays: QuietDays
 
     /// Creates settings.
     public init(
-        retry: RetryPolicy = RetryPolicy(), followUp: FollowUpPolicy = FollowUpPolicy(), batchLimit: Int = 500, claimSize: Int = 10, lease: TimeInterval = 120
+        retry: RetryPolicy = RetryPolicy(), followUp: FollowUpPolicy = FollowUpPolicy(), batchLimit: Int = 500, claimSize: Int = 10, lease: TimeInterval = 120,
+        quietDays: QuietDays = QuietDays()
     ) {
+        self.quietDays = quietDays
         self.retry = retry
         self.followUp = followUp
         self.batchLimit = batchLimit

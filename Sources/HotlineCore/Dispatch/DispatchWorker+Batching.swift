@@ -6,9 +6,19 @@ extension DispatchWorker {
     /// desk changed leaves the batch and is decided again with the new facts.
     public func batchDueItems(_ pass: inout DispatchPass) throws {
         let now = time.now()
-        let waiting = try store.waitingItems(limit: settings.batchLimit * 20)
+        var waiting = try store.waitingItems(limit: settings.batchLimit * 20)
         pass.waiting = 0
         pass.nextBatchAt = nil
+        // Items a standing hold covers wait where they are; the pass after the hold ends
+        // batches them, once, as any other due item (the notice consumes them).
+        let open = try holds?.openHolds().filter { $0.isActive(at: now) } ?? []
+        if !open.isEmpty {
+            let before = waiting.count
+            waiting.removeAll { Self.hold(covering: $0, in: open, at: now) != nil }
+            pass.onHold = before - waiting.count
+        } else {
+            pass.onHold = 0
+        }
         for batch in DispatchBatch.batches(of: waiting) {
             guard batch.dueAt <= now else {
                 pass.waiting += batch.items.count
@@ -27,6 +37,27 @@ extension DispatchWorker {
                 // Another instance batched (or moved) these items first; its notice stands.
                 pass.conflicts += 1
             }
+        }
+    }
+
+    /// The standing hold that keeps `item` back, if any.
+    static func hold(covering item: DispatchItem, in holds: [StandingHold], at now: Date) -> StandingHold? {
+        HoldEnricher.covering(
+            holds, host: item.subject.host, ip: item.hosting.ip, contactID: item.recipient?.contactID, caseID: item.subject.caseID, at: now)
+    }
+
+    /// Marks the holds whose time has come as ended, each once whatever the number of
+    /// instances (the store's conditional update decides), with an audit entry.
+    public func endDueHolds(_ pass: inout DispatchPass) throws {
+        guard let holds else { return }
+        let now = time.now()
+        for hold in try holds.openHolds() where hold.until <= now {
+            let entry = AuditEntry(
+                at: now, actor: "dispatch", event: "hold.ended", subject: hold.id,
+                detail: [
+                    "scope": .string(hold.scope.rawValue), "value": .string(hold.value), "by": .string("expiry"), "until": .string(RFC3339.format(hold.until)),
+                ])
+            if try holds.endHold(id: hold.id, at: now, by: "expiry", audit: entry) { pass.holdsEnded += 1 }
         }
     }
 
@@ -57,7 +88,9 @@ extension DispatchWorker {
             reason: first.reason, items: noticeItems)
         // The deadline the message states is the one followed up: set now, before the
         // message is rendered (first notices said "before ," when it was set at delivery).
-        if notice.isFollowedUp, let span = notice.deadlineSpan { notice.deadline = now.addingTimeInterval(TimeInterval(span.seconds)) }
+        if notice.isFollowedUp, let span = notice.deadlineSpan {
+            notice.deadline = settings.quietDays.shifted(now.addingTimeInterval(TimeInterval(span.seconds)))
+        }
         var failure: String?
         var messages: [OutboxMessage] = []
         if first.recipient == nil {

@@ -42,7 +42,7 @@ extension DispatchWorker {
                 .noticeRemoved, for: notice, detail: "every URL gone on \(settings.followUp.confirmations) checks in a row", updatedMessage: nil, now: now)
             pass.removed += 1
         } else if let deadline = notice.deadline, deadline <= now, notice.overdueRaisedFor != deadline,
-            !notice.awaitingRemovalConfirmation
+            !notice.awaitingRemovalConfirmation, !settings.quietDays.isQuiet(now)
         {
             // A URL found gone once is confirmed first (minutes later): a hoster that removed
             // it just before the deadline is not sent a reminder.
@@ -150,7 +150,7 @@ extension DispatchWorker {
             case .notify(let to, let template, let deadline, _) where to == notice.recipient.target && notice.kind == .notify && notice.status.isActive:
                 // The same desk again: a reminder on this notice, threaded to the first message.
                 notice.reminders += 1
-                notice.deadline = now.addingTimeInterval(TimeInterval(deadline.seconds))
+                notice.deadline = settings.quietDays.shifted(now.addingTimeInterval(TimeInterval(deadline.seconds)))
                 let first = try store.messages(noticeID: notice.id).first?.messageID
                 do {
                     newMessages.append(

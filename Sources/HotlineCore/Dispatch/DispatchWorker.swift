@@ -28,6 +28,10 @@ public struct DispatchPass: Hashable, Sendable {
     public var nextBatchAt: Date?
     /// Items held until the police release them (counted once per ``DispatchWorker/runUntilIdle(limit:)``).
     public var held = 0
+    /// Items waiting under a standing hold (the latest pass's view).
+    public var onHold = 0
+    /// Standing holds that ended in this pass (their items go out with it).
+    public var holdsEnded = 0
     /// The delivery failures of the pass, for a warning each (an SMTP outage must not show
     /// only as a count); at most ``DeliveryProblem/kept`` are kept.
     public var problems: [DeliveryProblem] = []
@@ -71,6 +75,8 @@ public struct DispatchPass: Hashable, Sendable {
         removed += other.removed
         overdue += other.overdue
         conflicts += other.conflicts
+        holdsEnded += other.holdsEnded
+        onHold = other.onHold
         for problem in other.problems { note(problem) }
         // A state, not a count: the latest pass's view.
         waiting = other.waiting
@@ -79,7 +85,7 @@ public struct DispatchPass: Hashable, Sendable {
 
     /// Whether the pass did anything (items left waiting are no work).
     public var didWork: Bool {
-        noticesCreated + itemsMoved + delivered + retried + failed + checks + removed + overdue + conflicts > 0
+        noticesCreated + itemsMoved + delivered + retried + failed + checks + removed + overdue + conflicts + holdsEnded > 0
     }
 
     /// `{"notices_created",…}`.
@@ -90,6 +96,7 @@ public struct DispatchPass: Hashable, Sendable {
             "checks": .number(Double(checks)), "removed": .number(Double(removed)), "overdue": .number(Double(overdue)),
             "conflicts": .number(Double(conflicts)), "waiting": .number(Double(waiting)),
             "next_batch_at": nextBatchAt.map { .string(RFC3339.format($0)) } ?? .null, "held": .number(Double(held)),
+            "on_hold": .number(Double(onHold)), "holds_ended": .number(Double(holdsEnded)),
         ])
     }
 }
@@ -124,13 +131,17 @@ public struct DispatchWorker: Sendable {
     public let ids: any IDGenerator
     /// Called after each delivery, before its result is stored (fault injection in tests).
     public let afterDelivery: (@Sendable (OutboxMessage) -> Void)?
+    /// Standing holds; `nil` when none are kept.
+    public let holds: (any HoldStore)?
 
     /// Creates a worker.
     public init(
         store: any NoticeStore, engine: DecisionEngine, planner: DispatchPlanner, renderer: NoticeRenderer, transport: any NoticeTransport,
         checker: (any URLChecking)?, hostingLookup: (any HostingLookup)? = nil, settings: DispatchSettings = DispatchSettings(),
-        time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), afterDelivery: (@Sendable (OutboxMessage) -> Void)? = nil
+        time: any TimeSource = SystemTimeSource(), ids: any IDGenerator = UUIDv7Generator(), afterDelivery: (@Sendable (OutboxMessage) -> Void)? = nil,
+        holds: (any HoldStore)? = nil
     ) {
+        self.holds = holds
         self.store = store
         self.engine = engine
         self.planner = planner
@@ -147,6 +158,7 @@ public struct DispatchWorker: Sendable {
     /// One pass: batch, deliver, follow up.
     public func runOnce() throws -> DispatchPass {
         var pass = DispatchPass()
+        try endDueHolds(&pass)
         try batchDueItems(&pass)
         try deliverDueMessages(&pass)
         try followUpDueNotices(&pass)
@@ -175,7 +187,9 @@ public struct DispatchWorker: Sendable {
         if let deadline = notice.deadline, notice.overdueRaisedFor != deadline,
             !notice.awaitingRemovalConfirmation || checker == nil
         {
-            candidates.append(deadline)
+            // On a quiet day the overdue event waits for the next working day.
+            candidates.append(
+                deadline <= time.now() && settings.quietDays.isQuiet(time.now()) ? settings.quietDays.nextWorkingStart(after: time.now()) : deadline)
         }
         return candidates.min()
     }

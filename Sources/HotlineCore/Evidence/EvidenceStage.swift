@@ -169,6 +169,8 @@ public struct EvidenceStage: Sendable {
         // another URL meets it there.
         let content = evidence.media.flatMap { medium in medium.digests + (medium.pdq.map { [(HashAlgorithm.pdq, $0.description)] } ?? []) }
         if !content.isEmpty { try transaction.addCaseHashes(caseID: task.caseID, hashes: content) }
+        let observedHashes = ObservedHash.of(evidence.media, reportID: report.id)
+        if !observedHashes.isEmpty { try transaction.addObservedHashes(observedHashes, caseID: task.caseID, at: now) }
         // The notice names the file the gateway found: the one that matched, else the first
         // medium it hashed; the reporter's hashes only when it hashed nothing.
         var subjectHashes = report.hashes.hashValues

@@ -167,4 +167,7 @@ public protocol HashListStore: Sendable {
     func allowedHashes() throws -> [(algorithm: HashAlgorithm, value: String)]
     /// Figures per list.
     func hashListStatistics() throws -> (lists: [HashListStatistics], allowed: Int)
+    /// How many times the lists changed; an instance whose index was built at another
+    /// value loads them again.
+    func hashListGeneration() throws -> Int
 }

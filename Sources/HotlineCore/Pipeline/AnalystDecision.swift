@@ -10,11 +10,17 @@ public enum AnalystDecisionError: Error, Hashable, Sendable, CustomStringConvert
     case unknownTemplate(String)
     /// A notice with nobody to send it to.
     case nobodyToNotify(String)
+    /// A notice or forward of material the analyst found not illegal.
+    case notIllegal(String)
+    /// Another analyst is working the case.
+    case taken(String)
 
     /// The message.
     public var description: String {
         switch self {
-        case .notFound(let message), .closed(let message), .unknownTemplate(let message), .nobodyToNotify(let message): message
+        case .notFound(let message), .closed(let message), .unknownTemplate(let message), .nobodyToNotify(let message), .notIllegal(let message),
+            .taken(let message):
+            message
         }
     }
 }
@@ -43,11 +49,17 @@ public struct AnalystDecision: Sendable {
         self.ids = ids
     }
 
-    /// Records `action` for `caseID`, decided by `actor` for `reason` with the analyst's
-    /// `classification` (what the notice and its X-ARF report state); returns the decision.
+    /// Records `action` for `caseID`, decided by `token` for `reason` with the analyst's
+    /// `classification` (what the notice and its X-ARF report state); returns the decision
+    /// and, when the gateway observed hashes in the case, the pending verdict it gave them.
     public func decide(
-        caseID: String, action: Action, reason: String, classification: Classification? = nil, actor: String, store: some ReportStore & CaseStore
-    ) throws -> Decision {
+        caseID: String, action: Action, reason: String, classification: AssessedClassification? = nil, token: APIToken,
+        store: some ReportStore & CaseStore & VerdictStore & CaseTakeStore
+    ) throws -> (decision: Decision, verdict: HashVerdict?) {
+        let actor = token.actor
+        if classification == .notIllegal, action.kind != .close {
+            throw AnalystDecisionError.notIllegal("material found not_illegal is closed, not sent anywhere")
+        }
         if let template = action.templateName, !templateNames.contains(template) {
             throw AnalystDecisionError.unknownTemplate("no template \(JSONValue.string(template).serialized)")
         }
@@ -57,11 +69,19 @@ public struct AnalystDecision: Sendable {
             throw AnalystDecisionError.notFound("case \(caseID) has no decision to start from")
         }
         let now = time.now()
+        if let take = try store.caseTake(caseID: caseID, at: now), take.tokenID != token.id {
+            throw AnalystDecisionError.taken("\(take.actor) is working case \(caseID) until \(RFC3339.format(take.until))")
+        }
         let verdict = Verdict(rule: "analyst", outcome: action.kind, actions: [action], rulesDigest: engine.ruleSet.digest)
         var facts = latest.facts
         if let classification { facts[.analystClassification] = .string(classification.rawValue) }
         let decision = Decision(
             id: ids.next(), reportID: latest.reportID, caseID: caseID, trigger: "analyst", verdict: verdict, facts: facts, decidedAt: now)
+        let remembered = try classification.flatMap { classification in
+            VerdictReview(time: time, ids: ids).verdict(
+                caseID: caseID, decisionID: decision.id, classification: classification, observed: try store.observedHashes(caseID: caseID), token: token,
+                at: now)
+        }
         let subject = ReportedURL(
             reportID: report.id, caseID: caseID, decisionID: decision.id, url: report.url.canonical, host: report.url.host, hashes: report.hashes.hashValues)
         let items = recorder.items(for: [action], subject: subject, facts: facts, now: now)
@@ -76,9 +96,21 @@ public struct AnalystDecision: Sendable {
                     at: now, actor: actor, event: "case.decided", subject: caseID,
                     detail: [
                         "decision_id": .string(decision.id), "action": action.json, "reason": .string(reason),
+                        "classification": classification.map { .string($0.rawValue) } ?? .null, "verdict_id": remembered.map { .string($0.id) } ?? .null,
                     ]))
+            if let remembered {
+                try transaction.insertVerdict(remembered)
+                try transaction.appendAudit(
+                    AuditEntry(
+                        at: now, actor: actor, event: "verdict.pending", subject: remembered.id,
+                        detail: [
+                            "case_id": .string(caseID), "classification": .string(remembered.classification.rawValue),
+                            "hashes": .number(Double(remembered.hashes.count)),
+                        ]))
+            }
         }
-        return decision
+        try? store.releaseCase(caseID: caseID, tokenID: token.id)
+        return (decision, remembered)
     }
 }
 

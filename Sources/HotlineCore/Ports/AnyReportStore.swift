@@ -53,6 +53,12 @@ public struct AnyReportStoreTransaction: ReportStoreTransaction {
     public func addCaseURL(caseID: String, url: String) throws { try base.addCaseURL(caseID: caseID, url: url) }
     /// Records content hashes seen in a case (idempotent).
     public func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws { try base.addCaseHashes(caseID: caseID, hashes: hashes) }
+    /// Records what the gateway hashed for a report of a case (idempotent).
+    public func addObservedHashes(_ hashes: [ObservedHash], caseID: String, at date: Date) throws {
+        try base.addObservedHashes(hashes, caseID: caseID, at: date)
+    }
+    /// Stores an analyst's pending verdict.
+    public func insertVerdict(_ verdict: HashVerdict) throws { try base.insertVerdict(verdict) }
     /// Stores a new case.
     public func insertCase(_ record: CaseRecord) throws { try base.insertCase(record) }
     /// Updates a case's status, count and close time.

@@ -40,6 +40,10 @@ public protocol CaseStore: Sendable {
     func caseRecord(id: String) throws -> CaseRecord?
     /// The case of a report.
     func caseID(reportID: String) throws -> String?
+    /// The reports of a case, oldest first.
+    func reportIDs(caseID: String) throws -> [String]
+    /// The notices and forwards that carry a case's URLs, oldest first.
+    func notices(caseID: String) throws -> [Notice]
     /// The latest decision of a case.
     func latestDecision(caseID: String) throws -> LatestDecision?
     /// The latest decision of one report (`hotline rules explain --id`).

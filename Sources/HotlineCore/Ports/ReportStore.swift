@@ -53,6 +53,10 @@ public protocol ReportStoreTransaction {
     func addCaseURL(caseID: String, url: String) throws
     /// Records content hashes seen in a case (idempotent).
     func addCaseHashes(caseID: String, hashes: [(HashAlgorithm, String)]) throws
+    /// Records what the gateway hashed for a report of a case (idempotent).
+    func addObservedHashes(_ hashes: [ObservedHash], caseID: String, at date: Date) throws
+    /// Stores an analyst's pending verdict, with the decision that gave it.
+    func insertVerdict(_ verdict: HashVerdict) throws
     /// Stores a new case.
     func insertCase(_ record: CaseRecord) throws
     /// Updates a case's status, count and close time.

@@ -13,9 +13,12 @@ public struct DashboardSession: Hashable, Sendable {
     public var expiresAt: Date
     /// When it was ended (logout), if it was.
     public var revokedAt: Date?
+    /// When it was last used (idle expiry), if it was recorded.
+    public var lastSeenAt: Date?
 
     /// Creates a session.
-    public init(tokenID: String, csrf: String, createdAt: Date, expiresAt: Date, revokedAt: Date? = nil) {
+    public init(tokenID: String, csrf: String, createdAt: Date, expiresAt: Date, revokedAt: Date? = nil, lastSeenAt: Date? = nil) {
+        self.lastSeenAt = lastSeenAt
         self.tokenID = tokenID
         self.csrf = csrf
         self.createdAt = createdAt
@@ -25,6 +28,11 @@ public struct DashboardSession: Hashable, Sendable {
 
     /// Whether it may be used at `date`.
     public func isLive(at date: Date) -> Bool { revokedAt == nil && date < expiresAt }
+
+    /// Whether it may be used at `date` having been idle for at most `idle`.
+    public func isLive(at date: Date, idle: TimeInterval) -> Bool {
+        isLive(at: date) && date.timeIntervalSince(lastSeenAt ?? createdAt) <= idle
+    }
 }
 
 /// Dashboard sessions, shared by every instance on one database.
@@ -35,6 +43,8 @@ public protocol SessionStore: Sendable {
     func session(idHash: String) throws -> DashboardSession?
     /// Ends a session (logout).
     func revokeSession(idHash: String, at date: Date) throws
+    /// Records that a session was used at `date` (its idle expiry starts again).
+    func touchSession(idHash: String, at date: Date) throws
     /// The token with this id, revoked or not.
     func token(id: String) throws -> APIToken?
 }

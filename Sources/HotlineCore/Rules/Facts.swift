@@ -126,6 +126,7 @@ extension Facts {
         facts[.reportHasHashes] = .bool(!report.hashes.isEmpty)
         facts[.reportHasReporter] = .bool(report.reporter != nil)
         facts[.reportAge] = .duration(TimeSpan(seconds: max(0, Int(now.timeIntervalSince(report.receivedAt)))))
+        facts[.caseID] = .string(caseInfo.caseID)
         facts[.caseDuplicate] = .bool(caseInfo.isDuplicate)
         facts[.caseReportCount] = .number(Double(caseInfo.reportCount))
         facts[.caseAge] = .duration(TimeSpan(seconds: max(0, Int(now.timeIntervalSince(caseInfo.openedAt)))))

@@ -194,6 +194,20 @@ public enum Fact: Int, CaseIterable, Sendable {
     case deliveryAttempts
     /// `analyst.classification`.
     case analystClassification
+    /// `case.id`.
+    case caseID
+    /// `hold.active`.
+    case holdActive
+    /// `hold.id`.
+    case holdID
+    /// `hold.scope`.
+    case holdScope
+    /// `hold.reason`.
+    case holdReason
+    /// `hold.police`.
+    case holdPolice
+    /// `hold.remaining`.
+    case holdRemaining
 
     /// The dotted name, type, summary and closed set of values of the field.
     var definition: (name: String, type: FactType, summary: String, allowedValues: [String]?) {
@@ -306,8 +320,15 @@ public enum Fact: Int, CaseIterable, Sendable {
         case .analystClassification:
             (
                 "analyst.classification", .string, "The classification an analyst gave when deciding the case by hand.",
-                Classification.allCases.map(\.rawValue)
+                AssessedClassification.allCases.map(\.rawValue)
             )
+        case .caseID: ("case.id", .string, "The case the report is in.", nil)
+        case .holdActive: ("hold.active", .bool, "A standing hold covers the URL's domain, network, hoster or case; its notices wait until it ends.", nil)
+        case .holdID: ("hold.id", .string, "The standing hold that covers it (the one ending last, when several do).", nil)
+        case .holdScope: ("hold.scope", .string, "What the hold covers.", StandingHold.Scope.allCases.map(\.rawValue))
+        case .holdReason: ("hold.reason", .string, "Why the hold was placed.", nil)
+        case .holdPolice: ("hold.police", .bool, "The hold was placed at the police's request.", nil)
+        case .holdRemaining: ("hold.remaining", .duration, "Time until the hold ends.", nil)
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import HotlineCore
 
-/// The operators' dashboard: one server-rendered HTML page with inline SVG charts. No
+/// The operators' dashboard: the monitor page of the workbench, with inline SVG charts. No
 /// scripts, no content, no thumbnails; every number also carries `data-stat` so a test can
 /// compare it with the API.
 public struct DashboardPage: Sendable {
@@ -19,15 +19,12 @@ public struct DashboardPage: Sendable {
     public var until: Date
     /// The rules in force.
     public var rulesVersion: String
-    /// The session's CSRF token, for the sign-out form (none when signed in by bearer token).
-    public var csrf: String?
 
     /// Creates the page.
     public init(
         stats: RemovalStatistics, volumes: [(day: String, count: Int)], decisions: [(outcome: String, count: Int)], queueDepth: Int, since: Date, until: Date,
-        rulesVersion: String, csrf: String? = nil
+        rulesVersion: String
     ) {
-        self.csrf = csrf
         self.stats = stats
         self.volumes = volumes
         self.decisions = decisions
@@ -106,22 +103,10 @@ public struct DashboardPage: Sendable {
         return svg + "</svg></figure>"
     }
 
-    /// The page.
-    public var html: String {
+    /// The page's content (the workbench layout goes around it).
+    public var body: String {
         let total = stats.total
         var html = """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Hotline Gateway — monitor</title>
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <style>
-            body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1a202c}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
-            .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #cbd5e0;border-radius:6px;padding:.6rem 1rem;min-width:9rem}
-            .card .n{display:block;font-size:1.6rem;font-weight:600}table{border-collapse:collapse;font-size:.9rem}
-            th,td{border-bottom:1px solid #e2e8f0;padding:.3rem .6rem;text-align:right}th:first-child,td:first-child{text-align:left}
-            tr.flag td{background:#fff5f5}figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.3rem}.muted{color:#718096;font-size:.85rem}
-            </style></head><body>
-            \(csrf.map { "<form method=\"post\" action=\"/dashboard/logout\" style=\"float:right\"><input type=\"hidden\" name=\"csrf\" value=\"\(Self.escape($0))\"><button type=\"submit\">Sign out</button></form>" } ?? "")
-            <h1>Hotline Gateway — monitor</h1>
             <p class="muted">Notices delivered \(Self.escape(RFC3339.format(since))) to \(Self.escape(RFC3339.format(until))); rules \(Self.escape(rulesVersion)). No content is shown here.</p>
             <div class="cards">
             <div class="card">Notices\(stat("total.notices", String(total.notices)))</div>
@@ -177,6 +162,6 @@ public struct DashboardPage: Sendable {
             }
             html += "</ul>"
         }
-        return html + "</body></html>\n"
+        return html
     }
 }

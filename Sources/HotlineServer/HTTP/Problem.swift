@@ -48,6 +48,16 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         Problem(status: .notFound, title: "Not Found", detail: detail)
     }
 
+    /// 422: the request is well-formed, but the gateway cannot do what it asks.
+    public static func unprocessable(_ detail: String, field: String? = nil) -> Problem {
+        Problem(status: .unprocessableContent, title: "Unprocessable Content", detail: detail, field: field)
+    }
+
+    /// 409: the state changed under the request (someone else was first).
+    public static func conflict(_ detail: String) -> Problem {
+        Problem(status: .conflict, title: "Conflict", detail: detail)
+    }
+
     /// The body.
     public var json: JSONValue {
         var object: JSONObject = [

@@ -38,7 +38,11 @@ struct TokenAuthenticator: RouterMiddleware {
     let guessing: RateLimiter
     let time: any TimeSource
 
-    init(store: any GatewayStorage, time: any TimeSource, guessing: RateLimiter, cacheLifetime: TimeInterval = 5) {
+    /// How long a dashboard session may go unused.
+    let sessionIdle: TimeInterval
+
+    init(store: any GatewayStorage, time: any TimeSource, guessing: RateLimiter, cacheLifetime: TimeInterval = 5, sessionIdle: TimeInterval = 30 * 60) {
+        self.sessionIdle = sessionIdle
         self.store = store
         self.cache = ExpiringCache()
         self.cacheLifetime = cacheLifetime
@@ -91,9 +95,12 @@ struct TokenAuthenticator: RouterMiddleware {
     /// live; otherwise the request goes on without them (and the dashboard asks to sign in).
     func sessionContext(_ cookie: String, context: GatewayContext) throws -> GatewayContext {
         let idHash = TokenSecrets.hash(cookie)
-        guard let session = try store.session(idHash: idHash), session.isLive(at: time.now()), let token = try store.token(id: session.tokenID),
+        let now = time.now()
+        guard let session = try store.session(idHash: idHash), session.isLive(at: now, idle: sessionIdle), let token = try store.token(id: session.tokenID),
             token.revokedAt == nil
         else { return context }
+        // Recorded at most every half minute: a page load is not a write.
+        if now.timeIntervalSince(session.lastSeenAt ?? session.createdAt) > 30 { try store.touchSession(idHash: idHash, at: now) }
         var context = context
         context.token = token
         context.session = (session, idHash)

@@ -35,12 +35,10 @@ struct AnalystRoutes {
             try await request.jsonBody(limit: 64 * 1024), allowed: ["action", "reason", "to", "template", "deadline", "classification"])
         // What the analyst assessed: the notice and its X-ARF report state it (a notice must
         // not say "unclassified" or "found by hash" of material a person assessed).
-        var classification: Classification?
+        var classification: AssessedClassification?
         if let text = try body.string("classification") {
-            guard let parsed = Classification(rawValue: text) else {
-                throw Problem.badRequest(
-                    "\"classification\" must be one of \(Classification.allCases.map(\.rawValue).joined(separator: ", ")), got \(Quoted.text(text))",
-                    field: "classification")
+            guard let parsed = AssessedClassification(rawValue: text) else {
+                throw Problem.badRequest("\"classification\" must be one of \(AssessedClassification.names), got \(Quoted.text(text))", field: "classification")
             }
             classification = parsed
         }
@@ -63,9 +61,7 @@ struct AnalystRoutes {
                 deadline = span
             }
             guard classification != nil else {
-                throw Problem.badRequest(
-                    "a notice needs the analyst's \"classification\": one of \(Classification.allCases.map(\.rawValue).joined(separator: ", "))",
-                    field: "classification")
+                throw Problem.badRequest("a notice needs the analyst's \"classification\": one of \(AssessedClassification.names)", field: "classification")
             }
             action = .notify(to: to, template: try body.string("template") ?? "ntd-assessed", deadline: deadline, batchWindow: TimeSpan(seconds: 0))
         case "forward":
@@ -79,23 +75,33 @@ struct AnalystRoutes {
         case let other:
             throw Problem.badRequest("\"action\" must be notify, forward or close, got \(JSONValue.string(other ?? "").serialized)", field: "action")
         }
+        let (decision, verdict) = try Self.decide(
+            caseID: caseID, action: action, reason: reason, classification: classification, token: token, runtime: runtime)
+        return .json(
+            .object([
+                "case_id": .string(caseID), "decision_id": .string(decision.id), "outcome": .string(action.kind.rawValue), "actions": [action].json,
+                "verdict_id": verdict.map { .string($0.id) } ?? .null,
+            ]),
+            status: .created)
+    }
+
+    /// Records an analyst's decision (the API's and the workbench's), answering each refusal with its status.
+    static func decide(
+        caseID: String, action: Action, reason: String, classification: AssessedClassification?, token: APIToken, runtime: GatewayRuntime
+    ) throws -> (Decision, HashVerdict?) {
         let parts = runtime.parts
         let decider = AnalystDecision(engine: parts.engine, templateNames: parts.templates.names, planner: parts.planner, time: runtime.time)
-        let decision: Decision
         do {
-            decision = try decider.decide(
-                caseID: caseID, action: action, reason: reason, classification: classification, actor: token.actor, store: runtime.store)
+            return try decider.decide(caseID: caseID, action: action, reason: reason, classification: classification, token: token, store: runtime.store)
         } catch let error as AnalystDecisionError {
             switch error {
             // Schema-valid, but the config has no such template: unprocessable, like nobody to notify.
-            case .unknownTemplate(let message): throw Problem(status: .unprocessableContent, title: "Unprocessable Content", detail: message, field: "template")
+            case .unknownTemplate(let message): throw Problem.unprocessable(message, field: "template")
             case .notFound(let message): throw Problem.notFound(message)
-            case .closed(let message): throw Problem(status: .conflict, title: "Conflict", detail: message)
-            case .nobodyToNotify(let message): throw Problem(status: .unprocessableContent, title: "Unprocessable Content", detail: message, field: "to")
+            case .closed(let message), .taken(let message): throw Problem.conflict(message)
+            case .nobodyToNotify(let message): throw Problem.unprocessable(message, field: "to")
+            case .notIllegal(let message): throw Problem.unprocessable(message, field: "classification")
             }
         }
-        return .json(
-            .object(["case_id": .string(caseID), "decision_id": .string(decision.id), "outcome": .string(action.kind.rawValue), "actions": [action].json]),
-            status: .created)
     }
 }

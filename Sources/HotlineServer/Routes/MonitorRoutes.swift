@@ -56,10 +56,12 @@ struct MonitorRoutes {
         let page = DashboardPage(
             stats: try statistics(since: since, until: until), volumes: try store.reportsPerDay(since: since, until: until),
             decisions: decisions, queueDepth: try store.queueDepth(), since: since, until: until,
-            rulesVersion: runtime.parts.engine.ruleSet.digest, csrf: context.session?.session.csrf)
-        return Response(
-            status: .ok, headers: Self.pageHeaders("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"),
-            body: .init(byteBuffer: ByteBuffer(string: page.html)))
+            rulesVersion: runtime.parts.engine.ruleSet.digest)
+        let language = WorkbenchLanguage.of(request)
+        let html = WorkbenchHTML.page(
+            title: language.text("nav.monitor"), body: page.body, language: language, csrf: context.session?.session.csrf, actor: context.token?.actor,
+            path: "/dashboard")
+        return Response(status: .ok, headers: Self.pageHeaders(WorkbenchRoutes.policy), body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     /// Headers every dashboard page carries: nothing framed, nothing cached.
@@ -78,14 +80,15 @@ struct MonitorRoutes {
     func loginForm(message: String?, status: HTTPResponse.Status? = nil) -> Response {
         let csrf = TokenSecrets.make()
         let html = """
-            <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Hotline Gateway — sign in</title></head>
-            <body style="font-family:system-ui,sans-serif;margin:2rem"><h1>Hotline Gateway</h1>
-            \(message.map { "<p style=\"color:#c53030\">\(DashboardPage.escape($0))</p>" } ?? "")
-            <form method="post" action="/dashboard/login"><input type="hidden" name="csrf" value="\(csrf)">
-            <label>Analyst or admin token <input type="password" name="token" autocomplete="off" size="50"></label>
-            <button type="submit">Sign in</button></form></body></html>
+            <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign in — Hotline Gateway</title>
+            <link rel="stylesheet" href="/dashboard/static/workbench.css"></head>
+            <body><main><h1>Hotline Gateway</h1>
+            \(message.map { "<p class=\"error\" role=\"alert\">\(DashboardPage.escape($0))</p>" } ?? "")
+            <form method="post" action="/dashboard/login" id="signin"><input type="hidden" name="csrf" value="\(csrf)">
+            <label>Analyst or admin token · Token van analist of beheerder <input type="password" name="token" autocomplete="off" size="50"></label>
+            <button type="submit">Sign in · Aanmelden</button></form></main></body></html>
             """
-        var headers = Self.pageHeaders("default-src 'none'; form-action 'self'")
+        var headers = Self.pageHeaders(WorkbenchRoutes.policy)
         headers[.setCookie] = "\(Self.loginCookie)=\(csrf); Path=/dashboard/login; HttpOnly; Secure; SameSite=Strict; Max-Age=3600"
         return Response(status: status ?? (message == nil ? .ok : .unauthorized), headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }

@@ -71,6 +71,10 @@ public struct RulesReloadService: Service {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             guard !Task.isShuttingDownGracefully else { break }
             let signalled = hangup.consume()
+            // A verdict confirmed or a list changed on any instance: this one's index follows.
+            if !signalled, let entries = runtime.reloadHashesIfChanged() {
+                logger.notice("hash lists reloaded", metadata: ["entries": "\(entries)"])
+            }
             guard signalled || runtime.filesChanged else { continue }
             let (digest, diagnostics) = runtime.reload(actor: signalled ? "system:sighup" : "system:file-change")
             if let digest {

@@ -49,7 +49,8 @@ extension SQLStore {
             try db.row("SELECT * FROM dashboard_sessions WHERE id_hash = ?", [.text(idHash)]).map { row in
                 DashboardSession(
                     tokenID: try row.text("token_id"), csrf: try row.text("csrf"), createdAt: StoredDate.date(try row.text("created_at")),
-                    expiresAt: StoredDate.date(try row.text("expires_at")), revokedAt: try row.optionalText("revoked_at").map(StoredDate.date))
+                    expiresAt: StoredDate.date(try row.text("expires_at")), revokedAt: try row.optionalText("revoked_at").map(StoredDate.date),
+                    lastSeenAt: try row.optionalText("last_seen_at").map(StoredDate.date))
             }
         }
     }
@@ -60,6 +61,11 @@ extension SQLStore {
             try $0.execute(
                 "UPDATE dashboard_sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL", [.text(StoredDate.text(date)), .text(idHash)])
         }
+    }
+
+    /// Records a session's use.
+    public func touchSession(idHash: String, at date: Date) throws {
+        try writing { try $0.execute("UPDATE dashboard_sessions SET last_seen_at = ? WHERE id_hash = ?", [.text(StoredDate.text(date)), .text(idHash)]) }
     }
 
     /// Every token, newest first.
@@ -117,6 +123,20 @@ extension SQLStore {
 
     /// Open cases whose latest decision escalated them, and notices the follow-up escalated,
     /// oldest first.
+    public func reportIDs(caseID: String) throws -> [String] {
+        try reading { try $0.rows("SELECT id FROM reports WHERE case_id = ? ORDER BY received_at, id", [.text(caseID)]).map { try $0.text("id") } }
+    }
+
+    /// The notices and forwards that carry a case's URLs, oldest first.
+    public func notices(caseID: String) throws -> [Notice] {
+        try reading { db in
+            try db.rows(
+                "SELECT body FROM notices WHERE id IN (SELECT notice_id FROM notice_items WHERE case_id = ?) ORDER BY created_at, id", [.text(caseID)]
+            ).map { try NoticeRow.notice($0, db: db) }
+        }
+    }
+
+    /// Escalated cases and notices, oldest first.
     public func escalationQueue(limit: Int) throws -> [QueueEntry] {
         try reading { db in
             let order = db.dialect.insertionOrder

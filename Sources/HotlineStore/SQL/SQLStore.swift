@@ -359,15 +359,20 @@ extension SQLStore {
                 }
             }
             counts.unchanged += entries.count - unique.count
+            if counts.added + counts.updated > 0 { try VerdictRows.bumpHashLists(db) }
             return counts
         }
     }
 
     /// Turns a list on or off; returns whether the list exists.
     public func setEnabled(_ enabled: Bool, list: String) throws -> Bool {
-        try writing {
-            try $0.execute(
-                "UPDATE hash_lists SET enabled = ?, updated_at = ? WHERE name = ?", [.int(enabled ? 1 : 0), .text(StoredDate.text(Date())), .text(list)]) > 0
+        try writing { db in
+            let found =
+                try db.execute(
+                    "UPDATE hash_lists SET enabled = ?, updated_at = ? WHERE name = ?", [.int(enabled ? 1 : 0), .text(StoredDate.text(Date())), .text(list)])
+                > 0
+            if found { try VerdictRows.bumpHashLists(db) }
+            return found
         }
     }
 
@@ -380,18 +385,21 @@ extension SQLStore {
                 sql += " AND list_id = (SELECT id FROM hash_lists WHERE name = ?)"
                 values.append(.text(list))
             }
-            return try db.execute(sql, values)
+            let retracted = try db.execute(sql, values)
+            if retracted > 0 { try VerdictRows.bumpHashLists(db) }
+            return retracted
         }
     }
 
     /// Puts a hash on the allow-list: never a match, whatever list holds it.
     public func allow(_ algorithm: HashAlgorithm, _ value: String, reason: String, at: Date) throws {
-        try writing {
-            try $0.execute(
+        try writing { db in
+            try db.execute(
                 """
                 INSERT INTO hash_allowlist (algorithm, hash, reason, added_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (algorithm, hash) DO UPDATE SET reason = excluded.reason
                 """, [.text(algorithm.rawValue), .text(value), .text(reason), .text(StoredDate.text(at))])
+            try VerdictRows.bumpHashLists(db)
         }
     }
 

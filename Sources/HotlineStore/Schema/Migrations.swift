@@ -132,7 +132,68 @@ enum Migrations {
                     revoked_at TEXT
                 );
                 """),
+        // The analysts' workbench: what the gateway hashed per case (the verdicts' source),
+        // verdicts under four eyes, who works which case, standing holds, a counter other
+        // instances watch to reload the hash lists, and sessions' idle expiry.
+        // The same SQL on both: nothing here differs between the dialects.
+        Migration(name: "0007-workbench", sqlite: workbench, postgres: workbench),
     ]
+
+    /// 0007: the tables of the analysts' workbench.
+    static let workbench = """
+        CREATE TABLE observed_hashes (
+            case_id TEXT NOT NULL,
+            algorithm TEXT NOT NULL CHECK (algorithm IN ('md5', 'sha1', 'sha256', 'pdq')),
+            hash TEXT NOT NULL,
+            quality INTEGER,
+            report_id TEXT NOT NULL,
+            media_url TEXT,
+            observed_at TEXT NOT NULL,
+            PRIMARY KEY (case_id, algorithm, hash)
+        );
+        CREATE TABLE verdicts (
+            id TEXT PRIMARY KEY NOT NULL,
+            case_id TEXT NOT NULL,
+            decision_id TEXT NOT NULL,
+            classification TEXT NOT NULL,
+            hashes TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'rejected')),
+            decided_by TEXT NOT NULL,
+            decided_actor TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            reviewed_by TEXT,
+            reviewed_actor TEXT,
+            reviewed_at TEXT,
+            review_reason TEXT
+        );
+        CREATE INDEX verdicts_status ON verdicts(status, created_at);
+        CREATE INDEX verdicts_case ON verdicts(case_id);
+        CREATE TABLE case_takes (
+            case_id TEXT PRIMARY KEY NOT NULL,
+            token_id TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            taken_at TEXT NOT NULL,
+            until TEXT NOT NULL
+        );
+        CREATE TABLE holds (
+            id TEXT PRIMARY KEY NOT NULL,
+            scope TEXT NOT NULL CHECK (scope IN ('domain', 'network', 'contact', 'case')),
+            value TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            police INTEGER NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            until TEXT NOT NULL,
+            ended_at TEXT,
+            ended_by TEXT
+        );
+        CREATE INDEX holds_open ON holds(until) WHERE ended_at IS NULL;
+        CREATE TABLE store_generations (
+            name TEXT PRIMARY KEY NOT NULL,
+            value INTEGER NOT NULL
+        );
+        ALTER TABLE dashboard_sessions ADD COLUMN last_seen_at TEXT;
+        """
 
     /// Every name, in order.
     static var names: [String] { [baseline] + steps.map(\.name) }
