@@ -45,7 +45,7 @@ struct Gateway {
                 $0.hasPrefix("-")
                     || ![
                         "notices", "hashes", "import", "list", "show", "held", "release", "work", "ingest", "outbox", "stats", "hosters", "summary", "mail",
-                        "poll", "log", "dispatch", "pending",
+                        "poll", "log", "dispatch", "pending", "holds", "add", "end",
                     ].contains($0)
             } ?? arguments.count
         full.insert(contentsOf: ["--data-dir", data, "--config", config], at: insertAt)
@@ -215,6 +215,41 @@ func decodeQuotedPrintable(_ text: String) -> String {
     /// Issue 18.1, 18.2 and 18.4 as two abuse desks read them: the same listed file at two
     /// hosters reaches both, each first notice states its deadline, and a reminder says what the
     /// checks found rather than "still online".
+    @Test func aStandingHoldKeepsTheNoticeBackUntilItEndsAndThenItGoesOutOnce() throws {
+        let smtp = try TestSMTPServer()
+        let hoster = try TestHosterServer(secret: Self.secret)
+        let gateway = try Gateway(smtpPort: smtp.port, contacts: loopbackContact(channel: "email", hoster: nil), knownMD5s: [try md5(of: hoster, "a")])
+        defer { gateway.remove() }
+        let both = try gateway.run(["holds", "add", "--domain", "x.test", "--network", "192.0.2.0/24", "--until", "1d", "--reason", "r"])
+        #expect(both.status == 64, "one scope at a time: \(both.stderr)")
+        let add = try gateway.run([
+            "holds", "add", "--contact", "loopback-hosting", "--until", Gateway.at(5), "--reason", "police investigation", "--police", "--at", Gateway.at(0),
+        ])
+        #expect(add.status == 0, "\(add.stderr)")
+        let ingest = try gateway.run(
+            ["ingest", "--wait", "--at", Gateway.at(0), "-"], stdin: #"{"url": "\#(hoster.url("/content/a"))", "source": {"type": "crawler"}}"# + "\n")
+        let decided = gateway.decisions(ingest)
+        #expect(decided.map { $0["rule"] as? String } == ["known-material-at-local-hoster"], "\(ingest.stdout)\(ingest.stderr)")
+        let facts = try FaultCLITests.sqlite(gateway.data + "/hotline.sqlite", "select facts from decisions order by rowid desc limit 1")
+        #expect(facts.contains(#""hold.active":true"#) && facts.contains(#""hold.police":true"#), "\(facts)")
+        let held = try gateway.run(["work", "--at", Gateway.at(1.01)])
+        #expect(gateway.objects(held).first?["on_hold"] as? Int == 1, "\(held.stdout)")
+        #expect(gateway.objects(held).first?["delivered"] as? Int == 0)
+        #expect(try gateway.run(["holds", "list", "--active", "--at", Gateway.at(4.9)]).lines.count == 1)
+        #expect(try gateway.run(["work", "--at", Gateway.at(4.9)]).stdout.contains(#""delivered":0"#))
+        #expect(smtp.messages().isEmpty)
+        let released = try gateway.run(["work", "--at", Gateway.at(5.01)])
+        #expect(gateway.objects(released).first?["holds_ended"] as? Int == 1, "\(released.stdout)")
+        #expect(gateway.objects(released).first?["delivered"] as? Int == 1)
+        let after = try gateway.run(["work", "--at", Gateway.at(5.1)])
+        #expect(gateway.objects(after).first?["delivered"] as? Int == 0)
+        #expect(smtp.messages().count == 1, "sent once")
+        #expect(try gateway.run(["holds", "list", "--active", "--at", Gateway.at(5.2)]).lines.isEmpty)
+        let audit = try FaultCLITests.sqlite(
+            gateway.data + "/hotline.sqlite", "select group_concat(event, ' ') from (select event from audit_log where event like 'hold.%' order by seq)")
+        #expect(audit == "hold.placed hold.ended")
+    }
+
     @Test func theSameKnownFileAtTwoHostersReachesBothWithADeadlineAndHonestReminders() throws {
         let smtp = try TestSMTPServer()
         let contacts = """

@@ -21,7 +21,7 @@ struct ServerFixture {
     let server: GatewayServer
     var tokens: [String: String] = [:]
 
-    init(rules: String? = nil, reportRate: Int = 10_000, intakeQueue: Int = 20_000, extra: String = "") throws {
+    init(rules: String? = nil, reportRate: Int = 10_000, intakeQueue: Int = 20_000, extra: String = "", fetchIntake: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let rulesPath: String
@@ -49,7 +49,7 @@ struct ServerFixture {
           hashcheck_rate: 2
           intake_queue: \(intakeQueue)
         \(extra)
-        fetch: { intake: { enabled: false, trusted: [org:partner-hotline] } }
+        fetch: { intake: { enabled: \(fetchIntake), trusted: [org:partner-hotline] } }
         """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
         let (config, diagnostics) = GatewayConfig.load(directory.appendingPathComponent("hotline.yaml").path)
         store = InMemoryStore()
@@ -63,6 +63,7 @@ struct ServerFixture {
         let roles: [(String, String?)] = [
             ("reporter", nil), ("provider", "hoster-a"), ("analyst", nil), ("admin", nil), ("other-provider", "hoster-b"),
             ("partner-reporter", "partner-hotline"), ("other-reporter", nil), ("member-reporter", "member-hotline"), ("member2-reporter", "member-hotline"),
+            ("second-analyst", nil),
         ]
         for (role, org) in roles {
             let secret = TokenSecrets.make()

@@ -24,7 +24,7 @@ public struct HoldEnricher: ReportEnricher {
     public func enrich(_ report: Report, facts: inout Facts) {
         let now = time.now()
         let covering = Self.covering(
-            holds(), host: report.url.host, ip: facts.string(.hostingIP), contactID: facts.string(.hostingContactID), caseID: facts.string(.caseID), at: now)
+            holds(), host: report.url.host, ip: Self.address(facts), contactID: facts.string(.hostingContactID), caseID: facts.string(.caseID), at: now)
         guard let hold = covering else { return }
         facts[.holdActive] = .bool(true)
         facts[.holdID] = .string(hold.id)
@@ -32,6 +32,12 @@ public struct HoldEnricher: ReportEnricher {
         facts[.holdReason] = .string(hold.reason)
         facts[.holdPolice] = .bool(hold.police)
         facts[.holdRemaining] = .duration(TimeSpan(seconds: max(0, Int(hold.until.timeIntervalSince(now)))))
+    }
+
+    /// The address the host resolved to, as text.
+    static func address(_ facts: Facts) -> String? {
+        if case .ip(let address)? = facts[.hostingIP] { return address.description }
+        return nil
     }
 
     /// The active hold among `holds` that covers these and ends last.

@@ -69,6 +69,8 @@ struct MonitorRoutes {
         [
             .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentSecurityPolicy: policy + "; frame-ancestors 'none'",
             HTTPField.Name("X-Frame-Options")!: "DENY",
+            // Not no-referrer: with it, browsers send "Origin: null" on the pages' own form posts.
+            HTTPField.Name("Referrer-Policy")!: "same-origin", HTTPField.Name("X-Content-Type-Options")!: "nosniff",
         ]
     }
 

@@ -69,7 +69,7 @@ enum WorkbenchHTML {
         return """
             <!DOCTYPE html>
             <html lang="\(language.rawValue)"><head><meta charset="utf-8"><title>\(escape(title)) — \(escape(t("app")))</title>
-            <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">
+            <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="same-origin">
             <link rel="stylesheet" href="/dashboard/static/workbench.css"></head><body>
             <header><strong>\(escape(t("app")))</strong><nav>\(nav)</nav><span class="who">\(actor.map { "\(escape(t("signedin"))) <code>\(escape($0))</code>" } ?? "") \(languages)</span>
             \(csrf.map { form("/dashboard/logout", csrf: $0, id: "signout", "", button: t("signout")) } ?? "")</header>

@@ -125,6 +125,7 @@ enum WorkbenchLanguage: String, CaseIterable, Sendable {
         "done.retracted": ("Retracted.", "Ingetrokken."),
         "done.releasedheld": ("Released: the held notices go out.", "Vrijgegeven: de aangehouden verzoeken gaan de deur uit."),
         "done.reloaded": ("The rules are reloaded.", "De regels zijn opnieuw geladen."),
+        "error.title": ("Not done", "Niet uitgevoerd"),
         "error.csrf": (
             "The form had expired or did not come from this site; nothing was done.",
             "Het formulier was verlopen of kwam niet van deze site; er is niets gedaan."

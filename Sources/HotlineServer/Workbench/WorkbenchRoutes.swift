@@ -117,18 +117,16 @@ struct WorkbenchRoutes {
         guard var viewer = try viewer(request, context) else { return Self.signIn }
         guard MonitorRoutes.isSameOrigin(request), let csrf = viewer.csrf, let posted = fields["csrf"], !posted.isEmpty, posted == csrf else {
             viewer.error = viewer.text("error.csrf")
-            return render((viewer.text("app"), "", .forbidden), viewer: viewer, setLanguage: false)
+            return render((viewer.text("error.title"), "", .forbidden), viewer: viewer, setLanguage: false)
         }
         do {
             return Response(status: .seeOther, headers: [.location: try action(fields, viewer)])
         } catch let problem as Problem {
             viewer.error = problem.detail
+            // Back to the page the form was on: /dashboard/SECTION[/ID].
+            let back = "/" + request.uri.path.split(separator: "/").prefix(3).joined(separator: "/")
             return render(
-                (
-                    viewer.text("app"),
-                    "<p><a href=\"\(WorkbenchHTML.escape(request.uri.path.split(separator: "/").prefix(3).map(String.init).joined(separator: "/")))\">←</a></p>",
-                    problem.status
-                ), viewer: viewer, setLanguage: false)
+                (viewer.text("error.title"), "<p><a href=\"\(WorkbenchHTML.escape(back))\">←</a></p>", problem.status), viewer: viewer, setLanguage: false)
         }
     }
 
