@@ -35,7 +35,7 @@ public struct GatewayServer: Sendable {
         intake = IntakeQueue(runtime: runtime, batchSize: runtime.config.batchSize, maximumPending: config.apiIntakeQueue) { outcomes, channel in
             metrics.record(outcomes, channel: channel)
         }
-        guessing = TokenAuthenticator.guessingLimiter(time: runtime.time)
+        guessing = TokenAuthenticator.guessingLimiter(time: runtime.time, failuresPerMinute: Double(config.apiFailedTokenRate))
         connections = ConnectionCounts(perPeer: config.apiConnectionsPerPeer, maximum: config.apiMaxConnections, trustedProxies: config.apiTrustedProxies)
     }
 
@@ -51,9 +51,12 @@ public struct GatewayServer: Sendable {
                 store: runtime.store, time: runtime.time, guessing: guessing, sessionIdle: TimeInterval(runtime.config.apiSessionIdle.seconds)))
         let reportLimiter = RateLimiter(limits: [.reporter: reportLimit, .admin: reportLimit, .analyst: reportLimit], time: runtime.time)
         let hashLimiter = RateLimiter(limits: [.provider: hashcheckLimit, .admin: hashcheckLimit], time: runtime.time)
+        let batchRate = Double(runtime.config.apiHashcheckBatchRate)
+        let batchLimit = (batchRate, max(batchRate * 2, Double(BulkHashCheck.limit)))
+        let batchLimiter = RateLimiter(limits: [.provider: batchLimit, .admin: batchLimit], time: runtime.time)
         ReportRoutes(runtime: runtime, intake: intake, limiter: reportLimiter).add(to: router)
         AnalystRoutes(runtime: runtime).add(to: router)
-        ProviderRoutes(runtime: runtime, hashLimiter: hashLimiter).add(to: router)
+        ProviderRoutes(runtime: runtime, hashLimiter: hashLimiter, batchLimiter: batchLimiter).add(to: router)
         OperatorRoutes(runtime: runtime, metrics: metrics, openAPI: Self.openAPIDocument).add(to: router)
         MonitorRoutes(runtime: runtime, guessing: guessing).add(to: router)
         WorkbenchRoutes(runtime: runtime).add(to: router)

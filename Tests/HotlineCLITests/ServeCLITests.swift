@@ -47,13 +47,13 @@ import Testing
         throw CocoaError(.fileReadUnknown)
     }
 
-    func setup(rules: String) throws -> (URL, String, reporter: String, admin: String) {
+    func setup(rules: String, extra: String = "") throws -> (URL, String, reporter: String, admin: String) {
         let directory = try CLI.temporaryDirectory()
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
         try rules.write(to: directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
         try "version: 1\ncontacts: []\n".write(to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
         let config = directory.appendingPathComponent("hotline.yaml").path
-        try CLI.gatewayConfig("smtp: { host: 127.0.0.1, port: 1, security: none }").write(toFile: config, atomically: true, encoding: .utf8)
+        try CLI.gatewayConfig("smtp: { host: 127.0.0.1, port: 1, security: none }\n" + extra).write(toFile: config, atomically: true, encoding: .utf8)
         let data = directory.appendingPathComponent("data").path
         let reporter = try CLI.run(["tokens", "create", "--role", "reporter", "--data-dir", data])
         let admin = try CLI.run(["tokens", "create", "--role", "admin", "--data-dir", data])
@@ -77,7 +77,8 @@ import Testing
     @Test func theAPIAnswersAsItsOpenAPIDocumentSays() throws {
         let rules =
             "version: 1\nrules:\n  - name: never\n    when: report.host == \"never.example\"\n    then: [{ close: x }]\ndefault: [{ escalate: { reason: none } }]\n"
-        let (directory, config, reporter, admin) = try setup(rules: rules)
+        // Every route is tried with wrong tokens: more than the 10 a minute one address may guess.
+        let (directory, config, reporter, admin) = try setup(rules: rules, extra: "api: { failed_token_rate: 10000 }")
         defer { try? FileManager.default.removeItem(at: directory) }
         let running = try start(gateway: directory, config: config)
         defer { _ = running.stop() }

@@ -21,7 +21,7 @@ struct ServerFixture {
     let server: GatewayServer
     var tokens: [String: String] = [:]
 
-    init(rules: String? = nil, reportRate: Int = 10_000, intakeQueue: Int = 20_000, extra: String = "", fetchIntake: Bool = false) throws {
+    init(rules: String? = nil, reportRate: Int = 10_000, intakeQueue: Int = 20_000, extra: String = "", fetchIntake: Bool = false, api: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let rulesPath: String
@@ -48,6 +48,7 @@ struct ServerFixture {
           report_rate: \(reportRate)
           hashcheck_rate: 2
           intake_queue: \(intakeQueue)
+        \(api.isEmpty ? "" : "  " + api)
         \(extra)
         fetch: { intake: { enabled: \(fetchIntake), trusted: [org:partner-hotline] } }
         """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)

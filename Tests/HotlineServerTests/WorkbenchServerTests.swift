@@ -141,7 +141,7 @@ struct SeededGenerator: RandomNumberGenerator {
             let refused = try await client.execute(
                 uri: "/v1/holds", method: .post, headers: fixture.headers("analyst"),
                 body: body(#"{"scope":"network","value":"198.51.100.1/24","until":"7d","reason":"x"}"#))
-            #expect(refused.status == .badRequest, "host bits set: \(refused.text)")
+            #expect(refused.status == .unprocessableContent, "host bits set: \(refused.text)")
             let placed = try await client.execute(
                 uri: "/v1/holds", method: .post, headers: fixture.headers("analyst"),
                 body: body(#"{"scope":"network","value":"198.51.100.0/24","until":"7d","reason":"police investigation","police":true}"#))
@@ -262,5 +262,59 @@ struct SeededGenerator: RandomNumberGenerator {
             let expired = try browse(chromium, port: port, [["cookie": session], ["go": "/dashboard/queue"]])
             #expect(expired.pages.last?["path"] as? String == "/dashboard/login")
         }
+    }
+}
+
+/// The workbench's pages over the router: filters, paging, headers, languages, lookups,
+/// and a second instance that follows the first one's confirmed verdicts.
+@Suite struct WorkbenchPageTests {
+    @Test func theQueueFiltersByHosterAndThePagesAreStrictAndBilingual() async throws {
+        let fixture = try ServerFixture(fetchIntake: true)
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            let tests = WorkbenchServerTests()
+            _ = try await tests.report("http://198.51.100.7/a.jpg", seed: 1, fixture: fixture, client: client)
+            _ = try await tests.report("http://203.0.113.9/b.jpg", seed: 2, fixture: fixture, client: client)
+            let session = try #require(try await MonitorServerTests().signIn(client, token: fixture.tokens["analyst"]!).session)
+            var cookie = HTTPFields()
+            cookie[.cookie] = "hg_session=\(session)"
+            let all = try await client.execute(uri: "/dashboard/queue", method: .get, headers: cookie)
+            #expect(all.status == .ok)
+            #expect(all.headers[.contentSecurityPolicy] == "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+            #expect(all.text.components(separatedBy: "class=\"open\"").count - 1 == 2)
+            #expect(all.text.contains("hxxp://203[.]0[.]113[.]9/b.jpg"))
+            #expect(!all.text.contains("http://203.0.113.9"), "never a clickable URL")
+            let filtered = try await client.execute(uri: "/dashboard/queue?hoster=Hoster%20B", method: .get, headers: cookie)
+            #expect(filtered.text.components(separatedBy: "class=\"open\"").count - 1 == 1)
+            #expect(filtered.text.contains("hxxp://203[.]0[.]113[.]9/b.jpg") && !filtered.text.contains("198[.]51[.]100[.]7"))
+            let dutch = try await client.execute(uri: "/dashboard/queue?lang=nl", method: .get, headers: cookie)
+            #expect(dutch.text.contains("<html lang=\"nl\">") && dutch.text.contains("Wachtrij voor analisten"))
+            #expect(dutch.headers[.setCookie]?.hasPrefix("hg_lang=nl; Path=/dashboard; HttpOnly; Secure; SameSite=Strict") == true)
+            let css = try await client.execute(uri: "/dashboard/static/workbench.css", method: .get)
+            #expect(css.headers[.contentType] == "text/css; charset=utf-8")
+            let lookup = try await client.execute(uri: "/dashboard/lists?algorithm=md5&value=0123456789ABCDEF0123456789abcdef", method: .get, headers: cookie)
+            #expect(lookup.text.contains("police (A1)"), "the fixture's police list holds it")
+            // Without a session: sign in first; a post without the form's token does nothing.
+            let anonymous = try await client.execute(uri: "/dashboard/cases/x", method: .get)
+            #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/dashboard/login")
+            var form = cookie
+            form[.contentType] = "application/x-www-form-urlencoded"
+            let forged = try await client.execute(
+                uri: "/dashboard/holds", method: .post, headers: form, body: body("scope=domain&value=example.com&until=7d&reason=x"))
+            #expect(forged.status == .forbidden)
+            #expect(try fixture.store.holds(limit: 1).isEmpty)
+        }
+    }
+
+    @Test func aSecondInstanceMatchesWhatTheFirstConfirmed() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.remove() }
+        let other = try fixture.runtime.assembly.runtime(store: fixture.store)
+        #expect(other.reloadHashesIfChanged() == nil, "nothing changed")
+        _ = try fixture.store.importEntries([HashListEntry(algorithm: .sha1, value: String(repeating: "3", count: 40), classification: .B1)], into: "police")
+        #expect(other.parts.hashIndex.matches(.sha1, String(repeating: "3", count: 40)).isEmpty)
+        #expect(other.reloadHashesIfChanged() != nil)
+        #expect(other.parts.hashIndex.matches(.sha1, String(repeating: "3", count: 40)).map(\.list) == ["police"])
     }
 }

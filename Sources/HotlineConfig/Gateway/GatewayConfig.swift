@@ -55,6 +55,12 @@ public struct GatewayConfig: Sendable {
     public var apiTrustedProxies: [IPNetwork] = []
     /// Hash checks per second per provider token (burst: twice that).
     public var apiHashcheckRate = 10
+    /// `api.hashcheck_batch_rate`: hashes per second one provider token may check through
+    /// `/v1/hashcheck/batch` (bursts of twice that, and at least one full batch).
+    public var apiHashcheckBatchRate = 100_000
+    /// `api.failed_token_rate`: unknown tokens and failed sign-ins allowed per minute from
+    /// one client address before it is answered 429.
+    public var apiFailedTokenRate = 10
     /// `api.session_idle`: a workbench session unused this long ends (sign in again).
     public var apiSessionIdle = TimeSpan(seconds: 30 * 60)
     /// The comply-or-explain thresholds.
@@ -184,7 +190,7 @@ public struct GatewayConfig: Sendable {
                 api,
                 allowed: [
                     "report_rate", "hashcheck_rate", "idle_timeout", "connections_per_peer", "max_connections", "intake_queue", "trusted_proxies",
-                    "session_idle",
+                    "session_idle", "failed_token_rate", "hashcheck_batch_rate",
                 ],
                 what: "api")
         {
@@ -213,6 +219,12 @@ public struct GatewayConfig: Sendable {
                 } else {
                     config.apiSessionIdle = span
                 }
+            }
+            if let rate = fields["hashcheck_batch_rate"].flatMap({ reader.integer($0, key: "hashcheck_batch_rate", range: 1...100_000_000) }) {
+                config.apiHashcheckBatchRate = rate
+            }
+            if let rate = fields["failed_token_rate"].flatMap({ reader.integer($0, key: "failed_token_rate", range: 1...100_000) }) {
+                config.apiFailedTokenRate = rate
             }
             if let rate = fields["hashcheck_rate"].flatMap({ reader.integer($0, key: "hashcheck_rate", range: 1...100_000) }) { config.apiHashcheckRate = rate }
         }

@@ -132,9 +132,14 @@ final class RateLimiter: @unchecked Sendable {
         try take(key: token.id, role: token.role)
     }
 
-    /// Takes one from `key`'s bucket (a token id, or a client address), or throws a 429
-    /// problem with `detail`.
-    func take(key: String, role: APIRole, detail: String? = nil) throws {
+    /// Takes `cost` from `token`'s bucket (hashes of a batch), or throws a 429 problem.
+    func take(_ token: APIToken, cost: Double, detail: String) throws {
+        try take(key: token.id, role: token.role, cost: cost, detail: detail)
+    }
+
+    /// Takes `cost` (one request by default) from `key`'s bucket (a token id, or a client
+    /// address), or throws a 429 problem with `detail`.
+    func take(key: String, role: APIRole, cost: Double = 1, detail: String? = nil) throws {
         let now = time.now()
         guard let limit = limits[role] else { return }
         lock.lock()
@@ -143,16 +148,16 @@ final class RateLimiter: @unchecked Sendable {
         var bucket = buckets[key] ?? Bucket(tokens: limit.burst, updated: now)
         bucket.tokens = min(limit.burst, bucket.tokens + now.timeIntervalSince(bucket.updated) * limit.rate)
         bucket.updated = now
-        guard bucket.tokens >= 1 else {
+        guard bucket.tokens >= cost else {
             buckets[key] = bucket
-            let wait = Int(((1 - bucket.tokens) / limit.rate).rounded(.up))
+            let wait = Int(((cost - bucket.tokens) / limit.rate).rounded(.up))
             var headers = HTTPFields()
             headers[.retryAfter] = String(max(1, wait))
             throw Problem(
                 status: .tooManyRequests, title: "Too Many Requests",
                 detail: detail ?? "rate limit of \(Int(limit.rate)) requests per second for this token exceeded", headers: headers)
         }
-        bucket.tokens -= 1
+        bucket.tokens -= cost
         buckets[key] = bucket
     }
 

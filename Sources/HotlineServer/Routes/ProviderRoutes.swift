@@ -7,11 +7,14 @@ import Hummingbird
 struct ProviderRoutes {
     let runtime: GatewayRuntime
     let hashLimiter: RateLimiter
+    /// Hashes per second per token for the batch check.
+    let batchLimiter: RateLimiter
 
     func add(to router: Router<GatewayContext>) {
         router.get("/v1/provider/notices") { request, context in try notices(request, context: context) }
         router.post("/v1/notices/{id}/ack") { request, context in try await acknowledge(request, context: context) }
         router.post("/v1/hashcheck") { request, context in try await hashcheck(request, context: context) }
+        router.post("/v1/hashcheck/batch") { request, context in try await hashcheckBatch(request, context: context) }
     }
 
     static func organisation(_ token: APIToken) throws -> String {
@@ -133,5 +136,81 @@ struct ProviderRoutes {
                 AuditEntry(at: runtime.time.now(), actor: token.actor, event: "hashcheck", detail: ["algorithm": .string(algorithm), "match": .bool(matched)]))
         }
         return .json(.object(answer))
+    }
+
+    /// Up to 10,000 hashes at once, as `{"hashes": [...]}` or as JSON Lines (one item per
+    /// line; the answer is JSON Lines too). The rate limit counts hashes; the batch writes
+    /// one audit entry with its counts by algorithm and result.
+    func hashcheckBatch(_ request: Request, context: GatewayContext) async throws -> Response {
+        let token = try context.require(.provider)
+        // 10,000 items of at most ~120 bytes, with room for whitespace.
+        let raw = try await request.rawBody(limit: 4 * 1024 * 1024)
+        let lines =
+            (request.headers[.contentType] ?? "").lowercased().contains("ndjson") || (request.headers[.contentType] ?? "").lowercased().contains("jsonl")
+        var items: [JSONValue] = []
+        var unreadable: [Int: String] = [:]
+        // Where each item stood, for its error: hashes[i], or its line.
+        var places: [String] = []
+        if lines {
+            var number = 0
+            for line in raw.split(separator: 10, omittingEmptySubsequences: false) {
+                let trimmed = line.last == 13 ? line.dropLast() : line
+                if trimmed.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
+                number += 1
+                guard items.count < BulkHashCheck.limit else { throw Problem.badRequest("at most \(BulkHashCheck.limit) hashes per request") }
+                places.append("line \(number)")
+                do { items.append(try JSONValue.parse(Array(trimmed))) } catch {
+                    unreadable[items.count] = "invalid JSON at column \(error.column): \(error.message)"
+                    items.append(.null)
+                }
+            }
+        } else {
+            let value: JSONValue
+            do { value = try JSONValue.parse(raw) } catch { throw Problem.badRequest("invalid JSON at column \(error.column): \(error.message)") }
+            let body = try StrictObject(value, allowed: ["hashes"])
+            guard case .array(let given)? = body.object["hashes"] else { throw Problem.badRequest("field \"hashes\" must be an array", field: "hashes") }
+            guard given.count <= BulkHashCheck.limit else { throw Problem.badRequest("at most \(BulkHashCheck.limit) hashes per request", field: "hashes") }
+            items = given
+            places = items.indices.map { "hashes[\($0)]" }
+        }
+        guard !items.isEmpty else { throw Problem.badRequest("no hashes to check", field: "hashes") }
+        try batchLimiter.take(
+            token, cost: Double(items.count), detail: "rate limit of \(runtime.config.apiHashcheckBatchRate) hashes per second for this token exceeded")
+        let checker = BulkHashCheck(index: runtime.parts.hashIndex, pdqThreshold: runtime.config.pdqThreshold)
+        var answers: [BulkHashCheck.Answer] = []
+        answers.reserveCapacity(items.count)
+        var byAlgorithm: [String: Int] = [:]
+        var matched = 0
+        var errors = 0
+        for (position, item) in items.enumerated() {
+            var answer = unreadable[position].map { BulkHashCheck.Answer(value: "", error: $0) } ?? checker.check(item)
+            if let error = answer.error {
+                answer.error = "\(places[position]): \(error)"
+                errors += 1
+            } else {
+                byAlgorithm[answer.algorithm!.rawValue, default: 0] += 1
+                if answer.match { matched += 1 }
+            }
+            answers.append(answer)
+        }
+        try runtime.store.writeErased {
+            try $0.appendAudit(
+                AuditEntry(
+                    at: runtime.time.now(), actor: token.actor, event: "hashcheck.batch",
+                    detail: [
+                        "hashes": .number(Double(items.count)), "matched": .number(Double(matched)), "errors": .number(Double(errors)),
+                        "by_algorithm": .object(JSONObject(byAlgorithm.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) })),
+                    ]))
+        }
+        if lines {
+            var text = ""
+            for answer in answers { text += answer.json.serialized + "\n" }
+            return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        return .json(
+            .object([
+                "results": .array(answers.map(\.json)),
+                "counts": .object(["hashes": .number(Double(items.count)), "matched": .number(Double(matched)), "errors": .number(Double(errors))]),
+            ]))
     }
 }

@@ -53,7 +53,13 @@ struct WorkbenchAPIRoutes {
     /// A second analyst confirms or rejects a verdict; its own analyst cannot (403).
     func review(_ request: Request, context: GatewayContext, confirm: Bool) async throws -> Response {
         let token = try context.require(.analyst)
-        let body = try StrictObject(try await request.jsonBody(limit: 16 * 1024), allowed: ["reason"])
+        // A confirmation needs nothing more: an empty body is an empty object.
+        let raw = try await request.rawBody(limit: 16 * 1024)
+        let value: JSONValue
+        do { value = raw.allSatisfy({ $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }) ? .object([:]) : try JSONValue.parse(raw) } catch {
+            throw Problem.badRequest("invalid JSON at column \(error.column): \(error.message)")
+        }
+        let body = try StrictObject(value, allowed: ["reason"])
         do {
             let verdict = try VerdictReview(time: runtime.time).review(
                 id: context.parameters.get("id") ?? "", confirm: confirm, reason: try body.string("reason"), token: token, store: runtime.store)
@@ -104,7 +110,8 @@ struct WorkbenchAPIRoutes {
             runtime.assembly.holdCache.invalidate()
             return .json(hold.json(at: runtime.time.now()), status: .created)
         } catch let error as HoldValueError {
-            throw Problem.badRequest(error.description)
+            // Well-formed, but not a value of its scope or not a time to come.
+            throw Problem.unprocessable(error.description)
         }
     }
 

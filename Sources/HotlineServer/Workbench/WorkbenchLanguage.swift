@@ -107,6 +107,7 @@ enum WorkbenchLanguage: String, CaseIterable, Sendable {
         "lists.enable": ("Enable", "Aanzetten"),
         "lists.disable": ("Disable", "Uitzetten"),
         "lists.retract": ("Retract a hash (false positive)", "Hash intrekken (vals positief)"),
+        "lists.lookup": ("Look a hash up", "Hash opzoeken"),
         "lists.allowed": ("Allow-listed hashes (never a match)", "Hashes op de uitzonderingslijst (nooit een treffer)"),
         "rules.title": ("Rules", "Regels"),
         "rules.inforce": ("In force", "Van kracht"),

@@ -395,8 +395,12 @@ extension WorkbenchRoutes {
         return (t("holds.title"), body, .ok)
     }
 
-    func listsPage(_ viewer: Viewer) throws -> Page {
+    func listsPage(_ request: Request, _ viewer: Viewer) throws -> Page {
         let t = viewer.text
+        let query = request.uri.queryParameters
+        let lookup: (algorithm: HashAlgorithm, value: String)? = HashAlgorithm(rawValue: query.get("algorithm").map { String($0) } ?? "").flatMap { algorithm in
+            algorithm.normalize(query.get("value").map { String($0) } ?? "").map { (algorithm, $0) }
+        }
         let (lists, allowed) = try runtime.store.hashListStatistics()
         var body = H.table(
             id: "lists", ["list", "source", "default", "entries", "retracted", "enabled", ""],
@@ -414,6 +418,15 @@ extension WorkbenchRoutes {
                 ]
             })
         body += "<p>\(H.escape(t("lists.allowed"))): <strong id=\"allowed\">\(allowed)</strong></p>"
+        // Look a hash up: which lists hold it (the index in force answers, allow-list first).
+        body +=
+            "<h2>\(H.escape(t("lists.lookup")))</h2><form method=\"get\" action=\"/dashboard/lists\" id=\"lookup\">"
+            + H.select("algorithm", HashAlgorithm.allCases.map { ($0.rawValue, $0.rawValue) }, chosen: lookup?.algorithm.rawValue)
+            + " <input name=\"value\" size=\"70\" value=\"\(H.escape(lookup?.value ?? ""))\"> <button type=\"submit\">\(H.escape(t("lists.lookup")))</button></form>"
+        if let lookup {
+            body +=
+                "<p id=\"lookup-result\"><code>\(H.escape(lookup.value))</code>: \(H.escape(Self.matches(lookup.algorithm, lookup.value, index: runtime.parts.hashIndex)))</p>"
+        }
         if let csrf = viewer.csrf {
             let fields =
                 "<label>algorithm " + H.select("algorithm", HashAlgorithm.allCases.map { ($0.rawValue, $0.rawValue) }) + "</label>"

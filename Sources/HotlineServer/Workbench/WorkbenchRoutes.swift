@@ -32,7 +32,7 @@ struct WorkbenchRoutes {
             try page(request, context) { try noticePage(context.parameters.get("id") ?? "", $0) }
         }
         router.get("/dashboard/holds") { request, context in try page(request, context) { try holdsPage($0) } }
-        router.get("/dashboard/lists") { request, context in try page(request, context) { try listsPage($0) } }
+        router.get("/dashboard/lists") { request, context in try page(request, context) { try listsPage(request, $0) } }
         router.get("/dashboard/rules") { request, context in try page(request, context) { try rulesPage($0) } }
         router.post("/dashboard/cases/{id}/take") { request, context in
             try await post(request, context) { try take($0, $1, id: context.parameters.get("id") ?? "") }
