@@ -61,6 +61,7 @@ public struct GatewayServer: Sendable {
         MonitorRoutes(runtime: runtime, guessing: guessing).add(to: router)
         WorkbenchRoutes(runtime: runtime).add(to: router)
         WorkbenchAPIRoutes(runtime: runtime).add(to: router)
+        DisputeRoutes(runtime: runtime).add(to: router)
         return router
     }
 

@@ -118,6 +118,7 @@ extension InMemoryStore: CaseStore {
                 guard let notice = state.notices[id], notice.escalatedTo != nil, notice.status != .removed, notice.status != .closed else { continue }
                 entries.append(.escalatedNotice(notice))
             }
+            for dispute in state.disputes where dispute.status == .open { entries.append(.openDispute(dispute)) }
             return Array(entries.sorted { $0.since < $1.since }.prefix(max(0, limit)))
         }
     }

@@ -41,6 +41,7 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         var takes: [String: CaseTake] = [:]
         var holds: [StandingHold] = []
         var hashListGeneration = 0
+        var disputes: [Dispute] = []
     }
 
     let lock = NSLock()

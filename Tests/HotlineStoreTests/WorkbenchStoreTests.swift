@@ -90,3 +90,37 @@ import Testing
         #expect(try store.session(idHash: "s1")?.isLive(at: Self.at.addingTimeInterval(1900), idle: 1800) == true)
     }
 }
+
+/// Disputes on every backend.
+@Suite struct DisputeStoreTests {
+    @Test(arguments: Backend.available) func anAcceptedDisputeAllowListsItsHashesOnce(_ backend: Backend) throws {
+        try backend.run(disputes, disputes)
+    }
+
+    func disputes<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
+        let store = try open()
+        let at = WorkbenchStoreTests.at
+        let hash = HashListEntry(algorithm: .sha256, value: String(repeating: "5", count: 64))
+        let dispute = Dispute(
+            id: "d1", org: "hoster-a", tokenID: "t-provider", hashes: [hash], noticeID: nil, lists: ["nl-police", "police"], reason: "our logo",
+            evidence: "since 2019", createdAt: at)
+        try store.insertDispute(dispute, audit: AuditEntry(at: at, actor: "p", event: "dispute.filed", subject: "d1"))
+        #expect(try store.dispute(id: "d1") == dispute)
+        #expect(try store.disputes(org: "hoster-b", status: nil, limit: 10).isEmpty)
+        #expect(try store.disputes(org: "hoster-a", status: .open, limit: 10).map(\.id) == ["d1"])
+        #expect(try store.escalationQueue(limit: 10).map(\.kind) == ["dispute"])
+        #expect(try store.queueDepth() == 1)
+        var accepted = dispute
+        accepted.status = .accepted
+        accepted.decidedBy = "token:t-analyst"
+        accepted.decidedAt = at.addingTimeInterval(60)
+        accepted.decisionReason = "checked"
+        let generation = try store.hashListGeneration()
+        #expect(try store.decideDispute(accepted, audit: AuditEntry(at: at, actor: "a", event: "dispute.accepted", subject: "d1")))
+        #expect(try store.decideDispute(accepted, audit: AuditEntry(at: at, actor: "a", event: "dispute.accepted", subject: "d1")) == false)
+        #expect(try store.allowedHashes().map(\.value) == [hash.value])
+        #expect(try store.hashListGeneration() == generation + 1)
+        #expect(try store.queueDepth() == 0)
+        #expect(try store.dispute(id: "d1")?.status == .accepted)
+    }
+}

@@ -53,6 +53,13 @@ extension QueueEntry {
         return QueueEntry(kind: "case", id: id, url: url, queue: queue, reason: reason, priority: priority, since: decidedAt, detail: facts)
     }
 
+    /// The entry for a hoster's open dispute of a match.
+    public static func openDispute(_ dispute: Dispute) -> QueueEntry {
+        QueueEntry(
+            kind: "dispute", id: dispute.id, url: "", queue: "analysts", reason: "dispute by \(dispute.org): \(dispute.reason)", priority: "normal",
+            since: dispute.createdAt, detail: dispute.json)
+    }
+
     /// The entry for a notice the follow-up escalated.
     public static func escalatedNotice(_ notice: Notice) -> QueueEntry {
         let detail: JSONValue = .object([

@@ -62,7 +62,12 @@ extension WorkbenchRoutes {
             body += "<p id=\"queue-empty\">\(H.escape(t("queue.empty")))</p>"
         } else {
             let rows = shown.map { entry -> [String] in
-                let link = entry.kind == "case" ? "/dashboard/cases/\(entry.id)" : "/dashboard/notices/\(entry.id)"
+                let link =
+                    switch entry.kind {
+                    case "case": "/dashboard/cases/\(entry.id)"
+                    case "dispute": "/dashboard/disputes"
+                    default: "/dashboard/notices/\(entry.id)"
+                    }
                 let taken = takes[entry.id].map { H.escape($0.actor) } ?? ""
                 return [
                     H.escape(entry.priority), H.escape(entry.kind), H.url(entry.url), H.escape(entry.reason),
@@ -300,6 +305,42 @@ extension WorkbenchRoutes {
                     })
         }
         return (t("verdicts.title"), body, .ok)
+    }
+
+    func disputesPage(_ viewer: Viewer) throws -> Page {
+        let t = viewer.text
+        let all = try runtime.store.disputes(org: nil, status: nil, limit: 5000)
+        let open = all.filter { $0.status == .open }
+        var body = open.isEmpty ? "<p id=\"disputes-empty\">\(H.escape(t("disputes.empty")))</p>" : ""
+        if !open.isEmpty {
+            body +=
+                "<table id=\"disputes\"><thead><tr><th>id</th><th>hoster</th><th>hashes</th><th>lists</th><th>\(H.escape(t("decide.reason")))</th><th>evidence</th><th></th></tr></thead><tbody>"
+            for dispute in open {
+                let hashes = dispute.hashes.map { "\($0.algorithm.rawValue) <code>\(H.escape($0.value))</code>" }.joined(separator: "<br>")
+                var actions = ""
+                if let csrf = viewer.csrf {
+                    let reason = "<input name=\"reason\" placeholder=\"\(H.escape(t("decide.reason")))\" required> "
+                    actions += H.form("/dashboard/disputes/\(dispute.id)/accept", csrf: csrf, id: "accept-\(dispute.id)", reason, button: t("disputes.accept"))
+                    actions += H.form(
+                        "/dashboard/disputes/\(dispute.id)/reject", csrf: csrf, id: "reject-\(dispute.id)", reason, button: t("disputes.reject"), danger: true)
+                }
+                body += "<tr><td>\(H.escape(dispute.id))<br>\(H.date(dispute.createdAt))</td><td>\(H.escape(dispute.org))</td><td>\(hashes)</td>"
+                body +=
+                    "<td>\(H.escape(dispute.lists.joined(separator: ", ")))</td><td>\(H.escape(dispute.reason))</td><td>\(H.escape(dispute.evidence ?? ""))</td><td>\(actions)</td></tr>"
+            }
+            body += "</tbody></table>"
+        }
+        let decided = all.filter { $0.status != .open }.suffix(20).reversed()
+        if !decided.isEmpty {
+            body +=
+                "<h2>\(H.escape(t("disputes.decided")))</h2>"
+                + H.table(
+                    id: "decided-disputes", ["id", "hoster", "status", "by", "reason"],
+                    decided.map {
+                        [H.escape($0.id), H.escape($0.org), H.escape($0.status.rawValue), H.escape($0.decidedBy ?? ""), H.escape($0.decisionReason ?? "")]
+                    })
+        }
+        return (t("disputes.title"), body, .ok)
     }
 
     func noticesPage(_ viewer: Viewer) throws -> Page {

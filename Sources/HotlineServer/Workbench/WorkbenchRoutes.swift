@@ -27,6 +27,13 @@ struct WorkbenchRoutes {
             try page(request, context) { try casePage(context.parameters.get("id") ?? "", $0) }
         }
         router.get("/dashboard/verdicts") { request, context in try page(request, context) { try verdictsPage($0) } }
+        router.get("/dashboard/disputes") { request, context in try page(request, context) { try disputesPage($0) } }
+        router.post("/dashboard/disputes/{id}/accept") { request, context in
+            try await post(request, context) { try decideDispute($0, $1, id: context.parameters.get("id") ?? "", accept: true) }
+        }
+        router.post("/dashboard/disputes/{id}/reject") { request, context in
+            try await post(request, context) { try decideDispute($0, $1, id: context.parameters.get("id") ?? "", accept: false) }
+        }
         router.get("/dashboard/notices") { request, context in try page(request, context) { try noticesPage($0) } }
         router.get("/dashboard/notices/{id}") { request, context in
             try page(request, context) { try noticePage(context.parameters.get("id") ?? "", $0) }
@@ -196,6 +203,16 @@ struct WorkbenchRoutes {
         }
         if confirm { runtime.reloadHashesIfChanged() }
         return "/dashboard/verdicts?done=\(confirm ? "confirmed" : "rejected")"
+    }
+
+    func decideDispute(_ fields: [String: String], _ viewer: Viewer, id: String, accept: Bool) throws -> String {
+        do {
+            _ = try DisputeDesk(store: runtime.store, time: runtime.time).decide(id: id, accept: accept, reason: fields["reason"], actor: viewer.token.actor)
+        } catch let error as DisputeError {
+            throw DisputeRoutes.problem(error)
+        }
+        if accept { runtime.reloadHashesIfChanged() }
+        return "/dashboard/disputes?done=\(accept ? "disputeaccepted" : "disputerejected")"
     }
 
     func placeHold(_ fields: [String: String], _ viewer: Viewer) throws -> String {

@@ -161,6 +161,9 @@ extension SQLStore {
                 "SELECT body FROM notices WHERE escalated_to IS NOT NULL AND status NOT IN ('removed', 'closed') ORDER BY created_at LIMIT ?",
                 [.int(max(0, limit))])
             for row in notices { entries.append(.escalatedNotice(try NoticeRow.notice(row, db: db))) }
+            for row in try db.rows("SELECT * FROM disputes WHERE status = 'open' ORDER BY created_at LIMIT ?", [.int(max(0, limit))]) {
+                entries.append(.openDispute(try Self.dispute(row)))
+            }
             return Array(entries.sorted { $0.since < $1.since }.prefix(max(0, limit)))
         }
     }
@@ -178,7 +181,8 @@ extension SQLStore {
                     """, [])?.integer("n") ?? 0
             let notices =
                 try db.row("SELECT COUNT(*) AS n FROM notices WHERE escalated_to IS NOT NULL AND status NOT IN ('removed', 'closed')", [])?.integer("n") ?? 0
-            return cases + notices
+            let disputes = try db.row("SELECT COUNT(*) AS n FROM disputes WHERE status = 'open'", [])?.integer("n") ?? 0
+            return cases + notices + disputes
         }
     }
 

@@ -328,13 +328,18 @@ extension SQLStore {
             // A thousand entries at a time: one statement finds which exist, one inserts the new.
             for start in stride(from: 0, to: unique.count, by: 1000) {
                 let chunk = unique[start..<min(unique.count, start + 1000)]
-                let pairs = Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", ")
                 var stored: [String: String?] = [:]
-                for row in try db.rows(
-                    "SELECT algorithm, hash, classification FROM hash_entries WHERE list_id = ? AND (algorithm, hash) IN (VALUES \(pairs))",
-                    [.int(listID)] + chunk.flatMap { [SQLValue.text($0.algorithm.rawValue), .text($0.value)] })
-                {
-                    stored[try row.text("algorithm") + ":" + row.text("hash")] = .some(try row.optionalText("classification"))
+                // One query per algorithm with `hash IN (…)`: the primary key answers it. A
+                // row-value IN over VALUES made SQLite scan the whole list for every chunk, so
+                // importing a million hashes took minutes and grew with the list.
+                for (algorithm, group) in Dictionary(grouping: chunk, by: \.algorithm) {
+                    let marks = Array(repeating: "?", count: group.count).joined(separator: ", ")
+                    for row in try db.rows(
+                        "SELECT algorithm, hash, classification FROM hash_entries WHERE list_id = ? AND algorithm = ? AND hash IN (\(marks))",
+                        [.int(listID), .text(algorithm.rawValue)] + group.map { SQLValue.text($0.value) })
+                    {
+                        stored[try row.text("algorithm") + ":" + row.text("hash")] = .some(try row.optionalText("classification"))
+                    }
                 }
                 var new: [[SQLValue]] = []
                 for entry in chunk {

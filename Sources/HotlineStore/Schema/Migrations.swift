@@ -137,6 +137,8 @@ enum Migrations {
         // instances watch to reload the hash lists, and sessions' idle expiry.
         // The same SQL on both: nothing here differs between the dialects.
         Migration(name: "0007-workbench", sqlite: workbench, postgres: workbench),
+        // Hosters' disputes of false matches, for the analysts.
+        Migration(name: "0008-disputes", sqlite: disputes, postgres: disputes),
     ]
 
     /// 0007: the tables of the analysts' workbench.
@@ -193,6 +195,27 @@ enum Migrations {
             value INTEGER NOT NULL
         );
         ALTER TABLE dashboard_sessions ADD COLUMN last_seen_at TEXT;
+        """
+
+    /// 0008: hosters' disputes.
+    static let disputes = """
+        CREATE TABLE disputes (
+            id TEXT PRIMARY KEY NOT NULL,
+            org TEXT NOT NULL,
+            token_id TEXT NOT NULL,
+            hashes TEXT NOT NULL,
+            notice_id TEXT,
+            lists TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            evidence TEXT,
+            status TEXT NOT NULL CHECK (status IN ('open', 'accepted', 'rejected')),
+            created_at TEXT NOT NULL,
+            decided_by TEXT,
+            decided_at TEXT,
+            decision_reason TEXT
+        );
+        CREATE INDEX disputes_org ON disputes(org, created_at);
+        CREATE INDEX disputes_open ON disputes(created_at) WHERE status = 'open';
         """
 
     /// Every name, in order.
