@@ -49,7 +49,8 @@ public struct GatewayServer: Sendable {
         router.add(
             middleware: TokenAuthenticator(
                 store: runtime.store, time: runtime.time, guessing: guessing, sessionIdle: TimeInterval(runtime.config.apiSessionIdle.seconds)))
-        let reportLimiter = RateLimiter(limits: [.reporter: reportLimit, .admin: reportLimit, .analyst: reportLimit], time: runtime.time)
+        let reportLimiter = RateLimiter(
+            limits: [.reporter: reportLimit, .admin: reportLimit, .analyst: reportLimit, .provider: reportLimit], time: runtime.time)
         let hashLimiter = RateLimiter(limits: [.provider: hashcheckLimit, .admin: hashcheckLimit], time: runtime.time)
         let batchRate = Double(runtime.config.apiHashcheckBatchRate)
         let batchLimit = (batchRate, max(batchRate * 2, Double(BulkHashCheck.limit)))

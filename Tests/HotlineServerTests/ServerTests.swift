@@ -668,7 +668,7 @@ func seedNotices(_ store: any NoticeStore, now: Date) throws {
 @Suite struct AuthorizationMatrixTests {
     /// Every API route with the roles that may use it.
     static let routes: [(HTTPRequest.Method, String, Set<String>)] = [
-        (.post, "/v1/reports", ["reporter", "admin"]),
+        (.post, "/v1/reports", ["reporter", "provider", "admin"]),
         (.get, "/v1/reports/nope", ["reporter", "analyst", "admin"]),
         (.get, "/v1/queue", ["analyst", "admin"]),
         (.post, "/v1/cases/nope/decision", ["analyst", "admin"]),

@@ -20,7 +20,9 @@ struct ReportRoutes {
 
     /// One report, a batch (`{"reports": [...]}`), or X-ARF v4; answered once durable.
     func submit(_ request: Request, context: GatewayContext) async throws -> Response {
-        let token = try context.require(.reporter)
+        let token = try context.require(.reporter, .provider)
+        // A hoster reports what its own scan found: as a provider, whatever the body says.
+        let org = token.role == .provider ? try ProviderRoutes.organisation(token) : nil
         try limiter.take(token)
         let body = try await request.jsonBody(limit: Self.bodyLimit)
         if case .object(let object) = body, let reports = object["reports"] {
@@ -35,11 +37,11 @@ struct ReportRoutes {
                     status: .contentTooLarge, title: "Content Too Large", detail: "at most \(Self.batchLimit) reports per request, got \(items.count)",
                     field: "reports")
             }
-            return try await batch(items, token: token)
+            return try await batch(items, token: token, provider: org)
         }
         let submission: ReportSubmission
         do {
-            submission = try Self.submission(body, path: "")
+            submission = try Self.submission(body, path: "").asProvider(org)
         } catch {
             throw Problem(
                 status: .badRequest, title: "Bad Request", detail: error.message, field: error.field, errors: [.object(["code": .string(error.code)])])
@@ -61,12 +63,12 @@ struct ReportRoutes {
         try ReportSubmission.parse(XARFIntake.isXARF(value) ? try XARFIntake.report(value, path: path) : value)
     }
 
-    private func batch(_ items: [JSONValue], token: APIToken) async throws -> Response {
+    private func batch(_ items: [JSONValue], token: APIToken, provider org: String?) async throws -> Response {
         var accepted: [(index: Int, submission: ReportSubmission)] = []
         var results: [JSONValue] = Array(repeating: .null, count: items.count)
         for (index, item) in items.enumerated() {
             do {
-                accepted.append((index, try Self.submission(item, path: "reports[\(index)]")))
+                accepted.append((index, try Self.submission(item, path: "reports[\(index)]").asProvider(org)))
             } catch {
                 var error = error
                 error.field = error.field.map { $0.hasPrefix("reports[") ? $0 : "reports[\(index)].\($0)" }
@@ -120,5 +122,15 @@ struct ReportRoutes {
         object.append("status", .string(caseRecord.status == .closed ? "closed" : (summaries.last?.outcome ?? "pending")))
         object.append("decisions", .array(decisions))
         return .json(.object(object))
+    }
+}
+
+extension ReportSubmission {
+    /// The submission as a provider's own report when `org` is given.
+    fileprivate func asProvider(_ org: String?) -> ReportSubmission {
+        guard let org else { return self }
+        var submission = self
+        submission.source = ReportSource(kind: .provider, name: org)
+        return submission
     }
 }
