@@ -1,7 +1,7 @@
 # Hotline Gateway. `make run` and `make test` are the two quick-start commands.
 SWIFT ?= swift
 DATA_DIR ?= data
-APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libjpeg-dev libturbojpeg0-dev libpng-dev libgif-dev libwebp-dev libxml2-dev pkg-config publicsuffix
+APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libssl-dev libjpeg-dev libturbojpeg0-dev libpng-dev libgif-dev libwebp-dev libxml2-dev pkg-config publicsuffix
 
 .PHONY: deps test-deps build run test lint format test-swift test-rules bench bench-http fuzz clean
 
@@ -35,7 +35,7 @@ run: build
 # openssl for a test certificate, headless Chromium (driven over the DevTools protocol
 # with websocket-client) for the dashboard, and Dovecot (IMAP) for the mailbox tests.
 test-deps:
-	@python3 -c "import pdqhash, PIL, numpy, aiosmtpd, jsonschema, openapi_spec_validator, websocket, schemathesis" 2>/dev/null || python3 -m pip install -q pdqhash pillow numpy aiosmtpd jsonschema openapi-spec-validator websocket-client schemathesis
+	@python3 -c "import pdqhash, PIL, numpy, aiosmtpd, jsonschema, openapi_spec_validator, websocket, schemathesis, xarf" 2>/dev/null || python3 -m pip install -q pdqhash pillow numpy aiosmtpd jsonschema openapi-spec-validator websocket-client schemathesis xarf
 	@missing=""; { command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ]; } || missing="$$missing dnsmasq-base"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \

@@ -58,6 +58,9 @@ let package = Package(
         .target(name: "HotlineHosting", dependencies: ["HotlineCore"]),
         // libcurl, wrapped once for the whole project: HTTP(S), SMTP, IMAP, the safe fetcher.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // S/MIME signatures of e-mailed notices (OpenSSL's CMS), behind HotlineCore's MessageSigner.
+        .target(name: "HotlineSigning", dependencies: ["HotlineCore", "COpenSSL"]),
         // Network adapters: the DNS client, HTTP, SMTP and IMAP on libcurl, the RDAP client,
         // the safe fetcher, and the notice transports. They take the config's settings.
         .target(
@@ -86,7 +89,7 @@ let package = Package(
             name: "HotlineApp",
             dependencies: [
                 "HotlineCore", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineMail", "HotlineStore", "HotlineEvidence",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "HotlineSigning", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The service: Hummingbird routes, bearer-token access, problem details, metrics, the

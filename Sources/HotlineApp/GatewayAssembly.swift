@@ -5,6 +5,7 @@ import HotlineEvidence
 import HotlineHashing
 import HotlineHosting
 import HotlineNet
+import HotlineSigning
 import HotlineStore
 
 /// The composition root: the one place the gateway is put together from its config and the
@@ -190,8 +191,35 @@ public struct GatewayAssembly: Sendable {
         let (templates, templateWarnings) = try self.templates(for: ruleSet)
         let parts = GatewayParts(
             engine: DecisionEngine(ruleSet: ruleSet), resolver: try resolver(directory: directory, store: store), templates: templates,
-            hashIndex: try hashIndex(store: store), planner: planner(directory: directory))
+            hashIndex: try hashIndex(store: store), planner: planner(directory: directory), signer: try signer())
         return (parts, directoryWarnings + templateWarnings)
+    }
+
+    /// The notice signer the config asks for: its certificate, chain and key read now, so that
+    /// a missing or wrong one stops the start (and `config check`), not a notice.
+    public func signer() throws(SetupError) -> (any MessageSigner)? {
+        guard let signing = config.dispatch.signing else { return nil }
+        guard let certificate = FileManager.default.contents(atPath: signing.certificateFile) else {
+            throw SetupError("dispatch.signing.smime.certificate_file: cannot read \(signing.certificateFile)")
+        }
+        var chain: String?
+        if let path = signing.chainFile {
+            guard let data = FileManager.default.contents(atPath: path) else { throw SetupError("dispatch.signing.smime.chain_file: cannot read \(path)") }
+            chain = String(decoding: data, as: UTF8.self)
+        }
+        let key: String
+        let passphrase: String?
+        do {
+            key = try signing.key.reveal()
+            passphrase = try signing.passphrase?.reveal()
+        } catch {
+            throw SetupError("dispatch.signing.smime: \(error)")
+        }
+        do {
+            return try SMIMESigner(certificatePEM: String(decoding: certificate, as: UTF8.self), keyPEM: key, passphrase: passphrase, chainPEM: chain)
+        } catch {
+            throw SetupError("dispatch.signing.smime: \(error)")
+        }
     }
 
     /// The parts in force and their reloading, for long-running commands.
@@ -258,7 +286,7 @@ public struct GatewayAssembly: Sendable {
         let fetcher = fetcher(parts: parts)
         return DispatchWorker(
             store: store, engine: parts.engine, planner: parts.planner,
-            renderer: NoticeRenderer(identity: dispatch.identity, templates: parts.templates),
+            renderer: NoticeRenderer(identity: dispatch.identity, templates: parts.templates, signer: parts.signer),
             transport: NetNoticeTransport(smtp: SMTPClient(settings: dispatch.smtp), time: time),
             checker: dispatch.recheck ? FetchingURLChecker(fetcher: fetcher) : nil, hostingLookup: parts.resolver,
             settings: dispatch.settings, time: time, afterDelivery: afterDelivery, holds: store)

@@ -18,6 +18,8 @@ public struct GatewayParts: Sendable {
     public var hashIndex: HashIndex
     /// Items from decisions.
     public var planner: DispatchPlanner
+    /// Signs e-mailed notices; `nil` when the config asks for none.
+    public var signer: (any MessageSigner)? = nil
 }
 
 /// The gateway's shared state for long-running commands: the assembly, the store, the parts

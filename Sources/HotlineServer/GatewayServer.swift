@@ -57,7 +57,10 @@ public struct GatewayServer: Sendable {
         let batchLimiter = RateLimiter(limits: [.provider: batchLimit, .admin: batchLimit], time: runtime.time)
         ReportRoutes(runtime: runtime, intake: intake, limiter: reportLimiter).add(to: router)
         AnalystRoutes(runtime: runtime).add(to: router)
-        ProviderRoutes(runtime: runtime, hashLimiter: hashLimiter, batchLimiter: batchLimiter).add(to: router)
+        ProviderRoutes(
+            runtime: runtime, hashLimiter: hashLimiter, batchLimiter: batchLimiter,
+            testLimiter: RateLimiter(limits: [.provider: (1.0 / 3600, 1)], time: runtime.time)
+        ).add(to: router)
         OperatorRoutes(runtime: runtime, metrics: metrics, openAPI: Self.openAPIDocument).add(to: router)
         MonitorRoutes(runtime: runtime, guessing: guessing).add(to: router)
         WorkbenchRoutes(runtime: runtime).add(to: router)

@@ -12,7 +12,7 @@ struct Gateway {
     var config: String { directory.appendingPathComponent("hotline.yaml").path }
     static let start = Date(timeIntervalSince1970: 1_798_000_000)
 
-    init(smtpPort: UInt16, contacts: String, knownMD5s: [String], extra: String = "") throws {
+    init(smtpPort: UInt16, contacts: String, knownMD5s: [String], extra: String = "", dispatch: String = "") throws {
         directory = try CLI.temporaryDirectory()
         let root = CLI.root.path
         try """
@@ -27,6 +27,7 @@ struct Gateway {
         dispatch:
           batch_window: 1h
           retry: { initial: 1m, maximum: 1h, attempts: 5 }
+        \(dispatch.isEmpty ? "" : "  " + dispatch)
         fetch: { allow: [127.0.0.0/8], timeout: 3s, intake: { enabled: true } }
         \(extra)
         """.write(to: directory.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
@@ -215,6 +216,58 @@ func decodeQuotedPrintable(_ text: String) -> String {
     /// Issue 18.1, 18.2 and 18.4 as two abuse desks read them: the same listed file at two
     /// hosters reaches both, each first notice states its deadline, and a reminder says what the
     /// checks found rather than "still online".
+    @Test func aSignedNoticeVerifiesWithOpenSSLAndATamperedOneDoesNot() throws {
+        let smtp = try TestSMTPServer()
+        let hoster = try TestHosterServer(secret: Self.secret)
+        let keys = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: keys) }
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "rsa:2048", "-keyout", keys.appendingPathComponent("key.pem").path, "-out", keys.appendingPathComponent("cert.pem").path,
+            "-days", "2", "-subj", "/CN=notices@hotline.test", "-addext", "subjectAltName=email:notices@hotline.test", "-passout", "pass:correct horse",
+        ]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0)
+        try "correct horse\n".write(to: keys.appendingPathComponent("passphrase"), atomically: true, encoding: .utf8)
+        let signing =
+            "signing: { smime: { certificate_file: \(keys.appendingPathComponent("cert.pem").path), key_file: \(keys.appendingPathComponent("key.pem").path), passphrase_file: \(keys.appendingPathComponent("passphrase").path) } }"
+        let gateway = try Gateway(
+            smtpPort: smtp.port, contacts: loopbackContact(channel: "email", hoster: nil), knownMD5s: [try md5(of: hoster, "a")], dispatch: signing)
+        defer { gateway.remove() }
+        let ingest = try gateway.run(
+            ["ingest", "--wait", "--at", Gateway.at(0), "-"], stdin: #"{"url": "\#(hoster.url("/content/a"))", "source": {"type": "crawler"}}"# + "\n")
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let work = try gateway.run(["work", "--at", Gateway.at(1.01)])
+        #expect(gateway.objects(work).first?["delivered"] as? Int == 1, "\(work.stdout)\(work.stderr)")
+        let message = try #require(smtp.messages().first)
+        #expect(message.contains("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256"))
+        // The test server puts the envelope first; the rest is the message as sent.
+        let sent = message.components(separatedBy: "\r\n").drop { $0.hasPrefix("X-Envelope-") }.joined(separator: "\r\n")
+        func verify(_ text: String) throws -> Int32 {
+            let file = keys.appendingPathComponent("message-\(UUID().uuidString).eml")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = [
+                "smime", "-verify", "-in", file.path, "-CAfile", keys.appendingPathComponent("cert.pem").path, "-purpose", "any", "-out", "/dev/null",
+            ]
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(try verify(sent) == 0, "the signature verifies")
+        #expect(try verify(sent.replacingOccurrences(of: "Loopback Hosting", with: "Loopback Hostinq")) != 0, "a changed notice does not")
+
+        // A wrong passphrase stops the gateway from starting, with the reason.
+        try "wrong\n".write(to: keys.appendingPathComponent("passphrase"), atomically: true, encoding: .utf8)
+        let refused = try gateway.run(["work", "--at", Gateway.at(1.1)])
+        #expect(refused.status != 0 && refused.stderr.contains("dispatch.signing.smime"), "\(refused.stderr)")
+    }
+
     @Test func aStandingHoldKeepsTheNoticeBackUntilItEndsAndThenItGoesOutOnce() throws {
         let smtp = try TestSMTPServer()
         let hoster = try TestHosterServer(secret: Self.secret)

@@ -27,6 +27,8 @@ public struct DispatchConfig: Sendable {
     public var settings = DispatchSettings()
     /// Whether URLs are re-checked at all.
     public var recheck = true
+    /// `dispatch.signing.smime`: sign e-mailed notices; `nil` sends them unsigned.
+    public var signing: SigningSettings?
 
     /// Creates the defaults.
     public init() {}
@@ -63,8 +65,28 @@ public struct DispatchConfig: Sendable {
             }
         }
         if let node = top["dispatch"],
-            let fields = reader.mapping(node, allowed: ["batch_window", "retry", "followup", "recheck", "lease", "quiet_days"], what: "dispatch")
+            let fields = reader.mapping(node, allowed: ["batch_window", "retry", "followup", "recheck", "lease", "quiet_days", "signing"], what: "dispatch")
         {
+            if let node = fields["signing"], let signing = reader.mapping(node, allowed: ["smime"], required: ["smime"], what: "dispatch.signing"),
+                let smime = signing["smime"].flatMap({
+                    reader.mapping(
+                        $0, allowed: ["certificate_file", "chain_file", "key_env", "key_file", "passphrase_env", "passphrase_file"],
+                        required: ["certificate_file"],
+                        what: "dispatch.signing.smime")
+                })
+            {
+                let key = reader.secret(smime, section: "dispatch.signing.smime", resolve: resolve, variableKey: "key_env", fileKey: "key_file")
+                if key == nil, let at = smime["certificate_file"] {
+                    reader.error(.missingKey, "dispatch.signing.smime needs the private key: key_file or key_env", at: at.location)
+                }
+                if let key, let certificate = smime["certificate_file"].flatMap({ reader.string($0, key: "certificate_file") }) {
+                    config.signing = SigningSettings(
+                        certificateFile: resolve(certificate), key: key,
+                        passphrase: reader.secret(
+                            smime, section: "dispatch.signing.smime", resolve: resolve, variableKey: "passphrase_env", fileKey: "passphrase_file"),
+                        chainFile: smime["chain_file"].flatMap { reader.string($0, key: "chain_file") }.map(resolve))
+                }
+            }
             if let node = fields["quiet_days"], let days = reader.sequence(node, key: "quiet_days") {
                 for day in days {
                     guard let text = reader.string(day, key: "quiet_days") else { continue }
@@ -121,5 +143,26 @@ public struct DispatchConfig: Sendable {
             }
         }
         return config
+    }
+}
+
+/// How e-mailed notices are signed (S/MIME): the certificate and its chain as PEM files,
+/// the private key and its passphrase as secrets (environment or file; unreadable is an error).
+public struct SigningSettings: Sendable {
+    /// The signer's certificate (PEM).
+    public var certificateFile: String
+    /// The private key (PEM).
+    public var key: Secret
+    /// The key's passphrase, when it is encrypted.
+    public var passphrase: Secret?
+    /// Intermediate certificates (PEM), sent with the signature.
+    public var chainFile: String?
+
+    /// Creates the settings.
+    public init(certificateFile: String, key: Secret, passphrase: Secret?, chainFile: String?) {
+        self.certificateFile = certificateFile
+        self.key = key
+        self.passphrase = passphrase
+        self.chainFile = chainFile
     }
 }

@@ -7,11 +7,14 @@ public struct NoticeRenderer: Sendable {
     public var identity: HotlineIdentity
     /// The templates.
     public var templates: NoticeTemplates
+    /// Signs e-mails; `nil` sends them unsigned.
+    public var signer: (any MessageSigner)?
 
     /// Creates a renderer.
-    public init(identity: HotlineIdentity, templates: NoticeTemplates) {
+    public init(identity: HotlineIdentity, templates: NoticeTemplates, signer: (any MessageSigner)? = nil) {
         self.identity = identity
         self.templates = templates
+        self.signer = signer
     }
 
     /// Why a message could not be written.
@@ -26,7 +29,9 @@ public struct NoticeRenderer: Sendable {
         throws(RenderError) -> OutboxMessage
     {
         let items = notice.onlineItems.isEmpty ? notice.items : notice.onlineItems
-        let reports = items.compactMap { XARFReport.report(for: $0, identity: identity, at: date) }
+        let reports = items.compactMap { XARFReport.report(for: $0, identity: identity, at: date) }.map {
+            purpose == "test" ? TestNotice.marked($0, identity: identity) : $0
+        }
         switch notice.recipient.channel {
         case .webhook:
             guard let endpoint = notice.recipient.endpoint else {
@@ -70,13 +75,12 @@ public struct NoticeRenderer: Sendable {
             headers.append(("Auto-Submitted", "auto-generated"))
             headers.append(("MIME-Version", "1.0"))
             let boundary = "hg-\(messageID)"
-            headers.append(("Content-Type", "multipart/mixed; boundary=\"\(boundary)\""))
             // Every header is one line, whatever a value holds.
             if let broken = headers.first(where: { $0.1.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) }) {
                 throw RenderError(message: "refused header \(broken.0): a line break in \(Quoted.text(broken.1))")
             }
-            var lines: [String] = headers.map { "\($0.0): \($0.1)" }
-            lines.append("")
+            // The entity (what is signed, when a signer is set): the parts with their own Content-Type.
+            var lines: [String] = ["Content-Type: multipart/mixed; boundary=\"\(boundary)\"", ""]
             lines.append("--\(boundary)")
             lines.append("Content-Type: text/plain; charset=utf-8")
             lines.append("Content-Transfer-Encoding: quoted-printable")
@@ -93,10 +97,21 @@ public struct NoticeRenderer: Sendable {
             }
             lines.append("--\(boundary)--")
             lines.append("")
+            let entity = Array(lines.joined(separator: "\r\n").utf8)
+            var payload = Array(headers.map { "\($0.0): \($0.1)\r\n" }.joined().utf8)
+            if let signer {
+                do {
+                    let signed = try signer.sign(entity: entity, boundary: "hg-signed-\(messageID)")
+                    payload += Array("Content-Type: \(signed.contentType)\r\n\r\n".utf8) + signed.body
+                } catch {
+                    throw RenderError(message: "cannot sign the notice: \(error)")
+                }
+            } else {
+                payload += entity
+            }
             return OutboxMessage(
                 id: messageID, noticeID: notice.id, purpose: purpose, channel: .email, destinations: notice.recipient.addresses,
-                sender: identity.email, messageID: mailID, payload: Array(lines.joined(separator: "\r\n").utf8),
-                nextAttemptAt: date, createdAt: date)
+                sender: identity.email, messageID: mailID, payload: payload, nextAttemptAt: date, createdAt: date)
         }
     }
 

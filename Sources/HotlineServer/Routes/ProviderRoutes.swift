@@ -9,12 +9,15 @@ struct ProviderRoutes {
     let hashLimiter: RateLimiter
     /// Hashes per second per token for the batch check.
     let batchLimiter: RateLimiter
+    /// One test notice per organisation an hour.
+    let testLimiter: RateLimiter
 
     func add(to router: Router<GatewayContext>) {
         router.get("/v1/provider/notices") { request, context in try notices(request, context: context) }
         router.post("/v1/notices/{id}/ack") { request, context in try await acknowledge(request, context: context) }
         router.post("/v1/hashcheck") { request, context in try await hashcheck(request, context: context) }
         router.post("/v1/hashcheck/batch") { request, context in try await hashcheckBatch(request, context: context) }
+        router.post("/v1/provider/test-notice") { _, context in try testNotice(context: context) }
     }
 
     static func organisation(_ token: APIToken) throws -> String {
@@ -212,5 +215,38 @@ struct ProviderRoutes {
                 "results": .array(answers.map(\.json)),
                 "counts": .object(["hashes": .number(Double(items.count)), "matched": .number(Double(matched)), "errors": .number(Double(errors))]),
             ]))
+    }
+
+    /// Sends the caller's organisation one notice marked TEST through its configured channel
+    /// (signed like real ones, with a valid X-ARF report), at most one an hour.
+    func testNotice(context: GatewayContext) throws -> Response {
+        let token = try context.require(.provider)
+        let org = try Self.organisation(token)
+        let parts = runtime.parts
+        guard let recipient = parts.planner.directory.recipient(for: .contact(org), facts: Facts()) else {
+            throw Problem.unprocessable("the contact directory has no entry \(Quoted.text(org)) to send a test notice to")
+        }
+        try testLimiter.take(key: org, role: .provider, detail: "one test notice an hour per organisation; the last one was sent less than an hour ago")
+        let now = runtime.time.now()
+        let ids = UUIDv7Generator()
+        var notice = TestNotice.make(recipient: recipient, identity: runtime.config.dispatch.identity, ids: ids, at: now)
+        let message: OutboxMessage
+        do {
+            message = try NoticeRenderer(identity: runtime.config.dispatch.identity, templates: parts.templates, signer: parts.signer).message(
+                for: notice, purpose: "test", template: TestNotice.template, reminder: 0, messageID: ids.next(), firstMessageID: nil, at: now)
+        } catch {
+            throw Problem.unprocessable("the test notice cannot be written: \(error.message)")
+        }
+        notice.status = .pending
+        try runtime.store.insertNotice(
+            notice, messages: [message], consumedItems: [],
+            event: NoticeEvent(id: ids.next(), noticeID: notice.id, event: "created", at: now, detail: "test notice asked for by \(token.actor)"))
+        try runtime.store.appendAudit(
+            AuditEntry(at: now, actor: token.actor, event: "notice.test", subject: notice.reference, detail: ["channel": .string(recipient.channel.rawValue)]))
+        return .json(
+            .object([
+                "reference": .string(notice.reference), "channel": .string(recipient.channel.rawValue),
+                "destinations": .array(message.destinations.map(JSONValue.string)), "status": .string("queued"),
+            ]), status: .accepted)
     }
 }
