@@ -114,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "hotline",
             dependencies: [
-                "HotlineApp", "HotlineServer", "HotlineCore", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineYAML",
+                "HotlineApp", "HotlineServer", "HotlineCore", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineYAML", "HotlinePages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

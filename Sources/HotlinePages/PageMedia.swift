@@ -11,6 +11,9 @@ public enum PageMedia {
         public var urls: [String]
         /// How many distinct media references the page holds (beyond the limit too).
         public var found: Int
+        /// The absolute http(s) URLs of the page's links to other pages (`a` and `area`
+        /// that are not media), each once, at most the limit: what a crawl follows.
+        public var links: [String] = []
     }
 
     /// File extensions of links that point at media rather than pages.
@@ -47,7 +50,7 @@ public enum PageMedia {
             }
             stack.append(contentsOf: children.reversed())
         }
-        return References(urls: collector.urls, found: collector.seen.count)
+        return References(urls: collector.urls, found: collector.seen.count, links: collector.links)
     }
 
     /// Collects references as the walk meets them.
@@ -56,6 +59,8 @@ public enum PageMedia {
         let limit: Int
         var urls: [String] = []
         var seen: Set<String> = []
+        var links: [String] = []
+        var linked: Set<String> = []
 
         mutating func visit(_ node: UnsafeMutablePointer<xmlNode>) {
             let name = String(cString: node.pointee.name).lowercased()
@@ -79,8 +84,10 @@ public enum PageMedia {
             case "video":
                 add(attribute("src"))
                 add(attribute("poster"))
-            case "a":
-                if let href = attribute("href"), Self.isMediaLink(href) { add(href) }
+            case "a", "area":
+                if let href = attribute("href") {
+                    if Self.isMediaLink(href) { add(href) } else { addLink(href) }
+                }
             case "link":
                 if attribute("rel")?.lowercased() == "image_src" { add(attribute("href")) }
             case "meta":
@@ -122,14 +129,24 @@ public enum PageMedia {
             return PageMedia.mediaExtensions.contains(path[path.index(after: dot)...].lowercased())
         }
 
-        mutating func add(_ reference: String?) {
-            guard let reference = reference?.trimmingCharacters(in: .whitespacesAndNewlines), !reference.isEmpty, !reference.hasPrefix("data:") else { return }
-            guard let resolved = URL(string: reference, relativeTo: base)?.absoluteURL, let scheme = resolved.scheme?.lowercased(),
-                scheme == "http" || scheme == "https"
-            else { return }
+        /// A link to another page, resolved, without its fragment.
+        mutating func addLink(_ reference: String) {
+            guard let text = resolve(reference), links.count < limit, linked.insert(text).inserted else { return }
+            links.append(text)
+        }
+
+        func resolve(_ reference: String) -> String? {
+            let trimmed = reference.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty, !trimmed.hasPrefix("data:"), let resolved = URL(string: trimmed, relativeTo: base)?.absoluteURL,
+                let scheme = resolved.scheme?.lowercased(), scheme == "http" || scheme == "https"
+            else { return nil }
             var text = resolved.absoluteString
             if let hash = text.firstIndex(of: "#") { text = String(text[..<hash]) }
-            guard seen.insert(text).inserted else { return }
+            return text
+        }
+
+        mutating func add(_ reference: String?) {
+            guard let reference, let text = resolve(reference), seen.insert(text).inserted else { return }
             if urls.count < limit { urls.append(text) }
         }
     }

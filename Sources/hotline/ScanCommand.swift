@@ -22,7 +22,11 @@ struct ScanCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Files or folders to scan.") var paths: [String]
+    @Argument(help: "Files or folders to scan.") var paths: [String] = []
+    @Option(help: "Crawl your own site from this URL instead: same origin only, robots.txt honoured.") var crawl: String?
+    @Option(help: "With --crawl: pages to fetch at most.") var maxPages: Int = 500
+    @Option(help: "With --crawl: links to follow from the start page at most.") var maxDepth: Int = 5
+    @Flag(help: "With --crawl: reach private and loopback addresses too (your internal hosts).") var allowPrivate = false
     @Option(help: "The gateway, e.g. https://gateway.hotline.example (http only to loopback).") var gateway: String
     @Option(help: "A file holding the provider token (else HOTLINE_TOKEN).") var tokenFile: String?
     @Flag(help: "Follow symlinks (each folder is still scanned once).") var followSymlinks = false
@@ -36,6 +40,16 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "Show progress on standard error even when it is not a terminal.") var progress = false
 
     func validate() throws {
+        guard paths.isEmpty != (crawl == nil) else { throw ValidationError("give paths to scan, or --crawl URL, not both") }
+        if let crawl {
+            guard let url = URL(string: crawl), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+                throw ValidationError("--crawl must be an http(s) URL, got \(Quoted.text(crawl))")
+            }
+            guard (1...100_000).contains(maxPages), (0...100).contains(maxDepth) else {
+                throw ValidationError("--max-pages must be 1–100000 and --max-depth 0–100")
+            }
+            if state != nil { throw ValidationError("--state is for folders; a crawl starts again") }
+        }
         guard let url = URL(string: gateway), let scheme = url.scheme?.lowercased(), let host = url.host else {
             throw ValidationError("--gateway must be a URL such as https://gateway.hotline.example, got \(Quoted.text(gateway))")
         }
@@ -44,7 +58,9 @@ struct ScanCommand: ParsableCommand {
         }
         guard (1...10_000).contains(batch) else { throw ValidationError("--batch must be from 1 to 10000, got \(batch)") }
         guard maxSize > 0 else { throw ValidationError("--max-size must be above 0, got \(maxSize)") }
-        if report, publicBase == nil { throw ValidationError("--report needs --public-base: a match is reported by its public URL, never the file") }
+        if report, publicBase == nil, crawl == nil {
+            throw ValidationError("--report needs --public-base: a match is reported by its public URL, never the file")
+        }
         if let publicBase, URL(string: publicBase)?.scheme == nil { throw ValidationError("--public-base must be a URL, got \(Quoted.text(publicBase))") }
     }
 
@@ -137,7 +153,7 @@ struct ScanCommand: ParsableCommand {
                 for algorithm in ["md5", "sha1", "sha256", "pdq"] { if let line = best[algorithm] { Output.out(JSONValue.object(line).serialized + "\n") } }
                 if !best.isEmpty {
                     counts["matched_files", default: 0] += 1
-                    if report, let url = publicURL(for: file.path, roots: roots) {
+                    if report, let url = crawl != nil ? file.path : publicURL(for: file.path, roots: roots) {
                         var hashes: JSONObject = [:]
                         for (name, value) in [("md5", file.hashes.md5), ("sha1", file.hashes.sha1), ("sha256", file.hashes.sha256), ("pdq", file.hashes.pdq)] {
                             if let value { hashes.append(name, .string(value)) }
@@ -164,40 +180,61 @@ struct ScanCommand: ParsableCommand {
             }
         }
 
-        let walker = ScanWalker(roots: roots, followSymlinks: followSymlinks, maximumSize: maxSize)
+        /// Hashes one file's bytes in memory and queues its hashes for the next batch.
+        func add(path: String, key: [String], bytes: [UInt8]) throws {
+            let media = MediaHasher.observe(bytes, url: path, declaredType: nil)
+            var items: [(algorithm: String, value: String, variant: Int?)] = [
+                ("md5", media.md5, nil), ("sha1", media.sha1, nil), ("sha256", media.sha256, nil),
+            ]
+            // A PDQ of quality under 50 (flat or smooth images) matches too loosely to send.
+            if media.pdq != nil, (media.quality ?? 0) < VerdictReview.pdqQualityFloor { counts["pdq_low_quality", default: 0] += 1 }
+            if let pdq = media.pdq, (media.quality ?? 0) >= VerdictReview.pdqQualityFloor {
+                if dihedral, let image = try? ImageDecoder.decode(bytes, minimumSide: MediaHasher.pdqDecodeSide) {
+                    items += PDQ.dihedralHashes(image).all.enumerated().map { ("pdq", $0.element.description, $0.offset) }
+                } else {
+                    items.append(("pdq", pdq.description, nil))
+                }
+            }
+            if pendingHashes + items.count > batch { try flush() }
+            pending.append(
+                Pending(
+                    path: path, key: key, items: items,
+                    hashes: ReportHashes(md5: media.md5, sha1: media.sha1, sha256: media.sha256, pdq: media.pdq?.description)))
+            pendingHashes += items.count
+        }
+
         do {
-            try walker.walk { entry in
-                switch entry {
-                case .skipped(let path, let reason):
-                    counts["skipped", default: 0] += 1
-                    Output.err("scan: skipped \(path): \(reason)\n")
-                case .file(let path, let key, _):
-                    if let resumeAfter, ScanWalker.isDone(key, last: resumeAfter) { return }
-                    guard let data = FileManager.default.contents(atPath: path) else {
+            if let crawl {
+                var policy = AddressPolicy()
+                if allowPrivate {
+                    policy = AddressPolicy(
+                        allowed: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "fc00::/7", "::1/128"].compactMap(IPNetwork.init))
+                }
+                let fetcher = SafeFetcher(resolver: DNSClient(), policy: policy, maximumBytes: maxSize, userAgent: "hotline-scan/\(GatewayVersion.number)")
+                try SiteCrawler(start: crawl, fetcher: fetcher, maximumPages: maxPages, maximumDepth: maxDepth).crawl { event in
+                    switch event {
+                    case .skipped(let url, let reason):
                         counts["skipped", default: 0] += 1
-                        Output.err("scan: skipped \(path): cannot read\n")
-                        return
+                        Output.err("scan: skipped \(url): \(reason)\n")
+                    case .media(let url, let bytes):
+                        try add(path: url, key: [], bytes: bytes)
                     }
-                    let bytes = [UInt8](data)
-                    let media = MediaHasher.observe(bytes, url: path, declaredType: nil)
-                    var items: [(algorithm: String, value: String, variant: Int?)] = [
-                        ("md5", media.md5, nil), ("sha1", media.sha1, nil), ("sha256", media.sha256, nil),
-                    ]
-                    // A PDQ of quality under 50 (flat or smooth images) matches too loosely to send.
-                    if media.pdq != nil, (media.quality ?? 0) < VerdictReview.pdqQualityFloor { counts["pdq_low_quality", default: 0] += 1 }
-                    if let pdq = media.pdq, (media.quality ?? 0) >= VerdictReview.pdqQualityFloor {
-                        if dihedral, let image = try? ImageDecoder.decode(bytes, minimumSide: MediaHasher.pdqDecodeSide) {
-                            items += PDQ.dihedralHashes(image).all.enumerated().map { ("pdq", $0.element.description, $0.offset) }
-                        } else {
-                            items.append(("pdq", pdq.description, nil))
+                }
+            } else {
+                try ScanWalker(roots: roots, followSymlinks: followSymlinks, maximumSize: maxSize).walk { entry in
+                    switch entry {
+                    case .skipped(let path, let reason):
+                        counts["skipped", default: 0] += 1
+                        Output.err("scan: skipped \(path): \(reason)\n")
+                    case .file(let path, let key, _):
+                        if let resumeAfter, ScanWalker.isDone(key, last: resumeAfter) { return }
+                        guard let data = FileManager.default.contents(atPath: path) else {
+                            counts["skipped", default: 0] += 1
+                            Output.err("scan: skipped \(path): cannot read\n")
+                            return
                         }
+                        try add(path: path, key: key, bytes: [UInt8](data))
                     }
-                    if pendingHashes + items.count > batch { try flush() }
-                    pending.append(
-                        Pending(
-                            path: path, key: key, items: items,
-                            hashes: ReportHashes(md5: media.md5, sha1: media.sha1, sha256: media.sha256, pdq: media.pdq?.description)))
-                    pendingHashes += items.count
                 }
             }
             try flush()

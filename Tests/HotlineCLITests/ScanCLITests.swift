@@ -1,5 +1,6 @@
 import Foundation
 import HotlineCore
+import HotlineNet
 import HotlineTesting
 import Testing
 
@@ -124,5 +125,57 @@ import Testing
         try "hg_wrong".write(toFile: directory.appendingPathComponent("token").path, atomically: true, encoding: .utf8)
         let refused = try CLI.run(scan.filter { $0 != state && $0 != "--state" }, in: directory)
         #expect(refused.status == 1 && refused.stderr.contains("the gateway answered 401"), "\(refused.stderr)")
+    }
+
+    @Test func aCrawlOfTheHostersOwnSiteStaysOnItsOriginHonoursRobotsAndItsLimits() throws {
+        let site = try TestHosterServer(secret: "unused")
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let client = HTTPClient(timeout: 5)
+        let md5 = { (path: String) throws -> String in ContentDigestSet(try client.get(site.url(path), accept: "*/*").body).md5 }
+        let listed = ["/image/site1.jpg", "/image/site2.png", "/image/private.jpg", "/image/too-deep.jpg"]
+        try (["md5,classification"] + (try listed.map { "\(try md5($0)),A1" })).joined(separator: "\n").write(
+            toFile: directory.appendingPathComponent("list.csv").path, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        try "version: 1\ndefault: [{ escalate: { reason: none } }]\n".write(
+            to: directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
+        try "version: 1\ncontacts:\n  - { id: own-hosting, name: Own Hosting, prefixes: [\"192.0.2.0/24\"], country: NL, abuse: [abuse@own.test] }\n".write(
+            to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
+        let config = directory.appendingPathComponent("hotline.yaml").path
+        try CLI.gatewayConfig("smtp: { host: 127.0.0.1, port: 1, security: none }\nfetch: { intake: { enabled: false } }").write(
+            toFile: config, atomically: true, encoding: .utf8)
+        let data = directory.appendingPathComponent("data").path
+        #expect(
+            try CLI.run(["hashes", "import", "--format", "csv", "--list", "police", "list.csv", "--config", config, "--data-dir", data], in: directory).status
+                == 0)
+        let secret = try #require(
+            try CLI.run(["tokens", "create", "--role", "provider", "--org", "own-hosting", "--config", config, "--data-dir", data], in: directory).lines.last)
+        let running = try ServeCLITests().start(gateway: directory, config: config)
+        defer { _ = running.stop() }
+        let before = try site.state()["paths"].map { if case .array(let items) = $0 { items.count } else { 0 } } ?? 0
+
+        // Without --allow-private the loopback site is out of reach, as any private host is.
+        let refused = try CLI.run(
+            ["scan", "--crawl", site.url("/site/index"), "--gateway", running.url("")], in: directory, environment: ["HOTLINE_TOKEN": secret])
+        #expect(refused.stderr.contains("scan: skipped \(site.url("/site/index")): not fetched"), "\(refused.stderr)")
+        let crawl = try CLI.run(
+            ["scan", "--crawl", site.url("/site/index"), "--allow-private", "--max-depth", "2", "--gateway", running.url(""), "--report"], in: directory,
+            environment: ["HOTLINE_TOKEN": secret])
+        #expect(crawl.status == 0, "\(crawl.stderr)")
+        let matched = crawl.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.compactMap { $0["path"] as? String }
+        #expect(Set(matched) == [site.url("/image/site1.jpg"), site.url("/image/site2.png")], "\(crawl.stdout)")
+        #expect(crawl.stderr.contains("\(site.url("/private/secret")): disallowed by robots.txt"), "\(crawl.stderr)")
+        #expect(crawl.stderr.contains("http://elsewhere.test/x: off the site's origin"))
+        #expect(crawl.stderr.contains("http://elsewhere.test/i.jpg: off the site's origin"))
+        guard case .array(let paths)? = try site.state()["paths"] else {
+            Issue.record("no paths")
+            return
+        }
+        let fetched = paths.dropFirst(before).compactMap { if case .string(let path) = $0 { path } else { nil } }
+        #expect(fetched.contains("/robots.txt") && fetched.contains("/site/deep2"))
+        #expect(!fetched.contains("/private/secret") && !fetched.contains("/image/private.jpg"), "robots.txt keeps /private/ out")
+        #expect(!fetched.contains("/site/deep3") && !fetched.contains("/image/too-deep.jpg"), "--max-depth 2")
+        let reported = try FaultCLITests.sqlite(data + "/hotline.sqlite", "select group_concat(url, ' ') from reports where source_type = 'provider'")
+        #expect(reported.contains(site.url("/image/site1.jpg")), "\(reported)")
     }
 }

@@ -133,6 +133,7 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             state["fetches"] += 1
             state["agents"] = state.get("agents", []) + [self.headers.get("User-Agent", "")]
+            state["paths"] = state.get("paths", []) + [path]
         query = dict(part.split("=", 1) for part in self.path.split("?", 1)[1].split("&") if "=" in part) if "?" in self.path else {}
         if path.startswith("/image/") or path.startswith("/slow/") or path.startswith("/mislabelled/"):
             if path.startswith("/slow/"):
@@ -144,6 +145,20 @@ class Handler(BaseHTTPRequestHandler):
             data = image(name, ext if ext in ("jpg", "png", "gif", "webp") else "jpg", int(query.get("w", 320)), int(query.get("h", 240)))
             kind = "text/html" if path.startswith("/mislabelled/") else {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}.get(ext, "image/jpeg")
             return self.send(200, data, kind)
+        # A small site for a hoster's own crawl: robots.txt keeps /private/ out, the pages link
+        # to each other, off the origin and deeper than a crawl goes.
+        if path == "/robots.txt":
+            return self.send(200, b"User-agent: *\nDisallow: /private/\n\nUser-agent: other-bot\nDisallow: /\n", "text/plain")
+        if path.startswith("/site/") or path.startswith("/private/"):
+            pages = {
+                "/site/index": '<img src="/image/site1.jpg"><a href="a">a</a> <a href="/private/secret">secret</a> <a href="http://elsewhere.test/x">off</a> <a href="/site/deep1">deep</a>',
+                "/site/a": '<img src="/image/site2.png"><img src="http://elsewhere.test/i.jpg"><a href="/site/index">back</a>',
+                "/site/deep1": '<a href="/site/deep2">on</a>', "/site/deep2": '<a href="/site/deep3">on</a>', "/site/deep3": '<img src="/image/too-deep.jpg">',
+                "/private/secret": '<img src="/image/private.jpg">',
+            }
+            if path not in pages:
+                return self.send(404, b"no such page", "text/plain")
+            return self.send(200, ("<html><body>%s</body></html>" % pages[path]).encode(), "text/html; charset=utf-8")
         if path.startswith("/page/"):
             names = [n for n in query.get("images", "").split(",") if n]
             return self.send(200, page(path[len("/page/"):], names), "text/html; charset=utf-8")
