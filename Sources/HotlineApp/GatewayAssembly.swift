@@ -187,7 +187,13 @@ public struct GatewayAssembly: Sendable {
 
     /// Everything a decision needs around rules loaded already.
     public func parts(store: any GatewayStorage, ruleSet: RuleSet) throws(SetupError) -> (GatewayParts, [Diagnostic]) {
-        let (directory, directoryWarnings) = try self.directory()
+        let (file, directoryWarnings) = try self.directory()
+        // The hosters' approved changes override their entries in the file.
+        let approved: [ContactChange]
+        do { approved = try store.contactChanges(org: nil, status: .approved, limit: 1_000_000) } catch {
+            throw SetupError("cannot read the hosters' contact changes: \(error)")
+        }
+        let directory = file.applying(ContactChange.inForce(approved))
         let (templates, templateWarnings) = try self.templates(for: ruleSet)
         let parts = GatewayParts(
             engine: DecisionEngine(ruleSet: ruleSet), resolver: try resolver(directory: directory, store: store), templates: templates,

@@ -36,12 +36,15 @@ public final class GatewayRuntime: @unchecked Sendable {
     private var refused: [String: Date]?
     /// The store's hash-list generation the index in force was built at.
     private var hashGeneration: Int
+    /// The store's contact generation the directory in force was built at.
+    private var contactGeneration: Int
 
     /// Builds the parts; throws ``SetupError`` with every diagnostic when a file is unusable.
     public init(assembly: GatewayAssembly, store: any GatewayStorage) throws(SetupError) {
         self.assembly = assembly
         self.store = store
         hashGeneration = (try? store.hashListGeneration()) ?? 0
+        contactGeneration = (try? store.contactGeneration()) ?? 0
         current = try assembly.parts(store: store).0
         watched = Self.modificationTimes(assembly)
     }
@@ -79,10 +82,12 @@ public final class GatewayRuntime: @unchecked Sendable {
         let times = Self.modificationTimes(assembly)
         do {
             let generation = (try? store.hashListGeneration()) ?? 0
+            let contacts = (try? store.contactGeneration()) ?? 0
             let (parts, warnings) = try assembly.parts(store: store)
             lock.lock()
             current = parts
             hashGeneration = generation
+            contactGeneration = contacts
             watched = times
             refused = nil
             lock.unlock()
@@ -122,6 +127,15 @@ public final class GatewayRuntime: @unchecked Sendable {
         hashGeneration = generation
         lock.unlock()
         return index.counts.values.reduce(0, +)
+    }
+
+    /// Whether an approved contact change (here or on another instance) altered the directory
+    /// since the parts in force were built.
+    public var contactsChanged: Bool {
+        guard let generation = try? store.contactGeneration() else { return false }
+        lock.lock()
+        defer { lock.unlock() }
+        return generation != contactGeneration
     }
 
     /// Whether a watched file (rules, contacts, templates) changed since the last load.

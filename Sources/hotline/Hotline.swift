@@ -12,7 +12,7 @@ struct Hotline: AsyncParsableCommand {
             ServeCommand.self, TokensCommand.self, AuditCommand.self, BackupCommand.self, PurgeCommand.self, IngestCommand.self, WorkCommand.self,
             MailCommand.self,
             StatsCommand.self, NoticesCommand.self, OutboxCommand.self, DispatchCommand.self, ConfigCommand.self, RulesCommand.self, HashCommand.self,
-            HashesCommand.self, HoldsCommand.self, ScanCommand.self,
+            HashesCommand.self, HoldsCommand.self, ScanCommand.self, ContactsCommand.self,
             IPDBCommand.self,
             ResolveCommand.self, RDAPCommand.self,
         ]

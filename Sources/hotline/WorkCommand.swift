@@ -62,11 +62,12 @@ struct WorkCommand: ParsableCommand {
             let counter = DeliveryCounter()
             afterDelivery = { _ in if counter.increment() >= limit { _exit(137) } }
         }
-        let (worker, evidence) = try Output.setup {
+        let (worker, evidence, parts) = try Output.setup {
             let (parts, warnings) = try gateway.parts(store: store, ruleSet: ruleSet)
             Output.printDiagnostics(warnings)
-            return (gateway.worker(parts: parts, store: store, afterDelivery: afterDelivery), gateway.evidenceStage(parts: parts, store: store))
+            return (gateway.worker(parts: parts, store: store, afterDelivery: afterDelivery), gateway.evidenceStage(parts: parts, store: store), parts)
         }
+        let reminders = ContactReminders(assembly: gateway)
         // Reports waiting for evidence are fetched and decided first: their notices are due work too.
         func decideWaiting() throws {
             let pass = try evidence.runUntilIdle(stop: stop.request)
@@ -76,6 +77,7 @@ struct WorkCommand: ParsableCommand {
         guard watch else {
             try decideWaiting()
             if stop.requested { return }
+            try reminders.run(store: store, parts: parts)
             let pass = try worker.runUntilIdle()
             warn(pass)
             Output.out(pass.json.serialized + "\n")
@@ -83,6 +85,7 @@ struct WorkCommand: ParsableCommand {
         }
         while !stop.requested {
             try decideWaiting()
+            try reminders.run(store: store, parts: parts)
             let pass = try worker.runUntilIdle()
             warn(pass)
             if pass.didWork { Output.out(pass.json.serialized + "\n") }

@@ -124,3 +124,34 @@ import Testing
         #expect(try store.dispute(id: "d1")?.status == .accepted)
     }
 }
+
+/// Contact changes and confirmations on every backend.
+@Suite struct ContactChangeStoreTests {
+    @Test(arguments: Backend.available) func anApprovedChangeCountsAndAReminderIsMarkedOncePerConfirmation(_ backend: Backend) throws {
+        try backend.run(contacts, contacts)
+    }
+
+    func contacts<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
+        let store = try open()
+        let at = WorkbenchStoreTests.at
+        let change = ContactChange(id: "c1", org: "hoster-a", tokenID: "t", abuse: ["noc@hoster-a.test"], webhook: nil, language: "nl", createdAt: at)
+        try store.insertContactChange(change, audit: AuditEntry(at: at, actor: "p", event: "contact.change_requested", subject: "c1"))
+        #expect(try store.contactChanges(org: "hoster-a", status: .pending, limit: 10) == [change])
+        var approved = change
+        approved.status = .approved
+        approved.decidedBy = "admin"
+        approved.decidedAt = at.addingTimeInterval(60)
+        let generation = try store.contactGeneration()
+        #expect(try store.decideContactChange(approved, audit: AuditEntry(at: at, actor: "a", event: "contact.change_approved", subject: "c1")))
+        #expect(try store.decideContactChange(approved, audit: AuditEntry(at: at, actor: "a", event: "contact.change_approved", subject: "c1")) == false)
+        #expect(try store.contactGeneration() == generation + 1)
+        #expect(try store.contactConfirmations()["hoster-a"]?.confirmedAt == approved.decidedAt, "an approval confirms")
+        let confirmed = try #require(approved.decidedAt)
+        #expect(try store.markContactReminded(org: "hoster-a", since: confirmed, at: confirmed.addingTimeInterval(91 * 86_400)))
+        #expect(try store.markContactReminded(org: "hoster-a", since: confirmed, at: confirmed.addingTimeInterval(92 * 86_400)) == false)
+        try store.confirmContact(org: "hoster-a", at: confirmed.addingTimeInterval(100 * 86_400))
+        let again = confirmed.addingTimeInterval(100 * 86_400)
+        #expect(try store.markContactReminded(org: "hoster-a", since: again, at: again.addingTimeInterval(91 * 86_400)))
+        #expect(try store.markContactReminded(org: "new-org", since: at, at: at.addingTimeInterval(1)), "an organisation never seen before")
+    }
+}

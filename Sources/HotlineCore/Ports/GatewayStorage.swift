@@ -6,7 +6,7 @@ import Foundation
 public protocol GatewayStorage: ReportStore, NoticeStore, EvidenceStore, CaseStore, TokenStore, SessionStore, AuditLog, MailLog, AddressHealthStore,
     MonitorReads,
     ContactRetention,
-    HashListStore, IPRangeStore, StoreFailureClassifying, VerdictStore, HoldStore, CaseTakeStore, DisputeStore
+    HashListStore, IPRangeStore, StoreFailureClassifying, VerdictStore, HoldStore, CaseTakeStore, DisputeStore, ContactChangeStore
 {}
 
 extension GatewayStorage {

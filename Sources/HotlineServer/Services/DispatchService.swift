@@ -28,7 +28,14 @@ public struct DispatchService: Service {
             let worker = runtime.worker()
             let runtime = self.runtime
             let result: Result<DispatchPass, any Error> = await withCheckedContinuation { continuation in
-                queue.async { continuation.resume(returning: Result { try worker.runUntilIdle() }) }
+                queue.async {
+                    continuation.resume(
+                        returning: Result {
+                            // Reminders first: what they queue goes out in the same pass.
+                            try ContactReminders(assembly: runtime.assembly).run(store: runtime.store, parts: runtime.parts)
+                            return try worker.runUntilIdle()
+                        })
+                }
             }
             switch result {
             case .success(let pass):
@@ -75,8 +82,9 @@ public struct RulesReloadService: Service {
             if !signalled, let entries = runtime.reloadHashesIfChanged() {
                 logger.notice("hash lists reloaded", metadata: ["entries": "\(entries)"])
             }
-            guard signalled || runtime.filesChanged else { continue }
-            let (digest, diagnostics) = runtime.reload(actor: signalled ? "system:sighup" : "system:file-change")
+            let contacts = runtime.contactsChanged
+            guard signalled || contacts || runtime.filesChanged else { continue }
+            let (digest, diagnostics) = runtime.reload(actor: signalled ? "system:sighup" : contacts ? "system:contact-change" : "system:file-change")
             if let digest {
                 logger.notice("rules reloaded", metadata: ["rules_version": "\(digest)"])
             } else {

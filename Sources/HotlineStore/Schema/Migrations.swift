@@ -139,6 +139,9 @@ enum Migrations {
         Migration(name: "0007-workbench", sqlite: workbench, postgres: workbench),
         // Hosters' disputes of false matches, for the analysts.
         Migration(name: "0008-disputes", sqlite: disputes, postgres: disputes),
+        // Hosters' own changes to their directory entries, approved by an operator, and
+        // when each last confirmed its contact details.
+        Migration(name: "0009-contact-changes", sqlite: contactChanges, postgres: contactChanges),
     ]
 
     /// 0007: the tables of the analysts' workbench.
@@ -216,6 +219,29 @@ enum Migrations {
         );
         CREATE INDEX disputes_org ON disputes(org, created_at);
         CREATE INDEX disputes_open ON disputes(created_at) WHERE status = 'open';
+        """
+
+    /// 0009: hosters' contact changes and confirmations.
+    static let contactChanges = """
+        CREATE TABLE contact_changes (
+            id TEXT PRIMARY KEY NOT NULL,
+            org TEXT NOT NULL,
+            token_id TEXT NOT NULL,
+            abuse TEXT NOT NULL,
+            webhook TEXT,
+            language TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+            created_at TEXT NOT NULL,
+            decided_by TEXT,
+            decided_at TEXT,
+            reason TEXT
+        );
+        CREATE INDEX contact_changes_org ON contact_changes(org, created_at);
+        CREATE TABLE contact_confirmations (
+            org TEXT PRIMARY KEY NOT NULL,
+            confirmed_at TEXT,
+            reminded_at TEXT
+        );
         """
 
     /// Every name, in order.
