@@ -68,7 +68,7 @@ public final class SMIMESigner: MessageSigner, @unchecked Sendable {
         guard code != 0 else { return "no detail" }
         var buffer = [CChar](repeating: 0, count: 256)
         ERR_error_string_n(code, &buffer, buffer.count)
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The detached signature (DER) over `entity`.

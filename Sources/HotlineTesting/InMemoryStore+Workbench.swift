@@ -17,7 +17,7 @@ extension InMemoryStore: VerdictStore {
 
     /// Records a review and, when confirmed, its hashes.
     public func reviewVerdict(_ verdict: HashVerdict, audit: AuditEntry) throws -> Bool {
-        try locked {
+        locked {
             guard let index = state.verdicts.firstIndex(where: { $0.id == verdict.id }), state.verdicts[index].status == .pending else { return false }
             state.verdicts[index] = verdict
             if verdict.status == .confirmed {
@@ -53,7 +53,7 @@ extension InMemoryStore: VerdictStore {
 extension InMemoryStore: HoldStore {
     /// Stores a hold with its audit entry.
     public func insertHold(_ hold: StandingHold, audit: AuditEntry) throws {
-        try locked {
+        locked {
             state.holds.append(hold)
             state.audit.append(audit)
         }
@@ -67,7 +67,7 @@ extension InMemoryStore: HoldStore {
 
     /// Ends a hold once.
     public func endHold(id: String, at date: Date, by actor: String, audit: AuditEntry) throws -> Bool {
-        try locked {
+        locked {
             guard let index = state.holds.firstIndex(where: { $0.id == id }), state.holds[index].endedAt == nil else { return false }
             state.holds[index].endedAt = date
             state.holds[index].endedBy = actor
