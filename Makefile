@@ -3,7 +3,7 @@ SWIFT ?= swift
 DATA_DIR ?= data
 APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libssl-dev libjpeg-dev libturbojpeg0-dev libpng-dev libgif-dev libwebp-dev libxml2-dev pkg-config publicsuffix
 
-.PHONY: deps test-deps build run test lint format test-swift test-rules bench bench-http fuzz clean
+.PHONY: deps test-deps build run test lint format test-swift test-rules bench bench-http bench-hosters fuzz clean
 
 # Installs the system libraries the build needs, only those missing.
 deps:
@@ -66,6 +66,7 @@ test-rules:
 bench: deps test-deps
 	$(SWIFT) run -c release HotlineBench
 	$(MAKE) bench-http
+	$(MAKE) bench-hosters
 
 # wrk (Debian) against `hotline serve` on loopback: 64 connections for 10 s, one new report
 # per request; afterwards the reports in the store are counted against what wrk saw answered.
@@ -73,6 +74,14 @@ bench-http:
 	@command -v wrk >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 	$(SWIFT) build -c release --product hotline
 	bash Benchmarks/load/run.sh .build/release/hotline
+
+# Hosters' tools: /v1/hashcheck/batch under wrk (batches of 10,000 MD5s against a million
+# listed), and hotline scan of generated images beside pdqhash on the same files.
+bench-hosters:
+	@command -v wrk >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+	$(SWIFT) build -c release --product hotline
+	bash Benchmarks/load/hashcheck_batch.sh .build/release/hotline
+	bash Benchmarks/load/scan_bench.sh .build/release/hotline 1000
 
 # Coverage-guided fuzzing (libFuzzer, from the Swift toolchain) of every parser that sees
 # outside data, FUZZ_SECONDS each; seeds in Fuzz/corpus/TARGET, new inputs in

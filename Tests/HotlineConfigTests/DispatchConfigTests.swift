@@ -73,7 +73,12 @@ import Testing
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         let loaded = try #require(templates)
         #expect(
-            loaded.names == ["ntd-first", "ntd-cdn", "ntd-reminder", "ntd-assessed", "registrar-notice", "upstream-notice", "inhope-forward", "police-info"])
+            loaded.names == [
+                "ntd-first", "ntd-cdn", "ntd-reminder", "ntd-assessed", "registrar-notice", "upstream-notice", "inhope-forward", "police-info", "test-notice",
+                "contact-confirm",
+            ])
+        #expect(loaded.template("test-notice", language: "nl")?.language == "nl")
+        #expect(loaded.template("contact-confirm", language: "nl")?.language == "nl")
         #expect(loaded.template("ntd-first", language: "nl")?.language == "nl")
         #expect(loaded.template("registrar-notice", language: "nl")?.language == "nl")
         // A partner hotline reads English: there is no Dutch forward, and English stands in.

@@ -111,7 +111,7 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
             }
             let forbidden: [(String, HTTPRequest.Method, String)] = [
                 ("/v1/queue", .get, "provider"), ("/v1/queue", .get, "reporter"), ("/v1/cases/x/decision", .post, "reporter"),
-                ("/v1/admin/rules/reload", .post, "analyst"), ("/v1/stats/summary", .get, "provider"), ("/v1/reports", .post, "provider"),
+                ("/v1/admin/rules/reload", .post, "analyst"), ("/v1/stats/summary", .get, "provider"), ("/v1/reports", .post, "analyst"),
                 ("/v1/hashcheck", .post, "reporter"), ("/v1/provider/notices", .get, "analyst"),
             ]
             for (uri, method, role) in forbidden {
