@@ -1,6 +1,7 @@
 import Foundation
 import HotlineCore
 import HotlineHashing
+import HotlineTesting
 
 /// PDQ hashing side by side with the reference, PDQ lookups at 1M and 10M, exact lookups at 10M.
 enum HashingBench {

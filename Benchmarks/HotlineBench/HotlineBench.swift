@@ -3,6 +3,7 @@ import HotlineConfig
 import HotlineCore
 import HotlineHosting
 import HotlineStore
+import HotlineTesting
 
 /// `make bench`: rule evaluations per second for the shipped rules, and ingest throughput into
 /// SQLite for generated reports, end to end without network.
@@ -191,18 +192,5 @@ struct HotlineBench {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return usage.ru_maxrss / 1024
-    }
-}
-
-/// A small deterministic generator so benchmark inputs are the same every run.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -20,11 +20,9 @@ with open(directory + "/batch.json", "w") as f:
     json.dump({"hashes": query}, f)
 PY
 "$binary" hashes import --list bench --format csv "$data/list.csv" --data-dir "$data" --config builtin >/dev/null
-# The shipped config with the per-token limit lifted, so that the server's capacity is measured.
 root=$(cd "$(dirname "$0")/../.." && pwd)
-sed -e "s|^rules: ../Rules|rules: $root/Rules|" -e "s|^contacts: contacts.yaml|contacts: $root/Config/contacts.yaml|" \
-    -e "s|^templates: templates|templates: $root/Config/templates|" -e "s|^api:|api:\n  hashcheck_batch_rate: 100000000|" \
-    "$root/Config/hotline.yaml" >"$data/hotline.yaml"
+. "$root/Benchmarks/load/common.sh"
+bench_config "$root" "$data/hotline.yaml"
 token=$("$binary" tokens create --role provider --org example-hosting-nl --label bench --data-dir "$data" --config "$data/hotline.yaml" | tail -1)
 "$binary" serve --config "$data/hotline.yaml" --data-dir "$data" --port "$port" --work-interval 60 >"$data/serve.log" 2>&1 &
 server=$!

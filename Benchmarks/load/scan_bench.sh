@@ -29,9 +29,8 @@ for i in range(count):
     Image.fromarray(pixels).save(os.path.join(folder, "p%05d.jpg" % i), quality=88)
 PY
 root=$(cd "$(dirname "$0")/../.." && pwd)
-sed -e "s|^rules: ../Rules|rules: $root/Rules|" -e "s|^contacts: contacts.yaml|contacts: $root/Config/contacts.yaml|" \
-    -e "s|^templates: templates|templates: $root/Config/templates|" -e "s|^api:|api:\n  hashcheck_batch_rate: 100000000|" \
-    "$root/Config/hotline.yaml" >"$data/hotline.yaml"
+. "$root/Benchmarks/load/common.sh"
+bench_config "$root" "$data/hotline.yaml"
 token=$("$binary" tokens create --role provider --org example-hosting-nl --label bench --data-dir "$data" --config "$data/hotline.yaml" | tail -1)
 "$binary" serve --config "$data/hotline.yaml" --data-dir "$data" --port "$port" --work-interval 60 >"$data/serve.log" 2>&1 &
 server=$!

@@ -33,6 +33,19 @@ import Testing
         print(json.dumps(out))
         """
 
+    /// A gateway in `directory` for a hoster (own-hosting) to scan against: its config and data directory.
+    static func gateway(in directory: URL) throws -> (config: String, data: String) {
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
+        try "version: 1\ndefault: [{ escalate: { reason: none } }]\n".write(
+            to: directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
+        try "version: 1\ncontacts:\n  - { id: own-hosting, name: Own Hosting, prefixes: [\"192.0.2.0/24\"], country: NL, abuse: [abuse@own.test] }\n".write(
+            to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
+        let config = directory.appendingPathComponent("hotline.yaml").path
+        try CLI.gatewayConfig("smtp: { host: 127.0.0.1, port: 1, security: none }\nfetch: { intake: { enabled: false } }").write(
+            toFile: config, atomically: true, encoding: .utf8)
+        return (config, directory.appendingPathComponent("data").path)
+    }
+
     @Test func aHostersTreeIsCheckedInBatchesResumedAndReportedWithoutTheFiles() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -53,15 +66,7 @@ import Testing
         #expect(mkfifo(tree + "/c/fifo", 0o600) == 0)
         try Data(repeating: 7, count: 300_000).write(to: URL(fileURLWithPath: tree + "/c/huge.bin"))
 
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
-        try "version: 1\ndefault: [{ escalate: { reason: none } }]\n".write(
-            to: directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
-        try "version: 1\ncontacts:\n  - { id: own-hosting, name: Own Hosting, prefixes: [\"192.0.2.0/24\"], country: NL, abuse: [abuse@own.test] }\n".write(
-            to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
-        let config = directory.appendingPathComponent("hotline.yaml").path
-        try CLI.gatewayConfig("smtp: { host: 127.0.0.1, port: 1, security: none }\nfetch: { intake: { enabled: false } }").write(
-            toFile: config, atomically: true, encoding: .utf8)
-        let data = directory.appendingPathComponent("data").path
+        let (config, data) = try Self.gateway(in: directory)
         let imported = try CLI.run(
             ["hashes", "import", "--format", "csv", "--list", "police", "list.csv", "--config", config, "--data-dir", data], in: directory)
         #expect(imported.status == 0, "\(imported.stderr)")
@@ -136,15 +141,7 @@ import Testing
         let listed = ["/image/site1.jpg", "/image/site2.png", "/image/private.jpg", "/image/too-deep.jpg"]
         try (["md5,classification"] + (try listed.map { "\(try md5($0)),A1" })).joined(separator: "\n").write(
             toFile: directory.appendingPathComponent("list.csv").path, atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
-        try "version: 1\ndefault: [{ escalate: { reason: none } }]\n".write(
-            to: directory.appendingPathComponent("rules/rules.yaml"), atomically: true, encoding: .utf8)
-        try "version: 1\ncontacts:\n  - { id: own-hosting, name: Own Hosting, prefixes: [\"192.0.2.0/24\"], country: NL, abuse: [abuse@own.test] }\n".write(
-            to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
-        let config = directory.appendingPathComponent("hotline.yaml").path
-        try CLI.gatewayConfig("smtp: { host: 127.0.0.1, port: 1, security: none }\nfetch: { intake: { enabled: false } }").write(
-            toFile: config, atomically: true, encoding: .utf8)
-        let data = directory.appendingPathComponent("data").path
+        let (config, data) = try Self.gateway(in: directory)
         #expect(
             try CLI.run(["hashes", "import", "--format", "csv", "--list", "police", "list.csv", "--config", config, "--data-dir", data], in: directory).status
                 == 0)

@@ -21,7 +21,7 @@ final class GeneratedWeb: EvidenceGathering, @unchecked Sendable {
     }
 
     static func hex(_ seed: Int, _ length: Int) -> String {
-        var generator = SeededGenerator(seed: UInt64(seed))
+        var generator = SplitMix64(seed: UInt64(seed))
         return String((0..<length).map { _ in "0123456789abcdef".randomElement(using: &generator)! })
     }
 
@@ -36,19 +36,6 @@ final class GeneratedWeb: EvidenceGathering, @unchecked Sendable {
             url: url.canonical, mediaType: "image/jpeg", bytes: 20_000, md5: Self.md5(seed), sha1: Self.hex(seed + 1, 40), sha256: Self.hex(seed + 2, 64),
             pdq: PDQHash(hex: Self.hex(seed + 3, 64)), quality: 90)
         return FetchEvidence(status: .ok, httpStatus: 200, mediaType: "image/jpeg", bytes: 20_000, mediaFound: 0, media: [image])
-    }
-}
-
-/// SplitMix64, so generated hashes are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -162,19 +149,23 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     /// Runs the browser over `steps`; returns the pages it saw and the requests it made.
-    func browse(_ chromium: String, port: Int, _ steps: [[String: String]]) throws -> (pages: [[String: Any]], requests: [String]) {
+    func browse(_ chromium: String, port: Int, _ steps: [[String: String]], directory: URL = FileManager.default.temporaryDirectory) throws -> (
+        pages: [[String: Any]], requests: [String]
+    ) {
         let script = ServerFixture.root.appendingPathComponent("Tests/HotlineServerTests/Browser/workbench_check.py").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let json = String(decoding: try JSONSerialization.data(withJSONObject: steps), as: UTF8.self)
         process.arguments = ["python3", script, chromium, "http://127.0.0.1:\(port)", json]
         let pipe = Pipe()
+        let errors = directory.appendingPathComponent("browser-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
         process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(process.terminationStatus == 0, "\((try? String(contentsOf: errors, encoding: .utf8)) ?? "")")
         if let dump = ProcessInfo.processInfo.environment["HOTLINE_DUMP_BROWSER"] { try? output.write(to: URL(fileURLWithPath: dump + "-\(steps.count).json")) }
         let object = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any], "\(String(decoding: output, as: UTF8.self))")
         return (object["pages"] as? [[String: Any]] ?? [], object["requests"] as? [String] ?? [])

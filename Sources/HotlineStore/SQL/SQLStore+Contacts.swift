@@ -34,17 +34,7 @@ extension SQLStore {
 
     /// Changes of an organisation, in a state, oldest first.
     public func contactChanges(org: String?, status: ContactChange.Status?, limit: Int) throws -> [ContactChange] {
-        var conditions: [String] = []
-        var values: [SQLValue] = []
-        if let org {
-            conditions.append("org = ?")
-            values.append(.text(org))
-        }
-        if let status {
-            conditions.append("status = ?")
-            values.append(.text(status.rawValue))
-        }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let (filter, values) = SQLFilter.equal(["org": org, "status": status?.rawValue])
         return try reading {
             try $0.rows("SELECT * FROM contact_changes \(filter) ORDER BY created_at, id LIMIT ?", values + [.int(limit)]).map(Self.contactChange)
         }

@@ -46,17 +46,7 @@ extension SQLStore {
 
     /// Disputes of an organisation, in a state, oldest first.
     public func disputes(org: String?, status: Dispute.Status?, limit: Int) throws -> [Dispute] {
-        var conditions: [String] = []
-        var values: [SQLValue] = []
-        if let org {
-            conditions.append("org = ?")
-            values.append(.text(org))
-        }
-        if let status {
-            conditions.append("status = ?")
-            values.append(.text(status.rawValue))
-        }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let (filter, values) = SQLFilter.equal(["org": org, "status": status?.rawValue])
         return try reading { try $0.rows("SELECT * FROM disputes \(filter) ORDER BY created_at, id LIMIT ?", values + [.int(limit)]).map(Self.dispute) }
     }
 

@@ -118,17 +118,7 @@ extension SQLStore {
 
     /// Verdicts in a state (or all), of a case (or all), oldest first.
     public func verdicts(status: HashVerdict.Status?, caseID: String?, limit: Int) throws -> [HashVerdict] {
-        var conditions: [String] = []
-        var values: [SQLValue] = []
-        if let status {
-            conditions.append("status = ?")
-            values.append(.text(status.rawValue))
-        }
-        if let caseID {
-            conditions.append("case_id = ?")
-            values.append(.text(caseID))
-        }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let (filter, values) = SQLFilter.equal(["status": status?.rawValue, "case_id": caseID])
         return try reading { try $0.rows("SELECT * FROM verdicts \(filter) ORDER BY created_at, id LIMIT ?", values + [.int(limit)]).map(VerdictRows.verdict) }
     }
 

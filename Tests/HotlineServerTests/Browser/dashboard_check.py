@@ -9,49 +9,15 @@ Usage: dashboard_check.py CHROMIUM BASE_URL SESSION SCREENSHOT.png  (SESSION: th
 import base64
 import json
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
-import websocket
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from devtools import Browser  # noqa: E402
 
 chromium, base, token, screenshot = sys.argv[1:5]
-with socket.socket() as probe:
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-profile = tempfile.mkdtemp(prefix="hotline-chromium-")
-browser = subprocess.Popen([
-    chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-    "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=%d" % port, "--user-data-dir=" + profile,
-    "--window-size=1280,2000", "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-try:
-    target = None
-    for _ in range(150):
-        try:
-            targets = json.load(urllib.request.urlopen("http://127.0.0.1:%d/json" % port, timeout=1))
-            target = next(t for t in targets if t.get("type") == "page")
-            break
-        except Exception:
-            time.sleep(0.2)
-    if target is None:
-        sys.exit("chromium did not start")
-    ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=30)
-    counter = [0]
-
-    def call(method, **params):
-        counter[0] += 1
-        ws.send(json.dumps({"id": counter[0], "method": method, "params": params}))
-        while True:
-            message = json.loads(ws.recv())
-            if message.get("id") == counter[0]:
-                if "error" in message:
-                    raise RuntimeError("%s: %s" % (method, message["error"]))
-                return message.get("result", {})
-
+with Browser(chromium) as browser:
+    call = browser.call
     call("Page.enable")
     call("Network.enable")
     host = base.split("//", 1)[1].split("/")[0].split(":")[0]
@@ -78,7 +44,3 @@ try:
     with open(screenshot, "wb") as f:
         f.write(base64.b64decode(shot["data"]))
     print(json.dumps(result))
-finally:
-    browser.kill()
-    browser.wait()
-    shutil.rmtree(profile, ignore_errors=True)

@@ -12,55 +12,26 @@ embed, audio, picture, source, canvas), every link target, and the visible text.
 request the browser made is listed too, so a test can see that none left the gateway.
 """
 import json
-import shutil
-import socket
-import subprocess
+import os
 import sys
-import tempfile
 import time
-import urllib.request
 
-import websocket
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from devtools import Browser  # noqa: E402
 
 chromium, base, steps = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-with socket.socket() as probe:
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-profile = tempfile.mkdtemp(prefix="hotline-chromium-")
-browser = subprocess.Popen([
-    chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-    "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=%d" % port, "--user-data-dir=" + profile,
-    "--window-size=1280,2000", "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 requests = []
 pages = []
-try:
-    target = None
-    for _ in range(150):
-        try:
-            targets = json.load(urllib.request.urlopen("http://127.0.0.1:%d/json" % port, timeout=1))
-            target = next(t for t in targets if t.get("type") == "page")
-            break
-        except Exception:
-            time.sleep(0.2)
-    if target is None:
-        sys.exit("chromium did not start")
-    ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=30)
-    counter = [0]
 
-    def call(method, **params):
-        counter[0] += 1
-        ws.send(json.dumps({"id": counter[0], "method": method, "params": params}))
-        while True:
-            message = json.loads(ws.recv())
-            if message.get("method") == "Network.requestWillBeSent":
-                requests.append(message["params"]["request"]["url"])
-            if message.get("id") == counter[0]:
-                if "error" in message:
-                    raise RuntimeError("%s: %s" % (method, message["error"]))
-                return message.get("result", {})
 
-    def evaluate(expression):
-        return call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
+def record(message):
+    if message.get("method") == "Network.requestWillBeSent":
+        requests.append(message["params"]["request"]["url"])
+
+
+with Browser(chromium, on_event=record) as browser:
+    call = browser.call
+    evaluate = browser.evaluate
 
     def settle():
         for _ in range(200):
@@ -106,7 +77,3 @@ try:
             time.sleep(0.1)
             settle()
     print(json.dumps({"pages": pages, "requests": requests}))
-finally:
-    browser.kill()
-    browser.wait()
-    shutil.rmtree(profile, ignore_errors=True)
