@@ -103,9 +103,20 @@ import Testing
         #expect(first.stderr.contains("symlink (not followed"))
         #expect(first.stderr.contains("not a regular file") && first.stderr.contains("larger than --max-size"))
 
-        // Following symlinks, the loop leads back into the tree, which is walked once.
+        // Following symlinks, the loop leads back into the tree, which is walked once; a dangling
+        // link and (when not running as root, which reads anything) an unreadable file are
+        // skipped with their reasons, and the rest is scanned.
+        try FileManager.default.createSymbolicLink(atPath: tree + "/c/dangling", withDestinationPath: directory.path + "/nowhere")
+        let unreadable = tree + "/c/unreadable.bin"
+        try Data(repeating: 1, count: 10).write(to: URL(fileURLWithPath: unreadable))
+        chmod(unreadable, 0)
         let followed = try CLI.run(scan.filter { $0 != state && $0 != "--state" } + ["--follow-symlinks"], in: directory)
+        #expect(followed.status == 0, "\(followed.stderr)")
         #expect(followed.stderr.contains("folder already scanned"), "\(followed.stderr)")
+        #expect(followed.stderr.contains("\(tree)/c/dangling: broken symlink"), "\(followed.stderr)")
+        if getuid() != 0 { #expect(followed.stderr.contains("\(unreadable): cannot read"), "\(followed.stderr)") }
+        try FileManager.default.removeItem(atPath: tree + "/c/dangling")
+        try FileManager.default.removeItem(atPath: unreadable)
 
         // Resumed: only what was not finished is checked again.
         let python = "import os,sys; from PIL import Image; Image.new('RGB', (200, 200), (9, 99, 199)).save(sys.argv[1])"
