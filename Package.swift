@@ -141,7 +141,8 @@ let package = Package(
         .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineYAML", "HotlineTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineConfig", "HotlineTesting"]),
         .testTarget(name: "HotlineHostingTests", dependencies: ["HotlineHosting", "HotlineTesting"], exclude: ["Fixtures"]),
-        .testTarget(name: "HotlineNetTests", dependencies: ["HotlineNet", "HotlineConfig", "HotlineTesting"], exclude: ["Servers", "Fixtures"]),
+        .testTarget(
+            name: "HotlineNetTests", dependencies: ["HotlineNet", "HotlineConfig", "HotlineHosting", "HotlineTesting"], exclude: ["Servers", "Fixtures"]),
         .testTarget(name: "HotlinePagesTests", dependencies: ["HotlinePages"]),
         .testTarget(name: "HotlineEvidenceTests", dependencies: ["HotlineEvidence", "HotlineCore", "HotlineNet", "HotlineHashing", "HotlineTesting"]),
         .testTarget(name: "HotlineHashingTests", dependencies: ["HotlineHashing", "HotlineTesting"], exclude: ["Reference"]),

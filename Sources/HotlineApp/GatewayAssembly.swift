@@ -293,7 +293,9 @@ public struct GatewayAssembly: Sendable {
         return DispatchWorker(
             store: store, engine: parts.engine, planner: parts.planner,
             renderer: NoticeRenderer(identity: dispatch.identity, templates: parts.templates, signer: parts.signer),
-            transport: NetNoticeTransport(smtp: SMTPClient(settings: dispatch.smtp), time: time),
+            transport: NetNoticeTransport(
+                smtp: SMTPClient(settings: dispatch.smtp), time: time,
+                webhookGuard: (parts.resolver.addressResolver, AddressPolicy(allowed: config.fetch.allow))),
             checker: dispatch.recheck ? FetchingURLChecker(fetcher: fetcher) : nil, hostingLookup: parts.resolver,
             settings: dispatch.settings, time: time, afterDelivery: afterDelivery, holds: store)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HotlineConfig
 import HotlineCore
+import HotlineHosting
 import HotlineTesting
 import Testing
 
@@ -189,6 +190,41 @@ func makeCertificate() throws -> (cert: String, key: String) {
                 webhookMessage(hoster, id: "key-3", url: "x"))
         }
         #expect(try hoster.state()["bad_signatures"] == .number(1))
+    }
+
+    /// Names resolve where the test says.
+    struct FixedAddresses: AddressResolving {
+        let answers: [String: [String]]
+        func addresses(for host: String) -> AddressAnswer? {
+            AddressAnswer(addresses: (answers[host] ?? []).compactMap(IPAddress.init), source: "test", detail: answers[host] == nil ? "no such host" : "ok")
+        }
+    }
+
+    @Test func aWebhookIsDeliveredOnlyToAnAddressThePolicyAllowsAndPinnedThere() throws {
+        let hoster = try TestHosterServer(secret: Self.secret)
+        let smtp = SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .none))
+        let strict = NetNoticeTransport(
+            smtp: smtp, environment: ["HOSTER_SECRET": Self.secret],
+            webhookGuard: (FixedAddresses(answers: ["hooks.example.test": ["10.0.0.5"]]), AddressPolicy()))
+        var inside = webhookMessage(hoster, id: "key-g1", url: hoster.url("/content/a"))
+        inside.destinations = ["https://hooks.example.test/notify"]
+        #expect(
+            throws: DeliveryError(
+                "webhook https://hooks.example.test/notify refused: hooks.example.test resolves to 10.0.0.5 is in special-purpose network 10.0.0.0/8",
+                permanent: true)
+        ) {
+            try strict.deliver(inside)
+        }
+        #expect(throws: DeliveryError.self, "loopback is refused unless allowed") { try strict.deliver(webhookMessage(hoster, id: "key-g2", url: "x")) }
+        // A name that resolves to the (allowed) loopback hoster is pinned to it: the delivery
+        // reaches it although the name itself means nothing to the system resolver.
+        let allowed = NetNoticeTransport(
+            smtp: smtp, environment: ["HOSTER_SECRET": Self.secret],
+            webhookGuard: (FixedAddresses(answers: ["hooks.loopback.test": ["127.0.0.1"]]), AddressPolicy(allowed: [IPNetwork("127.0.0.0/8")!])))
+        var pinned = webhookMessage(hoster, id: "key-g3", url: hoster.url("/content/a"))
+        pinned.destinations = ["http://hooks.loopback.test:\(hoster.port)/webhook"]
+        #expect(try allowed.deliver(pinned) == "HTTP 202")
+        #expect(try hoster.state()["keys"] == .array([.string("key-g3")]))
     }
 
     @Test func theSignatureIsHMACSHA256OfTimestampAndBody() {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HotlineCore
+import HotlineHosting
 
 /// Delivers outbox messages: e-mail over SMTP (one reused connection), webhooks over HTTPS
 /// with an HMAC-SHA256 signature and the idempotency key.
@@ -13,16 +14,48 @@ public struct NetNoticeTransport: NoticeTransport {
     public let environment: [String: String]
     /// The clock, for the signature's timestamp.
     public let time: any TimeSource
+    /// Where webhooks may connect: the host resolved, every address checked against the
+    /// policy and the connection pinned to it, as for fetches. Hosters set their own webhooks
+    /// (`PUT /v1/provider/contact`), so a name that resolves to the gateway's own network must
+    /// not reach it. `nil` posts without the check (tests of the signature only).
+    public let webhookGuard: (resolver: (any AddressResolving)?, policy: AddressPolicy)?
 
     /// Creates a transport.
     public init(
         smtp: SMTPClient, http: HTTPClient = HTTPClient(timeout: 20, maximumBytes: 64 * 1024),
-        environment: [String: String] = ProcessInfo.processInfo.environment, time: any TimeSource = SystemTimeSource()
+        environment: [String: String] = ProcessInfo.processInfo.environment, time: any TimeSource = SystemTimeSource(),
+        webhookGuard: (resolver: (any AddressResolving)?, policy: AddressPolicy)? = nil
     ) {
+        self.webhookGuard = webhookGuard
         self.smtp = smtp
         self.http = http
         self.environment = environment
         self.time = time
+    }
+
+    /// The pin for a webhook's host, after checking where it resolves; throws a permanent
+    /// delivery error for an address the policy refuses.
+    func pins(_ endpoint: String) throws(DeliveryError) -> [String] {
+        guard let webhookGuard else { return [] }
+        guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http", let host = url.host else {
+            throw DeliveryError("webhook \(endpoint) is not an http(s) URL", permanent: true)
+        }
+        let port = url.port ?? (scheme == "https" ? 443 : 80)
+        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        if let literal = IPAddress(bare) {
+            if let refusal = webhookGuard.policy.refusal(literal) { throw DeliveryError("webhook \(endpoint) refused: \(refusal)", permanent: true) }
+            return []
+        }
+        guard let answer = webhookGuard.resolver?.addresses(for: bare) else {
+            throw DeliveryError("webhook \(endpoint): DNS is off, so its host cannot be checked", permanent: false)
+        }
+        guard let first = answer.addresses.first else { throw DeliveryError("webhook \(endpoint): \(answer.detail)", permanent: false) }
+        for address in answer.addresses {
+            if let refusal = webhookGuard.policy.refusal(address) {
+                throw DeliveryError("webhook \(endpoint) refused: \(bare) resolves to \(refusal)", permanent: true)
+            }
+        }
+        return ["\(bare):\(port):\(first.isV4 ? first.description : "[\(first)]")"]
     }
 
     /// The webhook signature header's value: `t=TIMESTAMP,v1=HEX`, the HMAC-SHA256 of
@@ -56,9 +89,10 @@ public struct NetNoticeTransport: NoticeTransport {
                 "Idempotency-Key: \(message.idempotencyKey)",
                 "X-Hotline-Signature: \(Self.signature(secret: secret, timestamp: timestamp, body: message.payload))",
             ]
+            let pinned = try pins(endpoint)
             let response: HTTPResponse
             do {
-                response = try http.post(endpoint, headers: headers, body: message.payload)
+                response = try http.request(HTTPRequest(method: "POST", url: endpoint, headers: headers, body: message.payload, pinnedAddresses: pinned))
             } catch {
                 throw DeliveryError("webhook \(endpoint): \(error.message)", permanent: false)
             }
