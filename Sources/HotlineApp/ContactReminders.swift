@@ -26,7 +26,6 @@ public struct ContactReminders: Sendable {
         }
         guard !first.isEmpty else { return 0 }
         let confirmations = try store.contactConfirmations()
-        let identity = assembly.config.dispatch.identity
         let ids = UUIDv7Generator()
         var queued = 0
         for (org, since) in first.sorted(by: { $0.key < $1.key }) {
@@ -38,12 +37,10 @@ public struct ContactReminders: Sendable {
             let notice = Notice(
                 id: id, reference: Notice.reference(for: id), kind: .forward, recipient: recipient, template: Self.template, status: .pending, createdAt: now,
                 deadlineSpan: nil, reason: "contact details not confirmed since \(RFC3339.format(confirmed))", items: [])
-            let message = try NoticeRenderer(identity: identity, templates: parts.templates, signer: parts.signer).message(
+            let message = try assembly.renderer(parts: parts).message(
                 for: notice, purpose: "contact-reminder", template: Self.template, reminder: 0, messageID: ids.next(), firstMessageID: nil, at: now)
             guard try store.markContactReminded(org: org, since: confirmed, at: now) else { continue }
-            try store.insertNotice(
-                notice, messages: [message], consumedItems: [],
-                event: NoticeEvent(id: ids.next(), noticeID: id, event: "created", at: now, detail: "contact confirmation reminder for \(org)"))
+            try store.insertStandalone(notice, message: message, detail: "contact confirmation reminder for \(org)", ids: ids, at: now)
             try store.appendAudit(
                 AuditEntry(at: now, actor: "dispatch", event: "contact.reminded", subject: org, detail: ["confirmed_at": .string(RFC3339.format(confirmed))]))
             queued += 1

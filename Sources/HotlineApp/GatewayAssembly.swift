@@ -197,8 +197,13 @@ public struct GatewayAssembly: Sendable {
         let (templates, templateWarnings) = try self.templates(for: ruleSet)
         let parts = GatewayParts(
             engine: DecisionEngine(ruleSet: ruleSet), resolver: try resolver(directory: directory, store: store), templates: templates,
-            hashIndex: try hashIndex(store: store), planner: planner(directory: directory), signer: try signer())
+            hashIndex: try hashIndex(store: store), planner: planner(directory: directory), signer: try signer(), directoryFile: file)
         return (parts, directoryWarnings + templateWarnings)
+    }
+
+    /// Writes notices with the parts in force: their templates and signer.
+    public func renderer(parts: GatewayParts) -> NoticeRenderer {
+        NoticeRenderer(identity: config.dispatch.identity, templates: parts.templates, signer: parts.signer)
     }
 
     /// The notice signer the config asks for: its certificate, chain and key read now, so that
@@ -292,7 +297,7 @@ public struct GatewayAssembly: Sendable {
         let fetcher = fetcher(parts: parts)
         return DispatchWorker(
             store: store, engine: parts.engine, planner: parts.planner,
-            renderer: NoticeRenderer(identity: dispatch.identity, templates: parts.templates, signer: parts.signer),
+            renderer: renderer(parts: parts),
             transport: NetNoticeTransport(
                 smtp: SMTPClient(settings: dispatch.smtp), time: time,
                 webhookGuard: (parts.resolver.addressResolver, AddressPolicy(allowed: config.fetch.allow))),

@@ -20,6 +20,9 @@ public struct GatewayParts: Sendable {
     public var planner: DispatchPlanner
     /// Signs e-mailed notices; `nil` when the config asks for none.
     public var signer: (any MessageSigner)? = nil
+    /// The contact directory as its file says, before the hosters' approved changes (which
+    /// the resolver's directory has): what bounds a hoster's own domains.
+    public var directoryFile = ContactDirectory()
 }
 
 /// The gateway's shared state for long-running commands: the assembly, the store, the parts

@@ -197,11 +197,7 @@ struct HashesMatchCommand: ParsableCommand {
             }
         } else {
             let (algorithm, value) = try hash.single()
-            if algorithm == .pdq {
-                matches = index.pdqMatches(PDQHash(hex: value)!)
-            } else {
-                matches = index.matches(algorithm, value)
-            }
+            matches = index.matches(algorithm, value)
             if matches.isEmpty && index.isAllowed(algorithm, value) { note = "on the allow-list: never matched" }
         }
         if let note { Output.err(note + "\n") }

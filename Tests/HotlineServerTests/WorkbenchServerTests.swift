@@ -159,7 +159,7 @@ final class GeneratedWeb: EvidenceGathering, @unchecked Sendable {
         process.arguments = ["python3", script, chromium, "http://127.0.0.1:\(port)", json]
         let pipe = Pipe()
         let errors = directory.appendingPathComponent("browser-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         process.standardOutput = pipe
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()

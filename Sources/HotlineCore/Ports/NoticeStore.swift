@@ -121,3 +121,12 @@ public struct StoreConflict: Error, Hashable, Sendable, CustomStringConvertible 
     /// The message.
     public var description: String { message }
 }
+
+extension NoticeStore {
+    /// Stores a notice that no decision asked for (a test notice, a reminder to confirm
+    /// contact details) with its one message, for the worker to deliver.
+    public func insertStandalone(_ notice: Notice, message: OutboxMessage, detail: String, ids: any IDGenerator, at date: Date) throws {
+        try insertNotice(
+            notice, messages: [message], consumedItems: [], event: NoticeEvent(id: ids.next(), noticeID: notice.id, event: "created", at: date, detail: detail))
+    }
+}

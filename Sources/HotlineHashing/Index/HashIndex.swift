@@ -101,8 +101,13 @@ public struct HashIndex: HashMatching, Sendable {
         return entry.map { meta(exactMeta[Int($0)]) }
     }
 
-    /// Every entry listing this exact digest (none when it is allow-listed).
-    public func matches(_ algorithm: HashAlgorithm, _ value: String) -> [HashMatch] {
+    /// Every entry listing this exact digest, or for PDQ every entry within `pdqThreshold`
+    /// (default the index's), nearest first; none when the value is allow-listed.
+    public func matches(_ algorithm: HashAlgorithm, _ value: String, pdqThreshold: Int? = nil) -> [HashMatch] {
+        if algorithm == .pdq {
+            guard let normalized = algorithm.normalize(value), let hash = PDQHash(hex: normalized) else { return [] }
+            return pdqMatches(hash, threshold: pdqThreshold)
+        }
         let slot = HashIndex.slot(of: algorithm)
         guard slot >= 0, let normalized = algorithm.normalize(value) else { return [] }
         var entry: UInt32? = HashIndex.withDigest(algorithm, normalized) { bytes in

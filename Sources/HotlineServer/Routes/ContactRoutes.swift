@@ -23,7 +23,8 @@ struct ContactRoutes {
 
     /// The caller's directory entry as in force, and its file entry (which bounds its domains).
     func entries(_ org: String) throws -> (current: DirectoryContact, file: DirectoryContact) {
-        guard let current = runtime.parts.resolver.directory.contact(id: org), let file = try? runtime.assembly.directory().0.contact(id: org) else {
+        let parts = runtime.parts
+        guard let current = parts.resolver.directory.contact(id: org), let file = parts.directoryFile.contact(id: org) else {
             throw Problem.notFound("the contact directory has no entry \(Quoted.text(org))")
         }
         return (current, file)

@@ -19,8 +19,7 @@ struct DisputeRoutes {
 
     /// The lists in force that hold `value` (PDQ: within the threshold).
     static func lists(_ algorithm: HashAlgorithm, _ value: String, index: HashIndex) -> [String] {
-        let found = algorithm == .pdq ? PDQHash(hex: value).map { index.pdqMatches($0) } ?? [] : index.matches(algorithm, value)
-        return Array(Set(found.map(\.list))).sorted()
+        Array(Set(index.matches(algorithm, value).map(\.list))).sorted()
     }
 
     static func problem(_ error: DisputeError) -> Problem {

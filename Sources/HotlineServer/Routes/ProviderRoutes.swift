@@ -229,18 +229,15 @@ struct ProviderRoutes {
         try testLimiter.take(key: org, role: .provider, detail: "one test notice an hour per organisation; the last one was sent less than an hour ago")
         let now = runtime.time.now()
         let ids = UUIDv7Generator()
-        var notice = TestNotice.make(recipient: recipient, identity: runtime.config.dispatch.identity, ids: ids, at: now)
+        let notice = TestNotice.make(recipient: recipient, identity: runtime.config.dispatch.identity, ids: ids, at: now)
         let message: OutboxMessage
         do {
-            message = try NoticeRenderer(identity: runtime.config.dispatch.identity, templates: parts.templates, signer: parts.signer).message(
+            message = try runtime.assembly.renderer(parts: parts).message(
                 for: notice, purpose: "test", template: TestNotice.template, reminder: 0, messageID: ids.next(), firstMessageID: nil, at: now)
         } catch {
             throw Problem.unprocessable("the test notice cannot be written: \(error.message)")
         }
-        notice.status = .pending
-        try runtime.store.insertNotice(
-            notice, messages: [message], consumedItems: [],
-            event: NoticeEvent(id: ids.next(), noticeID: notice.id, event: "created", at: now, detail: "test notice asked for by \(token.actor)"))
+        try runtime.store.insertStandalone(notice, message: message, detail: "test notice asked for by \(token.actor)", ids: ids, at: now)
         try runtime.store.appendAudit(
             AuditEntry(at: now, actor: token.actor, event: "notice.test", subject: notice.reference, detail: ["channel": .string(recipient.channel.rawValue)]))
         return .json(

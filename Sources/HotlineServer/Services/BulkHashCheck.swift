@@ -61,25 +61,18 @@ struct BulkHashCheck {
             return Answer(algorithm: algorithm, value: String(text.prefix(80)), error: "\(algorithm.rawValue) must be \(algorithm.hexLength) hex digits")
         }
         var answer = Answer(algorithm: algorithm, value: value)
-        if algorithm == .pdq {
-            var threshold = pdqThreshold
-            if let given = object["distance"] {
-                guard case .number(let number) = given, number == number.rounded(), number >= 0, Int(number) <= pdqThreshold else {
-                    return Answer(algorithm: algorithm, value: value, error: "\"distance\" must be a whole number from 0 to \(pdqThreshold)")
-                }
-                threshold = Int(number)
+        var threshold: Int?
+        if algorithm == .pdq, let given = object["distance"] {
+            guard case .number(let number) = given, number == number.rounded(), number >= 0, Int(number) <= pdqThreshold else {
+                return Answer(algorithm: algorithm, value: value, error: "\"distance\" must be a whole number from 0 to \(pdqThreshold)")
             }
-            guard let hash = PDQHash(hex: value) else { return Answer(algorithm: algorithm, value: value, error: "not a PDQ hash") }
-            if let best = index.pdqMatches(hash, threshold: threshold).first {
-                answer.match = true
-                answer.classification = best.classification
-                answer.list = best.list
-                answer.distance = best.distance
-            }
-        } else if let best = index.matches(algorithm, value).first {
+            threshold = Int(number)
+        }
+        if let best = index.matches(algorithm, value, pdqThreshold: threshold ?? pdqThreshold).first {
             answer.match = true
             answer.classification = best.classification
             answer.list = best.list
+            if algorithm == .pdq { answer.distance = best.distance }
         }
         return answer
     }

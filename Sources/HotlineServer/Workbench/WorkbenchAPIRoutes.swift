@@ -74,6 +74,13 @@ struct WorkbenchAPIRoutes {
     func take(_ request: Request, context: GatewayContext) throws -> Response {
         let token = try context.require(.analyst)
         let id = context.parameters.get("id") ?? ""
+        let held = try Self.take(caseID: id, token: token, runtime: runtime)
+        return .json(.object(["case_id": .string(id), "taken_by": .string(held.actor), "until": .string(RFC3339.format(held.until))]))
+    }
+
+    /// Takes a case for `token` (the API's and the workbench's): 404 without the case, 409
+    /// when another analyst has it; audited.
+    static func take(caseID id: String, token: APIToken, runtime: GatewayRuntime) throws -> CaseTake {
         guard try runtime.store.caseRecord(id: id) != nil else { throw Problem.notFound("no case \(Quoted.text(id))") }
         let now = runtime.time.now()
         let held = try runtime.store.takeCase(
@@ -81,7 +88,7 @@ struct WorkbenchAPIRoutes {
         guard held.tokenID == token.id else { throw Problem.conflict("\(held.actor) is working case \(id) until \(RFC3339.format(held.until))") }
         try runtime.store.appendAudit(
             AuditEntry(at: now, actor: token.actor, event: "case.taken", subject: id, detail: ["until": .string(RFC3339.format(held.until))]))
-        return .json(.object(["case_id": .string(id), "taken_by": .string(held.actor), "until": .string(RFC3339.format(held.until))]))
+        return held
     }
 
     /// Every hold, newest first.

@@ -120,9 +120,7 @@ extension WorkbenchRoutes {
     /// What the lists say about one hash, as text.
     static func matches(_ algorithm: HashAlgorithm, _ value: String, index: HashIndex) -> String {
         if index.isAllowed(algorithm, value) { return "allow-listed" }
-        let found =
-            algorithm == .pdq
-            ? PDQHash(hex: value).map { index.pdqMatches($0) } ?? [] : index.matches(algorithm, value)
+        let found = index.matches(algorithm, value)
         guard !found.isEmpty else { return "—" }
         return found.prefix(5).map { "\($0.list) (\($0.classification.rawValue)\(algorithm == .pdq ? ", distance \($0.distance)" : ""))" }.joined(
             separator: "; ")

@@ -140,15 +140,7 @@ struct WorkbenchRoutes {
     // MARK: Actions
 
     func take(_ fields: [String: String], _ viewer: Viewer, id: String) throws -> String {
-        guard try runtime.store.caseRecord(id: id) != nil else { throw Problem.notFound("no case \(Quoted.text(id))") }
-        let now = runtime.time.now()
-        let held = try runtime.store.takeCase(
-            CaseTake(caseID: id, tokenID: viewer.token.id, actor: viewer.token.actor, takenAt: now, until: now.addingTimeInterval(CaseTake.lifetime)))
-        guard held.tokenID == viewer.token.id else {
-            throw Problem.conflict("\(held.actor) is working case \(id) until \(RFC3339.format(held.until))")
-        }
-        try runtime.store.appendAudit(
-            AuditEntry(at: now, actor: viewer.token.actor, event: "case.taken", subject: id, detail: ["until": .string(RFC3339.format(held.until))]))
+        _ = try WorkbenchAPIRoutes.take(caseID: id, token: viewer.token, runtime: runtime)
         return "/dashboard/cases/\(id)?done=taken"
     }
 

@@ -53,9 +53,7 @@ extension SQLStore {
                     == 1
             else { return false }
             if change.status == .approved {
-                try db.execute(
-                    "INSERT INTO store_generations (name, value) VALUES ('contacts', 1) ON CONFLICT (name) DO UPDATE SET value = store_generations.value + 1",
-                    [])
+                try StoreGenerations.bump(StoreGenerations.contacts, in: db)
                 // An approved change is a confirmation too.
                 try Self.confirm(db, org: change.org, at: change.decidedAt ?? Date())
             }
@@ -66,7 +64,7 @@ extension SQLStore {
 
     /// How many times approved changes altered the directory.
     public func contactGeneration() throws -> Int {
-        try reading { try $0.row("SELECT value FROM store_generations WHERE name = 'contacts'", [])?.integer("value") ?? 0 }
+        try reading { try StoreGenerations.value(StoreGenerations.contacts, in: $0) }
     }
 
     static func confirm(_ db: some SQLExecutor, org: String, at date: Date) throws {

@@ -70,7 +70,7 @@ extension SQLStore {
                         ON CONFLICT (algorithm, hash) DO UPDATE SET reason = excluded.reason
                         """, [.text(hash.algorithm.rawValue), .text(hash.value), .text(DisputeDesk.allowReason(dispute)), now])
                 }
-                try VerdictRows.bumpHashLists(db)
+                try StoreGenerations.bump(StoreGenerations.hashLists, in: db)
             }
             try AuditRow(audit).insert(db)
             return true

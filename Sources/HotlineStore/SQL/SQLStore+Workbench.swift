@@ -86,16 +86,6 @@ enum VerdictRows {
             takenAt: StoredDate.date(try row.text("taken_at")),
             until: StoredDate.date(try row.text("until")))
     }
-
-    /// Counts a change of the hash lists, in the transaction that made it: every instance
-    /// compares the counter with the one its index was built at, and reloads when it moved.
-    static func bumpHashLists(_ db: some SQLExecutor) throws {
-        try db.execute(
-            """
-            INSERT INTO store_generations (name, value) VALUES ('hash_lists', 1)
-            ON CONFLICT (name) DO UPDATE SET value = store_generations.value + 1
-            """, [])
-    }
 }
 
 extension SQLStore {
@@ -159,7 +149,7 @@ extension SQLStore {
                             [.text(hash.algorithm.rawValue), .text(hash.value), .text("not_illegal: verdict \(verdict.id), case \(verdict.caseID)"), now])
                     }
                 }
-                try VerdictRows.bumpHashLists(db)
+                try StoreGenerations.bump(StoreGenerations.hashLists, in: db)
             }
             try AuditRow(audit).insert(db)
             return true
@@ -168,7 +158,7 @@ extension SQLStore {
 
     /// How many times the hash lists changed (the instances' reload signal).
     public func hashListGeneration() throws -> Int {
-        try reading { try $0.row("SELECT value FROM store_generations WHERE name = 'hash_lists'", [])?.integer("value") ?? 0 }
+        try reading { try StoreGenerations.value(StoreGenerations.hashLists, in: $0) }
     }
 }
 

@@ -364,7 +364,7 @@ extension SQLStore {
                 }
             }
             counts.unchanged += entries.count - unique.count
-            if counts.added + counts.updated > 0 { try VerdictRows.bumpHashLists(db) }
+            if counts.added + counts.updated > 0 { try StoreGenerations.bump(StoreGenerations.hashLists, in: db) }
             return counts
         }
     }
@@ -376,7 +376,7 @@ extension SQLStore {
                 try db.execute(
                     "UPDATE hash_lists SET enabled = ?, updated_at = ? WHERE name = ?", [.int(enabled ? 1 : 0), .text(StoredDate.text(Date())), .text(list)])
                 > 0
-            if found { try VerdictRows.bumpHashLists(db) }
+            if found { try StoreGenerations.bump(StoreGenerations.hashLists, in: db) }
             return found
         }
     }
@@ -391,7 +391,7 @@ extension SQLStore {
                 values.append(.text(list))
             }
             let retracted = try db.execute(sql, values)
-            if retracted > 0 { try VerdictRows.bumpHashLists(db) }
+            if retracted > 0 { try StoreGenerations.bump(StoreGenerations.hashLists, in: db) }
             return retracted
         }
     }
@@ -404,7 +404,7 @@ extension SQLStore {
                 INSERT INTO hash_allowlist (algorithm, hash, reason, added_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (algorithm, hash) DO UPDATE SET reason = excluded.reason
                 """, [.text(algorithm.rawValue), .text(value), .text(reason), .text(StoredDate.text(at))])
-            try VerdictRows.bumpHashLists(db)
+            try StoreGenerations.bump(StoreGenerations.hashLists, in: db)
         }
     }
 
