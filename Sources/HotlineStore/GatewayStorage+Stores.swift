@@ -4,38 +4,36 @@ import HotlineCore
 extension SQLiteStore: GatewayStorage {}
 
 extension PostgresStore: GatewayStorage {
-    /// Every URL of the notices to hosters delivered in `[since, until)`, a notice's URLs
+    /// Every URL of the notices to hosters and of the forwards to partners and the police delivered in `[since, until)`, a notice's URLs
     /// together, read on up to `threads` connections.
     public func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow] {
         // The server does the date arithmetic; one query, in notice order.
         try reading { db in
-            var organisations: [String: String] = [:]
+            var strings = SharedStrings()
             return try db.rows(
                 """
                 SELECT n.seq AS key, n.reference AS reference, n.hoster_org AS org, n.hoster_asn AS asn, n.hoster_country AS country,
                        EXTRACT(EPOCH FROM n.sent_at::timestamptz)::float8 AS sent, EXTRACT(EPOCH FROM n.deadline::timestamptz)::float8 AS deadline,
                        n.reminders AS reminders, (n.acknowledged_at IS NOT NULL)::int AS acknowledged, n.status AS status,
-                       (n.escalated_to IS NOT NULL)::int AS escalated, EXTRACT(EPOCH FROM i.removed_at::timestamptz)::float8 AS removed
+                       (n.escalated_to IS NOT NULL)::int AS escalated, EXTRACT(EPOCH FROM i.removed_at::timestamptz)::float8 AS removed,
+                       n.kind AS kind, n.recipient AS recipient, n.contact_id AS contact_id
                 FROM notices n JOIN notice_items i ON i.notice_id = n.id
-                WHERE n.sent_at >= ? AND n.sent_at < ? AND n.kind = 'notify' AND n.target = 'hosting'
+                WHERE n.sent_at >= ? AND n.sent_at < ? AND \(StoreQueries.followedNotices)
                 ORDER BY n.seq, i.position
                 """, [.text(StoredDate.text(since)), .text(StoredDate.text(until))]
             ).map { row in
-                let org = try row.optionalText("org") ?? "unknown"
-                let shared =
-                    organisations[org]
-                    ?? {
-                        organisations[org] = org
-                        return org
-                    }()
-                return NoticeURLRow(
-                    noticeKey: Int64(try row.integer("key")), reference: try row.text("reference"), org: shared, asn: try row.optionalInt("asn"),
+                NoticeURLRow(
+                    noticeKey: Int64(try row.integer("key")), reference: try row.text("reference"),
+                    org: strings.shared(try row.optionalText("org") ?? "unknown"),
+                    asn: try row.optionalInt("asn"),
                     country: try row.optionalText("country"),
                     sentAt: Date(timeIntervalSince1970: try row.double("sent")),
                     deadline: try row.optionalDouble("deadline").map { Date(timeIntervalSince1970: $0) },
                     reminders: try row.integer("reminders"), acknowledged: try row.integer("acknowledged") != 0,
                     status: NoticeStatus(rawValue: try row.text("status")) ?? .sent,
-                    escalated: try row.integer("escalated") != 0, removedAt: try row.optionalDouble("removed").map { Date(timeIntervalSince1970: $0) })
+                    escalated: try row.integer("escalated") != 0, removedAt: try row.optionalDouble("removed").map { Date(timeIntervalSince1970: $0) },
+                    kind: try row.text("kind") == "forward" ? .forward : .notify, recipient: strings.shared(try row.text("recipient")),
+                    contactID: try row.optionalText("contact_id").map { strings.shared($0) })
             }
         }
     }

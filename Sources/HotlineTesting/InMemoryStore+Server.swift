@@ -213,14 +213,15 @@ extension InMemoryStore: MonitorReads, ContactRetention {
         }
     }
 
-    /// Every URL of the notices to hosters delivered in `[since, until)`, a notice's URLs
-    /// together, read on up to `threads` connections.
+    /// Every URL of the notices to hosters and the forwards to partners and the police
+    /// delivered in `[since, until)`, a notice's URLs together.
     public func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow] {
         locked {
             var rows: [NoticeURLRow] = []
             for (key, id) in state.noticeOrder.enumerated() {
-                guard let notice = state.notices[id], notice.kind == .notify, notice.recipient.target == .hosting, let sent = notice.sentAt, sent >= since,
-                    sent < until
+                guard let notice = state.notices[id], let sent = notice.sentAt, sent >= since, sent < until,
+                    (notice.kind == .notify && notice.recipient.target == .hosting)
+                        || (notice.kind == .forward && (notice.recipient.target == .partner || notice.recipient.target == .police))
                 else { continue }
                 let hosting = notice.items.first?.hosting
                 for item in notice.items {
@@ -230,7 +231,8 @@ extension InMemoryStore: MonitorReads, ContactRetention {
                             country: hosting?.country,
                             sentAt: sent, deadline: notice.deadline, reminders: notice.reminders, acknowledged: notice.acknowledgedAt != nil,
                             status: notice.status,
-                            escalated: notice.escalatedTo != nil, removedAt: item.removedAt))
+                            escalated: notice.escalatedTo != nil, removedAt: item.state == .removed ? item.removedAt : nil, kind: notice.kind,
+                            recipient: notice.recipient.name, contactID: notice.recipient.contactID))
                 }
             }
             return rows

@@ -16,7 +16,7 @@ import Testing
             dispatch:
               batch_window: 30m
               retry: { initial: 2m, maximum: 3h, attempts: 5 }
-              followup: { checks: [2h, 12h], then_every: 12h, confirm_after: 10m, confirmations: 3, give_up_after: 30d, inconclusive_limit: 5 }
+              followup: { checks: [2h, 12h], then_every: 12h, confirm_after: 10m, confirmations: 3, give_up_after: 30d, inconclusive_limit: 5, forward_stale_after: 3d }
             fetch: { allow: [127.0.0.0/8, "::1"], timeout: 5s, max_bytes: 4096 }
             """
         let (config, diagnostics) = GatewayConfig.parse(text, file: "/etc/hotline/hotline.yaml")
@@ -42,7 +42,7 @@ import Testing
             dispatch.settings.followUp
                 == FollowUpPolicy(
                     checks: [.hours(2), .hours(12)], interval: .hours(12), confirmAfter: TimeSpan(seconds: 600), confirmations: 3, giveUpAfter: .hours(720),
-                    inconclusiveLimit: 5))
+                    inconclusiveLimit: 5, forwardStaleAfter: .hours(72)))
         #expect(config?.fetch.allow.map(\.description) == ["127.0.0.0/8", "::1/128"])
         #expect(config?.fetch.maximumBytes == 4096)
     }

@@ -55,10 +55,56 @@ import Testing
             finding.evidence.compactMap { if case .object(let o) = $0, case .string(let r)? = o["reference"] { r } else { nil } } == [
                 "HG-21", "HG-22", "HG-20",
             ])
+        // The removed-only median (30 h) hides the two still online; Kaplan–Meier counts them:
+        // 10 h censored, removed at 30 h (S = 2/3) and 80 h (S = 1/3), 100 h censored.
+        let curve = try #require(b.survival)
+        #expect(curve.count == 4 && curve.removed == 2)
+        #expect(curve.quantile(0.5).seconds == Double(80 * 3600))
         #expect(
-            b.json.serialized
-                == #"{"key":"Hoster B","asn":64501,"country":"DE","notices":3,"urls":4,"acknowledged":0,"removed":2,"median_hours":30,"p90_hours":80,"within_24h":0,"within_72h":0.25,"online_now":2,"overdue_now":1,"reminders":2,"ignored":1}"#
-        )
+            b.json.serialized.hasPrefix(
+                #"{"key":"Hoster B","asn":64501,"country":"DE","notices":3,"urls":4,"acknowledged":0,"removed":2,"median_hours":30,"p90_hours":80,"within_24h":0,"within_72h":0.25,"online_now":2,"overdue_now":1,"reminders":2,"ignored":1,"survival":{"urls":4,"removed":2,"censored":2,"median":{"hours":80,"lower_hours":30,"upper_hours":null}"#
+            ), "\(b.json.serialized)")
+    }
+
+    @Test func forwardsCountPerPartnerCountryAndNetworkApartFromNotices() throws {
+        func forward(_ key: Int64, partner: String, country: String, asn: Int, removedAfterHours: Double?) -> NoticeURLRow {
+            let sent = Self.now.addingTimeInterval(-10 * 86_400)
+            return NoticeURLRow(
+                noticeKey: key, reference: "HG-F\(key)", org: "Abroad \(asn)", asn: asn, country: country, sentAt: sent, deadline: nil, reminders: 0,
+                acknowledged: false, status: removedAfterHours == nil ? .sent : .removed, escalated: false,
+                removedAt: removedAfterHours.map { sent.addingTimeInterval($0 * 3600) }, kind: .forward, recipient: partner)
+        }
+        let rows =
+            notice(1, org: "Hoster A", sentHoursAgo: 50, removedAfterHours: [2])
+            + [
+                forward(2, partner: "Partner DE", country: "DE", asn: 64600, removedAfterHours: 48),
+                forward(3, partner: "Partner DE", country: "AT", asn: 64601, removedAfterHours: nil),
+                forward(4, partner: "police", country: "US", asn: 64602, removedAfterHours: nil),
+            ]
+        let stats = RemovalStatistics(rows: rows, now: Self.now)
+        // Forwards are not notices to hosters: the hoster figures and the list stay as they were.
+        #expect(stats.total.urls == 1 && stats.hosters.map(\.key) == ["Hoster A"])
+        #expect(stats.forwardTotal.urls == 3 && stats.forwardTotal.removed == 1 && stats.forwardTotal.onlineNow == 2)
+        #expect(stats.partners.map { "\($0.key) \($0.urls) \($0.removed)" } == ["Partner DE 2 1", "police 1 0"])
+        #expect(stats.forwardCountries.map(\.key).sorted() == ["AT", "DE", "US"])
+        #expect(stats.forwardNetworks.map(\.key).sorted() == ["AS64600", "AS64601", "AS64602"])
+        let channels = stats.curves.filter { $0.dimension == "channel" }
+        #expect(channels.map { "\($0.key) \($0.curve.count) \($0.curve.removed)" } == ["notice 1 1", "forward 3 1"])
+        // Countries cover both channels.
+        #expect(stats.curves.filter { $0.dimension == "country" }.map(\.key).sorted() == ["AT", "DE", "NL", "US"])
+        #expect(stats.curves.filter { $0.dimension == "partner" }.map(\.key) == ["Partner DE", "police"])
+    }
+
+    @Test func survivalCriteriaPutSlowHostersOnTheList() throws {
+        var rows: [NoticeURLRow] = []
+        // All removed within 24 hours, but 20 of them after 20 hours: a median of 20 h.
+        for index in 0..<20 { rows += notice(Int64(index), org: "Slowish", sentHoursAgo: 300, removedAfterHours: [20]) }
+        for index in 20..<40 { rows += notice(Int64(index), org: "Quick", sentHoursAgo: 300, removedAfterHours: [1]) }
+        let plain = RemovalStatistics(rows: rows, now: Self.now)
+        #expect(plain.complyOrExplain.isEmpty)
+        let strict = RemovalStatistics(rows: rows, now: Self.now, thresholds: ComplianceThresholds(medianHours: 12))
+        #expect(strict.complyOrExplain.map(\.figures.key) == ["Slowish"])
+        #expect(strict.complyOrExplain.first?.reasons == ["median time to removal 20.0 hours (limit 12)"])
     }
 
     @Test func weeksAreISOWeeksInOrder() {

@@ -11,7 +11,8 @@ import HotlineYAML
 ///   batch_window: 1h
 ///   lease: 2m          # how long a claim on due work keeps other instances away
 ///   retry: { initial: 1m, maximum: 6h, attempts: 8 }
-///   followup: { checks: [1h, 6h, 24h], then_every: 24h, confirm_after: 30m, confirmations: 2, give_up_after: 90d, inconclusive_limit: 3 }
+///   followup: { checks: [1h, 6h, 24h], then_every: 24h, confirm_after: 30m, confirmations: 2, give_up_after: 90d, inconclusive_limit: 3,
+///               forward_stale_after: 7d }
 /// ```
 /// The `fetch` section is ``FetchConfig``.
 public struct DispatchConfig: Sendable {
@@ -115,7 +116,8 @@ public struct DispatchConfig: Sendable {
             }
             if let node = fields["followup"],
                 let followUp = reader.mapping(
-                    node, allowed: ["checks", "then_every", "confirm_after", "confirmations", "give_up_after", "inconclusive_limit"], what: "followup")
+                    node, allowed: ["checks", "then_every", "confirm_after", "confirmations", "give_up_after", "inconclusive_limit", "forward_stale_after"],
+                    what: "followup")
             {
                 if let node = followUp["checks"], let items = reader.sequence(node, key: "checks") {
                     let spans = items.compactMap { reader.duration($0, key: "checks") }
@@ -139,6 +141,13 @@ public struct DispatchConfig: Sendable {
                 if let span = followUp["give_up_after"].flatMap({ reader.duration($0, key: "give_up_after") }) { config.settings.followUp.giveUpAfter = span }
                 if let count = followUp["inconclusive_limit"].flatMap({ reader.integer($0, key: "inconclusive_limit", range: 1...100) }) {
                     config.settings.followUp.inconclusiveLimit = count
+                }
+                if let node = followUp["forward_stale_after"], let span = reader.duration(node, key: "forward_stale_after") {
+                    if span.seconds < 3600 {
+                        reader.error(.invalidValue, "\"forward_stale_after\" must be at least 1h, got \(YAMLReader.show(node))", at: node.location)
+                    } else {
+                        config.settings.followUp.forwardStaleAfter = span
+                    }
                 }
             }
         }

@@ -48,12 +48,16 @@ public struct FollowUpPolicy: Hashable, Sendable {
     /// Checks in a row that prove nothing (a redirect elsewhere, changed content, answers
     /// that differ by User-Agent) before the notice goes to people.
     public var inconclusiveLimit: Int
+    /// A forward still online this long after delivery raises `forward.stale`, and again
+    /// after each further such period.
+    public var forwardStaleAfter: TimeSpan
 
     /// Creates a policy.
     public init(
         checks: [TimeSpan] = [.hours(1), .hours(6), .hours(24)], interval: TimeSpan = .hours(24), confirmAfter: TimeSpan = TimeSpan(seconds: 1800),
-        confirmations: Int = 2, giveUpAfter: TimeSpan = .hours(24 * 90), inconclusiveLimit: Int = 3
+        confirmations: Int = 2, giveUpAfter: TimeSpan = .hours(24 * 90), inconclusiveLimit: Int = 3, forwardStaleAfter: TimeSpan = .hours(24 * 7)
     ) {
+        self.forwardStaleAfter = TimeSpan(seconds: max(3600, forwardStaleAfter.seconds))
         self.inconclusiveLimit = max(1, inconclusiveLimit)
         self.checks = checks
         self.interval = interval

@@ -43,8 +43,10 @@ extension DispatchWorker {
             if notice.status == .pending {
                 notice.status = .sent
                 notice.sentAt = now
-                if notice.isFollowedUp {
-                    if notice.deadline == nil, let span = notice.deadlineSpan { notice.deadline = now.addingTimeInterval(TimeInterval(span.seconds)) }
+                if notice.isFollowedUp, notice.deadline == nil, let span = notice.deadlineSpan {
+                    notice.deadline = now.addingTimeInterval(TimeInterval(span.seconds))
+                }
+                if notice.isObserved {
                     let firstCheck = settings.followUp.scheduledCheck(0, sentAt: now)
                     for index in notice.items.indices { notice.items[index].nextCheckAt = firstCheck }
                 }

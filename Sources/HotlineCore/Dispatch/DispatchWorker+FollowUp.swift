@@ -53,6 +53,17 @@ extension DispatchWorker {
                 detail: "\(notice.onlineItems.count) of \(notice.items.count) URL(s) still online at the deadline \(RFC3339.format(deadline))",
                 updatedMessage: nil, now: now)
             pass.overdue += 1
+        } else if let stale = nextStale(notice), stale <= now, !notice.awaitingRemovalConfirmation, !settings.quietDays.isQuiet(now),
+            let sentAt = notice.sentAt
+        {
+            notice.overdueRaisedFor = stale
+            if let checked { try saveEvent(checked, notice: notice, now: now) }
+            let days = Int((stale.timeIntervalSince(sentAt) / 86_400).rounded())
+            try raise(
+                .forwardStale, for: notice,
+                detail: "\(notice.onlineItems.count) of \(notice.items.count) URL(s) still online \(days) day(s) after the forward to \(notice.recipient.name)",
+                updatedMessage: nil, now: now)
+            pass.stale += 1
         } else {
             notice.nextDueAt = nextDue(notice)
             try store.saveNotice(notice, updatedMessage: nil, newMessages: [], newItems: [], event: checked, closingCases: [], at: now)
@@ -147,6 +158,18 @@ extension DispatchWorker {
         followUpPlanner.notifyWindow = TimeSpan(seconds: 0)
         for action in verdict.actions {
             switch action {
+            case .forward(let to, let template, _, _) where to == notice.recipient.target && notice.kind == .forward && notice.status.isActive:
+                // The same partner again: a reminder on this forward, threaded to the first message.
+                notice.reminders += 1
+                let first = try store.messages(noticeID: notice.id).first?.messageID
+                do {
+                    newMessages.append(
+                        try renderer.message(
+                            for: notice, purpose: "reminder", template: template ?? "forward-reminder", reminder: notice.reminders, messageID: ids.next(),
+                            firstMessageID: first, at: now))
+                } catch {
+                    notes.append("reminder not written: \(error.message)")
+                }
             case .notify(let to, let template, let deadline, _) where to == notice.recipient.target && notice.kind == .notify && notice.status.isActive:
                 // The same desk again: a reminder on this notice, threaded to the first message.
                 notice.reminders += 1

@@ -18,6 +18,8 @@ public struct DispatchPass: Hashable, Sendable {
     public var removed = 0
     /// `notice.overdue` events raised.
     public var overdue = 0
+    /// `forward.stale` events raised.
+    public var stale = 0
     /// Groups of items another instance batched or moved first (several instances on one store).
     /// Nothing is lost or sent twice: the other instance's notice stands.
     public var conflicts = 0
@@ -74,6 +76,7 @@ public struct DispatchPass: Hashable, Sendable {
         checks += other.checks
         removed += other.removed
         overdue += other.overdue
+        stale += other.stale
         conflicts += other.conflicts
         holdsEnded += other.holdsEnded
         onHold = other.onHold
@@ -85,7 +88,7 @@ public struct DispatchPass: Hashable, Sendable {
 
     /// Whether the pass did anything (items left waiting are no work).
     public var didWork: Bool {
-        noticesCreated + itemsMoved + delivered + retried + failed + checks + removed + overdue + conflicts + holdsEnded > 0
+        noticesCreated + itemsMoved + delivered + retried + failed + checks + removed + overdue + stale + conflicts + holdsEnded > 0
     }
 
     /// `{"notices_created",…}`.
@@ -93,7 +96,7 @@ public struct DispatchPass: Hashable, Sendable {
         .object([
             "notices_created": .number(Double(noticesCreated)), "items_moved": .number(Double(itemsMoved)),
             "delivered": .number(Double(delivered)), "retried": .number(Double(retried)), "failed": .number(Double(failed)),
-            "checks": .number(Double(checks)), "removed": .number(Double(removed)), "overdue": .number(Double(overdue)),
+            "checks": .number(Double(checks)), "removed": .number(Double(removed)), "overdue": .number(Double(overdue)), "stale": .number(Double(stale)),
             "conflicts": .number(Double(conflicts)), "waiting": .number(Double(waiting)),
             "next_batch_at": nextBatchAt.map { .string(RFC3339.format($0)) } ?? .null, "held": .number(Double(held)),
             "on_hold": .number(Double(onHold)), "holds_ended": .number(Double(holdsEnded)),
@@ -178,12 +181,26 @@ public struct DispatchWorker: Sendable {
         return total
     }
 
+    /// When a forward next raises `forward.stale`: the first multiple of the stale period
+    /// after delivery not yet raised, while URLs are online and the follow-up goes on.
+    func nextStale(_ notice: Notice) -> Date? {
+        guard notice.kind == .forward, notice.isObserved, notice.status.isActive, let sentAt = notice.sentAt, !notice.onlineItems.isEmpty else { return nil }
+        let period = TimeInterval(settings.followUp.forwardStaleAfter.seconds)
+        let raised = notice.overdueRaisedFor.map { Int(($0.timeIntervalSince(sentAt) / period).rounded()) } ?? 0
+        let stale = sentAt.addingTimeInterval(period * Double(raised + 1))
+        guard stale <= sentAt.addingTimeInterval(TimeInterval(settings.followUp.giveUpAfter.seconds)) else { return nil }
+        return stale
+    }
+
     /// When a notice next needs the worker: its earliest due check, or its deadline when
     /// `notice.overdue` has not been raised for it yet.
     func nextDue(_ notice: Notice) -> Date? {
-        guard notice.status.isActive, notice.isFollowedUp else { return nil }
+        guard notice.status.isActive, notice.isObserved else { return nil }
         var candidates: [Date] = []
         if checker != nil { candidates += notice.items.compactMap { $0.state == .online ? $0.nextCheckAt : nil } }
+        if let stale = nextStale(notice) {
+            candidates.append(stale <= time.now() && settings.quietDays.isQuiet(time.now()) ? settings.quietDays.nextWorkingStart(after: time.now()) : stale)
+        }
         if let deadline = notice.deadline, notice.overdueRaisedFor != deadline,
             !notice.awaitingRemovalConfirmation || checker == nil
         {

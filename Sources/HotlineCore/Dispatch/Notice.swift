@@ -161,7 +161,8 @@ public struct Notice: Hashable, Sendable, Codable {
     public var deadlineSpan: TimeSpan?
     /// The current deadline.
     public var deadline: Date?
-    /// The deadline for which `notice.overdue` was last raised, so it is raised once per deadline.
+    /// The deadline for which `notice.overdue` was last raised, so it is raised once per
+    /// deadline; for a forward, the time for which `forward.stale` was last raised.
     public var overdueRaisedFor: Date?
     /// Reminders sent.
     public var reminders: Int
@@ -226,6 +227,11 @@ public struct Notice: Hashable, Sendable, Codable {
     /// Whether follow-up checks and deadlines apply (notices to hosters, registrars and
     /// upstreams; forwards to partners and the police hand the case over).
     public var isFollowedUp: Bool { kind == .notify }
+
+    /// Whether its URLs are re-checked: notices, and forwards to partner hotlines and the
+    /// police, which are observed only (no deadline, no reminder unless a rule on
+    /// `forward.stale` asks for one), so the monitor keeps seeing material abroad.
+    public var isObserved: Bool { kind == .notify || (kind == .forward && (recipient.target == .partner || recipient.target == .police)) }
 
     /// The URLs still online.
     public var onlineItems: [NoticeItem] { items.filter { $0.state == .online } }

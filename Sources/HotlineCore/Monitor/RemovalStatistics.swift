@@ -1,11 +1,18 @@
 import Foundation
 
-/// One URL of one notice to a hoster, as the statistics need it.
+/// One URL of one notice to a hoster, or of one forward to a partner hotline or the police,
+/// as the statistics need it.
 public struct NoticeURLRow: Hashable, Sendable {
     /// The notice (rows of one notice are adjacent and share it).
     public var noticeKey: Int64
     /// Its reference.
     public var reference: String
+    /// `notify` (to the hoster) or `forward` (to a partner hotline or the police).
+    public var kind: ActionKind = .notify
+    /// Who it went to: the partner hotline's name, `police`, or the hoster's desk.
+    public var recipient: String = ""
+    /// The hoster's directory entry, when it has one.
+    public var contactID: String? = nil
     /// The hoster's organisation (or `unknown`).
     public var org: String
     /// The AS.
@@ -30,8 +37,11 @@ public struct NoticeURLRow: Hashable, Sendable {
     /// Creates a row.
     public init(
         noticeKey: Int64, reference: String, org: String, asn: Int?, country: String?, sentAt: Date, deadline: Date?, reminders: Int, acknowledged: Bool,
-        status: NoticeStatus, escalated: Bool, removedAt: Date?
+        status: NoticeStatus, escalated: Bool, removedAt: Date?, kind: ActionKind = .notify, recipient: String = "", contactID: String? = nil
     ) {
+        self.kind = kind
+        self.recipient = recipient
+        self.contactID = contactID
         self.noticeKey = noticeKey
         self.reference = reference
         self.org = org
@@ -79,6 +89,10 @@ public struct RemovalFigures: Hashable, Sendable {
     public var reminders: Int
     /// Notices ignored past the last reminder (escalated by the follow-up, still online).
     public var ignored: Int
+    /// The hoster's directory entry, for hosters that have one.
+    public var contactID: String? = nil
+    /// Kaplan–Meier summary (median, p90, share online after 1/3/7/30 days), when computed.
+    public var survival: SurvivalCurve? = nil
 
     /// `{"key",…}` with durations in hours.
     public var json: JSONValue {
@@ -97,6 +111,8 @@ public struct RemovalFigures: Hashable, Sendable {
         object.append("overdue_now", .number(Double(overdueNow)))
         object.append("reminders", .number(Double(reminders)))
         object.append("ignored", .number(Double(ignored)))
+        if let contactID { object.append("contact_id", .string(contactID)) }
+        if let survival { object.append("survival", survival.summaryJSON) }
         return .object(object)
     }
 
@@ -125,11 +141,18 @@ public struct ComplianceThresholds: Hashable, Sendable {
     public var within24h: Double
     /// Only hosters with at least this many notices are judged on the share.
     public var minimumNotices: Int
+    /// Listed when the Kaplan–Meier median time to removal is longer (hours), or never
+    /// reached while enough URLs stay online; `nil` leaves it out.
+    public var medianHours: Double?
+    /// Listed when the estimated share still online 7 days after the notice is above this.
+    public var onlineAfter7d: Double?
 
-    /// Creates thresholds (defaults: 90 % within 24 hours, at least 3 notices).
-    public init(within24h: Double = 0.9, minimumNotices: Int = 3) {
+    /// Creates thresholds (defaults: 90 % within 24 hours, at least 3 notices, no survival criteria).
+    public init(within24h: Double = 0.9, minimumNotices: Int = 3, medianHours: Double? = nil, onlineAfter7d: Double? = nil) {
         self.within24h = within24h
         self.minimumNotices = minimumNotices
+        self.medianHours = medianHours
+        self.onlineAfter7d = onlineAfter7d
     }
 }
 
@@ -142,8 +165,18 @@ public struct RemovalStatistics: Sendable {
     public var countries: [RemovalFigures]
     /// Per ISO week of sending, oldest first.
     public var weeks: [RemovalFigures]
-    /// Everything.
+    /// Everything sent to hosters.
     public var total: RemovalFigures
+    /// Forwards per partner hotline (and the police), most URLs first.
+    public var partners: [RemovalFigures]
+    /// Forwards per hosting country.
+    public var forwardCountries: [RemovalFigures]
+    /// Forwards per hosting AS (`AS64500`, or `unknown`).
+    public var forwardNetworks: [RemovalFigures]
+    /// Every forward.
+    public var forwardTotal: RemovalFigures
+    /// Kaplan–Meier curves per channel, hoster, country (both channels) and partner.
+    public var curves: [SurvivalEntry]
     /// Hosters below the thresholds or ignoring notices.
     public var complyOrExplain: [ComplianceFinding]
     /// Removal times of every removed URL (seconds), for the distribution chart.
@@ -157,6 +190,7 @@ public struct RemovalStatistics: Sendable {
         var key: String
         var asn: Int?
         var country: String?
+        var contactID: String?
         var notices = 0, acknowledged = 0, ignored = 0, reminders = 0
         var urls = 0, within24 = 0, within72 = 0, online = 0, overdue = 0
         var lastNotice: Int64 = -1, lastIgnored: Int64 = -1
@@ -197,91 +231,107 @@ public struct RemovalStatistics: Sendable {
                 key: key, asn: asn, country: country, notices: notices, urls: urls, acknowledged: acknowledged,
                 removed: durations.count, medianSeconds: percentile(0.5), p90Seconds: percentile(0.9),
                 within24h: urls == 0 ? 0 : Double(within24) / Double(urls), within72h: urls == 0 ? 0 : Double(within72) / Double(urls),
-                onlineNow: online, overdueNow: overdue, reminders: reminders, ignored: ignored)
+                onlineNow: online, overdueNow: overdue, reminders: reminders, ignored: ignored, contactID: contactID)
+        }
+    }
+
+    /// Accumulators by key (and AS, for hosters), in the order first seen.
+    struct Groups {
+        struct Key: Hashable {
+            var name: String
+            var asn: Int?
+        }
+        var index: [Key: Int] = [:]
+        var groups: [Accumulator] = []
+
+        /// Adds `row` to its group; returns the group's position.
+        mutating func add(_ row: NoticeURLRow, key: String, asn: Int? = nil, now: Date, hoster: Bool = false) -> Int {
+            let groupKey = Key(name: key, asn: asn)
+            let position: Int
+            if let found = index[groupKey] {
+                position = found
+            } else {
+                position = groups.count
+                index[groupKey] = position
+                groups.append(hoster ? Accumulator(key: key, asn: asn, country: row.country) : Accumulator(key: key))
+            }
+            groups[position].add(row, now: now)
+            if hoster && groups[position].contactID == nil { groups[position].contactID = row.contactID }
+            return position
+        }
+
+        mutating func figures() -> [RemovalFigures] {
+            var result: [RemovalFigures] = []
+            result.reserveCapacity(groups.count)
+            for position in groups.indices { result.append(groups[position].figures()) }
+            return result
         }
     }
 
     /// Computes the statistics at `now`. Rows of one notice must be adjacent (the store
     /// returns them ordered by notice).
     public init(rows: [NoticeURLRow], now: Date, thresholds: ComplianceThresholds = ComplianceThresholds()) {
-        struct HosterKey: Hashable {
-            var org: String
-            var asn: Int?
-        }
-        var hosterIndex: [HosterKey: Int] = [:]
-        var countryIndex: [String: Int] = [:]
-        var weekIndex: [Int: Int] = [:]
-        var hosterGroups: [Accumulator] = []
-        var countryGroups: [Accumulator] = []
-        var weekGroups: [Accumulator] = []
-        var weekNames: [Int: String] = [:]
+        var hosters = Groups()
+        var countries = Groups()
+        var weeks = Groups()
+        var partners = Groups()
+        var forwardCountries = Groups()
+        var forwardNetworks = Groups()
         var all = Accumulator(key: "all")
-        var rowHoster: [Int32] = []
-        rowHoster.reserveCapacity(rows.count)
-        for row in rows {
-            let hosterKey = HosterKey(org: row.org, asn: row.asn)
-            let hoster: Int
-            if let found = hosterIndex[hosterKey] {
-                hoster = found
-            } else {
-                hoster = hosterGroups.count
-                hosterIndex[hosterKey] = hoster
-                hosterGroups.append(Accumulator(key: row.org, asn: row.asn, country: row.country))
+        var forwards = Accumulator(key: "all forwards")
+        var weekOfDay: [Int: Int] = [:]
+        // Per row: its hoster (notices) or partner (forwards), and its country across both
+        // channels, for the curves; -1 where it does not take part.
+        var rowHoster = [Int32](repeating: -1, count: rows.count)
+        var rowPartner = [Int32](repeating: -1, count: rows.count)
+        for (position, row) in rows.enumerated() {
+            guard row.kind == .notify else {
+                rowPartner[position] = Int32(partners.add(row, key: row.recipient.isEmpty ? "unknown" : row.recipient, now: now))
+                _ = forwardCountries.add(row, key: row.country ?? "unknown", now: now)
+                _ = forwardNetworks.add(row, key: row.asn.map { "AS\($0)" } ?? "unknown", now: now)
+                forwards.add(row, now: now)
+                continue
             }
-            hosterGroups[hoster].add(row, now: now)
-            rowHoster.append(Int32(hoster))
-            let countryKey = row.country ?? "unknown"
-            let country: Int
-            if let found = countryIndex[countryKey] {
-                country = found
-            } else {
-                country = countryGroups.count
-                countryIndex[countryKey] = country
-                countryGroups.append(Accumulator(key: countryKey))
-            }
-            countryGroups[country].add(row, now: now)
+            rowHoster[position] = Int32(hosters.add(row, key: row.org, asn: row.asn, now: now, hoster: true))
+            _ = countries.add(row, key: row.country ?? "unknown", now: now)
             // Weeks by day number: the calendar is asked once per distinct day, not per row.
             let day = Int((row.sentAt.timeIntervalSince1970 / 86_400).rounded(.down))
-            let week: Int
-            if let found = weekIndex[day] {
-                week = found
+            if let week = weekOfDay[day] {
+                weeks.groups[week].add(row, now: now)
             } else {
-                let name = Self.week(row.sentAt)
-                if let existing = weekGroups.firstIndex(where: { $0.key == name }) {
-                    week = existing
-                } else {
-                    week = weekGroups.count
-                    weekGroups.append(Accumulator(key: name))
-                }
-                weekIndex[day] = week
-                weekNames[week] = name
+                let week = weeks.add(row, key: Self.week(row.sentAt), now: now)
+                weekOfDay[day] = week
             }
-            weekGroups[week].add(row, now: now)
             all.add(row, now: now)
         }
-        var hosterFigures: [RemovalFigures] = []
-        for index in hosterGroups.indices { hosterFigures.append(hosterGroups[index].figures()) }
-        hosters = hosterFigures.enumerated().sorted {
-            ($0.element.notices, $0.element.urls, $1.element.key) > ($1.element.notices, $1.element.urls, $0.element.key)
-        }.map(\.element)
-        var countryFigures: [RemovalFigures] = []
-        for index in countryGroups.indices { countryFigures.append(countryGroups[index].figures()) }
-        countries = countryFigures.sorted { ($0.notices, $1.key) > ($1.notices, $0.key) }
-        var weekFigures: [RemovalFigures] = []
-        for index in weekGroups.indices { weekFigures.append(weekGroups[index].figures()) }
-        weeks = weekFigures.sorted { $0.key < $1.key }
+        let survival = SurvivalCollector(
+            rows: rows, now: now, hoster: rowHoster, hosterCount: hosters.groups.count, partner: rowPartner,
+            partnerCount: partners.groups.count)
+        var hosterFigures = hosters.figures()
+        for index in hosterFigures.indices { hosterFigures[index].survival = survival.hosters[index] }
+        self.hosters = hosterFigures.sorted {
+            ($0.notices, $0.urls, $1.key) > ($1.notices, $1.urls, $0.key)
+        }
+        var countryFigures = countries.figures()
+        for index in countryFigures.indices { countryFigures[index].survival = survival.noticeCountries[countryFigures[index].key] }
+        self.countries = countryFigures.sorted { ($0.notices, $1.key) > ($1.notices, $0.key) }
+        self.weeks = weeks.figures().sorted { $0.key < $1.key }
         total = all.figures()
+        total.survival = survival.notices
         removalSeconds = all.durations
+        var partnerFigures = partners.figures()
+        for index in partnerFigures.indices { partnerFigures[index].survival = survival.partners[index] }
+        self.partners = partnerFigures.sorted { ($0.urls, $1.key) > ($1.urls, $0.key) }
+        self.forwardCountries = forwardCountries.figures().sorted { ($0.urls, $1.key) > ($1.urls, $0.key) }
+        self.forwardNetworks = forwardNetworks.figures().sorted { ($0.urls, $1.key) > ($1.urls, $0.key) }
+        forwardTotal = forwards.figures()
+        forwardTotal.survival = survival.forwards
+        curves = survival.entries(hosters: hosterFigures, partners: partnerFigures)
 
         // The comply-or-explain list, with the worst notices of each listed hoster as evidence.
         var listed: [Int: [String]] = [:]
         for (index, hoster) in hosterFigures.enumerated() {
-            var reasons: [String] = []
-            if hoster.notices >= thresholds.minimumNotices && hoster.within24h < thresholds.within24h {
-                reasons.append(
-                    "\(Int((hoster.within24h * 100).rounded()))% removed within 24 hours (threshold \(Int((thresholds.within24h * 100).rounded()))%)")
-            }
-            if hoster.ignored > 0 { reasons.append("\(hoster.ignored) notice(s) ignored past the last reminder") }
+            let reasons = Self.reasons(hoster, thresholds: thresholds)
             if !reasons.isEmpty { listed[index] = reasons }
         }
         var evidenceRows: [Int: [NoticeURLRow]] = [:]
@@ -322,6 +372,29 @@ public struct RemovalStatistics: Sendable {
                     figures: hosterFigures[index], reasons: reasons, evidence: Array(evidence), moreNotices: max(0, notices.count - Self.evidenceLimit)))
         }
         complyOrExplain = findings.sorted { ($0.figures.within24h, $1.figures.notices) < ($1.figures.within24h, $0.figures.notices) }
+    }
+
+    /// Why a hoster is on the comply-or-explain list; empty when it is not.
+    static func reasons(_ hoster: RemovalFigures, thresholds: ComplianceThresholds) -> [String] {
+        var reasons: [String] = []
+        let judged = hoster.notices >= thresholds.minimumNotices
+        if judged && hoster.within24h < thresholds.within24h {
+            reasons.append(
+                "\(Int((hoster.within24h * 100).rounded()))% removed within 24 hours (threshold \(Int((thresholds.within24h * 100).rounded()))%)")
+        }
+        if judged, let limit = thresholds.medianHours, let curve = hoster.survival {
+            if let median = curve.quantile(0.5).seconds {
+                if median / 3600 > limit { reasons.append(String(format: "median time to removal %.1f hours (limit %.0f)", median / 3600, limit)) }
+            } else if curve.longest / 3600 > limit {
+                reasons.append(String(format: "half of the URLs still online after %.0f hours (limit %.0f)", curve.longest / 3600, limit))
+            }
+        }
+        if judged, let limit = thresholds.onlineAfter7d, let online = hoster.survival?.online(after: 7 * 86_400), online.share > limit {
+            reasons.append(
+                "\(Int((online.share * 100).rounded()))% estimated still online after 7 days (limit \(Int((limit * 100).rounded()))%)")
+        }
+        if hoster.ignored > 0 { reasons.append("\(hoster.ignored) notice(s) ignored past the last reminder") }
+        return reasons
     }
 
     /// The ISO 8601 week of `date` (UTC), e.g. `2026-W48`.

@@ -9,7 +9,7 @@ public protocol MonitorReads: Sendable {
     /// Reports received per UTC day in `[since, until)`, oldest first (days without reports
     /// are left out).
     func reportsPerDay(since: Date, until: Date) throws -> [(day: String, count: Int)]
-    /// Every URL of the notices to hosters delivered in `[since, until)`, a notice's URLs
+    /// Every URL of the notices to hosters and of the forwards to partners and the police delivered in `[since, until)`, a notice's URLs
     /// together, read on up to `threads` connections.
     func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow]
     /// Every intake decision since `since` decided again under `ruleSet`, on up to `threads` cores.

@@ -11,6 +11,9 @@ public enum RuleEvent: String, Hashable, Sendable, CaseIterable, CustomStringCon
     case noticeRemoved = "notice.removed"
     /// A notice could not be delivered after the last attempt.
     case deliveryFailed = "delivery.failed"
+    /// A forward's URLs are still online a set time after it went to the partner or the
+    /// police (`dispatch.followup.forward_stale_after`), and again each such period.
+    case forwardStale = "forward.stale"
 
     /// The position in `allCases`.
     public var ordinal: Int {
@@ -19,6 +22,7 @@ public enum RuleEvent: String, Hashable, Sendable, CaseIterable, CustomStringCon
         case .noticeOverdue: 1
         case .noticeRemoved: 2
         case .deliveryFailed: 3
+        case .forwardStale: 4
         }
     }
 

@@ -4,6 +4,10 @@ import HotlineCore
 /// The store's reads and writes for the ingest pipeline and the dispatch worker, written once
 /// for SQLite and PostgreSQL: each store runs them inside its own transactions.
 enum StoreQueries {
+    /// The notices the monitor follows: those to hosters, and forwards to partner hotlines
+    /// and the police (test notices and forwards to other contacts are left out).
+    static let followedNotices = "((n.kind = 'notify' AND n.target = 'hosting') OR (n.kind = 'forward' AND n.target IN ('partner', 'police')))"
+
     // MARK: Intake
 
     static func existingReport(_ db: some SQLExecutor, clientID: String, scope: String) throws -> ExistingReport? {

@@ -3,7 +3,7 @@ import GRDB
 import HotlineCore
 
 extension SQLiteStore {
-    /// Every URL of the notices to hosters delivered in `[since, until)`, for the removal
+    /// Every URL of the notices to hosters and of the forwards to partners and the police delivered in `[since, until)`, for the removal
     /// statistics. One pass over an index on `sent_at`; rows are decoded column by column,
     /// not through the JSON bodies, so a million URLs take about a second.
     public func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow] {
@@ -24,30 +24,25 @@ extension SQLiteStore {
             sql: """
                 SELECT n.rowid, n.reference, n.hoster_org, n.hoster_asn, n.hoster_country,
                        (julianday(n.sent_at) - 2440587.5) * 86400.0, (julianday(n.deadline) - 2440587.5) * 86400.0, n.reminders,
-                       n.acknowledged_at IS NOT NULL, n.status, n.escalated_to IS NOT NULL, (julianday(i.removed_at) - 2440587.5) * 86400.0
+                       n.acknowledged_at IS NOT NULL, n.status, n.escalated_to IS NOT NULL, (julianday(i.removed_at) - 2440587.5) * 86400.0,
+                       n.kind = 'forward', n.recipient, n.contact_id
                 FROM notices n JOIN notice_items i ON i.notice_id = n.id
-                WHERE n.rowid >= ? AND n.rowid < ? AND n.sent_at >= ? AND n.sent_at < ? AND n.kind = 'notify' AND n.target = 'hosting'
+                WHERE n.rowid >= ? AND n.rowid < ? AND n.sent_at >= ? AND n.sent_at < ? AND \(StoreQueries.followedNotices)
                 ORDER BY n.rowid
                 """, arguments: [from, to, range[0], range[1]])
         var result: [NoticeURLRow] = []
-        var organisations: [String: String] = [:]
+        var strings = SharedStrings()
         while let row = try rows.next() {
             let deadline: Double? = row[6]
             let removed: Double? = row[11]
-            let org: String = row[2] ?? "unknown"
-            // One String per organisation, not per row.
-            let shared =
-                organisations[org]
-                ?? {
-                    organisations[org] = org
-                    return org
-                }()
+            let forward: Bool = row[12]
             result.append(
                 NoticeURLRow(
-                    noticeKey: row[0], reference: row[1], org: shared, asn: row[3], country: row[4],
+                    noticeKey: row[0], reference: row[1], org: strings.shared(row[2] ?? "unknown"), asn: row[3], country: row[4],
                     sentAt: Date(timeIntervalSince1970: row[5]), deadline: deadline.map { Date(timeIntervalSince1970: $0) }, reminders: row[7],
                     acknowledged: row[8], status: NoticeStatus(rawValue: row[9]) ?? .sent,
-                    escalated: row[10], removedAt: removed.map { Date(timeIntervalSince1970: $0) }))
+                    escalated: row[10], removedAt: removed.map { Date(timeIntervalSince1970: $0) }, kind: forward ? .forward : .notify,
+                    recipient: strings.shared(row[13]), contactID: (row[14] as String?).map { strings.shared($0) }))
         }
         return result
     }
