@@ -66,6 +66,7 @@ public struct GatewayServer: Sendable {
         WorkbenchRoutes(runtime: runtime).add(to: router)
         WorkbenchAPIRoutes(runtime: runtime).add(to: router)
         DisputeRoutes(runtime: runtime).add(to: router)
+        ExplanationRoutes(runtime: runtime).add(to: router)
         ContactRoutes(runtime: runtime).add(to: router)
         return router
     }

@@ -42,6 +42,9 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         var holds: [StandingHold] = []
         var hashListGeneration = 0
         var disputes: [Dispute] = []
+        var explanations: [HosterExplanation] = []
+        var publications: [Publication] = []
+        var asRelationships: [ASRelationship] = []
         var contactChanges: [ContactChange] = []
         var contactGeneration = 0
         var confirmations: [String: (confirmedAt: Date?, remindedAt: Date?)] = [:]

@@ -8,7 +8,7 @@ struct IPDBCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ipdb",
         abstract: "Import and query IP-to-network tables (iptoasn TSV, RIR delegated-extended statistics).",
-        subcommands: [IPDBImportCommand.self, IPDBLookupCommand.self])
+        subcommands: [IPDBImportCommand.self, IPDBLookupCommand.self, IPDBRelationsCommand.self, IPDBUpstreamsCommand.self])
 }
 
 /// `hotline ipdb import FILE…`.

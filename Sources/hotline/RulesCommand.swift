@@ -223,7 +223,7 @@ struct RulesExplainCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
-    @Option(help: "The event to explain: report (default), notice.overdue, notice.removed or delivery.failed.")
+    @Option(help: "The event to explain: report (default), notice.overdue, notice.removed, delivery.failed or forward.stale.")
     var on: String = "report"
 
     @Argument(help: "The report: a JSON file, or - for standard input.")

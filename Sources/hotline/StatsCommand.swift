@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
+import HotlineApp
 import HotlineCore
 
-/// `hotline stats hosters|summary`.
+/// `hotline stats hosters|summary|online|survival|publish`.
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
-        abstract: "Removal statistics per hoster and country, the weekly trend, and the comply-or-explain list.",
-        subcommands: [Hosters.self, Summary.self]
+        abstract:
+            "Removal statistics per hoster, country and partner, what is online now, survival curves, the comply-or-explain list, and its publication.",
+        subcommands: [Hosters.self, Summary.self, Online.self, Survival.self, Publish.self]
     )
 
     struct Period: ParsableArguments {
@@ -52,12 +54,15 @@ struct StatsCommand: ParsableCommand {
             case .json:
                 Output.out(StatsJSON.hosters(stats, since: since, until: until).serialized + "\n")
             case .csv:
-                Output.out(StatsText.csv(stats.hosters))
+                Output.out(StatsCSV.figures(stats.hosters))
             case .table:
                 Output.out("Hosters, notices delivered \(RFC3339.format(since)) to \(RFC3339.format(until))\n")
                 Output.out(StatsText.table(stats.hosters + [stats.total]))
                 Output.out("\nCountries\n" + StatsText.table(stats.countries))
                 Output.out("\nWeeks\n" + StatsText.table(stats.weeks))
+                Output.out("\nForwards per partner\n" + StatsText.table(stats.partners + [stats.forwardTotal]))
+                Output.out("\nForwards per hosting country\n" + StatsText.table(stats.forwardCountries))
+                Output.out("\nForwards per hosting AS\n" + StatsText.table(stats.forwardNetworks))
                 Output.out("\nComply or explain (\(stats.complyOrExplain.count))\n")
                 for finding in stats.complyOrExplain {
                     Output.out("  \(finding.figures.key)\(finding.figures.asn.map { " AS\($0)" } ?? ""): \(finding.reasons.joined(separator: "; "))\n")
@@ -78,6 +83,110 @@ struct StatsCommand: ParsableCommand {
             let stats = RemovalStatistics(
                 rows: try global.openStore(gateway).noticeURLRows(since: since, until: until), now: until, thresholds: gateway.config.compliance)
             Output.out(StatsJSON.summary(stats, since: since, until: until).serialized + "\n")
+        }
+    }
+}
+
+extension StatsCommand {
+    struct Online: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What is online now across every open notice and forward: by country, AS and hoster, with its age.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Evaluate as of this time (RFC 3339); default now.")
+        var at: String?
+        @Option(help: "table, csv or json.")
+        var format: Format = .table
+
+        func validate() throws { try ArgumentChecks.time(at) }
+
+        func run() throws {
+            let gateway = try global.assembly()
+            let now = try at.map { try WorkCommand.parseTime($0) } ?? Date()
+            let online = OnlineNow(rows: try global.openStore(gateway).noticeURLRows(since: .distantPast, until: now), now: now)
+            switch format {
+            case .json: Output.out(online.json.serialized + "\n")
+            case .csv: Output.out(StatsCSV.online(online))
+            case .table:
+                Output.out("Online now (\(RFC3339.format(now))): \(online.total.urls) URL(s), \(online.total.noticed) in notices, \(online.total.forwarded) forwarded\n")
+                for (title, groups) in [("Countries", online.countries), ("Networks", online.networks), ("Hosters", online.hosters)] {
+                    Output.out("\n\(title)\n")
+                    for group in groups {
+                        Output.out(
+                            String(
+                                format: "  %@  %d online (%d notices, %d forwards), oldest %.1f h, median age %.1f h, %d over 7 days\n", group.key, group.urls,
+                                group.noticed, group.forwarded, group.oldestSeconds / 3600, group.medianSeconds / 3600, group.overWeek))
+                    }
+                }
+            }
+        }
+    }
+
+    struct Survival: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Kaplan–Meier time-to-removal curves per channel, hoster, country and partner: median and p90 with 95% limits, share online after 1/3/7/30 days."
+        )
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var period: Period
+        @Option(help: "table (the summaries), csv (every step) or json.")
+        var format: Format = .table
+
+        func run() throws {
+            let gateway = try global.assembly()
+            let (since, until) = try period.range()
+            let stats = RemovalStatistics(
+                rows: try global.openStore(gateway).noticeURLRows(since: since, until: until), now: until, thresholds: gateway.config.compliance)
+            switch format {
+            case .json: Output.out(StatsJSON.survival(stats, since: since, until: until).serialized + "\n")
+            case .csv: Output.out(StatsCSV.curves(stats.curves))
+            case .table: Output.out(StatsCSV.summaries(stats.curves).replacingOccurrences(of: ",", with: "\t"))
+            }
+        }
+    }
+
+    struct Publish: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The public comply-or-explain list as a static site: drafts, keeps the draft up to date during the review window, then publishes.",
+            discussion: """
+                Run it again (by hand or daily from cron) and it does the step that is due. With nothing in review it drafts \
+                an edition of the last --since into DIR/draft and lists who may respond. While the window (monitor.review_window) \
+                is open it rewrites DIR/draft with the explanations accepted so far. Once it has closed it publishes DIR/vN with \
+                manifest.sha256 and updates DIR/index.html and DIR/latest.json. No URL, hash or reporter is ever written.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The period of a new draft, back from now (90d).")
+        var since = "90d"
+        @Option(help: "The site's directory.")
+        var out: String
+        @Option(help: "Act as of this time (RFC 3339); default now.")
+        var at: String?
+
+        func validate() throws {
+            try ArgumentChecks.span(since, option: "--since")
+            try ArgumentChecks.time(at)
+            guard !out.isEmpty else { throw ValidationError("--out needs a directory") }
+        }
+
+        func run() throws {
+            let gateway = try global.assembly()
+            let now = try at.map { try WorkCommand.parseTime($0) } ?? Date()
+            let (directory, _) = try Output.setup { try gateway.directory() }
+            let desk = PublicationDesk(store: try global.openStore(gateway), config: gateway.config, directory: directory)
+            do {
+                let outcome = try desk.run(since: TimeSpan(since)!, out: out, at: now, actor: GlobalOptions.actor)
+                Output.out(outcome.json.serialized + "\n")
+                switch outcome.step {
+                case .drafted, .inReview:
+                    Output.err(
+                        "hotline: draft v\(outcome.publication.version) in \(outcome.directory); listed hosters may respond until \(RFC3339.format(outcome.publication.reviewUntil))\n"
+                    )
+                case .published:
+                    Output.err("hotline: published v\(outcome.publication.version) in \(outcome.directory) (manifest SHA-256 \(outcome.manifestSHA256))\n")
+                }
+            } catch let error as PublicationError {
+                Output.err("hotline: \(error.description)\n")
+                throw ExitCode(1)
+            }
         }
     }
 }
@@ -110,23 +219,4 @@ enum StatsText {
         return line(columns) + body.map(line).joined()
     }
 
-    static func csvCells(_ figures: RemovalFigures) -> [String] {
-        func hours(_ seconds: Double?) -> String { seconds.map { String(format: "%.1f", $0 / 3600) } ?? "" }
-        var cells: [String] = [figures.key, figures.asn.map(String.init) ?? "", figures.country ?? ""]
-        cells += [String(figures.notices), String(figures.urls), String(figures.acknowledged), String(figures.removed)]
-        cells += [hours(figures.medianSeconds), hours(figures.p90Seconds)]
-        cells += [String(format: "%.3f", figures.within24h), String(format: "%.3f", figures.within72h)]
-        cells += [String(figures.onlineNow), String(figures.overdueNow), String(figures.reminders), String(figures.ignored)]
-        return cells
-    }
-
-    static func csv(_ rows: [RemovalFigures]) -> String {
-        func field(_ value: String) -> String {
-            value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
-        }
-        let header =
-            "hoster,asn,country,notices,urls,acknowledged,removed,median_hours,p90_hours,within_24h,within_72h,online_now,overdue_now,reminders,ignored"
-        let lines: [String] = rows.map { csvCells($0).map(field).joined(separator: ",") }
-        return ([header] + lines).joined(separator: "\n") + "\n"
-    }
 }

@@ -43,7 +43,7 @@ import Testing
         let summary = try CLI.run(["stats", "summary", "--data-dir", data, "--since", "7d", "--at", "2026-12-01T00:00:00Z"])
         #expect(
             summary.stdout
-                == #"{"since":"2026-11-24T00:00:00Z","until":"2026-12-01T00:00:00Z","total":{"key":"all","notices":0,"urls":0,"acknowledged":0,"removed":0,"median_hours":null,"p90_hours":null,"within_24h":0,"within_72h":0,"online_now":0,"overdue_now":0,"reminders":0,"ignored":0},"hosters":0,"comply_or_explain":0}"#
+                == #"{"since":"2026-11-24T00:00:00Z","until":"2026-12-01T00:00:00Z","total":{"key":"all","notices":0,"urls":0,"acknowledged":0,"removed":0,"median_hours":null,"p90_hours":null,"within_24h":0,"within_72h":0,"online_now":0,"overdue_now":0,"reminders":0,"ignored":0,"survival":{"urls":0,"removed":0,"censored":0,"median":{"hours":null,"lower_hours":null,"upper_hours":null},"p90":{"hours":null,"lower_hours":null,"upper_hours":null},"online_after":{"1d":null,"3d":null,"7d":null,"30d":null},"longest_hours":0}},"hosters":0,"comply_or_explain":0}"#
                 + "\n")
         let bad = try CLI.run(["stats", "hosters", "--data-dir", data, "--since", "a while"])
         #expect(bad.status == 64)

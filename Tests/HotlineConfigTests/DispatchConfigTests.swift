@@ -75,7 +75,7 @@ import Testing
         #expect(
             loaded.names == [
                 "ntd-first", "ntd-cdn", "ntd-reminder", "ntd-assessed", "registrar-notice", "upstream-notice", "inhope-forward", "police-info", "test-notice",
-                "contact-confirm",
+                "contact-confirm", "forward-reminder",
             ])
         #expect(loaded.template("test-notice", language: "nl")?.language == "nl")
         #expect(loaded.template("contact-confirm", language: "nl")?.language == "nl")
@@ -111,7 +111,7 @@ import Testing
         let (content, diagnostics) = RuleFileParser.parse(text, file: "l.yaml")
         #expect(
             diagnostics.map(\.description) == [
-                "l.yaml:4:9: error: \"on\" must be one of \"report\", \"notice.overdue\", \"notice.removed\", \"delivery.failed\", got \"notice.late\" [invalid-value]"
+                "l.yaml:4:9: error: \"on\" must be one of \"report\", \"notice.overdue\", \"notice.removed\", \"delivery.failed\", \"forward.stale\", got \"notice.late\" [invalid-value]"
             ])
         #expect(content?.rules.map(\.event) == [.report, .noticeRemoved])
     }

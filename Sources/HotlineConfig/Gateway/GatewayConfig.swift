@@ -65,6 +65,8 @@ public struct GatewayConfig: Sendable {
     public var apiSessionIdle = TimeSpan(seconds: 30 * 60)
     /// The comply-or-explain thresholds.
     public var compliance = ComplianceThresholds()
+    /// How long listed hosters may respond to a draft publication before it is published.
+    public var publicationReviewWindow = TimeSpan.hours(14 * 24)
     /// Mailboxes read for reports and replies.
     public var mailboxes: [MailboxConfig] = []
     /// How long reporters' contact details are kept (personal data) before `hotline purge`
@@ -232,13 +234,21 @@ public struct GatewayConfig: Sendable {
             if let span = fields["reporter_contacts"].flatMap({ reader.duration($0, key: "reporter_contacts") }) { config.reporterContactRetention = span }
         }
         if let node = top["mailboxes"], !node.isNull { config.mailboxes = MailboxConfig.parse(node, resolve: resolve, reader: &reader) }
-        if let monitor = top["monitor"], let fields = reader.mapping(monitor, allowed: ["within_24h_percent", "min_notices"], what: "monitor") {
+        if let monitor = top["monitor"], let fields = reader.mapping(
+                monitor, allowed: ["within_24h_percent", "min_notices", "max_median_hours", "max_online_7d_percent", "review_window"], what: "monitor") {
             if let percent = fields["within_24h_percent"].flatMap({ reader.integer($0, key: "within_24h_percent", range: 0...100) }) {
                 config.compliance.within24h = Double(percent) / 100
             }
             if let count = fields["min_notices"].flatMap({ reader.integer($0, key: "min_notices", range: 1...100_000) }) {
                 config.compliance.minimumNotices = count
             }
+            if let hours = fields["max_median_hours"].flatMap({ reader.integer($0, key: "max_median_hours", range: 1...100_000) }) {
+                config.compliance.medianHours = Double(hours)
+            }
+            if let percent = fields["max_online_7d_percent"].flatMap({ reader.integer($0, key: "max_online_7d_percent", range: 0...100) }) {
+                config.compliance.onlineAfter7d = Double(percent) / 100
+            }
+            if let span = fields["review_window"].flatMap({ reader.duration($0, key: "review_window") }) { config.publicationReviewWindow = span }
         }
         if reader.diagnostics.containsErrors { return (nil, reader.diagnostics) }
         return (config, reader.diagnostics)

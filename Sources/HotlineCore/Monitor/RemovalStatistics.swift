@@ -271,6 +271,17 @@ public struct RemovalStatistics: Sendable {
     /// Computes the statistics at `now`. Rows of one notice must be adjacent (the store
     /// returns them ordered by notice).
     public init(rows: [NoticeURLRow], now: Date, thresholds: ComplianceThresholds = ComplianceThresholds()) {
+        // As of `now`: a URL removed later was still online then, so a period's figures stay
+        // the same when they are computed again afterwards (a publication, `--at`, `until=`).
+        let rows =
+            rows.contains { ($0.removedAt ?? .distantPast) > now }
+            ? rows.map { row in
+                guard let removed = row.removedAt, removed > now else { return row }
+                var earlier = row
+                earlier.removedAt = nil
+                earlier.status = .sent
+                return earlier
+            } : rows
         var hosters = Groups()
         var countries = Groups()
         var weeks = Groups()

@@ -6,7 +6,8 @@ import Foundation
 public protocol GatewayStorage: ReportStore, NoticeStore, EvidenceStore, CaseStore, TokenStore, SessionStore, AuditLog, MailLog, AddressHealthStore,
     MonitorReads,
     ContactRetention,
-    HashListStore, IPRangeStore, StoreFailureClassifying, VerdictStore, HoldStore, CaseTakeStore, DisputeStore, ContactChangeStore
+    HashListStore, IPRangeStore, StoreFailureClassifying, VerdictStore, HoldStore, CaseTakeStore, DisputeStore, ContactChangeStore,
+    ExplanationStore, PublicationStore, ASRelationshipStore
 {}
 
 extension GatewayStorage {

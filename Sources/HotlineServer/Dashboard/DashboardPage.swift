@@ -19,6 +19,8 @@ public struct DashboardPage: Sendable {
     public var until: Date
     /// The rules in force.
     public var rulesVersion: String
+    /// What is online now across every open notice and forward.
+    public var online: OnlineNow? = nil
 
     /// Creates the page.
     public init(
@@ -147,6 +149,37 @@ public struct DashboardPage: Sendable {
             html += "<td>\(hoster.onlineNow)</td><td>\(hoster.overdueNow)</td><td>\(hoster.reminders)</td></tr>"
         }
         html += "</tbody></table>"
+        html += "<h2>How long material stays online</h2><p class=\"muted\">Kaplan–Meier, URLs still online censored at the end of the period; dashed: 95% limits. "
+        html +=
+            "Export: <a href=\"/v1/stats/survival?since=\(Self.escape(RFC3339.format(since)))&amp;until=\(Self.escape(RFC3339.format(until)))\">JSON</a>, <a href=\"/v1/stats/survival?format=csv&amp;since=\(Self.escape(RFC3339.format(since)))&amp;until=\(Self.escape(RFC3339.format(until)))\">CSV</a> (API token).</p>"
+        for entry in stats.curves where entry.dimension == "channel" && entry.curve.count > 0 { html += PublicationSite.svg(entry) }
+        html +=
+            "<table id=\"survival\"><thead><tr><th>Curve</th><th>URLs</th><th>Removed</th><th>Median</th><th>95% limits</th><th>p90</th><th>Online after 1 / 3 / 7 / 30 days</th></tr></thead><tbody>"
+        for entry in stats.curves where entry.dimension != "hoster" || stats.complyOrExplain.contains(where: { $0.figures.key == entry.key && $0.figures.asn == entry.asn }) {
+            let median = entry.curve.quantile(0.5)
+            let shares = SurvivalCurve.checkpoints.map { entry.curve.online(after: $0).map { Self.percent($0.share) } ?? "–" }.joined(separator: " / ")
+            html +=
+                "<tr><td>\(Self.escape(entry.dimension)): \(Self.escape(entry.key))</td><td>\(entry.curve.count)</td><td>\(entry.curve.removed)</td><td>\(stat("survival.\(entry.dimension).\(entry.key).median", Self.hours(median.seconds)))</td><td>\(Self.hours(median.lower)) – \(Self.hours(median.upper))</td><td>\(Self.hours(entry.curve.quantile(0.9).seconds))</td><td>\(shares)</td></tr>"
+        }
+        html += "</tbody></table>"
+        html +=
+            "<h2>Forwards per partner</h2><table id=\"partners\"><thead><tr><th>Partner</th><th>Forwards</th><th>URLs</th><th>Removed</th><th>≤ 24 h</th><th>Online</th></tr></thead><tbody>"
+        for partner in stats.partners {
+            html +=
+                "<tr><td>\(Self.escape(partner.key))</td><td>\(partner.notices)</td><td>\(partner.urls)</td><td>\(partner.removed)</td><td>\(Self.percent(partner.within24h))</td><td>\(partner.onlineNow)</td></tr>"
+        }
+        html += "</tbody></table>"
+        if let online {
+            html +=
+                "<h2>Online now (\(stat("online.total", String(online.total.urls))))</h2><table id=\"online\"><thead><tr><th></th><th>Where</th><th>URLs</th><th>Notices</th><th>Forwards</th><th>Oldest</th><th>Median age</th><th>Over 7 days</th></tr></thead><tbody>"
+            for (dimension, groups) in [("country", online.countries), ("AS", online.networks), ("hoster", online.hosters)] {
+                for group in groups.prefix(25) {
+                    html +=
+                        "<tr><td>\(dimension)</td><td>\(Self.escape(group.key))</td><td>\(group.urls)</td><td>\(group.noticed)</td><td>\(group.forwarded)</td><td>\(Self.hours(group.oldestSeconds))</td><td>\(Self.hours(group.medianSeconds))</td><td>\(group.overWeek)</td></tr>"
+                }
+            }
+            html += "</tbody></table>"
+        }
         html += "<h2>Comply or explain (\(stat("comply_or_explain", String(stats.complyOrExplain.count))))</h2>"
         if stats.complyOrExplain.isEmpty {
             html += "<p>No hoster is below the thresholds.</p>"

@@ -12,18 +12,35 @@ struct MonitorRoutes {
 
     func add(to router: Router<GatewayContext>) {
         router.get("/v1/stats/hosters") { request, context in try hosters(request, context: context) }
+        router.get("/v1/stats/survival") { request, context in try survival(request, context: context) }
+        router.get("/v1/stats/online") { request, context in try online(request, context: context) }
         router.get("/dashboard") { request, context in try dashboard(request, context: context) }
         router.get("/dashboard/login") { _, _ in loginForm(message: nil) }
         router.post("/dashboard/login") { request, context in try await login(request, context: context) }
         router.post("/dashboard/logout") { request, context in try await logout(request, context: context) }
     }
 
+    /// `since` (a duration back from `until`, or an RFC 3339 time) and `until` (an RFC 3339
+    /// time not in the future; default now): the figures of a published period can be asked
+    /// for again and come out the same.
     func period(_ request: Request) throws -> (Date, Date) {
-        let text = request.uri.queryParameters.get("since").map { String($0) } ?? "30d"
-        guard let span = TimeSpan(text) else {
-            throw Problem.badRequest("\"since\" must be a duration like 30d, got \(JSONValue.string(text).serialized)", field: "since")
+        let now = runtime.time.now()
+        var until = now
+        if let text = request.uri.queryParameters.get("until").map({ String($0) }) {
+            guard let date = RFC3339.parse(text) else {
+                throw Problem.badRequest("\"until\" must be an RFC 3339 time, got \(JSONValue.string(text).serialized)", field: "until")
+            }
+            guard date <= now else { throw Problem.unprocessable("\"until\" must not be in the future") }
+            until = date
         }
-        let until = runtime.time.now()
+        let text = request.uri.queryParameters.get("since").map { String($0) } ?? "30d"
+        if let date = RFC3339.parse(text) {
+            guard date < until else { throw Problem.unprocessable("\"since\" must be before \"until\"") }
+            return (date, until)
+        }
+        guard let span = TimeSpan(text) else {
+            throw Problem.badRequest("\"since\" must be a duration like 30d or an RFC 3339 time, got \(JSONValue.string(text).serialized)", field: "since")
+        }
         return (until.addingTimeInterval(-TimeInterval(span.seconds)), until)
     }
 
@@ -31,11 +48,47 @@ struct MonitorRoutes {
         RemovalStatistics(rows: try runtime.store.noticeURLRows(since: since, until: until), now: until, thresholds: runtime.config.compliance)
     }
 
-    /// Per hoster, country and week, and the comply-or-explain list.
+    /// `?format=csv` or JSON (the default).
+    static func wantsCSV(_ request: Request) throws -> Bool {
+        switch request.uri.queryParameters.get("format").map({ String($0) }) {
+        case nil, "json": false
+        case "csv": true
+        case let other?: throw Problem.badRequest("\"format\" must be json or csv, got \(JSONValue.string(other).serialized)", field: "format")
+        }
+    }
+
+    static func csv(_ text: String, name: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// Per hoster, country and week, forwards per partner, country and AS, and the comply-or-explain list.
     func hosters(_ request: Request, context: GatewayContext) throws -> Response {
         _ = try context.require(.analyst)
         let (since, until) = try period(request)
-        return .json(StatsJSON.hosters(try statistics(since: since, until: until), since: since, until: until))
+        let stats = try statistics(since: since, until: until)
+        if try Self.wantsCSV(request) { return Self.csv(StatsCSV.figures(stats.hosters), name: "hosters.csv") }
+        return .json(StatsJSON.hosters(stats, since: since, until: until))
+    }
+
+    /// The Kaplan–Meier curves (JSON with summaries and steps, or CSV of every step).
+    func survival(_ request: Request, context: GatewayContext) throws -> Response {
+        _ = try context.require(.analyst)
+        let (since, until) = try period(request)
+        let stats = try statistics(since: since, until: until)
+        if try Self.wantsCSV(request) { return Self.csv(StatsCSV.curves(stats.curves), name: "survival.csv") }
+        return .json(StatsJSON.survival(stats, since: since, until: until))
+    }
+
+    /// What is online now across every open notice and forward.
+    func online(_ request: Request, context: GatewayContext) throws -> Response {
+        _ = try context.require(.analyst)
+        let now = runtime.time.now()
+        let online = OnlineNow(rows: try runtime.store.noticeURLRows(since: .distantPast, until: now), now: now)
+        if try Self.wantsCSV(request) { return Self.csv(StatsCSV.online(online), name: "online.csv") }
+        return .json(online.json)
     }
 
     /// The dashboard for analysts and admins (bearer token, or the session cookie from the login form).
@@ -53,10 +106,11 @@ struct MonitorRoutes {
                 if case .number(let count) = member.value { decisions.append((member.key, Int(count))) }
             }
         }
-        let page = DashboardPage(
+        var page = DashboardPage(
             stats: try statistics(since: since, until: until), volumes: try store.reportsPerDay(since: since, until: until),
             decisions: decisions, queueDepth: try store.queueDepth(), since: since, until: until,
             rulesVersion: runtime.parts.engine.ruleSet.digest)
+        page.online = OnlineNow(rows: try store.noticeURLRows(since: .distantPast, until: until), now: until)
         let language = WorkbenchLanguage.of(request)
         let html = WorkbenchHTML.page(
             title: language.text("nav.monitor"), body: page.body, language: language, csrf: context.session?.session.csrf, actor: context.token?.actor,

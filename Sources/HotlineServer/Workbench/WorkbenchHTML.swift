@@ -59,7 +59,7 @@ enum WorkbenchHTML {
         let t = language.text
         let nav = [
             ("/dashboard/queue", "nav.queue"), ("/dashboard/verdicts", "nav.verdicts"), ("/dashboard/disputes", "nav.disputes"),
-            ("/dashboard/notices", "nav.notices"),
+            ("/dashboard/explanations", "nav.explanations"), ("/dashboard/notices", "nav.notices"),
             ("/dashboard/holds", "nav.holds"),
             ("/dashboard/lists", "nav.lists"), ("/dashboard/rules", "nav.rules"), ("/dashboard", "nav.monitor"),
         ].map { "<a href=\"\($0.0)\"\(path == $0.0 ? " aria-current=\"page\"" : "")>\(escape(t($0.1)))</a>" }.joined()

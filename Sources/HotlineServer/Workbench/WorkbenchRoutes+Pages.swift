@@ -341,6 +341,57 @@ extension WorkbenchRoutes {
         return (t("disputes.title"), body, .ok)
     }
 
+    func explanationsPage(_ viewer: Viewer) throws -> Page {
+        let t = viewer.text
+        let all = try runtime.store.explanations(org: nil, status: nil, limit: 5000)
+        let pending = all.filter { $0.status == .pending }
+        var body = pending.isEmpty ? "<p id=\"explanations-empty\">\(H.escape(t("explanations.empty")))</p>" : ""
+        if !pending.isEmpty {
+            body +=
+                "<table id=\"explanations\"><thead><tr><th>id</th><th>hoster</th><th>period</th><th>text</th><th></th></tr></thead><tbody>"
+            for explanation in pending {
+                var actions = ""
+                if let csrf = viewer.csrf {
+                    let reason = "<input name=\"reason\" placeholder=\"\(H.escape(t("decide.reason")))\" required> "
+                    actions += H.form(
+                        "/dashboard/explanations/\(explanation.id)/accept", csrf: csrf, id: "accept-\(explanation.id)", reason,
+                        button: t("explanations.accept"))
+                    actions += H.form(
+                        "/dashboard/explanations/\(explanation.id)/reject", csrf: csrf, id: "reject-\(explanation.id)", reason,
+                        button: t("explanations.reject"), danger: true)
+                }
+                body += "<tr><td>\(H.escape(explanation.id))<br>\(H.date(explanation.createdAt))</td><td>\(H.escape(explanation.org))</td>"
+                body +=
+                    "<td>\(H.date(explanation.periodStart)) – \(H.date(explanation.periodEnd))</td><td>\(H.escape(explanation.text))</td><td>\(actions)</td></tr>"
+            }
+            body += "</tbody></table>"
+        }
+        let decided = all.filter { $0.status != .pending }.suffix(20).reversed()
+        if !decided.isEmpty {
+            body +=
+                "<h2>\(H.escape(t("disputes.decided")))</h2>"
+                + H.table(
+                    id: "decided-explanations", ["id", "hoster", "status", "by", "reason"],
+                    decided.map {
+                        [H.escape($0.id), H.escape($0.org), H.escape($0.status.rawValue), H.escape($0.decidedBy ?? ""), H.escape($0.decisionReason ?? "")]
+                    })
+        }
+        let editions = try runtime.store.publications()
+        if !editions.isEmpty {
+            body +=
+                "<h2>\(H.escape(t("explanations.publications")))</h2>"
+                + H.table(
+                    id: "publications", ["version", "status", "period", "review until", "published", "listed"],
+                    editions.map {
+                        [
+                            String($0.version), H.escape($0.status.rawValue), "\(H.date($0.since)) – \(H.date($0.until))", H.date($0.reviewUntil),
+                            $0.publishedAt.map { H.date($0) } ?? "", H.escape($0.listed.joined(separator: ", ")),
+                        ]
+                    })
+        }
+        return (t("explanations.title"), body, .ok)
+    }
+
     func noticesPage(_ viewer: Viewer) throws -> Page {
         let t = viewer.text
         let notices = try runtime.store.notices(status: nil, limit: 200)

@@ -34,6 +34,13 @@ struct WorkbenchRoutes {
         router.post("/dashboard/disputes/{id}/reject") { request, context in
             try await post(request, context) { try decideDispute($0, $1, id: context.parameters.get("id") ?? "", accept: false) }
         }
+        router.get("/dashboard/explanations") { request, context in try page(request, context) { try explanationsPage($0) } }
+        router.post("/dashboard/explanations/{id}/accept") { request, context in
+            try await post(request, context) { try decideExplanation($0, $1, id: context.parameters.get("id") ?? "", accept: true) }
+        }
+        router.post("/dashboard/explanations/{id}/reject") { request, context in
+            try await post(request, context) { try decideExplanation($0, $1, id: context.parameters.get("id") ?? "", accept: false) }
+        }
         router.get("/dashboard/notices") { request, context in try page(request, context) { try noticesPage($0) } }
         router.get("/dashboard/notices/{id}") { request, context in
             try page(request, context) { try noticePage(context.parameters.get("id") ?? "", $0) }
@@ -205,6 +212,15 @@ struct WorkbenchRoutes {
         }
         if accept { runtime.reloadHashesIfChanged() }
         return "/dashboard/disputes?done=\(accept ? "disputeaccepted" : "disputerejected")"
+    }
+
+    func decideExplanation(_ fields: [String: String], _ viewer: Viewer, id: String, accept: Bool) throws -> String {
+        do {
+            _ = try ExplanationDesk(store: runtime.store, time: runtime.time).decide(id: id, accept: accept, reason: fields["reason"], actor: viewer.token.actor)
+        } catch let error as ExplanationError {
+            throw ExplanationRoutes.problem(error)
+        }
+        return "/dashboard/explanations?done=\(accept ? "explanationaccepted" : "explanationrejected")"
     }
 
     func placeHold(_ fields: [String: String], _ viewer: Viewer) throws -> String {

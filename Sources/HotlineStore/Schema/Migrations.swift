@@ -142,6 +142,9 @@ enum Migrations {
         // Hosters' own changes to their directory entries, approved by an operator, and
         // when each last confirmed its contact details.
         Migration(name: "0009-contact-changes", sqlite: contactChanges, postgres: contactChanges),
+        // The published comply-or-explain list: hosters' explanations, the editions, and the
+        // AS relationships that show who serves the listed hosters.
+        Migration(name: "0010-publication", sqlite: publication, postgres: publication),
     ]
 
     /// 0007: the tables of the analysts' workbench.
@@ -242,6 +245,42 @@ enum Migrations {
             confirmed_at TEXT,
             reminded_at TEXT
         );
+        """
+
+    /// 0010: explanations, publications and AS relationships.
+    static let publication = """
+        CREATE TABLE explanations (
+            id TEXT PRIMARY KEY NOT NULL,
+            org TEXT NOT NULL,
+            token_id TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            period_end TEXT NOT NULL,
+            text TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'rejected')),
+            created_at TEXT NOT NULL,
+            decided_by TEXT,
+            decided_at TEXT,
+            decision_reason TEXT
+        );
+        CREATE INDEX explanations_org ON explanations(org, created_at);
+        CREATE TABLE publications (
+            version INTEGER PRIMARY KEY NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('review', 'published', 'withdrawn')),
+            since TEXT NOT NULL,
+            until TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            review_until TEXT NOT NULL,
+            published_at TEXT,
+            manifest_sha256 TEXT,
+            listed TEXT NOT NULL
+        );
+        CREATE TABLE as_relationships (
+            first_asn BIGINT NOT NULL,
+            second_asn BIGINT NOT NULL,
+            relation INTEGER NOT NULL CHECK (relation IN (-1, 0)),
+            PRIMARY KEY (first_asn, second_asn)
+        );
+        CREATE INDEX as_relationships_customer ON as_relationships(second_asn) WHERE relation = -1;
         """
 
     /// Every name, in order.
