@@ -17,7 +17,7 @@ public struct PublicationError: Error, CustomStringConvertible {
 /// Run again and again (by hand or from cron), it does the next step that is due: drafts
 /// when nothing is in review, rewrites the draft (with the explanations accepted so far)
 /// while the window is open, and publishes once it has closed.
-public struct PublicationDesk {
+public struct PublicationDesk: Sendable {
     /// What a run did.
     public enum Step: String, Sendable {
         /// A new draft was made and written to `DIR/draft`.
@@ -194,7 +194,8 @@ public struct PublicationDesk {
         ])
         do {
             try Data(html.utf8).write(to: URL(fileURLWithPath: (out as NSString).appendingPathComponent("index.html")), options: .atomic)
-            try Data((latestJSON.serialized + "\n").utf8).write(to: URL(fileURLWithPath: (out as NSString).appendingPathComponent("latest.json")), options: .atomic)
+            try Data((latestJSON.serialized + "\n").utf8).write(
+                to: URL(fileURLWithPath: (out as NSString).appendingPathComponent("latest.json")), options: .atomic)
         } catch {
             throw PublicationError(description: "cannot write the index in \(out): \(error.localizedDescription)")
         }

@@ -61,7 +61,8 @@ struct IPDBUpstreamsCommand: ParsableCommand {
         let numbers = asns.compactMap(Self.number)
         let upstreams = try global.openStore().upstreams(of: numbers)
         for asn in numbers {
-            Output.out(JSONValue.object(["asn": .number(Double(asn)), "upstreams": .array((upstreams[asn] ?? []).map { .number(Double($0)) })]).serialized + "\n")
+            Output.out(
+                JSONValue.object(["asn": .number(Double(asn)), "upstreams": .array((upstreams[asn] ?? []).map { .number(Double($0)) })]).serialized + "\n")
         }
     }
 }

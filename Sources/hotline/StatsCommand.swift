@@ -107,7 +107,9 @@ extension StatsCommand {
             case .json: Output.out(online.json.serialized + "\n")
             case .csv: Output.out(StatsCSV.online(online))
             case .table:
-                Output.out("Online now (\(RFC3339.format(now))): \(online.total.urls) URL(s), \(online.total.noticed) in notices, \(online.total.forwarded) forwarded\n")
+                Output.out(
+                    "Online now (\(RFC3339.format(now))): \(online.total.urls) URL(s), \(online.total.noticed) in notices, \(online.total.forwarded) forwarded\n"
+                )
                 for (title, groups) in [("Countries", online.countries), ("Networks", online.networks), ("Hosters", online.hosters)] {
                     Output.out("\n\(title)\n")
                     for group in groups {

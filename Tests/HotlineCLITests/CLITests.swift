@@ -153,7 +153,7 @@ struct CLI {
     @Test func rulesCheckPassesOnShippedRulesAndFailsWithEveryDiagnostic() throws {
         let ok = try CLI.run(["rules", "check"])
         #expect(ok.status == 0)
-        #expect(ok.stdout.hasPrefix("rules OK: 2 files, 17 rules, 0 warnings; sha256:"))
+        #expect(ok.stdout.hasPrefix("rules OK: 2 files, 20 rules, 0 warnings; sha256:"))
 
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

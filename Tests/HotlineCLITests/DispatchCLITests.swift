@@ -46,7 +46,7 @@ struct Gateway {
                 $0.hasPrefix("-")
                     || ![
                         "notices", "hashes", "import", "list", "show", "held", "release", "work", "ingest", "outbox", "stats", "hosters", "summary", "mail",
-                        "poll", "log", "dispatch", "pending", "holds", "add", "end",
+                        "poll", "log", "dispatch", "pending", "holds", "add", "end", "online", "survival", "publish",
                     ].contains($0)
             } ?? arguments.count
         full.insert(contentsOf: ["--data-dir", data, "--config", config], at: insertAt)

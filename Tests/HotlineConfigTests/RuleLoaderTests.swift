@@ -160,7 +160,8 @@ import Testing
                 "tag-crawler-reports", "duplicate-of-open-case", "known-material-behind-cdn", "known-material-at-local-hoster",
                 "known-material-abroad-with-partner", "known-material-abroad-without-partner", "similar-to-known-material",
                 "reported-hash-not-observed", "fetch-refused", "url-gone-before-action", "hosting-lookup-failed", "removed-close-case",
-                "forward-removed-close-case", "forward-stale-remind-partner", "forward-stale-to-analysts", "overdue-first-reminder", "overdue-second-reminder", "overdue-involve-registrar",
+                "forward-removed-close-case", "forward-stale-remind-partner", "forward-stale-to-analysts", "overdue-first-reminder", "overdue-second-reminder",
+                "overdue-involve-registrar",
                 "overdue-to-analysts", "delivery-failed-to-analysts",
             ])
         #expect(set.rules.filter { $0.event == .report }.count == 11)

@@ -35,7 +35,7 @@ struct ServerFixture {
         try """
         version: 1
         contacts:
-          - { id: hoster-a, name: Hoster A, prefixes: ["198.51.100.0/24"], country: NL, abuse: [abuse@hoster-a.test] }
+          - { id: hoster-a, name: Hoster A, prefixes: ["198.51.100.0/24"], country: NL, abuse: [abuse@hoster-a.test], ntd_member: true }
           - { id: hoster-b, name: Hoster B, prefixes: ["203.0.113.0/24"], country: NL, abuse: [abuse@hoster-b.test] }
         """.write(to: directory.appendingPathComponent("contacts.yaml"), atomically: true, encoding: .utf8)
         try """

@@ -234,8 +234,10 @@ public struct GatewayConfig: Sendable {
             if let span = fields["reporter_contacts"].flatMap({ reader.duration($0, key: "reporter_contacts") }) { config.reporterContactRetention = span }
         }
         if let node = top["mailboxes"], !node.isNull { config.mailboxes = MailboxConfig.parse(node, resolve: resolve, reader: &reader) }
-        if let monitor = top["monitor"], let fields = reader.mapping(
-                monitor, allowed: ["within_24h_percent", "min_notices", "max_median_hours", "max_online_7d_percent", "review_window"], what: "monitor") {
+        if let monitor = top["monitor"],
+            let fields = reader.mapping(
+                monitor, allowed: ["within_24h_percent", "min_notices", "max_median_hours", "max_online_7d_percent", "review_window"], what: "monitor")
+        {
             if let percent = fields["within_24h_percent"].flatMap({ reader.integer($0, key: "within_24h_percent", range: 0...100) }) {
                 config.compliance.within24h = Double(percent) / 100
             }

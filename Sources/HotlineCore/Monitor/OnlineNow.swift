@@ -75,7 +75,9 @@ public struct OnlineNow: Sendable {
                     medianSeconds: sorted.isEmpty ? 0 : sorted[(sorted.count - 1) / 2], overWeek: sorted.filter { $0 > 7 * 86_400 }.count)
             }
         }
-        var countries: [Key: Ages] = [:], networks: [Key: Ages] = [:], hosters: [Key: Ages] = [:]
+        var countries: [Key: Ages] = [:]
+        var networks: [Key: Ages] = [:]
+        var hosters: [Key: Ages] = [:]
         var total = Ages(key: "all")
         for row in rows where row.removedAt == nil && (row.status.isActive || row.status == .rejected) {
             let age = max(0, now.timeIntervalSince(row.sentAt))

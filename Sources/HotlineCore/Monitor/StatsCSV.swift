@@ -55,7 +55,8 @@ public enum StatsCSV {
         var lines = [summariesHeader]
         for entry in entries {
             let curve = entry.curve
-            let median = curve.quantile(0.5), p90 = curve.quantile(0.9)
+            let median = curve.quantile(0.5)
+            let p90 = curve.quantile(0.9)
             var cells = [entry.dimension, entry.key, entry.asn.map(String.init) ?? ""].map(field)
             cells += [String(curve.count), String(curve.removed), String(curve.count - curve.removed)]
             cells += [hours(median.seconds), hours(median.lower), hours(median.upper), hours(p90.seconds), hours(p90.lower), hours(p90.upper)]

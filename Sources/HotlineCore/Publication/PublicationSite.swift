@@ -340,7 +340,12 @@ extension PublicationSite {
 
     /// A curve as an inline SVG step chart over its first 30 days, with its limits dashed.
     public static func svg(_ entry: SurvivalEntry) -> String {
-        let width = 640.0, height = 260.0, left = 44.0, right = 12.0, top = 12.0, bottom = 30.0
+        let width = 640.0
+        let height = 260.0
+        let left = 44.0
+        let right = 12.0
+        let top = 12.0
+        let bottom = 30.0
         let span = max(3600, min(30 * 86_400, entry.curve.longest))
         func x(_ seconds: Double) -> Double { left + (width - left - right) * min(seconds, span) / span }
         func y(_ share: Double) -> Double { top + (height - top - bottom) * (1 - share) }
@@ -356,14 +361,17 @@ extension PublicationSite {
             return points.joined(separator: " ")
         }
         let label = escape("\(entry.dimension): \(entry.key)\(entry.asn.map { " AS\($0)" } ?? "")")
-        var svg = "<figure><svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(label)\" data-curve=\"\(escape(entry.dimension)):\(escape(entry.key))\">"
+        var svg =
+            "<figure><svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(label)\" data-curve=\"\(escape(entry.dimension)):\(escape(entry.key))\">"
         svg += String(format: "<path class=\"axis\" d=\"M%.1f,%.1f V%.1f H%.1f\"/>", left, top, height - bottom, width - right)
         for share in [0.0, 0.5, 1.0] { svg += String(format: "<text x=\"4\" y=\"%.1f\">%d%%</text>", y(share) + 4, Int(share * 100)) }
         let days = span / 86_400
-        svg += String(format: "<text x=\"%.1f\" y=\"%.1f\">0</text><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>", left, height - 10, width - right,
+        svg += String(
+            format: "<text x=\"%.1f\" y=\"%.1f\">0</text><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>", left, height - 10, width - right,
             height - 10, days >= 2 ? String(format: "%.0f days", days) : String(format: "%.0f hours", span / 3600))
         svg += "<path class=\"curve\" fill=\"none\" stroke=\"#0b5394\" d=\"\(path(\.survival))\"/>"
-        svg += "<path class=\"limit\" fill=\"none\" stroke-dasharray=\"4 3\" stroke=\"#0b5394\" d=\"\(path(\.lower))\"/><path class=\"limit\" fill=\"none\" stroke-dasharray=\"4 3\" stroke=\"#0b5394\" d=\"\(path(\.upper))\"/>"
+        svg +=
+            "<path class=\"limit\" fill=\"none\" stroke-dasharray=\"4 3\" stroke=\"#0b5394\" d=\"\(path(\.lower))\"/><path class=\"limit\" fill=\"none\" stroke-dasharray=\"4 3\" stroke=\"#0b5394\" d=\"\(path(\.upper))\"/>"
         svg += "</svg><figcaption>\(label): \(entry.curve.count) URLs, \(entry.curve.removed) removed</figcaption></figure>\n"
         return svg
     }

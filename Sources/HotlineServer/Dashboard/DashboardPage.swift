@@ -149,13 +149,15 @@ public struct DashboardPage: Sendable {
             html += "<td>\(hoster.onlineNow)</td><td>\(hoster.overdueNow)</td><td>\(hoster.reminders)</td></tr>"
         }
         html += "</tbody></table>"
-        html += "<h2>How long material stays online</h2><p class=\"muted\">Kaplan–Meier, URLs still online censored at the end of the period; dashed: 95% limits. "
+        html +=
+            "<h2>How long material stays online</h2><p class=\"muted\">Kaplan–Meier, URLs still online censored at the end of the period; dashed: 95% limits. "
         html +=
             "Export: <a href=\"/v1/stats/survival?since=\(Self.escape(RFC3339.format(since)))&amp;until=\(Self.escape(RFC3339.format(until)))\">JSON</a>, <a href=\"/v1/stats/survival?format=csv&amp;since=\(Self.escape(RFC3339.format(since)))&amp;until=\(Self.escape(RFC3339.format(until)))\">CSV</a> (API token).</p>"
         for entry in stats.curves where entry.dimension == "channel" && entry.curve.count > 0 { html += PublicationSite.svg(entry) }
         html +=
             "<table id=\"survival\"><thead><tr><th>Curve</th><th>URLs</th><th>Removed</th><th>Median</th><th>95% limits</th><th>p90</th><th>Online after 1 / 3 / 7 / 30 days</th></tr></thead><tbody>"
-        for entry in stats.curves where entry.dimension != "hoster" || stats.complyOrExplain.contains(where: { $0.figures.key == entry.key && $0.figures.asn == entry.asn }) {
+        for entry in stats.curves
+        where entry.dimension != "hoster" || stats.complyOrExplain.contains(where: { $0.figures.key == entry.key && $0.figures.asn == entry.asn }) {
             let median = entry.curve.quantile(0.5)
             let shares = SurvivalCurve.checkpoints.map { entry.curve.online(after: $0).map { Self.percent($0.share) } ?? "–" }.joined(separator: " / ")
             html +=

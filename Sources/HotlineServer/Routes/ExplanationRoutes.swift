@@ -50,7 +50,8 @@ struct ExplanationRoutes {
         let token = try context.require(.provider)
         let org = try ProviderRoutes.organisation(token)
         let body = try StrictObject(try await request.jsonBody(limit: 16 * 1024), allowed: ["since", "until", "text"])
-        let since = try Self.time(body, "since"), until = try Self.time(body, "until")
+        let since = try Self.time(body, "since")
+        let until = try Self.time(body, "until")
         let desk = self.desk
         do {
             let explanation = try ExplanationDesk(store: runtime.store, time: runtime.time).file(

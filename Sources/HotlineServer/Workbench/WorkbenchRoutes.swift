@@ -216,7 +216,8 @@ struct WorkbenchRoutes {
 
     func decideExplanation(_ fields: [String: String], _ viewer: Viewer, id: String, accept: Bool) throws -> String {
         do {
-            _ = try ExplanationDesk(store: runtime.store, time: runtime.time).decide(id: id, accept: accept, reason: fields["reason"], actor: viewer.token.actor)
+            _ = try ExplanationDesk(store: runtime.store, time: runtime.time).decide(
+                id: id, accept: accept, reason: fields["reason"], actor: viewer.token.actor)
         } catch let error as ExplanationError {
             throw ExplanationRoutes.problem(error)
         }

@@ -22,6 +22,7 @@ and removes a URL after the Nth notice naming it.
   GET  /big                    a 48 MiB body
   GET  /mislabelled/NAME.jpg   a JPEG labelled text/html; /broken.jpg a truncated JPEG
   GET  /cloak/NAME             404 to browsers, the content to anyone else (User-Agent)
+  GET  /remove/NAME            the hoster takes /content/NAME down (404 from then on)
   GET  /marker/NAME            a page and (/marker/NAME.jpg) an image carrying sha256("marker-" + NAME)
 Usage: hoster_server.py PORT [--secret S] [--remove-after N] [--fail-webhook N] [--bind ADDRESS]
 """
@@ -203,6 +204,12 @@ class Handler(BaseHTTPRequestHandler):
             return
         if path.startswith("/gone/"):
             return self.send(404, {"error": "not found"})
+        if path.startswith("/remove/"):
+            url = "http://127.0.0.1:%d/content/%s" % (PORT, path[len("/remove/"):])
+            with lock:
+                if url not in state["removed"]:
+                    state["removed"].append(url)
+            return self.send(200, {"removed": url})
         if path.startswith("/content/"):
             url = "http://127.0.0.1:%d%s" % (PORT, path)
             with lock:
