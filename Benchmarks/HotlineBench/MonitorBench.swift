@@ -1,5 +1,8 @@
 import Foundation
+import HotlineApp
+import HotlineConfig
 import HotlineCore
+import HotlineHosting
 import HotlineStore
 
 /// Statistics over a million stored notices and replay of a million stored decisions, on
@@ -15,17 +18,21 @@ enum MonitorBench {
         let base = Int(start.timeIntervalSince1970)
         var began = Date()
         // 200 hosters; a notice every ~2.5 s over 29 days; 85 % removed after 0.5-120 h,
-        // hoster 7 slow; deadlines 24 h after sending.
+        // hoster 7 slow; deadlines 24 h after sending. One in five is a forward to one of
+        // seven partner hotlines (or the police), hosted abroad, without a deadline.
         try store.execute(
             sql: """
                 WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < \(count - 1))
                 INSERT INTO notices (id, reference, kind, target, recipient, channel, status, created_at, sent_at, deadline, removed_at, reminders, next_due_at, hoster_org, hoster_asn, hoster_country, body, contact_id, escalated_to, acknowledged_at)
-                SELECT 'n' || n, 'HG-' || n, 'notify', 'hosting', 'Hoster ' || (n % 200), 'email',
+                SELECT 'n' || n, 'HG-' || n, CASE WHEN n % 5 = 4 THEN 'forward' ELSE 'notify' END,
+                       CASE WHEN n % 5 = 4 THEN (CASE WHEN n % 7 = 0 THEN 'police' ELSE 'partner' END) ELSE 'hosting' END,
+                       CASE WHEN n % 5 = 4 THEN 'Partner ' || (n % 7) ELSE 'Hoster ' || (n % 200) END, 'email',
                        CASE WHEN n % 20 < 17 THEN 'removed' ELSE 'sent' END,
                        strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5, 'unixepoch'),
                        strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5, 'unixepoch'),
-                       strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5 + 86400, 'unixepoch'),
-                       NULL, (n % 7 = 0), NULL, 'Hoster ' || (n % 200), 64500 + (n % 200), CASE WHEN n % 5 = 0 THEN 'DE' ELSE 'NL' END, '{}', 'hoster-' || (n % 200),
+                       CASE WHEN n % 5 = 4 THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5 + 86400, 'unixepoch') END,
+                       NULL, (n % 7 = 0), NULL, 'Hoster ' || (n % 200), 64500 + (n % 200),
+                       CASE WHEN n % 5 = 4 THEN (CASE n % 3 WHEN 0 THEN 'DE' WHEN 1 THEN 'US' ELSE 'FR' END) WHEN n % 5 = 0 THEN 'DE' ELSE 'NL' END, '{}', 'hoster-' || (n % 200),
                        CASE WHEN n % 97 = 0 THEN 'analysts' END, CASE WHEN n % 3 = 0 THEN strftime('%Y-%m-%dT%H:%M:%fZ', \(base) + n * 2.5 + 3600, 'unixepoch') END
                 FROM seq;
                 WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < \(count - 1))
@@ -41,11 +48,28 @@ enum MonitorBench {
         let fetched = Date().timeIntervalSince(began)
         let stats = RemovalStatistics(rows: rows, now: now)
         let total = Date().timeIntervalSince(began)
+        let forwards = rows.filter { $0.kind == .forward }.count
         print(
             String(
                 format:
-                    "monitor: statistics over %d notices: %.2f s (read %.2f s, compute %.2f s); %d hosters, %d on the comply-or-explain list, %.0f%% within 24 h (goal < 2 s)",
-                rows.count, total, fetched, total - fetched, stats.hosters.count, stats.complyOrExplain.count, stats.total.within24h * 100))
+                    "monitor: statistics and survival curves over %d notices (%d forwards): %.2f s (read %.2f s, compute %.2f s); %d hosters, %d partners, %d curves, %d on the comply-or-explain list, %.0f%% within 24 h, KM median %.1f h (goal < 2 s)",
+                rows.count, forwards, total, fetched, total - fetched, stats.hosters.count, stats.partners.count, stats.curves.count,
+                stats.complyOrExplain.count, stats.total.within24h * 100, (stats.total.survival?.quantile(0.5).seconds ?? 0) / 3600))
+        began = Date()
+        let online = OnlineNow(rows: try store.noticeURLRows(since: .distantPast, until: now), now: now)
+        print(String(format: "monitor: online now over every open notice and forward: %.2f s; %d URLs online", Date().timeIntervalSince(began), online.total.urls))
+        // Publication of that store: a draft (figures, curves, the site, its manifest, written out).
+        let site = directory + "/site"
+        began = Date()
+        let outcome = try PublicationDesk(store: store, config: .defaults, directory: ContactDirectory()).run(
+            since: .hours(30 * 24), out: site, at: now, actor: "bench")
+        let bytes = try FileManager.default.contentsOfDirectory(atPath: outcome.directory).reduce(0) {
+            $0 + ((try? FileManager.default.attributesOfItem(atPath: outcome.directory + "/" + $1)[.size] as? Int) ?? 0)
+        }
+        print(
+            String(
+                format: "monitor: publication of that store (draft v%d, %d files, %.1f MB): %.2f s (goal < 10 s)", outcome.publication.version,
+                try FileManager.default.contentsOfDirectory(atPath: outcome.directory).count, Double(bytes) / 1_000_000, Date().timeIntervalSince(began)))
 
         // Decisions with facts of the size intake records (~700 bytes), varied so every rule fires.
         began = Date()

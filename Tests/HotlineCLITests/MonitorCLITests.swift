@@ -50,4 +50,52 @@ import Testing
         // Checked before anything opens, with the usage line.
         #expect(bad.stderr.hasPrefix("Error: --since must be a duration like 30d or 12h, got \"a while\"\nUsage: hotline stats hosters "))
     }
+
+    @Test func asRelationshipsImportWithBadLinesNamedAndUpstreamsAreAnswered() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        let file = directory.appendingPathComponent("20261201.as-rel2.txt")
+        try "# source: test\n64496|64500|-1|bgp\n64497|64500|-1\n64500|64499|0\n64500|64500|-1\nx|1|-1\n64501|64502|7\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        let imported = try CLI.run(["ipdb", "as-rel", "--data-dir", data, "--config", "builtin", file.path])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout == "20261201.as-rel2.txt: 3 relationships (2 provider to customer, 1 peers), 3 lines rejected\n")
+        #expect(imported.stderr.contains("20261201.as-rel2.txt:5: an AS cannot be related to itself"))
+        #expect(imported.stderr.contains(":6: the AS numbers must be whole numbers"))
+        #expect(imported.stderr.contains(":7: the relationship must be -1 (provider to customer) or 0 (peers)"))
+        let upstreams = try CLI.run(["ipdb", "upstreams", "--data-dir", data, "--config", "builtin", "AS64500", "64499"])
+        #expect(upstreams.lines == [#"{"asn":64500,"upstreams":[64496,64497]}"#, #"{"asn":64499,"upstreams":[]}"#])
+        let bad = try CLI.run(["ipdb", "upstreams", "--data-dir", data, "--config", "builtin", "AS-one"])
+        #expect(bad.status == 64 && bad.stderr.contains("an AS number is a whole number like 64500 or AS64500"))
+        // Importing again replaces the set.
+        try "64510|64500|-1\n".write(to: file, atomically: true, encoding: .utf8)
+        _ = try CLI.run(["ipdb", "as-rel", "--data-dir", data, "--config", "builtin", file.path])
+        #expect(try CLI.run(["ipdb", "upstreams", "--data-dir", data, "--config", "builtin", "64500"]).lines == [#"{"asn":64500,"upstreams":[64510]}"#])
+    }
+
+    @Test func publishDraftsKeepsTheDraftDuringReviewThenPublishesAVersionedEdition() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        let site = directory.appendingPathComponent("site").path
+        func publish(_ at: String) throws -> CLI.Result {
+            try CLI.run(["stats", "publish", "--data-dir", data, "--config", "builtin", "--since", "90d", "--out", site, "--at", at])
+        }
+        let drafted = try publish("2026-12-01T00:00:00Z")
+        #expect(drafted.status == 0, "\(drafted.stderr)")
+        #expect(drafted.stdout.hasPrefix(#"{"step":"drafted","publication":{"version":1,"status":"review","since":"2026-09-02T00:00:00Z","until":"2026-12-01T00:00:00Z""#))
+        #expect(drafted.stderr.contains("listed hosters may respond until 2026-12-15T00:00:00Z"))
+        #expect(FileManager.default.fileExists(atPath: site + "/draft/index.html"))
+        #expect(try publish("2026-12-10T00:00:00Z").stdout.hasPrefix(#"{"step":"in-review""#))
+        let published = try publish("2026-12-15T00:00:01Z")
+        #expect(published.stdout.hasPrefix(#"{"step":"published","publication":{"version":1,"status":"published""#), "\(published.stdout)")
+        #expect(FileManager.default.fileExists(atPath: site + "/v1/manifest.sha256"))
+        #expect(try String(contentsOfFile: site + "/latest.json", encoding: .utf8).hasPrefix(#"{"version":1,"path":"v1/""#))
+        // The next run starts edition 2; the audit chain holds every step and verifies.
+        #expect(try publish("2026-12-16T00:00:00Z").stdout.hasPrefix(#"{"step":"drafted","publication":{"version":2"#))
+        #expect(try CLI.run(["audit", "verify", "--data-dir", data, "--config", "builtin"]).status == 0)
+        let bad = try CLI.run(["stats", "publish", "--data-dir", data, "--config", "builtin", "--out", site, "--since", "soon"])
+        #expect(bad.status == 64)
+    }
 }

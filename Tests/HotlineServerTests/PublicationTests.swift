@@ -108,6 +108,22 @@ import Testing
             #expect(accepted.status == .ok && accepted.json.object?["status"] == .string("accepted"))
             let twice = try await post(client, fixture, "/v1/explanations/\(id)/reject", role: "analyst", #"{"reason":"late"}"#)
             #expect(twice.status == .conflict)
+            // A second one, rejected on the workbench's page: it is never published.
+            let second = try await post(
+                client, fixture, "/v1/provider/explanations", role: "other-provider", #"{\#(period),"text":"Nobody told us about the rules."}"#)
+            let secondID = try #require(second.json.object?["id"].flatMap { if case .string(let s) = $0 { s } else { nil } })
+            let session = try #require(try await MonitorServerTests().signIn(client, token: fixture.tokens["analyst"]!).session)
+            var headers = HTTPFields()
+            headers[.cookie] = "hg_session=\(session)"
+            let page = try await client.execute(uri: "/dashboard/explanations", method: .get, headers: headers)
+            #expect(page.text.contains("Nobody told us about the rules.") && page.text.contains("/dashboard/explanations/\(secondID)/reject"))
+            #expect(page.text.contains(#"id="publications""#), "the editions are listed")
+            let csrf = try #require(page.text.firstRange(of: #"name="csrf" value=""#).map { String(page.text[$0.upperBound...].prefix { $0 != "\"" }) })
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let rejected = try await client.execute(
+                uri: "/dashboard/explanations/\(secondID)/reject", method: .post, headers: headers, body: body("csrf=\(csrf)&reason=no+remedy+offered"))
+            #expect(rejected.status == .seeOther && rejected.headers[.location] == "/dashboard/explanations?done=explanationrejected")
+            #expect(try fixture.store.explanation(id: secondID)?.status == .rejected)
             let audit = fixture.store.auditLog.map(\.event)
             #expect(audit.contains("explanation.filed") && audit.contains("explanation.accepted") && audit.contains("publication.drafted"))
 
@@ -148,6 +164,7 @@ import Testing
             }
             let html = try #require(site["index.html"])
             #expect(html.contains("night shift &amp; automated takedown"))
+            #expect(!html.contains("Nobody told us"), "a rejected explanation is not published")
             #expect(html.contains("AS64496") && html.contains("AS64497") && !html.contains("AS64499"), "providers only, not peers")
 
             // Its numbers are the API's for the same period.

@@ -679,6 +679,12 @@ func seedNotices(_ store: any NoticeStore, now: Date) throws {
         (.post, "/v1/admin/rules/reload", ["admin"]),
         (.get, "/v1/stats/summary", ["analyst", "admin"]),
         (.get, "/v1/stats/hosters", ["analyst", "admin"]),
+        (.get, "/v1/stats/survival", ["analyst", "admin"]),
+        (.get, "/v1/stats/online", ["analyst", "admin"]),
+        (.get, "/v1/explanations", ["analyst", "admin"]),
+        (.post, "/v1/explanations/nope/accept", ["analyst", "admin"]),
+        (.get, "/v1/publications", ["analyst", "admin"]),
+        (.get, "/v1/provider/explanations", ["provider", "admin"]),
     ]
 
     @Test func everyRouteAndRole() async throws {

@@ -295,16 +295,19 @@ public struct RemovalStatistics: Sendable {
         // channels, for the curves; -1 where it does not take part.
         var rowHoster = [Int32](repeating: -1, count: rows.count)
         var rowPartner = [Int32](repeating: -1, count: rows.count)
+        // The row's country group among its channel's (notices' or forwards'), mapped to one
+        // list of both below: the names are few, the rows many.
+        var rowCountry = [Int32](repeating: 0, count: rows.count)
         for (position, row) in rows.enumerated() {
             guard row.kind == .notify else {
                 rowPartner[position] = Int32(partners.add(row, key: row.recipient.isEmpty ? "unknown" : row.recipient, now: now))
-                _ = forwardCountries.add(row, key: row.country ?? "unknown", now: now)
+                rowCountry[position] = Int32(forwardCountries.add(row, key: row.country ?? "unknown", now: now))
                 _ = forwardNetworks.add(row, key: row.asn.map { "AS\($0)" } ?? "unknown", now: now)
                 forwards.add(row, now: now)
                 continue
             }
             rowHoster[position] = Int32(hosters.add(row, key: row.org, asn: row.asn, now: now, hoster: true))
-            _ = countries.add(row, key: row.country ?? "unknown", now: now)
+            rowCountry[position] = Int32(countries.add(row, key: row.country ?? "unknown", now: now))
             // Weeks by day number: the calendar is asked once per distinct day, not per row.
             let day = Int((row.sentAt.timeIntervalSince1970 / 86_400).rounded(.down))
             if let week = weekOfDay[day] {
@@ -315,9 +318,22 @@ public struct RemovalStatistics: Sendable {
             }
             all.add(row, now: now)
         }
+        var countryNames: [String] = []
+        var unified: [String: Int32] = [:]
+        func unify(_ name: String) -> Int32 {
+            if let found = unified[name] { return found }
+            unified[name] = Int32(countryNames.count)
+            countryNames.append(name)
+            return Int32(countryNames.count - 1)
+        }
+        let noticeCountry = countries.groups.map { unify($0.key) }
+        let forwardCountry = forwardCountries.groups.map { unify($0.key) }
+        for position in rows.indices {
+            rowCountry[position] = rows[position].kind == .notify ? noticeCountry[Int(rowCountry[position])] : forwardCountry[Int(rowCountry[position])]
+        }
         let survival = SurvivalCollector(
-            rows: rows, now: now, hoster: rowHoster, hosterCount: hosters.groups.count, partner: rowPartner,
-            partnerCount: partners.groups.count)
+            rows: rows, now: now, hoster: rowHoster, hosterCount: hosters.groups.count, partner: rowPartner, partnerCount: partners.groups.count,
+            country: rowCountry, countryNames: countryNames)
         var hosterFigures = hosters.figures()
         for index in hosterFigures.indices { hosterFigures[index].survival = survival.hosters[index] }
         self.hosters = hosterFigures.sorted {

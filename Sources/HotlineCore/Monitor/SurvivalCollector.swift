@@ -35,18 +35,10 @@ struct SurvivalCollector {
     /// Per country, both channels.
     var countries: [(String, SurvivalCurve)]
 
-    init(rows: [NoticeURLRow], now: Date, hoster: [Int32], hosterCount: Int, partner: [Int32], partnerCount: Int) {
-        // (seconds, removed, row), sorted once; every group's slice then comes out sorted.
-        var observed: [(Double, Bool, Int32)] = []
-        observed.reserveCapacity(rows.count)
-        for (position, row) in rows.enumerated() {
-            if let removed = row.removedAt {
-                observed.append((max(0, removed.timeIntervalSince(row.sentAt)), true, Int32(position)))
-            } else if row.status.isActive || row.status == .rejected {
-                observed.append((max(0, now.timeIntervalSince(row.sentAt)), false, Int32(position)))
-            }
-        }
-        observed.sort { $0.0 != $1.0 ? $0.0 < $1.0 : ($0.1 && !$1.1) }
+    init(
+        rows: [NoticeURLRow], now: Date, hoster: [Int32], hosterCount: Int, partner: [Int32], partnerCount: Int, country: [Int32], countryNames: [String]
+    ) {
+        let observed = Self.sortedObservations(rows, now: now)
         struct Series {
             var times: [Double] = []
             var removed: [Bool] = []
@@ -60,23 +52,11 @@ struct SurvivalCollector {
         var forwardSeries = Series()
         var hosterSeries = [Series](repeating: Series(), count: hosterCount)
         var partnerSeries = [Series](repeating: Series(), count: partnerCount)
-        var countryIndex: [String: Int] = [:]
-        var countrySeries: [Series] = []
-        var noticeCountrySeries: [Series] = []
-        var countryNames: [String] = []
+        var countrySeries = [Series](repeating: Series(), count: countryNames.count)
+        var noticeCountrySeries = [Series](repeating: Series(), count: countryNames.count)
         for (time, event, position) in observed {
             let row = rows[Int(position)]
-            let country = row.country ?? "unknown"
-            let countryPosition: Int
-            if let found = countryIndex[country] {
-                countryPosition = found
-            } else {
-                countryPosition = countrySeries.count
-                countryIndex[country] = countryPosition
-                countrySeries.append(Series())
-                noticeCountrySeries.append(Series())
-                countryNames.append(country)
-            }
+            let countryPosition = Int(country[Int(position)])
             countrySeries[countryPosition].add(time, event)
             if row.kind == .notify {
                 noticeSeries.add(time, event)
@@ -99,6 +79,38 @@ struct SurvivalCollector {
         }
         noticeCountries = byCountry
         countries = countryNames.enumerated().map { ($1, countrySeries[$0].curve) }.sorted { ($0.1.count, $1.0) > ($1.1.count, $0.0) }
+    }
+
+    /// `(seconds, removed, row)` of every followed URL, by time, removals before censoring at
+    /// equal times. Packed into one integer per URL where it fits (milliseconds, the
+    /// censoring bit, the row), which sorts several times faster than tuples.
+    static func sortedObservations(_ rows: [NoticeURLRow], now: Date) -> [(Double, Bool, Int32)] {
+        var observed: [(Double, Bool, Int32)] = []
+        observed.reserveCapacity(rows.count)
+        for (position, row) in rows.enumerated() {
+            if let removed = row.removedAt {
+                observed.append((max(0, removed.timeIntervalSince(row.sentAt)), true, Int32(position)))
+            } else if row.status.isActive || row.status == .rejected {
+                observed.append((max(0, now.timeIntervalSince(row.sentAt)), false, Int32(position)))
+            }
+        }
+        let rowBits = UInt64(max(1, (Int.bitWidth - max(0, rows.count).leadingZeroBitCount)))
+        let longest = observed.reduce(0) { max($0, $1.0) }
+        let timeBits = UInt64(max(1, 64 - UInt64(longest * 1000 + 1).leadingZeroBitCount))
+        guard rowBits + timeBits + 1 <= 64 else {
+            observed.sort { $0.0 != $1.0 ? $0.0 < $1.0 : ($0.1 && !$1.1) }
+            return observed
+        }
+        // Whole milliseconds: removal times are check times, far coarser than that.
+        var keys = observed.map { entry -> UInt64 in
+            let milliseconds = UInt64((entry.0 * 1000).rounded())
+            return (milliseconds << (rowBits + 1)) | ((entry.1 ? 0 : 1) << rowBits) | UInt64(entry.2)
+        }
+        keys.sort()
+        let rowMask = (UInt64(1) << rowBits) - 1
+        return keys.map { key in
+            (Double(key >> (rowBits + 1)) / 1000, (key >> rowBits) & 1 == 0, Int32(truncatingIfNeeded: key & rowMask))
+        }
     }
 
     /// Every curve, channels first, then hosters, countries and partners by size.
