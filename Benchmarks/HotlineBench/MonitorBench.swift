@@ -57,7 +57,9 @@ enum MonitorBench {
                 stats.complyOrExplain.count, stats.total.within24h * 100, (stats.total.survival?.quantile(0.5).seconds ?? 0) / 3600))
         began = Date()
         let online = OnlineNow(rows: try store.noticeURLRows(since: .distantPast, until: now), now: now)
-        print(String(format: "monitor: online now over every open notice and forward: %.2f s; %d URLs online", Date().timeIntervalSince(began), online.total.urls))
+        print(
+            String(format: "monitor: online now over every open notice and forward: %.2f s; %d URLs online", Date().timeIntervalSince(began), online.total.urls)
+        )
         // Publication of that store: a draft (figures, curves, the site, its manifest, written out).
         let site = directory + "/site"
         began = Date()

@@ -48,11 +48,12 @@ struct StatsCommand: ParsableCommand {
         func run() throws {
             let gateway = try global.assembly()
             let (since, until) = try period.range()
-            let stats = RemovalStatistics(
-                rows: try global.openStore(gateway).noticeURLRows(since: since, until: until), now: until, thresholds: gateway.config.compliance)
+            let store = try global.openStore(gateway)
+            let stats = RemovalStatistics(rows: try store.noticeURLRows(since: since, until: until), now: until, thresholds: gateway.config.compliance)
+            let upstreams = try store.upstreams(of: stats.complyOrExplain.compactMap(\.figures.asn))
             switch format {
             case .json:
-                Output.out(StatsJSON.hosters(stats, since: since, until: until).serialized + "\n")
+                Output.out(StatsJSON.hosters(stats, since: since, until: until, upstreams: upstreams).serialized + "\n")
             case .csv:
                 Output.out(StatsCSV.figures(stats.hosters))
             case .table:
@@ -66,6 +67,9 @@ struct StatsCommand: ParsableCommand {
                 Output.out("\nComply or explain (\(stats.complyOrExplain.count))\n")
                 for finding in stats.complyOrExplain {
                     Output.out("  \(finding.figures.key)\(finding.figures.asn.map { " AS\($0)" } ?? ""): \(finding.reasons.joined(separator: "; "))\n")
+                    if let asn = finding.figures.asn, let providers = upstreams[asn] {
+                        Output.out("    upstream networks: \(providers.map { "AS\($0)" }.joined(separator: ", "))\n")
+                    }
                     for notice in finding.evidence { Output.out("    \(notice.serialized)\n") }
                 }
             }

@@ -84,7 +84,9 @@ import Testing
         }
         let drafted = try publish("2026-12-01T00:00:00Z")
         #expect(drafted.status == 0, "\(drafted.stderr)")
-        #expect(drafted.stdout.hasPrefix(#"{"step":"drafted","publication":{"version":1,"status":"review","since":"2026-09-02T00:00:00Z","until":"2026-12-01T00:00:00Z""#))
+        #expect(
+            drafted.stdout.hasPrefix(
+                #"{"step":"drafted","publication":{"version":1,"status":"review","since":"2026-09-02T00:00:00Z","until":"2026-12-01T00:00:00Z""#))
         #expect(drafted.stderr.contains("listed hosters may respond until 2026-12-15T00:00:00Z"))
         #expect(FileManager.default.fileExists(atPath: site + "/draft/index.html"))
         #expect(try publish("2026-12-10T00:00:00Z").stdout.hasPrefix(#"{"step":"in-review""#))

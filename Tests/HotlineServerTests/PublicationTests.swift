@@ -176,6 +176,7 @@ import Testing
             let listed = data.object?["comply_or_explain"]?.arrayValue?.compactMap { $0.object?["hoster"]?.object?["key"] }
             let apiListed = api.json.object?["comply_or_explain"]?.arrayValue?.compactMap { $0.object?["hoster"]?.object?["key"] }
             #expect(listed == apiListed && listed == [.string("Slow Hosting")])
+            #expect(api.json.object?["comply_or_explain"]?.arrayValue?.first?.object?["upstreams"] == .array([.number(64496), .number(64497)]))
             #expect(data.object?["cooperating"]?.arrayValue?.compactMap { $0.object?["key"] } == [.string("Quick Hosting")])
             let survival = try await client.execute(uri: "/v1/stats/survival?since=\(since)&until=\(until)", method: .get, headers: fixture.headers("analyst"))
             let apiNotice = survival.json.object?["curves"]?.arrayValue?.first { $0.object?["key"] == .string("notice") }

@@ -298,11 +298,21 @@ public struct RemovalStatistics: Sendable {
         // The row's country group among its channel's (notices' or forwards'), mapped to one
         // list of both below: the names are few, the rows many.
         var rowCountry = [Int32](repeating: 0, count: rows.count)
+        var networkNames: [Int: String] = [:]
         for (position, row) in rows.enumerated() {
             guard row.kind == .notify else {
                 rowPartner[position] = Int32(partners.add(row, key: row.recipient.isEmpty ? "unknown" : row.recipient, now: now))
                 rowCountry[position] = Int32(forwardCountries.add(row, key: row.country ?? "unknown", now: now))
-                _ = forwardNetworks.add(row, key: row.asn.map { "AS\($0)" } ?? "unknown", now: now)
+                // One "AS64500" string per network, not one per row.
+                let network =
+                    row.asn.map { asn in
+                        networkNames[asn]
+                            ?? {
+                                networkNames[asn] = "AS\(asn)"
+                                return "AS\(asn)"
+                            }()
+                    } ?? "unknown"
+                _ = forwardNetworks.add(row, key: network, now: now)
                 forwards.add(row, now: now)
                 continue
             }

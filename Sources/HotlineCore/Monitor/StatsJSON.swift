@@ -2,8 +2,9 @@ import Foundation
 
 /// The statistics as JSON, the same for `hotline stats --format json` and `/v1/stats/*`.
 public enum StatsJSON {
-    /// Hosters, countries, weeks, total and the comply-or-explain list.
-    public static func hosters(_ stats: RemovalStatistics, since: Date, until: Date) -> JSONValue {
+    /// Hosters, countries, weeks, total, forwards and the comply-or-explain list, each listed
+    /// hoster with the providers of its AS (`upstreams`, from imported AS relationships).
+    public static func hosters(_ stats: RemovalStatistics, since: Date, until: Date, upstreams: [Int: [Int]] = [:]) -> JSONValue {
         .object([
             "since": .string(RFC3339.format(since)), "until": .string(RFC3339.format(until)),
             "total": stats.total.json,
@@ -16,7 +17,10 @@ public enum StatsJSON {
             ]),
             "comply_or_explain": .array(
                 stats.complyOrExplain.map { finding in
-                    .object(["hoster": finding.figures.json, "reasons": .array(finding.reasons.map(JSONValue.string)), "notices": .array(finding.evidence)])
+                    .object([
+                        "hoster": finding.figures.json, "reasons": .array(finding.reasons.map(JSONValue.string)), "notices": .array(finding.evidence),
+                        "upstreams": .array((finding.figures.asn.flatMap { upstreams[$0] } ?? []).map { .number(Double($0)) }),
+                    ])
                 }),
         ])
     }

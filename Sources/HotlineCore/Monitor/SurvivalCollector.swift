@@ -55,10 +55,11 @@ struct SurvivalCollector {
         var countrySeries = [Series](repeating: Series(), count: countryNames.count)
         var noticeCountrySeries = [Series](repeating: Series(), count: countryNames.count)
         for (time, event, position) in observed {
-            let row = rows[Int(position)]
+            // Fields read in place: copying a row would retain and release its strings.
+            let notice = rows[Int(position)].kind == .notify
             let countryPosition = Int(country[Int(position)])
             countrySeries[countryPosition].add(time, event)
-            if row.kind == .notify {
+            if notice {
                 noticeSeries.add(time, event)
                 noticeCountrySeries[countryPosition].add(time, event)
                 let group = Int(hoster[Int(position)])
@@ -87,11 +88,12 @@ struct SurvivalCollector {
     static func sortedObservations(_ rows: [NoticeURLRow], now: Date) -> [(Double, Bool, Int32)] {
         var observed: [(Double, Bool, Int32)] = []
         observed.reserveCapacity(rows.count)
-        for (position, row) in rows.enumerated() {
-            if let removed = row.removedAt {
-                observed.append((max(0, removed.timeIntervalSince(row.sentAt)), true, Int32(position)))
-            } else if row.status.isActive || row.status == .rejected {
-                observed.append((max(0, now.timeIntervalSince(row.sentAt)), false, Int32(position)))
+        for position in rows.indices {
+            let sent = rows[position].sentAt
+            if let removed = rows[position].removedAt {
+                observed.append((max(0, removed.timeIntervalSince(sent)), true, Int32(position)))
+            } else if rows[position].status.isActive || rows[position].status == .rejected {
+                observed.append((max(0, now.timeIntervalSince(sent)), false, Int32(position)))
             }
         }
         let rowBits = UInt64(max(1, (Int.bitWidth - max(0, rows.count).leadingZeroBitCount)))

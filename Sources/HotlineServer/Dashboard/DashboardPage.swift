@@ -21,6 +21,8 @@ public struct DashboardPage: Sendable {
     public var rulesVersion: String
     /// What is online now across every open notice and forward.
     public var online: OnlineNow? = nil
+    /// The providers of the listed hosters' ASes.
+    public var upstreams: [Int: [Int]] = [:]
 
     /// Creates the page.
     public init(
@@ -188,7 +190,10 @@ public struct DashboardPage: Sendable {
         } else {
             html += "<ul id=\"comply-or-explain\">"
             for finding in stats.complyOrExplain {
-                html += "<li><strong>\(Self.escape(finding.figures.key))</strong>: \(Self.escape(finding.reasons.joined(separator: "; "))) — notices: "
+                let providers = (finding.figures.asn.flatMap { upstreams[$0] } ?? []).map { "AS\($0)" }
+                html += "<li><strong>\(Self.escape(finding.figures.key))</strong>: \(Self.escape(finding.reasons.joined(separator: "; ")))"
+                if !providers.isEmpty { html += " — upstream networks: \(providers.joined(separator: ", "))" }
+                html += " — notices: "
                 html += finding.evidence.compactMap { notice -> String? in
                     guard case .object(let object) = notice, case .string(let reference)? = object["reference"] else { return nil }
                     return Self.escape(reference)

@@ -70,7 +70,8 @@ struct MonitorRoutes {
         let (since, until) = try period(request)
         let stats = try statistics(since: since, until: until)
         if try Self.wantsCSV(request) { return Self.csv(StatsCSV.figures(stats.hosters), name: "hosters.csv") }
-        return .json(StatsJSON.hosters(stats, since: since, until: until))
+        let upstreams = try runtime.store.upstreams(of: stats.complyOrExplain.compactMap(\.figures.asn))
+        return .json(StatsJSON.hosters(stats, since: since, until: until, upstreams: upstreams))
     }
 
     /// The Kaplan–Meier curves (JSON with summaries and steps, or CSV of every step).
@@ -110,6 +111,7 @@ struct MonitorRoutes {
             stats: try statistics(since: since, until: until), volumes: try store.reportsPerDay(since: since, until: until),
             decisions: decisions, queueDepth: try store.queueDepth(), since: since, until: until,
             rulesVersion: runtime.parts.engine.ruleSet.digest)
+        page.upstreams = try store.upstreams(of: page.stats.complyOrExplain.compactMap(\.figures.asn))
         page.online = OnlineNow(rows: try store.noticeURLRows(since: .distantPast, until: until), now: until)
         let language = WorkbenchLanguage.of(request)
         let html = WorkbenchHTML.page(
