@@ -23,6 +23,15 @@ struct StatsCommand: ParsableCommand {
             try ArgumentChecks.time(at)
         }
 
+        /// The store, the period, and its statistics as of its end.
+        func statistics(_ global: GlobalOptions) throws -> (store: any GatewayStorage, since: Date, until: Date, stats: RemovalStatistics) {
+            let gateway = try global.assembly()
+            let (since, until) = try range()
+            let store = try global.openStore(gateway)
+            let stats = RemovalStatistics(rows: try store.noticeURLRows(since: since, until: until), now: until, thresholds: gateway.config.compliance)
+            return (store, since, until, stats)
+        }
+
         func range() throws -> (since: Date, until: Date) {
             let until = try at.map { try WorkCommand.parseTime($0) } ?? Date()
             guard let span = TimeSpan(since) else {
@@ -46,10 +55,7 @@ struct StatsCommand: ParsableCommand {
         var format: Format = .table
 
         func run() throws {
-            let gateway = try global.assembly()
-            let (since, until) = try period.range()
-            let store = try global.openStore(gateway)
-            let stats = RemovalStatistics(rows: try store.noticeURLRows(since: since, until: until), now: until, thresholds: gateway.config.compliance)
+            let (store, since, until, stats) = try period.statistics(global)
             let upstreams = try store.upstreams(of: stats.complyOrExplain.compactMap(\.figures.asn))
             switch format {
             case .json:
@@ -82,10 +88,7 @@ struct StatsCommand: ParsableCommand {
         @OptionGroup var period: Period
 
         func run() throws {
-            let gateway = try global.assembly()
-            let (since, until) = try period.range()
-            let stats = RemovalStatistics(
-                rows: try global.openStore(gateway).noticeURLRows(since: since, until: until), now: until, thresholds: gateway.config.compliance)
+            let (_, since, until, stats) = try period.statistics(global)
             Output.out(StatsJSON.summary(stats, since: since, until: until).serialized + "\n")
         }
     }
@@ -138,10 +141,7 @@ extension StatsCommand {
         var format: Format = .table
 
         func run() throws {
-            let gateway = try global.assembly()
-            let (since, until) = try period.range()
-            let stats = RemovalStatistics(
-                rows: try global.openStore(gateway).noticeURLRows(since: since, until: until), now: until, thresholds: gateway.config.compliance)
+            let (_, since, until, stats) = try period.statistics(global)
             switch format {
             case .json: Output.out(StatsJSON.survival(stats, since: since, until: until).serialized + "\n")
             case .csv: Output.out(StatsCSV.curves(stats.curves))
@@ -181,6 +181,15 @@ extension StatsCommand {
             do {
                 let outcome = try desk.run(since: TimeSpan(since)!, out: out, at: now, actor: GlobalOptions.actor)
                 Output.out(outcome.json.serialized + "\n")
+                if outcome.step == .drafted, !outcome.publication.listed.isEmpty {
+                    // Listed hosters are told through the outbox; `hotline work` (or serve) delivers.
+                    let (parts, _) = try Output.setup { try gateway.parts(store: desk.store) }
+                    let queued = try PublicationReviewNotices(assembly: gateway).run(
+                        draft: outcome.publication,
+                        stats: try desk.statistics(since: outcome.publication.since, until: outcome.publication.until), store: desk.store, parts: parts,
+                        at: now)
+                    Output.err("hotline: \(queued) listed hoster(s) will be told by the next hotline work\n")
+                }
                 switch outcome.step {
                 case .drafted, .inReview:
                     Output.err(

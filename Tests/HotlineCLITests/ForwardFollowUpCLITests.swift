@@ -125,4 +125,44 @@ import Testing
         #expect(median > 6.0 && median < 6.2, "\(forwardCurve)")
         #expect((forwardCurve["p90"] as? [String: Any])?["hours"] is NSNull)
     }
+
+    /// Issue 21.5: drafting the public list tells each listed hoster, through the outbox.
+    @Test func aHosterOnTheDraftListIsToldWhyAndUntilWhenItMayRespond() throws {
+        let smtp = try TestSMTPServer()
+        let hoster = try TestHosterServer(secret: "unused", removeAfter: 1000)
+        let contacts = """
+            version: 1
+            contacts:
+              - id: loopback-hosting
+                name: Loopback Hosting B.V.
+                prefixes: ["127.0.0.0/8"]
+                country: NL
+                abuse: [abuse@loopback-hosting.test]
+                language: en
+                ntd_member: true
+            """
+        let gateway = try Gateway(
+            smtpPort: smtp.port, contacts: contacts, knownMD5s: [try md5(of: hoster, "slow")], extra: "monitor: { min_notices: 1, review_window: 7d }")
+        defer { gateway.remove() }
+        let report = #"{"url": "\#(hoster.url("/content/slow"))", "source": {"type": "crawler"}}"# + "\n"
+        _ = try gateway.run(["ingest", "--wait", "--at", Gateway.at(0), "-"], stdin: report)
+        _ = try gateway.run(["work", "--at", Gateway.at(1.01)])
+        #expect(smtp.messages().count == 1)
+        let site = gateway.directory.appendingPathComponent("site").path
+        let drafted = try gateway.run(["stats", "publish", "--since", "30d", "--out", site, "--at", Gateway.at(30)])
+        #expect(drafted.status == 0, "\(drafted.stderr)")
+        #expect(drafted.stdout.contains(#""listed":["loopback-hosting"]"#), "\(drafted.stdout)")
+        #expect(drafted.stderr.contains("1 listed hoster(s) will be told by the next hotline work"))
+        _ = try gateway.run(["work", "--at", Gateway.at(30.1)])
+        let told = try #require(smtp.messages().first { $0.contains("comply-or-explain") }, "\(smtp.messages().count) messages")
+        #expect(told.contains("X-Envelope-To: abuse@loopback-hosting.test"))
+        let text = mimeParts(told).first?.body ?? told
+        #expect(text.contains("listed on the draft of edition 1"), "\(text)")
+        #expect(text.contains("0% removed within 24 hours (threshold 90%)"))
+        #expect(text.contains("you may respond until \(Gateway.at(30 + 7 * 24))"))
+        #expect(!text.contains(hoster.url("/content/slow")), "the message names no URL")
+        // Running it again while in review tells nobody twice.
+        let again = try gateway.run(["stats", "publish", "--since", "30d", "--out", site, "--at", Gateway.at(31)])
+        #expect(again.stdout.hasPrefix(#"{"step":"in-review""#) && !again.stderr.contains("will be told"))
+    }
 }

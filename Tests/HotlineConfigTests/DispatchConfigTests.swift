@@ -75,7 +75,7 @@ import Testing
         #expect(
             loaded.names == [
                 "ntd-first", "ntd-cdn", "ntd-reminder", "ntd-assessed", "registrar-notice", "upstream-notice", "inhope-forward", "police-info", "test-notice",
-                "contact-confirm", "forward-reminder",
+                "contact-confirm", "forward-reminder", "publication-review",
             ])
         #expect(loaded.template("test-notice", language: "nl")?.language == "nl")
         #expect(loaded.template("contact-confirm", language: "nl")?.language == "nl")

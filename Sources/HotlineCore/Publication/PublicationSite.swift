@@ -321,7 +321,7 @@ extension PublicationSite {
     /// A group's figures as the site shows them (no directory ids).
     public static func publicFigures(_ figures: RemovalFigures) -> JSONValue { Model.publicFigures(figures) }
 
-    /// HTML-escaped text.
+    /// Text safe inside HTML elements and attribute values; the dashboard uses it too.
     public static func escape(_ text: String) -> String {
         var output = ""
         output.reserveCapacity(text.count)

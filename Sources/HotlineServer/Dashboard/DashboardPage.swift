@@ -38,22 +38,8 @@ public struct DashboardPage: Sendable {
         self.rulesVersion = rulesVersion
     }
 
-    /// Text safe inside HTML elements and attribute values.
-    public static func escape(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&#39;"
-            default: output.append(character)
-            }
-        }
-        return output
-    }
+    /// Text safe inside HTML elements and attribute values (the published site's escaping).
+    public static func escape(_ text: String) -> String { PublicationSite.escape(text) }
 
     /// The removal-time buckets of the distribution chart.
     public static let buckets: [(label: String, upTo: Double)] = [

@@ -23,12 +23,7 @@ with Browser(chromium) as browser:
     host = base.split("//", 1)[1].split("/")[0].split(":")[0]
     call("Network.setCookie", name="hg_session", value=token, domain=host, path="/dashboard", httpOnly=True)
     call("Page.navigate", url=base + "/dashboard")
-    for _ in range(100):
-        state = call("Runtime.evaluate", expression="document.readyState", returnByValue=True)["result"]["value"]
-        title = call("Runtime.evaluate", expression="document.title", returnByValue=True)["result"]["value"]
-        if state == "complete" and title:
-            break
-        time.sleep(0.1)
+    browser.wait_loaded()
     script = """(() => {
       const stats = {};
       document.querySelectorAll('[data-stat]').forEach(e => stats[e.dataset.stat] = e.textContent);

@@ -62,5 +62,14 @@ class Browser:
                     raise RuntimeError("%s: %s" % (method, message["error"]))
                 return message.get("result", {})
 
+    def wait_loaded(self, tries=100):
+        """Waits (up to ten seconds) until the page has loaded and has a title."""
+        for _ in range(tries):
+            state = self.call("Runtime.evaluate", expression="document.readyState", returnByValue=True)["result"]["value"]
+            title = self.call("Runtime.evaluate", expression="document.title", returnByValue=True)["result"]["value"]
+            if state == "complete" and title:
+                return
+            time.sleep(0.1)
+
     def evaluate(self, expression):
         return self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")

@@ -19,12 +19,7 @@ with Browser(chromium) as browser:
     call = browser.call
     call("Page.enable")
     call("Page.navigate", url=url)
-    for _ in range(100):
-        state = call("Runtime.evaluate", expression="document.readyState", returnByValue=True)["result"]["value"]
-        title = call("Runtime.evaluate", expression="document.title", returnByValue=True)["result"]["value"]
-        if state == "complete" and title:
-            break
-        time.sleep(0.1)
+    browser.wait_loaded()
     script = """(() => {
       const stats = {};
       document.querySelectorAll('[data-stat]').forEach(e => { if (!(e.dataset.stat in stats)) stats[e.dataset.stat] = e.textContent; });
