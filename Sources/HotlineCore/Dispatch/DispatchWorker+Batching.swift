@@ -78,6 +78,10 @@ extension DispatchWorker {
     }
 
     private func createNotice(from items: [DispatchItem], now: Date) throws {
+        // In the order the reports came in (report ids are UUIDv7, counting up within a
+        // millisecond), not the order their evidence happened to finish (fetches run in
+        // parallel): the same reports make the same notice.
+        let items = items.sorted { ($0.subject.reportID, $0.id) < ($1.subject.reportID, $1.id) }
         let first = items[0]
         let id = ids.next()
         let noticeItems = items.map { NoticeItem($0, xarfReportID: UUIDv4.random()) }

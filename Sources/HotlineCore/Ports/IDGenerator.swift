@@ -10,11 +10,14 @@ public protocol IDGenerator: Sendable {
 /// index well, and unique across gateway instances without coordination.
 ///
 /// The 74 random bits come from a xorshift generator seeded once from the system's random
-/// source: asking the kernel for every id cost a system call per report.
+/// source: asking the kernel for every id cost a system call per report. Within one
+/// millisecond the ids of one generator count up from the first (RFC 9562, 6.2 method 2),
+/// so they sort in the order they were made: reports read from one file keep their order.
 public final class UUIDv7Generator: IDGenerator, @unchecked Sendable {
     private let time: any TimeSource
     private let lock = NSLock()
     private var state: (UInt64, UInt64)
+    private var last: (high: UInt64, low: UInt64) = (0, 0)
 
     /// Creates a generator reading `time`.
     public init(time: any TimeSource = SystemTimeSource()) {
@@ -23,9 +26,8 @@ public final class UUIDv7Generator: IDGenerator, @unchecked Sendable {
         state = (system.next() | 1, system.next() | 1)
     }
 
+    /// Called with the lock held.
     private func random() -> UInt64 {
-        lock.lock()
-        defer { lock.unlock() }
         // xorshift128+
         var s1 = state.0
         let s0 = state.1
@@ -38,9 +40,26 @@ public final class UUIDv7Generator: IDGenerator, @unchecked Sendable {
     /// A new UUIDv7 in lowercase text.
     public func next() -> String {
         let millis = UInt64(max(0, time.now().timeIntervalSince1970 * 1000))
-        let randomBits = random()
-        let high = (millis << 16) | 0x7000 | (randomBits & 0x0FFF)
-        let low = 0x8000_0000_0000_0000 | (random() & 0x3FFF_FFFF_FFFF_FFFF)
+        let (high, low): (UInt64, UInt64) = lock.withLock {
+            var high: UInt64
+            var low: UInt64
+            if millis > last.high >> 16 {
+                high = (millis << 16) | 0x7000 | (random() & 0x0FFF)
+                // The counter starts low in its range, so counting up rarely overflows.
+                low = 0x8000_0000_0000_0000 | (random() & 0x1FFF_FFFF_FFFF_FFFF)
+            } else {
+                // The same millisecond (or a clock set back): one more than the last id.
+                (high, low) = last
+                if low & 0x3FFF_FFFF_FFFF_FFFF == 0x3FFF_FFFF_FFFF_FFFF {
+                    low = 0x8000_0000_0000_0000
+                    high += 1
+                } else {
+                    low += 1
+                }
+            }
+            last = (high, low)
+            return (high, low)
+        }
         return String(unsafeUninitializedCapacity: 36) { buffer in
             var position = 0
             for (index, value) in [high, low].enumerated() {
