@@ -197,8 +197,21 @@ public struct GatewayAssembly: Sendable {
         let (templates, templateWarnings) = try self.templates(for: ruleSet)
         let parts = GatewayParts(
             engine: DecisionEngine(ruleSet: ruleSet), resolver: try resolver(directory: directory, store: store), templates: templates,
-            hashIndex: try hashIndex(store: store), planner: planner(directory: directory), signer: try signer(), directoryFile: file)
+            hashIndex: try hashIndex(store: store), planner: planner(directory: directory), signer: try signer(), directoryFile: file,
+            externalMatcher: try externalMatcher())
         return (parts, directoryWarnings + templateWarnings)
+    }
+
+    /// The external matcher the config names, its key read now: an unreadable key stops the
+    /// start (and `config check`), not a report.
+    public func externalMatcher() throws(SetupError) -> (any ExternalMatcher)? {
+        guard let settings = config.externalMatcher else { return nil }
+        let key: String
+        do { key = try settings.key.reveal() } catch { throw SetupError("hashes.external_matcher: \(error.message)") }
+        return HTTPExternalMatcher(
+            name: settings.name, api: settings.api == .photodna ? .photodna : .arachnid, url: settings.url, user: settings.user, key: key,
+            timeout: TimeInterval(settings.timeout.seconds),
+            breaker: CircuitBreaker(failureLimit: settings.failures, cooldown: TimeInterval(settings.cooldown.seconds), time: time))
     }
 
     /// Writes notices with the parts in force: their templates and signer.
@@ -283,7 +296,10 @@ public struct GatewayAssembly: Sendable {
     /// and decides the reports that wait for evidence.
     public func evidenceStage(parts: GatewayParts, store: any GatewayStorage, gatherer: (any EvidenceGathering)? = nil) -> EvidenceStage {
         EvidenceStage(
-            store: store, gatherer: gatherer ?? EvidenceCollector(fetcher: fetcher(parts: parts), policy: config.fetch.intake, cache: pdqCache),
+            store: store,
+            gatherer: gatherer
+                ?? EvidenceCollector(
+                    fetcher: fetcher(parts: parts), policy: config.fetch.intake, cache: pdqCache, matcher: parts.externalMatcher, lists: parts.hashIndex),
             engine: parts.engine,
             hashMatcher: parts.hashIndex, enrichers: enrichers(parts: parts, store: store), planner: parts.planner, policy: config.fetch.intake, time: time)
     }

@@ -23,6 +23,8 @@ public struct GatewayParts: Sendable {
     /// The contact directory as its file says, before the hosters' approved changes (which
     /// the resolver's directory has): what bounds a hoster's own domains.
     public var directoryFile = ContactDirectory()
+    /// `hashes.external_matcher`, with its key read and its breaker; `nil` when none is configured.
+    public var externalMatcher: (any ExternalMatcher)? = nil
 }
 
 /// The gateway's shared state for long-running commands: the assembly, the store, the parts

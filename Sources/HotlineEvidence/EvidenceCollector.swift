@@ -17,13 +17,32 @@ public struct EvidenceCollector: EvidenceGathering {
     public let imageLimits: ImageLimits
     /// PDQ by SHA-256 for files seen before (hashes only), shared by the collectors of one process.
     public let cache: PDQCache?
+    /// A matcher outside the gateway, asked about media the lists in force do not know.
+    public let matcher: (any ExternalMatcher)?
+    /// The lists in force, so that only what they do not know goes out to the matcher.
+    public let lists: (any HashMatching)?
 
     /// Creates a collector.
-    public init(fetcher: SafeFetcher, policy: EvidencePolicy, imageLimits: ImageLimits = .standard, cache: PDQCache? = nil) {
+    public init(
+        fetcher: SafeFetcher, policy: EvidencePolicy, imageLimits: ImageLimits = .standard, cache: PDQCache? = nil, matcher: (any ExternalMatcher)? = nil,
+        lists: (any HashMatching)? = nil
+    ) {
         self.fetcher = fetcher
         self.policy = policy
         self.imageLimits = imageLimits
         self.cache = cache
+        self.matcher = matcher
+        self.lists = lists
+    }
+
+    /// Hashes `body` and, for an image or a video the lists do not know, asks the external
+    /// matcher with the bytes, while they are still in memory.
+    func observe(_ body: [UInt8], url: String, declaredType: String?) -> ObservedMedia {
+        var observed = MediaHasher.observe(body, url: url, declaredType: declaredType, limits: imageLimits, cache: cache)
+        guard let matcher, let type = observed.mediaType, type.hasPrefix("image/") || type.hasPrefix("video/") else { return observed }
+        if let known = lists?.match(observed: [observed]), known.kind != .none { return observed }
+        observed.external = (matcher.name, matcher.match(.bytes(body, mediaType: type)))
+        return observed
     }
 
     /// What `url` serves now.
@@ -53,7 +72,7 @@ public struct EvidenceCollector: EvidenceGathering {
         }
         budget -= answer.body.count
         let isPage = MediaSniffer.isHTML(answer.body) || (answer.contentType == "text/html" && MediaSniffer.mediaType(answer.body) == nil)
-        let observed = MediaHasher.observe(answer.body, url: answer.url, declaredType: answer.contentType, limits: imageLimits, cache: cache)
+        let observed = observe(answer.body, url: answer.url, declaredType: answer.contentType)
         guard isPage else {
             return FetchEvidence(status: .ok, httpStatus: answer.status, mediaType: observed.mediaType, bytes: answer.body.count, media: [observed])
         }
@@ -79,7 +98,7 @@ public struct EvidenceCollector: EvidenceGathering {
             bytes += medium.body.count
             // A page linked from a page is not followed: depth 1.
             guard !MediaSniffer.isHTML(medium.body) else { continue }
-            media.append(MediaHasher.observe(medium.body, url: medium.url, declaredType: medium.contentType, limits: imageLimits, cache: cache))
+            media.append(observe(medium.body, url: medium.url, declaredType: medium.contentType))
         }
         return FetchEvidence(
             status: .ok, httpStatus: answer.status, mediaType: "text/html", bytes: bytes, mediaFound: references.found, media: media,

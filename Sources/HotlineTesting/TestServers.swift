@@ -265,3 +265,32 @@ public final class TestIMAPServer {
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
+
+/// A loopback stand-in for PhotoDNA's and Arachnid Shield's match APIs
+/// (`matcher_server.py`): answers by marker bytes in the file.
+public final class TestMatcherServer {
+    private let pid: pid_t
+    /// The port.
+    public let port: UInt16
+    /// The key it accepts.
+    public let key: String
+
+    /// Starts it with a fresh key.
+    public init() throws {
+        let key = "key-\(UUID().uuidString)"
+        self.key = key
+        (pid, port) = try TestScripts.start("matcher test server") { [TestScripts.path("matcher_server.py"), String($0), key] }
+    }
+
+    /// `http://127.0.0.1:PORT` + `path`.
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    /// Requests it received.
+    public func requests() throws -> Int {
+        let response = try HTTPClient(timeout: 5).get(url("/state"), accept: "application/json")
+        guard case .object(let object) = try JSONValue.parse(response.body), case .number(let count)? = object["requests"] else { return -1 }
+        return Int(count)
+    }
+
+    deinit { TestScripts.stop(pid) }
+}

@@ -116,3 +116,26 @@ import Testing
         #expect(content?.rules.map(\.event) == [.report, .noticeRemoved])
     }
 }
+
+@Suite struct ExternalMatcherConfigTests {
+    @Test func theMatcherSectionReadsItsSecretAsAPairAndItsBreaker() throws {
+        let text = """
+            version: 1
+            hashes:
+              external_matcher: { name: shield, api: arachnid, user: gateway, url: "https://shield.example/v1/media/", key_file: keys/shield, timeout: 3s, breaker: { failures: 3, cooldown: 2m } }
+            """
+        let (config, diagnostics) = GatewayConfig.parse(text, file: "/etc/hotline/hotline.yaml", environment: [:])
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let matcher = try #require(config?.externalMatcher)
+        #expect(matcher.name == "shield" && matcher.api == .arachnid && matcher.user == "gateway" && matcher.url == "https://shield.example/v1/media/")
+        #expect(matcher.key.source == .file("/etc/hotline/keys/shield"), "relative to the config")
+        #expect(matcher.timeout == TimeSpan(seconds: 3) && matcher.failures == 3 && matcher.cooldown == TimeSpan(seconds: 120))
+        // http is accepted to loopback only (a local proxy, the tests); arachnid needs its user.
+        let local = GatewayConfig.parse(
+            "version: 1\nhashes: { external_matcher: { api: photodna, url: \"http://127.0.0.1:8080/Match\", key_env: K } }\n", file: "h.yaml", environment: [:])
+        #expect(local.1.isEmpty && local.0?.externalMatcher?.name == "photodna")
+        let noUser = GatewayConfig.parse(
+            "version: 1\nhashes: { external_matcher: { api: arachnid, url: \"https://s.example/\", key_env: K } }\n", file: "h.yaml", environment: [:])
+        #expect(noUser.1.map(\.message) == ["api arachnid needs \"user\" (HTTP Basic)"])
+    }
+}

@@ -152,6 +152,36 @@ struct FixedHosting: ReportEnricher {
         #expect(try harness.stage().runPass().claimed == 0, "decided once")
     }
 
+    @Test func anExternalMatcherDecidesWhereTheListsFoundNothingAndNeverOverridesThem() throws {
+        let harness = try EvidenceHarness()
+        // The lists know nothing of this image; the external matcher does.
+        var unknown = pageWithImage("https://unknown.example/page", md5: String(repeating: "5", count: 32))
+        unknown.media[1].external = ("photodna", .match(classification: "A1", score: 0.97, source: "Test"))
+        harness.web.serve("https://unknown.example/page", unknown)
+        // Listed: the lists decide, whatever the matcher said.
+        var listed = pageWithImage("https://listed.example/page", md5: Self.listed)
+        listed.media[1].external = ("photodna", .match(classification: "B2", score: 0.5, source: "Test"))
+        harness.web.serve("https://listed.example/page", listed)
+        // Unavailable is no evidence at all.
+        var down = pageWithImage("https://down.example/page", md5: String(repeating: "6", count: 32))
+        down.media[1].external = ("photodna", .unavailable("photodna: HTTP 503"))
+        harness.web.serve("https://down.example/page", down)
+        _ = try harness.ingest([
+            #"{"url": "https://unknown.example/page"}"#, #"{"url": "https://listed.example/page"}"#, #"{"url": "https://down.example/page"}"#,
+        ])
+        _ = try harness.stage().runUntilIdle()
+        let decisions = Dictionary(harness.store.allDecisions.map { ($0.facts[.reportURL], $0) }, uniquingKeysWith: { first, _ in first })
+        let external = try #require(decisions[.string("https://unknown.example/page")])
+        #expect(external.facts[.hashMatch] == .string("known") && external.facts[.hashSource] == .string("external"))
+        #expect(external.facts[.hashList] == .string("photodna") && external.facts[.hashClassification] == .string("A1"))
+        #expect(external.facts[.hashScore] == .number(0.97))
+        #expect(external.verdict.rule == "known")
+        let own = try #require(decisions[.string("https://listed.example/page")])
+        #expect(own.facts[.hashSource] == .string("observed") && own.facts[.hashScore] == nil)
+        let unavailable = try #require(decisions[.string("https://down.example/page")])
+        #expect(unavailable.facts[.hashMatch] == .string("none") && unavailable.verdict.rule == "default")
+    }
+
     @Test func aListedHashBesideUnrelatedContentIsNotAutomated() throws {
         let harness = try EvidenceHarness()
         harness.web.serve("https://innocent.example/page", pageWithImage("https://innocent.example/page", md5: String(repeating: "7", count: 32)))

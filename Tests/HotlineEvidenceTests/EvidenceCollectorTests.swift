@@ -46,6 +46,33 @@ import Testing
         #expect(facts[.fetchBytes] == .number(Double(found.media.map(\.bytes).reduce(0, +))))
     }
 
+    /// Knows one MD5.
+    struct OneListedMD5: HashMatching {
+        let md5: String
+        func match(_ hashes: ReportHashes) -> HashMatchResult? { nil }
+        func match(observed media: [ObservedMedia]) -> HashMatchResult? {
+            media.contains { $0.md5 == md5 } ? HashMatchResult(kind: .known, list: "police") : HashMatchResult(kind: .none)
+        }
+    }
+
+    @Test func onlyMediaTheListsDoNotKnowGoToTheExternalMatcherAsBytesInMemory() throws {
+        let listed = ContentDigests(of: try bytes("/image/a.jpg")).md5
+        let matchBytes = try bytes("/image/b.png")
+        let matcher = FakeExternalMatcher(name: "photodna") { $0 == matchBytes ? .match(classification: "A1", score: nil, source: "Test") : .noMatch }
+        let collector = EvidenceCollector(
+            fetcher: SafeFetcher(resolver: nil, policy: loopback, maximumBytes: 8 << 20, timeout: 5), policy: EvidencePolicy(enabled: true),
+            matcher: matcher, lists: OneListedMD5(md5: listed))
+        let found = collector.gather(try url("/page/p2?images=a,b"))
+        let byURL = Dictionary(found.media.map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
+        // The page is no image, and a.jpg is listed already: neither goes out.
+        #expect(byURL[hoster.url("/page/p2?images=a,b")]?.external == nil)
+        #expect(byURL[hoster.url("/image/a.jpg")]?.external == nil)
+        #expect(byURL[hoster.url("/image/b.png")]?.externalAnswer == .match(classification: "A1", score: nil, source: "Test"))
+        #expect(byURL[hoster.url("/image/b.png")]?.externalMatcher == "photodna")
+        #expect(matcher.askedSizes.contains(matchBytes.count) && !matcher.askedSizes.isEmpty)
+        #expect(matcher.askedSizes.count == found.media.filter { ($0.mediaType ?? "").hasPrefix("image/") && $0.md5 != listed }.count)
+    }
+
     @Test func anImageURLIsHashedAsItIsAndItsPDQIsCloseToTheFullSizeDecode() throws {
         let found = collector().gather(try url("/image/photo.jpg?w=1600&h=1200"))
         #expect(found.status == .ok && found.media.count == 1 && found.mediaFound == 0)

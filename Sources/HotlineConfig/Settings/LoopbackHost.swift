@@ -1,3 +1,4 @@
+import Foundation
 import HotlineCore
 
 /// Whether a configured host is this machine: plain-text SMTP and IMAP, and PostgreSQL
@@ -9,5 +10,11 @@ public enum LoopbackHost {
         if bare.lowercased() == "localhost" { return true }
         guard let address = IPAddress(bare) else { return false }
         return IPNetwork("127.0.0.0/8")!.contains(address) || address == IPAddress("::1")!
+    }
+
+    /// Whether `url` is `http://` to this machine.
+    public static func isLoopbackURL(_ url: String) -> Bool {
+        guard url.hasPrefix("http://"), let components = URLComponents(string: url), let host = components.host else { return false }
+        return contains(host)
     }
 }

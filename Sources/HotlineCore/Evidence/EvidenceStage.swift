@@ -155,7 +155,13 @@ public struct EvidenceStage: Sendable {
         facts[.reportAge] = .duration(TimeSpan(seconds: max(0, Int(now.timeIntervalSince(report.receivedAt)))))
         evidence.apply(to: &facts)
         let observed = evidence.media.isEmpty ? nil : hashMatcher?.match(observed: evidence.media)
-        if let observed, observed.kind != .none || !task.claimsAreEvidence {
+        // The lists in force first; an external matcher's match counts where they found nothing.
+        let externalFile = evidence.media.first { $0.external.flatMap { $0.answer.result(matcher: $0.matcher) } != nil }
+        let external = externalFile?.external.flatMap { $0.answer.result(matcher: $0.matcher) }
+        let useExternal = external != nil && (observed == nil || observed?.kind == HashMatchResult.Kind.none)
+        if useExternal, let external {
+            external.apply(to: &facts, source: .external)
+        } else if let observed, observed.kind != .none || !task.claimsAreEvidence {
             observed.apply(to: &facts, source: .observed)
         } else if task.claimsAreEvidence, let claimed = hashMatcher?.match(report.hashes) {
             claimed.apply(to: &facts, source: .reported)
@@ -178,7 +184,9 @@ public struct EvidenceStage: Sendable {
             result.kind == .known || result.kind == .similar
                 ? evidence.media.first { hashMatcher?.match(observed: [$0])?.kind == result.kind } : nil
         }
-        if let file = matched ?? evidence.hashedMedia.first { subjectHashes = ["md5": file.md5, "sha1": file.sha1, "sha256": file.sha256] }
+        if let file = (useExternal ? externalFile : nil) ?? matched ?? evidence.hashedMedia.first {
+            subjectHashes = ["md5": file.md5, "sha1": file.sha1, "sha256": file.sha256]
+        }
         let subject = ReportedURL(
             reportID: report.id, caseID: task.caseID, decisionID: decision.id, url: report.url.canonical, host: report.url.host, hashes: subjectHashes)
         try recorder.record(

@@ -24,6 +24,10 @@ public struct HashMatchResult: Hashable, Sendable {
     public var distance: Int?
     /// The PDQ quality of the image that matched, when an image was hashed.
     public var quality: Int?
+    /// An external matcher's score, when it gave one.
+    public var score: Double? = nil
+    /// An external matcher's own classification text (checked to be a plain token).
+    public var externalClassification: String? = nil
 
     /// Creates a result.
     public init(
@@ -43,6 +47,8 @@ public struct HashMatchResult: Hashable, Sendable {
         case observed
         /// A trusted submitter reported the hash (the config names whose reports count).
         case reported
+        /// An external matcher (PhotoDNA, Arachnid Shield) matched a file the gateway fetched.
+        case external
     }
 
     /// Writes `hash.*` facts: what decides.
@@ -54,6 +60,8 @@ public struct HashMatchResult: Hashable, Sendable {
         if let algorithm { facts[.hashAlgorithm] = .string(algorithm.rawValue) }
         if let distance { facts[.hashDistance] = .number(Double(distance)) }
         if let quality { facts[.hashQuality] = .number(Double(quality)) }
+        if let score { facts[.hashScore] = .number(score) }
+        if let externalClassification { facts[.hashExternalClassification] = .string(externalClassification) }
     }
 
     /// Writes `report.hashes.*` facts: what the reporter claimed, kept apart.

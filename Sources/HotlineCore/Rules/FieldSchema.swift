@@ -118,6 +118,10 @@ public enum Fact: Int, CaseIterable, Sendable {
     case hashQuality
     /// `hash.source`.
     case hashSource
+    /// `hash.score`.
+    case hashScore
+    /// `hash.external_classification`.
+    case hashExternalClassification
     /// `fetch.status`.
     case fetchStatus
     /// `fetch.http_status`.
@@ -268,6 +272,13 @@ public enum Fact: Int, CaseIterable, Sendable {
                 "hash.source", .string,
                 "Where the hash.* match comes from: observed (the gateway fetched and hashed the content) or reported (by a submitter the config trusts).",
                 HashMatchResult.Source.allCases.map(\.rawValue)
+            )
+        case .hashScore: ("hash.score", .number, "The external matcher's score for its match, when it gives one (hash.source external).", nil)
+        case .hashExternalClassification:
+            (
+                "hash.external_classification", .string,
+                "The external matcher's own classification of its match (for example a PhotoDNA violation or Arachnid Shield's csam), when hash.source is external.",
+                nil
             )
         case .fetchStatus:
             (
