@@ -14,3 +14,19 @@ enum QueryLimit {
         return min(max(number, range.lowerBound), range.upperBound)
     }
 }
+
+/// A `status` filter in a query string: one of the states of `State`, `nil` when absent, or a
+/// 400 naming the values.
+enum QueryStatus {
+    /// The state `?status=` names.
+    static func value<State: RawRepresentable & CaseIterable>(_ request: Request, as _: State.Type = State.self) throws -> State?
+    where State.RawValue == String {
+        guard let text = request.uri.queryParameters.get("status").map({ String($0) }) else { return nil }
+        guard let status = State(rawValue: text) else {
+            let names = State.allCases.map(\.rawValue)
+            let listed = names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
+            throw Problem.badRequest("\"status\" must be \(listed), got \(Quoted.text(text))", field: "status")
+        }
+        return status
+    }
+}

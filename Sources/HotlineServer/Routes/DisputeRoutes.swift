@@ -87,13 +87,7 @@ struct DisputeRoutes {
     /// Every dispute (`?status=open` for the ones waiting).
     func all(_ request: Request, context: GatewayContext) throws -> Response {
         _ = try context.require(.analyst)
-        let text = request.uri.queryParameters.get("status").map { String($0) }
-        let status = try text.map { text in
-            guard let status = Dispute.Status(rawValue: text) else {
-                throw Problem.badRequest("\"status\" must be open, accepted or rejected, got \(Quoted.text(text))", field: "status")
-            }
-            return status
-        }
+        let status = try QueryStatus.value(request, as: Dispute.Status.self)
         return .json(.object(["items": .array(try runtime.store.disputes(org: nil, status: status, limit: try QueryLimit.value(request)).map(\.json))]))
     }
 

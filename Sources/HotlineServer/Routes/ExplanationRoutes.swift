@@ -96,13 +96,7 @@ struct ExplanationRoutes {
     /// Every explanation (`?status=pending` for the ones waiting).
     func all(_ request: Request, context: GatewayContext) throws -> Response {
         _ = try context.require(.analyst)
-        let text = request.uri.queryParameters.get("status").map { String($0) }
-        let status = try text.map { text in
-            guard let status = HosterExplanation.Status(rawValue: text) else {
-                throw Problem.badRequest("\"status\" must be pending, accepted or rejected, got \(Quoted.text(text))", field: "status")
-            }
-            return status
-        }
+        let status = try QueryStatus.value(request, as: HosterExplanation.Status.self)
         return .json(
             .object(["items": .array(try runtime.store.explanations(org: nil, status: status, limit: try QueryLimit.value(request)).map(\.json))]))
     }
