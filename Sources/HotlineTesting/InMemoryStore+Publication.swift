@@ -81,3 +81,34 @@ extension InMemoryStore: ExplanationStore, PublicationStore, ASRelationshipStore
     /// How many relationships are stored.
     public func asRelationshipCount() throws -> Int { locked { state.asRelationships.count } }
 }
+
+extension InMemoryStore: ExternalHashStore {
+    /// Adds values to a list; returns how many were new.
+    public func importExternalHashes(_ entries: [ExternalHashEntry], into list: String, at date: Date) throws -> Int {
+        locked {
+            var added = 0
+            for entry in entries {
+                let key = "\(list)|\(entry.algorithm.rawValue)|\(entry.value)"
+                if state.externalHashes[key] == nil { added += 1 }
+                state.externalHashes[key] = entry
+            }
+            return added
+        }
+    }
+
+    /// Stored values per `list/algorithm`.
+    public func externalHashCounts() throws -> [String: Int] {
+        locked {
+            var counts: [String: Int] = [:]
+            for (key, entry) in state.externalHashes { counts["\(key.split(separator: "|")[0])/\(entry.algorithm.rawValue)", default: 0] += 1 }
+            return counts
+        }
+    }
+
+    /// The lists holding `value`.
+    public func externalHashLists(_ algorithm: ExternalHashEntry.Algorithm, _ value: String) throws -> [String] {
+        locked {
+            state.externalHashes.filter { $0.value.algorithm == algorithm && $0.value.value == value }.map { String($0.key.split(separator: "|")[0]) }.sorted()
+        }
+    }
+}

@@ -45,6 +45,7 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         var explanations: [HosterExplanation] = []
         var publications: [Publication] = []
         var asRelationships: [ASRelationship] = []
+        var externalHashes: [String: ExternalHashEntry] = [:]
         var contactChanges: [ContactChange] = []
         var contactGeneration = 0
         var confirmations: [String: (confirmedAt: Date?, remindedAt: Date?)] = [:]

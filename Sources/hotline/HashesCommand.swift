@@ -119,17 +119,20 @@ struct HashesImportCommand: ParsableCommand {
             }
         }
         if showProgress && !parsed.entries.isEmpty { Output.err("\n") }
+        // PhotoDNA values cannot be matched here; they are kept for an external matcher.
+        let kept = parsed.external.isEmpty ? 0 : try store.importExternalHashes(parsed.external, into: list, at: Date())
         let skipped = parsed.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         try store.audit(
             "hashes.import",
             [
                 "list": .string(list), "file": .string((file as NSString).lastPathComponent), "format": .string(format.rawValue),
                 "added": .number(Double(counts.added)), "updated": .number(Double(counts.updated)), "unchanged": .number(Double(counts.unchanged)),
-                "rejected_rows": .number(Double(parsed.errors.count)),
+                "rejected_rows": .number(Double(parsed.errors.count)), "external_added": .number(Double(kept)),
             ])
         Output.out(
             "\(list): \(counts.added) added, \(counts.updated) updated, \(counts.unchanged) unchanged, \(parsed.errors.count) rows rejected"
-                + (skipped.isEmpty ? "" : ", skipped: \(skipped)") + "\n")
+                + (skipped.isEmpty ? "" : ", skipped: \(skipped)")
+                + (parsed.external.isEmpty ? "" : ", \(parsed.external.count) PhotoDNA values kept for an external matcher (\(kept) new)") + "\n")
         Output.err(
             "hashes import: \(parsed.entries.count + parsed.errors.count) rows read, \(parsed.entries.count) entries stored in \(String(format: "%.1f", Date().timeIntervalSince(started))) s\n"
         )

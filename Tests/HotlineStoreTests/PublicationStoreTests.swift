@@ -98,4 +98,26 @@ import Testing
         #expect(rows.map(\.contactID) == ["example-hosting", nil])
         #expect(rows.allSatisfy { $0.country == "DE" && $0.asn == 64_500 })
     }
+
+    @Test(arguments: Backend.available) func photoDNAValuesAreKeptPerListForAnExternalMatcher(_ backend: Backend) throws {
+        try backend.run(external, external)
+    }
+
+    func external<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
+        let store = try open()
+        let value = Data((0..<144).map { UInt8($0) }).base64EncodedString()
+        let other = Data((0..<144).map { UInt8(255 - $0) }).base64EncodedString()
+        #expect(
+            try store.importExternalHashes(
+                [
+                    ExternalHashEntry(algorithm: .photodna, value: value, classification: .A1),
+                    ExternalHashEntry(algorithm: .photodna, value: other, classification: nil),
+                ],
+                into: "police", at: Self.at) == 2)
+        #expect(try store.importExternalHashes([ExternalHashEntry(algorithm: .photodna, value: value, classification: .B2)], into: "police", at: Self.at) == 0)
+        #expect(try store.importExternalHashes([ExternalHashEntry(algorithm: .photodna, value: value, classification: .A1)], into: "ncmec", at: Self.at) == 1)
+        #expect(try open().externalHashCounts() == ["police/photodna": 2, "ncmec/photodna": 1])
+        #expect(try store.externalHashLists(.photodna, value) == ["ncmec", "police"])
+        #expect(try store.externalHashLists(.photodna, "AAAA").isEmpty)
+    }
 }

@@ -7,7 +7,7 @@ public protocol GatewayStorage: ReportStore, NoticeStore, EvidenceStore, CaseSto
     MonitorReads,
     ContactRetention,
     HashListStore, IPRangeStore, StoreFailureClassifying, VerdictStore, HoldStore, CaseTakeStore, DisputeStore, ContactChangeStore,
-    ExplanationStore, PublicationStore, ASRelationshipStore
+    ExplanationStore, PublicationStore, ASRelationshipStore, ExternalHashStore
 {}
 
 extension GatewayStorage {

@@ -33,6 +33,8 @@ public struct HashListParseResult: Sendable {
     public var skipped: [String: Int] = [:]
     /// Remarks about the file as a whole (ignored columns).
     public var notes: [String] = []
+    /// Hashes the gateway cannot compute (PhotoDNA), kept for an external matcher.
+    public var external: [ExternalHashEntry] = []
 }
 
 /// Parses hash list files. Hex is normalized to lowercase; rows with a bad hash or
@@ -258,7 +260,6 @@ public enum HashListParser {
                 media.append((index + 1, object))
             }
         }
-        var photoDNA = 0
         for (row, object) in media {
             var category = ""
             switch object["Category"] {
@@ -276,13 +277,21 @@ public enum HashListParser {
                 result.skipped["category \(category) mapped to skip", default: 0] += 1
                 continue
             }
-            if object["PhotoDNA"]?.stringValue?.isEmpty == false { photoDNA += 1 }
+            if let text = object["PhotoDNA"]?.stringValue, !text.isEmpty {
+                if let value = ExternalHashEntry.photoDNA(text) {
+                    result.external.append(ExternalHashEntry(algorithm: .photodna, value: value, classification: classification))
+                } else {
+                    result.errors.append(HashListRowError(row: row, message: "PhotoDNA value is not 144 bytes of base64; the other hashes of the row are kept"))
+                }
+            }
             let hashes: [(HashAlgorithm, String)] = [("MD5", HashAlgorithm.md5), ("SHA1", .sha1), ("SHA256", .sha256)].compactMap { key, algorithm in
                 object[key]?.stringValue.map { (algorithm, $0) }
             }
             addRow(row, hashes: hashes, classification: classification.rawValue, quality: nil, into: &result)
         }
-        if photoDNA > 0 { result.notes.append("\(photoDNA) PhotoDNA hashes not imported (proprietary; they cannot be computed here)") }
+        if !result.external.isEmpty {
+            result.notes.append("\(result.external.count) PhotoDNA values kept for an external matcher (they cannot be computed here)")
+        }
         return result
     }
 

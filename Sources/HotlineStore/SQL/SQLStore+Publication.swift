@@ -145,3 +145,49 @@ extension SQLStore {
         try reading { try $0.row("SELECT COUNT(*) AS n FROM as_relationships", [])?.integer("n") ?? 0 }
     }
 }
+
+extension SQLStore {
+    /// Adds PhotoDNA (and later other) values to a list; returns how many were new.
+    public func importExternalHashes(_ entries: [ExternalHashEntry], into list: String, at date: Date) throws -> Int {
+        try writing { db in
+            var added = 0
+            for entry in entries {
+                let exists =
+                    try db.row(
+                        "SELECT 1 AS one FROM external_hashes WHERE list = ? AND algorithm = ? AND value = ?",
+                        [.text(list), .text(entry.algorithm.rawValue), .text(entry.value)]) != nil
+                try db.execute(
+                    """
+                    INSERT INTO external_hashes (list, algorithm, value, classification, added_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (list, algorithm, value) DO UPDATE SET classification = excluded.classification
+                    """,
+                    [
+                        .text(list), .text(entry.algorithm.rawValue), .text(entry.value), .optional(entry.classification?.rawValue),
+                        .text(StoredDate.text(date)),
+                    ])
+                if !exists { added += 1 }
+            }
+            return added
+        }
+    }
+
+    /// Stored values per `list/algorithm`.
+    public func externalHashCounts() throws -> [String: Int] {
+        try reading { db in
+            var counts: [String: Int] = [:]
+            for row in try db.rows("SELECT list, algorithm, COUNT(*) AS n FROM external_hashes GROUP BY list, algorithm", []) {
+                counts["\(try row.text("list"))/\(try row.text("algorithm"))"] = try row.integer("n")
+            }
+            return counts
+        }
+    }
+
+    /// The lists holding `value`.
+    public func externalHashLists(_ algorithm: ExternalHashEntry.Algorithm, _ value: String) throws -> [String] {
+        try reading {
+            try $0.rows(
+                "SELECT list FROM external_hashes WHERE algorithm = ? AND value = ? ORDER BY list", [.text(algorithm.rawValue), .text(value)]
+            ).map { try $0.text("list") }
+        }
+    }
+}

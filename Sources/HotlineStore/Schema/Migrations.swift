@@ -145,6 +145,8 @@ enum Migrations {
         // The published comply-or-explain list: hosters' explanations, the editions, and the
         // AS relationships that show who serves the listed hosters.
         Migration(name: "0010-publication", sqlite: publication, postgres: publication),
+        // Hashes the gateway cannot compute (PhotoDNA from VICS files), kept for an external matcher.
+        Migration(name: "0011-external-hashes", sqlite: externalHashes, postgres: externalHashes),
     ]
 
     /// 0007: the tables of the analysts' workbench.
@@ -281,6 +283,19 @@ enum Migrations {
             PRIMARY KEY (first_asn, second_asn)
         );
         CREATE INDEX as_relationships_customer ON as_relationships(second_asn) WHERE relation = -1;
+        """
+
+    /// 0011: hashes for external matchers.
+    static let externalHashes = """
+        CREATE TABLE external_hashes (
+            list TEXT NOT NULL,
+            algorithm TEXT NOT NULL CHECK (algorithm IN ('photodna')),
+            value TEXT NOT NULL,
+            classification TEXT,
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (list, algorithm, value)
+        );
+        CREATE INDEX external_hashes_value ON external_hashes(algorithm, value);
         """
 
     /// Every name, in order.
