@@ -26,6 +26,8 @@ public struct PublicationDesk: Sendable {
         case inReview = "in-review"
         /// Published to `DIR/vN`, with `DIR/index.html` and `DIR/latest.json` updated.
         case published
+        /// Nothing due: the last edition's period ended less than a period ago.
+        case upToDate = "up-to-date"
     }
 
     /// The outcome of a run.
@@ -78,8 +80,10 @@ public struct PublicationDesk: Sendable {
         return try statistics(since: since, until: until).complyOrExplain.contains { $0.figures.contactID == org }
     }
 
-    /// Does the step that is due at `now` and writes its files under `out`.
-    public func run(since span: TimeSpan, out: String, at now: Date, actor: String) throws -> Outcome {
+    /// Does the step that is due at `now` and writes its files under `out`. A new edition is
+    /// drafted when none is in review and the last one's period ended at least `span` ago (so
+    /// a daily run makes one edition per period), or when `newEdition` asks for one.
+    public func run(since span: TimeSpan, out: String, at now: Date, actor: String, newEdition: Bool = false) throws -> Outcome {
         let all = try store.publications()
         if let draft = all.first(where: { $0.status == .review }) {
             if now < draft.reviewUntil {
@@ -104,6 +108,13 @@ public struct PublicationDesk: Sendable {
             published.manifestSHA256 = written.manifest
             try writeIndex(out: out, latest: published)
             return Outcome(step: .published, publication: published, directory: written.directory, manifestSHA256: written.manifest)
+        }
+        if !newEdition, let last = all.first(where: { $0.status == .published }),
+            now < last.until.addingTimeInterval(TimeInterval(span.seconds))
+        {
+            return Outcome(
+                step: .upToDate, publication: last, directory: (out as NSString).appendingPathComponent("v\(last.version)"),
+                manifestSHA256: last.manifestSHA256 ?? "")
         }
         let since = now.addingTimeInterval(-TimeInterval(span.seconds))
         let stats = try statistics(since: since, until: now)

@@ -154,7 +154,8 @@ extension StatsCommand {
         static let configuration = CommandConfiguration(
             abstract: "The public comply-or-explain list as a static site: drafts, keeps the draft up to date during the review window, then publishes.",
             discussion: """
-                Run it again (by hand or daily from cron) and it does the step that is due. With nothing in review it drafts \
+                Run it again (by hand or daily from cron) and it does the step that is due. When nothing is in review and the last \
+                edition's period ended at least --since ago (or --new-edition), it drafts \
                 an edition of the last --since into DIR/draft and lists who may respond. While the window (monitor.review_window) \
                 is open it rewrites DIR/draft with the explanations accepted so far. Once it has closed it publishes DIR/vN with \
                 manifest.sha256 and updates DIR/index.html and DIR/latest.json. No URL, hash or reporter is ever written.
@@ -166,6 +167,8 @@ extension StatsCommand {
         var out: String
         @Option(help: "Act as of this time (RFC 3339); default now.")
         var at: String?
+        @Flag(help: "Draft a new edition now, even if the last one's period ended less than --since ago.")
+        var newEdition = false
 
         func validate() throws {
             try ArgumentChecks.span(since, option: "--since")
@@ -179,7 +182,7 @@ extension StatsCommand {
             let (directory, _) = try Output.setup { try gateway.directory() }
             let desk = PublicationDesk(store: try global.openStore(gateway), config: gateway.config, directory: directory)
             do {
-                let outcome = try desk.run(since: TimeSpan(since)!, out: out, at: now, actor: GlobalOptions.actor)
+                let outcome = try desk.run(since: TimeSpan(since)!, out: out, at: now, actor: GlobalOptions.actor, newEdition: newEdition)
                 Output.out(outcome.json.serialized + "\n")
                 if outcome.step == .drafted, !outcome.publication.listed.isEmpty {
                     // Listed hosters are told through the outbox; `hotline work` (or serve) delivers.
@@ -197,6 +200,10 @@ extension StatsCommand {
                     )
                 case .published:
                     Output.err("hotline: published v\(outcome.publication.version) in \(outcome.directory) (manifest SHA-256 \(outcome.manifestSHA256))\n")
+                case .upToDate:
+                    Output.err(
+                        "hotline: v\(outcome.publication.version) covers up to \(RFC3339.format(outcome.publication.until)); the next edition is due a period after that (--new-edition drafts one now)\n"
+                    )
                 }
             } catch let error as PublicationError {
                 Output.err("hotline: \(error.description)\n")

@@ -94,8 +94,18 @@ import Testing
         #expect(published.stdout.hasPrefix(#"{"step":"published","publication":{"version":1,"status":"published""#), "\(published.stdout)")
         #expect(FileManager.default.fileExists(atPath: site + "/v1/manifest.sha256"))
         #expect(try String(contentsOfFile: site + "/latest.json", encoding: .utf8).hasPrefix(#"{"version":1,"path":"v1/""#))
-        // The next run starts edition 2; the audit chain holds every step and verifies.
-        #expect(try publish("2026-12-16T00:00:00Z").stdout.hasPrefix(#"{"step":"drafted","publication":{"version":2"#))
+        // A daily run makes one edition per period: the next is due 90 days after v1's end.
+        let next = try publish("2026-12-16T00:00:00Z")
+        #expect(next.stdout.hasPrefix(#"{"step":"up-to-date","publication":{"version":1"#), "\(next.stdout)")
+        #expect(next.stderr.contains("v1 covers up to 2026-12-01T00:00:00Z"))
+        #expect(
+            try publish("2027-03-01T00:00:00Z").stdout.hasPrefix(
+                #"{"step":"drafted","publication":{"version":2,"status":"review","since":"2026-12-01T00:00:00Z""#))
+        // --new-edition drafts at once (v2 in review is withdrawn for v3).
+        let forced = try CLI.run(
+            ["stats", "publish", "--data-dir", data, "--config", "builtin", "--since", "90d", "--out", site, "--at", "2027-03-02T00:00:00Z", "--new-edition"])
+        #expect(forced.stdout.hasPrefix(#"{"step":"in-review","publication":{"version":2"#), "a draft in review is kept: \(forced.stdout)")
+        // The audit chain holds every step and verifies.
         #expect(try CLI.run(["audit", "verify", "--data-dir", data, "--config", "builtin"]).status == 0)
         let bad = try CLI.run(["stats", "publish", "--data-dir", data, "--config", "builtin", "--out", site, "--since", "soon"])
         #expect(bad.status == 64)
