@@ -7,7 +7,12 @@ extension PostgresStore: GatewayStorage {
     /// Every URL of the notices to hosters and of the forwards to partners and the police delivered in `[since, until)`, a notice's URLs
     /// together, read on up to `threads` connections.
     public func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow] {
-        // The server does the date arithmetic; one query, in notice order.
+        try postgresNoticeURLRows(condition: "n.sent_at >= ? AND n.sent_at < ?", [.text(StoredDate.text(since)), .text(StoredDate.text(until))])
+    }
+
+    /// The monitor's rows that meet `condition`; the server does the date arithmetic, one
+    /// query, in notice order.
+    func postgresNoticeURLRows(condition: String, _ arguments: [SQLValue]) throws -> [NoticeURLRow] {
         try reading { db in
             var strings = SharedStrings()
             return try db.rows(
@@ -18,9 +23,9 @@ extension PostgresStore: GatewayStorage {
                        (n.escalated_to IS NOT NULL)::int AS escalated, EXTRACT(EPOCH FROM i.removed_at::timestamptz)::float8 AS removed,
                        n.kind AS kind, n.recipient AS recipient, n.contact_id AS contact_id
                 FROM notices n JOIN notice_items i ON i.notice_id = n.id
-                WHERE n.sent_at >= ? AND n.sent_at < ? AND \(StoreQueries.followedNotices)
+                WHERE \(condition) AND \(StoreQueries.followedNotices)
                 ORDER BY n.seq, i.position
-                """, [.text(StoredDate.text(since)), .text(StoredDate.text(until))]
+                """, arguments
             ).map { row in
                 NoticeURLRow(
                     noticeKey: Int64(try row.integer("key")), reference: try row.text("reference"),
@@ -36,6 +41,12 @@ extension PostgresStore: GatewayStorage {
                     contactID: try row.optionalText("contact_id").map { strings.shared($0) })
             }
         }
+    }
+
+    /// The URLs still online of notices and forwards still followed, delivered before `until`.
+    public func openNoticeURLRows(until: Date) throws -> [NoticeURLRow] {
+        try postgresNoticeURLRows(
+            condition: "n.status IN \(StoreQueries.openStatuses) AND i.removed_at IS NULL AND n.sent_at < ?", [.text(StoredDate.text(until))])
     }
 
     /// Every intake decision since `since` decided again under `ruleSet`, on up to `threads` cores.

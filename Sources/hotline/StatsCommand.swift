@@ -109,7 +109,7 @@ extension StatsCommand {
         func run() throws {
             let gateway = try global.assembly()
             let now = try at.map { try WorkCommand.parseTime($0) } ?? Date()
-            let online = OnlineNow(rows: try global.openStore(gateway).noticeURLRows(since: .distantPast, until: now), now: now)
+            let online = try global.openStore(gateway).onlineNow(at: now, now: Date())
             switch format {
             case .json: Output.out(online.json.serialized + "\n")
             case .csv: Output.out(StatsCSV.online(online))

@@ -97,6 +97,15 @@ import Testing
         #expect(rows.map(\.recipient) == ["Example Hosting", "Partner DE"])
         #expect(rows.map(\.contactID) == ["example-hosting", nil])
         #expect(rows.allSatisfy { $0.country == "DE" && $0.asn == 64_500 })
+        // Online now reads only what is open: a removed notice is left out.
+        var gone = notice("n4", kind: .notify, target: .hosting, name: "Example Hosting", contact: "example-hosting")
+        gone.status = .removed
+        gone.items[0].state = .removed
+        gone.items[0].removedAt = Self.at
+        try store.insertNotice(gone, messages: [], consumedItems: [], event: nil)
+        let open = try store.openNoticeURLRows(until: Self.at.addingTimeInterval(60))
+        #expect(open.map(\.reference) == ["HG-n1", "HG-n2"])
+        #expect(try store.onlineNow(at: Self.at.addingTimeInterval(60), now: Self.at.addingTimeInterval(60)).total.urls == 2)
     }
 
     @Test(arguments: Backend.available) func photoDNAValuesAreKeptPerListForAnExternalMatcher(_ backend: Backend) throws {

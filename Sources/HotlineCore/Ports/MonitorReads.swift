@@ -12,6 +12,9 @@ public protocol MonitorReads: Sendable {
     /// Every URL of the notices to hosters and of the forwards to partners and the police delivered in `[since, until)`, a notice's URLs
     /// together, read on up to `threads` connections.
     func noticeURLRows(since: Date, until: Date, threads: Int) throws -> [NoticeURLRow]
+    /// The URLs not seen removed of notices and forwards still followed (or refused),
+    /// delivered before `until`: what is online now, read without the removed ones.
+    func openNoticeURLRows(until: Date) throws -> [NoticeURLRow]
     /// Every intake decision since `since` decided again under `ruleSet`, on up to `threads` cores.
     func replay(ruleSet: RuleSet, since: Date, keep: Int, threads: Int) throws -> RuleReplay
 }
@@ -20,6 +23,13 @@ extension MonitorReads {
     /// `noticeURLRows` on every core.
     public func noticeURLRows(since: Date, until: Date) throws -> [NoticeURLRow] {
         try noticeURLRows(since: since, until: until, threads: ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// What is online at `at`: from the open rows when `at` is now (`now` within a minute),
+    /// else from every row as of then (a URL removed since was online then).
+    public func onlineNow(at: Date, now: Date) throws -> OnlineNow {
+        abs(now.timeIntervalSince(at)) < 60
+            ? OnlineNow(rows: try openNoticeURLRows(until: at), now: at) : OnlineNow(rows: try noticeURLRows(since: .distantPast, until: at), now: at)
     }
 
     /// `replay` on every core, keeping the first 50 changed reports.

@@ -87,7 +87,7 @@ struct MonitorRoutes {
     func online(_ request: Request, context: GatewayContext) throws -> Response {
         _ = try context.require(.analyst)
         let now = runtime.time.now()
-        let online = OnlineNow(rows: try runtime.store.noticeURLRows(since: .distantPast, until: now), now: now)
+        let online = try runtime.store.onlineNow(at: now, now: now)
         if try Self.wantsCSV(request) { return Self.csv(StatsCSV.online(online), name: "online.csv") }
         return .json(online.json)
     }
@@ -112,7 +112,7 @@ struct MonitorRoutes {
             decisions: decisions, queueDepth: try store.queueDepth(), since: since, until: until,
             rulesVersion: runtime.parts.engine.ruleSet.digest)
         page.upstreams = try store.upstreams(of: page.stats.complyOrExplain.compactMap(\.figures.asn))
-        page.online = OnlineNow(rows: try store.noticeURLRows(since: .distantPast, until: until), now: until)
+        page.online = try store.onlineNow(at: until, now: runtime.time.now())
         let language = WorkbenchLanguage.of(request)
         let html = WorkbenchHTML.page(
             title: language.text("nav.monitor"), body: page.body, language: language, csrf: context.session?.session.csrf, actor: context.token?.actor,

@@ -4,6 +4,8 @@ import HotlineCore
 /// The store's reads and writes for the ingest pipeline and the dispatch worker, written once
 /// for SQLite and PostgreSQL: each store runs them inside its own transactions.
 enum StoreQueries {
+    /// Statuses of notices whose URLs can still be online (followed up, or refused).
+    static let openStatuses = "('sent', 'acknowledged', 'rejected')"
     /// The notices the monitor follows: those to hosters, and forwards to partner hotlines
     /// and the police (test notices and forwards to other contacts are left out).
     static let followedNotices = "((n.kind = 'notify' AND n.target = 'hosting') OR (n.kind = 'forward' AND n.target IN ('partner', 'police')))"

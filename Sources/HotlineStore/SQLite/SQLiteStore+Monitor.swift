@@ -12,11 +12,23 @@ extension SQLiteStore {
             sql: "SELECT MIN(rowid), MAX(rowid) FROM notices WHERE sent_at >= ? AND sent_at < ?", arguments: StatementArguments(range))
         // Ranges of notice rowids, concatenated in order, keep a notice's URLs together.
         return try readInRowidRanges(low: low, high: high, threads: threads) { db, from, to in
-            try Self.noticeURLRows(db, range: range, from: from, to: to)
+            try Self.noticeURLRows(
+                db, condition: "n.rowid >= ? AND n.rowid < ? AND n.sent_at >= ? AND n.sent_at < ?",
+                arguments: [from, to, range[0], range[1]])
         }.flatMap { $0 }
     }
 
-    static func noticeURLRows(_ db: Database, range: [String], from: Int64, to: Int64) throws -> [NoticeURLRow] {
+    /// The URLs still online now of notices and forwards still followed, delivered before
+    /// `until`: through the index on status, so only the open ones are read.
+    public func openNoticeURLRows(until: Date) throws -> [NoticeURLRow] {
+        try pool.read { db in
+            try Self.noticeURLRows(
+                db, condition: "n.status IN \(StoreQueries.openStatuses) AND i.removed_at IS NULL AND n.sent_at < ?",
+                arguments: [StoredDate.text(until)])
+        }
+    }
+
+    static func noticeURLRows(_ db: Database, condition: String, arguments: StatementArguments) throws -> [NoticeURLRow] {
         // Times come out of SQLite as Unix seconds (julianday), which is much cheaper than
         // parsing their text in Swift a million times.
         let rows = try Row.fetchCursor(
@@ -27,9 +39,9 @@ extension SQLiteStore {
                        n.acknowledged_at IS NOT NULL, n.status, n.escalated_to IS NOT NULL, (julianday(i.removed_at) - 2440587.5) * 86400.0,
                        n.kind = 'forward', n.recipient, n.contact_id
                 FROM notices n JOIN notice_items i ON i.notice_id = n.id
-                WHERE n.rowid >= ? AND n.rowid < ? AND n.sent_at >= ? AND n.sent_at < ? AND \(StoreQueries.followedNotices)
+                WHERE \(condition) AND \(StoreQueries.followedNotices)
                 ORDER BY n.rowid
-                """, arguments: [from, to, range[0], range[1]])
+                """, arguments: arguments)
         var result: [NoticeURLRow] = []
         var strings = SharedStrings()
         while let row = try rows.next() {
