@@ -209,7 +209,7 @@ public struct GatewayAssembly: Sendable {
         let key: String
         do { key = try settings.key.reveal() } catch { throw SetupError("hashes.external_matcher: \(error.message)") }
         return HTTPExternalMatcher(
-            name: settings.name, api: settings.api == .photodna ? .photodna : .arachnid, url: settings.url, user: settings.user, key: key,
+            name: settings.name, api: settings.api, url: settings.url, user: settings.user, key: key,
             timeout: TimeInterval(settings.timeout.seconds),
             breaker: CircuitBreaker(failureLimit: settings.failures, cooldown: TimeInterval(settings.cooldown.seconds), time: time))
     }

@@ -40,6 +40,8 @@ public struct PublicationDesk: Sendable {
         public var directory: String
         /// The manifest's SHA-256 (of the files written).
         public var manifestSHA256: String
+        /// The figures of a new draft, for telling the listed hosters without reading them again.
+        public var stats: RemovalStatistics? = nil
 
         /// One line of JSON for the operator and a CI.
         public var json: JSONValue {
@@ -133,7 +135,7 @@ public struct PublicationDesk: Sendable {
                     ]))
         else { throw PublicationError(description: "version \(draft.version) was drafted by another instance a moment ago") }
         let written = try write(content(draft, stats: stats, at: now), to: (out as NSString).appendingPathComponent("draft"))
-        return Outcome(step: .drafted, publication: draft, directory: written.directory, manifestSHA256: written.manifest)
+        return Outcome(step: .drafted, publication: draft, directory: written.directory, manifestSHA256: written.manifest, stats: stats)
     }
 
     /// What `publication` shows at `now`: its period's figures, and the explanations accepted by then.

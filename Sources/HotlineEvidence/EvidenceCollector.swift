@@ -41,7 +41,7 @@ public struct EvidenceCollector: EvidenceGathering {
         var observed = MediaHasher.observe(body, url: url, declaredType: declaredType, limits: imageLimits, cache: cache)
         guard let matcher, let type = observed.mediaType, type.hasPrefix("image/") || type.hasPrefix("video/") else { return observed }
         if let known = lists?.match(observed: [observed]), known.kind != .none { return observed }
-        observed.external = (matcher.name, matcher.match(.bytes(body, mediaType: type)))
+        observed.external = ExternalMatch(matcher: matcher.name, answer: matcher.match(.bytes(body, mediaType: type)))
         return observed
     }
 

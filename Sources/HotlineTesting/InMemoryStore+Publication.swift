@@ -116,8 +116,6 @@ extension InMemoryStore: ExternalHashStore {
 extension InMemoryStore {
     /// The URLs still online of notices and forwards still followed, delivered before `until`.
     public func openNoticeURLRows(until: Date) throws -> [NoticeURLRow] {
-        try noticeURLRows(since: .distantPast, until: until, threads: 1).filter {
-            $0.removedAt == nil && ($0.status.isActive || $0.status == .rejected)
-        }
+        try noticeURLRows(since: .distantPast, until: until, threads: 1).filter(\.isOpen)
     }
 }

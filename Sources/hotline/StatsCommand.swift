@@ -184,13 +184,11 @@ extension StatsCommand {
             do {
                 let outcome = try desk.run(since: TimeSpan(since)!, out: out, at: now, actor: GlobalOptions.actor, newEdition: newEdition)
                 Output.out(outcome.json.serialized + "\n")
-                if outcome.step == .drafted, !outcome.publication.listed.isEmpty {
+                if outcome.step == .drafted, !outcome.publication.listed.isEmpty, let stats = outcome.stats {
                     // Listed hosters are told through the outbox; `hotline work` (or serve) delivers.
                     let (parts, _) = try Output.setup { try gateway.parts(store: desk.store) }
                     let queued = try PublicationReviewNotices(assembly: gateway).run(
-                        draft: outcome.publication,
-                        stats: try desk.statistics(since: outcome.publication.since, until: outcome.publication.until), store: desk.store, parts: parts,
-                        at: now)
+                        draft: outcome.publication, stats: stats, store: desk.store, parts: parts, at: now)
                     Output.err("hotline: \(queued) listed hoster(s) will be told by the next hotline work\n")
                 }
                 switch outcome.step {

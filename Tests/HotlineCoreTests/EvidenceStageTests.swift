@@ -156,15 +156,15 @@ struct FixedHosting: ReportEnricher {
         let harness = try EvidenceHarness()
         // The lists know nothing of this image; the external matcher does.
         var unknown = pageWithImage("https://unknown.example/page", md5: String(repeating: "5", count: 32))
-        unknown.media[1].external = ("photodna", .match(classification: "A1", score: 0.97, source: "Test"))
+        unknown.media[1].external = ExternalMatch(matcher: "photodna", answer: .match(classification: "A1", score: 0.97, source: "Test"))
         harness.web.serve("https://unknown.example/page", unknown)
         // Listed: the lists decide, whatever the matcher said.
         var listed = pageWithImage("https://listed.example/page", md5: Self.listed)
-        listed.media[1].external = ("photodna", .match(classification: "B2", score: 0.5, source: "Test"))
+        listed.media[1].external = ExternalMatch(matcher: "photodna", answer: .match(classification: "B2", score: 0.5, source: "Test"))
         harness.web.serve("https://listed.example/page", listed)
         // Unavailable is no evidence at all.
         var down = pageWithImage("https://down.example/page", md5: String(repeating: "6", count: 32))
-        down.media[1].external = ("photodna", .unavailable("photodna: HTTP 503"))
+        down.media[1].external = ExternalMatch(matcher: "photodna", answer: .unavailable("photodna: HTTP 503"))
         harness.web.serve("https://down.example/page", down)
         _ = try harness.ingest([
             #"{"url": "https://unknown.example/page"}"#, #"{"url": "https://listed.example/page"}"#, #"{"url": "https://down.example/page"}"#,

@@ -67,8 +67,8 @@ import Testing
         // The page is no image, and a.jpg is listed already: neither goes out.
         #expect(byURL[hoster.url("/page/p2?images=a,b")]?.external == nil)
         #expect(byURL[hoster.url("/image/a.jpg")]?.external == nil)
-        #expect(byURL[hoster.url("/image/b.png")]?.externalAnswer == .match(classification: "A1", score: nil, source: "Test"))
-        #expect(byURL[hoster.url("/image/b.png")]?.externalMatcher == "photodna")
+        #expect(byURL[hoster.url("/image/b.png")]?.external?.answer == .match(classification: "A1", score: nil, source: "Test"))
+        #expect(byURL[hoster.url("/image/b.png")]?.external?.matcher == "photodna")
         #expect(matcher.askedSizes.contains(matchBytes.count) && !matcher.askedSizes.isEmpty)
         #expect(matcher.askedSizes.count == found.media.filter { ($0.mediaType ?? "").hasPrefix("image/") && $0.md5 != listed }.count)
     }

@@ -17,14 +17,7 @@ import HotlineYAML
 /// ```
 public struct ExternalMatcherSettings: Hashable, Sendable {
     /// The wire format it speaks.
-    public enum API: String, Hashable, Sendable, CaseIterable {
-        /// PhotoDNA's Match API: `{"DataRepresentation":"inline","Value":base64}`, the key in
-        /// `Ocp-Apim-Subscription-Key`; answers `IsMatch` and `MatchDetails.MatchFlags`.
-        case photodna
-        /// Arachnid Shield's media endpoint: the raw bytes with their type, HTTP Basic;
-        /// answers `classification` and `match_type`.
-        case arachnid
-    }
+    public typealias API = ExternalMatcherAPI
 
     /// The name its matches are listed under.
     public var name: String

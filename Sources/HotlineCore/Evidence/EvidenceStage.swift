@@ -156,8 +156,8 @@ public struct EvidenceStage: Sendable {
         evidence.apply(to: &facts)
         let observed = evidence.media.isEmpty ? nil : hashMatcher?.match(observed: evidence.media)
         // The lists in force first; an external matcher's match counts where they found nothing.
-        let externalFile = evidence.media.first { $0.external.flatMap { $0.answer.result(matcher: $0.matcher) } != nil }
-        let external = externalFile?.external.flatMap { $0.answer.result(matcher: $0.matcher) }
+        let externalFile = evidence.media.first { $0.external?.result != nil }
+        let external = externalFile?.external?.result
         let useExternal = external != nil && (observed == nil || observed?.kind == HashMatchResult.Kind.none)
         if useExternal, let external {
             external.apply(to: &facts, source: .external)

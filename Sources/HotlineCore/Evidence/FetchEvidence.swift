@@ -19,18 +19,8 @@ public struct ObservedMedia: Hashable, Sendable {
     public var pdq: PDQHash?
     /// PDQ quality (0–100), for images that decoded.
     public var quality: Int?
-    /// What an external matcher answered for its bytes, when one was asked: its name and answer.
-    public var external: (matcher: String, answer: ExternalMatchAnswer)? {
-        get { externalMatcher.map { ($0, externalAnswer ?? .noMatch) } }
-        set {
-            externalMatcher = newValue?.matcher
-            externalAnswer = newValue?.answer
-        }
-    }
-    /// The matcher asked, if any.
-    public var externalMatcher: String? = nil
-    /// Its answer.
-    public var externalAnswer: ExternalMatchAnswer? = nil
+    /// What an external matcher answered for its bytes, when one was asked.
+    public var external: ExternalMatch? = nil
 
     /// Creates one.
     public init(url: String, mediaType: String?, bytes: Int, md5: String, sha1: String, sha256: String, pdq: PDQHash? = nil, quality: Int? = nil) {

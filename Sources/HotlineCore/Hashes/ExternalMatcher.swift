@@ -21,6 +21,33 @@ public enum ExternalMatchAnswer: Hashable, Sendable {
     case unavailable(String)
 }
 
+/// The wire formats external matchers speak.
+public enum ExternalMatcherAPI: String, Hashable, Sendable, CaseIterable {
+    /// PhotoDNA's Match API: `{"DataRepresentation":"inline","Value":base64}`, the key in
+    /// `Ocp-Apim-Subscription-Key`; answers `IsMatch` and `MatchDetails.MatchFlags`.
+    case photodna
+    /// Arachnid Shield's media endpoint: the raw bytes with their type, HTTP Basic;
+    /// answers `classification` and `match_type`.
+    case arachnid
+}
+
+/// One external matcher's answer about one file: who was asked, and what it said.
+public struct ExternalMatch: Hashable, Sendable {
+    /// The matcher's name (`hash.list` of its matches).
+    public var matcher: String
+    /// Its answer.
+    public var answer: ExternalMatchAnswer
+
+    /// Creates one.
+    public init(matcher: String, answer: ExternalMatchAnswer) {
+        self.matcher = matcher
+        self.answer = answer
+    }
+
+    /// As a hash match result for the rules, when it is a match.
+    public var result: HashMatchResult? { answer.result(matcher: matcher) }
+}
+
 /// A matcher outside the gateway (PhotoDNA, Arachnid Shield): licensed or remote, so it is a
 /// port, and its answer becomes `hash.*` facts with `hash.source: external`.
 public protocol ExternalMatcher: Sendable {

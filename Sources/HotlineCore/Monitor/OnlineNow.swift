@@ -79,7 +79,7 @@ public struct OnlineNow: Sendable {
         var networks: [Key: Ages] = [:]
         var hosters: [Key: Ages] = [:]
         var total = Ages(key: "all")
-        for row in rows where row.removedAt == nil && (row.status.isActive || row.status == .rejected) {
+        for row in rows where row.isOpen {
             let age = max(0, now.timeIntervalSince(row.sentAt))
             let country = row.country ?? "unknown"
             countries[Key(name: country), default: Ages(key: country)].add(row, age: age)

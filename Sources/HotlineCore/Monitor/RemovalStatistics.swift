@@ -34,6 +34,10 @@ public struct NoticeURLRow: Hashable, Sendable {
     /// When it was found gone (first of the confirming checks), if it was.
     public var removedAt: Date?
 
+    /// Not seen removed, in a notice still followed up (or refused): online as far as the
+    /// gateway knows.
+    public var isOpen: Bool { removedAt == nil && (status.isActive || status == .rejected) }
+
     /// Creates a row.
     public init(
         noticeKey: Int64, reference: String, org: String, asn: Int?, country: String?, sentAt: Date, deadline: Date?, reminders: Int, acknowledged: Bool,
@@ -209,7 +213,7 @@ public struct RemovalStatistics: Sendable {
                 durations.append(seconds)
                 if seconds <= 86_400 { within24 += 1 }
                 if seconds <= 259_200 { within72 += 1 }
-            } else if row.status.isActive || row.status == .rejected {
+            } else if row.isOpen {
                 online += 1
                 if let deadline = row.deadline, deadline < now { overdue += 1 }
                 if row.escalated && row.noticeKey != lastIgnored {

@@ -92,7 +92,7 @@ struct SurvivalCollector {
             let sent = rows[position].sentAt
             if let removed = rows[position].removedAt {
                 observed.append((max(0, removed.timeIntervalSince(sent)), true, Int32(position)))
-            } else if rows[position].status.isActive || rows[position].status == .rejected {
+            } else if rows[position].isOpen {
                 observed.append((max(0, now.timeIntervalSince(sent)), false, Int32(position)))
             }
         }

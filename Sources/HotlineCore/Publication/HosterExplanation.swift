@@ -64,15 +64,8 @@ public struct HosterExplanation: Hashable, Sendable {
     /// Why `text` cannot be published, if it cannot: the list names organisations and counts
     /// only, so a hoster's text may not carry a URL, a host name with a path, or a hash.
     public static func unpublishable(_ text: String) -> String? {
-        let lower = text.lowercased()
-        if lower.contains("://") || lower.contains("www.") || lower.contains("hxxp") {
-            return "the text must not contain URLs (the published list names organisations and counts only)"
-        }
-        var run = 0
-        for character in lower {
-            run = character.isHexDigit ? run + 1 : 0
-            if run >= 32 { return "the text must not contain hashes (the published list names organisations and counts only)" }
-        }
+        // The same check every published file gets, so an accepted text cannot stop a publication.
+        if let leak = PublicationSite.leaks(in: text) { return "the text \(leak) (the published list names organisations and counts only)" }
         if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t" }) {
             return "the text must not contain control characters"
         }

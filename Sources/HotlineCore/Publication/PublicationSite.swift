@@ -83,7 +83,7 @@ public struct PublicationSite: Sendable {
     /// path, or a hexadecimal run as long as a hash. `nil` when clean.
     public static func leaks(in text: String) -> String? {
         let lower = text.lowercased()
-        for marker in ["http://", "https://", "hxxp", "ftp://", "www."] where lower.contains(marker) {
+        for marker in ["://", "hxxp", "www."] where lower.contains(marker) {
             return "contains \"\(marker)\""
         }
         var run = 0
@@ -146,7 +146,7 @@ extension PublicationSite {
         func json() -> JSONValue {
             let list = content.stats.complyOrExplain.map { finding -> JSONValue in
                 .object([
-                    "hoster": Self.publicFigures(finding.figures), "reasons": .array(finding.reasons.map(JSONValue.string)),
+                    "hoster": PublicationSite.publicFigures(finding.figures), "reasons": .array(finding.reasons.map(JSONValue.string)),
                     "evidence_notices": .number(Double(evidenceCount(finding))),
                     "upstreams": .array(upstreams(finding.figures).map(JSONValue.string)),
                     "explanations": .array(
@@ -163,18 +163,11 @@ extension PublicationSite {
                 "drafted_at": .string(RFC3339.format(publication.createdAt)), "review_until": .string(RFC3339.format(publication.reviewUntil)),
                 "published_at": publication.publishedAt.map { .string(RFC3339.format($0)) } ?? .null,
                 "method": .string(Self.method(content.thresholds)),
-                "total": Self.publicFigures(content.stats.total), "forwards": Self.publicFigures(content.stats.forwardTotal),
-                "cooperating": .array(cooperating.map(Self.publicFigures)), "comply_or_explain": .array(list),
-                "partners": .array(content.stats.partners.map(Self.publicFigures)),
+                "total": PublicationSite.publicFigures(content.stats.total), "forwards": PublicationSite.publicFigures(content.stats.forwardTotal),
+                "cooperating": .array(cooperating.map(PublicationSite.publicFigures)), "comply_or_explain": .array(list),
+                "partners": .array(content.stats.partners.map(PublicationSite.publicFigures)),
                 "curves": .array(curves.map { $0.json }),
             ])
-        }
-
-        /// A group's figures without anything that is not a count, a share or a name.
-        static func publicFigures(_ figures: RemovalFigures) -> JSONValue {
-            guard case .object(var object) = figures.json else { return figures.json }
-            object["contact_id"] = nil
-            return .object(object)
         }
 
         static func method(_ thresholds: ComplianceThresholds) -> String {
@@ -318,8 +311,12 @@ extension PublicationSite {
         }
     }
 
-    /// A group's figures as the site shows them (no directory ids).
-    public static func publicFigures(_ figures: RemovalFigures) -> JSONValue { Model.publicFigures(figures) }
+    /// A group's figures as the site shows them: counts, shares and names, no directory ids.
+    public static func publicFigures(_ figures: RemovalFigures) -> JSONValue {
+        guard case .object(var object) = figures.json else { return figures.json }
+        object["contact_id"] = nil
+        return .object(object)
+    }
 
     /// Text safe inside HTML elements and attribute values; the dashboard uses it too.
     public static func escape(_ text: String) -> String {

@@ -6,12 +6,7 @@ import HotlineCore
 /// answer is checked field by field, and a breaker stops calling a service that keeps failing.
 public struct HTTPExternalMatcher: ExternalMatcher {
     /// The wire format.
-    public enum API: String, Sendable {
-        /// `POST {"DataRepresentation":"inline","Value":base64}` with `Ocp-Apim-Subscription-Key`.
-        case photodna
-        /// `POST` of the raw bytes with their `Content-Type`, HTTP Basic.
-        case arachnid
-    }
+    public typealias API = ExternalMatcherAPI
 
     /// The name its matches are listed under.
     public let name: String
