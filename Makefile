@@ -1,7 +1,7 @@
 # Hotline Gateway. `make run` and `make test` are the two quick-start commands.
 SWIFT ?= swift
 DATA_DIR ?= data
-APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libssl-dev libjpeg-dev libturbojpeg0-dev libpng-dev libgif-dev libwebp-dev libxml2-dev pkg-config publicsuffix
+APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libssl-dev libjpeg-dev libturbojpeg0-dev libpng-dev libgif-dev libwebp-dev libxml2-dev pkg-config publicsuffix libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
 
 .PHONY: deps test-deps build run test lint format test-swift test-rules bench bench-http bench-hosters fuzz clean
 
@@ -33,9 +33,13 @@ run: build
 # server (aiosmtpd), the X-ARF v4 schema validator (jsonschema), the OpenAPI validator and
 # schemathesis (which checks `hotline serve` against its OpenAPI document),
 # openssl for a test certificate, headless Chromium (driven over the DevTools protocol
-# with websocket-client) for the dashboard, and Dovecot (IMAP) for the mailbox tests.
+# with websocket-client) for the dashboard, Dovecot (IMAP) for the mailbox tests, and Meta's
+# vPDQ (PyPI vpdq, built here against Debian's FFmpeg) with python-threatexchange for video,
+# whose clips Debian's ffmpeg makes from generated frames.
 test-deps:
-	@python3 -c "import pdqhash, PIL, numpy, aiosmtpd, jsonschema, openapi_spec_validator, websocket, schemathesis, xarf" 2>/dev/null || python3 -m pip install -q pdqhash pillow numpy aiosmtpd jsonschema openapi-spec-validator websocket-client schemathesis xarf
+	@missing=""; for p in ffmpeg libavdevice-dev libavfilter-dev libswresample-dev g++; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
+	@python3 -c "import pdqhash, PIL, numpy, aiosmtpd, jsonschema, openapi_spec_validator, websocket, schemathesis, xarf, vpdq, threatexchange" 2>/dev/null || python3 -m pip install -q pdqhash pillow numpy aiosmtpd jsonschema openapi-spec-validator websocket-client schemathesis xarf vpdq threatexchange
 	@missing=""; { command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ]; } || missing="$$missing dnsmasq-base"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \

@@ -51,6 +51,13 @@ let package = Package(
             name: "HotlineHashing",
             dependencies: ["HotlineCore", "CTurboJPEG", "CPNG", "CGIF", "CWebP", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // FFmpeg's demuxers, decoders and scaler, for video frames.
+        .systemLibrary(
+            name: "CFFmpeg", pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
+        // vPDQ: video decoded in memory with FFmpeg, one frame a second hashed with PDQ.
+        .target(name: "HotlineVideo", dependencies: ["HotlineCore", "HotlineHashing", "CFFmpeg"]),
         // What a web page shows: its media references, read with libxml2's HTML parser. No I/O.
         .target(name: "HotlinePages", dependencies: ["CXML2"]),
         // Hosting resolution without I/O: IP tables, RDAP response reading, the contact
@@ -115,7 +122,7 @@ let package = Package(
             name: "hotline",
             dependencies: [
                 "HotlineApp", "HotlineServer", "HotlineCore", "HotlineConfig", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineYAML", "HotlinePages",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "HotlineVideo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -125,7 +132,7 @@ let package = Package(
             name: "HotlineBench",
             dependencies: [
                 "HotlineApp", "HotlineCore", "HotlineConfig", "HotlineStore", "HotlineHashing", "HotlineHosting", "HotlineNet", "HotlineServer",
-                "HotlineTesting",
+                "HotlineTesting", "HotlineVideo",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -145,6 +152,7 @@ let package = Package(
             name: "HotlineNetTests", dependencies: ["HotlineNet", "HotlineConfig", "HotlineHosting", "HotlineTesting"], exclude: ["Servers", "Fixtures"]),
         .testTarget(name: "HotlinePagesTests", dependencies: ["HotlinePages"]),
         .testTarget(name: "HotlineEvidenceTests", dependencies: ["HotlineEvidence", "HotlineCore", "HotlineNet", "HotlineHashing", "HotlineTesting"]),
+        .testTarget(name: "HotlineVideoTests", dependencies: ["HotlineVideo", "HotlineHashing", "HotlineCore", "HotlineTesting"]),
         .testTarget(name: "HotlineHashingTests", dependencies: ["HotlineHashing", "HotlineTesting"], exclude: ["Reference"]),
         .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "HotlineConfig", "HotlineNet", "HotlineTesting", "hotline", "HotlineFuzz"]),
         .testTarget(

@@ -1,0 +1,89 @@
+import CFFmpeg
+import Foundation
+import HotlineCore
+import HotlineHashing
+
+/// vPDQ of a video held in memory: FFmpeg decodes every frame (as it must, frames depend on
+/// one another), one frame a second (by default) is converted and hashed with PDQ, and a
+/// frame whose hash repeats the one before is left out. Frame number, quality and timestamp
+/// follow Meta's `vpdq` (frame number in decoding order over the stream's frame rate).
+///
+/// Only the containers and codecs of ``allowedFormats`` and ``allowedCodecs`` are opened:
+/// FFmpeg's demuxers include some (HLS, concat) that would open other files or URLs named
+/// inside the input, and a fetched file is hostile until hashed. FFmpeg's own log is
+/// silenced, since it prints text from the file.
+public enum VideoHasher {
+    /// The demuxers a video may be read with.
+    public static let allowedFormats = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpeg,mpegts,asf,ogg"
+    /// The decoders a video stream may be decoded with.
+    public static let allowedCodecs: Set<String> = [
+        "h264", "hevc", "vp8", "vp9", "av1", "libdav1d", "libaom-av1", "mpeg4", "mpeg1video", "mpeg2video", "mjpeg", "h263", "flv", "msmpeg4v2",
+        "msmpeg4", "wmv1", "wmv2", "wmv3", "vc1", "theora", "libvpx", "libvpx-vp9",
+    ]
+    /// Sampled frames are converted to RGB at about this shorter side, not at full size:
+    /// PDQ filters them as it would the full-size frame (``DecodedImage/sourceWidth``), and
+    /// the hash stays within a few bits of Meta's full-size one (`HotlineVideoTests`) at a
+    /// fraction of the conversion and filtering.
+    public static let hashedSide = 384
+
+    /// The vPDQ hash of `bytes`: one frame every `secondsPerHash` (0 hashes every frame),
+    /// decoded with `threads` (0: as many as the machine has).
+    public static func hash(_ bytes: [UInt8], secondsPerHash: Double = 1, limits: VideoLimits = .standard, threads: Int = 0) throws(VideoHashError)
+        -> VideoHash
+    {
+        guard bytes.count <= limits.maximumBytes else { throw .tooLarge("\(bytes.count) bytes, more than \(limits.maximumBytes)") }
+        guard !bytes.isEmpty else { throw .notAVideo("no bytes") }
+        guard secondsPerHash >= 0, secondsPerHash.isFinite else { throw .decodeFailed("seconds per hash must be 0 or more") }
+        av_log_set_level(AV_LOG_QUIET)
+        let result: Result<VideoHash, VideoHashError> = bytes.withUnsafeBytes { raw in
+            let reader = MemoryReader(raw)
+            do {
+                let decoder = try VideoDecoder(reader: reader, limits: limits, threads: threads)
+                return .success(try decoder.hashFrames(secondsPerHash: secondsPerHash))
+            } catch let error as VideoHashError {
+                return .failure(error)
+            } catch {
+                return .failure(.decodeFailed("\(error)"))
+            }
+        }
+        return try result.get()
+    }
+}
+
+/// The file's bytes as FFmpeg's I/O callbacks read them.
+final class MemoryReader {
+    let base: UnsafeRawPointer?
+    let count: Int
+    var position = 0
+
+    init(_ raw: UnsafeRawBufferPointer) {
+        base = raw.baseAddress
+        count = raw.count
+    }
+
+    static let read: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<UInt8>?, Int32) -> Int32 = { opaque, buffer, size in
+        guard let opaque, let buffer else { return hotline_averror_eof() }
+        let reader = Unmanaged<MemoryReader>.fromOpaque(opaque).takeUnretainedValue()
+        let length = min(Int(size), reader.count - reader.position)
+        guard length > 0, let base = reader.base else { return hotline_averror_eof() }
+        memcpy(buffer, base + reader.position, length)
+        reader.position += length
+        return Int32(length)
+    }
+
+    static let seek: @convention(c) (UnsafeMutableRawPointer?, Int64, Int32) -> Int64 = { opaque, offset, whence in
+        guard let opaque else { return -1 }
+        let reader = Unmanaged<MemoryReader>.fromOpaque(opaque).takeUnretainedValue()
+        if whence & hotline_avseek_size() != 0 { return Int64(reader.count) }
+        let target: Int64
+        switch whence & ~Int32(AVSEEK_FORCE) {
+        case SEEK_SET: target = offset
+        case SEEK_CUR: target = Int64(reader.position) + offset
+        case SEEK_END: target = Int64(reader.count) + offset
+        default: return -1
+        }
+        guard target >= 0, target <= Int64(reader.count) else { return -1 }
+        reader.position = Int(target)
+        return target
+    }
+}
