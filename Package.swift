@@ -78,7 +78,7 @@ let package = Package(
         .target(name: "HotlineMail", dependencies: ["HotlineCore", "HotlineYAML"]),
         // The gateway's own evidence: fetches a reported URL and hashes what it serves, the
         // media of a page included, in memory (the core's EvidenceGathering port).
-        .target(name: "HotlineEvidence", dependencies: ["HotlineCore", "HotlineNet", "HotlineHashing", "HotlinePages"]),
+        .target(name: "HotlineEvidence", dependencies: ["HotlineCore", "HotlineNet", "HotlineHashing", "HotlinePages", "HotlineVideo"]),
         // The store behind the core's ports: SQLite through GRDB, PostgreSQL through PostgresNIO.
         .target(
             name: "HotlineStore",
@@ -151,7 +151,8 @@ let package = Package(
         .testTarget(
             name: "HotlineNetTests", dependencies: ["HotlineNet", "HotlineConfig", "HotlineHosting", "HotlineTesting"], exclude: ["Servers", "Fixtures"]),
         .testTarget(name: "HotlinePagesTests", dependencies: ["HotlinePages"]),
-        .testTarget(name: "HotlineEvidenceTests", dependencies: ["HotlineEvidence", "HotlineCore", "HotlineNet", "HotlineHashing", "HotlineTesting"]),
+        .testTarget(
+            name: "HotlineEvidenceTests", dependencies: ["HotlineEvidence", "HotlineCore", "HotlineNet", "HotlineHashing", "HotlineTesting", "HotlineVideo"]),
         .testTarget(name: "HotlineVideoTests", dependencies: ["HotlineVideo", "HotlineHashing", "HotlineCore", "HotlineTesting"]),
         .testTarget(name: "HotlineHashingTests", dependencies: ["HotlineHashing", "HotlineTesting"], exclude: ["Reference"]),
         .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "HotlineConfig", "HotlineNet", "HotlineTesting", "hotline", "HotlineFuzz"]),

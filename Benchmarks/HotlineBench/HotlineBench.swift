@@ -10,7 +10,7 @@ import HotlineTesting
 @main
 struct HotlineBench {
     static func main() throws {
-        // HotlineBench [all|rules|ingest|storage|hashing|pdq-hashing|pdq-lookup|exact|hosting|dispatch|monitor|mail|evidence] [REPORTS]
+        // HotlineBench [all|rules|ingest|storage|hashing|pdq-hashing|pdq-lookup|exact|hosting|dispatch|monitor|mail|evidence|vpdq] [REPORTS]
         let arguments = Array(CommandLine.arguments.dropFirst())
         let which = arguments.first ?? "all"
         let reports = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
@@ -27,6 +27,7 @@ struct HotlineBench {
         if which == "all" || which == "monitor" { try MonitorBench.run(ruleSet: ruleSet) }
         if which == "all" || which == "mail" { try MailBench.run(ruleSet: ruleSet) }
         if which == "all" || which == "evidence" { try EvidenceBench.run(count: which == "evidence" ? min(reports, 10_000) : 10_000) }
+        if which == "all" || which == "vpdq" { try VideoBench.run() }
         print("peak memory (max RSS): \(maxResidentMiB()) MiB")
     }
 

@@ -3,6 +3,7 @@ import HotlineCore
 import HotlineHashing
 import HotlineNet
 import HotlinePages
+import HotlineVideo
 
 /// Fetches a reported URL through the ``SafeFetcher`` and hashes what it serves, in memory:
 /// a medium is hashed as it is; a page is read for the media it shows, and those are fetched
@@ -21,12 +22,15 @@ public struct EvidenceCollector: EvidenceGathering {
     public let matcher: (any ExternalMatcher)?
     /// The lists in force, so that only what they do not know goes out to the matcher.
     public let lists: (any HashMatching)?
+    /// Decoding limits for videos (the fetcher's byte limit comes first).
+    public let videoLimits: VideoLimits
 
     /// Creates a collector.
     public init(
         fetcher: SafeFetcher, policy: EvidencePolicy, imageLimits: ImageLimits = .standard, cache: PDQCache? = nil, matcher: (any ExternalMatcher)? = nil,
-        lists: (any HashMatching)? = nil
+        lists: (any HashMatching)? = nil, videoLimits: VideoLimits = .standard
     ) {
+        self.videoLimits = videoLimits
         self.fetcher = fetcher
         self.policy = policy
         self.imageLimits = imageLimits
@@ -39,6 +43,10 @@ public struct EvidenceCollector: EvidenceGathering {
     /// matcher with the bytes, while they are still in memory.
     func observe(_ body: [UInt8], url: String, declaredType: String?) -> ObservedMedia {
         var observed = MediaHasher.observe(body, url: url, declaredType: declaredType, limits: imageLimits, cache: cache)
+        // A video is hashed with vPDQ while its bytes are in memory; one that does not decode
+        // within the limits keeps its digests only. One decoding thread: the evidence
+        // workers already run side by side.
+        if observed.mediaType?.hasPrefix("video/") == true { observed.video = try? VideoHasher.hash(body, limits: videoLimits, threads: 1) }
         guard let matcher, let type = observed.mediaType, type.hasPrefix("image/") || type.hasPrefix("video/") else { return observed }
         if let known = lists?.match(observed: [observed]), known.kind != .none { return observed }
         observed.external = ExternalMatch(matcher: matcher.name, answer: matcher.match(.bytes(body, mediaType: type)))

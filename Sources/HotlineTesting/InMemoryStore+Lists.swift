@@ -110,7 +110,8 @@ extension InMemoryStore: HashListStore {
                 let stored = Array((state.hashEntries[name] ?? [:]).values)
                 let active = stored.filter { !$0.retracted }
                 return HashListStatistics(
-                    list: list, entries: Dictionary(grouping: active, by: { $0.entry.algorithm }).mapValues(\.count), retracted: stored.count - active.count)
+                    list: list, entries: Dictionary(grouping: active, by: { $0.entry.algorithm }).mapValues(\.count), retracted: stored.count - active.count,
+                    videos: (state.videoEntries[name] ?? [:]).values.filter { !$0.retracted }.count)
             }
             return (lists, state.allowlist.count)
         }
@@ -134,5 +135,63 @@ extension InMemoryStore: IPRangeStore {
     /// Range counts per source.
     public func ipRangeSources() throws -> [(source: String, ranges: Int)] {
         locked { Dictionary(grouping: state.ipRanges, by: \.source).map { ($0.key, $0.value.count) }.sorted { $0.0 < $1.0 } }
+    }
+}
+
+// MARK: Listed videos
+
+extension InMemoryStore {
+    /// Stores listed videos: new ones added, changed classifications updated, retracted ones left retracted.
+    public func importVideos(_ entries: [VideoListEntry], into list: String) throws -> HashImportCounts {
+        try locked {
+            guard state.hashLists[list] != nil else { throw NoSuchHashList(list) }
+            var counts = HashImportCounts()
+            for entry in entries {
+                if let existing = state.videoEntries[list]?[entry.id] {
+                    if existing.entry.classification == entry.classification {
+                        counts.unchanged += 1
+                    } else {
+                        counts.updated += 1
+                        state.videoEntries[list]?[entry.id] = (entry, existing.retracted)
+                    }
+                } else {
+                    counts.added += 1
+                    state.videoEntries[list, default: [:]][entry.id] = (entry, false)
+                }
+            }
+            if counts.added + counts.updated > 0 { state.hashListGeneration += 1 }
+            return counts
+        }
+    }
+
+    /// Visits every listed video of every enabled list that is not retracted.
+    public func forEachActiveVideo(_ body: (ActiveVideoEntry) throws -> Void) throws {
+        let active: [ActiveVideoEntry] = locked {
+            state.videoEntries.sorted { $0.key < $1.key }.flatMap { name, entries -> [ActiveVideoEntry] in
+                guard let list = state.hashLists[name], state.hashListEnabled[name] ?? list.enabled else { return [] }
+                return entries.sorted { $0.key < $1.key }.compactMap { id, stored in
+                    stored.retracted
+                        ? nil
+                        : ActiveVideoEntry(
+                            id: id, list: name, classification: stored.entry.classification ?? list.defaultClassification, video: stored.entry.video)
+                }
+            }
+        }
+        for entry in active { try body(entry) }
+    }
+
+    /// Marks a listed video as a false positive in one list or all; returns how many were retracted.
+    public func retractVideo(id: String, list: String?, reason: String, at: Date) throws -> Int {
+        locked {
+            var count = 0
+            for name in state.videoEntries.keys where list == nil || list == name {
+                if let entry = state.videoEntries[name]?[id], !entry.retracted {
+                    state.videoEntries[name]?[id] = (entry.entry, true)
+                    count += 1
+                }
+            }
+            if count > 0 { state.hashListGeneration += 1 }
+            return count
+        }
     }
 }

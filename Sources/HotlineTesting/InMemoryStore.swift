@@ -29,6 +29,7 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         var hashLists: [String: HashList] = [:]
         /// list → "algorithm:value" → entry; retracted entries keep their reason.
         var hashEntries: [String: [String: (entry: HashListEntry, retracted: Bool)]] = [:]
+        var videoEntries: [String: [String: (entry: VideoListEntry, retracted: Bool)]] = [:]
         var hashListEnabled: [String: Bool] = [:]
         var allowlist: [String: (algorithm: HashAlgorithm, value: String)] = [:]
         var ipRanges: [(source: String, range: IPRange)] = []

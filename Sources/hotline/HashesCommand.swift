@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HotlineCore
 import HotlineHashing
+import HotlineVideo
 
 /// `hotline hashes …`: the known-hash lists.
 struct HashesCommand: ParsableCommand {
@@ -43,7 +44,7 @@ struct HashesImportCommand: ParsableCommand {
         abstract: "Import a hash list; bad rows are reported with their row number and the rest is imported. Importing again is idempotent.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "csv, jsonl, vics or md5list.") var format: String
+    @Option(help: "csv, jsonl, vics, md5list or vpdq.") var format: String
     @Option(help: "The list's name, e.g. nl-police.") var list: String
     @Option(help: "Who supplied the list (kept with it).") var source: String?
     @Option(
@@ -119,6 +120,13 @@ struct HashesImportCommand: ParsableCommand {
             }
         }
         if showProgress && !parsed.entries.isEmpty { Output.err("\n") }
+        var videos = HashImportCounts()
+        for start in stride(from: 0, to: parsed.videos.count, by: 1000) {
+            let result = try store.importVideos(Array(parsed.videos[start..<min(parsed.videos.count, start + 1000)]), into: list)
+            videos.added += result.added
+            videos.updated += result.updated
+            videos.unchanged += result.unchanged
+        }
         // PhotoDNA values cannot be matched here; they are kept for an external matcher.
         let kept = parsed.external.isEmpty ? 0 : try store.importExternalHashes(parsed.external, into: list, at: Date())
         let skipped = parsed.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
@@ -128,9 +136,12 @@ struct HashesImportCommand: ParsableCommand {
                 "list": .string(list), "file": .string((file as NSString).lastPathComponent), "format": .string(format.rawValue),
                 "added": .number(Double(counts.added)), "updated": .number(Double(counts.updated)), "unchanged": .number(Double(counts.unchanged)),
                 "rejected_rows": .number(Double(parsed.errors.count)), "external_added": .number(Double(kept)),
+                "videos_added": .number(Double(videos.added)), "videos_updated": .number(Double(videos.updated)),
             ])
+        let videoSummary =
+            parsed.videos.isEmpty ? "" : ", videos: \(videos.added) added, \(videos.updated) updated, \(videos.unchanged) unchanged"
         Output.out(
-            "\(list): \(counts.added) added, \(counts.updated) updated, \(counts.unchanged) unchanged, \(parsed.errors.count) rows rejected"
+            "\(list): \(counts.added) added, \(counts.updated) updated, \(counts.unchanged) unchanged, \(parsed.errors.count) rows rejected" + videoSummary
                 + (skipped.isEmpty ? "" : ", skipped: \(skipped)")
                 + (parsed.external.isEmpty ? "" : ", \(parsed.external.count) PhotoDNA values kept for an external matcher (\(kept) new)") + "\n")
         Output.err(
@@ -151,7 +162,7 @@ struct HashesStatsCommand: ParsableCommand {
         for stats in lists {
             let entries = HashAlgorithm.allCases.map { "\($0.rawValue) \(stats.entries[$0] ?? 0)" }.joined(separator: ", ")
             text +=
-                "\(stats.list.name)\t\(stats.list.enabled ? "enabled" : "disabled")\tdefault \(stats.list.defaultClassification.rawValue)\tsource \(stats.list.source)\t\(entries), retracted \(stats.retracted)\n"
+                "\(stats.list.name)\t\(stats.list.enabled ? "enabled" : "disabled")\tdefault \(stats.list.defaultClassification.rawValue)\tsource \(stats.list.source)\t\(entries), vpdq videos \(stats.videos), retracted \(stats.retracted)\n"
         }
         text += "allow-list: \(allowed)\n"
         Output.out(text)
@@ -166,7 +177,7 @@ struct HashesMatchCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var hash: HashValueOptions
-    @Option(help: "An image (JPEG or PNG) or any file: its digests and PDQ are matched.") var file: String?
+    @Option(help: "An image, a video or any file: its digests, PDQ (images) and vPDQ (videos) are matched.") var file: String?
     @Option(help: "PDQ match threshold (default: from the config, 31).") var threshold: Int?
     @Flag(help: "With --file, also match the image's rotations and flips.") var dihedral = false
 
@@ -180,6 +191,7 @@ struct HashesMatchCommand: ParsableCommand {
         let index = try HashIndex.load(from: store, pdqThreshold: threshold ?? gateway.config.pdqThreshold)
         var matches: [HashMatch] = []
         var note: String?
+        var videoMatched = false
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else {
                 Output.err("hotline: cannot read \(file)\n")
@@ -195,8 +207,30 @@ struct HashesMatchCommand: ParsableCommand {
                     let variants = dihedral ? (try? ImageDecoder.decode(bytes)).map { Array(PDQ.dihedralHashes($0).all.dropFirst()) } ?? [] : []
                     matches += index.pdqMatches(pdq.hash, variants: variants)
                 }
-            } else if let error = hashes.imageError {
+            } else if let error = hashes.imageError, MediaSniffer.mediaType(bytes)?.hasPrefix("video/") != true {
                 note = "no PDQ: \(error.message)"
+            }
+            if MediaSniffer.mediaType(bytes)?.hasPrefix("video/") == true {
+                do {
+                    let video = try VideoHasher.hash(bytes)
+                    if let closest = index.videos.closest(to: video) {
+                        let object: JSONObject = [
+                            "list": .string(closest.list), "classification": .string(closest.classification.rawValue), "algorithm": .string("vpdq"),
+                            "id": .string(closest.comparison.id), "query_share": .number(closest.comparison.queryShare),
+                            "target_share": .number(closest.comparison.targetShare),
+                        ]
+                        if closest.comparison.matched {
+                            videoMatched = true
+                            Output.out(JSONValue.object(object).serialized + "\n")
+                        } else {
+                            note = "no listed video matches; the closest: " + JSONValue.object(object).serialized
+                        }
+                    } else {
+                        note = index.videos.count == 0 ? "no video is listed" : "the video has no frame of PDQ quality \(VPDQ.qualityFloor) or more"
+                    }
+                } catch {
+                    note = "no vPDQ: \(error.description)"
+                }
             }
         } else {
             let (algorithm, value) = try hash.single()
@@ -218,7 +252,7 @@ struct HashesMatchCommand: ParsableCommand {
             }
             Output.out(JSONValue.object(object).serialized + "\n")
         }
-        if matches.isEmpty { throw ExitCode(1) }
+        if matches.isEmpty && !videoMatched { throw ExitCode(1) }
     }
 }
 

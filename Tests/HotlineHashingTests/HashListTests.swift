@@ -9,6 +9,54 @@ import Testing
         HashListParser.parse(Array(text.utf8), format: format, categoryMap: map, listDefault: .A1)
     }
 
+    @Test func vpdqLinesAsPythonThreatExchangeWritesThemWithErrorsByRow() throws {
+        let frame = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+        let text = """
+            # videos from a partner
+            vpdq ["\(frame),100,0.000","\(frame.replacingOccurrences(of: "f8", with: "0f")),90,1.000"]
+            ["\(frame),80,0.0"]
+            pdq \(frame)
+            vpdq ["\(frame),101,0"]
+            vpdq ["nothex,90,0"]
+            vpdq {"not": "an array"}
+            vpdq ["\(frame),20,0"]
+            """
+        let result = HashListParser.parse(Array(text.utf8), format: .vpdq)
+        #expect(result.videos.count == 2)
+        #expect(result.videos[0].video.frames.map(\.quality) == [100, 90])
+        #expect(result.videos[0].video.frames[1].timestamp == 1)
+        #expect(result.videos[0].id == result.videos[0].video.id && result.videos[0].id.count == 64)
+        #expect(result.videos[0].id != result.videos[1].id)
+        #expect(result.errors.map(\.row) == [4, 5, 6, 7])
+        #expect(result.errors[0].message.contains("is not vpdq"))
+        #expect(result.errors[1].message.contains("quality"))
+        #expect(result.errors[2].message.contains("64 hex digits"))
+        #expect(result.errors[3].message.contains("JSON array"))
+        #expect(result.skipped.values.reduce(0, +) == 1)
+        #expect(result.entries.isEmpty)
+        // What we write, python-threatexchange's form, reads back as the same video.
+        let again = try VideoHash.parse(signal: result.videos[0].video.signalString).get()
+        #expect(again == result.videos[0].video)
+    }
+
+    @Test func vpdqComparisonFollowsPythonThreatExchange() {
+        func frame(_ hex: String, _ quality: Int = 100) -> VideoFrameHash {
+            VideoFrameHash(frame: 0, pdq: PDQHash(hex: String(repeating: hex, count: 64))!, quality: quality, timestamp: 0)
+        }
+        // Repeats count once, frames under quality 50 not at all, distance 31 still matches.
+        let near = PDQHash(hex: String(repeating: "0", count: 56) + "ffffffff")!  // 32 bits from zero
+        let query = [frame("0"), frame("0"), frame("f"), frame("a", 10)]
+        let target = [frame("0"), VideoFrameHash(frame: 1, pdq: near, quality: 90, timestamp: 1)]
+        let shares = VPDQ.compare(query, target)
+        #expect(shares.query == 50 && shares.target == 50)
+        #expect(!shares.matches())
+        #expect(VPDQ.compare([frame("0")], target).matches())
+        #expect(VPDQ.compare([frame("a", 10)], target) == VPDQ.Shares(query: 0, target: 0))
+        var within = PDQHash.zero
+        for bit in 0..<31 { within.setBit(bit) }
+        #expect(VPDQ.compare(prepared: [PDQHash.zero], [within]).query == 100)
+    }
+
     @Test func csvRowsWithSeveralHashesAndErrorsByRow() {
         let result = parse(
             #"""

@@ -95,4 +95,35 @@ import Testing
         #expect(stored > Date(timeIntervalSince1970: 253_402_300_000))
         #expect(StoredDate.text(far) == "9999-12-31T23:59:59.999Z")
     }
+
+    @Test(arguments: Backend.available) func listedVideosImportRetractAndCount(_ backend: Backend) throws {
+        try backend.run(videos, videos)
+    }
+
+    func videos<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
+        let store = try open()
+        try store.saveList(HashList(name: "clips", source: "partner", defaultClassification: .A2))
+        try store.saveList(HashList(name: "other", source: "partner", defaultClassification: .B1))
+        let frames = (0..<3).map { VideoFrameHash(frame: $0 * 30, pdq: PDQHash(parts: (UInt64($0), 1, 2, 3)), quality: 90, timestamp: Double($0)) }
+        let entry = VideoListEntry(id: String(repeating: "ab", count: 32), video: VideoHash(frames: frames))
+        #expect(try store.importVideos([entry, entry], into: "clips") == HashImportCounts(added: 1))
+        #expect(try store.importVideos([entry], into: "clips") == HashImportCounts(unchanged: 1))
+        var changed = entry
+        changed.classification = .A1
+        #expect(try store.importVideos([changed], into: "clips") == HashImportCounts(updated: 1))
+        _ = try store.importVideos([entry], into: "other")
+        var active: [ActiveVideoEntry] = []
+        try store.forEachActiveVideo { active.append($0) }
+        #expect(active.map { "\($0.list) \($0.classification.rawValue)" } == ["clips A1", "other B1"])
+        // Timestamps to the millisecond and the frames themselves come back as stored.
+        #expect(active[0].video.frames.map(\.pdq) == frames.map(\.pdq))
+        #expect(active[0].video.frames.map(\.timestamp) == [0, 1, 2])
+        #expect(try store.retractVideo(id: entry.id, list: "clips", reason: "false positive", at: Date()) == 1)
+        _ = try store.importVideos([entry], into: "clips")
+        active = []
+        try store.forEachActiveVideo { active.append($0) }
+        #expect(active.map(\.list) == ["other"])
+        #expect(try store.hashListStatistics().lists.map(\.videos) == [0, 1])
+        #expect(throws: (any Error).self) { try store.importVideos([entry], into: "nope") }
+    }
 }

@@ -21,6 +21,8 @@ public struct ObservedMedia: Hashable, Sendable {
     public var quality: Int?
     /// What an external matcher answered for its bytes, when one was asked.
     public var external: ExternalMatch? = nil
+    /// vPDQ, for videos that decoded.
+    public var video: VideoHash? = nil
 
     /// Creates one.
     public init(url: String, mediaType: String?, bytes: Int, md5: String, sha1: String, sha256: String, pdq: PDQHash? = nil, quality: Int? = nil) {

@@ -127,12 +127,15 @@ public struct HashListStatistics: Hashable, Sendable {
     public var entries: [HashAlgorithm: Int]
     /// Retracted entries.
     public var retracted: Int
+    /// Active listed videos (vPDQ).
+    public var videos: Int
 
     /// Creates figures.
-    public init(list: HashList, entries: [HashAlgorithm: Int], retracted: Int) {
+    public init(list: HashList, entries: [HashAlgorithm: Int], retracted: Int, videos: Int = 0) {
         self.list = list
         self.entries = entries
         self.retracted = retracted
+        self.videos = videos
     }
 }
 
@@ -170,4 +173,12 @@ public protocol HashListStore: Sendable {
     /// How many times the lists changed; an instance whose index was built at another
     /// value loads them again.
     func hashListGeneration() throws -> Int
+    /// Stores listed videos: new ones added, changed classifications updated, retracted ones
+    /// left retracted.
+    func importVideos(_ entries: [VideoListEntry], into list: String) throws -> HashImportCounts
+    /// Visits every listed video of every enabled list that is not retracted.
+    func forEachActiveVideo(_ body: (ActiveVideoEntry) throws -> Void) throws
+    /// Marks a listed video as a false positive in one list or all; returns how many entries
+    /// were retracted.
+    func retractVideo(id: String, list: String?, reason: String, at: Date) throws -> Int
 }

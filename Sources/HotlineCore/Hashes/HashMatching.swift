@@ -28,6 +28,8 @@ public struct HashMatchResult: Hashable, Sendable {
     public var score: Double? = nil
     /// An external matcher's own classification text (checked to be a plain token).
     public var externalClassification: String? = nil
+    /// How a fetched video compared with the closest listed one, when one was compared.
+    public var video: VideoComparison? = nil
 
     /// Creates a result.
     public init(
@@ -62,6 +64,12 @@ public struct HashMatchResult: Hashable, Sendable {
         if let quality { facts[.hashQuality] = .number(Double(quality)) }
         if let score { facts[.hashScore] = .number(score) }
         if let externalClassification { facts[.hashExternalClassification] = .string(externalClassification) }
+        if let video {
+            facts[.hashVideoMatch] = .bool(video.matched)
+            facts[.hashVideoQueryShare] = .number(video.queryShare)
+            facts[.hashVideoTargetShare] = .number(video.targetShare)
+            if video.matched, algorithm == nil { facts[.hashAlgorithm] = .string("vpdq") }
+        }
     }
 
     /// Writes `report.hashes.*` facts: what the reporter claimed, kept apart.
@@ -69,6 +77,26 @@ public struct HashMatchResult: Hashable, Sendable {
         facts[.reportHashesMatch] = .string(kind.rawValue)
         if let list { facts[.reportHashesList] = .string(list) }
         if let classification { facts[.reportHashesClassification] = .string(classification.rawValue) }
+    }
+}
+
+/// A fetched video beside the closest listed video, by vPDQ.
+public struct VideoComparison: Hashable, Sendable {
+    /// Whether the shares reach the match thresholds.
+    public var matched: Bool
+    /// Percentage of the fetched video's frames that match.
+    public var queryShare: Double
+    /// Percentage of the listed video's frames that match.
+    public var targetShare: Double
+    /// The listed video (``VideoListEntry/id``).
+    public var id: String
+
+    /// Creates one.
+    public init(matched: Bool, queryShare: Double, targetShare: Double, id: String) {
+        self.matched = matched
+        self.queryShare = queryShare
+        self.targetShare = targetShare
+        self.id = id
     }
 }
 

@@ -122,6 +122,12 @@ public enum Fact: Int, CaseIterable, Sendable {
     case hashScore
     /// `hash.external_classification`.
     case hashExternalClassification
+    /// `hash.video_match`.
+    case hashVideoMatch
+    /// `hash.video_query_share`.
+    case hashVideoQueryShare
+    /// `hash.video_target_share`.
+    case hashVideoTargetShare
     /// `fetch.status`.
     case fetchStatus
     /// `fetch.http_status`.
@@ -264,7 +270,8 @@ public enum Fact: Int, CaseIterable, Sendable {
                 Classification.allCases.map(\.rawValue) + ["nationally_illegal", "unclassified"]
             )
         case .hashList: ("hash.list", .string, "Name of the list that matched.", nil)
-        case .hashAlgorithm: ("hash.algorithm", .string, "Hash that matched.", ["md5", "sha1", "sha256", "pdq"])
+        case .hashAlgorithm:
+            ("hash.algorithm", .string, "Hash that matched (vpdq: a fetched video matched a listed one).", ["md5", "sha1", "sha256", "pdq", "vpdq"])
         case .hashDistance: ("hash.distance", .number, "PDQ Hamming distance of the match (0 for exact hashes).", nil)
         case .hashQuality: ("hash.quality", .number, "PDQ quality of the fetched image (0-100).", nil)
         case .hashSource:
@@ -280,6 +287,16 @@ public enum Fact: Int, CaseIterable, Sendable {
                 "The external matcher's own classification of its match (for example a PhotoDNA violation or Arachnid Shield's csam), when hash.source is external.",
                 nil
             )
+        case .hashVideoMatch:
+            (
+                "hash.video_match", .bool,
+                "Whether a fetched video matched a listed one by vPDQ: at least 80% of its frames (quality 50 or more, repeats left out) within PDQ distance 31 of the listed video's. Absent when no video was hashed or no video is listed.",
+                nil
+            )
+        case .hashVideoQueryShare:
+            ("hash.video_query_share", .number, "Percentage of the fetched video's frames that match the closest listed video (0-100).", nil)
+        case .hashVideoTargetShare:
+            ("hash.video_target_share", .number, "Percentage of the closest listed video's frames that match the fetched video (0-100).", nil)
         case .fetchStatus:
             (
                 "fetch.status", .string,

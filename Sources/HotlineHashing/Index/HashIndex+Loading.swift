@@ -5,6 +5,7 @@ extension HashIndex {
     public static func load(from store: some HashListStore, pdqThreshold: Int = 31) throws -> HashIndex {
         var builder = HashIndexBuilder()
         try store.forEachActiveEntry { builder.add($0) }
+        try store.forEachActiveVideo { builder.addVideo($0) }
         for (algorithm, value) in try store.allowedHashes() { builder.allow(algorithm, value) }
         return builder.build(pdqThreshold: pdqThreshold)
     }

@@ -34,6 +34,8 @@ public struct HashIndex: HashMatching, Sendable {
     /// The allow-list: digests as tables like the lists themselves, PDQ values as text.
     let allowedExact: [DigestTable]
     let allowedPDQ: Set<PDQHash>
+    /// The listed videos (vPDQ).
+    public internal(set) var videos = VideoIndex()
 
     static let classifications = HashClassification.allCases
     static let exactAlgorithms: [HashAlgorithm] = [.md5, .sha1, .sha256]
@@ -197,20 +199,39 @@ extension HashIndex {
                 kind: .known, list: best.match.list, classification: best.match.classification, algorithm: best.match.algorithm, distance: 0,
                 quality: best.quality)
         }
+        // A video is compared with every listed video; its closest one is reported even when
+        // it does not match, so that rules can send a near one to an analyst.
+        var video: (comparison: VideoComparison, list: String, classification: HashClassification)?
+        for medium in media {
+            guard let hashed = medium.video, let found = videos.closest(to: hashed) else { continue }
+            if let current = video, current.comparison.matched && !found.comparison.matched || current.comparison.queryShare >= found.comparison.queryShare {
+                continue
+            }
+            video = found
+        }
+        if let video, video.comparison.matched {
+            var result = HashMatchResult(kind: .similar, list: video.list, classification: video.classification)
+            result.video = video.comparison
+            return result
+        }
         var similar: (match: HashMatch, quality: Int?)?
         for medium in media {
             guard let pdq = medium.pdq, let quality = medium.quality, quality >= Self.minimumPDQQuality else { continue }
             for found in pdqMatches(pdq) where similar.map({ rank(found) < rank($0.match) }) ?? true { similar = (found, quality) }
         }
         if let similar {
-            return HashMatchResult(
+            var result = HashMatchResult(
                 kind: .similar, list: similar.match.list, classification: similar.match.classification, algorithm: .pdq, distance: similar.match.distance,
                 quality: similar.quality)
+            result.video = video?.comparison
+            return result
         }
         let allowed = media.contains { medium in
             medium.digests.contains { isAllowed($0.0, $0.1) } || (medium.pdq.map { isAllowed(.pdq, $0.description) } ?? false)
         }
-        return HashMatchResult(kind: allowed ? .allowlisted : .none)
+        var result = HashMatchResult(kind: allowed ? .allowlisted : .none)
+        result.video = video?.comparison
+        return result
     }
 }
 
@@ -225,6 +246,7 @@ public struct HashIndexBuilder {
     private var pdqMeta: [UInt32] = []
     private var allowedExact: [DigestTable] = []
     private var allowedPDQ = Set<PDQHash>()
+    private var videos: [ActiveVideoEntry] = []
 
     /// An empty builder; `expected` sizes the exact tables up front (they grow as needed).
     public init(expected: [HashAlgorithm: Int] = [:]) {
@@ -304,11 +326,15 @@ public struct HashIndexBuilder {
         _ = bytes.withUnsafeBytes { allowedExact[HashIndex.slot(of: algorithm)].insert($0, entry: 0) }
     }
 
+    /// Adds a listed video.
+    public mutating func addVideo(_ entry: ActiveVideoEntry) { videos.append(entry) }
+
     /// The index.
     public func build(pdqThreshold: Int = 31) -> HashIndex {
         HashIndex(
             pdqThreshold: pdqThreshold, lists: lists, exact: exact, exactMeta: exactMeta,
-            exactNext: exactNext, pdq: PDQIndex(pdqHashes), pdqMeta: pdqMeta, allowedExact: allowedExact, allowedPDQ: allowedPDQ)
+            exactNext: exactNext, pdq: PDQIndex(pdqHashes), pdqMeta: pdqMeta, allowedExact: allowedExact, allowedPDQ: allowedPDQ,
+            videos: VideoIndex(videos))
     }
 }
 

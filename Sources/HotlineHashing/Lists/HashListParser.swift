@@ -11,6 +11,10 @@ public enum HashListFormat: String, Sendable, CaseIterable {
     case vics
     /// One MD5 a line (`md5sum` output works too); `#` starts a comment.
     case md5list
+    /// Listed videos as python-threatexchange's file exchange holds them: one a line,
+    /// `vpdq` and the signal (a JSON array of `hex,quality,timestamp` strings), or the
+    /// signal alone; `#` starts a comment.
+    case vpdq
 }
 
 /// A problem with one row; the import goes on without it.
@@ -35,6 +39,8 @@ public struct HashListParseResult: Sendable {
     public var notes: [String] = []
     /// Hashes the gateway cannot compute (PhotoDNA), kept for an external matcher.
     public var external: [ExternalHashEntry] = []
+    /// Listed videos (vPDQ).
+    public var videos: [VideoListEntry] = []
 }
 
 /// Parses hash list files. Hex is normalized to lowercase; rows with a bad hash or
@@ -81,6 +87,7 @@ public enum HashListParser {
         case .jsonl: return parseJSONLines(bytes)
         case .vics: return parseVICS(bytes, categoryMap: categoryMap ?? defaultVICSCategoryMap(listDefault: listDefault))
         case .md5list: return parseMD5List(bytes)
+        case .vpdq: return parseVPDQ(bytes)
         }
     }
 
@@ -123,6 +130,37 @@ public enum HashListParser {
             return
         }
         result.entries.append(contentsOf: entries)
+    }
+
+    static func parseVPDQ(_ bytes: [UInt8]) -> HashListParseResult {
+        var result = HashListParseResult()
+        for line in lines(bytes) {
+            var text = line.text.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty || text.hasPrefix("#") { continue }
+            if !text.hasPrefix("[") {
+                let (type, rest) = (text.prefix { $0 != " " }, text.drop { $0 != " " })
+                guard type == "vpdq" else {
+                    result.errors.append(
+                        HashListRowError(
+                            row: line.number,
+                            message: "signal type \(JSONValue.string(String(type.prefix(40))).serialized) is not vpdq (this format holds listed videos)"))
+                    continue
+                }
+                text = rest.trimmingCharacters(in: .whitespaces)
+            }
+            switch VideoHash.parse(signal: text) {
+            case .success(let video):
+                let kept = VPDQ.prepared(video.frames)
+                guard !kept.isEmpty else {
+                    result.skipped["videos without a frame of quality \(VPDQ.qualityFloor) or more", default: 0] += 1
+                    continue
+                }
+                result.videos.append(VideoListEntry(id: video.id, video: video))
+            case .failure(let error):
+                result.errors.append(HashListRowError(row: line.number, message: "\(error) (\(error.code))"))
+            }
+        }
+        return result
     }
 
     static func lines(_ bytes: [UInt8]) -> [(number: Int, text: String)] {

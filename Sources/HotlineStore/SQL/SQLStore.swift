@@ -456,7 +456,8 @@ extension SQLStore {
                     if let algorithm = HashAlgorithm(rawValue: try count.text("algorithm")) { entries[algorithm] = try count.integer("n") }
                 }
                 let retracted = try db.row("SELECT COUNT(*) AS n FROM hash_entries WHERE list_id = ? AND retracted_at IS NOT NULL", [id])?.integer("n") ?? 0
-                result.append(HashListStatistics(list: try Self.hashList(row), entries: entries, retracted: retracted))
+                let videos = try db.row("SELECT COUNT(*) AS n FROM video_hashes WHERE list_id = ? AND retracted_at IS NULL", [id])?.integer("n") ?? 0
+                result.append(HashListStatistics(list: try Self.hashList(row), entries: entries, retracted: retracted, videos: videos))
             }
             return (result, try db.row("SELECT COUNT(*) AS n FROM hash_allowlist", [])?.integer("n") ?? 0)
         }

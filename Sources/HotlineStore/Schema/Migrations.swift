@@ -147,6 +147,8 @@ enum Migrations {
         Migration(name: "0010-publication", sqlite: publication, postgres: publication),
         // Hashes the gateway cannot compute (PhotoDNA from VICS files), kept for an external matcher.
         Migration(name: "0011-external-hashes", sqlite: externalHashes, postgres: externalHashes),
+        // Listed videos: vPDQ frames per list entry, named by the SHA-256 of the frames.
+        Migration(name: "0012-video-hashes", sqlite: videoHashes(listID: "INTEGER"), postgres: videoHashes(listID: "BIGINT")),
     ]
 
     /// 0007: the tables of the analysts' workbench.
@@ -297,6 +299,24 @@ enum Migrations {
         );
         CREATE INDEX external_hashes_value ON external_hashes(algorithm, value);
         """
+
+    /// 0012: one row per listed video per list; a retraction is kept, as for hashes.
+    static func videoHashes(listID type: String) -> String {
+        """
+        CREATE TABLE video_hashes (
+            list_id \(type) NOT NULL REFERENCES hash_lists(id),
+            id TEXT NOT NULL,
+            signal TEXT NOT NULL,
+            frames INTEGER NOT NULL,
+            classification TEXT,
+            added_at TEXT NOT NULL,
+            retracted_at TEXT,
+            retraction_reason TEXT,
+            PRIMARY KEY (list_id, id)
+        );
+        CREATE INDEX video_hashes_id ON video_hashes(id);
+        """
+    }
 
     /// Every name, in order.
     static var names: [String] { [baseline] + steps.map(\.name) }

@@ -24,9 +24,14 @@ and removes a URL after the Nth notice naming it.
   GET  /cloak/NAME             404 to browsers, the content to anyone else (User-Agent)
   GET  /remove/NAME            the hoster takes /content/NAME down (404 from then on)
   GET  /marker/NAME            a page and (/marker/NAME.jpg) an image carrying sha256("marker-" + NAME)
+  GET  /video/NAME.mp4         a generated clip (?seconds=N, default 6): ffmpeg's Game of Life
+                               seeded from NAME, so each name is another video (needs ffmpeg)
 Usage: hoster_server.py PORT [--secret S] [--remove-after N] [--fail-webhook N] [--bind ADDRESS]
 """
 import hashlib
+import os
+import subprocess
+import tempfile
 import hmac
 import json
 import os
@@ -51,6 +56,24 @@ def content(name):
 
 
 images = {}
+
+
+VIDEOS = {}
+
+
+def video(name, seconds):
+    """A clip of ffmpeg's Game of Life, seeded from the name: generated, never real."""
+    key = (name, seconds)
+    if key not in VIDEOS:
+        seed = int(hashlib.sha256(name.encode()).hexdigest()[:8], 16)
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "clip.mp4")
+            subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                            "life=s=192x144:rate=10:seed=%d:mold=10:life_color=#C83232:death_color=#1E5AA0:mold_color=#E0C040,format=yuv420p" % seed,
+                            "-t", str(seconds), "-c:v", "libx264", "-crf", "30", "-pix_fmt", "yuv420p", path], check=True)
+            with open(path, "rb") as f:
+                VIDEOS[key] = f.read()
+    return VIDEOS[key]
 
 
 def image(name, ext, width=320, height=240, comment=b""):
@@ -136,6 +159,9 @@ class Handler(BaseHTTPRequestHandler):
             state["agents"] = state.get("agents", []) + [self.headers.get("User-Agent", "")]
             state["paths"] = state.get("paths", []) + [path]
         query = dict(part.split("=", 1) for part in self.path.split("?", 1)[1].split("&") if "=" in part) if "?" in self.path else {}
+        if path.startswith("/video/"):
+            name = path[len("/video/"):].rsplit(".", 1)[0]
+            return self.send(200, video(name, int(query.get("seconds", 6))), "video/mp4")
         if path.startswith("/image/") or path.startswith("/slow/") or path.startswith("/mislabelled/"):
             if path.startswith("/slow/"):
                 time.sleep(4)
