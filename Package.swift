@@ -72,7 +72,7 @@ let package = Package(
         // the safe fetcher, and the notice transports. They take the config's settings.
         .target(
             name: "HotlineNet",
-            dependencies: ["HotlineCore", "HotlineConfig", "HotlineHosting", "CCurl", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["HotlineCore", "HotlineConfig", "HotlineHosting", "CCurl", "CXML2", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Reading mail: what a message in a gateway mailbox is (reports, replies, bounces). No I/O.
         .target(name: "HotlineMail", dependencies: ["HotlineCore", "HotlineYAML"]),
@@ -146,7 +146,7 @@ let package = Package(
         ),
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore", "HotlineTesting"]),
         .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineYAML", "HotlineTesting"], exclude: ["Fixtures"]),
-        .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineConfig", "HotlineTesting"]),
+        .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineConfig", "HotlineNet", "HotlineHashing", "HotlineTesting"]),
         .testTarget(name: "HotlineHostingTests", dependencies: ["HotlineHosting", "HotlineTesting"], exclude: ["Fixtures"]),
         .testTarget(
             name: "HotlineNetTests", dependencies: ["HotlineNet", "HotlineConfig", "HotlineHosting", "HotlineTesting"], exclude: ["Servers", "Fixtures"]),

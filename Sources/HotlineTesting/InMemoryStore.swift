@@ -30,6 +30,9 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
         /// list → "algorithm:value" → entry; retracted entries keep their reason.
         var hashEntries: [String: [String: (entry: HashListEntry, retracted: Bool)]] = [:]
         var videoEntries: [String: [String: (entry: VideoListEntry, retracted: Bool)]] = [:]
+        var syncCheckpoints: [String: (checkpoint: HashSyncCheckpoint, owner: String?, until: Date?)] = [:]
+        var syncEntries: [String: [String: HashSyncEntry]] = [:]
+        var syncVotes: [String: HashSyncVote] = [:]
         var hashListEnabled: [String: Bool] = [:]
         var allowlist: [String: (algorithm: HashAlgorithm, value: String)] = [:]
         var ipRanges: [(source: String, range: IPRange)] = []

@@ -17,7 +17,7 @@ import Testing
         let postgres = try PostgresStore(settings: try Backend.postgresDatabase())
         let left = try sqlite.reading { try SchemaDescription.read($0) }
         let right = try postgres.reading { try SchemaDescription.read($0) }
-        #expect(left.tables.count == 35, Comment(rawValue: left.description))
+        #expect(left.tables.count == 39, Comment(rawValue: left.description))
         let differences = left.differences(from: right, names: ("SQLite", "PostgreSQL"))
         #expect(differences.isEmpty, Comment(rawValue: "\n" + differences.joined(separator: "\n")))
     }

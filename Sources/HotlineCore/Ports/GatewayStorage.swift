@@ -7,7 +7,7 @@ public protocol GatewayStorage: ReportStore, NoticeStore, EvidenceStore, CaseSto
     MonitorReads,
     ContactRetention,
     HashListStore, IPRangeStore, StoreFailureClassifying, VerdictStore, HoldStore, CaseTakeStore, DisputeStore, ContactChangeStore,
-    ExplanationStore, PublicationStore, ASRelationshipStore, ExternalHashStore
+    ExplanationStore, PublicationStore, ASRelationshipStore, ExternalHashStore, HashSyncStore
 {}
 
 extension GatewayStorage {

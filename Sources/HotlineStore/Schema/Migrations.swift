@@ -149,6 +149,8 @@ enum Migrations {
         Migration(name: "0011-external-hashes", sqlite: externalHashes, postgres: externalHashes),
         // Listed videos: vPDQ frames per list entry, named by the SHA-256 of the frames.
         Migration(name: "0012-video-hashes", sqlite: videoHashes(listID: "INTEGER"), postgres: videoHashes(listID: "BIGINT")),
+        // Hash-list sync: checkpoints with a lease, the entries read, their fingerprints, votes sent.
+        Migration(name: "0013-hash-sync", sqlite: hashSync, postgres: hashSync),
     ]
 
     /// 0007: the tables of the analysts' workbench.
@@ -317,6 +319,48 @@ enum Migrations {
         CREATE INDEX video_hashes_id ON video_hashes(id);
         """
     }
+
+    /// 0013: what a sync of each source has read, and what it sent back.
+    static let hashSync = """
+        CREATE TABLE sync_checkpoints (
+            source TEXT PRIMARY KEY NOT NULL,
+            synced_to TEXT,
+            resume_from TEXT,
+            resume_to TEXT,
+            resume_next TEXT,
+            lease_owner TEXT,
+            lease_until TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE sync_entries (
+            source TEXT NOT NULL,
+            entry_key TEXT NOT NULL,
+            entry_id TEXT NOT NULL,
+            member INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('image', 'video')),
+            classification TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            fingerprints TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (source, entry_key)
+        );
+        CREATE TABLE sync_fingerprints (
+            source TEXT NOT NULL,
+            entry_key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (source, entry_key, fingerprint)
+        );
+        CREATE INDEX sync_fingerprints_value ON sync_fingerprints(source, fingerprint, value);
+        CREATE TABLE sync_votes (
+            source TEXT NOT NULL,
+            entry_key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            vote TEXT NOT NULL CHECK (vote IN ('upvote', 'downvote')),
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (source, entry_key, fingerprint)
+        );
+        """
 
     /// Every name, in order.
     static var names: [String] { [baseline] + steps.map(\.name) }
