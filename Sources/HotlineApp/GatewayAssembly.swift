@@ -214,6 +214,25 @@ public struct GatewayAssembly: Sendable {
             breaker: CircuitBreaker(failureLimit: settings.failures, cooldown: TimeInterval(settings.cooldown.seconds), time: time))
     }
 
+    /// The syncers of `hashes.sync`, their passwords read now: an unreadable one stops the
+    /// start (and `config check`), not a sync at night.
+    public func hashSyncers() throws(SetupError) -> [(settings: HashSyncSettings, syncer: HashSyncer)] {
+        var syncers: [(HashSyncSettings, HashSyncer)] = []
+        for settings in config.hashSync {
+            let password: String
+            do { password = try settings.password.reveal() } catch { throw SetupError("hashes.sync \(settings.name): \(error.message)") }
+            let source: any HashSyncSource
+            switch settings.api {
+            case .ncmec:
+                source = NCMECHashSource(
+                    baseURL: settings.url, user: settings.user, password: password, timeout: TimeInterval(settings.timeout.seconds),
+                    downvoteReason: settings.downvoteReason)
+            }
+            syncers.append((settings, HashSyncer(name: settings.name, list: settings.list, source: source, feedback: settings.feedback)))
+        }
+        return syncers
+    }
+
     /// Writes notices with the parts in force: their templates and signer.
     public func renderer(parts: GatewayParts) -> NoticeRenderer {
         NoticeRenderer(identity: config.dispatch.identity, templates: parts.templates, signer: parts.signer)

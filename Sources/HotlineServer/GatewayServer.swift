@@ -1,5 +1,6 @@
 import Foundation
 import HotlineApp
+import HotlineConfig
 import HotlineCore
 import Hummingbird
 import HummingbirdCore
@@ -80,7 +81,7 @@ public struct GatewayServer: Sendable {
     /// The application with the background services.
     public func application(
         host: String, port: Int, workInterval: Duration, mailInterval: Duration = .seconds(60), logger: Logger,
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        hashSyncers: [(settings: HashSyncSettings, syncer: HashSyncer)] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let counts = connections
         // The idle timeout also ends a request head that never completes (a slow client
@@ -96,6 +97,7 @@ public struct GatewayServer: Sendable {
                 EvidenceService(runtime: runtime, interval: .milliseconds(250), logger: logger),
                 DispatchService(runtime: runtime, metrics: metrics, interval: workInterval, logger: logger),
                 MailService(runtime: runtime, interval: mailInterval, logger: logger),
+                HashSyncService(runtime: runtime, syncers: hashSyncers, logger: logger),
             ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)

@@ -88,6 +88,7 @@ struct ConfigCheckCommand: ParsableCommand {
         for mailbox in config.mailboxes { if let password = mailbox.settings.password { secrets.append((password, at)) } }
         if case .postgres(let settings) = config.storage, let password = settings.password { secrets.append((password, at)) }
         if let matcher = config.externalMatcher { secrets.append((matcher.key, at)) }
+        for source in config.hashSync { secrets.append((source.password, at)) }
         for contact in directory.contacts {
             if let variable = contact.webhookSecretEnvironment {
                 secrets.append((.environment(variable, namedBy: "contact \(contact.id) webhook_secret_env"), contact.location))

@@ -11,7 +11,7 @@ struct HashesCommand: ParsableCommand {
         abstract: "Import, inspect and match known-hash lists.",
         subcommands: [
             HashesImportCommand.self, HashesStatsCommand.self, HashesMatchCommand.self, HashesEnableCommand.self, HashesDisableCommand.self,
-            HashesRetractCommand.self, HashesAllowCommand.self,
+            HashesRetractCommand.self, HashesAllowCommand.self, HashesSyncCommand.self,
         ])
 }
 

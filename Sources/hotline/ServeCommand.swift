@@ -64,8 +64,11 @@ struct ServeCommand: AsyncParsableCommand {
         let store = try setup { () throws(SetupError) in try gateway.openStore() }
         let runtime = try setup { () throws(SetupError) in try gateway.runtime(store: store) }
         let server = GatewayServer(runtime: runtime)
+        let syncers = try setup { () throws(SetupError) in try gateway.hashSyncers() }
         let app = server.application(
-            host: host, port: port, workInterval: .milliseconds(Int(workInterval * 1000)), mailInterval: .milliseconds(Int(mailInterval * 1000)), logger: logger
+            host: host, port: port, workInterval: .milliseconds(Int(workInterval * 1000)), mailInterval: .milliseconds(Int(mailInterval * 1000)),
+            logger: logger,
+            hashSyncers: syncers
         ) { [logger] port in
             logger.info("listening", metadata: ["address": "http://\(host):\(port)", "rules": "\(runtime.parts.engine.ruleSet.digest)"])
         }

@@ -453,7 +453,9 @@ struct CLI {
     @Test func rulesFieldsListsTheSchema() throws {
         let result = try CLI.run(["rules", "fields"])
         #expect(result.status == 0)
-        #expect(result.lines.contains("hash.algorithm              string    md5 | sha1 | sha256 | pdq     Hash that matched."))
+        #expect(
+            result.lines.contains(
+                "hash.algorithm              string    md5 | sha1 | sha256 | pdq | vpdq Hash that matched (vpdq: a fetched video matched a listed one)."))
         #expect(
             result.lines.contains(
                 "hosting.ip                  ip        -                             The address the host resolved to (the first, when several)."))
@@ -542,7 +544,9 @@ struct CLI {
         #expect(match.stdout == #"{"list":"partner-a","classification":"A1","algorithm":"md5","hash":"0123456789abcdef0123456789abcdef"}"# + "\n")
 
         let stats = try CLI.run(["hashes", "stats", "--config", "builtin", "--data-dir", data], in: directory)
-        #expect(stats.stdout == "partner-a\tenabled\tdefault baseline\tsource list.csv\tmd5 1, sha1 0, sha256 0, pdq 0, retracted 0\nallow-list: 0\n")
+        #expect(
+            stats.stdout == "partner-a\tenabled\tdefault baseline\tsource list.csv\tmd5 1, sha1 0, sha256 0, pdq 0, vpdq videos 0, retracted 0\nallow-list: 0\n"
+        )
 
         let retract = try CLI.run(
             ["hashes", "retract", "--config", "builtin", "--data-dir", data, "--md5", "0123456789abcdef0123456789abcdef", "--reason", "false positive"],

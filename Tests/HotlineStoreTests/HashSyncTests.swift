@@ -66,6 +66,8 @@ import Testing
             ])
         #expect(try store.externalHashCounts()["ncmec/photodna"] == 1)
 
+        // On a schedule, a source synced a moment ago (by any instance) waits for its turn.
+        #expect(try syncer.run(lists: store, owner: "b", every: 3600).notDue)
         // Nothing new: one empty page, nothing imported.
         let quiet = try syncer.run(lists: store, owner: "a")
         #expect(quiet.entries == 0 && quiet.imported == HashImportCounts())

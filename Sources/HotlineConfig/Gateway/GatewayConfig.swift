@@ -67,6 +67,8 @@ public struct GatewayConfig: Sendable {
     public var compliance = ComplianceThresholds()
     /// `hashes.external_matcher`: asked about fetched media the lists do not know; `nil` for none.
     public var externalMatcher: ExternalMatcherSettings? = nil
+    /// `hashes.sync`: hash-sharing sources read into lists.
+    public var hashSync: [HashSyncSettings] = []
     /// How long listed hosters may respond to a draft publication before it is published.
     public var publicationReviewWindow = TimeSpan.hours(14 * 24)
     /// Mailboxes read for reports and replies.
@@ -184,13 +186,14 @@ public struct GatewayConfig: Sendable {
             }
         }
         if let node = top["public_suffix_list"], let path = reader.string(node, key: "public_suffix_list") { config.publicSuffixListPath = resolve(path) }
-        if let hashes = top["hashes"], let fields = reader.mapping(hashes, allowed: ["pdq_threshold", "external_matcher"], what: "hashes") {
+        if let hashes = top["hashes"], let fields = reader.mapping(hashes, allowed: ["pdq_threshold", "external_matcher", "sync"], what: "hashes") {
             if let node = fields["pdq_threshold"], let threshold = reader.integer(node, key: "pdq_threshold", range: 0...128) {
                 config.pdqThreshold = threshold
             }
             if let node = fields["external_matcher"], !node.isNull {
                 config.externalMatcher = ExternalMatcherSettings.parse(node, resolve: resolve, reader: &reader)
             }
+            if let node = fields["sync"], !node.isNull { config.hashSync = HashSyncSettings.parseAll(node, resolve: resolve, reader: &reader) }
         }
         if let api = top["api"],
             let fields = reader.mapping(

@@ -46,6 +46,8 @@ public struct HashSyncer: Sendable {
         public var upvotes = 0, downvotes = 0
         /// Whether another instance held the lease (nothing was done).
         public var busy = false
+        /// Whether the last sync was too recent for a scheduled run (nothing was done).
+        public var notDue = false
 
         /// Creates zero counts.
         public init() {}
@@ -64,10 +66,12 @@ public struct HashSyncer: Sendable {
     /// Source fingerprint names the gateway matches, and as what.
     static let algorithms: [String: HashAlgorithm] = ["md5": .md5, "sha1": .sha1, "pdq": .pdq]
 
-    /// One run up to `now`. `owner` names this instance for the lease.
+    /// One run up to `now`. `owner` names this instance for the lease. With `every`, a
+    /// source synced less than that long ago (by any instance) is left alone: the schedule
+    /// is kept in the store, so several instances do not multiply it.
     public func run(
         lists: some HashListStore & ExternalHashStore & HashSyncStore & AuditLog, owner: String, now: Date = Date(), leaseSeconds: Int = 900,
-        firstSync: Date = Date(timeIntervalSince1970: 0)
+        firstSync: Date = Date(timeIntervalSince1970: 0), every: TimeInterval? = nil
     ) throws -> Counts {
         var counts = Counts()
         guard var checkpoint = try lists.claimSync(source: name, owner: owner, seconds: leaseSeconds, now: now) else {
@@ -75,7 +79,12 @@ public struct HashSyncer: Sendable {
             return counts
         }
         defer { try? lists.releaseSync(source: name, owner: owner) }
-        guard try lists.list(named: list) != nil else { throw NoSuchHashList(list) }
+        if let every, checkpoint.resume == nil, let synced = checkpoint.syncedTo, now.timeIntervalSince(synced) < every {
+            counts.notDue = true
+            return counts
+        }
+        // The first sync makes the list; its default classification is the operator's to set.
+        if try lists.list(named: list) == nil { try lists.saveList(HashList(name: list, source: name, defaultClassification: .unclassified)) }
         let window: (from: Date, to: Date)
         var next: String?
         if let resume = checkpoint.resume {
