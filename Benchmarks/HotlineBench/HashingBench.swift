@@ -132,10 +132,11 @@ enum HashingBench {
         }
     }
 
-    /// Runs the reference script with `arguments`; its standard output, or nil when it failed.
-    static func runReference(_ arguments: [String]) -> [UInt8]? {
+    /// Runs a script of `Benchmarks/reference` with `arguments`; its standard output, or nil
+    /// when it failed.
+    static func runReference(_ arguments: [String], script name: String = "pdq_reference_bench.py") -> [UInt8]? {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-            "reference/pdq_reference_bench.py"
+            "reference/\(name)"
         ).path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -7,17 +7,15 @@ import HotlineVideo
 /// seconds of video hashed per second of wall time, and how far our frame hashes are from
 /// vpdq's. Issue 23's goal: at least twice vpdq's rate.
 enum VideoBench {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-        "reference/vpdq_bench.py"
-    ).path
-
     static func run(clips: Int = 2, rounds: Int = 3) throws {
         print("")
         print(
             "vPDQ of generated 1280x720 clips of 60 s at 30 fps (x264), \(clips) clips, best of \(rounds) rounds (ours | PyPI vpdq, Meta's C++ with its default threads)"
         )
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-vpdq-bench").path
-        guard let made = python(["make", directory, String(clips)]), case .array(let names)? = try? JSONValue.parse(made) else {
+        guard let made = HashingBench.runReference(["make", directory, String(clips)], script: "vpdq_bench.py"),
+            case .array(let names)? = try? JSONValue.parse(made)
+        else {
             print("  not run: ffmpeg, numpy and vpdq are needed (make test-deps)")
             return
         }
@@ -27,7 +25,7 @@ enum VideoBench {
         var reference: [String: [JSONValue]] = [:]
         var hashed: [String: VideoHash] = [:]
         for _ in 0..<rounds {
-            if let output = python(["hash", directory]), let object = try? JSONValue.parse(output).objectValue,
+            if let output = HashingBench.runReference(["hash", directory], script: "vpdq_bench.py"), let object = try? JSONValue.parse(output).objectValue,
                 let seconds = object["seconds"]?.objectValue, let frames = object["frames"]?.objectValue
             {
                 theirs = min(
@@ -68,18 +66,5 @@ enum VideoBench {
         } else {
             print("  vpdq: not run (python3 -m pip install vpdq)")
         }
-    }
-
-    static func python(_ arguments: [String]) -> [UInt8]? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? Array(data) : nil
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HotlineCore
+import HotlineTesting
 import Testing
 
 @testable import HotlineHashing
@@ -10,18 +11,9 @@ import Testing
 @Suite struct PDQReferenceTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Reference/pdq_reference.py")
 
-    static var referenceAvailable: Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import pdqhash, PIL, numpy"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }
+    static var referenceAvailable: Bool { TestTools.pythonImports("pdqhash, PIL, numpy") }
 
-    static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+    static var required: Bool { TestTools.required }
 
     @Test(.enabled(if: referenceAvailable || required, "python3 with pdqhash, Pillow and numpy is not installed (make test installs it)"))
     func matchesTheReferenceImplementation() throws {

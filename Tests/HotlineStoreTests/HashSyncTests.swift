@@ -10,18 +10,9 @@ import Testing
 /// Hash-list sync against the loopback NCMEC stand-in, on every backend; python-threatexchange's
 /// own NCMEC client reads the same server and must see the same entries and deletions.
 @Suite(.serialized) struct HashSyncTests {
-    static var pytxAvailable: Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import threatexchange.exchanges.clients.ncmec.hash_api"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }
+    static var pytxAvailable: Bool { TestTools.pythonImports("threatexchange.exchanges.clients.ncmec.hash_api") }
 
-    static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+    static var required: Bool { TestTools.required }
 
     func active(_ store: some HashListStore) throws -> Set<String> {
         var found = Set<String>()

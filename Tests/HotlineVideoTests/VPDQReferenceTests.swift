@@ -1,6 +1,7 @@
 import Foundation
 import HotlineCore
 import HotlineHashing
+import HotlineTesting
 import Testing
 
 @testable import HotlineVideo
@@ -13,28 +14,12 @@ import Testing
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Reference/vpdq_reference.py")
 
     static var referenceAvailable: Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sh", "-c", "command -v ffmpeg && python3 -c 'import vpdq, numpy, threatexchange.extensions.vpdq.vpdq'"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        ffmpegAvailable && TestTools.pythonImports("vpdq, numpy, threatexchange.extensions.vpdq.vpdq")
     }
 
-    static var ffmpegAvailable: Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sh", "-c", "command -v ffmpeg"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }
+    static var ffmpegAvailable: Bool { TestTools.command("ffmpeg") }
 
-    static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+    static var required: Bool { TestTools.required }
 
     @Test(.enabled(if: referenceAvailable || required, "ffmpeg, vpdq and threatexchange are not installed (make test installs them)"))
     func framesAndDecisionsMatchTheReference() throws {

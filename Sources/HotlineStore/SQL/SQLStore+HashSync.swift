@@ -18,7 +18,7 @@ extension SQLStore {
             guard taken == 1, let row = try db.row("SELECT * FROM sync_checkpoints WHERE source = ?", [.text(source)]) else { return nil }
             var checkpoint = HashSyncCheckpoint(syncedTo: try row.optionalText("synced_to").map(StoredDate.date))
             if let from = try row.optionalText("resume_from"), let to = try row.optionalText("resume_to"), let next = try row.optionalText("resume_next") {
-                checkpoint.resume = (StoredDate.date(from), StoredDate.date(to), next)
+                checkpoint.resume = HashSyncCheckpoint.Resume(from: StoredDate.date(from), to: StoredDate.date(to), next: next)
             }
             return checkpoint
         }

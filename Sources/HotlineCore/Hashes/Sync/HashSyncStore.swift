@@ -2,27 +2,33 @@ import Foundation
 
 /// Where a source's sync stands: what has been read, and a page to resume from.
 public struct HashSyncCheckpoint: Hashable, Sendable {
-    /// Every change up to this time has been read.
-    public var syncedTo: Date?
     /// A run that stopped half-way: its window and the next page, which is only valid with
     /// the same window (the source pages by position within it).
-    public var resume: (from: Date, to: Date, next: String)?
+    public struct Resume: Hashable, Sendable {
+        /// The window's start.
+        public var from: Date
+        /// The window's end.
+        public var to: Date
+        /// The next page, as the source gave it.
+        public var next: String
+
+        /// Creates one.
+        public init(from: Date, to: Date, next: String) {
+            self.from = from
+            self.to = to
+            self.next = next
+        }
+    }
+
+    /// Every change up to this time has been read.
+    public var syncedTo: Date?
+    /// Where a run that stopped half-way goes on.
+    public var resume: Resume?
 
     /// Creates one.
-    public init(syncedTo: Date? = nil, resume: (from: Date, to: Date, next: String)? = nil) {
+    public init(syncedTo: Date? = nil, resume: Resume? = nil) {
         self.syncedTo = syncedTo
         self.resume = resume
-    }
-
-    /// Equal when both parts are.
-    public static func == (lhs: HashSyncCheckpoint, rhs: HashSyncCheckpoint) -> Bool {
-        lhs.syncedTo == rhs.syncedTo && lhs.resume?.from == rhs.resume?.from && lhs.resume?.to == rhs.resume?.to && lhs.resume?.next == rhs.resume?.next
-    }
-
-    /// Hashes both parts.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(syncedTo)
-        hasher.combine(resume?.next)
     }
 }
 

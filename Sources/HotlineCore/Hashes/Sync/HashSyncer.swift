@@ -98,7 +98,7 @@ public struct HashSyncer: Sendable {
             try apply(page.entries, store: lists, counts: &counts, now: now)
             counts.pages += 1
             next = page.next
-            checkpoint.resume = next.map { (window.from, window.to, $0) }
+            checkpoint.resume = next.map { HashSyncCheckpoint.Resume(from: window.from, to: window.to, next: $0) }
             if next == nil { checkpoint.syncedTo = window.to }
             try lists.saveSyncCheckpoint(source: name, owner: owner, checkpoint, now: now)
         } while next != nil
