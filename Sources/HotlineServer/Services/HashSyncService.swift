@@ -27,7 +27,12 @@ public struct HashSyncService: Service {
 
     /// Runs until graceful shutdown.
     public func run() async throws {
-        guard !syncers.isEmpty else { return }
+        // A service that returns ends the whole group (the server with it): with nothing to
+        // sync, this one waits for the shutdown like the others.
+        guard !syncers.isEmpty else {
+            try? await gracefulShutdown()
+            return
+        }
         let queue = DispatchQueue(label: "hotline.hash-sync")
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             for (settings, syncer) in syncers {
