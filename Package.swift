@@ -153,7 +153,8 @@ let package = Package(
         .testTarget(name: "HotlinePagesTests", dependencies: ["HotlinePages"]),
         .testTarget(
             name: "HotlineEvidenceTests", dependencies: ["HotlineEvidence", "HotlineCore", "HotlineNet", "HotlineHashing", "HotlineTesting", "HotlineVideo"]),
-        .testTarget(name: "HotlineVideoTests", dependencies: ["HotlineVideo", "HotlineHashing", "HotlineCore", "HotlineTesting"]),
+        .testTarget(
+            name: "HotlineVideoTests", dependencies: ["HotlineVideo", "CFFmpeg", "HotlineHashing", "HotlineCore", "HotlineTesting"], exclude: ["Reference"]),
         .testTarget(name: "HotlineHashingTests", dependencies: ["HotlineHashing", "HotlineTesting"], exclude: ["Reference"]),
         .testTarget(name: "HotlineCLITests", dependencies: ["HotlineCore", "HotlineConfig", "HotlineNet", "HotlineTesting", "hotline", "HotlineFuzz"]),
         .testTarget(

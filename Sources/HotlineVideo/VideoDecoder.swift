@@ -3,24 +3,25 @@ import Foundation
 import HotlineCore
 import HotlineHashing
 
-/// One open video: FFmpeg's demuxer on a ``MemoryReader``, the first video stream's decoder,
-/// and the scaler for sampled frames. Everything is freed in `deinit`; nothing is written.
+/// One open video: FFmpeg's demuxer on a ``MemoryReader`` and the first video stream's
+/// parameters. The stream is decoded by one ``StreamDecoder``, or, when frames are numbered
+/// by timestamps and more than one thread is asked for, by one per thread, each from a
+/// keyframe of its own. Everything is freed in `deinit`; nothing is written.
 final class VideoDecoder {
     private let reader: MemoryReader
     private let limits: VideoLimits
+    private let threads: Int
     private var io: UnsafeMutablePointer<AVIOContext>?
     private var format: UnsafeMutablePointer<AVFormatContext>?
-    private var codec: UnsafeMutablePointer<AVCodecContext>?
-    private var frame: UnsafeMutablePointer<AVFrame>?
-    private var packet: UnsafeMutablePointer<AVPacket>?
     private let streamIndex: Int32
+    private let parameters: UnsafeMutablePointer<AVCodecParameters>
     private let frameRate: Double
     private let width: Int
     private let height: Int
     private let timeBase: Double
     /// The stream's first timestamp, when frames may be numbered from their timestamps
     /// (a constant frame rate): then frames that are not sampled and that no other frame
-    /// refers to are not decoded at all.
+    /// refers to are not decoded at all, and the stream may be decoded in parts.
     private let start: Int64?
 
     init(reader: MemoryReader, limits: VideoLimits, threads: Int) throws(VideoHashError) {
@@ -72,25 +73,15 @@ final class VideoDecoder {
         timeBase = Double(stream.pointee.time_base.num) / Double(max(1, stream.pointee.time_base.den))
         let constantRate = av_cmp_q(stream.pointee.avg_frame_rate, stream.pointee.r_frame_rate) == 0
         start = constantRate && stream.pointee.start_time != hotline_av_nopts_value() && timeBase > 0 ? stream.pointee.start_time : nil
-        guard let decoder = avcodec_find_decoder(parameters.pointee.codec_id) else { throw .noVideoStream("no decoder for the video stream") }
-        let name = String(cString: decoder.pointee.name)
-        guard VideoHasher.allowedCodecs.contains(name) else { throw .noVideoStream("codec \(name) is not one the gateway decodes") }
-        codec = avcodec_alloc_context3(decoder)
-        guard let codec, avcodec_parameters_to_context(codec, parameters) >= 0 else { throw .decodeFailed("cannot set up the decoder") }
-        // Frame threads, unlike the slice threads vpdq asks for, keep both cores decoding
-        // streams encoded with one slice a frame (x264's default).
-        codec.pointee.thread_count = Int32(max(0, threads))
-        codec.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
-        guard avcodec_open2(codec, decoder, nil) >= 0 else { throw .decodeFailed("cannot open the \(name) decoder") }
-        frame = av_frame_alloc()
-        packet = av_packet_alloc()
-        guard frame != nil, packet != nil else { throw .decodeFailed("out of memory") }
+        self.parameters = parameters
+        self.threads = threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : max(1, threads)
+        // Refuses a codec the gateway does not decode before any packet is read.
+        _ = try StreamDecoder(
+            parameters: parameters, threads: 1, numbering: FrameNumbering(frameRate: frameRate, timeBase: timeBase, start: start, every: 1), limits: limits,
+            window: .init(), size: (width, height))
     }
 
     deinit {
-        if frame != nil { av_frame_free(&frame) }
-        if packet != nil { av_packet_free(&packet) }
-        if codec != nil { avcodec_free_context(&codec) }
         if format != nil { avformat_close_input(&format) }
         if let context = io {
             var buffer: UnsafeMutableRawPointer? = UnsafeMutableRawPointer(context.pointee.buffer)
@@ -101,57 +92,69 @@ final class VideoDecoder {
 
     /// Decodes every frame and hashes one every `secondsPerHash`.
     func hashFrames(secondsPerHash: Double) throws(VideoHashError) -> VideoHash {
-        guard let format, let packet else { throw .decodeFailed("not open") }
-        let every = max(1, Int(secondsPerHash * frameRate))
-        var state = Sampling(every: every, hasher: FrameHasher(width: width, height: height, maximumPixels: limits.maximumPixels))
-        defer { state.hasher.cancel() }
+        guard let format else { throw .decodeFailed("not open") }
+        let numbering = FrameNumbering(frameRate: frameRate, timeBase: timeBase, start: start, every: max(1, Int(secondsPerHash * frameRate)))
+        guard let packet = av_packet_alloc() else { throw .decodeFailed("out of memory") }
+        var owned: UnsafeMutablePointer<AVPacket>? = packet
+        defer { av_packet_free(&owned) }
+        if threads > 1, start != nil {
+            let packets = PacketList()
+            while av_read_frame(format, packet) >= 0 {
+                guard packet.pointee.stream_index == streamIndex else {
+                    av_packet_unref(packet)
+                    continue
+                }
+                guard packets.count < limits.maximumDecodedFrames else { throw .tooLarge("more than \(limits.maximumDecodedFrames) frames") }
+                try packets.append(moving: packet)
+            }
+            return VideoHash(frames: try decodeInParts(packets, numbering: numbering))
+        }
+        let decoder = try StreamDecoder(parameters: parameters, threads: threads, numbering: numbering, limits: limits, window: .init(), size: (width, height))
         while av_read_frame(format, packet) >= 0 {
             defer { av_packet_unref(packet) }
             guard packet.pointee.stream_index == streamIndex else { continue }
-            if every > 1 {
-                let sampled = number(at: packet.pointee.pts).map { $0 % every == 0 } ?? true
-                codec?.pointee.skip_frame = sampled ? AVDISCARD_DEFAULT : AVDISCARD_NONREF
-            }
-            guard avcodec_send_packet(codec, packet) >= 0 else { throw .decodeFailed("the decoder refused a packet") }
-            try receive(&state)
+            try decoder.decode(packet)
         }
-        codec?.pointee.skip_frame = AVDISCARD_DEFAULT
-        // An empty packet drains the frames the decoder still holds.
-        guard avcodec_send_packet(codec, nil) >= 0 else { throw .decodeFailed("the decoder refused the end of the stream") }
-        try receive(&state)
-        guard state.decoded > 0 else { throw .decodeFailed("no frame decoded") }
-        return VideoHash(frames: try state.hasher.finish())
+        let frames = try decoder.finish()
+        guard decoder.decoded > 0 else { throw .decodeFailed("no frame decoded") }
+        return VideoHash(frames: frames)
     }
 
-    /// The number of the frame at `timestamp` (in the stream's time base), as vpdq counts
-    /// decoded frames, when the rate is constant and the timestamp known.
-    private func number(at timestamp: Int64) -> Int? {
-        guard let start, timestamp != hotline_av_nopts_value() else { return nil }
-        let number = (Double(timestamp - start) * timeBase * frameRate).rounded()
-        return number >= 0 && number < Double(Int32.max) ? Int(number) : nil
-    }
-
-    private struct Sampling {
-        let every: Int
-        let hasher: FrameHasher
+    /// Decodes `packets` in up to ``threads`` parts, each from a keyframe, on threads of
+    /// their own. A part also decodes the next part's keyframe and the frames after it that
+    /// come before it on screen (an open GOP's leading frames refer to both), and keeps
+    /// only frames timed within its own part. A frame repeating the one before across a
+    /// part's edge is left out as within a part.
+    private func decodeInParts(_ packets: PacketList, numbering: FrameNumbering) throws(VideoHashError) -> [VideoFrameHash] {
+        let parts = packets.parts(threads)
+        let size = (width, height)
+        let outcome = PartOutcomes(count: parts.count)
+        let parameters = UnsafeSendable(parameters)
+        let limits = limits
+        let codecThreads = max(1, threads / parts.count)
+        DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+            let part = parts[index]
+            outcome.set(
+                index,
+                Result(catching: { () throws(VideoHashError) -> ([VideoFrameHash], Int) in
+                    let decoder = try StreamDecoder(
+                        parameters: parameters.value, threads: codecThreads, numbering: numbering, limits: limits, window: part.window, size: size)
+                    for position in part.packets { try decoder.decode(packets[position]) }
+                    return (try decoder.finish(), decoder.decoded)
+                }))
+        }
+        var frames: [VideoFrameHash] = []
         var decoded = 0
-    }
-
-    private func receive(_ state: inout Sampling) throws(VideoHashError) {
-        guard let frame else { return }
-        while true {
-            let received = avcodec_receive_frame(codec, frame)
-            if received == hotline_averror_eagain() || received == hotline_averror_eof() { return }
-            guard received >= 0 else { throw .decodeFailed("a frame did not decode") }
-            let number = number(at: frame.pointee.best_effort_timestamp) ?? state.decoded
-            state.decoded += 1
-            guard state.decoded <= limits.maximumDecodedFrames else { throw .tooLarge("more than \(limits.maximumDecodedFrames) frames") }
-            let timestamp = Double(number) / frameRate
-            guard timestamp <= limits.maximumSeconds else { throw .tooLarge("longer than \(Int(limits.maximumSeconds)) s") }
-            guard number % state.every == 0 else { continue }
-            guard let copy = av_frame_clone(frame) else { throw .decodeFailed("out of memory") }
-            try state.hasher.submit(copy, number: number, timestamp: timestamp)
+        for result in outcome.results {
+            let (part, count) = try result.get()
+            decoded += count
+            for frame in part {
+                if let last = frames.last, last.pdq == frame.pdq { continue }
+                frames.append(frame)
+            }
         }
+        guard decoded > 0 else { throw .decodeFailed("no frame decoded") }
+        guard decoded <= limits.maximumDecodedFrames else { throw .tooLarge("more than \(limits.maximumDecodedFrames) frames") }
+        return frames
     }
-
 }

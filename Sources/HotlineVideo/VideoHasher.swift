@@ -27,7 +27,10 @@ public enum VideoHasher {
     public static let hashedSide = 384
 
     /// The vPDQ hash of `bytes`: one frame every `secondsPerHash` (0 hashes every frame),
-    /// decoded with `threads` (0: as many as the machine has).
+    /// decoded with `threads` (0: as many as the machine has). With more than one thread and
+    /// a constant frame rate, the stream is decoded in parts from keyframes, one a thread,
+    /// with the same hashes (its packets are read ahead, about the file's size again); with
+    /// one, as the intake does while fetching others, it is decoded as it is read.
     public static func hash(_ bytes: [UInt8], secondsPerHash: Double = 1, limits: VideoLimits = .standard, threads: Int = 0) throws(VideoHashError)
         -> VideoHash
     {
