@@ -12,7 +12,8 @@ import HotlineVideo
 public struct EvidenceCollector: EvidenceGathering {
     /// The fetcher: address policy, pinning, redirects, time and size limits.
     public let fetcher: SafeFetcher
-    /// Media per page and bytes per report.
+    /// Media per page, bytes per report, and the limits a video is decoded within (the
+    /// fetcher's byte limit comes first).
     public let policy: EvidencePolicy
     /// Decoding limits against image bombs.
     public let imageLimits: ImageLimits
@@ -22,15 +23,12 @@ public struct EvidenceCollector: EvidenceGathering {
     public let matcher: (any ExternalMatcher)?
     /// The lists in force, so that only what they do not know goes out to the matcher.
     public let lists: (any HashMatching)?
-    /// Decoding limits for videos (the fetcher's byte limit comes first).
-    public let videoLimits: VideoLimits
 
     /// Creates a collector.
     public init(
         fetcher: SafeFetcher, policy: EvidencePolicy, imageLimits: ImageLimits = .standard, cache: PDQCache? = nil, matcher: (any ExternalMatcher)? = nil,
-        lists: (any HashMatching)? = nil, videoLimits: VideoLimits = .standard
+        lists: (any HashMatching)? = nil
     ) {
-        self.videoLimits = videoLimits
         self.fetcher = fetcher
         self.policy = policy
         self.imageLimits = imageLimits
@@ -46,7 +44,7 @@ public struct EvidenceCollector: EvidenceGathering {
         // A video is hashed with vPDQ while its bytes are in memory; one that does not decode
         // within the limits keeps its digests only. One decoding thread: the evidence
         // workers already run side by side.
-        if observed.mediaType?.hasPrefix("video/") == true { observed.video = try? VideoHasher.hash(body, limits: videoLimits, threads: 1) }
+        if observed.mediaType?.hasPrefix("video/") == true { observed.video = try? VideoHasher.hash(body, limits: policy.videoLimits, threads: 1) }
         guard let matcher, let type = observed.mediaType, type.hasPrefix("image/") || type.hasPrefix("video/") else { return observed }
         if let known = lists?.match(observed: [observed]), known.kind != .none { return observed }
         observed.external = ExternalMatch(matcher: matcher.name, answer: matcher.match(.bytes(body, mediaType: type)))

@@ -139,3 +139,16 @@ import Testing
         #expect(noUser.1.map(\.message) == ["api arachnid needs \"user\" (HTTP Basic)"])
     }
 }
+
+@Suite struct FetchConfigTests {
+    @Test func videoLimitsComeFromTheIntakeSectionAndDefaultToTheStandardOnes() throws {
+        let text = "version: 1\nfetch: { intake: { video: { max_duration: 10m, max_frames: 18000, max_pixels: 2073600 } } }\n"
+        let (config, diagnostics) = GatewayConfig.parse(text, file: "h.yaml", environment: [:])
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let limits = try #require(config?.fetch.intake.videoLimits)
+        #expect(limits.maximumSeconds == 600 && limits.maximumDecodedFrames == 18000 && limits.maximumPixels == 1920 * 1080)
+        #expect(limits.maximumBytes == VideoLimits.standard.maximumBytes, "bytes are the fetcher's max_bytes")
+        let plain = GatewayConfig.parse("version: 1\nfetch: { intake: { enabled: true } }\n", file: "h.yaml", environment: [:])
+        #expect(plain.0?.fetch.intake.videoLimits == .standard)
+    }
+}

@@ -58,4 +58,16 @@ struct VideoEvidenceTests {
         #expect(try store.retractVideo(id: listed.id, list: nil, reason: "false positive", at: Date()) == 1)
         #expect(try HashIndex.load(from: store).match(observed: found.media)?.kind == HashMatchResult.Kind.none)
     }
+
+    /// The config's video limits (`fetch.intake.video`) bound what the intake decodes: a
+    /// longer video keeps its digests and is not hashed with vPDQ.
+    @Test func aVideoBeyondThePolicysLimitsKeepsItsDigestsOnly() throws {
+        var policy = EvidencePolicy(enabled: true)
+        policy.videoLimits.maximumSeconds = 5
+        let bounded = EvidenceCollector(fetcher: collector.fetcher, policy: policy)
+        let url = try URLCanonicalizer.canonicalize(hoster.url("/video/listed.mp4?seconds=8"))
+        let medium = try #require(bounded.gather(url).media.first)
+        #expect(medium.video == nil && medium.sha256.count == 64 && medium.mediaType == "video/mp4")
+        #expect(try #require(collector.gather(url).media.first).video?.frames.count == 8)
+    }
 }

@@ -21,6 +21,7 @@ import HotlineYAML
 ///     media_per_page: 50
 ///     total_bytes: 67108864   # per report, page and media
 ///     trusted: [org:partner-hotline, token:0193…]   # whose reported hashes count as evidence
+///     video: { max_duration: 2h, max_frames: 432000, max_pixels: 9437184 }   # then refused, not hashed
 /// ```
 public struct FetchConfig: Sendable {
     /// Networks the fetcher may reach despite being special-purpose.
@@ -80,7 +81,8 @@ public struct FetchConfig: Sendable {
         var policy = EvidencePolicy(enabled: true)
         guard
             let fields = reader.mapping(
-                node, allowed: ["enabled", "sources", "channels", "concurrency", "per_host", "media_per_page", "total_bytes", "batch", "lease", "trusted"],
+                node,
+                allowed: ["enabled", "sources", "channels", "concurrency", "per_host", "media_per_page", "total_bytes", "batch", "lease", "trusted", "video"],
                 what: "intake")
         else { return policy }
         if let on = fields["enabled"].flatMap({ reader.bool($0, key: "enabled") }) { policy.enabled = on }
@@ -131,6 +133,28 @@ public struct FetchConfig: Sendable {
                 }
             }
         }
+        if let node = fields["video"] { policy.videoLimits = parseVideo(node, reader: &reader) }
         return policy
+    }
+
+    /// `video: { max_duration, max_frames, max_pixels }`: bounds against videos made to
+    /// keep a decoder busy; each within what the gateway can decode at all.
+    static func parseVideo(_ node: YAMLNode, reader: inout YAMLReader) -> VideoLimits {
+        var limits = VideoLimits.standard
+        guard let fields = reader.mapping(node, allowed: ["max_duration", "max_frames", "max_pixels"], what: "video") else { return limits }
+        if let node = fields["max_duration"], let span = reader.duration(node, key: "max_duration") {
+            if span.seconds < 1 || span.seconds > 24 * 3600 {
+                reader.error(.invalidValue, "\"max_duration\" must be from 1s to 24h, got \(YAMLReader.show(node))", at: node.location)
+            } else {
+                limits.maximumSeconds = Double(span.seconds)
+            }
+        }
+        if let value = fields["max_frames"].flatMap({ reader.integer($0, key: "max_frames", range: 1...(24 * 3600 * 120)) }) {
+            limits.maximumDecodedFrames = value
+        }
+        if let value = fields["max_pixels"].flatMap({ reader.integer($0, key: "max_pixels", range: (32 * 32)...(8192 * 4320)) }) {
+            limits.maximumPixels = value
+        }
+        return limits
     }
 }

@@ -25,13 +25,17 @@ public struct EvidencePolicy: Hashable, Sendable {
     /// a partner hotline's token: their reports are decided on their hashes when the fetch
     /// shows nothing.
     public var trustedSubmitters: Set<String>
+    /// What a fetched video may be before it is refused rather than hashed (its bytes are
+    /// bounded by the fetcher's limit too).
+    public var videoLimits: VideoLimits
 
     /// Creates a policy; off by default, so a gateway without a config fetches nothing.
     public init(
         enabled: Bool = false, sources: Set<ReportSource.Kind> = Set(ReportSource.Kind.allCases), channels: Set<String> = ["api", "file", "mail"],
         concurrency: Int = 8, perHost: Int = 2, mediaPerPage: Int = 50, totalBytes: Int = 64 << 20, batchSize: Int = 64, lease: TimeInterval = 120,
-        trustedSubmitters: Set<String> = []
+        trustedSubmitters: Set<String> = [], videoLimits: VideoLimits = .standard
     ) {
+        self.videoLimits = videoLimits
         self.enabled = enabled
         self.sources = sources
         self.channels = channels
