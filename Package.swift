@@ -160,12 +160,13 @@ let package = Package(
         .testTarget(
             name: "HotlineServerTests",
             dependencies: [
-                "HotlineServer", "HotlineApp", "HotlineMail", "HotlineConfig", "HotlineTesting",
+                "HotlineServer", "HotlineApp", "HotlineMail", "HotlineConfig", "HotlineCore", "HotlineHashing", "HotlineNet", "HotlineTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Browser"]
         ),
