@@ -3,7 +3,7 @@ SWIFT ?= swift
 DATA_DIR ?= data
 APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libssl-dev libjpeg-dev libturbojpeg0-dev libpng-dev libgif-dev libwebp-dev libxml2-dev pkg-config publicsuffix libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
 
-.PHONY: deps test-deps build run test lint format test-swift test-rules bench bench-http bench-hosters fuzz clean
+.PHONY: deps test-deps bench-deps build run test lint format test-swift test-rules bench bench-pdq-100m bench-http bench-hosters fuzz clean
 
 # Installs the system libraries the build needs, only those missing.
 deps:
@@ -67,10 +67,18 @@ test-rules:
 
 # Release build; prints rule evaluations per second, SQLite ingest throughput, hashing,
 # hosting and dispatch figures, then a load run with wrk against POST /v1/reports.
-bench: deps test-deps
+bench: deps test-deps bench-deps
 	$(SWIFT) run -c release HotlineBench
 	$(MAKE) bench-http
 	$(MAKE) bench-hosters
+
+# The peers only the benchmarks run: FAISS (PyPI faiss-cpu) beside PDQIndex.
+bench-deps:
+	@python3 -c "import faiss" 2>/dev/null || python3 -m pip install -q faiss-cpu
+
+# PDQ lookup at 100M hashes as well (about 13 GiB at its peak and a few minutes).
+bench-pdq-100m: deps bench-deps
+	HOTLINE_BENCH_PDQ_SIZES=10000000,100000000 $(SWIFT) run -c release HotlineBench pdq-lookup
 
 # wrk (Debian) against `hotline serve` on loopback: 64 connections for 10 s, one new report
 # per request; afterwards the reports in the store are counted against what wrk saw answered.

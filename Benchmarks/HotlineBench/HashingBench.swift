@@ -69,6 +69,10 @@ enum HashingBench {
             let quick = fast[key].map { String(format: "%8.1f", $0) } ?? "       -"
             let ratio = reference?[key].flatMap { theirs in (fast[key] ?? full[key]).map { String(format: "  (%.1fx)", $0 / theirs) } } ?? ""
             print("  \(label.padding(toLength: 18, withPad: " ", startingAt: 0)) \(String(format: "%8.1f", full[key] ?? 0)) | \(quick) | \(theirs)\(ratio)")
+            if key != "decoded_512" {
+                RatioTable.add(
+                    "PDQ hashing, \(label)", ours: fast[key] ?? full[key] ?? 0, peer: "pdqhash (PyPI)", theirs: reference?[key], unit: "images/s", goal: "")
+            }
         }
         if reference == nil {
             print("  (reference not run: python3 with pdqhash, Pillow and numpy not found; `make test-deps` installs them)")
@@ -157,71 +161,124 @@ enum HashingBench {
         return rates
     }
 
+    /// PDQ lookups at the sizes of `HOTLINE_BENCH_PDQ_SIZES` (default 1M and 10M; `make
+    /// bench-pdq-100m` adds 100M), side by side with FAISS on the same hashes and images.
     static func benchmarkPDQLookups() {
         print("")
-        print("PDQ lookup at threshold 31 (random stored hashes; queries: half near-copies of stored hashes at distance 1-20, half random)")
+        print("PDQ lookup at threshold 31, exact, one thread (random stored hashes; queries: half near-copies of stored hashes at distance 1-20, half random)")
+        let sizes = (ProcessInfo.processInfo.environment["HOTLINE_BENCH_PDQ_SIZES"] ?? "1000000,10000000").split(separator: ",").compactMap { Int($0) }
+        for count in sizes { benchmarkPDQLookups(count: count) }
+    }
+
+    static func benchmarkPDQLookups(count: Int) {
         var generator = SplitMix64(seed: 99)
-        for count in [1_000_000, 10_000_000] {
-            var hashes = [PDQHash]()
-            hashes.reserveCapacity(count)
-            for _ in 0..<count { hashes.append(PDQHash(parts: (generator.next(), generator.next(), generator.next(), generator.next()))) }
-            let before = residentBytes()
-            var index: PDQIndex?
-            let buildTime = seconds { index = PDQIndex(hashes) }
-            let built = index!
-            let resident = residentBytes() - before
-            var queries: [PDQHash] = []
-            for number in 0..<2000 {
-                if number % 2 == 0 {
-                    var near = hashes[Int(generator.next() % UInt64(count))]
-                    for _ in 0..<(1 + Int(generator.next() % 20)) { near.parts.1 ^= 1 << (generator.next() % 64) }
-                    queries.append(near)
-                } else {
-                    queries.append(PDQHash(parts: (generator.next(), generator.next(), generator.next(), generator.next())))
-                }
+        var hashes = [PDQHash]()
+        hashes.reserveCapacity(count)
+        for _ in 0..<count { hashes.append(PDQHash(parts: (generator.next(), generator.next(), generator.next(), generator.next()))) }
+        let before = residentBytes()
+        var index: PDQIndex?
+        let buildTime = seconds { index = PDQIndex(hashes) }
+        var built = index!
+        let resident = residentBytes() - before
+        var queries: [PDQHash] = []
+        for number in 0..<2000 {
+            if number % 2 == 0 {
+                var near = hashes[Int(generator.next() % UInt64(count))]
+                for _ in 0..<(1 + Int(generator.next() % 20)) { near.parts.1 ^= 1 << (generator.next() % 64) }
+                queries.append(near)
+            } else {
+                queries.append(PDQHash(parts: (generator.next(), generator.next(), generator.next(), generator.next())))
             }
-            var found = 0
-            let time = seconds { for query in queries { found += built.search(query, threshold: 31).count } }
-            // An image is searched with its 8 dihedral variants, which are 8 *distinct* hashes
-            // (the same query 8 times would measure a warm cache): for 200 images, variant 0 of
-            // every other one is a stored hash with 1-31 bits flipped (a planted match), the
-            // other variants are unrelated hashes. Every planted match must be found.
-            var images: [[PDQHash]] = []
-            var planted: [(image: Int, stored: Int)] = []
-            for image in 0..<200 {
-                var variants = (0..<8).map { _ in PDQHash(parts: (generator.next(), generator.next(), generator.next(), generator.next())) }
-                if image % 2 == 0 {
-                    let stored = Int(generator.next() % UInt64(count))
-                    var near = hashes[stored]
-                    var flipped = Set<UInt64>()
-                    let bits = 1 + Int(generator.next() % 31)
-                    while flipped.count < bits { flipped.insert(generator.next() % 256) }
-                    for bit in flipped {
-                        switch bit / 64 {
-                        case 0: near.parts.0 ^= 1 << (bit % 64)
-                        case 1: near.parts.1 ^= 1 << (bit % 64)
-                        case 2: near.parts.2 ^= 1 << (bit % 64)
-                        default: near.parts.3 ^= 1 << (bit % 64)
-                        }
-                    }
-                    variants[0] = near
-                    planted.append((image, stored))
-                }
-                images.append(variants)
-            }
-            var hits: [Set<Int>] = Array(repeating: [], count: images.count)
-            let dihedralTime = seconds {
-                for (number, variants) in images.enumerated() {
-                    for variant in variants { hits[number].formUnion(built.search(variant, threshold: 31).map(\.position)) }
-                }
-            }
-            let missed = planted.filter { !hits[$0.image].contains($0.stored) }.count
-            print(
-                "  \(count / 1_000_000)M hashes: \(Int(Double(queries.count) / time)) queries/s; with 8 distinct variants an image \(String(format: "%.1f", 200 / dihedralTime)) images/s (\(planted.count - missed) of \(planted.count) planted matches found); index \(built.memoryBytes / 1_048_576) MiB (RSS +\(resident / 1_048_576) MiB); built in \(String(format: "%.1f", buildTime)) s; \(found) matches"
-            )
-            hashes = []
-            index = nil
         }
+        var found = 0
+        let time = seconds { for query in queries { found += built.search(query, threshold: 31).count } }
+        // An image is searched with its 8 dihedral variants, which are 8 *distinct* hashes
+        // (the same query 8 times would measure a warm cache): for 200 images, variant 0 of
+        // every other one is a stored hash with 1-31 bits flipped (a planted match), the
+        // other variants are unrelated hashes. Every planted match must be found.
+        var images: [[PDQHash]] = []
+        var planted: [(image: Int, stored: Int)] = []
+        for image in 0..<200 {
+            var variants = (0..<8).map { _ in PDQHash(parts: (generator.next(), generator.next(), generator.next(), generator.next())) }
+            if image % 2 == 0 {
+                let stored = Int(generator.next() % UInt64(count))
+                var near = hashes[stored]
+                var flipped = Set<UInt64>()
+                let bits = 1 + Int(generator.next() % 31)
+                while flipped.count < bits { flipped.insert(generator.next() % 256) }
+                for bit in flipped {
+                    switch bit / 64 {
+                    case 0: near.parts.0 ^= 1 << (bit % 64)
+                    case 1: near.parts.1 ^= 1 << (bit % 64)
+                    case 2: near.parts.2 ^= 1 << (bit % 64)
+                    default: near.parts.3 ^= 1 << (bit % 64)
+                    }
+                }
+                variants[0] = near
+                planted.append((image, stored))
+            }
+            images.append(variants)
+        }
+        var hits: [Set<Int>] = Array(repeating: [], count: images.count)
+        let dihedralTime = seconds {
+            for (number, variants) in images.enumerated() {
+                for variant in variants { hits[number].formUnion(built.search(variant, threshold: 31).map(\.position)) }
+            }
+        }
+        let missed = planted.filter { !hits[$0.image].contains($0.stored) }.count
+        let rate = 200 / dihedralTime
+        let label = count >= 1_000_000 ? "\(count / 1_000_000)M" : "\(count)"
+        print(
+            "  \(label) hashes: \(Int(Double(queries.count) / time)) queries/s; with 8 distinct variants an image \(String(format: "%.1f", rate)) images/s (\(planted.count - missed) of \(planted.count) planted matches found); index \(built.memoryBytes / 1_048_576) MiB in \(built.chunkCount) chunks (RSS +\(resident / 1_048_576) MiB); built in \(String(format: "%.1f", buildTime)) s; \(found) matches"
+        )
+        let indexMiB = built.memoryBytes / 1_048_576
+        built = PDQIndex([])
+        index = nil
+
+        // FAISS on the same stored hashes and images, once ours is freed.
+        let directory = NSTemporaryDirectory() + "hotline-bench-pdq-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var peer: JSONValue?
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try hashes.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: directory + "/stored.bin")) }
+            hashes = []
+            let flat = images.flatMap { $0 }
+            try flat.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: directory + "/queries.bin")) }
+            // Flat costs a full scan per variant: fewer images at 100M; the multi-hash index's
+            // tables are not built past 10M (their memory would not fit beside the rest).
+            let peerImages = count > 10_000_000 ? 20 : 200
+            let arguments = [directory, "31", "\(peerImages)"] + (count <= 10_000_000 ? ["multihash"] : [])
+            peer = runReference(arguments, script: "faiss_pdq_bench.py").flatMap { try? JSONValue.parse($0) }
+        } catch {
+            print("  FAISS: not run (\(error))")
+        }
+        guard let peer, let object = peer.objectValue else {
+            print("  FAISS: not run (python3 -m pip install faiss-cpu; `make bench-deps`)")
+            RatioTable.add("PDQ lookup, \(label), exact", ours: rate, peer: "FAISS", theirs: nil, unit: "images/s", goal: "")
+            return
+        }
+        var bestExact: (name: String, rate: Double)?
+        for name in ["flat", "multihash", "multihash-nflip0"] {
+            guard let entry = object[name]?.objectValue, let rate = entry["images_per_s"]?.benchNumber,
+                case .array(let found)? = entry["hits"], let built = entry["build_s"]?.benchNumber
+            else { continue }
+            let sets = found.map { Set(($0.arrayValue ?? []).compactMap { $0.benchNumber.map(Int.init) }) }
+            let checked = planted.filter { $0.image < sets.count }
+            let kept = checked.filter { sets[$0.image].contains($0.stored) }.count
+            let exact = kept == checked.count
+            print(
+                "  FAISS \(name): \(String(format: "%.1f", rate)) images/s over \(sets.count) images (\(kept) of \(checked.count) planted found\(exact ? "" : ": not exact")); built in \(String(format: "%.1f", built)) s"
+            )
+            if exact && name != "multihash-nflip0", rate > bestExact?.rate ?? 0 { bestExact = ("FAISS " + name, rate) }
+        }
+        let goal =
+            count >= 100_000_000
+            ? ">= 15 images/s, index < 12 GiB (\(indexMiB) MiB)" : count >= 10_000_000 ? ">= 150 images/s and 4x, index < 1 GiB (\(indexMiB) MiB)" : ""
+        RatioTable.add(
+            "PDQ lookup, \(label), t=31, 8 variants, exact", ours: rate, peer: bestExact?.name ?? "FAISS (none exact)", theirs: bestExact?.rate,
+            unit: "images/s",
+            goal: goal)
     }
 
     static func benchmarkExactLookups() {

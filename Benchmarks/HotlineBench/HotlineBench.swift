@@ -28,6 +28,7 @@ struct HotlineBench {
         if which == "all" || which == "mail" { try MailBench.run(ruleSet: ruleSet) }
         if which == "all" || which == "evidence" { try EvidenceBench.run(count: which == "evidence" ? min(reports, 10_000) : 10_000) }
         if which == "all" || which == "vpdq" { try VideoBench.run() }
+        RatioTable.print()
         print("peak memory (max RSS): \(maxResidentMiB()) MiB")
     }
 

@@ -59,12 +59,14 @@ enum VideoBench {
         if theirs.isFinite {
             print(String(format: "  vpdq:  %.1f s of video per second (%.2f s)", seconds / theirs, theirs))
             print(String(format: "  ratio: %.2fx (goal >= 2x)", theirs / ours))
+            RatioTable.add("vPDQ, 720p clips of 60 s", ours: seconds / ours, peer: "vpdq (PyPI)", theirs: seconds / theirs, unit: "video s/s", goal: ">= 2x")
             print(
                 String(
                     format: "  frame hashes beside vpdq's at quality >= 80 (%d frames): mean %.2f, max %d bits (goal <= 10)", distances.count,
                     Double(distances.reduce(0, +)) / Double(max(1, distances.count)), distances.last ?? 0))
         } else {
             print("  vpdq: not run (python3 -m pip install vpdq)")
+            RatioTable.add("vPDQ, 720p clips of 60 s", ours: seconds / ours, peer: "vpdq (PyPI)", theirs: nil, unit: "video s/s", goal: ">= 2x")
         }
     }
 }

@@ -187,6 +187,58 @@ import Testing
         }
     }
 
+    /// `bits` flipped at evenly spaced positions from `offset`: the distance is spread over the
+    /// chunks, so that each differs by about the same, the case the pigeonhole bound is tight on.
+    func spread(_ hash: PDQHash, bits: Int, offset: Int) -> PDQHash {
+        var result = hash
+        for number in 0..<bits {
+            let bit = (offset + number * 256 / bits) % 256
+            let mask: UInt64 = 1 << UInt64(bit & 63)
+            switch bit >> 6 {
+            case 0: result.parts.0 ^= mask
+            case 1: result.parts.1 ^= mask
+            case 2: result.parts.2 ^= mask
+            default: result.parts.3 ^= mask
+            }
+        }
+        return result
+    }
+
+    /// Every layout (10 chunks crossing the 64-bit words, probed to radius 3; 12 of unequal radii;
+    /// 16 of 16 bits), with keys narrower than the chunks on this small set, finds what a
+    /// linear scan finds, with the distance spread evenly or not.
+    @Test(arguments: [10, 12, 14, 16]) func everyLayoutFindsExactlyWhatALinearScanFinds(chunks: Int) {
+        var generator = SystemRandomNumberGenerator()
+        var hashes = (0..<25_000).map { _ in randomHash(&generator) }
+        let base = hashes[0]
+        var slot = 100
+        for distance in 1...40 {
+            hashes[slot] = spread(base, bits: distance, offset: distance)
+            hashes[slot + 1] = flip(base, bits: distance, &generator)
+            slot += 2
+        }
+        let index = PDQIndex(hashes, chunks: chunks, alwaysProbe: true)
+        #expect(index.chunkCount == chunks)
+        for threshold in [0, 1, 9, 20, 31, 35] {
+            for query in [base, spread(base, bits: 5, offset: 3), randomHash(&generator)] {
+                let expected = hashes.enumerated().map { ($0.offset, $0.element.distance(to: query)) }.filter { $0.1 <= threshold }.sorted {
+                    ($0.1, $0.0) < ($1.1, $1.0)
+                }
+                let found = index.search(query, threshold: threshold)
+                #expect(found.map(\.position) == expected.map(\.0), "\(chunks) chunks, threshold \(threshold)")
+                #expect(found.map(\.distance) == expected.map(\.1))
+            }
+        }
+    }
+
+    @Test func theChunkCountFollowsTheSetsSize() {
+        #expect(PDQIndex.chunkCount(for: 30_000) == 16)
+        #expect(PDQIndex.chunkCount(for: 10_000_000) == 12)
+        #expect(PDQIndex.chunkCount(for: 100_000_000) == 10)
+        // Under the cut-off a set is scanned, without tables.
+        #expect(PDQIndex((0..<100).map { PDQHash(parts: (UInt64($0), 0, 0, 0)) }).chunkCount == 0)
+    }
+
     @Test func exactMatchesAcrossListsAndTheAllowList() {
         var builder = HashIndexBuilder()
         builder.add(ActiveHashEntry(algorithm: .md5, value: "0123456789abcdef0123456789abcdef", list: "police", classification: .baseline))
