@@ -3,7 +3,7 @@ SWIFT ?= swift
 DATA_DIR ?= data
 APT_PACKAGES = libyaml-dev libcurl4-openssl-dev libssl-dev libjpeg-dev libturbojpeg0-dev libpng-dev libgif-dev libwebp-dev libxml2-dev pkg-config publicsuffix libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
 
-.PHONY: deps test-deps bench-deps build run test lint format test-swift test-rules bench bench-pdq-100m bench-http bench-hosters fuzz clean
+.PHONY: deps test-deps bench-deps build run test lint format test-swift test-rules bench bench-ingest bench-pdq-100m bench-http bench-hosters fuzz clean
 
 # Installs the system libraries the build needs, only those missing.
 deps:
@@ -71,10 +71,17 @@ bench: deps test-deps bench-deps
 	$(SWIFT) run -c release HotlineBench
 	$(MAKE) bench-http
 	$(MAKE) bench-hosters
+	$(MAKE) bench-ingest
 
 # The peers only the benchmarks run: FAISS (PyPI faiss-cpu) beside PDQIndex.
 bench-deps:
 	@python3 -c "import faiss" 2>/dev/null || python3 -m pip install -q faiss-cpu
+
+# hotline ingest, whole process, on ../shared/bench/workload.py's stream with DNS from
+# dnsmasq on loopback (WORKLOAD=path overrides where the generator is).
+bench-ingest: deps test-deps
+	$(SWIFT) build -c release --product hotline
+	bash Benchmarks/load/ingest_workload.sh .build/release/hotline 20000 $(WORKLOAD)
 
 # PDQ lookup at 100M hashes as well (about 13 GiB at its peak and a few minutes).
 bench-pdq-100m: deps bench-deps

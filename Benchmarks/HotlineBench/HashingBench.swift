@@ -241,10 +241,9 @@ enum HashingBench {
         var peer: JSONValue?
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try hashes.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: directory + "/stored.bin")) }
+            try write(hashes, to: directory + "/stored.bin")
             hashes = []
-            let flat = images.flatMap { $0 }
-            try flat.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: directory + "/queries.bin")) }
+            try write(images.flatMap { $0 }, to: directory + "/queries.bin")
             // Flat costs a full scan per variant: fewer images at 100M; the multi-hash index's
             // tables are not built past 10M (their memory would not fit beside the rest).
             let peerImages = count > 10_000_000 ? 20 : 200
@@ -253,7 +252,7 @@ enum HashingBench {
         } catch {
             print("  FAISS: not run (\(error))")
         }
-        guard let peer, let object = peer.objectValue else {
+        guard let peer, let object = peer.objectValue, object["n"]?.benchNumber == Double(count) else {
             print("  FAISS: not run (python3 -m pip install faiss-cpu; `make bench-deps`)")
             RatioTable.add("PDQ lookup, \(label), exact", ours: rate, peer: "FAISS", theirs: nil, unit: "images/s", goal: "")
             return
@@ -279,6 +278,22 @@ enum HashingBench {
             "PDQ lookup, \(label), t=31, 8 variants, exact", ours: rate, peer: bestExact?.name ?? "FAISS (none exact)", theirs: bestExact?.rate,
             unit: "images/s",
             goal: goal)
+    }
+
+    /// The hashes' 32 bytes each, in pieces: one write(2) stops short of 2 GiB.
+    static func write(_ hashes: [PDQHash], to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        defer { try? handle.close() }
+        try hashes.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let end = min(bytes.count, offset + 64 << 20)
+                try handle.write(contentsOf: Data(bytes[offset..<end]))
+                offset = end
+            }
+        }
     }
 
     static func benchmarkExactLookups() {

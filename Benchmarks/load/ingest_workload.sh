@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# `hotline ingest` as an operator runs it, on the shared realistic stream
+# (../shared/bench/workload.py: re-reports, listed MD5s, near PDQs, 2,000 host names): a whole
+# process, DNS from dnsmasq on loopback (the workload's hosts file), the hash list and the IP
+# table imported first, the shipped rules, SQLite durable per batch (synchronous=FULL).
+# Intake fetching is off (nothing on the documentation addresses answers) and the stream's
+# hashes count as evidence (--trust-hashes), as for a partner's feed. With DNS on, ingest
+# stores each report as waiting for its hosting and --wait resolves and decides it in the same
+# process; the figure is reports decided per second of that process's wall time, with its
+# peak memory. PROFILE="perf record -g --" runs it under a profiler.
+# Usage: ingest_workload.sh HOTLINE [N] [WORKLOAD_PY]
+set -euo pipefail
+hotline=$(realpath "$1")
+count=${2:-20000}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+workload=${3:-$root/../shared/bench/workload.py}
+[ -f "$workload" ] || { echo "ingest-workload: $workload not found (pass its path)"; exit 0; }
+dnsmasq=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
+work=$(mktemp -d)
+trap 'kill $(cat "$work/dnsmasq.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+source "$root/Benchmarks/load/common.sh"
+
+python3 "$workload" "$work/in" "$count" >/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$dnsmasq" --port="$port" --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
+    --addn-hosts="$work/in/hosts" --pid-file="$work/dnsmasq.pid" --cache-size=10000 --user="$(id -un)"
+bench_config "$root" "$work/hotline.yaml"
+# Intake fetching off: the stream's hosts are documentation addresses that nothing answers on.
+python3 - "$work/hotline.yaml" <<'EOF'
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+text = re.sub(r"(\n  intake:\n    enabled:) true", r"\1 false", text, count=1)
+open(path, "w").write(text)
+EOF
+grep -q "^    enabled: false" "$work/hotline.yaml" || { echo "ingest-workload: could not turn intake fetching off"; exit 1; }
+# OFFLINE=1: no DNS (directory and imported table only), decided as each batch is stored.
+resolving="--dns 127.0.0.1:$port --wait"
+[ -n "${OFFLINE:-}" ] && resolving="--offline"
+run() { "$hotline" "$1" "$2" --config "$work/hotline.yaml" --data-dir "$work/data" "${@:3}"; }
+run hashes import --format csv --list workload "$work/in/known.csv" >/dev/null
+"$hotline" ipdb import --config "$work/hotline.yaml" --data-dir "$work/data" "$work/in/ip2asn.tsv" >/dev/null
+${PROFILE:-} /usr/bin/time -f "%e %M" -o "$work/time" "$hotline" ingest --config "$work/hotline.yaml" --data-dir "$work/data" \
+    $resolving --trust-hashes "$work/in/reports.jsonl" >"$work/out.jsonl"
+read -r elapsed peak <"$work/time"
+python3 - "$work/out.jsonl" "$elapsed" "$peak" "$count" <<'EOF'
+import collections, json, os, sys
+path, elapsed, peak, count = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+outcomes = collections.Counter()
+for line in open(path):
+    outcome = json.loads(line).get("outcome", "?")
+    # --wait prints a pending line as each report is stored, then its decision.
+    if outcome != "pending":
+        outcomes[outcome] += 1
+mode = "offline" if os.environ.get("OFFLINE") else "dnsmasq on loopback"
+print(f"ingest of the shared workload ({count} reports; {mode}; SQLite, durable per batch): "
+      f"{count / elapsed:.0f} reports/s ({elapsed:.2f} s), peak RSS {peak // 1024} MiB; decided {sum(outcomes.values())}: {dict(outcomes)}")
+EOF
