@@ -284,16 +284,20 @@ public struct GatewayAssembly: Sendable {
     }
 
     /// An ingest pipeline over `parts`: hash lists, hosting, bounce history, planner, and the
-    /// reports that wait for evidence.
+    /// reports that wait for evidence. `lookupsInline`: a caller that waits for the decisions
+    /// anyway (`hotline ingest --wait`) has each batch's hosts looked up together before the
+    /// batch is stored, so that a report not fetched is decided with its batch instead of
+    /// being stored as waiting and read back by the fetch service.
     public func pipeline(
-        parts: GatewayParts, store: any GatewayStorage, channel: String, actor: String, submitter: Submitter? = nil, trusted: Bool = false
+        parts: GatewayParts, store: any GatewayStorage, channel: String, actor: String, submitter: Submitter? = nil, trusted: Bool = false,
+        lookupsInline: Bool = false
     ) -> IngestPipeline<
         AnyReportStore
     > {
         IngestPipeline(
             store: store.reportStore, engine: parts.engine, hashMatcher: parts.hashIndex, enrichers: enrichers(parts: parts, store: store),
             planner: parts.planner, time: time, channel: channel, actor: actor, submitter: submitter, evidence: config.fetch.intake,
-            deferLookups: hostingUsesNetwork,
+            deferLookups: hostingUsesNetwork && !lookupsInline,
             claimsAreEvidence: trusted)
     }
 

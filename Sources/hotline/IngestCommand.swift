@@ -68,7 +68,9 @@ struct IngestCommand: ParsableCommand {
             Output.printDiagnostics(warnings)
             return parts
         }
-        let pipeline = gateway.pipeline(parts: parts, store: store, channel: "file", actor: GlobalOptions.actor, trusted: trustHashes)
+        // With --wait the command waits for every decision anyway: a report that is not
+        // fetched is decided in its batch, its host looked up with the batch's others.
+        let pipeline = gateway.pipeline(parts: parts, store: store, channel: "file", actor: GlobalOptions.actor, trusted: trustHashes, lookupsInline: wait)
         let batchSize = gateway.config.batchSize
         var summary = IngestSummary()
         var waiting: [(line: Int, reportID: String)] = []

@@ -690,6 +690,55 @@ struct CLI {
     }
 }
 
+extension DNSCLITests {
+    /// With fetching off, `ingest --wait` looks up each batch's hosts together and decides the
+    /// reports with their batch: one line each, never pending; without `--wait` intake does
+    /// not wait on a lookup and the report is pending.
+    @Test(.enabled(if: TestDNSServer.available || TestDNSServer.required, "dnsmasq is not installed (make test installs it)"))
+    func ingestWaitLooksUpTheBatchAndDecidesItWhenNothingIsFetched() throws {
+        try #require(TestDNSServer.available, "CI must have dnsmasq")
+        let dns = try TestDNSServer()
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        // The shipped config with its paths made absolute and intake fetching off.
+        var config = try String(contentsOf: CLI.root.appendingPathComponent("Config/hotline.yaml"), encoding: .utf8)
+        for (from, to) in [
+            ("rules: ../Rules\n", "rules: \(CLI.root.appendingPathComponent("Rules").path)\n"),
+            ("contacts: contacts.yaml\n", "contacts: \(CLI.root.appendingPathComponent("Config/contacts.yaml").path)\n"),
+            ("templates: templates\n", "templates: \(CLI.root.appendingPathComponent("Config/templates").path)\n"),
+            ("  intake:\n    enabled: true\n", "  intake:\n    enabled: false\n"),
+        ] {
+            #expect(config.contains(from), "the shipped config changed: \(from)")
+            config = config.replacingOccurrences(of: from, with: to)
+        }
+        let path = directory.appendingPathComponent("hotline.yaml").path
+        try config.write(toFile: path, atomically: true, encoding: .utf8)
+        try "md5,classification\n0123456789abcdef0123456789abcdef,baseline\n".write(
+            to: directory.appendingPathComponent("list.csv"), atomically: true, encoding: .utf8)
+        _ = try CLI.run(["hashes", "import", "--config", path, "--data-dir", data, "--format", "csv", "--list", "police", "list.csv"], in: directory)
+
+        let ingest = try CLI.run(
+            ["ingest", "--wait", "--trust-hashes", "--data-dir", data, "--config", path, "--dns", "127.0.0.1:\(dns.port)", "-"],
+            stdin: #"{"url": "https://www.example.test/a.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}"# + "\n"
+                + #"{"url": "https://gone.example.test/b.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}"# + "\n", in: directory)
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.lines.count == 2, "\(ingest.lines)")
+        #expect(!ingest.stdout.contains(#""outcome":"pending""#))
+        // Resolved through DNS to the directory's hoster: a notice, decided in the batch.
+        #expect(ingest.lines.first?.contains(#""outcome":"notify","rule":"known-material-at-local-hoster""#) == true, "\(ingest.lines)")
+        // Its host does not resolve: decided too, but not as a notice to a hoster.
+        #expect(ingest.lines.last?.contains(#""outcome":"notify""#) == false, "\(ingest.lines)")
+
+        let queued = try CLI.run(
+            ["ingest", "--trust-hashes", "--data-dir", data, "--config", path, "--dns", "127.0.0.1:\(dns.port)", "-"],
+            stdin: #"{"url": "https://www.example.test/c.jpg"}"# + "\n", in: directory)
+        #expect(queued.status == 0, "\(queued.stderr)")
+        #expect(queued.lines.count == 1)
+        #expect(queued.lines.first?.contains(#""outcome":"pending""#) == true)
+    }
+}
+
 @Suite(.serialized) struct RDAPCLITests {
     @Test(.enabled(if: TestRDAPServer.available))
     func resolveAsksRDAPWhenTheDirectoryHasNoEntry() throws {
