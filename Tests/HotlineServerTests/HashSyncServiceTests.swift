@@ -45,7 +45,7 @@ import Testing
     }
 
     /// Generous: the whole suite on 2 cores can hold up a task for tens of seconds.
-    static let patience = 120.0
+    static let patience = 300.0
 
     func md5(_ name: String) -> String { String(ContentDigests(of: Array(name.utf8)).sha256.prefix(32)) }
 
