@@ -151,11 +151,10 @@ import Testing
         PDQHash(parts: (generator.next(), generator.next(), generator.next(), generator.next()))
     }
 
-    func flip(_ hash: PDQHash, bits: Int, _ generator: inout some RandomNumberGenerator) -> PDQHash {
+    /// `hash` with the bits at `positions` (0..<256) flipped.
+    func flipping(_ hash: PDQHash, _ positions: some Sequence<Int>) -> PDQHash {
         var result = hash
-        var chosen = Set<Int>()
-        while chosen.count < bits { chosen.insert(Int.random(in: 0..<256, using: &generator)) }
-        for bit in chosen {
+        for bit in positions {
             let mask = UInt64(1) << UInt64(bit & 63)
             switch bit >> 6 {
             case 0: result.parts.0 ^= mask
@@ -165,6 +164,12 @@ import Testing
             }
         }
         return result
+    }
+
+    func flip(_ hash: PDQHash, bits: Int, _ generator: inout some RandomNumberGenerator) -> PDQHash {
+        var chosen = Set<Int>()
+        while chosen.count < bits { chosen.insert(Int.random(in: 0..<256, using: &generator)) }
+        return flipping(hash, chosen)
     }
 
     @Test func multiIndexFindsExactlyWhatALinearScanFinds() {
@@ -190,18 +195,7 @@ import Testing
     /// `bits` flipped at evenly spaced positions from `offset`: the distance is spread over the
     /// chunks, so that each differs by about the same, the case the pigeonhole bound is tight on.
     func spread(_ hash: PDQHash, bits: Int, offset: Int) -> PDQHash {
-        var result = hash
-        for number in 0..<bits {
-            let bit = (offset + number * 256 / bits) % 256
-            let mask: UInt64 = 1 << UInt64(bit & 63)
-            switch bit >> 6 {
-            case 0: result.parts.0 ^= mask
-            case 1: result.parts.1 ^= mask
-            case 2: result.parts.2 ^= mask
-            default: result.parts.3 ^= mask
-            }
-        }
-        return result
+        flipping(hash, (0..<bits).map { (offset + $0 * 256 / bits) % 256 })
     }
 
     /// Every layout (10 chunks crossing the 64-bit words, probed to radius 3; 12 of unequal radii;
