@@ -35,10 +35,10 @@ public struct PDQIndex: Sendable {
     private let words: [UInt64]
     private let chunks: [Chunk]
     private let alwaysProbe: Bool
-    /// Per chunk: `2^width + 1` offsets into that chunk's slice of `positions` (bucket b is
+    /// Per chunk: `2^keyBits + 1` offsets into that chunk's slice of `positions` (bucket b is
     /// offsets[b]..<offsets[b+1]).
     private let offsets: [UInt32]
-    /// Per chunk, `count` positions grouped by the chunk's value.
+    /// Per chunk, `count` positions grouped by the chunk's key.
     private let positions: [UInt32]
     /// Number of hashes.
     public let count: Int
