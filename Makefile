@@ -73,13 +73,16 @@ bench: deps test-deps bench-deps
 	$(MAKE) bench-hosters
 	$(MAKE) bench-ingest
 
-# The peers only the benchmarks run: FAISS (PyPI faiss-cpu) beside PDQIndex.
+# The peers only the benchmarks run: FAISS (PyPI faiss-cpu) beside PDQIndex; IntelMQ 3.5 with
+# what its bots in the ingest comparison import, and Redis for its pipeline.
 bench-deps:
 	@python3 -c "import faiss" 2>/dev/null || python3 -m pip install -q faiss-cpu
+	@python3 -c "import intelmq, pyasn, geoip2, mmdb_writer, pendulum, textx, psutil" 2>/dev/null || python3 -m pip install -q "intelmq>=3.5,<3.6" pyasn geoip2 mmdb-writer pendulum textx psutil
+	@command -v redis-server >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server; }
 
 # hotline ingest, whole process, on ../shared/bench/workload.py's stream with DNS from
 # dnsmasq on loopback (WORKLOAD=path overrides where the generator is).
-bench-ingest: deps test-deps
+bench-ingest: deps test-deps bench-deps
 	$(SWIFT) build -c release --product hotline
 	bash Benchmarks/load/ingest_workload.sh .build/release/hotline 20000 $(WORKLOAD)
 

@@ -8,6 +8,8 @@
 # stores each report as waiting for its hosting and --wait resolves and decides it in the same
 # process; the figure is reports decided per second of that process's wall time, with its
 # peak memory. PROFILE="perf record -g --" runs it under a profiler.
+# Then IntelMQ 3.5's pipeline of shipped bots on the same stream in the same run
+# (Benchmarks/reference/intelmq_pipeline.py; `make bench-deps` installs it), and the ratio.
 # Usage: ingest_workload.sh HOTLINE [N] [WORKLOAD_PY]
 set -euo pipefail
 hotline=$(realpath "$1")
@@ -53,6 +55,22 @@ for line in open(path):
     if outcome != "pending":
         outcomes[outcome] += 1
 mode = "offline" if os.environ.get("OFFLINE") else "dnsmasq on loopback"
+open(path + ".rate", "w").write(f"{count / elapsed}")
 print(f"ingest of the shared workload ({count} reports; {mode}; SQLite, durable per batch): "
       f"{count / elapsed:.0f} reports/s ({elapsed:.2f} s), peak RSS {peak // 1024} MiB; decided {sum(outcomes.values())}: {dict(outcomes)}")
+EOF
+
+if ! python3 -c "import intelmq, pyasn, geoip2, mmdb_writer, pendulum, textx, psutil" 2>/dev/null || ! command -v redis-server >/dev/null; then
+    echo "IntelMQ: not run (make bench-deps installs intelmq 3.5 and redis-server)"
+    exit 0
+fi
+[ -n "${PROFILE:-}" ] && exit 0
+python3 "$root/Benchmarks/reference/intelmq_pipeline.py" "$work/in" >"$work/intelmq.json"
+python3 - "$work/intelmq.json" "$work/out.jsonl.rate" <<'EOF'
+import json, sys
+peer = json.load(open(sys.argv[1]))
+ours = float(open(sys.argv[2]).read())
+print(f"IntelMQ 3.5 (file collector -> JSON parser -> deduplicator -> ASN lookup -> GeoIP -> Sieve -> file, over Redis): "
+      f"{peer['reports_per_s']:.0f} reports/s ({peer['seconds']:.2f} s, {peer['events_out']} events out), peak RSS {peer['peak_rss_mib']} MiB summed")
+print(f"ratio: {ours / peer['reports_per_s']:.1f}x (goal >= 20x)")
 EOF
