@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HotlineApp
 import HotlineCore
+import HotlineHosting
 
 /// `hotline ingest [FILE|-]`: store and decide reports from JSON Lines.
 struct IngestCommand: ParsableCommand {
@@ -76,17 +77,37 @@ struct IngestCommand: ParsableCommand {
         var waiting: [(line: Int, reportID: String)] = []
         let started = Date()
         var reader = JSONLinesReader()
-        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        // A read returns what is there, so a large buffer never holds back interactive input;
+        // for a file it gives the look-ahead below whole batches to work on.
+        var buffer = [UInt8](repeating: 0, count: 4 << 20)
         var pending: [IngestLine] = []
+        // The next batch is parsed, and with --wait and DNS or RDAP on its hosts are looked up,
+        // on another thread while this one is stored: the two cores overlap, and the lookups
+        // only warm the resolver's cache, so nothing is stored or acknowledged any earlier.
+        let lookups: HostingResolver? = wait && gateway.hostingUsesNetwork ? parts.resolver : nil
+        let lookAhead = DispatchQueue(label: "hotline.ingest.look-ahead")
+        func prepare(_ batch: [IngestLine]) -> (done: DispatchGroup, inputs: PreparedInputs) {
+            let done = DispatchGroup()
+            let prepared = PreparedInputs()
+            lookAhead.async(group: done) {
+                prepared.inputs = batch.map(IngestInput.init)
+                guard let lookups else { return }
+                let decidedNow = prepared.inputs.compactMap { try? $0.submission.get() }.filter { !pipeline.defers($0) }
+                lookups.prepare(decidedNow.map(\.url))
+            }
+            return (done, prepared)
+        }
 
         func flush(_ lines: [IngestLine]) throws {
-            var start = 0
-            while start < lines.count {
-                let batch = Array(lines[start..<min(lines.count, start + batchSize)])
-                start += batch.count
+            let batches = stride(from: 0, to: lines.count, by: batchSize).map { Array(lines[$0..<min(lines.count, $0 + batchSize)]) }
+            var upcoming = batches.first.map(prepare)
+            for (number, batch) in batches.enumerated() {
+                guard let current = upcoming else { break }
+                current.done.wait()
+                upcoming = number + 1 < batches.count ? prepare(batches[number + 1]) : nil
                 let results: [IngestResult]
                 do {
-                    results = try pipeline.ingest(batch.map(IngestInput.init))
+                    results = try pipeline.ingest(current.inputs.inputs)
                 } catch {
                     // Nothing of this batch was stored: say so per line, then stop, because
                     // the following batches would fail the same way.
@@ -195,4 +216,9 @@ struct IngestSummary {
         Output.err(outcomeText.isEmpty ? "\n" : "; outcomes: \(outcomeText)\n")
         Output.err("ingest: rules \(rulesDigest); \(String(format: "%.2f", seconds)) s, \(rate) lines/s\n")
     }
+}
+
+/// A batch's parsed inputs, filled on the look-ahead queue and read after its group is done.
+final class PreparedInputs: @unchecked Sendable {
+    var inputs: [IngestInput] = []
 }

@@ -708,6 +708,8 @@ extension DNSCLITests {
             ("contacts: contacts.yaml\n", "contacts: \(CLI.root.appendingPathComponent("Config/contacts.yaml").path)\n"),
             ("templates: templates\n", "templates: \(CLI.root.appendingPathComponent("Config/templates").path)\n"),
             ("  intake:\n    enabled: true\n", "  intake:\n    enabled: false\n"),
+            // Batches of two: the look-ahead parses and looks up the next while one is stored.
+            ("  batch_size: 1000\n", "  batch_size: 2\n"),
         ] {
             #expect(config.contains(from), "the shipped config changed: \(from)")
             config = config.replacingOccurrences(of: from, with: to)
@@ -721,14 +723,22 @@ extension DNSCLITests {
         let ingest = try CLI.run(
             ["ingest", "--wait", "--trust-hashes", "--data-dir", data, "--config", path, "--dns", "127.0.0.1:\(dns.port)", "-"],
             stdin: #"{"url": "https://www.example.test/a.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}"# + "\n"
-                + #"{"url": "https://gone.example.test/b.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}"# + "\n", in: directory)
+                + #"{"url": "https://gone.example.test/b.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}"# + "\n"
+                + #"{"url": "https://www.example.test/c.jpg", "hashes": {"md5": "0123456789abcdef0123456789abcdef"}}"# + "\n" + "not json\n"
+                + #"{"url": "https://gone.example.test/d.jpg"}"# + "\n", in: directory)
         #expect(ingest.status == 0, "\(ingest.stderr)")
-        #expect(ingest.lines.count == 2, "\(ingest.lines)")
+        try #require(ingest.lines.count == 5, "\(ingest.lines)")
+        // One line per input line, in input order across the three batches.
+        #expect(ingest.lines.enumerated().allSatisfy { $0.element.hasPrefix(#"{"line":\#($0.offset + 1),"#) }, "\(ingest.lines)")
         #expect(!ingest.stdout.contains(#""outcome":"pending""#))
         // Resolved through DNS to the directory's hoster: a notice, decided in the batch.
-        #expect(ingest.lines.first?.contains(#""outcome":"notify","rule":"known-material-at-local-hoster""#) == true, "\(ingest.lines)")
+        for line in [0, 2] {
+            #expect(ingest.lines[line].contains(#""outcome":"notify","rule":"known-material-at-local-hoster""#), "\(ingest.lines)")
+        }
         // Its host does not resolve: decided too, but not as a notice to a hoster.
-        #expect(ingest.lines.last?.contains(#""outcome":"notify""#) == false, "\(ingest.lines)")
+        #expect(!ingest.lines[1].contains(#""outcome":"notify""#), "\(ingest.lines)")
+        #expect(ingest.lines[3].contains(#""outcome":"rejected""#))
+        #expect(!ingest.lines[4].contains(#""outcome":"notify""#))
 
         let queued = try CLI.run(
             ["ingest", "--trust-hashes", "--data-dir", data, "--config", path, "--dns", "127.0.0.1:\(dns.port)", "-"],
