@@ -91,11 +91,13 @@ bench-pdq-100m: deps bench-deps
 	HOTLINE_BENCH_PDQ_SIZES=10000000,100000000 $(SWIFT) run -c release HotlineBench pdq-lookup
 
 # wrk (Debian) against `hotline serve` on loopback: 64 connections for 10 s, one new report
-# per request; afterwards the reports in the store are counted against what wrk saw answered.
+# per request, then batches of 100; afterwards the reports in the store are counted against
+# what wrk saw answered.
 bench-http:
 	@command -v wrk >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
 	$(SWIFT) build -c release --product hotline
 	bash Benchmarks/load/run.sh .build/release/hotline
+	BATCH=100 bash Benchmarks/load/run.sh .build/release/hotline
 
 # Hosters' tools: /v1/hashcheck/batch under wrk (batches of 10,000 MD5s against a million
 # listed), and hotline scan of generated images beside pdqhash on the same files.

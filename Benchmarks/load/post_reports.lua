@@ -1,6 +1,7 @@
 -- wrk script: POST one report per request, each with a unique URL and client id, so that
 -- every request stores a new report (no duplicates, no idempotent replays).
--- Usage: wrk -t2 -c64 -d10s -s post_reports.lua http://127.0.0.1:8080 -- TOKEN
+-- Usage: wrk -t2 -c64 -d10s -s post_reports.lua http://127.0.0.1:8080 -- TOKEN [BATCH]
+-- With BATCH > 1 each request is {"reports": [...]} of BATCH new reports.
 local counter = 0
 local thread_id = 0
 local threads = {}
@@ -12,16 +13,25 @@ end
 
 function init(args)
   token = args[1]
+  batch = tonumber(args[2] or "1")
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Authorization"] = "Bearer " .. token
 end
 
-function request()
+local function report()
   counter = counter + 1
   local key = id .. "-" .. counter
-  local body = '{"id":"load-' .. key .. '","url":"https://load' .. (counter % 997) .. '.example.test/item/' .. key .. '.jpg","source":{"type":"crawler","name":"wrk"}}'
-  return wrk.format(nil, "/v1/reports", nil, body)
+  return '{"id":"load-' .. key .. '","url":"https://load' .. (counter % 997) .. '.example.test/item/' .. key .. '.jpg","source":{"type":"crawler","name":"wrk"}}'
+end
+
+function request()
+  if batch <= 1 then
+    return wrk.format(nil, "/v1/reports", nil, report())
+  end
+  local items = {}
+  for i = 1, batch do items[i] = report() end
+  return wrk.format(nil, "/v1/reports", nil, '{"reports":[' .. table.concat(items, ",") .. ']}')
 end
 
 function response(status, headers, body)
