@@ -176,9 +176,8 @@ enum HashingBench {
         hashes.reserveCapacity(count)
         for _ in 0..<count { hashes.append(PDQHash(parts: (generator.next(), generator.next(), generator.next(), generator.next()))) }
         let before = residentBytes()
-        var index: PDQIndex?
-        let buildTime = seconds { index = PDQIndex(hashes) }
-        var built = index!
+        var built = PDQIndex([])
+        let buildTime = seconds { built = PDQIndex(hashes) }
         let resident = residentBytes() - before
         var queries: [PDQHash] = []
         for number in 0..<2000 {
@@ -233,7 +232,6 @@ enum HashingBench {
         )
         let indexMiB = built.memoryBytes / 1_048_576
         built = PDQIndex([])
-        index = nil
 
         // FAISS on the same stored hashes and images, once ours is freed.
         let directory = NSTemporaryDirectory() + "hotline-bench-pdq-" + UUID().uuidString
@@ -252,17 +250,17 @@ enum HashingBench {
         } catch {
             print("  FAISS: not run (\(error))")
         }
-        guard let peer, let object = peer.objectValue, object["n"]?.benchNumber == Double(count) else {
+        guard let peer, let object = peer.objectValue, object["n"]?.numberValue == Double(count) else {
             print("  FAISS: not run (python3 -m pip install faiss-cpu; `make bench-deps`)")
             RatioTable.add("PDQ lookup, \(label), exact", ours: rate, peer: "FAISS", theirs: nil, unit: "images/s", goal: "")
             return
         }
         var bestExact: (name: String, rate: Double)?
         for name in ["flat", "multihash", "multihash-nflip0"] {
-            guard let entry = object[name]?.objectValue, let rate = entry["images_per_s"]?.benchNumber,
-                case .array(let found)? = entry["hits"], let built = entry["build_s"]?.benchNumber
+            guard let entry = object[name]?.objectValue, let rate = entry["images_per_s"]?.numberValue,
+                case .array(let found)? = entry["hits"], let built = entry["build_s"]?.numberValue
             else { continue }
-            let sets = found.map { Set(($0.arrayValue ?? []).compactMap { $0.benchNumber.map(Int.init) }) }
+            let sets = found.map { Set(($0.arrayValue ?? []).compactMap { $0.numberValue.map(Int.init) }) }
             let checked = planted.filter { $0.image < sets.count }
             let kept = checked.filter { sets[$0.image].contains($0.stored) }.count
             let exact = kept == checked.count

@@ -1,5 +1,4 @@
 import Foundation
-import HotlineCore
 
 /// The figures that have a peer, collected as the benchmarks run and printed as one table at
 /// the end: the gateway's figure, the peer's from the same run, their ratio, and the goal.
@@ -36,13 +35,5 @@ enum RatioTable {
         for line in [header] + lines {
             Swift.print("  " + zip(line, widths).map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined(separator: " | "))
         }
-    }
-}
-
-extension JSONValue {
-    /// The number, when this is one (the peers' JSON figures).
-    var benchNumber: Double? {
-        if case .number(let value) = self { return value }
-        return nil
     }
 }

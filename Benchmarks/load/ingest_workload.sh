@@ -4,10 +4,10 @@
 # process, DNS from dnsmasq on loopback (the workload's hosts file), the hash list and the IP
 # table imported first, the shipped rules, SQLite durable per batch (synchronous=FULL).
 # Intake fetching is off (nothing on the documentation addresses answers) and the stream's
-# hashes count as evidence (--trust-hashes), as for a partner's feed. With DNS on, ingest
-# stores each report as waiting for its hosting and --wait resolves and decides it in the same
-# process; the figure is reports decided per second of that process's wall time, with its
-# peak memory. PROFILE="perf record -g --" runs it under a profiler.
+# hashes count as evidence (--trust-hashes), as for a partner's feed. With DNS on, --wait
+# looks up each batch's hosts together and decides the batch; the figure is reports decided
+# per second of that process's wall time, with its peak memory. PROFILE="perf record -g --"
+# runs it under a profiler (and skips the peer).
 # Then IntelMQ 3.5's pipeline of shipped bots on the same stream in the same run
 # (Benchmarks/reference/intelmq_pipeline.py; `make bench-deps` installs it), and the ratio.
 # Usage: ingest_workload.sh HOTLINE [N] [WORKLOAD_PY]
@@ -39,9 +39,10 @@ grep -q "^    enabled: false" "$work/hotline.yaml" || { echo "ingest-workload: c
 # OFFLINE=1: no DNS (directory and imported table only), decided as each batch is stored.
 resolving="--dns 127.0.0.1:$port --wait"
 [ -n "${OFFLINE:-}" ] && resolving="--offline"
+# A two-word command (hashes import, ipdb import) on this config and data directory.
 run() { "$hotline" "$1" "$2" --config "$work/hotline.yaml" --data-dir "$work/data" "${@:3}"; }
 run hashes import --format csv --list workload "$work/in/known.csv" >/dev/null
-"$hotline" ipdb import --config "$work/hotline.yaml" --data-dir "$work/data" "$work/in/ip2asn.tsv" >/dev/null
+run ipdb import "$work/in/ip2asn.tsv" >/dev/null
 ${PROFILE:-} /usr/bin/time -f "%e %M" -o "$work/time" "$hotline" ingest --config "$work/hotline.yaml" --data-dir "$work/data" \
     $resolving --trust-hashes "$work/in/reports.jsonl" >"$work/out.jsonl"
 read -r elapsed peak <"$work/time"
@@ -60,11 +61,11 @@ print(f"ingest of the shared workload ({count} reports; {mode}; SQLite, durable 
       f"{count / elapsed:.0f} reports/s ({elapsed:.2f} s), peak RSS {peak // 1024} MiB; decided {sum(outcomes.values())}: {dict(outcomes)}")
 EOF
 
+[ -n "${PROFILE:-}" ] && exit 0
 if ! python3 -c "import intelmq, pyasn, geoip2, mmdb_writer, pendulum, textx, psutil" 2>/dev/null || ! command -v redis-server >/dev/null; then
     echo "IntelMQ: not run (make bench-deps installs intelmq 3.5 and redis-server)"
     exit 0
 fi
-[ -n "${PROFILE:-}" ] && exit 0
 python3 "$root/Benchmarks/reference/intelmq_pipeline.py" "$work/in" >"$work/intelmq.json"
 python3 - "$work/intelmq.json" "$work/out.jsonl.rate" <<'EOF'
 import json, sys

@@ -144,7 +144,7 @@ struct ScanCommand: ParsableCommand {
                     defer { position += 1 }
                     guard case .object(let result) = results[position], result["match"] == .bool(true) else { continue }
                     // One line per algorithm that matched; for PDQ, the closest variant.
-                    if let current = best[item.algorithm], (current["distance"]?.number ?? 0) <= (result["distance"]?.number ?? 0) { continue }
+                    if let current = best[item.algorithm], (current["distance"]?.numberValue ?? 0) <= (result["distance"]?.numberValue ?? 0) { continue }
                     var line: JSONObject = ["path": .string(file.path), "algorithm": .string(item.algorithm)]
                     for key in ["classification", "list", "distance"] { if let value = result[key] { line.append(key, value) } }
                     if let variant = item.variant, variant > 0 { line.append("dihedral_variant", .number(Double(variant))) }
@@ -258,11 +258,4 @@ struct ScanCommand: ParsableCommand {
         }
         return (publicBase.hasSuffix("/") ? String(publicBase.dropLast()) : publicBase) + "/" + encoded.joined(separator: "/")
     }
-}
-
-extension JSONValue {
-    /// The number, if it is one.
-    fileprivate var number: Double? { if case .number(let value) = self { value } else { nil } }
-    /// The object, if it is one.
-    fileprivate var objectValue: JSONObject? { if case .object(let object) = self { object } else { nil } }
 }

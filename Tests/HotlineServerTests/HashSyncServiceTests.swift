@@ -47,18 +47,23 @@ import Testing
     /// Generous: the whole suite on 2 cores can hold up a task for tens of seconds.
     static let patience = 300.0
 
+    /// The service with one NCMEC source on `server`, due every second, polled every 100 ms.
+    func group(_ server: TestNCMECServer, password: String, runtime: GatewayRuntime) -> ServiceGroup {
+        let settings = HashSyncSettings(name: "ncmec", url: server.baseURL, user: "hotline", password: .value(password), every: TimeSpan(seconds: 1))
+        let source = NCMECHashSource(baseURL: server.baseURL, user: "hotline", password: password, timeout: 10)
+        let service = HashSyncService(
+            runtime: runtime, syncers: [(settings, HashSyncer(name: "ncmec", list: "ncmec", source: source, feedback: false))],
+            interval: .milliseconds(100), logger: Self.logger)
+        return ServiceGroup(services: [service], logger: Self.logger)
+    }
+
     func md5(_ name: String) -> String { String(ContentDigests(of: Array(name.utf8)).sha256.prefix(32)) }
 
     @Test func syncsOnItsScheduleAuditsAndTheIndexFollows() async throws {
         let server = try TestNCMECServer(pageSize: 2)
         let store = InMemoryStore()
         let runtime = try runtime(store)
-        let settings = HashSyncSettings(name: "ncmec", url: server.baseURL, user: "hotline", password: .value(server.password), every: TimeSpan(seconds: 1))
-        let source = NCMECHashSource(baseURL: server.baseURL, user: "hotline", password: server.password, timeout: 10)
-        let service = HashSyncService(
-            runtime: runtime, syncers: [(settings, HashSyncer(name: "ncmec", list: "ncmec", source: source, feedback: false))],
-            interval: .milliseconds(100), logger: Self.logger)
-        let group = ServiceGroup(services: [service], logger: Self.logger)
+        let group = group(server, password: server.password, runtime: runtime)
 
         func indexed(_ name: String) -> Bool { !runtime.parts.hashIndex.matches(.md5, md5(name)).isEmpty }
         func syncs() -> [AuditEntry] { store.auditLog.filter { $0.event == "hashes.sync" } }
@@ -86,13 +91,7 @@ import Testing
     @Test func aFailingSourceIsLoggedAndTriedAgainNotFatal() async throws {
         let server = try TestNCMECServer(pageSize: 2)
         let store = InMemoryStore()
-        let runtime = try runtime(store)
-        let settings = HashSyncSettings(name: "ncmec", url: server.baseURL, user: "hotline", password: .value("wrong"), every: TimeSpan(seconds: 1))
-        let source = NCMECHashSource(baseURL: server.baseURL, user: "hotline", password: "wrong", timeout: 10)
-        let service = HashSyncService(
-            runtime: runtime, syncers: [(settings, HashSyncer(name: "ncmec", list: "ncmec", source: source, feedback: false))],
-            interval: .milliseconds(100), logger: Self.logger)
-        let group = ServiceGroup(services: [service], logger: Self.logger)
+        let group = group(server, password: "wrong", runtime: try runtime(store))
         try await running(group) {
             // The server counts refused credentials: the service keeps trying (and keeps running).
             #expect(try await eventually(Self.patience) { try server.state()["bad_auth"].map { $0 != .number(0) && $0 != .number(1) } ?? false })

@@ -90,6 +90,12 @@ extension JSONValue {
         return nil
     }
 
+    /// The number, when this is a number.
+    public var numberValue: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
     /// The elements, when this is an array.
     public var arrayValue: [JSONValue]? {
         if case .array(let value) = self { return value }

@@ -145,10 +145,11 @@ public struct PDQIndex: Sendable {
 
     /// Number of values within `radius` bits of a `width`-bit value.
     static func ballSize(_ width: Int, _ radius: Int) -> Int {
-        var total = 0
+        guard radius >= 0 else { return 0 }
+        var total = 1
         var term = 1
-        for k in 0...max(0, radius) where radius >= 0 {
-            if k > 0 { term = term * (width - k + 1) / k }
+        for k in stride(from: 1, through: radius, by: 1) {
+            term = term * (width - k + 1) / k
             total += term
         }
         return total
@@ -165,7 +166,7 @@ public struct PDQIndex: Sendable {
         // Past radius 3 the probes outnumber any set this holds (and are not enumerated).
         guard base + (extra > 0 ? 1 : 0) - 1 <= 3 else { return nil }
         func cost(_ chunk: Chunk, _ radius: Int) -> Double {
-            radius < 0 ? 0 : Double(PDQIndex.ballSize(chunk.keyBits, radius)) * (2 + Double(count) / Double(1 << chunk.keyBits))
+            Double(PDQIndex.ballSize(chunk.keyBits, radius)) * (2 + Double(count) / Double(1 << chunk.keyBits))
         }
         let order = chunks.indices.sorted {
             (cost(chunks[$0], base) - cost(chunks[$0], base - 1), $0) < (cost(chunks[$1], base) - cost(chunks[$1], base - 1), $1)
@@ -212,11 +213,11 @@ public struct PDQIndex: Sendable {
                                     let one = center ^ (1 << a)
                                     scan.bucket(one, &results)
                                     guard radii[number] >= 2 else { continue }
-                                    for b in (a + 1)..<max(a + 1, width) {
+                                    for b in (a + 1)..<width {
                                         let two = one ^ (1 << b)
                                         scan.bucket(two, &results)
                                         guard radii[number] >= 3 else { continue }
-                                        for c in (b + 1)..<max(b + 1, width) { scan.bucket(two ^ (1 << c), &results) }
+                                        for c in (b + 1)..<width { scan.bucket(two ^ (1 << c), &results) }
                                     }
                                 }
                             }
