@@ -163,8 +163,8 @@ public final class InMemoryStore: GatewayStorage, @unchecked Sendable {
             return true
         }
 
-        /// Nothing to do: the fake runs one transaction at a time.
-        public func prepare(_ keys: IntakeKeys) throws {}
+        /// Nothing to do: the fake runs one transaction at a time, so no key is ever busy.
+        public func prepare(_ keys: IntakeKeys, wait: Bool) throws -> Set<String> { [] }
     }
 
     /// Runs `body` in one write transaction: committed (durably) when it returns, rolled back

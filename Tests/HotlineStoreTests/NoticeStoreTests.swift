@@ -190,6 +190,89 @@ import Testing
     }
 }
 
+/// A batch meeting another instance's transaction on PostgreSQL: what that transaction does
+/// not hold is stored at once, the rest after it commits, in the order of the lines.
+@Suite struct BusyKeyIngestTests {
+    @Test(.enabled(if: Backend.available.contains(.postgres)))
+    func aBatchStoresWhatIsFreeWithoutWaitingForAnotherInstanceHoldingOneOfItsURLs() throws {
+        let settings = try Backend.postgresDatabase()
+        let other = try PostgresStore(settings: settings)
+        let store = try PostgresStore(settings: settings)
+        let engine = try ReportStoreTests().engine()
+        let inputs = [
+            #"{"id":"free-a","url":"https://example.com/a"}"#, #"{"id":"held-1","url":"https://example.com/held"}"#,
+            #"{"id":"free-b","url":"https://example.com/b"}"#, #"{"id":"held-2","url":"https://example.com/held"}"#,
+            // Another URL, but the client id of line 2: it must come after line 2, not before.
+            #"{"id":"held-1","url":"https://example.com/c"}"#,
+        ].enumerated().map { IngestInput(IngestLine(number: $0.offset + 1, bytes: ArraySlice(Array($0.element.utf8)))) }
+        let held = try inputs[1].submission.get().url.canonical
+
+        // The other instance's transaction holds the URL's key until released.
+        let locked = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let otherDone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = try? other.writing { session in
+                try session.execute("SELECT pg_advisory_xact_lock(?)", [.integer(SQLTransaction<PostgresSession>.keyHash(IntakeKeys.lockName(url: held)))])
+                locked.signal()
+                release.wait()
+            }
+            otherDone.signal()
+        }
+        locked.wait()
+        let answered = Box<Result<[IngestResult], any Error>>()
+        let ingested = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            answered.set(Result { try IngestPipeline(store: store, engine: engine).ingest(inputs) })
+            ingested.signal()
+        }
+        // The free reports commit while the key is held (generous patience: the whole suite
+        // shares two cores); nothing is answered yet.
+        let deadline = Date().addingTimeInterval(300)
+        while try store.counts().reports < 2 && Date() < deadline { usleep(20_000) }
+        #expect(try store.counts().reports == 2, "lines 1 and 3 stored without waiting")
+        #expect(answered.value == nil, "no line answered before the whole batch is stored")
+        release.signal()
+        otherDone.wait()
+        ingested.wait()
+
+        let results = try #require(try answered.value?.get())
+        #expect(results.map(\.line) == [1, 2, 3, 4, 5])
+        func ids(_ result: IngestResult) -> (report: String, case: String, existing: Bool)? {
+            if case .decided(let report, let caseID, _, let existing) = result.outcome { return (report, caseID, existing) }
+            return nil
+        }
+        let decided = results.compactMap(ids)
+        #expect(decided.count == 5)
+        guard decided.count == 5 else { return }
+        #expect(decided[1].case == decided[3].case, "the held URL's two reports share one case")
+        #expect(decided[4].report == decided[1].report && decided[4].existing, "line 5 is line 2's report, found by its client id")
+        #expect(try store.counts().reports == 4)
+        let audit = try store.reading {
+            try $0.rows("SELECT detail FROM audit_log WHERE event = 'ingest.batch' ORDER BY seq", []).map { try $0.text("detail") }
+        }
+        #expect(audit.count == 2)
+        #expect(audit.first?.contains(#""left_for_next_part":3"#) == true && audit.first?.contains(#""new_reports":2"#) == true, "\(audit)")
+        #expect(audit.last?.contains(#""part":2"#) == true && audit.last?.contains(#""existing_reports":1"#) == true, "\(audit)")
+    }
+}
+
+/// A value set by one thread and read by another.
+final class Box<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value?
+    func set(_ value: Value) {
+        lock.lock()
+        stored = value
+        lock.unlock()
+    }
+    var value: Value? {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+}
+
 final class Failures: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [String] = []

@@ -171,52 +171,110 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     /// Processes a batch. Refused inputs are answered one by one; accepted ones are stored
     /// and decided in one transaction. Throws only when that transaction fails, in which case
     /// nothing of the batch was stored.
+    ///
+    /// With several writers at once (PostgreSQL), reports whose URL, client id or content
+    /// hash another instance's transaction holds, and the reports after them that share a key
+    /// with them, go into a second transaction that waits for those keys; the rest do not
+    /// wait. Nothing is answered before both committed; when the second fails, the first
+    /// stays stored and this throws (a retry finds those reports by their client ids).
     public func ingest(_ inputs: [IngestInput]) throws -> [IngestResult] {
         let accepted = inputs.compactMap { input in (try? input.submission.get()).map { (line: input.line, submission: $0) } }
         if accepted.isEmpty {
             return inputs.map { IngestResult(line: $0.line, outcome: .rejected(Self.error($0))) }
         }
-        let submissions = accepted.map(\.submission)
         // Slow work (lookups) only for the reports decided now; the others wait for the fetch service.
-        let decidedNow = submissions.filter { !defers($0) }.map(\.url)
+        let decidedNow = accepted.map(\.submission).filter { !defers($0) }.map(\.url)
         if !decidedNow.isEmpty { for enricher in enrichers { enricher.prepare(decidedNow) } }
-        // Only a store with several writers at once uses them; SQLite's single writer does not.
-        let keys = store.usesIntakeKeys ? Self.intakeKeys(submissions, submitter: submitter) : IntakeKeys()
-        let decided: [IngestResult.Outcome] = try store.write { transaction in
-            try transaction.prepare(keys)
-            var outcomes: [IngestResult.Outcome] = []
-            outcomes.reserveCapacity(accepted.count)
-            var existingReports = 0
-            for entry in accepted {
-                let outcome = try decide(entry.submission, in: transaction)
-                switch outcome {
-                case .decided(_, _, _, true), .pending(_, _, true): existingReports += 1
-                default: break
+        var outcomes = [IngestResult.Outcome?](repeating: nil, count: accepted.count)
+        var remaining = Array(accepted.indices)
+        var part = 0
+        var rejectedAudited = false
+        while !remaining.isEmpty {
+            part += 1
+            let indices = remaining
+            // The first part takes the keys that are free; the second waits for the rest.
+            let wait = part > 1
+            let rejected = rejectedAudited ? 0 : inputs.count - accepted.count
+            let stored: (outcomes: [(Int, IngestResult.Outcome)], later: [Int]) = try store.write { transaction in
+                var now = indices
+                var later: [Int] = []
+                // Only a store with several writers at once uses them; SQLite's single writer does not.
+                if store.usesIntakeKeys {
+                    let submissions = indices.map { accepted[$0].submission }
+                    let busy = try transaction.prepare(Self.intakeKeys(submissions, submitter: submitter, hashes: claimsAreEvidence), wait: wait)
+                    if !busy.isEmpty {
+                        (now, later) = Self.split(indices, of: accepted.map(\.submission), busy: busy, submitter: submitter, hashes: claimsAreEvidence)
+                    }
                 }
-                outcomes.append(outcome)
+                var results: [(Int, IngestResult.Outcome)] = []
+                results.reserveCapacity(now.count)
+                var existingReports = 0
+                for index in now {
+                    let outcome = try decide(accepted[index].submission, in: transaction)
+                    switch outcome {
+                    case .decided(_, _, _, true), .pending(_, _, true): existingReports += 1
+                    default: break
+                    }
+                    results.append((index, outcome))
+                }
+                var detail: JSONObject = [
+                    "channel": .string(channel),
+                    "first_line": .number(Double(inputs.first?.line ?? 0)),
+                    "last_line": .number(Double(inputs.last?.line ?? 0)),
+                    "new_reports": .number(Double(now.count - existingReports)),
+                    "existing_reports": .number(Double(existingReports)),
+                    "rejected": .number(Double(rejected)),
+                    "rules_version": .string(engine.ruleSet.digest),
+                    "hashes_trusted": .bool(claimsAreEvidence),
+                ]
+                // A batch stored in two parts says so in both entries, and how many wait.
+                if wait || !later.isEmpty {
+                    detail["part"] = .number(Double(part))
+                    if !later.isEmpty { detail["left_for_next_part"] = .number(Double(later.count)) }
+                }
+                if !now.isEmpty { try transaction.appendAudit(AuditEntry(at: time.now(), actor: actor, event: "ingest.batch", detail: detail)) }
+                return (results, later)
             }
-            try transaction.appendAudit(
-                AuditEntry(
-                    at: time.now(), actor: actor, event: "ingest.batch",
-                    detail: [
-                        "channel": .string(channel),
-                        "first_line": .number(Double(inputs.first?.line ?? 0)),
-                        "last_line": .number(Double(inputs.last?.line ?? 0)),
-                        "new_reports": .number(Double(accepted.count - existingReports)),
-                        "existing_reports": .number(Double(existingReports)),
-                        "rejected": .number(Double(inputs.count - accepted.count)),
-                        "rules_version": .string(engine.ruleSet.digest),
-                        "hashes_trusted": .bool(claimsAreEvidence),
-                    ]))
-            return outcomes
+            for (index, outcome) in stored.outcomes { outcomes[index] = outcome }
+            if !stored.outcomes.isEmpty { rejectedAudited = true }
+            remaining = stored.later
         }
-        var next = decided.makeIterator()
+        var next = outcomes.makeIterator()
         return inputs.map { input in
-            if case .success(let submission) = input.submission, let outcome = next.next() {
+            if case .success(let submission) = input.submission, let outcome = next.next() ?? nil {
                 return IngestResult(line: input.line, outcome: outcome, warnings: submission.warnings)
             }
             return IngestResult(line: input.line, outcome: .rejected(Self.error(input)))
         }
+    }
+
+    /// `indices` in two: those whose keys are all free, and those with a busy key or a key of
+    /// an earlier report left for later (so that reports of one URL, client id or hash keep
+    /// their order across the two transactions).
+    static func split(
+        _ indices: [Int], of submissions: [ReportSubmission], busy: Set<String>, submitter: Submitter, hashes: Bool
+    ) -> (now: [Int], later: [Int]) {
+        var blocked = busy
+        var now: [Int] = []
+        var later: [Int] = []
+        for index in indices {
+            let names = lockNames(submissions[index], submitter: submitter, hashes: hashes)
+            if names.contains(where: blocked.contains) {
+                later.append(index)
+                blocked.formUnion(names)
+            } else {
+                now.append(index)
+            }
+        }
+        return (now, later)
+    }
+
+    /// The lock names of one report's keys, as ``IntakeKeys/lockNames`` writes them.
+    static func lockNames(_ submission: ReportSubmission, submitter: Submitter, hashes: Bool) -> [String] {
+        var names = [IntakeKeys.lockName(url: submission.url.canonical)]
+        if let clientID = submission.clientID { names.append(IntakeKeys.lockName(source: submitter.scope(for: submission), clientID: clientID)) }
+        if hashes { names += submission.hashes.all.map(IntakeKeys.lockName(hash:)) }
+        return names
     }
 
     private static func error(_ input: IngestInput) -> ReportError {
@@ -224,8 +282,11 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         return ReportError(code: "internal", message: "not decided")
     }
 
-    /// What a batch looks up by value: its URLs, client ids and content hashes, each once.
-    static func intakeKeys(_ submissions: [ReportSubmission], submitter: Submitter) -> IntakeKeys {
+    /// What a batch looks up by value: its URLs, client ids and, when reported hashes join
+    /// cases (`hashes`: a trusted submitter), its content hashes, each once. Untrusted
+    /// hashes join no case, so their keys are not locked: a known hash reported in every
+    /// batch would otherwise make every instance wait for every other.
+    static func intakeKeys(_ submissions: [ReportSubmission], submitter: Submitter, hashes withHashes: Bool) -> IntakeKeys {
         var keys = IntakeKeys()
         var urls: Set<String> = []
         var clients: Set<String> = []
@@ -235,7 +296,7 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
             if let clientID = submission.clientID, clients.insert("\(submitter.scope(for: submission))\u{0}\(clientID)").inserted {
                 keys.clientIDs.append((submitter.scope(for: submission), clientID))
             }
-            for (algorithm, value) in submission.hashes.all where hashes.insert("\(algorithm.rawValue):\(value)").inserted {
+            for (algorithm, value) in submission.hashes.all where withHashes && hashes.insert("\(algorithm.rawValue):\(value)").inserted {
                 keys.contentHashes.append((algorithm, value))
             }
         }

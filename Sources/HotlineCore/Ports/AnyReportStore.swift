@@ -78,7 +78,7 @@ public struct AnyReportStoreTransaction: ReportStoreTransaction {
     /// Marks a report's evidence task done before its decision is stored; `false` when it
     /// was done already (another instance decided it first), and then nothing is stored.
     public func completeEvidence(reportID: String, at date: Date) throws -> Bool { try base.completeEvidence(reportID: reportID, at: date) }
-    /// Does the slow work for a batch (network lookups) before its transaction starts, so
-    /// that `enrich` only reads what this left ready.
-    public func prepare(_ keys: IntakeKeys) throws { try base.prepare(keys) }
+    /// Locks (and may read ahead) what the batch will look up; without `wait`, only the keys
+    /// no other writer holds, returning the others' names.
+    public func prepare(_ keys: IntakeKeys, wait: Bool) throws -> Set<String> { try base.prepare(keys, wait: wait) }
 }

@@ -78,11 +78,16 @@ public protocol ReportStoreTransaction {
     /// was done already (another instance decided it first), and then nothing is stored.
     func completeEvidence(reportID: String, at date: Date) throws -> Bool
     /// Called first with everything the batch will look up. A store whose writers are
-    /// serialized anyway does nothing; one with several instances at once (PostgreSQL) locks
-    /// the keys until the transaction ends, in one fixed order so writers waiting for each
-    /// other never deadlock (the later batch waits for the earlier one's commit and then sees
-    /// its cases, instead of opening a second case for a URL), and may read them ahead.
-    func prepare(_ keys: IntakeKeys) throws
+    /// serialized anyway does nothing and returns nothing; one with several instances at once
+    /// (PostgreSQL) locks the keys until the transaction ends, and may read them ahead.
+    ///
+    /// With `wait`, it locks them in one fixed order, so writers waiting for each other never
+    /// deadlock: the later batch waits for the earlier one's commit and then sees its cases,
+    /// instead of opening a second case for a URL. Without, it takes only the keys no other
+    /// writer holds and returns the ``IntakeKeys/lockNames`` of the others, whose reports
+    /// the caller then leaves for a later transaction; a writer that never waits cannot
+    /// deadlock either.
+    func prepare(_ keys: IntakeKeys, wait: Bool) throws -> Set<String>
 }
 
 /// The values an ingest batch looks up by: canonical URLs, client ids per source, content hashes.
@@ -103,9 +108,16 @@ public struct IntakeKeys: Sendable {
 
     /// Every key as text, for locking.
     public var lockNames: [String] {
-        urls.map { "url:" + $0 } + clientIDs.map { "client:\($0.source.utf8.count):\($0.source):\($0.clientID)" }
-            + contentHashes.map { "hash:\($0.0.rawValue):\($0.1)" }
+        urls.map(Self.lockName(url:)) + clientIDs.map { Self.lockName(source: $0.source, clientID: $0.clientID) }
+            + contentHashes.map { Self.lockName(hash: $0) }
     }
+
+    /// The lock name of a canonical URL.
+    public static func lockName(url: String) -> String { "url:" + url }
+    /// The lock name of a client id in its source's namespace.
+    public static func lockName(source: String, clientID: String) -> String { "client:\(source.utf8.count):\(source):\(clientID)" }
+    /// The lock name of a content hash.
+    public static func lockName(hash: (HashAlgorithm, String)) -> String { "hash:\(hash.0.rawValue):\(hash.1)" }
 }
 
 /// Durable storage of reports, cases, decisions and the audit log.

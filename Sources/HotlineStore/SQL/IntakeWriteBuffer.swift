@@ -16,6 +16,7 @@ final class IntakeWriteBuffer {
     private var evidence: [[SQLValue]] = []
     private var caseURLs: [[SQLValue]] = []
     private var caseHashes: [[SQLValue]] = []
+    private var audit: [AuditRow] = []
 
     func insert(_ row: CaseRow) {
         if newCases[row.id] == nil { newCaseOrder.append(row.id) }
@@ -39,10 +40,12 @@ final class IntakeWriteBuffer {
             .text(StoredDate.text(task.createdAt)),
         ])
     }
+    func append(_ row: AuditRow) { audit.append(row) }
     func add(url: String, to caseID: String) { caseURLs.append([.text(caseID), .text(url)]) }
     func add(hash: (HashAlgorithm, String), to caseID: String) { caseHashes.append([.text(caseID), .text(hash.0.rawValue), .text(hash.1)]) }
 
-    /// Writes everything, parents first.
+    /// Writes everything, parents first, and the audit entries last (their lock is held to
+    /// commit; waiting for it flushes the rows sent before).
     func write(_ db: PostgresSession) throws {
         try insert(CaseRow.table, CaseRow.columns, newCaseOrder.map { newCases[$0]!.values }, db)
         try insert(ReportRow.table, ReportRow.columns, reports.map(\.values), db)
@@ -64,6 +67,7 @@ final class IntakeWriteBuffer {
                     .texts(rows.map(\.id)), .texts(rows.map(\.status)), .texts(rows.map { $0.closed_at ?? "" }), .texts(rows.map { String($0.report_count) }),
                 ])
         }
+        for row in audit { try row.insert(db) }
     }
 
     /// Rows in statements of at most 1,000 rows (PostgreSQL takes at most 65,535 parameters).

@@ -91,8 +91,12 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
         readAhead.value?.inserted(decision)
     }
 
-    /// Appends one entry in its own transaction.
-    public func appendAudit(_ entry: AuditEntry) throws { try AuditRow(entry).insert(db) }
+    /// Appends one entry to the audit chain. A buffered batch (PostgreSQL) appends it after
+    /// its rows: the chain's lock is held to commit, and taken before the rows it would
+    /// serialize every instance's inserts behind it, not just the commits.
+    public func appendAudit(_ entry: AuditEntry) throws {
+        if let buffer = readAhead.buffer { buffer.append(AuditRow(entry)) } else { try AuditRow(entry).insert(db) }
+    }
 
     /// Stores the dispatch items a decision asked for, in the decision's transaction.
     public func enqueueDispatch(_ items: [DispatchItem]) throws {
@@ -117,19 +121,28 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     }
 
     /// SQLite: nothing (one writer at a time). PostgreSQL: a transaction-level advisory lock
-    /// per key, in ascending order of the keys' 64-bit hashes, in one statement; then the
-    /// batch's lookups read ahead (no one else can change them until the commit).
-    public func prepare(_ keys: IntakeKeys) throws {
-        guard let session = db as? PostgresSession else { return }
+    /// per key, in one statement: waiting, in ascending order of the keys' 64-bit hashes; not
+    /// waiting, with `pg_try_advisory_xact_lock`, answering the names of the keys it did not
+    /// get. Then the batch's lookups are read ahead (no one else can change the locked ones
+    /// until the commit; what was read for a busy key goes unused).
+    public func prepare(_ keys: IntakeKeys, wait: Bool) throws -> Set<String> {
+        guard let session = db as? PostgresSession else { return [] }
         let names = keys.lockNames
-        guard !names.isEmpty else { return }
+        guard !names.isEmpty else { return [] }
         let hashes = Set(names.map(Self.keyHash)).sorted()
         // The numbers are ours (hashes), so they go into the text; the subquery fixes the order.
-        try session.execute(
-            "SELECT COUNT(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest(ARRAY[\(hashes.map(String.init).joined(separator: ","))]::bigint[]) AS k ORDER BY k) ordered",
-            [])
+        let array = "ARRAY[\(hashes.map(String.init).joined(separator: ","))]::bigint[]"
+        var busy: Set<String> = []
+        if wait {
+            try session.execute("SELECT COUNT(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest(\(array)) AS k ORDER BY k) ordered", [])
+        } else {
+            let refused = Set(
+                try session.rows("SELECT k FROM unnest(\(array)) AS k WHERE NOT pg_try_advisory_xact_lock(k)", []).map { Int64(try $0.integer("k")) })
+            busy = Set(names.filter { refused.contains(Self.keyHash($0)) })
+        }
         readAhead.value = try IntakeReadAhead(keys: keys, db: session)
         readAhead.buffer = IntakeWriteBuffer()
+        return busy
     }
 
     /// FNV-1a, 64 bits: stable across processes and versions, unlike Swift's `hashValue`.
