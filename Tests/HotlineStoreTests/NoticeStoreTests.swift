@@ -213,17 +213,18 @@ import Testing
         let otherDone = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             _ = try? other.writing { session in
-                try session.execute("SELECT pg_advisory_xact_lock(?)", [.integer(SQLTransaction<PostgresSession>.keyHash(IntakeKeys.lockName(url: held)))])
+                try session.execute(
+                    "SELECT pg_advisory_xact_lock(?)", [.integer(SQLTransaction<PostgresSession>.keyHash(IntakeKeys(urls: [held]).lockNames[0]))])
                 locked.signal()
                 release.wait()
             }
             otherDone.signal()
         }
         locked.wait()
-        let answered = Box<Result<[IngestResult], any Error>>()
+        let answered = LockedSlots<Result<[IngestResult], any Error>>(count: 1)
         let ingested = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
-            answered.set(Result { try IngestPipeline(store: store, engine: engine).ingest(inputs) })
+            answered.put(0, Result { try IngestPipeline(store: store, engine: engine).ingest(inputs) })
             ingested.signal()
         }
         // The free reports commit while the key is held (generous patience: the whole suite
@@ -231,12 +232,12 @@ import Testing
         let deadline = Date().addingTimeInterval(300)
         while try store.counts().reports < 2 && Date() < deadline { usleep(20_000) }
         #expect(try store.counts().reports == 2, "lines 1 and 3 stored without waiting")
-        #expect(answered.value == nil, "no line answered before the whole batch is stored")
+        #expect(answered.all[0] == nil, "no line answered before the whole batch is stored")
         release.signal()
         otherDone.wait()
         ingested.wait()
 
-        let results = try #require(try answered.value?.get())
+        let results = try #require(try answered.all[0]?.get())
         #expect(results.map(\.line) == [1, 2, 3, 4, 5])
         func ids(_ result: IngestResult) -> (report: String, case: String, existing: Bool)? {
             if case .decided(let report, let caseID, _, let existing) = result.outcome { return (report, caseID, existing) }
@@ -254,22 +255,6 @@ import Testing
         #expect(audit.count == 2)
         #expect(audit.first?.contains(#""left_for_next_part":3"#) == true && audit.first?.contains(#""new_reports":2"#) == true, "\(audit)")
         #expect(audit.last?.contains(#""part":2"#) == true && audit.last?.contains(#""existing_reports":1"#) == true, "\(audit)")
-    }
-}
-
-/// A value set by one thread and read by another.
-final class Box<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value?
-    func set(_ value: Value) {
-        lock.lock()
-        stored = value
-        lock.unlock()
-    }
-    var value: Value? {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
     }
 }
 

@@ -188,13 +188,13 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         var outcomes = [IngestResult.Outcome?](repeating: nil, count: accepted.count)
         var remaining = Array(accepted.indices)
         var part = 0
-        var rejectedAudited = false
         while !remaining.isEmpty {
             part += 1
             let indices = remaining
             // The first part takes the keys that are free; the second waits for the rest.
             let wait = part > 1
-            let rejected = rejectedAudited ? 0 : inputs.count - accepted.count
+            // The first entry that stores anything counts the refused lines.
+            let rejected = outcomes.contains { $0 != nil } ? 0 : inputs.count - accepted.count
             let stored: (outcomes: [(Int, IngestResult.Outcome)], later: [Int]) = try store.write { transaction in
                 var now = indices
                 var later: [Int] = []
@@ -202,9 +202,7 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
                 if store.usesIntakeKeys {
                     let submissions = indices.map { accepted[$0].submission }
                     let busy = try transaction.prepare(Self.intakeKeys(submissions, submitter: submitter, hashes: claimsAreEvidence), wait: wait)
-                    if !busy.isEmpty {
-                        (now, later) = Self.split(indices, of: accepted.map(\.submission), busy: busy, submitter: submitter, hashes: claimsAreEvidence)
-                    }
+                    if !busy.isEmpty { (now, later) = Self.split(indices, submissions, busy: busy, submitter: submitter, hashes: claimsAreEvidence) }
                 }
                 var results: [(Int, IngestResult.Outcome)] = []
                 results.reserveCapacity(now.count)
@@ -236,7 +234,6 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
                 return (results, later)
             }
             for (index, outcome) in stored.outcomes { outcomes[index] = outcome }
-            if !stored.outcomes.isEmpty { rejectedAudited = true }
             remaining = stored.later
         }
         var next = outcomes.makeIterator()
@@ -248,17 +245,18 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         }
     }
 
-    /// `indices` in two: those whose keys are all free, and those with a busy key or a key of
-    /// an earlier report left for later (so that reports of one URL, client id or hash keep
-    /// their order across the two transactions).
+    /// `indices` (of the reports `submissions`, in the same order) in two: those whose keys
+    /// are all free, and those with a busy key or a key of an earlier report left for later
+    /// (so that reports of one URL, client id or hash keep their order across the two
+    /// transactions).
     static func split(
-        _ indices: [Int], of submissions: [ReportSubmission], busy: Set<String>, submitter: Submitter, hashes: Bool
+        _ indices: [Int], _ submissions: [ReportSubmission], busy: Set<String>, submitter: Submitter, hashes: Bool
     ) -> (now: [Int], later: [Int]) {
         var blocked = busy
         var now: [Int] = []
         var later: [Int] = []
-        for index in indices {
-            let names = lockNames(submissions[index], submitter: submitter, hashes: hashes)
+        for (index, submission) in zip(indices, submissions) {
+            let names = intakeKeys([submission], submitter: submitter, hashes: hashes).lockNames
             if names.contains(where: blocked.contains) {
                 later.append(index)
                 blocked.formUnion(names)
@@ -267,14 +265,6 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
             }
         }
         return (now, later)
-    }
-
-    /// The lock names of one report's keys, as ``IntakeKeys/lockNames`` writes them.
-    static func lockNames(_ submission: ReportSubmission, submitter: Submitter, hashes: Bool) -> [String] {
-        var names = [IntakeKeys.lockName(url: submission.url.canonical)]
-        if let clientID = submission.clientID { names.append(IntakeKeys.lockName(source: submitter.scope(for: submission), clientID: clientID)) }
-        if hashes { names += submission.hashes.all.map(IntakeKeys.lockName(hash:)) }
-        return names
     }
 
     private static func error(_ input: IngestInput) -> ReportError {

@@ -108,16 +108,9 @@ public struct IntakeKeys: Sendable {
 
     /// Every key as text, for locking.
     public var lockNames: [String] {
-        urls.map(Self.lockName(url:)) + clientIDs.map { Self.lockName(source: $0.source, clientID: $0.clientID) }
-            + contentHashes.map { Self.lockName(hash: $0) }
+        urls.map { "url:" + $0 } + clientIDs.map { "client:\($0.source.utf8.count):\($0.source):\($0.clientID)" }
+            + contentHashes.map { "hash:\($0.0.rawValue):\($0.1)" }
     }
-
-    /// The lock name of a canonical URL.
-    public static func lockName(url: String) -> String { "url:" + url }
-    /// The lock name of a client id in its source's namespace.
-    public static func lockName(source: String, clientID: String) -> String { "client:\(source.utf8.count):\(source):\(clientID)" }
-    /// The lock name of a content hash.
-    public static func lockName(hash: (HashAlgorithm, String)) -> String { "hash:\(hash.0.rawValue):\(hash.1)" }
 }
 
 /// Durable storage of reports, cases, decisions and the audit log.
