@@ -258,6 +258,33 @@ import Testing
     }
 }
 
+@Suite struct ConcurrentCaseCountTests {
+    /// Two instances can reach one case under different keys (one by its URL, the other by
+    /// a trusted hash), so neither's lock keeps the other out; each must add its reports to
+    /// the stored count rather than write the count it computed from what it read.
+    @Test(.enabled(if: Backend.available.contains(.postgres)))
+    func aReportAddedByAnotherInstanceMeanwhileIsNotOverwritten() throws {
+        let settings = try Backend.postgresDatabase()
+        let store = try PostgresStore(settings: settings)
+        let other = try PostgresStore(settings: settings)
+        let line = IngestInput(IngestLine(number: 1, bytes: ArraySlice(Array(#"{"url":"https://example.com/shared"}"#.utf8))))
+        let url = try line.submission.get().url.canonical
+        _ = try IngestPipeline(store: store, engine: try ReportStoreTests().engine()).ingest([line])
+
+        try store.write { transaction in
+            _ = try transaction.prepare(IntakeKeys(urls: [url]), wait: true)
+            var record = try #require(try transaction.openCase(url: url))
+            #expect(record.reportCount == 1)
+            // The other instance joins the case by a hash and commits while this batch runs.
+            try other.execute(sql: "UPDATE cases SET report_count = report_count + 1 WHERE id = '\(record.id)'")
+            record.reportCount += 1
+            try transaction.updateCase(record)
+        }
+        let count = try store.reading { try $0.rows("SELECT report_count FROM cases", []).map { try $0.integer("report_count") } }
+        #expect(count == [3], "both joins count")
+    }
+}
+
 final class Failures: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [String] = []

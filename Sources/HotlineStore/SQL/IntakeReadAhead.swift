@@ -8,6 +8,10 @@ import HotlineCore
 /// read instead of a few thousand.
 final class IntakeReadAhead {
     private var cases: [String: CaseRecord] = [:]
+    /// case id → its report count as read from the database. Another instance can add a
+    /// report to the same case under another key (its URL, or a trusted hash) at the same
+    /// time, so the batch writes what it added, not the count it computed.
+    private var storedCounts: [String: Int] = [:]
     /// URL → case id; a URL read ahead and not found maps to nil.
     private var byURL: [String: String?] = [:]
     /// "algorithm:hash" → case id, or nil when read ahead and not found.
@@ -28,7 +32,7 @@ final class IntakeReadAhead {
         if !keys.urls.isEmpty {
             for row in try db.rows("SELECT * FROM cases WHERE url = ANY(?) AND status = 'open'", [.texts(keys.urls)]) {
                 let record = try CaseRow(row: row).record
-                cases[record.id] = record
+                read(record)
                 byURL[record.url] = record.id
             }
             for row in try db.rows(
@@ -38,7 +42,7 @@ final class IntakeReadAhead {
                 """, [.texts(keys.urls)])
             {
                 let record = try CaseRow(row: row).record
-                cases[record.id] = record
+                read(record)
                 let url = try row.text("added_url")
                 if byURL[url] == .some(nil) { byURL[url] = record.id }
             }
@@ -52,7 +56,7 @@ final class IntakeReadAhead {
                 """, [.texts(keys.contentHashes.map(\.0.rawValue)), .texts(keys.contentHashes.map(\.1))])
             {
                 let record = try CaseRow(row: row).record
-                cases[record.id] = record
+                read(record)
                 let key = try row.text("hash_algorithm") + ":" + row.text("hash_value")
                 if byHash[key] == .some(nil) { byHash[key] = record.id }
             }
@@ -111,6 +115,15 @@ final class IntakeReadAhead {
     func existingReport(clientID: String, scope: String) -> ExistingReport?? {
         byClientID[Self.clientKey(scope, clientID)]
     }
+
+    /// Notes a case as the database holds it (read ahead, or looked up for a key that was not).
+    func read(_ record: CaseRecord) {
+        if cases[record.id] == nil { cases[record.id] = record }
+        if storedCounts[record.id] == nil { storedCounts[record.id] = record.reportCount }
+    }
+
+    /// The case's report count as read from the database; nil for a case the batch created.
+    func storedCount(of caseID: String) -> Int? { storedCounts[caseID] }
 
     // The transaction's own writes.
 

@@ -9,6 +9,9 @@ final class IntakeWriteBuffer {
     private var newCases: [String: CaseRow] = [:]
     private var newCaseOrder: [String] = []
     private var changedCases: [String: CaseRow] = [:]
+    /// Changed case id → its report count as read, when known: the update adds the
+    /// difference, so that another instance's report to the same case is not overwritten.
+    private var storedCounts: [String: Int] = [:]
     private var reports: [ReportRow] = []
     private var contacts: [ReporterContactRow] = []
     private var decisions: [DecisionRow] = []
@@ -23,8 +26,13 @@ final class IntakeWriteBuffer {
         newCases[row.id] = row
     }
 
-    func update(_ row: CaseRow) {
-        if newCases[row.id] != nil { newCases[row.id] = row } else { changedCases[row.id] = row }
+    func update(_ row: CaseRow, storedCount: Int?) {
+        if newCases[row.id] != nil {
+            newCases[row.id] = row
+        } else {
+            changedCases[row.id] = row
+            if let storedCount, storedCounts[row.id] == nil { storedCounts[row.id] = storedCount }
+        }
     }
 
     func insert(_ row: ReportRow, contact: ReporterContactRow?) {
@@ -59,12 +67,14 @@ final class IntakeWriteBuffer {
             let rows = Array(changedCases.values)
             try db.send(
                 """
-                UPDATE cases SET status = v.status, closed_at = NULLIF(v.closed_at, ''), report_count = v.report_count::int
-                FROM (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS t(id, status, closed_at, report_count)) v
+                UPDATE cases SET status = v.status, closed_at = NULLIF(v.closed_at, ''),
+                    report_count = CASE WHEN v.added = '' THEN v.report_count::int ELSE cases.report_count + v.added::int END
+                FROM (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(id, status, closed_at, report_count, added)) v
                 WHERE cases.id = v.id
                 """,
-                [  // The arrays carry no NULL: an empty closed_at stands for none.
+                [  // The arrays carry no NULL: an empty closed_at stands for none, an empty added for a count not read.
                     .texts(rows.map(\.id)), .texts(rows.map(\.status)), .texts(rows.map { $0.closed_at ?? "" }), .texts(rows.map { String($0.report_count) }),
+                    .texts(rows.map { row in storedCounts[row.id].map { String(row.report_count - $0) } ?? "" }),
                 ])
         }
         for row in audit { try row.insert(db) }

@@ -31,13 +31,17 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     /// The open case whose first URL is this canonical URL, or that added it later, if any.
     public func openCase(url: String) throws -> CaseRecord? {
         if let known = readAhead.value?.openCase(url: url) { return known }
-        return try StoreQueries.openCase(db, url: url)
+        let record = try StoreQueries.openCase(db, url: url)
+        if let record { readAhead.value?.read(record) }
+        return record
     }
 
     /// An open case whose reports carried one of these content hashes, if any.
     public func openCase(contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord? {
         if let known = readAhead.value?.openCase(contentHashes: contentHashes) { return known }
-        return try StoreQueries.openCase(db, contentHashes: contentHashes)
+        let record = try StoreQueries.openCase(db, contentHashes: contentHashes)
+        if let record { readAhead.value?.read(record) }
+        return record
     }
 
     /// Records that a case also includes a URL besides its first (idempotent).
@@ -64,7 +68,11 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
 
     /// Updates a case's status, count and close time.
     public func updateCase(_ record: CaseRecord) throws {
-        if let buffer = readAhead.buffer { buffer.update(CaseRow(record)) } else { try CaseRow(record).update(db) }
+        if let buffer = readAhead.buffer {
+            buffer.update(CaseRow(record), storedCount: readAhead.value?.storedCount(of: record.id))
+        } else {
+            try CaseRow(record).update(db)
+        }
         readAhead.value?.updated(record)
     }
 
