@@ -153,4 +153,42 @@ import Testing
                 "1 escalate default false", "2 close dup false", "3 rejected invalid-json", "4 escalate default true", "5 escalate default false",
             ])
     }
+
+    @Test(arguments: Backend.available) func aLargeBatchStoresEveryDecisionAndAnswersARepeatFromItsOwnDecisions(_ backend: Backend) throws {
+        try backend.run(largeBatch, largeBatch)
+    }
+
+    /// Decisions are encoded on another core in chunks and written at the end of the batch:
+    /// every one must reach the database, and a client id repeated later in the same batch
+    /// must get the decision of its first report, not "pending".
+    func largeBatch<S: SQLStore & GatewayStorage>(_ open: () throws -> S) throws {
+        var texts = (1...200).map { #"{"id": "c-\#($0)", "url": "https://example.com/\#($0)"}"# }
+        texts += [#"{"id": "c-1", "url": "https://example.com/1"}"#, #"{"id": "c-150", "url": "https://example.com/150"}"#]
+        texts += (1...30).map { #"{"url": "https://example.com/\#($0)"}"# }
+        let store = try open()
+        let stored = try IngestPipeline(store: store, engine: engine(), time: ManualTimeSource(), ids: SequentialIDGenerator()).ingest(lines(texts))
+        let memory = try IngestPipeline(store: InMemoryStore(), engine: engine(), time: ManualTimeSource(), ids: SequentialIDGenerator()).ingest(lines(texts))
+        func shape(_ result: IngestResult) -> String {
+            switch result.outcome {
+            case .decided(let report, _, let decision, let existing): "\(report) \(decision.rule) \(existing)"
+            case .pending(let report, _, let existing): "\(report) pending \(existing)"
+            case .rejected(let error): "rejected \(error.code)"
+            }
+        }
+        #expect(stored.map(shape) == memory.map(shape))
+        #expect(stored[200].outcome == stored[0].outcome.asExisting && stored[201].outcome == stored[149].outcome.asExisting)
+        #expect(try store.counts().decisions == 230)
+        for result in stored {
+            guard case .decided(let report, _, let decision, false) = result.outcome else { continue }
+            #expect(try store.decisions(reportID: report) == [decision], "line \(result.line)")
+        }
+    }
+}
+
+extension IngestResult.Outcome {
+    /// The same decision, answered for a client id seen before.
+    fileprivate var asExisting: Self {
+        guard case .decided(let report, let caseID, let decision, _) = self else { return self }
+        return .decided(reportID: report, caseID: caseID, decision: decision, existing: true)
+    }
 }

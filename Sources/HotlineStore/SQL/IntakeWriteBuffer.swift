@@ -14,8 +14,8 @@ final class IntakeWriteBuffer {
     private var storedCounts: [String: Int] = [:]
     private var reports: [ReportRow] = []
     private var contacts: [ReporterContactRow] = []
-    private var decisions: [DecisionRow] = []
-    private var items: [DispatchItemRow] = []
+    private var decisions: [[SQLValue]] = []
+    private var items: [[SQLValue]] = []
     private var evidence: [[SQLValue]] = []
     private var caseURLs: [[SQLValue]] = []
     private var caseHashes: [[SQLValue]] = []
@@ -40,8 +40,14 @@ final class IntakeWriteBuffer {
         if let contact { contacts.append(contact) }
     }
 
-    func insert(_ row: DecisionRow) { decisions.append(row) }
-    func insert(_ row: DispatchItemRow) { items.append(row) }
+    func insert(_ rows: [DecisionRowEncoder.Row]) {
+        for row in rows {
+            switch row {
+            case .decision(let values): decisions.append(values)
+            case .item(let values): items.append(values)
+            }
+        }
+    }
     func insert(_ task: EvidenceTask) {
         evidence.append([
             .text(task.reportID), .text(task.caseID), .text("pending"), .int(task.claimsAreEvidence ? 1 : 0), .text(task.facts.serializedJSON), .int(0),
@@ -58,10 +64,10 @@ final class IntakeWriteBuffer {
         try insert(CaseRow.table, CaseRow.columns, newCaseOrder.map { newCases[$0]!.values }, db)
         try insert(ReportRow.table, ReportRow.columns, reports.map(\.values), db)
         try insert(ReporterContactRow.table, ReporterContactRow.columns, contacts.map(\.values), db)
-        try insert(DecisionRow.table, DecisionRow.columns, decisions.map(\.values), db)
+        try insert(DecisionRow.table, DecisionRow.columns, decisions, db)
         try insert("case_urls", ["case_id", "url"], caseURLs, db, ignoringDuplicates: true)
         try insert("case_hashes", ["case_id", "algorithm", "hash"], caseHashes, db, ignoringDuplicates: true)
-        try insert(DispatchItemRow.table, DispatchItemRow.columns, try items.map { try $0.values }, db)
+        try insert(DispatchItemRow.table, DispatchItemRow.columns, items, db)
         try insert("evidence_tasks", ["report_id", "case_id", "status", "trusted", "facts", "attempts", "created_at"], evidence, db)
         if !changedCases.isEmpty {
             let rows = Array(changedCases.values)

@@ -25,7 +25,10 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     /// The report stored earlier with this client id from this source, if any.
     public func existingReport(clientID: String, scope: String) throws -> ExistingReport? {
         if let known = readAhead.value?.existingReport(clientID: clientID, scope: scope) { return known }
-        return try StoreQueries.existingReport(db, clientID: clientID, scope: scope)
+        guard var found = try StoreQueries.existingReport(db, clientID: clientID, scope: scope) else { return nil }
+        // A decision of this transaction is written at its end.
+        if let latest = readAhead.rows.summary(reportID: found.reportID) { found.decision = latest }
+        return found
     }
 
     /// The open case whose first URL is this canonical URL, or that added it later, if any.
@@ -95,7 +98,7 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
 
     /// Stores a decision with its actions, trace and facts.
     public func insertDecision(_ decision: Decision) throws {
-        if let buffer = readAhead.buffer { buffer.insert(DecisionRow(decision)) } else { try DecisionRow(decision).insert(db) }
+        readAhead.rows.add(decision)
         readAhead.value?.inserted(decision)
     }
 
@@ -108,9 +111,7 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
 
     /// Stores the dispatch items a decision asked for, in the decision's transaction.
     public func enqueueDispatch(_ items: [DispatchItem]) throws {
-        for item in items {
-            if let buffer = readAhead.buffer { buffer.insert(DispatchItemRow(item: item)) } else { try DispatchItemRow(item: item).insert(db) }
-        }
+        for item in items { readAhead.rows.add(item) }
     }
 
     /// Stores a report's wait for evidence, in the transaction that stored the report.
@@ -123,9 +124,21 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
         try StoreQueries.completeEvidence(db, reportID: reportID, at: date)
     }
 
-    /// Writes what the batch buffered; the store calls it before committing.
+    /// Writes what the batch buffered, and the decisions and dispatch items encoded meanwhile;
+    /// the store calls it before committing.
     func finish() throws {
-        if let buffer = readAhead.buffer, let session = db as? PostgresSession { try buffer.write(session) }
+        let rows = readAhead.rows.isEmpty ? [] : try readAhead.rows.finish()
+        if let buffer = readAhead.buffer, let session = db as? PostgresSession {
+            buffer.insert(rows)
+            try buffer.write(session)
+            return
+        }
+        for row in rows {
+            switch row {
+            case .decision(let values): try db.send(DecisionRow.insertSQL, values)
+            case .item(let values): try db.send(DispatchItemRow.insertSQL, values)
+            }
+        }
     }
 
     /// SQLite: nothing (one writer at a time). PostgreSQL: a transaction-level advisory lock
@@ -168,6 +181,7 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
 final class ReadAheadSlot {
     var value: IntakeReadAhead?
     var buffer: IntakeWriteBuffer?
+    let rows = DecisionRowEncoder()
 }
 
 // MARK: Reports

@@ -23,6 +23,13 @@ extension SQLValue {
         case .texts: preconditionFailure("text arrays are for PostgreSQL's queries only")
         }
     }
+
+    /// `values` as GRDB's arguments. Not `StatementArguments([DatabaseValue])`: that generic
+    /// initializer projects a key path GRDB's module cannot specialize, and instantiating it
+    /// cost more than the inserts it bound (8% of an ingest's time in a profile).
+    static func arguments(_ values: [SQLValue]) -> StatementArguments {
+        StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in value.databaseValue })
+    }
 }
 
 extension Database: SQLExecutor {
@@ -31,7 +38,7 @@ extension Database: SQLExecutor {
 
     /// The rows of `sql`.
     public func rows(_ sql: String, _ values: [SQLValue]) throws -> [Row] {
-        try Row.fetchAll(cachedStatement(sql: sql), arguments: StatementArguments(values.map(\.databaseValue)))
+        try Row.fetchAll(cachedStatement(sql: sql), arguments: SQLValue.arguments(values))
     }
 
     /// Runs several statements without parameters.
@@ -39,13 +46,13 @@ extension Database: SQLExecutor {
 
     /// The first row of `sql`, if any.
     public func row(_ sql: String, _ values: [SQLValue]) throws -> Row? {
-        try Row.fetchOne(cachedStatement(sql: sql), arguments: StatementArguments(values.map(\.databaseValue)))
+        try Row.fetchOne(cachedStatement(sql: sql), arguments: SQLValue.arguments(values))
     }
 
     /// A transaction's type.
     @discardableResult
     public func execute(_ sql: String, _ values: [SQLValue]) throws -> Int {
-        try cachedStatement(sql: sql).execute(arguments: StatementArguments(values.map(\.databaseValue)))
+        try cachedStatement(sql: sql).execute(arguments: SQLValue.arguments(values))
         return changesCount
     }
 }
