@@ -187,6 +187,12 @@ public struct GatewayAssembly: Sendable {
 
     /// Everything a decision needs around rules loaded already.
     public func parts(store: any GatewayStorage, ruleSet: RuleSet) throws(SetupError) -> (GatewayParts, [Diagnostic]) {
+        // The hash lists load on the second core meanwhile: they and the resolver's public
+        // suffix list are most of a start, and every command that ingests waits for both.
+        let index = LockedSlots<Result<HashIndex, SetupError>>(count: 1)
+        let loading = DispatchGroup()
+        DispatchQueue.global().async(group: loading) { index.put(0, Result { () throws(SetupError) in try self.hashIndex(store: store) }) }
+        defer { loading.wait() }
         let (file, directoryWarnings) = try self.directory()
         // The hosters' approved changes override their entries in the file.
         let approved: [ContactChange]
@@ -197,9 +203,14 @@ public struct GatewayAssembly: Sendable {
         let (templates, templateWarnings) = try self.templates(for: ruleSet)
         let parts = GatewayParts(
             engine: DecisionEngine(ruleSet: ruleSet), resolver: try resolver(directory: directory, store: store), templates: templates,
-            hashIndex: try hashIndex(store: store), planner: planner(directory: directory), signer: try signer(), directoryFile: file,
+            hashIndex: try loaded(index, loading), planner: planner(directory: directory), signer: try signer(), directoryFile: file,
             externalMatcher: try externalMatcher())
         return (parts, directoryWarnings + templateWarnings)
+    }
+
+    private func loaded(_ index: LockedSlots<Result<HashIndex, SetupError>>, _ loading: DispatchGroup) throws(SetupError) -> HashIndex {
+        loading.wait()
+        return try index.all[0]!.get()
     }
 
     /// The external matcher the config names, its key read now: an unreadable key stops the

@@ -86,6 +86,9 @@ struct IngestCommand: ParsableCommand {
         // only warm the resolver's cache, so nothing is stored or acknowledged any earlier.
         let lookups: HostingResolver? = wait && gateway.hostingUsesNetwork ? parts.resolver : nil
         let lookAhead = DispatchQueue(label: "hotline.ingest.look-ahead")
+        // A batch's answer lines are written on another thread while the next is stored (in
+        // order: one serial queue); each is written only after its batch committed.
+        let output = DispatchQueue(label: "hotline.ingest.output")
         func prepare(_ batch: [IngestLine]) -> (done: DispatchGroup, inputs: PreparedInputs) {
             let done = DispatchGroup()
             let prepared = PreparedInputs()
@@ -111,6 +114,7 @@ struct IngestCommand: ParsableCommand {
                 } catch {
                     // Nothing of this batch was stored: say so per line, then stop, because
                     // the following batches would fail the same way.
+                    output.sync {}
                     for line in batch {
                         Output.out(
                             IngestResult(line: line.number, outcome: .rejected(ReportError(code: "storage", message: "not stored: \(error)"))).json.serialized
@@ -121,14 +125,18 @@ struct IngestCommand: ParsableCommand {
                     )
                     throw ExitCode(1)
                 }
-                var text = ""
                 for result in results {
                     summary.add(result)
                     if case .pending(let reportID, _, _) = result.outcome { waiting.append((result.line, reportID)) }
-                    result.json.write(to: &text)
-                    text += "\n"
                 }
-                Output.out(text)
+                output.async {
+                    var text = ""
+                    for result in results {
+                        result.json.write(to: &text)
+                        text += "\n"
+                    }
+                    Output.out(text)
+                }
             }
         }
 
@@ -136,6 +144,7 @@ struct IngestCommand: ParsableCommand {
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
+                output.sync {}  // the lines stored so far are answered
                 Output.err("hotline: read error: \(String(cString: strerror(errno)))\n")
                 throw ExitCode(2)
             }
@@ -147,6 +156,7 @@ struct IngestCommand: ParsableCommand {
             pending.removeAll(keepingCapacity: true)
         }
         try flush(reader.finish())
+        output.sync {}
         if wait && !waiting.isEmpty { try decideWaiting(waiting, gateway: gateway, parts: parts, store: store, summary: &summary) }
         summary.printReport(rulesDigest: ruleSet.digest, seconds: Date().timeIntervalSince(started))
     }
