@@ -63,7 +63,7 @@ public struct MailProcessor: Sendable {
             let bytes = try client.fetch(uid: uid, in: mailbox.folder)
             let parsed = Result { () throws(MailError) -> MailMessage in try MailMessage.parse(bytes) }
             let message = try? parsed.get()
-            let key = message?.messageID ?? "sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            let key = message?.messageID ?? "sha256:" + Hex.string(SHA256.hash(data: bytes))
             if try runtime.store.mailHandled(mailbox: mailbox.name, messageKey: key) {
                 poll.alreadyHandled += 1
                 try client.markHandled(uid: uid, in: mailbox.folder)

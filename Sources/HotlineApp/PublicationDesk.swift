@@ -215,5 +215,5 @@ public struct PublicationDesk: Sendable {
     }
 
     /// Lowercase hex SHA-256.
-    static func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+    static func sha256(_ data: Data) -> String { Hex.string(SHA256.hash(data: data)) }
 }

@@ -29,6 +29,12 @@ import Testing
         ("  https://example.com/a  ", "https://example.com/a"),
         ("https:\\\\example.com\\a\\b", "https://example.com/a/b"),
         ("https://example.com/A/B", "https://example.com/A/B"),
+        // Dots that are no segment stay; a dot segment after them still goes.
+        ("https://example.com/v1.2/a.b.jpg", "https://example.com/v1.2/a.b.jpg"),
+        ("https://example.com/a.b/.hidden/..x", "https://example.com/a.b/.hidden/..x"),
+        ("https://example.com/a.b/./c.d/../e.jpg", "https://example.com/a.b/e.jpg"),
+        // An ideographic full stop separates labels of an IDN host.
+        ("https://b\u{fc}cher\u{3002}example/x", "https://xn--bcher-kva.example/x"),
     ])
     func canonicalizes(input: String, expected: String) throws {
         let url = try URLCanonicalizer.canonicalize(input)
@@ -143,5 +149,13 @@ import Testing
     @Test func describesWithoutOddWeeks() {
         #expect(TimeSpan(seconds: 864_000).description == "10d")
         #expect(TimeSpan(seconds: 90_061).description == "25h1m1s")
+    }
+}
+
+@Suite struct HexTests {
+    @Test func writesTwoLowerCaseDigitsPerByte() {
+        #expect(Hex.string([0x00, 0x0f, 0xa5, 0xff, 0x10]) == "000fa5ff10")
+        #expect(Hex.string([UInt8]()) == "")
+        #expect(Hex.string((0...255).map(UInt8.init)) == (0...255).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
     }
 }

@@ -99,7 +99,7 @@ public enum RuleLoader {
             hasher.update(data: Data(source.text.utf8))
             hasher.update(data: Data([0]))
         }
-        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return "sha256:" + Hex.string(hasher.finalize())
     }
 
     /// Reads a UTF-8 text file no larger than the limit.

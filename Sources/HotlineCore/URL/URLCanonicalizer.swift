@@ -118,9 +118,10 @@ public enum URLCanonicalizer {
             host = String(decoding: host.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
         } else {
             host = host.precomposedStringWithCanonicalMapping.lowercased()
+            // IDNA full-stop equivalents separate labels too (none is ASCII, so an ASCII
+            // host, nearly every one, skips this walk over its characters).
+            host = String(host.map { "\u{3002}\u{FF0E}\u{FF61}".contains($0) ? "." : $0 })
         }
-        // IDNA full-stop equivalents separate labels too.
-        host = String(host.map { "\u{3002}\u{FF0E}\u{FF61}".contains($0) ? "." : $0 })
         // A host whose last label is a number is an IPv4 address in one of the forms browsers
         // and libcurl accept (2130706433, 0x7f000001, 0177.0.0.1, 127.1): read it as the
         // address it is, so the address policy judges the address and not a name.
@@ -146,10 +147,11 @@ public enum URLCanonicalizer {
                 guard let encoded = Punycode.encode(String(label)) else { throw URLError("has an IDN label that cannot be encoded") }
                 labels.append("xn--" + encoded)
             }
-            if labels.last!.count > 63 { throw URLError("has a host label longer than 63 characters") }
+            // Every label is ASCII by now (IDN labels are Punycode), so bytes are characters.
+            if labels.last!.utf8.count > 63 { throw URLError("has a host label longer than 63 characters") }
         }
         let result = labels.joined(separator: ".")
-        if result.count > 253 { throw URLError("has a host longer than 253 characters") }
+        if result.utf8.count > 253 { throw URLError("has a host longer than 253 characters") }
         return result
     }
 
@@ -241,7 +243,17 @@ public enum URLCanonicalizer {
 
     /// RFC 3986 section 5.2.4.
     static func removeDotSegments(_ path: String) -> String {
-        if !path.contains(".") { return path }
+        // A dot segment starts the path or follows a slash; a path with a dot in neither place
+        // (most: "/item/name.jpg") comes back as it is, without the walk below.
+        var previous = UInt8(ascii: "/")
+        guard
+            path.utf8.contains(where: { byte in
+                defer { previous = byte }
+                return byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/")
+            })
+        else {
+            return path
+        }
         var input = Substring(path)
         var outputString = ""
         while !input.isEmpty {

@@ -65,7 +65,7 @@ public struct NetNoticeTransport: NoticeTransport {
         var signed = Array("\(timestamp).".utf8)
         signed += body
         let mac = HMAC<SHA256>.authenticationCode(for: signed, using: key)
-        return "t=\(timestamp),v1=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "t=\(timestamp),v1=" + Hex.string(mac)
     }
 
     /// Delivers one message; returns what the server said.

@@ -15,9 +15,9 @@ public struct ContentDigestSet: Hashable, Sendable {
 
     /// Digests `bytes`.
     public init(_ bytes: [UInt8]) {
-        md5 = Insecure.MD5.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-        sha1 = Insecure.SHA1.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-        sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        md5 = Hex.string(Insecure.MD5.hash(data: bytes))
+        sha1 = Hex.string(Insecure.SHA1.hash(data: bytes))
+        sha256 = Hex.string(SHA256.hash(data: bytes))
     }
 }
 

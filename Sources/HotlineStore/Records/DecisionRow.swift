@@ -99,6 +99,6 @@ public enum AuditChain {
     /// SHA-256 (hex) of the previous link and an entry's fields, one per line.
     public static func link(previous: String, seq: Int64, at: String, actor: String, event: String, subject: String?, detail: String) -> String {
         let text = [previous, String(seq), at, actor, event, subject ?? "", detail].joined(separator: "\n")
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(SHA256.hash(data: Data(text.utf8)))
     }
 }
