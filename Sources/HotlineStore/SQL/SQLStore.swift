@@ -177,7 +177,8 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     }
 }
 
-/// Holds the read-ahead of one transaction (the transaction value itself is immutable).
+/// What one transaction keeps beside its statements (the transaction value itself is
+/// immutable): PostgreSQL's read-ahead and write buffer, and on both the rows encoded meanwhile.
 final class ReadAheadSlot {
     var value: IntakeReadAhead?
     var buffer: IntakeWriteBuffer?
