@@ -67,11 +67,15 @@ test-rules:
 
 # Release build; prints rule evaluations per second, SQLite ingest throughput, hashing,
 # hosting and dispatch figures, then a load run with wrk against POST /v1/reports.
+# Every figure with a peer is collected into one table at the end (Benchmarks/load/ratio_table.py).
+BENCH_RATIOS ?= $(CURDIR)/.build/bench-ratios.tsv
 bench: deps test-deps bench-deps
-	$(SWIFT) run -c release HotlineBench
-	$(MAKE) bench-http
-	$(MAKE) bench-hosters
-	$(MAKE) bench-ingest
+	@mkdir -p .build && : >$(BENCH_RATIOS)
+	BENCH_RATIOS=$(BENCH_RATIOS) $(SWIFT) run -c release HotlineBench
+	BENCH_RATIOS=$(BENCH_RATIOS) $(MAKE) bench-http
+	BENCH_RATIOS=$(BENCH_RATIOS) $(MAKE) bench-hosters
+	BENCH_RATIOS=$(BENCH_RATIOS) $(MAKE) bench-ingest
+	@python3 Benchmarks/load/ratio_table.py $(BENCH_RATIOS)
 
 # The peers only the benchmarks run: FAISS (PyPI faiss-cpu) beside PDQIndex; IntelMQ 3.5 with
 # what its bots in the ingest comparison import, and Redis for its pipeline.

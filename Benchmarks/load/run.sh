@@ -5,6 +5,7 @@
 # is answered 202 (pending) and fetched by the fetch service in the background (dns: off, so
 # the example hosts fail fast and nothing outside is reached).
 set -euo pipefail
+. "$(dirname "$0")/common.sh"
 binary=${1:-.build/release/hotline}
 data=$(mktemp -d /tmp/hotline-load.XXXXXX)
 port=$((20000 + RANDOM % 12000))
@@ -20,3 +21,9 @@ kill -TERM $server
 wait $server || true
 stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from reports').fetchone()[0])" "$data/hotline.sqlite")
 echo "http load (batches of $batch): $result; stored after shutdown: $stored reports"
+# No peer: the goal stands beside it.
+reports=$(python3 -c "import re,sys; print(round(float(re.search(r'([0-9.]+) requests/s', sys.argv[1]).group(1)) * $batch))" "$result")
+p99=$(echo "$result" | sed -n 's/.*p99 \([0-9.]* ms\).*/\1/p')
+goal=">= 8,000/s, p99 < 50 ms"
+[ "$batch" -gt 1 ] && goal=">= 15,000/s, p99 < 50 ms"
+ratio_row "HTTP POST /v1/reports, batches of $batch, 64 connections" "$reports reports/s, p99 $p99" "-" "no peer" "-" "$goal"

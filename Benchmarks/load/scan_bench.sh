@@ -52,3 +52,4 @@ PY
 end=$(date +%s.%N)
 reference=$(python3 -c "print($count / ($end - $start))")
 echo "scan: $count images (0.3-4 MP JPEG, ${megabytes} MB): hotline scan $(printf %.1f "$scan") files/s, pdqhash (PIL decode) $(printf %.1f "$reference") files/s, ratio $(python3 -c "print(round($scan / $reference, 1))")x; $summary"
+ratio_row "hoster scan, $count JPEGs" "$(printf %.1f "$scan") files/s" "$(printf %.1f "$reference") files/s" "pdqhash (PIL decode)" "$(python3 -c "print(f'{$scan / $reference:.2f}x')")" "-"
