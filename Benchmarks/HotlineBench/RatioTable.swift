@@ -36,15 +36,9 @@ enum RatioTable {
             Swift.print("  " + zip(line, widths).map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined(separator: " | "))
         }
         // `make bench` collects these with the load scripts' rows into one closing table.
-        if let path = ProcessInfo.processInfo.environment["BENCH_RATIOS"], let file = FileHandle(forWritingAtPath: path) ?? create(path) {
-            file.seekToEndOfFile()
-            file.write(Data(lines.map { $0.joined(separator: "\t") + "\n" }.joined().utf8))
-            try? file.close()
+        if let path = ProcessInfo.processInfo.environment["BENCH_RATIOS"] {
+            let earlier = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            try? (earlier + lines.map { $0.joined(separator: "\t") + "\n" }.joined()).write(toFile: path, atomically: true, encoding: .utf8)
         }
-    }
-
-    private static func create(_ path: String) -> FileHandle? {
-        FileManager.default.createFile(atPath: path, contents: nil)
-        return FileHandle(forWritingAtPath: path)
     }
 }

@@ -201,16 +201,13 @@ public struct GatewayAssembly: Sendable {
         }
         let directory = file.applying(ContactChange.inForce(approved))
         let (templates, templateWarnings) = try self.templates(for: ruleSet)
+        loading.wait()
+        let hashIndex = try index.all[0]!.get()
         let parts = GatewayParts(
             engine: DecisionEngine(ruleSet: ruleSet), resolver: try resolver(directory: directory, store: store), templates: templates,
-            hashIndex: try loaded(index, loading), planner: planner(directory: directory), signer: try signer(), directoryFile: file,
+            hashIndex: hashIndex, planner: planner(directory: directory), signer: try signer(), directoryFile: file,
             externalMatcher: try externalMatcher())
         return (parts, directoryWarnings + templateWarnings)
-    }
-
-    private func loaded(_ index: LockedSlots<Result<HashIndex, SetupError>>, _ loading: DispatchGroup) throws(SetupError) -> HashIndex {
-        loading.wait()
-        return try index.all[0]!.get()
     }
 
     /// The external matcher the config names, its key read now: an unreadable key stops the

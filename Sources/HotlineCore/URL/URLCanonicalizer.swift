@@ -246,14 +246,15 @@ public enum URLCanonicalizer {
         // A dot segment starts the path or follows a slash; a path with a dot in neither place
         // (most: "/item/name.jpg") comes back as it is, without the walk below.
         var previous = UInt8(ascii: "/")
-        guard
-            path.utf8.contains(where: { byte in
-                defer { previous = byte }
-                return byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/")
-            })
-        else {
-            return path
+        var dotSegment = false
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/") {
+                dotSegment = true
+                break
+            }
+            previous = byte
         }
+        if !dotSegment { return path }
         var input = Substring(path)
         var outputString = ""
         while !input.isEmpty {

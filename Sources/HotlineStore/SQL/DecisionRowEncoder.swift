@@ -32,9 +32,6 @@ final class DecisionRowEncoder: @unchecked Sendable {
     private var chunks: [Int: Result<[Row], any Error>] = [:]
     private var chunkCount = 0
 
-    /// Whether anything was added since the last ``finish()``.
-    var isEmpty: Bool { pending.isEmpty && chunkCount == 0 }
-
     func add(_ decision: Decision) {
         summaries[decision.reportID] = DecisionSummary(decision.verdict)
         append(.decision(decision))

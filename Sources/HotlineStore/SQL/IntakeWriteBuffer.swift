@@ -8,10 +8,10 @@ import HotlineCore
 final class IntakeWriteBuffer {
     private var newCases: [String: CaseRow] = [:]
     private var newCaseOrder: [String] = []
-    private var changedCases: [String: CaseRow] = [:]
-    /// Changed case id → its report count as read, when known: the update adds the
-    /// difference, so that another instance's report to the same case is not overwritten.
-    private var storedCounts: [String: Int] = [:]
+    /// Each changed case with the reports this batch added to it, when its stored count is
+    /// known: the update adds those, so that another instance's report to the same case is
+    /// not overwritten.
+    private var changedCases: [String: (row: CaseRow, added: Int?)] = [:]
     private var reports: [ReportRow] = []
     private var contacts: [ReporterContactRow] = []
     private var decisions: [[SQLValue]] = []
@@ -26,13 +26,8 @@ final class IntakeWriteBuffer {
         newCases[row.id] = row
     }
 
-    func update(_ row: CaseRow, storedCount: Int?) {
-        if newCases[row.id] != nil {
-            newCases[row.id] = row
-        } else {
-            changedCases[row.id] = row
-            if let storedCount, storedCounts[row.id] == nil { storedCounts[row.id] = storedCount }
-        }
+    func update(_ row: CaseRow, added: Int?) {
+        if newCases[row.id] != nil { newCases[row.id] = row } else { changedCases[row.id] = (row, added) }
     }
 
     func insert(_ row: ReportRow, contact: ReporterContactRow?) {
@@ -70,7 +65,8 @@ final class IntakeWriteBuffer {
         try insert(DispatchItemRow.table, DispatchItemRow.columns, items, db)
         try insert("evidence_tasks", ["report_id", "case_id", "status", "trusted", "facts", "attempts", "created_at"], evidence, db)
         if !changedCases.isEmpty {
-            let rows = Array(changedCases.values)
+            let changes = Array(changedCases.values)
+            let rows = changes.map(\.row)
             try db.send(
                 """
                 UPDATE cases SET status = v.status, closed_at = NULLIF(v.closed_at, ''),
@@ -80,7 +76,7 @@ final class IntakeWriteBuffer {
                 """,
                 [  // The arrays carry no NULL: an empty closed_at stands for none, an empty added for a count not read.
                     .texts(rows.map(\.id)), .texts(rows.map(\.status)), .texts(rows.map { $0.closed_at ?? "" }), .texts(rows.map { String($0.report_count) }),
-                    .texts(rows.map { row in storedCounts[row.id].map { String(row.report_count - $0) } ?? "" }),
+                    .texts(changes.map { $0.added.map(String.init) ?? "" }),
                 ])
         }
         for row in audit { try row.insert(db) }

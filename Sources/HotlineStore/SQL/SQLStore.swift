@@ -72,7 +72,8 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     /// Updates a case's status, count and close time.
     public func updateCase(_ record: CaseRecord) throws {
         if let buffer = readAhead.buffer {
-            buffer.update(CaseRow(record), storedCount: readAhead.value?.storedCount(of: record.id))
+            // The difference to the count as read: every update of the case carries all of it.
+            buffer.update(CaseRow(record), added: readAhead.value?.storedCount(of: record.id).map { record.reportCount - $0 })
         } else {
             try CaseRow(record).update(db)
         }
@@ -127,7 +128,7 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     /// Writes what the batch buffered, and the decisions and dispatch items encoded meanwhile;
     /// the store calls it before committing.
     func finish() throws {
-        let rows = readAhead.rows.isEmpty ? [] : try readAhead.rows.finish()
+        let rows = try readAhead.rows.finish()
         if let buffer = readAhead.buffer, let session = db as? PostgresSession {
             buffer.insert(rows)
             try buffer.write(session)
