@@ -198,7 +198,7 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
             let stored: (outcomes: [(Int, IngestResult.Outcome)], later: [Int]) = try store.write { transaction in
                 var now = indices
                 var later: [Int] = []
-                // Only a store with several writers at once uses them; SQLite's single writer does not.
+                // SQL stores lock (PostgreSQL) and read them ahead; the in-memory one looks up as asked.
                 if store.usesIntakeKeys {
                     let submissions = indices.map { accepted[$0].submission }
                     let busy = try transaction.prepare(Self.intakeKeys(submissions, submitter: submitter, hashes: claimsAreEvidence), wait: wait)

@@ -77,9 +77,10 @@ public protocol ReportStoreTransaction {
     /// Marks a report's evidence task done before its decision is stored; `false` when it
     /// was done already (another instance decided it first), and then nothing is stored.
     func completeEvidence(reportID: String, at date: Date) throws -> Bool
-    /// Called first with everything the batch will look up. A store whose writers are
-    /// serialized anyway does nothing and returns nothing; one with several instances at once
-    /// (PostgreSQL) locks the keys until the transaction ends, and may read them ahead.
+    /// Called first with everything the batch will look up. A store may read them ahead
+    /// (both SQL stores do). One whose writers are serialized anyway locks nothing and
+    /// returns nothing; one with several instances at once (PostgreSQL) locks the keys until
+    /// the transaction ends.
     ///
     /// With `wait`, it locks them in one fixed order, so writers waiting for each other never
     /// deadlock: the later batch waits for the earlier one's commit and then sees its cases,
@@ -124,7 +125,8 @@ public protocol ReportStore: Sendable {
     /// when it throws.
     func write<T>(_ body: (Transaction) throws -> T) throws -> T
 
-    /// Whether ``ReportStoreTransaction/prepare(_:)`` wants the batch's keys (several writers at once).
+    /// Whether ``ReportStoreTransaction/prepare(_:wait:)`` wants the batch's keys: to lock them
+    /// (several writers at once) or to read them ahead (one statement per kind of lookup).
     var usesIntakeKeys: Bool { get }
 
     /// Row counts.
@@ -138,6 +140,6 @@ public protocol ReportStore: Sendable {
 }
 
 extension ReportStore {
-    /// Most stores have one writer at a time and need no keys.
+    /// A store that looks each key up as asked (the in-memory one) needs none.
     public var usesIntakeKeys: Bool { false }
 }

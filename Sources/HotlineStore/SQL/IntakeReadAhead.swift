@@ -1,11 +1,11 @@
 import Foundation
 import HotlineCore
 
-/// What an ingest transaction on PostgreSQL read ahead for its batch (open cases by URL and
-/// by content hash, reports by client id), kept up to date by the transaction's own writes.
-/// With the batch's keys locked, nobody else can change these answers before the commit, so
-/// the per-report lookups need no round trip: a thousand reports cost a few statements to
-/// read instead of a few thousand.
+/// What an ingest transaction read ahead for its batch (open cases by URL and by content
+/// hash, reports by client id), kept up to date by the transaction's own writes. Nobody else
+/// can change these answers before the commit (PostgreSQL: the batch's keys are locked;
+/// SQLite: one writer at a time), so the per-report lookups need no statement: a thousand
+/// reports cost a few statements to read instead of a few thousand.
 final class IntakeReadAhead {
     private var cases: [String: CaseRecord] = [:]
     /// case id → its report count as read from the database. Another instance can add a
@@ -24,22 +24,25 @@ final class IntakeReadAhead {
     static func clientKey(_ source: String, _ clientID: String) -> String { source + "\u{0}" + clientID }
     static func hashKey(_ algorithm: HashAlgorithm, _ value: String) -> String { algorithm.rawValue + ":" + value }
 
-    /// Reads everything `keys` will look up, in four statements.
-    init(keys: IntakeKeys, db: PostgresSession) throws {
+    /// Reads everything `keys` will look up, in five statements.
+    init(keys: IntakeKeys, db: some SQLExecutor) throws {
         for url in keys.urls { byURL[url] = .some(nil) }
         for (algorithm, value) in keys.contentHashes { byHash[Self.hashKey(algorithm, value)] = .some(nil) }
         for (source, clientID) in keys.clientIDs { byClientID[Self.clientKey(source, clientID)] = .some(nil) }
+        let dialect = db.dialect
         if !keys.urls.isEmpty {
-            for row in try db.rows("SELECT * FROM cases WHERE url = ANY(?) AND status = 'open'", [.texts(keys.urls)]) {
+            let (isURL, urls) = Self.oneOf("url", keys.urls, dialect)
+            for row in try db.rows("SELECT * FROM cases WHERE \(isURL) AND status = 'open'", urls) {
                 let record = try CaseRow(row: row).record
                 read(record)
                 byURL[record.url] = record.id
             }
+            let (isAddedURL, addedURLs) = Self.oneOf("case_urls.url", keys.urls, dialect)
             for row in try db.rows(
                 """
                 SELECT case_urls.url AS added_url, cases.* FROM case_urls JOIN cases ON cases.id = case_urls.case_id
-                WHERE case_urls.url = ANY(?) AND cases.status = 'open'
-                """, [.texts(keys.urls)])
+                WHERE \(isAddedURL) AND cases.status = 'open'
+                """, addedURLs)
             {
                 let record = try CaseRow(row: row).record
                 read(record)
@@ -48,12 +51,13 @@ final class IntakeReadAhead {
             }
         }
         if !keys.contentHashes.isEmpty {
+            let (isHash, hashes) = Self.pairOneOf("case_hashes.algorithm", "case_hashes.hash", keys.contentHashes.map { ($0.0.rawValue, $0.1) }, dialect)
             for row in try db.rows(
                 """
                 SELECT case_hashes.algorithm AS hash_algorithm, case_hashes.hash AS hash_value, cases.*
                 FROM case_hashes JOIN cases ON cases.id = case_hashes.case_id
-                WHERE (case_hashes.algorithm, case_hashes.hash) IN (SELECT * FROM unnest(?::text[], ?::text[])) AND cases.status = 'open'
-                """, [.texts(keys.contentHashes.map(\.0.rawValue)), .texts(keys.contentHashes.map(\.1))])
+                WHERE \(isHash) AND cases.status = 'open'
+                """, hashes)
             {
                 let record = try CaseRow(row: row).record
                 read(record)
@@ -63,30 +67,49 @@ final class IntakeReadAhead {
         }
         if !keys.clientIDs.isEmpty {
             var reports: [String: (clientKey: String, caseID: String)] = [:]
-            for row in try db.rows(
-                """
-                SELECT id, case_id, source_key, client_id FROM reports
-                WHERE (source_key, client_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))
-                """, [.texts(keys.clientIDs.map(\.source)), .texts(keys.clientIDs.map(\.clientID))])
-            {
+            let (isClient, clients) = Self.pairOneOf("source_key", "client_id", keys.clientIDs.map { ($0.source, $0.clientID) }, dialect)
+            // The NOT NULL lets SQLite use its partial index on client ids instead of a scan.
+            for row in try db.rows("SELECT id, case_id, source_key, client_id FROM reports WHERE \(isClient) AND client_id IS NOT NULL", clients) {
                 let key = Self.clientKey(try row.text("source_key"), try row.text("client_id"))
                 reports[try row.text("id")] = (key, try row.text("case_id"))
             }
             var decisions: [String: DecisionSummary] = [:]
             if !reports.isEmpty {
-                for row in try db.rows(
-                    """
-                    SELECT DISTINCT ON (report_id) report_id, rule, outcome, actions, rules_digest FROM decisions
-                    WHERE report_id = ANY(?) ORDER BY report_id, seq DESC
-                    """, [.texts(Array(reports.keys))])
-                {
-                    decisions[try row.text("report_id")] = try DecisionRow.summary(row)
-                }
+                let (isReport, reportIDs) = Self.oneOf("report_id", Array(reports.keys), dialect)
+                // Each report's latest decision: PostgreSQL's DISTINCT ON; SQLite takes the bare
+                // columns of a group from the row with its MAX().
+                let latest =
+                    dialect == .postgres
+                    ? "SELECT DISTINCT ON (report_id) report_id, rule, outcome, actions, rules_digest FROM decisions WHERE \(isReport) ORDER BY report_id, seq DESC"
+                    : "SELECT report_id, rule, outcome, actions, rules_digest, MAX(rowid) FROM decisions WHERE \(isReport) GROUP BY report_id"
+                for row in try db.rows(latest, reportIDs) { decisions[try row.text("report_id")] = try DecisionRow.summary(row) }
             }
             for (reportID, report) in reports {
                 byClientID[report.clientKey] = ExistingReport(reportID: reportID, caseID: report.caseID, decision: decisions[reportID])
                 clientKeyOfReport[reportID] = report.clientKey
             }
+        }
+    }
+
+    /// "`column` is one of `values`" with the list as one value: a PostgreSQL array, or a
+    /// JSON array that SQLite reads with `json_each`. Either way one statement serves every
+    /// batch size.
+    private static func oneOf(_ column: String, _ values: [String], _ dialect: SQLDialect) -> (String, [SQLValue]) {
+        switch dialect {
+        case .postgres: ("\(column) = ANY(?)", [.texts(values)])
+        case .sqlite: ("\(column) IN (SELECT value FROM json_each(?))", [.text(JSONValue.array(values.map(JSONValue.string)).serialized)])
+        }
+    }
+
+    /// "(`first`, `second`) is one of `pairs`", likewise.
+    private static func pairOneOf(_ first: String, _ second: String, _ pairs: [(String, String)], _ dialect: SQLDialect) -> (String, [SQLValue]) {
+        switch dialect {
+        case .postgres: ("(\(first), \(second)) IN (SELECT * FROM unnest(?::text[], ?::text[]))", [.texts(pairs.map(\.0)), .texts(pairs.map(\.1))])
+        case .sqlite:
+            (
+                "(\(first), \(second)) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
+                [.text(JSONValue.array(pairs.map { JSONValue.array([.string($0.0), .string($0.1)]) }).serialized)]
+            )
         }
     }
 

@@ -1,10 +1,10 @@
 import Foundation
 import HotlineCore
 
-/// The rows an ingest transaction on PostgreSQL writes, held until the end of the batch and
-/// then written one statement per table (multi-row INSERT, parents before children), with
-/// each case written once in its final state. Nothing in the batch reads them back from the
-/// database: the read-ahead answers its lookups.
+/// The rows an ingest transaction writes, held until the end of the batch and then written
+/// a table at a time in multi-row INSERTs (parents before children), with each case written
+/// once in its final state. Nothing in the batch reads them back from the database: the
+/// read-ahead answers its lookups.
 final class IntakeWriteBuffer {
     private var newCases: [String: CaseRow] = [:]
     private var newCaseOrder: [String] = []
@@ -55,7 +55,7 @@ final class IntakeWriteBuffer {
 
     /// Writes everything, parents first, and the audit entries last (their lock is held to
     /// commit; waiting for it flushes the rows sent before).
-    func write(_ db: PostgresSession) throws {
+    func write(_ db: some SQLExecutor) throws {
         try insert(CaseRow.table, CaseRow.columns, newCaseOrder.map { newCases[$0]!.values }, db)
         try insert(ReportRow.table, ReportRow.columns, reports.map(\.values), db)
         try insert(ReporterContactRow.table, ReporterContactRow.columns, contacts.map(\.values), db)
@@ -66,30 +66,44 @@ final class IntakeWriteBuffer {
         try insert("evidence_tasks", ["report_id", "case_id", "status", "trusted", "facts", "attempts", "created_at"], evidence, db)
         if !changedCases.isEmpty {
             let changes = Array(changedCases.values)
-            let rows = changes.map(\.row)
-            try db.send(
-                """
-                UPDATE cases SET status = v.status, closed_at = NULLIF(v.closed_at, ''),
-                    report_count = CASE WHEN v.added = '' THEN v.report_count::int ELSE cases.report_count + v.added::int END
-                FROM (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(id, status, closed_at, report_count, added)) v
-                WHERE cases.id = v.id
-                """,
-                [  // The arrays carry no NULL: an empty closed_at stands for none, an empty added for a count not read.
-                    .texts(rows.map(\.id)), .texts(rows.map(\.status)), .texts(rows.map { $0.closed_at ?? "" }), .texts(rows.map { String($0.report_count) }),
-                    .texts(changes.map { $0.added.map(String.init) ?? "" }),
-                ])
+            switch db.dialect {
+            case .sqlite:
+                // The only writer: the count it computed is the count.
+                for change in changes { try change.row.update(db) }
+            case .postgres:
+                let rows = changes.map(\.row)
+                try db.send(
+                    """
+                    UPDATE cases SET status = v.status, closed_at = NULLIF(v.closed_at, ''),
+                        report_count = CASE WHEN v.added = '' THEN v.report_count::int ELSE cases.report_count + v.added::int END
+                    FROM (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(id, status, closed_at, report_count, added)) v
+                    WHERE cases.id = v.id
+                    """,
+                    [  // The arrays carry no NULL: an empty closed_at stands for none, an empty added for a count not read.
+                        .texts(rows.map(\.id)), .texts(rows.map(\.status)), .texts(rows.map { $0.closed_at ?? "" }),
+                        .texts(rows.map { String($0.report_count) }), .texts(changes.map { $0.added.map(String.init) ?? "" }),
+                    ])
+            }
         }
         for row in audit { try row.insert(db) }
     }
 
-    /// Rows in statements of at most 1,000 rows (PostgreSQL takes at most 65,535 parameters).
-    private func insert(_ table: String, _ columns: [String], _ rows: [[SQLValue]], _ db: PostgresSession, ignoringDuplicates: Bool = false) throws {
+    /// Rows in multi-row statements. PostgreSQL: up to 1,000 rows (it takes at most 65,535
+    /// parameters), each statement sent once. SQLite keeps every statement it ran prepared,
+    /// so there the sizes are powers of two up to 64: a handful of statements per table
+    /// serve every batch, instead of one per batch size.
+    private func insert(_ table: String, _ columns: [String], _ rows: [[SQLValue]], _ db: some SQLExecutor, ignoringDuplicates: Bool = false) throws {
         let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-        for start in stride(from: 0, to: rows.count, by: 1000) {
-            let chunk = rows[start..<min(rows.count, start + 1000)]
+        let most = db.dialect == .postgres ? 1000 : 64
+        var start = 0
+        while start < rows.count {
+            var count = min(most, rows.count - start)
+            if db.dialect == .sqlite { count = 1 << (Int.bitWidth - 1 - count.leadingZeroBitCount) }
+            let chunk = rows[start..<start + count]
             try db.send(
                 "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: row, count: chunk.count).joined(separator: ", ")
                     + (ignoringDuplicates ? " ON CONFLICT DO NOTHING" : ""), Array(chunk.joined()))
+            start += count
         }
     }
 }

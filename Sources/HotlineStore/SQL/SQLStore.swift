@@ -17,7 +17,7 @@ public protocol SQLStore: ReportStore, NoticeStore, HashListStore, IPRangeStore 
 /// The ingest pipeline's transaction on either database.
 public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     let db: Executor
-    /// PostgreSQL: what ``prepare(_:)`` read ahead for the batch.
+    /// What ``prepare(_:wait:)`` read ahead for an ingest batch, and the writes it holds.
     private let readAhead = ReadAheadSlot()
 
     init(db: Executor) { self.db = db }
@@ -103,7 +103,7 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
         readAhead.value?.inserted(decision)
     }
 
-    /// Appends one entry to the audit chain. A buffered batch (PostgreSQL) appends it after
+    /// Appends one entry to the audit chain. A buffered batch appends it after
     /// its rows: the chain's lock is held to commit, and taken before the rows it would
     /// serialize every instance's inserts behind it, not just the commits.
     public func appendAudit(_ entry: AuditEntry) throws {
@@ -129,9 +129,9 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     /// the store calls it before committing.
     func finish() throws {
         let rows = try readAhead.rows.finish()
-        if let buffer = readAhead.buffer, let session = db as? PostgresSession {
+        if let buffer = readAhead.buffer {
             buffer.insert(rows)
-            try buffer.write(session)
+            try buffer.write(db)
             return
         }
         for row in rows {
@@ -142,27 +142,29 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
         }
     }
 
-    /// SQLite: nothing (one writer at a time). PostgreSQL: a transaction-level advisory lock
-    /// per key, in one statement: waiting, in ascending order of the keys' 64-bit hashes; not
-    /// waiting, with `pg_try_advisory_xact_lock`, answering the names of the keys it did not
-    /// get. Then the batch's lookups are read ahead (no one else can change the locked ones
-    /// until the commit; what was read for a busy key goes unused).
+    /// Reads the batch's lookups ahead and buffers its writes. PostgreSQL first takes a
+    /// transaction-level advisory lock per key, in one statement: waiting, in ascending order
+    /// of the keys' 64-bit hashes; not waiting, with `pg_try_advisory_xact_lock`, answering the
+    /// names of the keys it did not get (no one else can change the locked ones until the
+    /// commit; what was read for a busy key goes unused). SQLite has one writer at a time, so
+    /// every key is free.
     public func prepare(_ keys: IntakeKeys, wait: Bool) throws -> Set<String> {
-        guard let session = db as? PostgresSession else { return [] }
-        let names = keys.lockNames
-        guard !names.isEmpty else { return [] }
-        let hashes = Set(names.map(Self.keyHash)).sorted()
-        // The numbers are ours (hashes), so they go into the text; the subquery fixes the order.
-        let array = "ARRAY[\(hashes.map(String.init).joined(separator: ","))]::bigint[]"
         var busy: Set<String> = []
-        if wait {
-            try session.execute("SELECT COUNT(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest(\(array)) AS k ORDER BY k) ordered", [])
-        } else {
-            let refused = Set(
-                try session.rows("SELECT k FROM unnest(\(array)) AS k WHERE NOT pg_try_advisory_xact_lock(k)", []).map { Int64(try $0.integer("k")) })
-            busy = Set(names.filter { refused.contains(Self.keyHash($0)) })
+        if let session = db as? PostgresSession {
+            let names = keys.lockNames
+            guard !names.isEmpty else { return [] }
+            let hashes = Set(names.map(Self.keyHash)).sorted()
+            // The numbers are ours (hashes), so they go into the text; the subquery fixes the order.
+            let array = "ARRAY[\(hashes.map(String.init).joined(separator: ","))]::bigint[]"
+            if wait {
+                try session.execute("SELECT COUNT(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest(\(array)) AS k ORDER BY k) ordered", [])
+            } else {
+                let refused = Set(
+                    try session.rows("SELECT k FROM unnest(\(array)) AS k WHERE NOT pg_try_advisory_xact_lock(k)", []).map { Int64(try $0.integer("k")) })
+                busy = Set(names.filter { refused.contains(Self.keyHash($0)) })
+            }
         }
-        readAhead.value = try IntakeReadAhead(keys: keys, db: session)
+        readAhead.value = try IntakeReadAhead(keys: keys, db: db)
         readAhead.buffer = IntakeWriteBuffer()
         return busy
     }
@@ -179,7 +181,7 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
 }
 
 /// What one transaction keeps beside its statements (the transaction value itself is
-/// immutable): PostgreSQL's read-ahead and write buffer, and on both the rows encoded meanwhile.
+/// immutable): an ingest batch's read-ahead and write buffer, and the rows encoded meanwhile.
 final class ReadAheadSlot {
     var value: IntakeReadAhead?
     var buffer: IntakeWriteBuffer?

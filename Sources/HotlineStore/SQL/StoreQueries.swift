@@ -25,8 +25,8 @@ enum StoreQueries {
 
     static func openCase(_ db: some SQLExecutor, url: String) throws -> CaseRecord? {
         // The first URL is the case's own column; case_urls holds the URLs added later
-        // (same content elsewhere), so most new cases write one row, not two. (PostgreSQL's
-        // ingest answers this from its read-ahead; SQLite's two indexed lookups are cheap.)
+        // (same content elsewhere), so most new cases write one row, not two. (An ingest
+        // batch answers this from its read-ahead.)
         if let found = try db.row("SELECT * FROM cases WHERE url = ? AND status = 'open'", [.text(url)]) {
             return try CaseRow(row: found).record
         }

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+@testable import HotlineStore
+
+/// The embedded store's log is copied back into the database file off the writer's thread,
+/// and by the writer itself when that falls behind. A committed page reaches the database
+/// file only through a checkpoint, so the file's size shows whether one ran.
+@Suite struct WALCheckpointerTests {
+    /// Commits about 400 pages (1.6 MiB) of new rows in one transaction.
+    private func writeRows(_ store: SQLiteStore) throws {
+        try store.writing { db in
+            try db.script("CREATE TABLE IF NOT EXISTS scratch (x BLOB)")
+            for _ in 0..<400 { try db.execute("INSERT INTO scratch (x) VALUES (randomblob(4000))", []) }
+        }
+    }
+
+    private func fileSize(_ path: String) throws -> Int {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+    }
+
+    @Test func aCommitPastTheThresholdIsCheckpointedInTheBackground() throws {
+        let directory = NSTemporaryDirectory() + "hotline-wal-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/hotline.sqlite"
+        // SQLite's own autocheckpoint is replaced, and the inline one is out of reach: only the
+        // background checkpoint can grow the file.
+        let store = try SQLiteStore(path: path, checkpointer: WALCheckpointer(path: path, backgroundFrames: 50, inlineFrames: 1_000_000))
+        let before = try fileSize(path)
+        try writeRows(store)
+        let deadline = Date().addingTimeInterval(20)
+        while try fileSize(path) < before + 1_500_000, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(try fileSize(path) >= before + 1_500_000, "the log was not checkpointed within 20 s")
+        #expect(try store.reading { try $0.row("SELECT COUNT(*) AS n FROM scratch", [])?.integer("n") } == 400)
+    }
+
+    @Test func theWriterCheckpointsItselfWhenTheBackgroundOneDoesNotRun() throws {
+        let directory = NSTemporaryDirectory() + "hotline-wal-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/hotline.sqlite"
+        let checkpointer = WALCheckpointer(path: path, backgroundFrames: 50, inlineFrames: 100)
+        let store = try SQLiteStore(path: path, checkpointer: checkpointer)
+        checkpointer.close()  // schedules nothing from now on
+        let before = try fileSize(path)
+        try writeRows(store)
+        // The commit returned only after its own checkpoint: no waiting.
+        #expect(try fileSize(path) >= before + 1_500_000)
+    }
+
+    @Test func withNeitherThresholdReachedTheRowsStayInTheLog() throws {
+        let directory = NSTemporaryDirectory() + "hotline-wal-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/hotline.sqlite"
+        let store = try SQLiteStore(path: path, checkpointer: WALCheckpointer(path: path, backgroundFrames: 1_000_000, inlineFrames: 1_000_000))
+        let before = try fileSize(path)
+        try writeRows(store)
+        Thread.sleep(forTimeInterval: 0.2)
+        // The control for the two above: SQLite's default would have checkpointed past 1,000 pages only.
+        #expect(try fileSize(path) < before + 1_500_000)
+        #expect(try fileSize(path + "-wal") >= 1_600_000)
+    }
+}
