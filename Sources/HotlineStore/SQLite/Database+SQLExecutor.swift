@@ -2,15 +2,65 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-extension Row: SQLRow {
+/// A result row of the embedded store: its values by position, found by name in the
+/// statement's column names, which its rows share.
+///
+/// Not GRDB's `Row` from `fetchAll`: that lowercases every column name it compares on every
+/// access by name, which was a quarter of loading the hash index at startup and showed in
+/// every batch's read-ahead.
+public struct SQLiteRow: SQLRow {
+    let names: [String]
+    let values: [DatabaseValue]
+
+    private func value(_ column: String) throws -> DatabaseValue {
+        // Exact first (the queries name their columns); then as SQLite does, ignoring case.
+        if let index = names.firstIndex(of: column) { return values[index] }
+        let lowercased = column.lowercased()
+        if let index = names.firstIndex(where: { $0.lowercased() == lowercased }) { return values[index] }
+        throw SQLRowError(column: column)
+    }
+
     /// Text, or nil for NULL.
-    public func optionalText(_ column: String) throws -> String? { self[column] }
+    public func optionalText(_ column: String) throws -> String? {
+        switch try value(column).storage {
+        case .null: return nil
+        case .string(let text): return text
+        case .blob(let data): return String(decoding: data, as: UTF8.self)
+        case .int64, .double: throw SQLRowError(column: column)
+        }
+    }
+
     /// An integer, or nil for NULL.
-    public func optionalInteger(_ column: String) throws -> Int64? { self[column] }
+    public func optionalInteger(_ column: String) throws -> Int64? {
+        switch try value(column).storage {
+        case .null: return nil
+        case .int64(let number): return number
+        case .double(let number):
+            guard let exact = Int64(exactly: number) else { throw SQLRowError(column: column) }
+            return exact
+        case .string, .blob: throw SQLRowError(column: column)
+        }
+    }
+
     /// Bytes, or nil for NULL.
-    public func optionalBlob(_ column: String) throws -> [UInt8]? { (self[column] as Data?).map { [UInt8]($0) } }
+    public func optionalBlob(_ column: String) throws -> [UInt8]? {
+        switch try value(column).storage {
+        case .null: return nil
+        case .blob(let data): return [UInt8](data)
+        case .string(let text): return Array(text.utf8)
+        case .int64, .double: throw SQLRowError(column: column)
+        }
+    }
+
     /// A floating-point number, or nil for NULL.
-    public func optionalDouble(_ column: String) throws -> Double? { self[column] }
+    public func optionalDouble(_ column: String) throws -> Double? {
+        switch try value(column).storage {
+        case .null: return nil
+        case .double(let number): return number
+        case .int64(let number): return Double(number)
+        case .string, .blob: throw SQLRowError(column: column)
+        }
+    }
 }
 
 extension Statement {
@@ -67,23 +117,34 @@ extension Database: SQLExecutor {
     public var dialect: SQLDialect { .sqlite }
 
     /// The rows of `sql`.
-    public func rows(_ sql: String, _ values: [SQLValue]) throws -> [Row] {
+    public func rows(_ sql: String, _ values: [SQLValue]) throws -> [SQLiteRow] {
+        try rows(sql, values, limit: .max)
+    }
+
+    /// Steps through GRDB's cursor (which keeps its bookkeeping of running statements) and
+    /// copies each row's values by position.
+    private func rows(_ sql: String, _ values: [SQLValue], limit: Int) throws -> [SQLiteRow] {
         let statement = try cachedStatement(sql: sql)
         try statement.bind(values)
-        return try Row.fetchAll(statement)
+        let names = statement.columnNames
+        let handle = statement.sqliteStatement
+        let cursor = try GRDB.Row.fetchCursor(statement)
+        var rows: [SQLiteRow] = []
+        while rows.count < limit, try cursor.next() != nil {
+            rows.append(SQLiteRow(names: names, values: (0..<Int32(names.count)).map { DatabaseValue(sqliteStatement: handle, index: $0) }))
+        }
+        return rows
     }
 
     /// Runs several statements without parameters.
     public func script(_ sql: String) throws { try execute(sql: sql) }
 
     /// The first row of `sql`, if any.
-    public func row(_ sql: String, _ values: [SQLValue]) throws -> Row? {
-        let statement = try cachedStatement(sql: sql)
-        try statement.bind(values)
-        return try Row.fetchOne(statement)
+    public func row(_ sql: String, _ values: [SQLValue]) throws -> SQLiteRow? {
+        try rows(sql, values, limit: 1).first
     }
 
-    /// A transaction's type.
+    /// Runs `sql`; returns the number of rows changed.
     @discardableResult
     public func execute(_ sql: String, _ values: [SQLValue]) throws -> Int {
         let statement = try cachedStatement(sql: sql)
