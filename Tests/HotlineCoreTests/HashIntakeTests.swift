@@ -102,3 +102,18 @@ struct OneKnownMD5: HashMatching {
         #expect(facts[2][.caseReportCount] == .number(3))
     }
 }
+
+/// A reported or listed hash is compared as lowercase hex of its algorithm's length, whether
+/// it arrives that way (returned as is) or with capitals and surrounding blanks.
+@Suite struct HashNormalizationTests {
+    @Test func normalizedHexIsKeptAndOtherFormsAreNormalizedOrRefused() {
+        let md5 = "0123456789abcdef0123456789abcdef"
+        #expect(HashAlgorithm.md5.normalize(md5) == md5)
+        #expect(HashAlgorithm.md5.normalize(" 0123456789ABCDEF0123456789abcdef\t") == md5)
+        #expect(HashAlgorithm.md5.normalize("0123456789abcdef0123456789abcde") == nil, "one short")
+        #expect(HashAlgorithm.md5.normalize("0123456789abcdef0123456789abcdeg") == nil, "not hex")
+        #expect(HashAlgorithm.md5.normalize("0123456789abcdef 0123456789abcde") == nil, "a blank inside")
+        #expect(HashAlgorithm.sha1.normalize(md5) == nil, "an MD5 is no SHA-1")
+        #expect(HashAlgorithm.sha1.normalize(String(repeating: "A", count: 40)) == String(repeating: "a", count: 40))
+    }
+}

@@ -22,10 +22,15 @@ public enum HashAlgorithm: String, Hashable, Sendable, CaseIterable, Comparable 
 
     /// The value normalized to lowercase hex, or `nil` when it is not a value of this algorithm.
     public func normalize(_ text: String) -> String? {
+        // Already normalized, as stored lists and most reports give it: returned as is, without
+        // Foundation's trimming and a lowercased copy (a visible part of each ingested report).
+        if text.utf8.count == hexLength, text.utf8.allSatisfy(Self.isLowercaseHex) { return text }
         let lower = text.trimmingCharacters(in: .whitespaces).lowercased()
-        guard lower.utf8.count == hexLength, lower.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
+        guard lower.utf8.count == hexLength, lower.utf8.allSatisfy(Self.isLowercaseHex) else { return nil }
         return lower
     }
+
+    private static func isLowercaseHex(_ byte: UInt8) -> Bool { (48...57).contains(byte) || (97...102).contains(byte) }
 
     /// Whether the left one sorts first.
     public static func < (lhs: HashAlgorithm, rhs: HashAlgorithm) -> Bool {

@@ -26,21 +26,23 @@ final class DecisionRowEncoder: @unchecked Sendable {
     private static let queue = DispatchQueue(label: "hotline.store.row-encoder", attributes: .concurrent)
 
     private var pending: [Pending] = []
-    private var summaries: [String: DecisionSummary] = [:]
+    /// Each report's latest verdict, summarized only when asked: a repeat within the batch is
+    /// rare, and a summary encodes the actions as JSON.
+    private var verdicts: [String: Verdict] = [:]
     private let group = DispatchGroup()
     private let lock = NSLock()
     private var chunks: [Int: Result<[Row], any Error>] = [:]
     private var chunkCount = 0
 
     func add(_ decision: Decision) {
-        summaries[decision.reportID] = DecisionSummary(decision.verdict)
+        verdicts[decision.reportID] = decision.verdict
         append(.decision(decision))
     }
 
     func add(_ item: DispatchItem) { append(.item(item)) }
 
     /// The latest decision added for a report, which the database does not hold yet.
-    func summary(reportID: String) -> DecisionSummary? { summaries[reportID] }
+    func summary(reportID: String) -> DecisionSummary? { verdicts[reportID].map(DecisionSummary.init) }
 
     /// Every row added, in order; throws the first encoding error.
     func finish() throws -> [Row] {
@@ -53,7 +55,7 @@ final class DecisionRowEncoder: @unchecked Sendable {
         chunks = [:]
         chunkCount = 0
         lock.unlock()
-        summaries = [:]
+        verdicts = [:]
         var rows: [Row] = []
         for chunk in encoded { rows += try chunk.get() }
         return rows + (try tail.get())

@@ -20,6 +20,9 @@ final class IntakeReadAhead {
     private var byClientID: [String: ExistingReport?] = [:]
     /// report id → its client key, to attach decisions.
     private var clientKeyOfReport: [String: String] = [:]
+    /// client key → the verdict this batch decided for its report, summarized only for a
+    /// repeat in the same batch (a summary encodes the actions as JSON).
+    private var decidedNow: [String: Verdict] = [:]
 
     static func clientKey(_ source: String, _ clientID: String) -> String { source + "\u{0}" + clientID }
     static func hashKey(_ algorithm: HashAlgorithm, _ value: String) -> String { algorithm.rawValue + ":" + value }
@@ -136,7 +139,10 @@ final class IntakeReadAhead {
     }
 
     func existingReport(clientID: String, scope: String) -> ExistingReport?? {
-        byClientID[Self.clientKey(scope, clientID)]
+        let key = Self.clientKey(scope, clientID)
+        guard let verdict = decidedNow[key], case .some(.some(var existing)) = byClientID[key] else { return byClientID[key] }
+        existing.decision = DecisionSummary(verdict)
+        return existing
     }
 
     /// Notes a case as the database holds it (read ahead, or looked up for a key that was not).
@@ -168,13 +174,11 @@ final class IntakeReadAhead {
         let key = Self.clientKey(report.clientScope, clientID)
         byClientID[key] = ExistingReport(reportID: report.id, caseID: caseID, decision: nil)
         clientKeyOfReport[report.id] = key
+        decidedNow[key] = nil
     }
 
     func inserted(_ decision: Decision) {
-        guard let key = clientKeyOfReport[decision.reportID], case .some(.some(var existing)) = byClientID[key] else { return }
-        existing.decision = DecisionSummary(
-            rule: decision.verdict.rule, outcome: decision.verdict.outcome.rawValue, actions: decision.verdict.actions.json,
-            rulesDigest: decision.verdict.rulesDigest)
-        byClientID[key] = existing
+        guard let key = clientKeyOfReport[decision.reportID], case .some(.some) = byClientID[key] else { return }
+        decidedNow[key] = decision.verdict
     }
 }
