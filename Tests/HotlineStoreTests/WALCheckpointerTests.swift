@@ -15,51 +15,53 @@ import Testing
         }
     }
 
+    /// The path of a database file in a new directory, removed afterwards.
+    private func withDatabasePath(_ body: (String) throws -> Void) throws {
+        let directory = NSTemporaryDirectory() + "hotline-wal-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try body(directory + "/hotline.sqlite")
+    }
+
     private func fileSize(_ path: String) throws -> Int {
         try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
     }
 
     @Test func aCommitPastTheThresholdIsCheckpointedInTheBackground() throws {
-        let directory = NSTemporaryDirectory() + "hotline-wal-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/hotline.sqlite"
-        // SQLite's own autocheckpoint is replaced, and the inline one is out of reach: only the
-        // background checkpoint can grow the file.
-        let store = try SQLiteStore(path: path, checkpointer: WALCheckpointer(path: path, backgroundFrames: 50, inlineFrames: 1_000_000))
-        let before = try fileSize(path)
-        try writeRows(store)
-        let deadline = Date().addingTimeInterval(20)
-        while try fileSize(path) < before + 1_500_000, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        #expect(try fileSize(path) >= before + 1_500_000, "the log was not checkpointed within 20 s")
-        #expect(try store.reading { try $0.row("SELECT COUNT(*) AS n FROM scratch", [])?.integer("n") } == 400)
+        try withDatabasePath { path in
+            // SQLite's own autocheckpoint is replaced, and the inline one is out of reach: only the
+            // background checkpoint can grow the file.
+            let store = try SQLiteStore(path: path, checkpointer: WALCheckpointer(path: path, backgroundFrames: 50, inlineFrames: 1_000_000))
+            let before = try fileSize(path)
+            try writeRows(store)
+            let deadline = Date().addingTimeInterval(20)
+            while try fileSize(path) < before + 1_500_000, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            #expect(try fileSize(path) >= before + 1_500_000, "the log was not checkpointed within 20 s")
+            #expect(try store.reading { try $0.row("SELECT COUNT(*) AS n FROM scratch", [])?.integer("n") } == 400)
+        }
     }
 
     @Test func theWriterCheckpointsItselfWhenTheBackgroundOneDoesNotRun() throws {
-        let directory = NSTemporaryDirectory() + "hotline-wal-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/hotline.sqlite"
-        let checkpointer = WALCheckpointer(path: path, backgroundFrames: 50, inlineFrames: 100)
-        let store = try SQLiteStore(path: path, checkpointer: checkpointer)
-        checkpointer.close()  // schedules nothing from now on
-        let before = try fileSize(path)
-        try writeRows(store)
-        // The commit returned only after its own checkpoint: no waiting.
-        #expect(try fileSize(path) >= before + 1_500_000)
+        try withDatabasePath { path in
+            let checkpointer = WALCheckpointer(path: path, backgroundFrames: 50, inlineFrames: 100)
+            let store = try SQLiteStore(path: path, checkpointer: checkpointer)
+            checkpointer.close()  // schedules nothing from now on
+            let before = try fileSize(path)
+            try writeRows(store)
+            // The commit returned only after its own checkpoint: no waiting.
+            #expect(try fileSize(path) >= before + 1_500_000)
+        }
     }
 
     @Test func withNeitherThresholdReachedTheRowsStayInTheLog() throws {
-        let directory = NSTemporaryDirectory() + "hotline-wal-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/hotline.sqlite"
-        let store = try SQLiteStore(path: path, checkpointer: WALCheckpointer(path: path, backgroundFrames: 1_000_000, inlineFrames: 1_000_000))
-        let before = try fileSize(path)
-        try writeRows(store)
-        Thread.sleep(forTimeInterval: 0.2)
-        // The control for the two above: SQLite's default would have checkpointed past 1,000 pages only.
-        #expect(try fileSize(path) < before + 1_500_000)
-        #expect(try fileSize(path + "-wal") >= 1_600_000)
+        try withDatabasePath { path in
+            let store = try SQLiteStore(path: path, checkpointer: WALCheckpointer(path: path, backgroundFrames: 1_000_000, inlineFrames: 1_000_000))
+            let before = try fileSize(path)
+            try writeRows(store)
+            Thread.sleep(forTimeInterval: 0.2)
+            // The control for the two above: SQLite's default would have checkpointed past 1,000 pages only.
+            #expect(try fileSize(path) < before + 1_500_000)
+            #expect(try fileSize(path + "-wal") >= 1_600_000)
+        }
     }
 }
