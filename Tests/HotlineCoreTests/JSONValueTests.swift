@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import HotlineCore
@@ -51,6 +52,26 @@ import Testing
         #expect(RFC3339.parse("2026-11-30T13:30:00+01:30") == utc)
         #expect(RFC3339.parse("2026-11-30T12:00:00.250Z")?.timeIntervalSince1970 == 1_796_040_000.25)
         #expect(RFC3339.format(utc) == "2026-11-30T12:00:00Z")
+    }
+
+    @Test func formatsPaddedFieldsMillisecondsAndTheEdgesOfTheCalendar() throws {
+        let utc = try #require(RFC3339.parse("2026-11-30T12:00:00Z"))
+        #expect(RFC3339.format(utc, fixedMilliseconds: true) == "2026-11-30T12:00:00.000Z")
+        #expect(RFC3339.format(utc.addingTimeInterval(0.25)) == "2026-11-30T12:00:00.250Z")
+        // A thousandth that rounds up carries into the seconds.
+        #expect(RFC3339.format(utc.addingTimeInterval(59.9996)) == "2026-11-30T12:01:00Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 951_782_400 + 3_723.004)) == "2000-02-29T01:02:03.004Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: -62_135_596_800)) == "0001-01-01T00:00:00Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 253_402_300_799)) == "9999-12-31T23:59:59Z")
+        // Past the four-digit years: the long form, which parses back.
+        let far = Date(timeIntervalSince1970: 253_402_300_800)
+        #expect(RFC3339.format(far) == "10000-01-01T00:00:00Z")
+        // Every millisecond of a day round-trips.
+        for step in stride(from: 0.0, to: 86_400, by: 86_399.0 / 977) {
+            let date = Date(timeIntervalSince1970: 1_796_040_000 + (step * 1000).rounded() / 1000)
+            #expect(RFC3339.parse(RFC3339.format(date, fixedMilliseconds: true)) == date)
+        }
     }
 
     @Test(arguments: ["2026-11-30", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-30T12:00:00", "2026-11-30T24:00:00Z", "2026-11-30T12:00:00Zjunk"])
