@@ -18,11 +18,6 @@ final class IntakeReadAhead {
     private var byHash: [String: String?] = [:]
     /// "source\0client id" → the report, or nil when read ahead and not found.
     private var byClientID: [String: ExistingReport?] = [:]
-    /// report id → its client key, to attach decisions.
-    private var clientKeyOfReport: [String: String] = [:]
-    /// client key → the verdict this batch decided for its report, summarized only for a
-    /// repeat in the same batch (a summary encodes the actions as JSON).
-    private var decidedNow: [String: Verdict] = [:]
 
     static func clientKey(_ source: String, _ clientID: String) -> String { source + "\u{0}" + clientID }
     static func hashKey(_ algorithm: HashAlgorithm, _ value: String) -> String { algorithm.rawValue + ":" + value }
@@ -89,7 +84,6 @@ final class IntakeReadAhead {
             }
             for (reportID, report) in reports {
                 byClientID[report.clientKey] = ExistingReport(reportID: reportID, caseID: report.caseID, decision: decisions[reportID])
-                clientKeyOfReport[reportID] = report.clientKey
             }
         }
     }
@@ -138,11 +132,10 @@ final class IntakeReadAhead {
         return allKnown ? .some(nil) : nil
     }
 
+    /// The report as stored before the batch or inserted by it; a decision of the batch is
+    /// the row encoder's to answer (``DecisionRowEncoder/summary(reportID:)``).
     func existingReport(clientID: String, scope: String) -> ExistingReport?? {
-        let key = Self.clientKey(scope, clientID)
-        guard let verdict = decidedNow[key], case .some(.some(var existing)) = byClientID[key] else { return byClientID[key] }
-        existing.decision = DecisionSummary(verdict)
-        return existing
+        byClientID[Self.clientKey(scope, clientID)]
     }
 
     /// Notes a case as the database holds it (read ahead, or looked up for a key that was not).
@@ -173,12 +166,5 @@ final class IntakeReadAhead {
         guard let clientID = report.clientID else { return }
         let key = Self.clientKey(report.clientScope, clientID)
         byClientID[key] = ExistingReport(reportID: report.id, caseID: caseID, decision: nil)
-        clientKeyOfReport[report.id] = key
-        decidedNow[key] = nil
-    }
-
-    func inserted(_ decision: Decision) {
-        guard let key = clientKeyOfReport[decision.reportID], case .some(.some) = byClientID[key] else { return }
-        decidedNow[key] = decision.verdict
     }
 }

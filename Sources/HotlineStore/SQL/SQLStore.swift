@@ -24,9 +24,11 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
 
     /// The report stored earlier with this client id from this source, if any.
     public func existingReport(clientID: String, scope: String) throws -> ExistingReport? {
-        if let known = readAhead.value?.existingReport(clientID: clientID, scope: scope) { return known }
-        guard var found = try StoreQueries.existingReport(db, clientID: clientID, scope: scope) else { return nil }
-        // A decision of this transaction is written at its end.
+        guard
+            var found = try readAhead.value?.existingReport(clientID: clientID, scope: scope)
+                ?? StoreQueries.existingReport(db, clientID: clientID, scope: scope)
+        else { return nil }
+        // A decision of this transaction is written at its end; the encoder holds it till then.
         if let latest = readAhead.rows.summary(reportID: found.reportID) { found.decision = latest }
         return found
     }
@@ -100,7 +102,6 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     /// Stores a decision with its actions, trace and facts.
     public func insertDecision(_ decision: Decision) throws {
         readAhead.rows.add(decision)
-        readAhead.value?.inserted(decision)
     }
 
     /// Appends one entry to the audit chain. A buffered batch appends it after

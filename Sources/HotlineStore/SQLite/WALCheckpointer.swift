@@ -73,10 +73,7 @@ final class WALCheckpointer: @unchecked Sendable {
             scheduled = false
             return !closed
         }
-        guard open else {
-            connection = nil
-            return
-        }
+        guard open else { return }  // close() releases the connection after this
         do {
             let connection = try self.connection ?? Self.open(path)
             self.connection = connection
