@@ -101,16 +101,25 @@ struct IngestCommand: ParsableCommand {
             return (done, prepared)
         }
 
+        // The batch after the one being stored is decided on a third thread meanwhile (see
+        // IngestPipeline.DecidedAhead); it is parsed and looked up one batch earlier for that.
+        var ahead: IngestPipeline<AnyReportStore>.DecidedAhead?
         func flush(_ lines: [IngestLine]) throws {
             let batches = stride(from: 0, to: lines.count, by: batchSize).map { Array(lines[$0..<min(lines.count, $0 + batchSize)]) }
             var upcoming = batches.first.map(prepare)
+            var following = batches.count > 1 ? prepare(batches[1]) : nil
             for (number, batch) in batches.enumerated() {
                 guard let current = upcoming else { break }
                 current.done.wait()
-                upcoming = number + 1 < batches.count ? prepare(batches[number + 1]) : nil
+                following?.done.wait()
+                upcoming = following
+                following = number + 2 < batches.count ? prepare(batches[number + 2]) : nil
                 let results: [IngestResult]
                 do {
-                    results = try pipeline.ingest(current.inputs.inputs)
+                    let next = upcoming?.inputs.inputs
+                    let stored = try ahead.map { try pipeline.ingest($0, next: next) } ?? pipeline.ingest(current.inputs.inputs, next: next)
+                    results = stored.results
+                    ahead = stored.next
                 } catch {
                     // Nothing of this batch was stored: say so per line, then stop, because
                     // the following batches would fail the same way.

@@ -178,16 +178,40 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     /// wait. Nothing is answered before both committed; when the second fails, the first
     /// stays stored and this throws (a retry finds those reports by their client ids).
     public func ingest(_ inputs: [IngestInput]) throws -> [IngestResult] {
+        try ingest(inputs, decidedAhead: nil, next: nil).results
+    }
+
+    /// ``ingest(_:)``, overlapped with the next batch: `next`, the inputs of the following
+    /// batch, is read ahead in this batch's transaction and decided on another thread while
+    /// this batch writes and commits (``ReportStoreTransaction/readAhead(next:)``). Store it
+    /// with ``ingest(_:next:)-(DecidedAhead,_)`` when this returns one, and with this method
+    /// when not. What is stored and answered is the same either way, and still only after
+    /// the commit.
+    public func ingest(_ inputs: [IngestInput], next: [IngestInput]?) throws -> (results: [IngestResult], next: DecidedAhead?) {
+        try ingest(inputs, decidedAhead: nil, next: next)
+    }
+
+    /// Stores the batch `ahead` decided, in a transaction of its own, if nothing but the
+    /// transaction it was read ahead in has written since (``ReportStoreTransaction/adopt(_:)``);
+    /// otherwise decides it again there. `next` as for ``ingest(_:next:)-([IngestInput],_)``.
+    public func ingest(_ ahead: DecidedAhead, next: [IngestInput]?) throws -> (results: [IngestResult], next: DecidedAhead?) {
+        try ingest(ahead.inputs, decidedAhead: ahead, next: next)
+    }
+
+    private func ingest(_ inputs: [IngestInput], decidedAhead ahead: DecidedAhead?, next: [IngestInput]?) throws -> (
+        results: [IngestResult], next: DecidedAhead?
+    ) {
         let accepted = inputs.compactMap { input in (try? input.submission.get()).map { (line: input.line, submission: $0) } }
         if accepted.isEmpty {
-            return inputs.map { IngestResult(line: $0.line, outcome: .rejected(Self.error($0))) }
+            return (inputs.map { IngestResult(line: $0.line, outcome: .rejected(Self.error($0))) }, nil)
         }
+        let decided = ahead?.decided()
         // Slow work (lookups) only for the reports decided now; the others wait for the fetch service.
-        let decidedNow = accepted.map(\.submission).filter { !defers($0) }.map(\.url)
-        if !decidedNow.isEmpty { for enricher in enrichers { enricher.prepare(decidedNow) } }
+        if decided == nil { prepareEnrichers(accepted.map(\.submission)) }
         var outcomes = [IngestResult.Outcome?](repeating: nil, count: accepted.count)
         var remaining = Array(accepted.indices)
         var part = 0
+        var following: DecidedAhead?
         while !remaining.isEmpty {
             part += 1
             let indices = remaining
@@ -195,54 +219,106 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
             let wait = part > 1
             // The first entry that stores anything counts the refused lines.
             let rejected = outcomes.contains { $0 != nil } ? 0 : inputs.count - accepted.count
-            let stored: (outcomes: [(Int, IngestResult.Outcome)], later: [Int]) = try store.write { transaction in
-                var now = indices
-                var later: [Int] = []
-                // SQL stores lock (PostgreSQL) and read them ahead; the in-memory one looks up as asked.
-                if store.usesIntakeKeys {
-                    let submissions = indices.map { accepted[$0].submission }
-                    let busy = try transaction.prepare(Self.intakeKeys(submissions, submitter: submitter, hashes: claimsAreEvidence), wait: wait)
-                    if !busy.isEmpty { (now, later) = Self.split(indices, submissions, busy: busy, submitter: submitter, hashes: claimsAreEvidence) }
+            let stored: DecidedPart = try store.write { transaction in
+                let stored: DecidedPart
+                if part == 1, let decided, try transaction.adopt(decided.transaction) {
+                    stored = decided.part
+                    ahead?.adopted = true
+                } else {
+                    stored = try decidePart(accepted, indices, part: part, wait: wait, rejected: rejected, lines: inputs, in: transaction, readAhead: false)
                 }
-                var results: [(Int, IngestResult.Outcome)] = []
-                results.reserveCapacity(now.count)
-                var existingReports = 0
-                for index in now {
-                    let outcome = try decide(accepted[index].submission, in: transaction)
-                    switch outcome {
-                    case .decided(_, _, _, true), .pending(_, _, true): existingReports += 1
-                    default: break
-                    }
-                    results.append((index, outcome))
-                }
-                var detail: JSONObject = [
-                    "channel": .string(channel),
-                    "first_line": .number(Double(inputs.first?.line ?? 0)),
-                    "last_line": .number(Double(inputs.last?.line ?? 0)),
-                    "new_reports": .number(Double(now.count - existingReports)),
-                    "existing_reports": .number(Double(existingReports)),
-                    "rejected": .number(Double(rejected)),
-                    "rules_version": .string(engine.ruleSet.digest),
-                    "hashes_trusted": .bool(claimsAreEvidence),
-                ]
-                // A batch stored in two parts says so in both entries, and how many wait.
-                if wait || !later.isEmpty {
-                    detail["part"] = .number(Double(part))
-                    if !later.isEmpty { detail["left_for_next_part"] = .number(Double(later.count)) }
-                }
-                if !now.isEmpty { try transaction.appendAudit(AuditEntry(at: time.now(), actor: actor, event: "ingest.batch", detail: detail)) }
-                return (results, later)
+                // One part only: with a second, the keys are contended and the next batch
+                // could not follow this one alone.
+                if stored.later.isEmpty, let next { following = try decideAhead(next, after: transaction) }
+                return stored
             }
             for (index, outcome) in stored.outcomes { outcomes[index] = outcome }
             remaining = stored.later
         }
         var next = outcomes.makeIterator()
-        return inputs.map { input in
+        let results = inputs.map { input in
             if case .success(let submission) = input.submission, let outcome = next.next() ?? nil {
                 return IngestResult(line: input.line, outcome: outcome, warnings: submission.warnings)
             }
             return IngestResult(line: input.line, outcome: .rejected(Self.error(input)))
         }
+        return (results, following)
+    }
+
+    /// What one transaction decided: outcomes by index into the accepted inputs, and the
+    /// indices it left for a second transaction (their keys were busy).
+    struct DecidedPart: Sendable {
+        var outcomes: [(Int, IngestResult.Outcome)]
+        var later: [Int]
+    }
+
+    private func prepareEnrichers(_ submissions: [ReportSubmission]) {
+        let decidedNow = submissions.filter { !defers($0) }.map(\.url)
+        if !decidedNow.isEmpty { for enricher in enrichers { enricher.prepare(decidedNow) } }
+    }
+
+    /// Reads `next` ahead in `transaction` and starts deciding it on another thread; nil when
+    /// the store cannot, or when `next` has nothing to store.
+    private func decideAhead(_ next: [IngestInput], after transaction: Store.Transaction) throws -> DecidedAhead? {
+        let accepted = next.compactMap { input in (try? input.submission.get()).map { (line: input.line, submission: $0) } }
+        guard !accepted.isEmpty,
+            let detached = try transaction.readAhead(next: Self.intakeKeys(accepted.map(\.submission), submitter: submitter, hashes: claimsAreEvidence))
+        else { return nil }
+        // Handed over: only the deciding thread touches it until it leaves `done`.
+        let ahead = DecidedAhead(inputs: next, transaction: detached)
+        DecidedAhead.queue.async(group: ahead.done) {
+            ahead.result = Result {
+                prepareEnrichers(accepted.map(\.submission))
+                return try decidePart(
+                    accepted, Array(accepted.indices), part: 1, wait: false, rejected: next.count - accepted.count, lines: next,
+                    in: ahead.transaction, readAhead: true)
+            }
+        }
+        return ahead
+    }
+
+    /// Decides the reports `indices` of `accepted` in `transaction`, with the batch's audit
+    /// entry. `readAhead`: the transaction was read ahead for them already (and locks nothing).
+    private func decidePart(
+        _ accepted: [(line: Int, submission: ReportSubmission)], _ indices: [Int], part: Int, wait: Bool, rejected: Int, lines inputs: [IngestInput],
+        in transaction: Store.Transaction, readAhead: Bool
+    ) throws -> DecidedPart {
+        var now = indices
+        var later: [Int] = []
+        // SQL stores lock (PostgreSQL) and read them ahead; the in-memory one looks up as asked.
+        if store.usesIntakeKeys && !readAhead {
+            let submissions = indices.map { accepted[$0].submission }
+            let busy = try transaction.prepare(Self.intakeKeys(submissions, submitter: submitter, hashes: claimsAreEvidence), wait: wait)
+            if !busy.isEmpty { (now, later) = Self.split(indices, submissions, busy: busy, submitter: submitter, hashes: claimsAreEvidence) }
+        }
+        var results: [(Int, IngestResult.Outcome)] = []
+        results.reserveCapacity(now.count)
+        var existingReports = 0
+        for index in now {
+            let outcome = try decide(accepted[index].submission, in: transaction)
+            switch outcome {
+            case .decided(_, _, _, true), .pending(_, _, true): existingReports += 1
+            default: break
+            }
+            results.append((index, outcome))
+        }
+        var detail: JSONObject = [
+            "channel": .string(channel),
+            "first_line": .number(Double(inputs.first?.line ?? 0)),
+            "last_line": .number(Double(inputs.last?.line ?? 0)),
+            "new_reports": .number(Double(now.count - existingReports)),
+            "existing_reports": .number(Double(existingReports)),
+            "rejected": .number(Double(rejected)),
+            "rules_version": .string(engine.ruleSet.digest),
+            "hashes_trusted": .bool(claimsAreEvidence),
+        ]
+        // A batch stored in two parts says so in both entries, and how many wait.
+        if wait || !later.isEmpty {
+            detail["part"] = .number(Double(part))
+            if !later.isEmpty { detail["left_for_next_part"] = .number(Double(later.count)) }
+        }
+        if !now.isEmpty { try transaction.appendAudit(AuditEntry(at: time.now(), actor: actor, event: "ingest.batch", detail: detail)) }
+        return DecidedPart(outcomes: results, later: later)
     }
 
     /// `indices` (of the reports `submissions`, in the same order) in two: those whose keys

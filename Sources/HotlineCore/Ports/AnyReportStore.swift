@@ -81,4 +81,20 @@ public struct AnyReportStoreTransaction: ReportStoreTransaction {
     /// Locks (and may read ahead) what the batch will look up; without `wait`, only the keys
     /// no other writer holds, returning the others' names.
     public func prepare(_ keys: IntakeKeys, wait: Bool) throws -> Set<String> { try base.prepare(keys, wait: wait) }
+    /// The next batch read ahead as this transaction's commit will leave it, if the store can.
+    public func readAhead(next keys: IntakeKeys) throws -> AnyReportStoreTransaction? {
+        try base.readAheadErased(next: keys).map(AnyReportStoreTransaction.init)
+    }
+    /// Takes over what `ahead` decided, if nothing else has written since.
+    public func adopt(_ ahead: AnyReportStoreTransaction) throws -> Bool { try base.adoptErased(ahead.base) }
+}
+
+extension ReportStoreTransaction {
+    fileprivate func readAheadErased(next keys: IntakeKeys) throws -> (any ReportStoreTransaction)? { try readAhead(next: keys) }
+
+    /// False for a transaction of another store, which this one cannot take over.
+    fileprivate func adoptErased(_ ahead: any ReportStoreTransaction) throws -> Bool {
+        guard let ahead = ahead as? Self else { return false }
+        return try adopt(ahead)
+    }
 }

@@ -41,6 +41,9 @@ final class DecisionRowEncoder: @unchecked Sendable {
 
     func add(_ item: DispatchItem) { append(.item(item)) }
 
+    /// Each report's latest verdict so far, for the next batch read ahead before these rows are written.
+    var decided: [String: Verdict] { verdicts }
+
     /// The latest decision added for a report, which the database does not hold yet.
     func summary(reportID: String) -> DecisionSummary? { verdicts[reportID].map(DecisionSummary.init) }
 

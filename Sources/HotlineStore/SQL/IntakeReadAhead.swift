@@ -88,6 +88,49 @@ final class IntakeReadAhead {
         }
     }
 
+    /// The next batch's read-ahead, made inside this batch's transaction before its buffered
+    /// writes: `db` still shows the database as this batch found it, so every answer this
+    /// batch read or changed is taken from here instead, as its commit will leave it, with its
+    /// `decided` verdicts (by report id) for the reports it stored. Nil when an answer of
+    /// `db` points at a case this batch closed under a key it did not look up: which open
+    /// case that key leads to after the commit cannot be told without reading again.
+    func following(keys: IntakeKeys, decided: [String: Verdict], db: some SQLExecutor) throws -> IntakeReadAhead? {
+        let next = try IntakeReadAhead(keys: keys, db: db)
+        var referenced: Set<String> = []
+        for (url, found) in next.byURL {
+            if let mine = byURL[url] { next.byURL[url] = .some(mine) } else if let id = found, let status = cases[id]?.status, status != .open { return nil }
+            if let id = next.byURL[url] ?? nil { referenced.insert(id) }
+        }
+        for (hash, found) in next.byHash {
+            if let mine = byHash[hash] {
+                next.byHash[hash] = .some(mine)
+            } else if let id = found, let status = cases[id]?.status, status != .open {
+                return nil
+            }
+            if let id = next.byHash[hash] ?? nil { referenced.insert(id) }
+        }
+        for (client, _) in next.byClientID {
+            guard let mine = byClientID[client] else { continue }
+            next.byClientID[client] = .some(
+                mine.map { report in
+                    var report = report
+                    if let verdict = decided[report.reportID] { report.decision = DecisionSummary(verdict) }
+                    return report
+                })
+        }
+        // This batch's case is what its commit stores, count included; only the cases the
+        // next batch can reach are carried over, so the overlay does not grow batch by batch.
+        for id in referenced {
+            guard let record = cases[id] else {
+                if next.cases[id] == nil { return nil }
+                continue
+            }
+            next.cases[id] = record
+            next.storedCounts[id] = record.reportCount
+        }
+        return next
+    }
+
     /// "`column` is one of `values`" with the list as one value: a PostgreSQL array, or a
     /// JSON array that SQLite reads with `json_each`. Either way one statement serves every
     /// batch size.

@@ -92,11 +92,27 @@ public protocol SQLExecutor: SendableMetatype {
     func row(_ sql: String, _ values: [SQLValue]) throws -> Row?
     /// Runs several statements without parameters (migrations, test and benchmark setup).
     func script(_ sql: String) throws
+    /// Where the database stands as this connection sees it, inside a write transaction:
+    /// two marks differ if anything was written between them, by this connection or by
+    /// another. Nil where that cannot be told (PostgreSQL, with several writers at once).
+    func writeMark() throws -> SQLWriteMark?
+}
+
+/// What ``SQLExecutor/writeMark()`` answers: SQLite's `data_version` (it changes when another
+/// connection commits) and the rows this connection has changed since it opened.
+public struct SQLWriteMark: Hashable, Sendable {
+    /// `PRAGMA data_version`.
+    public var dataVersion: Int64
+    /// `sqlite3_total_changes64`.
+    public var changes: Int64
 }
 
 extension SQLExecutor {
     /// Runs it at once (SQLite).
     public func send(_ sql: String, _ values: [SQLValue]) throws { try execute(sql, values) }
+
+    /// Cannot be told.
+    public func writeMark() throws -> SQLWriteMark? { nil }
 
     /// The first row of `sql`, if any.
     public func row(_ sql: String, _ values: [SQLValue]) throws -> Row? { try rows(sql, values).first }

@@ -6,6 +6,7 @@ import HotlineCore
 extension SQLTransaction {
     /// Records what the gateway hashed for a report of a case (idempotent).
     public func addObservedHashes(_ hashes: [ObservedHash], caseID: String, at date: Date) throws {
+        let db = try direct()
         for hash in hashes {
             try db.execute(
                 """
@@ -21,7 +22,7 @@ extension SQLTransaction {
 
     /// Stores an analyst's pending verdict.
     public func insertVerdict(_ verdict: HashVerdict) throws {
-        try db.execute(
+        try direct().execute(
             """
             INSERT INTO verdicts (id, case_id, decision_id, classification, hashes, status, decided_by, decided_actor, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

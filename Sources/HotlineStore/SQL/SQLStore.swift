@@ -19,14 +19,26 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     let db: Executor
     /// What ``prepare(_:wait:)`` read ahead for an ingest batch, and the writes it holds.
     private let readAhead = ReadAheadSlot()
+    /// Made by ``readAhead(next:)``: it answers from its read-ahead and buffers every write,
+    /// and must never touch `db`, which belongs to the writing thread.
+    let detached: Bool
 
-    init(db: Executor) { self.db = db }
+    init(db: Executor, detached: Bool = false) {
+        self.db = db
+        self.detached = detached
+    }
+
+    /// `db`, for a statement now; a detached transaction has none to run.
+    func direct() throws -> Executor {
+        guard !detached else { throw DetachedTransactionError() }
+        return db
+    }
 
     /// The report stored earlier with this client id from this source, if any.
     public func existingReport(clientID: String, scope: String) throws -> ExistingReport? {
         guard
             var found = try readAhead.value?.existingReport(clientID: clientID, scope: scope)
-                ?? StoreQueries.existingReport(db, clientID: clientID, scope: scope)
+                ?? StoreQueries.existingReport(direct(), clientID: clientID, scope: scope)
         else { return nil }
         // A decision of this transaction is written at its end; the encoder holds it till then.
         if let latest = readAhead.rows.summary(reportID: found.reportID) { found.decision = latest }
@@ -36,7 +48,7 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     /// The open case whose first URL is this canonical URL, or that added it later, if any.
     public func openCase(url: String) throws -> CaseRecord? {
         if let known = readAhead.value?.openCase(url: url) { return known }
-        let record = try StoreQueries.openCase(db, url: url)
+        let record = try StoreQueries.openCase(direct(), url: url)
         if let record { readAhead.value?.read(record) }
         return record
     }
@@ -44,14 +56,14 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     /// An open case whose reports carried one of these content hashes, if any.
     public func openCase(contentHashes: [(HashAlgorithm, String)]) throws -> CaseRecord? {
         if let known = readAhead.value?.openCase(contentHashes: contentHashes) { return known }
-        let record = try StoreQueries.openCase(db, contentHashes: contentHashes)
+        let record = try StoreQueries.openCase(direct(), contentHashes: contentHashes)
         if let record { readAhead.value?.read(record) }
         return record
     }
 
     /// Records that a case also includes a URL besides its first (idempotent).
     public func addCaseURL(caseID: String, url: String) throws {
-        if let buffer = readAhead.buffer { buffer.add(url: url, to: caseID) } else { try StoreQueries.addCaseURL(db, caseID: caseID, url: url) }
+        if let buffer = readAhead.buffer { buffer.add(url: url, to: caseID) } else { try StoreQueries.addCaseURL(direct(), caseID: caseID, url: url) }
         readAhead.value?.added(url: url, to: caseID)
     }
 
@@ -60,14 +72,14 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
         if let buffer = readAhead.buffer {
             for hash in hashes { buffer.add(hash: hash, to: caseID) }
         } else {
-            try StoreQueries.addCaseHashes(db, caseID: caseID, hashes: hashes)
+            try StoreQueries.addCaseHashes(direct(), caseID: caseID, hashes: hashes)
         }
         readAhead.value?.added(hashes: hashes, to: caseID)
     }
 
     /// Stores a new case.
     public func insertCase(_ record: CaseRecord) throws {
-        if let buffer = readAhead.buffer { buffer.insert(CaseRow(record)) } else { try CaseRow(record).insert(db) }
+        if let buffer = readAhead.buffer { buffer.insert(CaseRow(record)) } else { try CaseRow(record).insert(direct()) }
         readAhead.value?.inserted(record)
     }
 
@@ -77,14 +89,15 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
             // The difference to the count as read: every update of the case carries all of it.
             buffer.update(CaseRow(record), added: readAhead.value?.storedCount(of: record.id).map { record.reportCount - $0 })
         } else {
-            try CaseRow(record).update(db)
+            try CaseRow(record).update(direct())
         }
         readAhead.value?.updated(record)
     }
 
     /// Closes an open case at `date`; written at once (the fetch service's transactions buffer nothing).
     public func closeCase(_ caseID: String, at date: Date) throws {
-        try db.execute("UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'", [.text(StoredDate.text(date)), .text(caseID)])
+        try direct().execute(
+            "UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'", [.text(StoredDate.text(date)), .text(caseID)])
     }
 
     /// Stores a report in a case.
@@ -94,7 +107,7 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
                 ReportRow(report, caseID: caseID),
                 contact: report.reporter.map { ReporterContactRow(report_id: report.id, contact: $0, stored_at: StoredDate.text(report.receivedAt)) })
         } else {
-            try StoreQueries.insertReport(db, report, caseID: caseID)
+            try StoreQueries.insertReport(direct(), report, caseID: caseID)
         }
         readAhead.value?.inserted(report, caseID: caseID)
     }
@@ -108,7 +121,7 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     /// its rows: the chain's lock is held to commit, and taken before the rows it would
     /// serialize every instance's inserts behind it, not just the commits.
     public func appendAudit(_ entry: AuditEntry) throws {
-        if let buffer = readAhead.buffer { buffer.append(AuditRow(entry)) } else { try AuditRow(entry).insert(db) }
+        if let buffer = readAhead.buffer { buffer.append(AuditRow(entry)) } else { try AuditRow(entry).insert(direct()) }
     }
 
     /// Stores the dispatch items a decision asked for, in the decision's transaction.
@@ -118,21 +131,24 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
 
     /// Stores a report's wait for evidence, in the transaction that stored the report.
     public func enqueueEvidence(_ task: EvidenceTask) throws {
-        if let buffer = readAhead.buffer { buffer.insert(task) } else { try StoreQueries.enqueueEvidence(db, task) }
+        if let buffer = readAhead.buffer { buffer.insert(task) } else { try StoreQueries.enqueueEvidence(direct(), task) }
     }
 
     /// Marks a report's evidence task done; `false` when it was done already.
     public func completeEvidence(reportID: String, at date: Date) throws -> Bool {
-        try StoreQueries.completeEvidence(db, reportID: reportID, at: date)
+        try StoreQueries.completeEvidence(direct(), reportID: reportID, at: date)
     }
 
     /// Writes what the batch buffered, and the decisions and dispatch items encoded meanwhile;
     /// the store calls it before committing.
     func finish() throws {
+        let db = try direct()
         let rows = try readAhead.rows.finish()
         if let buffer = readAhead.buffer {
             buffer.insert(rows)
             try buffer.write(db)
+            // Everything is written: the next batch, read ahead, may follow only this.
+            readAhead.successor?.expected = try db.writeMark()
             // Freeing a batch's read-ahead and rows, thousands of small arrays and strings, was
             // 6% of the writing thread's time; the batch is done with them, so another core
             // frees them while this one commits.
@@ -157,6 +173,7 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     /// commit; what was read for a busy key goes unused). SQLite has one writer at a time, so
     /// every key is free.
     public func prepare(_ keys: IntakeKeys, wait: Bool) throws -> Set<String> {
+        let db = try direct()
         var busy: Set<String> = []
         if let session = db as? PostgresSession {
             let names = keys.lockNames
@@ -177,6 +194,45 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
         return busy
     }
 
+    /// The next batch's keys read on this transaction's connection before this batch's
+    /// buffered writes, and overlaid with what this batch read and wrote
+    /// (``IntakeReadAhead/following(keys:decided:db:)``); the detached transaction buffers its
+    /// writes like this one. Only where a connection can tell that nothing else wrote between
+    /// (SQLite, one writer at a time): PostgreSQL's other instances could.
+    public func readAhead(next keys: IntakeKeys) throws -> SQLTransaction? {
+        let db = try direct()
+        guard let current = readAhead.value, readAhead.buffer != nil, try db.writeMark() != nil,
+            let next = try current.following(keys: keys, decided: readAhead.rows.decided, db: db)
+        else { return nil }
+        let origin = AheadOrigin()
+        readAhead.successor = origin
+        let ahead = SQLTransaction(db: db, detached: true)
+        ahead.readAhead.value = next
+        ahead.readAhead.buffer = IntakeWriteBuffer()
+        ahead.readAhead.origin = origin
+        return ahead
+    }
+
+    /// Takes `ahead` over when the transaction that read it ahead committed and this
+    /// connection's mark is still the one it left: no other connection committed (SQLite's
+    /// `data_version`) and this one changed no row since (another transaction of this
+    /// process on the same writer). Only first in a transaction, before anything is read ahead.
+    public func adopt(_ ahead: SQLTransaction) throws -> Bool {
+        let db = try direct()
+        guard ahead.detached, readAhead.value == nil, readAhead.buffer == nil, let origin = ahead.readAhead.origin, origin.committed,
+            let expected = origin.expected, try db.writeMark() == expected
+        else { return false }
+        readAhead.value = ahead.readAhead.value
+        readAhead.buffer = ahead.readAhead.buffer
+        readAhead.rows = ahead.readAhead.rows
+        // Taken over once: a second transaction adopting it would write it twice.
+        ahead.readAhead.origin = nil
+        return true
+    }
+
+    /// Called once the transaction committed: a batch read ahead after it may now follow it.
+    func committed() { readAhead.successor?.committed = true }
+
     /// FNV-1a, 64 bits: stable across processes and versions, unlike Swift's `hashValue`.
     static func keyHash(_ key: String) -> Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -195,7 +251,28 @@ final class ReadAheadSlot {
     static let release = DispatchQueue(label: "hotline.store.release", qos: .utility)
     var value: IntakeReadAhead?
     var buffer: IntakeWriteBuffer?
-    let rows = DecisionRowEncoder()
+    var rows = DecisionRowEncoder()
+    /// Set by ``SQLTransaction/readAhead(next:)``: where this transaction tells the next
+    /// batch's how it ended.
+    var successor: AheadOrigin?
+    /// In a detached transaction: the transaction it follows.
+    var origin: AheadOrigin?
+}
+
+/// How the transaction a batch was read ahead in ended, for ``SQLTransaction/adopt(_:)``;
+/// written and read by the writing thread only.
+final class AheadOrigin {
+    /// The connection's mark once that transaction's writes were done.
+    var expected: SQLWriteMark?
+    /// Whether it committed; a rolled-back one leaves its mark, but not its writes.
+    var committed = false
+}
+
+/// A transaction made by ``SQLTransaction/readAhead(next:)`` was asked for something it did
+/// not read ahead, or to run a statement: both need the writing thread's connection. The
+/// batch is then decided again in a transaction of its own.
+struct DetachedTransactionError: Error, CustomStringConvertible {
+    var description: String { "a batch decided ahead needed the database; it is decided again in its own transaction" }
 }
 
 // MARK: Reports
@@ -204,12 +281,14 @@ extension SQLStore {
     /// Runs `body` in one write transaction: committed (durably) when it returns, rolled back
     /// when it throws.
     public func write<T>(_ body: (SQLTransaction<Executor>) throws -> T) throws -> T {
-        try writing { db in
+        let written = try writing { db in
             let transaction = SQLTransaction(db: db)
             let result = try body(transaction)
             try transaction.finish()
-            return result
+            return (result, transaction)
         }
+        written.1.committed()
+        return written.0
     }
 
     /// Row counts.

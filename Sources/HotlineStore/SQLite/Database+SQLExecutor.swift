@@ -152,4 +152,11 @@ extension Database: SQLExecutor {
         try statement.execute()
         return changesCount
     }
+
+    /// `data_version` changes when another connection (another process, or the pool's
+    /// checkpointer) commits; the total of changed rows, when this one writes anything.
+    public func writeMark() throws -> SQLWriteMark? {
+        guard let version = try row("PRAGMA data_version", []).flatMap({ try $0.optionalInteger("data_version") }) else { return nil }
+        return SQLWriteMark(dataVersion: version, changes: sqlite3_total_changes64(sqliteConnection))
+    }
 }
