@@ -102,7 +102,8 @@ struct IngestCommand: ParsableCommand {
         }
 
         // The batch after the one being stored is decided on a third thread meanwhile (see
-        // IngestPipeline.DecidedAhead); it is parsed and looked up one batch earlier for that.
+        // IngestPipeline.DecidedAhead), which waits for its parse and lookups; those start
+        // two batches ahead, so that they are mostly done by then.
         var ahead: IngestPipeline<AnyReportStore>.DecidedAhead?
         func flush(_ lines: [IngestLine]) throws {
             let batches = stride(from: 0, to: lines.count, by: batchSize).map { Array(lines[$0..<min(lines.count, $0 + batchSize)]) }
@@ -110,13 +111,18 @@ struct IngestCommand: ParsableCommand {
             var following = batches.count > 1 ? prepare(batches[1]) : nil
             for (number, batch) in batches.enumerated() {
                 guard let current = upcoming else { break }
-                current.done.wait()
-                following?.done.wait()
+                if ahead == nil { current.done.wait() }
                 upcoming = following
                 following = number + 2 < batches.count ? prepare(batches[number + 2]) : nil
                 let results: [IngestResult]
                 do {
-                    let next = upcoming?.inputs.inputs
+                    var next: (@Sendable () -> [IngestInput])?
+                    if let (done, prepared) = upcoming {
+                        next = {
+                            done.wait()
+                            return prepared.inputs
+                        }
+                    }
                     let stored = try ahead.map { try pipeline.ingest($0, next: next) } ?? pipeline.ingest(current.inputs.inputs, next: next)
                     results = stored.results
                     ahead = stored.next

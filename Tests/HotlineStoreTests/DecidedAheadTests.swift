@@ -102,7 +102,8 @@ import Testing
         var decided: [IngestPipeline<SQLiteStore>.DecidedAhead?] = []
         var pending: IngestPipeline<SQLiteStore>.DecidedAhead?
         for (number, batch) in input.enumerated() {
-            let next = number + 1 < input.count ? input[number + 1] : nil
+            let following = number + 1 < input.count ? input[number + 1] : nil
+            let next = following.map { inputs in { @Sendable in inputs } }
             let stored = try pending.map { try ahead.ingest($0, next: next) } ?? ahead.ingest(batch, next: next)
             results.append(stored.results)
             decided.append(stored.next)
@@ -111,10 +112,11 @@ import Testing
         #expect(results == expected)
         #expect(try contents(store) == contents(plainStore))
         // The second batch closed `h1`'s case through `h2/gone`, by hash; the third batch's
-        // `h1` was read before that, under a key the second did not look up, so the third is
-        // decided in its own transaction. The second and fourth were decided ahead and taken over.
-        #expect(decided.map { $0 != nil } == [true, false, true, false])
-        #expect(decided[0]?.adopted == true && decided[2]?.adopted == true)
+        // `h1` was read as the second found it, under a key the second did not look up, so
+        // the third is decided again in its own transaction. The second and fourth were
+        // decided ahead and taken over.
+        #expect(decided.map { $0 != nil } == [true, true, true, false])
+        #expect(decided.map { $0?.adopted } == [true, false, true, nil])
         guard case .decided(_, _, let first, false) = results[0][0].outcome, case .decided(_, _, let repeated, true) = results[1][0].outcome else {
             Issue.record("client id not answered: \(results[1][0])")
             return
@@ -140,7 +142,7 @@ import Testing
         let input = batches([[#"{"url": "https://example.com/1"}"#], [#"{"url": "https://example.com/2"}"#]])
         let store = try SQLiteStore(directory: directory)
         let ingest = try pipeline(store)
-        let first = try ingest.ingest(input[0], next: input[1])
+        let first = try ingest.ingest(input[0], next: { input[1] })
         let ahead = try #require(first.next)
         // Another process (a second connection: `data_version`), or another transaction of
         // this one on the same connection (its changed rows), stores a report of the URL the
@@ -172,30 +174,60 @@ import Testing
             try store.write { transaction in
                 _ = try transaction.prepare(IntakeKeys(urls: ["https://example.com/1"]), wait: false)
                 try transaction.insertCase(CaseRecord(id: "k", url: "https://example.com/1", openedAt: Date(), firstReportID: "r"))
-                ahead = try transaction.readAhead(next: IntakeKeys(urls: ["https://example.com/1"]))
+                ahead = try transaction.follow()
                 throw Stop()
             }
         }
         let detached = try #require(ahead)
+        _ = try detached.prepare(IntakeKeys(urls: ["https://example.com/1"]), wait: false)
         // The rolled-back batch's case is in the overlay: the batch after it would join it.
         #expect(try detached.openCase(url: "https://example.com/1")?.id == "k")
         #expect(try store.write { try $0.adopt(detached) } == false)
         #expect(try store.counts().cases == 0)
     }
 
-    @Test func aDetachedTransactionRunsNoStatement() throws {
+    /// The snapshot shows the database as the batch it follows found it, even once that batch
+    /// and another writer committed; one snapshot is open at a time, and one dropped unread
+    /// is ended.
+    @Test func aDetachedTransactionReadsItsSnapshotAndRunsNoStatement() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try SQLiteStore(directory: directory)
+        var second: SQLiteStore.Transaction?
         let detached = try #require(
             try store.write { transaction in
                 _ = try transaction.prepare(IntakeKeys(urls: ["https://example.com/1"]), wait: false)
-                return try transaction.readAhead(next: IntakeKeys(urls: ["https://example.com/2"]))
+                try transaction.insertCase(CaseRecord(id: "k1", url: "https://example.com/1", openedAt: Date(), firstReportID: "r1"))
+                let ahead = try transaction.follow()
+                second = try transaction.follow()
+                return ahead
             })
+        #expect(second == nil)
+        try store.write { transaction in
+            try transaction.insertCase(CaseRecord(id: "k2", url: "https://example.com/2", openedAt: Date(), firstReportID: "r2"))
+        }
+        _ = try detached.prepare(IntakeKeys(urls: ["https://example.com/1", "https://example.com/2"]), wait: false)
+        // k1 from the batch it follows; k2 committed after its snapshot began, so not seen
+        // (and adopting it fails on the changed mark).
+        #expect(try detached.openCase(url: "https://example.com/1")?.id == "k1")
         #expect(try detached.openCase(url: "https://example.com/2") == nil)
+        #expect(try store.write { try $0.adopt(detached) } == false)
         #expect(throws: DetachedTransactionError.self) { try detached.openCase(url: "https://example.com/3") }
         #expect(throws: DetachedTransactionError.self) { try detached.closeCase("k", at: Date()) }
         #expect(throws: DetachedTransactionError.self) { try detached.prepare(IntakeKeys(), wait: false) }
+
+        // Dropped without being read, a snapshot lets the next one begin.
+        try store.write { transaction in
+            _ = try transaction.prepare(IntakeKeys(urls: ["https://example.com/3"]), wait: false)
+            #expect(try transaction.follow() != nil)
+        }
+        let third = try store.write { transaction in
+            _ = try transaction.prepare(IntakeKeys(urls: ["https://example.com/3"]), wait: false)
+            return try transaction.follow()
+        }
+        let found = try #require(third)
+        _ = try found.prepare(IntakeKeys(urls: ["https://example.com/2"]), wait: false)
+        #expect(try found.openCase(url: "https://example.com/2")?.id == "k2")
     }
 
     @Test(arguments: Backend.available) func onlyAStoreWithOneWriterDecidesAhead(_ backend: Backend) throws {
@@ -208,7 +240,7 @@ import Testing
         let input = batches(Self.stream)
         let store = try open()
         let ingest = try pipeline(store)
-        let stored = try ingest.ingest(input[0], next: input[1])
+        let stored = try ingest.ingest(input[0], next: { input[1] })
         let second = try stored.next.map { try ingest.ingest($0, next: nil) } ?? ingest.ingest(input[1], next: nil)
         #expect((stored.next != nil) == (S.self == SQLiteStore.self))
         #expect(second.results.map(\.line) == Array(5...10))

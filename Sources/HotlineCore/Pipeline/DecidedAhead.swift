@@ -2,32 +2,35 @@ import Foundation
 
 extension IngestPipeline {
     /// A batch decided on another thread while the batch before it wrote and committed
-    /// (``IngestPipeline/ingest(_:decidedAhead:next:)``).
+    /// (``IngestPipeline/ingest(_:next:)-([IngestInput],_)``).
     ///
-    /// The writing thread of `hotline ingest` spent about half of each batch deciding and
-    /// reading ahead, and the other half writing and committing, while the second core had
-    /// room. Deciding the next batch beside the commit overlaps the two halves. Nothing is
+    /// The writing thread of `hotline ingest` spent about a third of each batch reading ahead
+    /// and deciding, and the rest writing and committing, while the second core had room.
+    /// Deciding the next batch beside the commit overlaps the two. Nothing is
     /// stored or answered earlier: the decisions are written in the next batch's own
     /// transaction, and only when nothing else wrote between.
     public final class DecidedAhead: @unchecked Sendable {
         /// Where batches are decided ahead: one at a time, in order.
         static var queue: DispatchQueue { decidingQueue }
 
-        /// The batch it decided.
-        let inputs: [IngestInput]
         /// The detached transaction its decisions are buffered in.
         let transaction: Store.Transaction
         /// Left when the deciding thread is done.
         let done = DispatchGroup()
-        /// Set by the deciding thread before it leaves `done`.
+        /// The batch it decided: set by the deciding thread before it leaves `done`.
+        var inputs: [IngestInput] = []
+        /// What came of it, likewise.
         var result: Result<DecidedPart, any Error>?
         /// Whether the next batch's transaction took its decisions over (false: it decided
         /// the batch again, because something else wrote in between or deciding failed).
         public internal(set) var adopted = false
 
-        init(inputs: [IngestInput], transaction: Store.Transaction) {
-            self.inputs = inputs
-            self.transaction = transaction
+        init(transaction: Store.Transaction) { self.transaction = transaction }
+
+        /// The batch it decided, once the deciding thread is done.
+        func decidedInputs() -> [IngestInput] {
+            done.wait()
+            return inputs
         }
 
         /// Its decisions, once the deciding thread is done, unless it failed. A failure

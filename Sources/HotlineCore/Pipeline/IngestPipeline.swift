@@ -181,24 +181,25 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         try ingest(inputs, decidedAhead: nil, next: nil).results
     }
 
-    /// ``ingest(_:)``, overlapped with the next batch: `next`, the inputs of the following
-    /// batch, is read ahead in this batch's transaction and decided on another thread while
-    /// this batch writes and commits (``ReportStoreTransaction/readAhead(next:)``). Store it
-    /// with ``ingest(_:next:)-(DecidedAhead,_)`` when this returns one, and with this method
-    /// when not. What is stored and answered is the same either way, and still only after
-    /// the commit.
-    public func ingest(_ inputs: [IngestInput], next: [IngestInput]?) throws -> (results: [IngestResult], next: DecidedAhead?) {
+    /// ``ingest(_:)``, overlapped with the next batch: once this batch is decided, the next is
+    /// decided on another thread while this one writes and commits
+    /// (``ReportStoreTransaction/follow()``). `next` gives its inputs, on that thread, and
+    /// may wait for them (a parse still running). Store that batch with
+    /// ``ingest(_:next:)-(DecidedAhead,_)`` when this returns a ``DecidedAhead``, and with
+    /// this method when not. What is stored and answered is the same either way, and still
+    /// only after the commit.
+    public func ingest(_ inputs: [IngestInput], next: (@Sendable () -> [IngestInput])?) throws -> (results: [IngestResult], next: DecidedAhead?) {
         try ingest(inputs, decidedAhead: nil, next: next)
     }
 
     /// Stores the batch `ahead` decided, in a transaction of its own, if nothing but the
-    /// transaction it was read ahead in has written since (``ReportStoreTransaction/adopt(_:)``);
+    /// transaction it was decided after has written since (``ReportStoreTransaction/adopt(_:)``);
     /// otherwise decides it again there. `next` as for ``ingest(_:next:)-([IngestInput],_)``.
-    public func ingest(_ ahead: DecidedAhead, next: [IngestInput]?) throws -> (results: [IngestResult], next: DecidedAhead?) {
-        try ingest(ahead.inputs, decidedAhead: ahead, next: next)
+    public func ingest(_ ahead: DecidedAhead, next: (@Sendable () -> [IngestInput])?) throws -> (results: [IngestResult], next: DecidedAhead?) {
+        try ingest(ahead.decidedInputs(), decidedAhead: ahead, next: next)
     }
 
-    private func ingest(_ inputs: [IngestInput], decidedAhead ahead: DecidedAhead?, next: [IngestInput]?) throws -> (
+    private func ingest(_ inputs: [IngestInput], decidedAhead ahead: DecidedAhead?, next: (@Sendable () -> [IngestInput])?) throws -> (
         results: [IngestResult], next: DecidedAhead?
     ) {
         let accepted = inputs.compactMap { input in (try? input.submission.get()).map { (line: input.line, submission: $0) } }
@@ -225,7 +226,7 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
                     stored = decided.part
                     ahead?.adopted = true
                 } else {
-                    stored = try decidePart(accepted, indices, part: part, wait: wait, rejected: rejected, lines: inputs, in: transaction, readAhead: false)
+                    stored = try decidePart(accepted, indices, part: part, wait: wait, rejected: rejected, lines: inputs, in: transaction)
                 }
                 // One part only: with a second, the keys are contended and the next batch
                 // could not follow this one alone.
@@ -257,36 +258,36 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
         if !decidedNow.isEmpty { for enricher in enrichers { enricher.prepare(decidedNow) } }
     }
 
-    /// Reads `next` ahead in `transaction` and starts deciding it on another thread; nil when
-    /// the store cannot, or when `next` has nothing to store.
-    private func decideAhead(_ next: [IngestInput], after transaction: Store.Transaction) throws -> DecidedAhead? {
-        let accepted = next.compactMap { input in (try? input.submission.get()).map { (line: input.line, submission: $0) } }
-        guard !accepted.isEmpty,
-            let detached = try transaction.readAhead(next: Self.intakeKeys(accepted.map(\.submission), submitter: submitter, hashes: claimsAreEvidence))
-        else { return nil }
+    /// Starts deciding `next` on another thread, in a transaction that follows `transaction`;
+    /// nil when the store cannot.
+    private func decideAhead(_ next: @escaping @Sendable () -> [IngestInput], after transaction: Store.Transaction) throws -> DecidedAhead? {
+        guard let detached = try transaction.follow() else { return nil }
         // Handed over: only the deciding thread touches it until it leaves `done`.
-        let ahead = DecidedAhead(inputs: next, transaction: detached)
+        let ahead = DecidedAhead(transaction: detached)
         DecidedAhead.queue.async(group: ahead.done) {
+            let inputs = next()
+            ahead.inputs = inputs
             ahead.result = Result {
+                let accepted = inputs.compactMap { input in (try? input.submission.get()).map { (line: input.line, submission: $0) } }
+                // Nothing to store: the batch is answered without a transaction.
+                guard !accepted.isEmpty else { return DecidedPart(outcomes: [], later: []) }
                 prepareEnrichers(accepted.map(\.submission))
                 return try decidePart(
-                    accepted, Array(accepted.indices), part: 1, wait: false, rejected: next.count - accepted.count, lines: next,
-                    in: ahead.transaction, readAhead: true)
+                    accepted, Array(accepted.indices), part: 1, wait: false, rejected: inputs.count - accepted.count, lines: inputs, in: ahead.transaction)
             }
         }
         return ahead
     }
 
-    /// Decides the reports `indices` of `accepted` in `transaction`, with the batch's audit
-    /// entry. `readAhead`: the transaction was read ahead for them already (and locks nothing).
+    /// Decides the reports `indices` of `accepted` in `transaction`, with the batch's audit entry.
     private func decidePart(
         _ accepted: [(line: Int, submission: ReportSubmission)], _ indices: [Int], part: Int, wait: Bool, rejected: Int, lines inputs: [IngestInput],
-        in transaction: Store.Transaction, readAhead: Bool
+        in transaction: Store.Transaction
     ) throws -> DecidedPart {
         var now = indices
         var later: [Int] = []
         // SQL stores lock (PostgreSQL) and read them ahead; the in-memory one looks up as asked.
-        if store.usesIntakeKeys && !readAhead {
+        if store.usesIntakeKeys {
             let submissions = indices.map { accepted[$0].submission }
             let busy = try transaction.prepare(Self.intakeKeys(submissions, submitter: submitter, hashes: claimsAreEvidence), wait: wait)
             if !busy.isEmpty { (now, later) = Self.split(indices, submissions, busy: busy, submitter: submitter, hashes: claimsAreEvidence) }

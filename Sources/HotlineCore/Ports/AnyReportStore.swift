@@ -81,16 +81,14 @@ public struct AnyReportStoreTransaction: ReportStoreTransaction {
     /// Locks (and may read ahead) what the batch will look up; without `wait`, only the keys
     /// no other writer holds, returning the others' names.
     public func prepare(_ keys: IntakeKeys, wait: Bool) throws -> Set<String> { try base.prepare(keys, wait: wait) }
-    /// The next batch read ahead as this transaction's commit will leave it, if the store can.
-    public func readAhead(next keys: IntakeKeys) throws -> AnyReportStoreTransaction? {
-        try base.readAheadErased(next: keys).map(AnyReportStoreTransaction.init)
-    }
+    /// A detached transaction for the next batch, if the store can make one.
+    public func follow() throws -> AnyReportStoreTransaction? { try base.followErased().map(AnyReportStoreTransaction.init) }
     /// Takes over what `ahead` decided, if nothing else has written since.
     public func adopt(_ ahead: AnyReportStoreTransaction) throws -> Bool { try base.adoptErased(ahead.base) }
 }
 
 extension ReportStoreTransaction {
-    fileprivate func readAheadErased(next keys: IntakeKeys) throws -> (any ReportStoreTransaction)? { try readAhead(next: keys) }
+    fileprivate func followErased() throws -> (any ReportStoreTransaction)? { try follow() }
 
     /// False for a transaction of another store, which this one cannot take over.
     fileprivate func adoptErased(_ ahead: any ReportStoreTransaction) throws -> Bool {

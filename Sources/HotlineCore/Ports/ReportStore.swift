@@ -89,13 +89,13 @@ public protocol ReportStoreTransaction {
     /// the caller then leaves for a later transaction; a writer that never waits cannot
     /// deadlock either.
     func prepare(_ keys: IntakeKeys, wait: Bool) throws -> Set<String>
-    /// Reads the next batch's `keys` as they will stand once this transaction commits, into
-    /// a transaction of their own, detached from the database, in which another thread can
-    /// decide that batch while this one writes and commits. Call it after this batch is
-    /// decided. Nil when the store cannot tell what this batch's commit will leave, or when
-    /// several writers could interleave (then the caller decides the next batch in its own
-    /// transaction, as always).
-    func readAhead(next keys: IntakeKeys) throws -> Self?
+    /// A transaction detached from the database, in which another thread can decide the next
+    /// batch while this one writes and commits; call it once this batch is decided. Its
+    /// ``prepare(_:wait:)`` reads the next batch's keys as this transaction's commit will
+    /// leave them, and it buffers every write. Nil when the store cannot tell what this
+    /// batch's commit will leave, or when several writers could interleave (then the caller
+    /// decides the next batch in its own transaction, as always).
+    func follow() throws -> Self?
     /// Takes over what `ahead` decided, first in this transaction, if nothing but the
     /// transaction that read it ahead has written since; `false` leaves this transaction as
     /// it was, and the caller decides the batch again in it.
@@ -104,8 +104,8 @@ public protocol ReportStoreTransaction {
 
 extension ReportStoreTransaction {
     /// A store that looks each key up as asked decides every batch in its own transaction.
-    public func readAhead(next keys: IntakeKeys) throws -> Self? { nil }
-    /// Never: ``readAhead(next:)`` gave nothing.
+    public func follow() throws -> Self? { nil }
+    /// Never: ``follow()`` gave nothing.
     public func adopt(_ ahead: Self) throws -> Bool { false }
 }
 

@@ -88,14 +88,12 @@ final class IntakeReadAhead {
         }
     }
 
-    /// The next batch's read-ahead, made inside this batch's transaction before its buffered
-    /// writes: `db` still shows the database as this batch found it, so every answer this
-    /// batch read or changed is taken from here instead, as its commit will leave it, with its
-    /// `decided` verdicts (by report id) for the reports it stored. Nil when an answer of
-    /// `db` points at a case this batch closed under a key it did not look up: which open
+    /// `next`, the next batch's read-ahead as the database stood before this batch, overlaid
+    /// with every answer this batch read or changed, as its commit will leave it, and with
+    /// its `decided` verdicts (by report id) for the reports it stored. Nil when an answer of
+    /// `next` points at a case this batch closed under a key it did not look up: which open
     /// case that key leads to after the commit cannot be told without reading again.
-    func following(keys: IntakeKeys, decided: [String: Verdict], db: some SQLExecutor) throws -> IntakeReadAhead? {
-        let next = try IntakeReadAhead(keys: keys, db: db)
+    func overlaid(_ next: IntakeReadAhead, decided: [String: Verdict]) -> IntakeReadAhead? {
         var referenced: Set<String> = []
         for (url, found) in next.byURL {
             if let mine = byURL[url] { next.byURL[url] = .some(mine) } else if let id = found, let status = cases[id]?.status, status != .open { return nil }

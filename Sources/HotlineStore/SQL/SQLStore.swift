@@ -19,13 +19,16 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     let db: Executor
     /// What ``prepare(_:wait:)`` read ahead for an ingest batch, and the writes it holds.
     private let readAhead = ReadAheadSlot()
-    /// Made by ``readAhead(next:)``: it answers from its read-ahead and buffers every write,
-    /// and must never touch `db`, which belongs to the writing thread.
+    /// Made by ``follow()``: it answers from its read-ahead and buffers every write, and must
+    /// never touch `db`, which belongs to the writing thread.
     let detached: Bool
+    /// Where the next batch is read ahead (SQLite only).
+    let snapshots: SnapshotReader?
 
-    init(db: Executor, detached: Bool = false) {
+    init(db: Executor, detached: Bool = false, snapshots: SnapshotReader? = nil) {
         self.db = db
         self.detached = detached
+        self.snapshots = snapshots
     }
 
     /// `db`, for a statement now; a detached transaction has none to run.
@@ -172,7 +175,19 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     /// names of the keys it did not get (no one else can change the locked ones until the
     /// commit; what was read for a busy key goes unused). SQLite has one writer at a time, so
     /// every key is free.
+    ///
+    /// A detached transaction (``follow()``) reads them in its snapshot instead, as the batch
+    /// it follows found the database, and takes every answer that batch read or changed from
+    /// that batch, as its commit will leave it.
     public func prepare(_ keys: IntakeKeys, wait: Bool) throws -> Set<String> {
+        if detached {
+            guard let pending = readAhead.pending else { throw DetachedTransactionError() }
+            readAhead.pending = nil
+            let found = try pending.snapshot.read { try IntakeReadAhead(keys: keys, db: $0) }
+            guard let next = pending.previous.overlaid(found, decided: pending.decided) else { throw DetachedTransactionError() }
+            readAhead.value = next
+            return []
+        }
         let db = try direct()
         var busy: Set<String> = []
         if let session = db as? PostgresSession {
@@ -194,20 +209,20 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
         return busy
     }
 
-    /// The next batch's keys read on this transaction's connection before this batch's
-    /// buffered writes, and overlaid with what this batch read and wrote
-    /// (``IntakeReadAhead/following(keys:decided:db:)``); the detached transaction buffers its
-    /// writes like this one. Only where a connection can tell that nothing else wrote between
-    /// (SQLite, one writer at a time): PostgreSQL's other instances could.
-    public func readAhead(next keys: IntakeKeys) throws -> SQLTransaction? {
+    /// A detached transaction for the next batch, to be decided on another thread while this
+    /// one writes and commits: it holds a snapshot of the database as this transaction found
+    /// it, begun now (this connection holds the write lock, so it is the last commit before
+    /// this transaction), and this batch's read-ahead as its commit will leave it. Only where
+    /// a connection can tell that nothing else wrote between two batches (SQLite, one writer
+    /// at a time): PostgreSQL's other instances could.
+    public func follow() throws -> SQLTransaction? {
         let db = try direct()
-        guard let current = readAhead.value, readAhead.buffer != nil, try db.writeMark() != nil,
-            let next = try current.following(keys: keys, decided: readAhead.rows.decided, db: db)
-        else { return nil }
+        guard let current = readAhead.value, readAhead.buffer != nil, try db.writeMark() != nil, let snapshot = snapshots?.begin() else { return nil }
         let origin = AheadOrigin()
         readAhead.successor = origin
         let ahead = SQLTransaction(db: db, detached: true)
-        ahead.readAhead.value = next
+        // The verdicts are copied now: the encoder forgets them when this batch finishes.
+        ahead.readAhead.pending = (snapshot, current, readAhead.rows.decided)
         ahead.readAhead.buffer = IntakeWriteBuffer()
         ahead.readAhead.origin = origin
         return ahead
@@ -252,11 +267,14 @@ final class ReadAheadSlot {
     var value: IntakeReadAhead?
     var buffer: IntakeWriteBuffer?
     var rows = DecisionRowEncoder()
-    /// Set by ``SQLTransaction/readAhead(next:)``: where this transaction tells the next
-    /// batch's how it ended.
+    /// Set by ``SQLTransaction/follow()``: where this transaction tells the next batch's how
+    /// it ended.
     var successor: AheadOrigin?
     /// In a detached transaction: the transaction it follows.
     var origin: AheadOrigin?
+    /// In a detached transaction before ``SQLTransaction/prepare(_:wait:)``: its snapshot,
+    /// and the read-ahead and verdicts of the batch it follows.
+    var pending: (snapshot: Snapshot, previous: IntakeReadAhead, decided: [String: Verdict])?
 }
 
 /// How the transaction a batch was read ahead in ended, for ``SQLTransaction/adopt(_:)``;
@@ -268,8 +286,9 @@ final class AheadOrigin {
     var committed = false
 }
 
-/// A transaction made by ``SQLTransaction/readAhead(next:)`` was asked for something it did
-/// not read ahead, or to run a statement: both need the writing thread's connection. The
+/// A transaction made by ``SQLTransaction/follow()`` was asked for something it did not read
+/// ahead, or to run a statement (both need the writing thread's connection), or the batch
+/// it follows changed what it read in a way that cannot be told without reading again. The
 /// batch is then decided again in a transaction of its own.
 struct DetachedTransactionError: Error, CustomStringConvertible {
     var description: String { "a batch decided ahead needed the database; it is decided again in its own transaction" }
@@ -281,8 +300,9 @@ extension SQLStore {
     /// Runs `body` in one write transaction: committed (durably) when it returns, rolled back
     /// when it throws.
     public func write<T>(_ body: (SQLTransaction<Executor>) throws -> T) throws -> T {
+        let snapshots = (self as? SQLiteStore)?.snapshots
         let written = try writing { db in
-            let transaction = SQLTransaction(db: db)
+            let transaction = SQLTransaction(db: db, snapshots: snapshots)
             let result = try body(transaction)
             try transaction.finish()
             return (result, transaction)

@@ -8,6 +8,8 @@ import HotlineHosting
 public final class SQLiteStore: SQLStore, Sendable {
     let pool: DatabasePool
     let checkpointer: WALCheckpointer
+    /// Where ingest reads its next batch ahead.
+    let snapshots: SnapshotReader
 
     /// Opens (creating and migrating as needed) the database at `path`.
     public convenience init(path: String) throws {
@@ -37,10 +39,14 @@ public final class SQLiteStore: SQLStore, Sendable {
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: configuration)
         self.checkpointer = checkpointer
+        snapshots = SnapshotReader(path: path)
         try Migrations.migrate(pool)
     }
 
-    deinit { checkpointer.close() }
+    deinit {
+        checkpointer.close()
+        snapshots.close()
+    }
 
     /// Batches read their keys ahead (one writer: nothing to lock).
     public var usesIntakeKeys: Bool { true }
