@@ -148,7 +148,7 @@ let package = Package(
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore", "HotlineTesting"]),
         .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig", "HotlineYAML", "HotlineTesting"], exclude: ["Fixtures"]),
         .testTarget(name: "HotlineStoreTests", dependencies: ["HotlineStore", "HotlineConfig", "HotlineNet", "HotlineHashing", "HotlineTesting"]),
-        .testTarget(name: "HotlineHostingTests", dependencies: ["HotlineHosting", "HotlineTesting"], exclude: ["Fixtures"]),
+        .testTarget(name: "HotlineHostingTests", dependencies: ["HotlineHosting", "HotlineCore", "HotlineTesting"], exclude: ["Fixtures"]),
         .testTarget(
             name: "HotlineNetTests", dependencies: ["HotlineNet", "HotlineConfig", "HotlineHosting", "HotlineTesting"], exclude: ["Servers", "Fixtures"]),
         .testTarget(name: "HotlinePagesTests", dependencies: ["HotlinePages"]),
