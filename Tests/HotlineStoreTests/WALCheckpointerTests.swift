@@ -1,4 +1,5 @@
 import Foundation
+import HotlineCore
 import Testing
 
 @testable import HotlineStore
@@ -62,6 +63,36 @@ import Testing
             // The control for the two above: SQLite's default would have checkpointed past 1,000 pages only.
             #expect(try fileSize(path) < before + 1_500_000)
             #expect(try fileSize(path + "-wal") >= 1_600_000)
+        }
+    }
+
+    /// A command's process exits without closing its store: what it committed is copied into
+    /// the database file and the log emptied, so the next process does not read through it.
+    @Test func theLogIsCopiedBackAndEmptiedAtExitAndRemovedWhenTheStoreCloses() throws {
+        try withDatabasePath { path in
+            var store: SQLiteStore? = try SQLiteStore(
+                path: path, checkpointer: WALCheckpointer(path: path, backgroundFrames: 1_000_000, inlineFrames: 1_000_000))
+            let before = try fileSize(path)
+            try writeRows(try #require(store))
+            #expect(try fileSize(path + "-wal") >= 1_600_000)
+            store?.truncateLog()
+            #expect(try fileSize(path + "-wal") == 0)
+            #expect(try fileSize(path) >= before + 1_500_000)
+            try writeRows(try #require(store))
+            #expect(try fileSize(path + "-wal") >= 1_600_000)
+            // The snapshot reader's connection opened too.
+            let followed = try store?.write { transaction in
+                _ = try transaction.prepare(IntakeKeys(urls: ["https://example.com/"]), wait: false)
+                return try transaction.follow() != nil
+            }
+            #expect(followed == true)
+            // Closed, with the checkpointer's and the snapshot reader's connections too: SQLite
+            // itself folds the log back and removes it.
+            store = nil
+            #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+            #expect(try fileSize(path) >= before + 3_000_000)
+            let reopened = try SQLiteStore(path: path)
+            #expect(try reopened.reading { try $0.row("SELECT COUNT(*) AS n FROM scratch", [])?.integer("n") } == 800)
         }
     }
 }

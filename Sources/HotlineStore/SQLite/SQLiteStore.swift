@@ -41,9 +41,11 @@ public final class SQLiteStore: SQLStore, Sendable {
         self.checkpointer = checkpointer
         snapshots = SnapshotReader(path: path)
         try Migrations.migrate(pool)
+        ExitCheckpoint.register(self)
     }
 
     deinit {
+        ExitCheckpoint.unregister(self)
         checkpointer.close()
         snapshots.close()
     }

@@ -43,8 +43,14 @@ final class SnapshotReader: @unchecked Sendable {
         return Snapshot(connection: connection, reader: self)
     }
 
-    /// Opens no further snapshot.
-    func close() { lock.withLock { closed = true } }
+    /// Opens no further snapshot, and lets its connection close (at once, or when the open
+    /// snapshot ends).
+    func close() {
+        lock.withLock {
+            closed = true
+            connection = nil
+        }
+    }
 
     fileprivate func ended() { lock.withLock { busy = false } }
 

@@ -46,10 +46,12 @@ final class WALCheckpointer: @unchecked Sendable {
         sqlite3_wal_hook(db.sqliteConnection, walCommitHook, Unmanaged.passUnretained(self).toOpaque())
     }
 
-    /// Stops scheduling; a checkpoint already queued finds it closed and returns.
+    /// Stops scheduling, and closes its connection once a checkpoint under way is done (one
+    /// queued finds it closed and returns): SQLite copies the log back and removes it only
+    /// when the last connection closes.
     func close() {
         lock.withLock { closed = true }
-        queue.async { self.connection = nil }
+        queue.sync { self.connection = nil }
     }
 
     /// Called by SQLite after each commit with the number of pages now in the log.
