@@ -25,9 +25,9 @@ import Testing
                     "SELECT t, hex(t) AS th, length(CAST(t AS BLOB)) AS tl, typeof(t) AS tt, b, typeof(b) AS bt, i, r FROM scratch ORDER BY rowid", [])
             }
             #expect(rows.count == 2)
-            // A NUL inside the text is stored as part of it, not taken as its end (GRDB's
-            // reading of text stops at one, so the bytes are compared).
+            // A NUL inside the text is stored and read back as part of it, not taken as its end.
             #expect(try rows[0].text("th") == "61006220C3A9")
+            #expect(try rows[0].text("t") == "a\u{0}b é")
             #expect(try rows[0].integer("tl") == 6)
             #expect(try rows[0].blob("b") == [0, 1, 255])
             #expect(try rows[0].integer("i") == -7)

@@ -131,9 +131,26 @@ extension Database: SQLExecutor {
         let cursor = try GRDB.Row.fetchCursor(statement)
         var rows: [SQLiteRow] = []
         while rows.count < limit, try cursor.next() != nil {
-            rows.append(SQLiteRow(names: names, values: (0..<Int32(names.count)).map { DatabaseValue(sqliteStatement: handle, index: $0) }))
+            rows.append(SQLiteRow(names: names, values: (0..<Int32(names.count)).map { Self.value(handle, $0) }))
         }
         return rows
+    }
+
+    /// A column's value, text with its length: GRDB's `DatabaseValue(sqliteStatement:index:)`
+    /// reads text as a C string, so a NUL inside it (which binding keeps) cut it short.
+    private static func value(_ statement: SQLiteStatement, _ index: Int32) -> DatabaseValue {
+        switch sqlite3_column_type(statement, index) {
+        case SQLITE_NULL: return .null
+        case SQLITE_INTEGER: return sqlite3_column_int64(statement, index).databaseValue
+        case SQLITE_FLOAT: return sqlite3_column_double(statement, index).databaseValue
+        case SQLITE_TEXT:
+            // The text first, then its length in bytes: the order SQLite documents.
+            guard let text = sqlite3_column_text(statement, index) else { return "".databaseValue }
+            return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index))), as: UTF8.self).databaseValue
+        default:
+            guard let bytes = sqlite3_column_blob(statement, index) else { return Data().databaseValue }
+            return Data(bytes: bytes, count: Int(sqlite3_column_bytes(statement, index))).databaseValue
+        }
     }
 
     /// Runs several statements without parameters.
