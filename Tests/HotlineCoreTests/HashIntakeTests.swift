@@ -27,22 +27,12 @@ struct OneKnownMD5: HashMatching {
     let store = InMemoryStore()
 
     func pipeline(trusted: Bool = false) throws -> IngestPipeline<InMemoryStore> {
-        var content = RuleFileContent(file: "h.yaml")
-        let at = SourceLocation(file: "h.yaml", line: 1, column: 1)
-        content.rules = [
-            RuleDraft(
-                name: "dup", nameLocation: at, condition: ExpressionSource(text: "case.duplicate", location: at), actions: [.close(reason: "duplicate")],
-                continues: false, location: at),
-            RuleDraft(
-                name: "known", nameLocation: at,
-                condition: ExpressionSource(text: #"hash.match == "known" and hash.classification == "baseline""#, location: at),
-                actions: [.close(reason: "known")], continues: false, location: at),
-        ]
-        content.defaultActions = [.escalate(queue: "analysts", reason: "none", priority: .normal)]
-        content.defaultLocation = at
-        let set = try #require(RuleSetCompiler.compile([content], digest: "sha256:h").0)
+        let engine = try #require(
+            TestRules.engine(
+                file: "h.yaml",
+                [TestRules.duplicatesClose, ("known", #"hash.match == "known" and hash.classification == "baseline""#, [.close(reason: "known")])]))
         return IngestPipeline(
-            store: store, engine: DecisionEngine(ruleSet: set), hashMatcher: OneKnownMD5(), time: ManualTimeSource(), ids: SequentialIDGenerator(),
+            store: store, engine: engine, hashMatcher: OneKnownMD5(), time: ManualTimeSource(), ids: SequentialIDGenerator(),
             claimsAreEvidence: trusted)
     }
 

@@ -9,20 +9,9 @@ import Testing
     let time = ManualTimeSource()
 
     func pipeline() throws -> IngestPipeline<InMemoryStore> {
-        var content = RuleFileContent(file: "p.yaml")
-        let at = SourceLocation(file: "p.yaml", line: 1, column: 1)
-        content.rules = [
-            RuleDraft(
-                name: "dup", nameLocation: at, condition: ExpressionSource(text: "case.duplicate", location: at), actions: [.close(reason: "duplicate")],
-                continues: false, location: at),
-            RuleDraft(
-                name: "out-of-scope", nameLocation: at, condition: ExpressionSource(text: #"report.host == "out.example""#, location: at),
-                actions: [.close(reason: "out of scope")], continues: false, location: at),
-        ]
-        content.defaultActions = [.escalate(queue: "analysts", reason: "none", priority: .normal)]
-        content.defaultLocation = at
-        let set = try #require(RuleSetCompiler.compile([content], digest: "sha256:p").0)
-        return IngestPipeline(store: store, engine: DecisionEngine(ruleSet: set), time: time, ids: SequentialIDGenerator())
+        let engine = try #require(
+            TestRules.engine(file: "p.yaml", [TestRules.duplicatesClose, ("out-of-scope", #"report.host == "out.example""#, [.close(reason: "out of scope")])]))
+        return IngestPipeline(store: store, engine: engine, time: time, ids: SequentialIDGenerator())
     }
 
     func lines(_ texts: [String], from first: Int = 1) -> [IngestInput] {

@@ -13,19 +13,7 @@ import Testing
 
     /// Duplicates close; a report at a path ending in `/gone` closes its case.
     func engine() throws -> DecisionEngine {
-        var content = RuleFileContent(file: "s.yaml")
-        let at = SourceLocation(file: "s.yaml", line: 1, column: 1)
-        content.rules = [
-            RuleDraft(
-                name: "dup", nameLocation: at, condition: ExpressionSource(text: "case.duplicate", location: at), actions: [.close(reason: "duplicate")],
-                continues: false, location: at),
-            RuleDraft(
-                name: "gone", nameLocation: at, condition: ExpressionSource(text: #"report.path matches "/gone$""#, location: at),
-                actions: [.close(reason: "removed")], continues: false, location: at),
-        ]
-        content.defaultActions = [.escalate(queue: "analysts", reason: "none", priority: .normal)]
-        content.defaultLocation = at
-        return DecisionEngine(ruleSet: try #require(RuleSetCompiler.compile([content], digest: "sha256:s").0))
+        try #require(TestRules.engine(file: "s.yaml", [TestRules.duplicatesClose, ("gone", #"report.path matches "/gone$""#, [.close(reason: "removed")])]))
     }
 
     func pipeline<S: ReportStore>(_ store: S) throws -> IngestPipeline<S> {

@@ -7,18 +7,7 @@ import Testing
 
 /// The report store on every backend.
 @Suite struct ReportStoreTests {
-    func engine() throws -> DecisionEngine {
-        var content = RuleFileContent(file: "s.yaml")
-        let at = SourceLocation(file: "s.yaml", line: 1, column: 1)
-        content.rules = [
-            RuleDraft(
-                name: "dup", nameLocation: at, condition: ExpressionSource(text: "case.duplicate", location: at), actions: [.close(reason: "duplicate")],
-                continues: false, location: at)
-        ]
-        content.defaultActions = [.escalate(queue: "analysts", reason: "none", priority: .normal)]
-        content.defaultLocation = at
-        return DecisionEngine(ruleSet: try #require(RuleSetCompiler.compile([content], digest: "sha256:s").0))
-    }
+    func engine() throws -> DecisionEngine { try #require(TestRules.engine(file: "s.yaml", [TestRules.duplicatesClose])) }
 
     func lines(_ texts: [String]) -> [IngestInput] {
         texts.enumerated().map { IngestInput(IngestLine(number: $0.offset + 1, bytes: ArraySlice(Array($0.element.utf8)))) }
