@@ -102,6 +102,7 @@ bench-http:
 	$(SWIFT) build -c release --product hotline
 	bash Benchmarks/load/run.sh .build/release/hotline
 	BATCH=100 bash Benchmarks/load/run.sh .build/release/hotline
+	BATCH=100 RATE=160 bash Benchmarks/load/run.sh .build/release/hotline
 
 # Hosters' tools: /v1/hashcheck/batch under wrk (batches of 10,000 MD5s against a million
 # listed), and hotline scan of generated images beside pdqhash on the same files.

@@ -1,7 +1,8 @@
 -- wrk script: POST one report per request, each with a unique URL and client id, so that
 -- every request stores a new report (no duplicates, no idempotent replays).
--- Usage: wrk -t2 -c64 -d10s -s post_reports.lua http://127.0.0.1:8080 -- TOKEN [BATCH]
--- With BATCH > 1 each request is {"reports": [...]} of BATCH new reports.
+-- Usage: wrk -t2 -c64 -d10s -s post_reports.lua http://127.0.0.1:8080 -- TOKEN [BATCH [RATE CONNECTIONS]]
+-- With BATCH > 1 each request is {"reports": [...]} of BATCH new reports. RATE and
+-- CONNECTIONS are for paced_delay.lua, which run.sh appends when RATE is set.
 local counter = 0
 local thread_id = 0
 local threads = {}
@@ -14,6 +15,9 @@ end
 function init(args)
   token = args[1]
   batch = tonumber(args[2] or "1")
+  rate = tonumber(args[3] or "0")
+  connections = tonumber(args[4] or "64")
+  math.randomseed(os.time() + id)
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Authorization"] = "Bearer " .. token
