@@ -201,10 +201,11 @@ public struct GatewayAssembly: Sendable {
         }
         let directory = file.applying(ContactChange.inForce(approved))
         let (templates, templateWarnings) = try self.templates(for: ruleSet)
+        let resolver = try resolver(directory: directory, store: store)
         loading.wait()
         let hashIndex = try index.all[0]!.get()
         let parts = GatewayParts(
-            engine: DecisionEngine(ruleSet: ruleSet), resolver: try resolver(directory: directory, store: store), templates: templates,
+            engine: DecisionEngine(ruleSet: ruleSet), resolver: resolver, templates: templates,
             hashIndex: hashIndex, planner: planner(directory: directory), signer: try signer(), directoryFile: file,
             externalMatcher: try externalMatcher())
         return (parts, directoryWarnings + templateWarnings)
