@@ -28,23 +28,42 @@ import Testing
         }
     }
 
+    /// Starts `hotline serve` on a random port; when the process exits before it serves (the
+    /// port was taken by another test's server in the meantime), on another port.
     func start(gateway directory: URL, config: String, options: [String] = [], log: String? = nil) throws -> Running {
-        let port = Int.random(in: 20_000...32_000)
-        let pid = try LoopbackProcess.spawn(
-            CLI.executable.path,
-            ["serve", "--config", config, "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--work-interval", "1"]
-                + options, stderrPath: log)
-        return try waitUntilServing(pid: pid, port: port)
+        var lastError: any Error = ServeDidNotStart(port: 0, exited: false)
+        for _ in 0..<3 {
+            let port = Int.random(in: 20_000...32_000)
+            let pid = try LoopbackProcess.spawn(
+                CLI.executable.path,
+                ["serve", "--config", config, "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--work-interval", "1"]
+                    + options, stderrPath: log)
+            do { return try waitUntilServing(pid: pid, port: port) } catch let error as ServeDidNotStart where error.exited { lastError = error }
+        }
+        throw lastError
     }
 
+    /// Waits up to about 30 s for `/healthz` (a start takes a fraction of a second, but CI runs
+    /// many tests beside it on two cores); throws at once when the process exits first.
     func waitUntilServing(pid: pid_t, port: Int) throws -> Running {
         let client = HTTPClient(timeout: 1)
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             if (try? client.get("http://127.0.0.1:\(port)/healthz", accept: "application/json"))?.status == 200 { return Running(pid: pid, port: port) }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid { throw ServeDidNotStart(port: port, exited: true) }
             usleep(100_000)
         }
         kill(pid, SIGKILL)
-        throw CocoaError(.fileReadUnknown)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        throw ServeDidNotStart(port: port, exited: false)
+    }
+
+    /// `hotline serve` exited before it served, or did not answer `/healthz` in time.
+    struct ServeDidNotStart: Error, CustomStringConvertible {
+        var port: Int
+        var exited: Bool
+        var description: String { exited ? "hotline serve exited before serving on port \(port)" : "hotline serve did not answer /healthz on port \(port)" }
     }
 
     func setup(rules: String, extra: String = "") throws -> (URL, String, reporter: String, admin: String) {
