@@ -202,7 +202,7 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
     private func ingest(_ inputs: [IngestInput], decidedAhead ahead: DecidedAhead?, next: (@Sendable () -> [IngestInput])?) throws -> (
         results: [IngestResult], next: DecidedAhead?
     ) {
-        let accepted = inputs.compactMap { input in (try? input.submission.get()).map { (line: input.line, submission: $0) } }
+        let accepted = Self.accepted(inputs)
         if accepted.isEmpty {
             return (inputs.map { IngestResult(line: $0.line, outcome: .rejected(Self.error($0))) }, nil)
         }
@@ -268,7 +268,7 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
             let inputs = next()
             ahead.inputs = inputs
             ahead.result = Result {
-                let accepted = inputs.compactMap { input in (try? input.submission.get()).map { (line: input.line, submission: $0) } }
+                let accepted = Self.accepted(inputs)
                 // Nothing to store: the batch is answered without a transaction.
                 guard !accepted.isEmpty else { return DecidedPart(outcomes: [], later: []) }
                 prepareEnrichers(accepted.map(\.submission))
@@ -342,6 +342,11 @@ public struct IngestPipeline<Store: ReportStore>: Sendable {
             }
         }
         return (now, later)
+    }
+
+    /// The inputs that were read as reports, with their lines.
+    private static func accepted(_ inputs: [IngestInput]) -> [(line: Int, submission: ReportSubmission)] {
+        inputs.compactMap { input in (try? input.submission.get()).map { (line: input.line, submission: $0) } }
     }
 
     private static func error(_ input: IngestInput) -> ReportError {

@@ -68,50 +68,43 @@ public enum RFC3339 {
         let days = Int((Double(seconds) / 86400).rounded(.down))
         let secondOfDay = seconds - days * 86400
         let (year, month, day) = civilFromDays(days)
-        if (0...9999).contains(year) {
-            // Into 24 bytes at once: the interpolated form below made about ten small strings
-            // per date, and every stored report, case, decision and item formats several.
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
-                var end = 0
-                func put(_ value: Int, _ width: Int) {
-                    var divisor = 1
-                    for _ in 1..<width { divisor *= 10 }
-                    while divisor > 0 {
-                        buffer[end] = UInt8(48 + value / divisor % 10)
-                        end += 1
-                        divisor /= 10
-                    }
-                }
-                func put(_ byte: UInt8) {
-                    buffer[end] = byte
-                    end += 1
-                }
-                put(year, 4)
-                put(45)  // -
-                put(month, 2)
-                put(45)
-                put(day, 2)
-                put(84)  // T
-                put(secondOfDay / 3600, 2)
-                put(58)  // :
-                put(secondOfDay / 60 % 60, 2)
-                put(58)
-                put(secondOfDay % 60, 2)
-                if millis != 0 || fixedMilliseconds {
-                    put(46)  // .
-                    put(millis, 3)
-                }
-                put(90)  // Z
-                return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<end]), as: UTF8.self)
+        // Into one buffer: an interpolated form made about ten small strings per date, and
+        // every stored report, case, decision and item formats several.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
+            var end = 0
+            func put(_ byte: UInt8) {
+                buffer[end] = byte
+                end += 1
             }
+            func put(_ value: Int, _ width: Int) {
+                var divisor = 1
+                for _ in 1..<width { divisor *= 10 }
+                while divisor > 0 {
+                    put(UInt8(48 + value / divisor % 10))
+                    divisor /= 10
+                }
+            }
+            // The year as its decimal text, zeros in front up to four characters.
+            let yearText = String(year)
+            for _ in 0..<max(0, 4 - yearText.utf8.count) { put(48) }
+            for byte in yearText.utf8 { put(byte) }
+            put(45)  // -
+            put(month, 2)
+            put(45)
+            put(day, 2)
+            put(84)  // T
+            put(secondOfDay / 3600, 2)
+            put(58)  // :
+            put(secondOfDay / 60 % 60, 2)
+            put(58)
+            put(secondOfDay % 60, 2)
+            if millis != 0 || fixedMilliseconds {
+                put(46)  // .
+                put(millis, 3)
+            }
+            put(90)  // Z
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<end]), as: UTF8.self)
         }
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))"
-        if millis != 0 || fixedMilliseconds { text += "." + pad(millis, 3) }
-        return text + "Z"
     }
 
     private static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }

@@ -217,7 +217,8 @@ public struct SQLTransaction<Executor: SQLExecutor>: ReportStoreTransaction {
     /// at a time): PostgreSQL's other instances could.
     public func follow() throws -> SQLTransaction? {
         let db = try direct()
-        guard let current = readAhead.value, readAhead.buffer != nil, try db.writeMark() != nil, let snapshot = snapshots?.begin() else { return nil }
+        // Only SQLite stores pass a snapshot reader.
+        guard let current = readAhead.value, readAhead.buffer != nil, let snapshot = snapshots?.begin() else { return nil }
         let origin = AheadOrigin()
         readAhead.successor = origin
         let ahead = SQLTransaction(db: db, detached: true)
@@ -300,7 +301,11 @@ extension SQLStore {
     /// Runs `body` in one write transaction: committed (durably) when it returns, rolled back
     /// when it throws.
     public func write<T>(_ body: (SQLTransaction<Executor>) throws -> T) throws -> T {
-        let snapshots = (self as? SQLiteStore)?.snapshots
+        try write(snapshots: nil, body)
+    }
+
+    /// ``write(_:)``, whose transaction can read the next batch ahead on `snapshots`.
+    func write<T>(snapshots: SnapshotReader?, _ body: (SQLTransaction<Executor>) throws -> T) throws -> T {
         let written = try writing { db in
             let transaction = SQLTransaction(db: db, snapshots: snapshots)
             let result = try body(transaction)

@@ -53,6 +53,12 @@ public final class SQLiteStore: SQLStore, Sendable {
     /// Batches read their keys ahead (one writer: nothing to lock).
     public var usesIntakeKeys: Bool { true }
 
+    /// Runs `body` in one write transaction, committed (durably) when it returns; an ingest
+    /// batch's transaction can read the next batch ahead on the snapshot connection.
+    public func write<T>(_ body: (SQLTransaction<Database>) throws -> T) throws -> T {
+        try write(snapshots: snapshots, body)
+    }
+
     /// Opens the store in `directory` (created if missing) as `hotline.sqlite`.
     public convenience init(directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
