@@ -46,13 +46,16 @@ public final class TestPostgres: @unchecked Sendable {
     }()
 
     /// A server of its own (benchmarks); `durable` keeps PostgreSQL's fsync and synchronous
-    /// commit on, as production runs it. Stopped when the process exits.
-    public static func start(durable: Bool) throws -> TestPostgres {
+    /// commit on, as production runs it, and `settings` (`name=value`, the benchmark's own)
+    /// are passed to the server as `-c` options. Stopped when the process exits.
+    public static func start(durable: Bool, settings: [String] = []) throws -> TestPostgres {
         guard binaryDirectory != nil else { throw LoopbackProcessError(message: "PostgreSQL is not installed (make test-deps installs it)") }
-        return try TestPostgres(durable: durable)
+        return try TestPostgres(durable: durable, settings: settings)
     }
 
-    private init(durable: Bool = false) throws {
+    private init(durable: Bool = false, settings: [String] = []) throws {
+        // Each goes into one shell-free argument of pg_ctl's `-o`; a space would split it.
+        precondition(settings.allSatisfy { $0.contains("=") && !$0.contains(" ") }, "a server setting is name=value")
         binaries = Self.binaryDirectory!
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-pg-\(UUID().uuidString)").path
         port = Int.random(in: 20_000...32_000)
@@ -74,7 +77,8 @@ public final class TestPostgres: @unchecked Sendable {
                 "start", "-w", "-D", directory + "/data", "-l", directory + "/server.log",
                 "-o",
                 "-h 127.0.0.1 -p \(port) -k \(directory) -c max_connections=200"
-                    + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"),
+                    + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+                    + settings.map { " -c " + $0 }.joined(),
             ])
         TestPostgres.runningLock.lock()
         if TestPostgres.running.isEmpty {
