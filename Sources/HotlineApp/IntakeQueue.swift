@@ -7,7 +7,7 @@ import HotlineCore
 ///
 /// SQLite work runs on one dedicated thread, so it never blocks Swift's cooperative pool
 /// (two threads on this machine) while waiting for the disk.
-public final class IntakeQueue: @unchecked Sendable {
+public final class IntakeQueue: ForegroundWork, @unchecked Sendable {
     struct Pending {
         var submissions: [ReportSubmission]
         var channel: String
@@ -18,7 +18,8 @@ public final class IntakeQueue: @unchecked Sendable {
     }
 
     private let runtime: GatewayRuntime
-    private let lock = NSLock()
+    // A condition, so that background writers waiting for idle are woken when it drains.
+    private let lock = NSCondition()
     private var pending: [Pending] = []
     private var running = false
     private let queue = DispatchQueue(label: "hotline.intake")
@@ -35,6 +36,14 @@ public final class IntakeQueue: @unchecked Sendable {
         defer { lock.unlock() }
         return pendingReports
     }
+    /// Returns once no request is waiting or being stored, or after `limit` seconds.
+    public func waitUntilIdle(atMost limit: TimeInterval) {
+        let deadline = Date(timeIntervalSinceNow: limit)
+        lock.lock()
+        defer { lock.unlock() }
+        while running && lock.wait(until: deadline) {}
+    }
+
     /// Called with each stored batch's outcomes (metrics).
     let onBatch: @Sendable ([IngestResult.Outcome], String) -> Void
 
@@ -80,6 +89,7 @@ public final class IntakeQueue: @unchecked Sendable {
             lock.lock()
             if pending.isEmpty {
                 running = false
+                lock.broadcast()
                 lock.unlock()
                 return
             }

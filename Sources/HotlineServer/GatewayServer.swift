@@ -94,7 +94,7 @@ public struct GatewayServer: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "HotlineGateway"),
             services: [
                 RulesReloadService(runtime: runtime, logger: logger),
-                EvidenceService(runtime: runtime, interval: .milliseconds(250), logger: logger),
+                EvidenceService(runtime: runtime, interval: .milliseconds(250), foreground: intake, logger: logger),
                 DispatchService(runtime: runtime, metrics: metrics, interval: workInterval, logger: logger),
                 MailService(runtime: runtime, interval: mailInterval, logger: logger),
                 HashSyncService(runtime: runtime, syncers: hashSyncers, logger: logger),

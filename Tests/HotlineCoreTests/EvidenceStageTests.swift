@@ -227,6 +227,21 @@ struct FixedHosting: ReportEnricher {
         #expect(harness.store.allDecisions.count == 1)
     }
 
+    @Test func eachWriteOfAPassWaitsForTheForegroundFirst() throws {
+        let harness = try EvidenceHarness()
+        _ = try harness.ingest([#"{"url": "https://site.example/a"}"#, #"{"url": "https://site.example/b"}"#])
+        let (web, store) = (harness.web, harness.store)
+        let foreground = RecordingForeground { "fetched \(web.fetches.count), decided \(store.allDecisions.count)" }
+        var stage = harness.stage()
+        stage.foreground = foreground
+        #expect(try stage.runPass().decided == 2)
+        // Before the claim, and again before the decisions' transaction, after the fetches.
+        #expect(foreground.waits == ["fetched 0, decided 0, limit 0.05", "fetched 2, decided 0, limit 0.05"])
+        // A pass that finds nothing to claim waits once, before its claim.
+        #expect(try stage.runPass().claimed == 0)
+        #expect(foreground.waits.count == 3)
+    }
+
     @Test func stoppingDecidesTheFetchesInFlightAndGivesTheOtherClaimsBack() throws {
         let harness = try EvidenceHarness()
         // Ten reports, four fetched at once: the four in flight when the stop comes are decided.
@@ -300,23 +315,6 @@ struct FixedHosting: ReportEnricher {
         #expect(!policy.fetches(.public, channel: "mail"))
         policy.enabled = false
         #expect(!policy.fetches(.public, channel: "api"))
-    }
-}
-
-/// A value shared by threads.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
-    }
-    func mutate(_ body: (inout Value) -> Void) {
-        lock.lock()
-        body(&stored)
-        lock.unlock()
     }
 }
 

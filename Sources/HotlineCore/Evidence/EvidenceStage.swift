@@ -71,6 +71,13 @@ public struct EvidenceStage: Sendable {
     public let ids: any IDGenerator
     /// Who decides, for the audit log.
     public let actor: String
+    /// What goes first: each write of a pass (the claim, the decisions) waits until it is idle,
+    /// at most ``yieldLimit``. A report's answer then does not wait behind a
+    /// batch of decisions nobody is waiting for; the backlog is worked between bursts.
+    public var foreground: (any ForegroundWork)?
+    /// The longest a write waits for ``foreground``: a few intake transactions, short against
+    /// a claim's lease.
+    public var yieldLimit: TimeInterval = 0.05
 
     /// Creates the stage.
     public init(
@@ -95,6 +102,7 @@ public struct EvidenceStage: Sendable {
     /// reached are given back.
     public func runPass(stop: StopRequest? = nil) throws -> EvidencePass {
         var pass = EvidencePass()
+        foreground?.waitUntilIdle(atMost: yieldLimit)
         let now = time.now()
         let tasks = try store.claimEvidenceTasks(at: now, limit: policy.batchSize, leaseUntil: now.addingTimeInterval(policy.lease))
         guard !tasks.isEmpty else { return pass }
@@ -114,6 +122,7 @@ public struct EvidenceStage: Sendable {
         work = reached.map { work[$0] }
         let evidence = reached.map { gathered[$0]! }
         for enricher in enrichers { enricher.prepare(work.map(\.report.url)) }
+        foreground?.waitUntilIdle(atMost: yieldLimit)
         let decidedAt = time.now()
         try store.writeErased { transaction in
             for (index, entry) in work.enumerated() {

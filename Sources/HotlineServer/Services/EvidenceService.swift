@@ -12,11 +12,14 @@ public struct EvidenceService: Service {
     let runtime: GatewayRuntime
     let interval: Duration
     let logger: Logger
+    /// Work whose writes go first (the API's intake), see ``EvidenceStage/foreground``.
+    let foreground: (any ForegroundWork)?
 
     /// Creates the service.
-    public init(runtime: GatewayRuntime, interval: Duration, logger: Logger) {
+    public init(runtime: GatewayRuntime, interval: Duration, foreground: (any ForegroundWork)? = nil, logger: Logger) {
         self.runtime = runtime
         self.interval = interval
+        self.foreground = foreground
         self.logger = logger
     }
 
@@ -26,7 +29,9 @@ public struct EvidenceService: Service {
         let stop = StopRequest()
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let stage = runtime.evidenceStage()
+                var next = runtime.evidenceStage()
+                next.foreground = foreground
+                let stage = next
                 let result: Result<EvidencePass, any Error> = await withCheckedContinuation { continuation in
                     queue.async { continuation.resume(returning: Result { try stage.runPass(stop: stop) }) }
                 }
