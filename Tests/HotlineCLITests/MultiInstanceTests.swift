@@ -80,7 +80,7 @@ struct MultiInstanceTests {
 
         // Four clients, each sending its share to the instances in turn; a refused or cut
         // request goes to the next instance with the same id.
-        let acknowledged = Counter()
+        let acknowledged = Locked(0)
         let alive = LockedInstances(instances)
         let group = DispatchGroup()
         for client in 0..<4 {
@@ -96,7 +96,7 @@ struct MultiInstanceTests {
                         body: Array(body.utf8)),
                         response.status == 201 || response.status == 200
                     {
-                        acknowledged.add()
+                        acknowledged.mutate { $0 += 1 }
                         index += 4
                     } else {
                         usleep(20_000)

@@ -121,7 +121,7 @@ import Testing
         let (directory, config, reporter, _) = try setup(rules: Self.rules)
         defer { try? FileManager.default.removeItem(at: directory) }
         let running = try start(gateway: directory, config: config)
-        let accepted = Counter()
+        let accepted = Locked(0)
         let queue = DispatchQueue(label: "load", attributes: .concurrent)
         let group = DispatchGroup()
         for worker in 0..<8 {
@@ -132,7 +132,7 @@ import Testing
                         #"{"id":"w\#(worker)-\#(index)","url":"https://load.example.test/\#(worker)/\#(index).jpg","source":{"name":"test"}}"#),
                         response.status == 201
                     {
-                        accepted.add()
+                        accepted.mutate { $0 += 1 }
                     }
                 }
             }
@@ -221,8 +221,8 @@ import Testing
         let perWorker = 60
         // Each client sends its reports in order and moves on only when one is acknowledged; a
         // refused or cut connection is retried with the same id, as a client following the API does.
-        let next = (0..<workers).map { _ in Counter() }
-        let acknowledged = Counter()
+        let next = (0..<workers).map { _ in Locked(0) }
+        let acknowledged = Locked(0)
         var generator = SystemRandomNumberGenerator()
         var kills = 0
         func load(_ running: Running, until done: @escaping @Sendable () -> Bool) -> DispatchGroup {
@@ -234,8 +234,8 @@ import Testing
                         let response = try? post(
                             running, token: reporter, #"{"id":"k\#(worker)-\#(index)","url":"https://kill.example.test/\#(worker)/\#(index).jpg"}"#)
                         if let response, response.status == 201 || response.status == 200 {
-                            next[worker].add()
-                            acknowledged.add()
+                            next[worker].mutate { $0 += 1 }
+                            acknowledged.mutate { $0 += 1 }
                         } else {
                             usleep(20_000)
                         }
@@ -246,11 +246,11 @@ import Testing
         }
         for _ in 0..<6 {
             let running = try start(gateway: directory, config: config)
-            let stopped = Flag()
+            let stopped = Locked(false)
             let group = load(running) { stopped.value }
             usleep(useconds_t(Int.random(in: 200_000...900_000, using: &generator)))
             if running.killHard() { kills += 1 }
-            stopped.set()
+            stopped.set(true)
             group.wait()
         }
         let running = try start(gateway: directory, config: config)
@@ -347,37 +347,5 @@ import Testing
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         return Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-    }
-}
-
-/// A flag set once, read from several threads.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var isSet = false
-    func set() {
-        lock.lock()
-        isSet = true
-        lock.unlock()
-    }
-    var value: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return isSet
-    }
-}
-
-/// A thread-safe counter.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func add() {
-        lock.lock()
-        count += 1
-        lock.unlock()
-    }
-    var value: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return count
     }
 }

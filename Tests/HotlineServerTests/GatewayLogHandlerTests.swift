@@ -1,6 +1,7 @@
 import Foundation
 import HotlineCore
 import HotlineServer
+import HotlineTesting
 import Logging
 import Testing
 
@@ -33,26 +34,11 @@ import Testing
     }
 
     @Test func theHandlerWritesOneLinePerRecordThroughALogger() {
-        let lines = LockedLines()
-        let logger = Logger(label: "hotline") { GatewayLogHandler(label: $0, format: .text, write: { lines.append($0) }) }
+        let lines = Locked<[String]>([])
+        let logger = Logger(label: "hotline") { GatewayLogHandler(label: $0, format: .text, write: { line in lines.mutate { $0.append(line) } }) }
         logger.info("report rejected", metadata: ["url": .string("https://example.test/a\r\nInjected: yes")])
         logger.debug("dropped below the level")
-        #expect(lines.all.count == 1)
-        #expect(lines.all[0].hasSuffix(#" info hotline: report rejected url="https://example.test/a\r\nInjected: yes""# + "\n"))
-    }
-}
-
-final class LockedLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) {
-        lock.lock()
-        lines.append(line)
-        lock.unlock()
-    }
-    var all: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return lines
+        #expect(lines.value.count == 1)
+        #expect(lines.value[0].hasSuffix(#" info hotline: report rejected url="https://example.test/a\r\nInjected: yes""# + "\n"))
     }
 }

@@ -105,24 +105,16 @@ import Testing
         let store = InMemoryStore()
         let service = HashSyncService(runtime: try runtime(store), syncers: [], interval: .milliseconds(10), logger: Self.logger)
         let group = ServiceGroup(services: [service], logger: Self.logger)
-        let finished = ManagedFlag()
+        let finished = Locked(false)
         let running = Task {
             try await group.run()
-            finished.set()
+            finished.set(true)
         }
         // A service that returns ends the group, and with it `hotline serve`.
         try await Task.sleep(for: .milliseconds(300))
-        #expect(!finished.isSet)
+        #expect(!finished.value)
         await group.triggerGracefulShutdown()
         try await running.value
-        #expect(finished.isSet)
+        #expect(finished.value)
     }
-}
-
-/// A flag set from another task.
-final class ManagedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
 }

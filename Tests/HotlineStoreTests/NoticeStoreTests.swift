@@ -174,15 +174,15 @@ import Testing
             IngestInput(IngestLine(number: $0 + 1, bytes: ArraySlice(Array(#"{"id":"same-\#($0)","url":"https://example.com/\#($0 % 100)"}"#.utf8))))
         }
         let batches = stride(from: 0, to: lines.count, by: 25).map { Array(lines[$0..<min(lines.count, $0 + 25)]) }
-        let failures = Failures()
+        let failures = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 2) { instance in
             let pipeline = IngestPipeline(store: stores[instance], engine: engine)
             // One goes forwards, the other backwards, so they meet on the same ids and URLs.
             for batch in (instance == 0 ? batches : batches.reversed()) {
-                do { _ = try pipeline.ingest(batch) } catch { failures.add("\(error)") }
+                do { _ = try pipeline.ingest(batch) } catch { failures.mutate { $0.append("\(error)") } }
             }
         }
-        #expect(failures.all.isEmpty)
+        #expect(failures.value.isEmpty)
         let counts = try stores[0].counts()
         #expect(counts.reports == 300, "each client id stored once")
         #expect(counts.decisions == 300, "each report decided once")
@@ -282,20 +282,5 @@ import Testing
         }
         let count = try store.reading { try $0.rows("SELECT report_count FROM cases", []).map { try $0.integer("report_count") } }
         #expect(count == [3], "both joins count")
-    }
-}
-
-final class Failures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String] = []
-    func add(_ item: String) {
-        lock.lock()
-        items.append(item)
-        lock.unlock()
-    }
-    var all: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items
     }
 }
