@@ -1,6 +1,7 @@
 -- wrk script: POST one report per request, each with a unique URL and client id, so that
 -- every request stores a new report (no duplicates, no idempotent replays).
--- Usage: wrk -t2 -c64 -d10s -s post_reports.lua http://127.0.0.1:8080 -- TOKEN [BATCH [RATE CONNECTIONS]]
+-- Usage: wrk -t2 -c64 -d10s -s post_reports.lua http://127.0.0.1:8080 -- TOKEN[,TOKEN...] [BATCH [RATE CONNECTIONS]]
+-- With several tokens (comma-separated) wrk's threads take them in turn, as several reporters.
 -- With BATCH > 1 each request is {"reports": [...]} of BATCH new reports. RATE and
 -- CONNECTIONS are for paced_delay.lua, which run.sh appends when RATE is set.
 local counter = 0
@@ -13,7 +14,9 @@ function setup(thread)
 end
 
 function init(args)
-  token = args[1]
+  local tokens = {}
+  for t in string.gmatch(args[1], "[^,]+") do table.insert(tokens, t) end
+  token = tokens[(id % #tokens) + 1]
   batch = tonumber(args[2] or "1")
   rate = tonumber(args[3] or "0")
   connections = tonumber(args[4] or "64")
