@@ -488,11 +488,27 @@ func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
             #expect(metrics.contains("hotline_reports_total{channel=\"api\",result=\"decided\"} 1"))
             #expect(metrics.contains("hotline_decisions_total{rule=\"default\",outcome=\"escalate\"} 1"))
             #expect(metrics.contains("hotline_http_request_duration_seconds_count"))
+            #expect(metrics.contains("hotline_evidence_backlog 0"), "nothing waits for evidence without fetching")
             let stats = try await client.execute(uri: "/v1/stats/summary", method: .get, headers: fixture.headers("admin"))
             #expect(stats.json.object?["reports"] == .number(1))
             #expect(stats.json.object?["queue_depth"] == .number(1))
             let openAPI = try await client.execute(uri: "/openapi.json", method: .get)
             #expect(openAPI.json.object?["openapi"] == .string("3.1.0"))
+        }
+    }
+
+    @Test func theMetricsShowTheReportsWaitingForEvidence() async throws {
+        let fixture = try ServerFixture(fetchIntake: true)
+        defer { fixture.remove() }
+        let app = Application(router: fixture.server.router())
+        try await app.test(.router) { client in
+            for name in ["a", "b"] {
+                let posted = try await client.execute(
+                    uri: "/v1/reports", method: .post, headers: fixture.headers("reporter"), body: body(#"{"url":"https://example.com/\#(name).jpg"}"#))
+                #expect(posted.status == .accepted)
+            }
+            let metrics = try await client.execute(uri: "/metrics", method: .get).text
+            #expect(metrics.contains("hotline_evidence_backlog 2"), "\(metrics)")
         }
     }
 }

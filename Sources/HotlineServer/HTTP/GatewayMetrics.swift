@@ -18,6 +18,9 @@ public final class GatewayMetrics: Sendable {
         static var outboxMessages: MetricNameDescriptor { descriptor("outbox_messages", unit: "", "Outbox messages by status.") }
         static var dispatchItems: MetricNameDescriptor { descriptor("dispatch_items", unit: "", "Dispatch items by status.") }
         static var queueDepth: MetricNameDescriptor { descriptor("queue_depth", unit: "", "Cases and notices in the analysts' queue.") }
+        static var evidenceBacklog: MetricNameDescriptor {
+            descriptor("evidence_backlog", unit: "", "Reports stored and waiting for the fetch service's evidence and decision.")
+        }
 
         static func descriptor(_ name: String, unit: String, _ help: String) -> MetricNameDescriptor {
             MetricNameDescriptor(namespace: "hotline", metricName: name, unitName: unit, helpText: help)
@@ -77,6 +80,10 @@ public final class GatewayMetrics: Sendable {
         }
         if let queueDepth { registry.makeGauge(descriptor: Name.queueDepth).set(Double(queueDepth)) }
     }
+
+    /// Sets the reports waiting for evidence, read at each scrape: the fetch service gives way to
+    /// intake, so under a burst this is where the work waits.
+    func recordEvidenceBacklog(_ count: Int) { registry.makeGauge(descriptor: Name.evidenceBacklog).set(Double(count)) }
 
     /// Records one request's latency.
     func observe(_ duration: Duration) { latency.record(duration) }

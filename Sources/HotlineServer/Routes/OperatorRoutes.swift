@@ -15,7 +15,9 @@ struct OperatorRoutes {
         router.get("/healthz") { _, _ in Response.json(.object(["status": .string("ok")])) }
         router.get("/readyz") { _, context in ready(context: context) }
         router.get("/metrics") { _, _ in
-            Response(
+            // A store that cannot answer leaves the last value; the scrape itself still succeeds.
+            if let backlog = try? runtime.store.evidenceBacklog() { metrics.recordEvidenceBacklog(backlog) }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
         }
         router.get("/openapi.json") { _, _ in
