@@ -36,7 +36,9 @@ public final class IntakeQueue: ForegroundWork, @unchecked Sendable {
         defer { lock.unlock() }
         return pendingReports
     }
-    /// Returns once no request is waiting or being stored, or after `limit` seconds.
+
+    /// Returns once no request is waiting or being stored, or after `limit` seconds: the fetch
+    /// service's writes wait here (``ForegroundWork``).
     public func waitUntilIdle(atMost limit: TimeInterval) {
         let deadline = Date(timeIntervalSinceNow: limit)
         lock.lock()

@@ -72,8 +72,8 @@ public struct EvidenceStage: Sendable {
     /// Who decides, for the audit log.
     public let actor: String
     /// What goes first: each write of a pass (the claim, the decisions) waits until it is idle,
-    /// at most ``yieldLimit``. A report's answer then does not wait behind a
-    /// batch of decisions nobody is waiting for; the backlog is worked between bursts.
+    /// at most ``yieldLimit``. A report's answer then does not wait behind a batch of
+    /// decisions nobody is waiting for; the backlog is worked between bursts.
     public var foreground: (any ForegroundWork)?
     /// The longest a write waits for ``foreground``: a few intake transactions, short against
     /// a claim's lease.
