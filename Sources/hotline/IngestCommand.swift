@@ -145,10 +145,10 @@ struct IngestCommand: ParsableCommand {
                     if case .pending(let reportID, _, _) = result.outcome { waiting.append((result.line, reportID)) }
                 }
                 output.async {
-                    var text = ""
+                    var text: [UInt8] = []
                     for result in results {
                         result.json.write(to: &text)
-                        text += "\n"
+                        text.append(UInt8(ascii: "\n"))
                     }
                     Output.out(text)
                 }

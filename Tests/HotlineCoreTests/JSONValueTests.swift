@@ -43,6 +43,21 @@ import Testing
     @Test func escapesControlCharactersWhenWriting() {
         #expect(JSONValue.string("a\u{1}b\"\\").serialized == #""a\u0001b\"\\""#)
     }
+
+    @Test func writesEveryEscapeLineSeparatorAndNumberAsUTF8Bytes() throws {
+        // U+2028 and U+2029 are escaped; other characters of the same lead byte (E2) are not.
+        let text = "\u{2028}x\u{2029}€…\u{7F}\n\r\t\u{1F}é😀"
+        let escaped = #""\u2028x\u2029€…\u007f\n\r\t\u001fé😀""#
+        #expect(JSONValue.string(text).serialized == escaped)
+        #expect(try JSONValue.parse(escaped) == .string(text))
+        let numbers = JSONValue.array([0, -1, 42, 999_999_999_999_999, -999_999_999_999_999, 1e15, 0.5, -0.0, -2.5].map(JSONValue.number))
+        #expect(numbers.serialized == "[0,-1,42,999999999999999,-999999999999999,1000000000000000.0,0.5,0,-2.5]")
+        let nested = JSONValue.object(["k\"": .array([.null, .bool(false), .object([:]), .array([])])])
+        #expect(nested.serialized == #"{"k\"":[null,false,{},[]]}"#)
+        var line = "> "
+        nested.write(to: &line)
+        #expect(line == "> " + nested.serialized)
+    }
 }
 
 @Suite struct RFC3339Tests {

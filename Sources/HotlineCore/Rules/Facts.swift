@@ -86,16 +86,18 @@ public struct Facts: Hashable, Sendable {
     /// The present facts as compact JSON text, the same as `JSONValue.object(json).serialized`
     /// but written directly.
     public var serializedJSON: String {
-        var output = "{"
+        var output: [UInt8] = [UInt8(ascii: "{")]
+        output.reserveCapacity(512)
         var first = true
         for field in Self.schema.fields {
             guard let value = values[field.index] else { continue }
-            if !first { output += "," }
+            if !first { output.append(UInt8(ascii: ",")) }
             first = false
-            output += field.jsonKey
+            output.append(contentsOf: field.jsonKey.utf8)
             value.json.write(to: &output)
         }
-        return output + "}"
+        output.append(UInt8(ascii: "}"))
+        return String(decoding: output, as: UTF8.self)
     }
 
 }
