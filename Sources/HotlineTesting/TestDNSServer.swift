@@ -14,7 +14,7 @@ import HotlineNet
 /// numeric host forms a fetcher must never treat as names (`2130706433`, `0x7f000001` →
 /// 127.0.0.2), and NXDOMAIN for anything else under `example.test`.
 public final class TestDNSServer {
-    private var pid: pid_t = 0
+    private let pid: pid_t
     /// The loopback port it listens on.
     public let port: UInt16
 
@@ -23,9 +23,26 @@ public final class TestDNSServer {
     /// Whether the tests must run (in CI).
     public static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
 
-    /// Starts dnsmasq with the test zones and waits until it answers.
+    /// Starts dnsmasq with the test zones and waits until it answers; again on another port
+    /// when it exits at once (a port another test's server took: then the answer to the probe
+    /// may have come from that server, which stops with its own test).
     public init() throws {
-        port = UInt16.random(in: 20_000...32_000)
+        for _ in 0..<3 {
+            let port = UInt16.random(in: 20_000...32_000)
+            let pid = try LoopbackProcess.spawn("/usr/sbin/dnsmasq", Self.arguments(port: port))
+            if Self.answers(port: port), Self.stillRunning(pid) {
+                self.port = port
+                self.pid = pid
+                return
+            }
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        throw DNSError(message: "dnsmasq did not start on three ports")
+    }
+
+    private static func arguments(port: UInt16) -> [String] {
         var arguments = [
             "--keep-in-foreground", "--conf-file=/dev/null", "--port=\(port)", "--listen-address=127.0.0.1", "--bind-interfaces",
             "--no-resolv", "--no-hosts", "--pid-file=", "--user=root", "--local=/example.test/",
@@ -37,14 +54,25 @@ public final class TestDNSServer {
         ]
         // Enough addresses that the answer exceeds the 1232-byte UDP limit and comes over TCP.
         for index in 1...100 { arguments.append("--host-record=many.example.test,198.51.100.\(index)") }
-        pid = try LoopbackProcess.spawn("/usr/sbin/dnsmasq", arguments)
-        // Wait until it answers.
+        return arguments
+    }
+
+    /// Whether something on `port` answers for the test zone within 5 s.
+    private static func answers(port: UInt16) -> Bool {
         let probe = DNSClient(servers: [Nameserver(address: IPAddress("127.0.0.1")!, port: port)], timeout: 0.2, attempts: 1)
         for _ in 0..<50 {
-            if (try? probe.query("host.example.test", .a)) != nil { return }
+            if (try? probe.query("host.example.test", .a)) != nil { return true }
             usleep(100_000)
         }
-        throw DNSError(message: "dnsmasq did not start on port \(port)")
+        return false
+    }
+
+    /// Whether the child is still running a moment after answering: a dnsmasq that could not
+    /// bind its port exits at once.
+    private static func stillRunning(_ pid: pid_t) -> Bool {
+        usleep(50_000)
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == 0
     }
 
     /// The server, for a client.
