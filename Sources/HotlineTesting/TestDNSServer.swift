@@ -30,10 +30,13 @@ public final class TestDNSServer {
         for _ in 0..<3 {
             let port = UInt16.random(in: 20_000...32_000)
             let pid = try LoopbackProcess.spawn("/usr/sbin/dnsmasq", Self.arguments(port: port))
-            if Self.answers(port: port), Self.stillRunning(pid) {
-                self.port = port
-                self.pid = pid
-                return
+            if Self.answers(port: port) {
+                if Self.stillRunning(pid) {
+                    self.port = port
+                    self.pid = pid
+                    return
+                }
+                continue  // it exited, and is reaped
             }
             kill(pid, SIGKILL)
             var status: Int32 = 0
@@ -67,8 +70,8 @@ public final class TestDNSServer {
         return false
     }
 
-    /// Whether the child is still running a moment after answering: a dnsmasq that could not
-    /// bind its port exits at once.
+    /// Whether the child is still running a moment after answering (a dnsmasq that could not
+    /// bind its port exits at once); one that exited is reaped.
     private static func stillRunning(_ pid: pid_t) -> Bool {
         usleep(50_000)
         var status: Int32 = 0
