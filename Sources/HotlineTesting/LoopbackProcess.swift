@@ -44,4 +44,28 @@ public enum LoopbackProcess {
         return child
     }
 
+    /// Starts a server on a random loopback port (`start` spawns it for a port) and waits until
+    /// `answers` says it does; again on another port, three in all, when the child exits at
+    /// once. Servers of other tests pick from the same range, and one that cannot bind its
+    /// port exits while another test's server on that port may answer the probe, and then stop
+    /// with its own test.
+    public static func startOnFreePort(
+        _ what: String, _ start: (UInt16) throws -> pid_t, answers: (UInt16) -> Bool
+    ) throws -> (pid: pid_t, port: UInt16) {
+        for _ in 0..<3 {
+            let port = UInt16.random(in: 20_000...32_000)
+            let pid = try start(port)
+            if answers(port) {
+                // A child that could not bind exits at once; a moment later it is gone.
+                usleep(50_000)
+                var status: Int32 = 0
+                if waitpid(pid, &status, WNOHANG) == 0 { return (pid, port) }
+                continue  // it exited, and is reaped
+            }
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        throw LoopbackProcessError(message: "\(what) did not start on three ports")
+    }
 }

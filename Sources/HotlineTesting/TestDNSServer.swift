@@ -23,26 +23,11 @@ public final class TestDNSServer {
     /// Whether the tests must run (in CI).
     public static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
 
-    /// Starts dnsmasq with the test zones and waits until it answers; again on another port
-    /// when it exits at once (a port another test's server took: then the answer to the probe
-    /// may have come from that server, which stops with its own test).
+    /// Starts dnsmasq with the test zones and waits until it answers (on another port when it
+    /// exits at once, ``LoopbackProcess/startOnFreePort(_:_:answers:)``).
     public init() throws {
-        for _ in 0..<3 {
-            let port = UInt16.random(in: 20_000...32_000)
-            let pid = try LoopbackProcess.spawn("/usr/sbin/dnsmasq", Self.arguments(port: port))
-            if Self.answers(port: port) {
-                if Self.stillRunning(pid) {
-                    self.port = port
-                    self.pid = pid
-                    return
-                }
-                continue  // it exited, and is reaped
-            }
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-        }
-        throw DNSError(message: "dnsmasq did not start on three ports")
+        (pid, port) = try LoopbackProcess.startOnFreePort(
+            "dnsmasq", { try LoopbackProcess.spawn("/usr/sbin/dnsmasq", Self.arguments(port: $0)) }, answers: Self.answers(port:))
     }
 
     private static func arguments(port: UInt16) -> [String] {
@@ -68,14 +53,6 @@ public final class TestDNSServer {
             usleep(100_000)
         }
         return false
-    }
-
-    /// Whether the child is still running a moment after answering (a dnsmasq that could not
-    /// bind its port exits at once); one that exited is reaped.
-    private static func stillRunning(_ pid: pid_t) -> Bool {
-        usleep(50_000)
-        var status: Int32 = 0
-        return waitpid(pid, &status, WNOHANG) == 0
     }
 
     /// The server, for a client.

@@ -10,28 +10,29 @@ import HotlineNet
 /// A loopback DNS server (`Tests/HotlineNetTests/Servers/dns_server.py`) that answers every A
 /// query with one address, or SERVFAIL, or nothing, as the test switches it.
 public final class TestFaultDNSServer {
-    private var pid: pid_t = 0
+    private let pid: pid_t
     /// The loopback UDP port.
     public let port: UInt16
     private let modeFile: URL
 
     /// Starts the server answering `address`, and waits until it answers.
     public init(address: String) throws {
-        port = UInt16.random(in: 20_000...32_000)
-        modeFile = FileManager.default.temporaryDirectory.appendingPathComponent("dns-mode-\(UUID().uuidString)")
+        let modeFile = FileManager.default.temporaryDirectory.appendingPathComponent("dns-mode-\(UUID().uuidString)")
         try "ok".write(to: modeFile, atomically: true, encoding: .utf8)
+        self.modeFile = modeFile
         let python = FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3") ? "/usr/local/bin/python3" : "/usr/bin/python3"
-        pid = try LoopbackProcess.spawn(
-            python,
-            [
-                TestRDAPServer.root.appendingPathComponent("Tests/HotlineNetTests/Servers/dns_server.py").path, String(port), address, modeFile.path,
-            ])
-        for _ in 0..<50 {
-            let probe = DNSClient(servers: [Nameserver(address: IPAddress("127.0.0.1")!, port: port)], timeout: 0.2, attempts: 1)
-            if probe.addresses(for: "probe.example.test")?.addresses.isEmpty == false { return }
-            usleep(100_000)
-        }
-        throw LoopbackProcessError(message: "the DNS test server did not start on port \(port)")
+        let script = TestRDAPServer.root.appendingPathComponent("Tests/HotlineNetTests/Servers/dns_server.py").path
+        (pid, port) = try LoopbackProcess.startOnFreePort(
+            "the DNS test server", { try LoopbackProcess.spawn(python, [script, String($0), address, modeFile.path]) },
+            answers: { port in
+                for _ in 0..<50 {
+                    // A new client each time: a client keeps its failures for a while.
+                    let probe = DNSClient(servers: [Nameserver(address: IPAddress("127.0.0.1")!, port: port)], timeout: 0.2, attempts: 1)
+                    if probe.addresses(for: "probe.example.test")?.addresses.isEmpty == false { return true }
+                    usleep(100_000)
+                }
+                return false
+            })
     }
 
     /// How many queries it has received so far (probes included).

@@ -9,7 +9,7 @@ import HotlineNet
 /// The loopback RDAP server (`Tests/HotlineNetTests/Servers/rdap_server.py`) serving the RIR
 /// fixtures, for the life of a test. Base URLs: `/rdap/`, `/flaky/`, `/slow/`, `/big/`.
 public final class TestRDAPServer {
-    private var pid: pid_t = 0
+    private let pid: pid_t
     /// The loopback port.
     public let port: UInt16
 
@@ -22,20 +22,19 @@ public final class TestRDAPServer {
 
     /// Starts the server and waits until it answers.
     public init() throws {
-        port = UInt16.random(in: 20_000...32_000)
         let python = FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3") ? "/usr/local/bin/python3" : "/usr/bin/python3"
-        pid = try LoopbackProcess.spawn(
-            python,
-            [
-                TestRDAPServer.root.appendingPathComponent("Tests/HotlineNetTests/Servers/rdap_server.py").path, String(port),
-                TestRDAPServer.root.appendingPathComponent("Tests/HotlineHostingTests/Fixtures/rdap").path,
-            ])
-        let client = HTTPClient(timeout: 0.5)
-        for _ in 0..<50 {
-            if (try? client.get("http://127.0.0.1:\(port)/health", accept: "application/json"))?.status == 200 { return }
-            usleep(100_000)
-        }
-        throw LoopbackProcessError(message: "the RDAP test server did not start on port \(port)")
+        let script = TestRDAPServer.root.appendingPathComponent("Tests/HotlineNetTests/Servers/rdap_server.py").path
+        let fixtures = TestRDAPServer.root.appendingPathComponent("Tests/HotlineHostingTests/Fixtures/rdap").path
+        (pid, port) = try LoopbackProcess.startOnFreePort(
+            "the RDAP test server", { try LoopbackProcess.spawn(python, [script, String($0), fixtures]) },
+            answers: { port in
+                let client = HTTPClient(timeout: 0.5)
+                for _ in 0..<50 {
+                    if (try? client.get("http://127.0.0.1:\(port)/health", accept: "application/json"))?.status == 200 { return true }
+                    usleep(100_000)
+                }
+                return false
+            })
     }
 
     /// Sets how `/rdap/` answers from now on: `normal`, `500`, `429`, `429-long` or `malformed`.
