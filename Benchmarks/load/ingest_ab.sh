@@ -13,17 +13,8 @@ count=${N:-20000}
 work=$(mktemp -d)
 trap 'kill $(cat "$work/dnsmasq.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 source "$root/Benchmarks/load/common.sh"
-python3 "$workload" "$work/in" "$count" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$(command -v dnsmasq || echo /usr/sbin/dnsmasq)" --port="$port" --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
-    --addn-hosts="$work/in/hosts" --pid-file="$work/dnsmasq.pid" --cache-size=10000 --user="$(id -un)"
-bench_config "$root" "$work/hotline.yaml"
-# Intake fetching off, as in ingest_workload.sh.
-python3 - "$work/hotline.yaml" <<'PY'
-import re, sys
-path = sys.argv[1]
-open(path, "w").write(re.sub(r"(\n  intake:\n    enabled:) true", r"\1 false", open(path).read(), count=1))
-PY
+workload_setup "$root" "$workload" "$work" "$count"
+port=$dns_port
 "$1" hashes import --config "$work/hotline.yaml" --data-dir "$work/data" --format csv --list workload "$work/in/known.csv" >/dev/null
 "$1" ipdb import --config "$work/hotline.yaml" --data-dir "$work/data" "$work/in/ip2asn.tsv" >/dev/null
 cp -a "$work/data" "$work/imported"

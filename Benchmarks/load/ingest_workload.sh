@@ -17,25 +17,11 @@ count=${2:-20000}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 workload=${3:-$root/../shared/bench/workload.py}
 [ -f "$workload" ] || { echo "ingest-workload: $workload not found (pass its path)"; exit 0; }
-dnsmasq=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 work=$(mktemp -d)
 trap 'kill $(cat "$work/dnsmasq.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 source "$root/Benchmarks/load/common.sh"
-
-python3 "$workload" "$work/in" "$count" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$dnsmasq" --port="$port" --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
-    --addn-hosts="$work/in/hosts" --pid-file="$work/dnsmasq.pid" --cache-size=10000 --user="$(id -un)"
-bench_config "$root" "$work/hotline.yaml"
-# Intake fetching off: the stream's hosts are documentation addresses that nothing answers on.
-python3 - "$work/hotline.yaml" <<'EOF'
-import re, sys
-path = sys.argv[1]
-text = open(path).read()
-text = re.sub(r"(\n  intake:\n    enabled:) true", r"\1 false", text, count=1)
-open(path, "w").write(text)
-EOF
-grep -q "^    enabled: false" "$work/hotline.yaml" || { echo "ingest-workload: could not turn intake fetching off"; exit 1; }
+workload_setup "$root" "$workload" "$work" "$count"
+port=$dns_port
 # OFFLINE=1: no DNS (directory and imported table only), decided as each batch is stored.
 resolving="--dns 127.0.0.1:$port --wait"
 [ -n "${OFFLINE:-}" ] && resolving="--offline"
