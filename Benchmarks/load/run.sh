@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Load run: `hotline serve` (release) on a loopback port with a fresh SQLite store, wrk with
 # 2 threads and 64 connections for 10 s posting one new report per request (two reporters),
-# then the store is counted: every request wrk saw answered must be there. With the shipped config each report
-# is answered 202 (pending) and fetched by the fetch service in the background (dns: off, so
-# the example hosts fail fast and nothing outside is reached).
+# then the store is counted: every request wrk saw answered must be there. With the shipped
+# config each report is answered 202 (pending) and fetched by the fetch service in the
+# background (dns: off, so the example hosts fail fast and nothing outside is reached).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 binary=${1:-.build/release/hotline}

@@ -185,7 +185,7 @@ struct IngestCommand: ParsableCommand {
         var left = waiting
         while !left.isEmpty {
             let pass = try stage.runUntilIdle()
-            var text = ""
+            var text: [UInt8] = []
             left = try left.filter { entry in
                 guard let decision = try store.decisions(reportID: entry.reportID).last, let caseID = try store.caseID(reportID: entry.reportID) else {
                     return true
@@ -193,7 +193,7 @@ struct IngestCommand: ParsableCommand {
                 let result = IngestResult(line: entry.line, outcome: .decided(reportID: entry.reportID, caseID: caseID, decision: decision, existing: false))
                 summary.decidedLater(decision)
                 result.json.write(to: &text)
-                text += "\n"
+                text.append(UInt8(ascii: "\n"))
                 return false
             }
             Output.out(text)

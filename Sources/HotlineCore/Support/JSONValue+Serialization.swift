@@ -24,7 +24,8 @@ extension JSONValue {
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .number(let value):
             if value.rounded() == value, abs(value) < 1e15 {
-                JSONValue.writeInteger(Int64(value), to: &output)
+                // Up to 15 characters, which is every count and id here, is a small string: no allocation.
+                output.append(contentsOf: String(Int64(value)).utf8)
             } else {
                 output.append(contentsOf: "\(value)".utf8)
             }
@@ -45,25 +46,6 @@ extension JSONValue {
                 member.value.write(to: &output)
             }
             output.append(UInt8(ascii: "}"))
-        }
-    }
-
-    /// Decimal digits, as `String(value)` writes them.
-    static func writeInteger(_ value: Int64, to output: inout [UInt8]) {
-        if value < 0 { output.append(UInt8(ascii: "-")) }
-        // The magnitude as unsigned, so that Int64.min has one too.
-        var rest = value.magnitude
-        var digits:
-            (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            } while rest > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { output.append(buffer[index]) }
         }
     }
 
